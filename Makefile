@@ -1,0 +1,54 @@
+# MentorHaven. Two commands matter: `make run` and `make test`. Both set everything up.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY = $(shell scripts/find-python)
+MH := MENTORHAVEN_ENV=test $(BIN)/python -m pytest
+PYTEST_ARGS ?=
+
+.PHONY: run install dev test test-fast lint bench browser demo clean
+
+$(BIN)/python:
+	@py="$(PY)"; [ -n "$$py" ] || exit 1; echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo data, serve at http://127.0.0.1:8000
+run: install
+	$(BIN)/mentorhaven migrate --noinput
+	$(BIN)/mentorhaven demo
+	$(BIN)/uvicorn mentorhaven.asgi:application --host 127.0.0.1 --port 8000
+
+## make test: the whole suite (browser tests included when Chromium is available)
+test: dev browser
+	$(MH) -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: dev
+	$(MH) -n 2 -m "not browser" $(PYTEST_ARGS)
+
+## Debian's Chromium for the browser tests; installed when missing and we are root with apt.
+browser:
+	@scripts/ensure-chromium
+
+lint: dev
+	$(BIN)/ruff check mentorhaven tests benchmarks
+	$(BIN)/ruff format --check mentorhaven tests benchmarks
+	MENTORHAVEN_ENV=test $(BIN)/mypy mentorhaven
+
+## make bench: every benchmark script, one JSON line each (needs PostgreSQL for some)
+bench: dev browser
+	@for f in benchmarks/bench_*.py; do MENTORHAVEN_ENV=test $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

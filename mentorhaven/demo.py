@@ -1,0 +1,135 @@
+"""Demo data for ``make run``: personas a newcomer can sign in as, without a phone.
+
+Idempotent: running it again changes nothing and prints the same logins. Passwords are random,
+made on the first run and kept in ``var/demo-logins.json`` (mode 0600) so they stay the same.
+Refused in production, where personas with printed passwords would be a hole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.db import transaction
+
+from mentorhaven.accounts.models import User
+from mentorhaven.accounts.services import mfa_enroll_totp
+from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
+from mentorhaven.programs.services import (
+    membership_grant,
+    org_role_grant,
+    organization_create,
+    program_create,
+)
+
+
+@dataclass(frozen=True)
+class Persona:
+    email: str
+    name: str
+    org: str  # organization slug
+    org_role: str = OrgMembership.Role.MEMBER
+    program_role: str | None = None
+    program: str = "demo-2026"
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.org_role != OrgMembership.Role.MEMBER or self.program_role in (
+            Membership.Role.MENTOR,
+            Membership.Role.PROGRAM_ADMIN,
+        )
+
+
+PERSONAS = [
+    Persona("admin@demo.test", "Avery Admin", "demo-org", org_role=OrgMembership.Role.ORG_ADMIN),
+    Persona("coordinator@demo.test", "Corin Coordinator", "demo-org",
+            program_role=Membership.Role.PROGRAM_ADMIN),
+    Persona("ana.mentor@demo.test", "Ana Mentor", "demo-org", program_role=Membership.Role.MENTOR),
+    Persona("ben.mentor@demo.test", "Ben Mentor", "demo-org", program_role=Membership.Role.MENTOR),
+    Persona("cara.mentee@demo.test", "Cara Mentee", "demo-org", program_role=Membership.Role.MENTEE),
+    Persona("dev.mentee@demo.test", "Dev Mentee", "demo-org", program_role=Membership.Role.MENTEE),
+    Persona("auditor@demo.test", "Aud Auditor", "demo-org", org_role=OrgMembership.Role.AUDITOR),
+    Persona("security@demo.test", "Sec Officer", "demo-org",
+            org_role=OrgMembership.Role.SECURITY_OFFICER),
+    Persona("outsider@other.test", "Olu Outsider", "other-org",
+            program_role=Membership.Role.MENTEE, program="other-2026"),
+]
+
+ORGANIZATIONS = {"demo-org": "Demo Org", "other-org": "Other Org"}
+PROGRAMS = {
+    "demo-2026": ("demo-org", "Demo Mentoring 2026"),
+    "other-2026": ("other-org", "Other Org Mentoring"),
+}
+
+
+def _logins_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-logins.json"
+
+
+def _load_passwords() -> dict[str, str]:
+    path = _logins_file()
+    if path.exists():
+        return json.loads(path.read_text())
+    passwords = {p.email: f"demo-{secrets.token_urlsafe(9)}" for p in PERSONAS}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(passwords, fh, indent=2)
+    return passwords
+
+
+@transaction.atomic
+def seed_demo() -> list[tuple[Persona, str]]:
+    if settings.PRODUCTION:
+        raise RuntimeError("Demo data is refused in production.")
+    passwords = _load_passwords()
+    orgs = {}
+    for slug, name in ORGANIZATIONS.items():
+        orgs[slug] = Organization.objects.filter(slug=slug).first() or organization_create(
+            actor=None, name=name, slug=slug
+        )
+    programs = {}
+    for slug, (org_slug, name) in PROGRAMS.items():
+        programs[slug] = Program.objects.filter(slug=slug).first() or program_create(
+            actor=None, organization=orgs[org_slug], name=name, slug=slug,
+            settings={"min_group_size": 10},
+        )
+    result = []
+    for persona in PERSONAS:
+        password = passwords.setdefault(persona.email, f"demo-{secrets.token_urlsafe(9)}")
+        user = User.objects.filter(email=persona.email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=persona.email, password=password, display_name=persona.name
+            )
+        org_role_grant(actor=None, organization=orgs[persona.org], user=user, role=persona.org_role)
+        if persona.program_role:
+            membership_grant(
+                actor=None, program=programs[persona.program], user=user, role=persona.program_role
+            )
+        if persona.needs_mfa and not Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists():
+            mfa_enroll_totp(user=user)
+        result.append((persona, password))
+    return result
+
+
+def current_totp_code(email: str) -> str:
+    """The code a demo persona's authenticator app would show right now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    if settings.PRODUCTION:
+        raise RuntimeError("Demo TOTP codes are refused in production.")
+    user = User.objects.get(email=email.lower())
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

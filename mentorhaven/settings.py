@@ -1,0 +1,412 @@
+"""MentorHaven settings: one module, driven by environment variables.
+
+Secure by default. In ``production`` every secret and host must be given explicitly; a missing
+or malformed value stops start-up with a message naming the variable. ``development`` (the
+default, used by ``make run``) and ``test`` work on a bare machine: SQLite under ``var/``, a
+development master key generated on first use (mode 0600), in-memory channel layer and the
+database task queue.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import dj_email_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("MENTORHAVEN_VAR_DIR", PROJECT_DIR / "var"))
+
+ENVIRONMENTS = ("development", "production", "test")
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read ``name`` from the environment, or from the file named by ``name_FILE``."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        try:
+            return Path(file_name).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {file_name!r}: {exc}") from exc
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def _dev_file_secret(path: Path, nbytes: int) -> str:
+    """A development-only secret kept in ``var/`` with mode 0600, created on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(nbytes))
+    return path.read_text().strip()
+
+
+MENTORHAVEN_ENV = env("MENTORHAVEN_ENV", "development") or "development"
+if MENTORHAVEN_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"MENTORHAVEN_ENV must be one of {', '.join(ENVIRONMENTS)}, not {MENTORHAVEN_ENV!r}"
+    )
+PRODUCTION = MENTORHAVEN_ENV == "production"
+TESTING = MENTORHAVEN_ENV == "test"
+
+DEBUG = env_bool("MENTORHAVEN_DEBUG", MENTORHAVEN_ENV == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("MENTORHAVEN_DEBUG must not be true in production")
+
+# --- secrets and hosts -------------------------------------------------------------------
+SECRET_KEY = env("MENTORHAVEN_SECRET_KEY") or ""
+if PRODUCTION:
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "MENTORHAVEN_SECRET_KEY must be set to a random value of at least 50 characters "
+            "in production (python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = _dev_file_secret(VAR_DIR / "secret_key", 64)
+
+_hosts = env("MENTORHAVEN_ALLOWED_HOSTS")
+if PRODUCTION and not _hosts:
+    raise ImproperlyConfigured(
+        "MENTORHAVEN_ALLOWED_HOSTS must list the host names this server answers to "
+        "(comma-separated) in production"
+    )
+ALLOWED_HOSTS = [h.strip() for h in (_hosts or "127.0.0.1,localhost,testserver").split(",")]
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("MENTORHAVEN_ALLOWED_HOSTS must not contain '*' in production")
+SITE_URL = (env("MENTORHAVEN_SITE_URL") or f"http://{ALLOWED_HOSTS[0]}:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL] if SITE_URL.startswith("https://") else []
+
+# --- master key (KEK) for the vault ------------------------------------------------------
+# The key provider in kernel/vault.py reads these; see docs/operations.md.
+MASTER_KEY = os.environ.get("MENTORHAVEN_MASTER_KEY") or None
+MASTER_KEY_FILE = os.environ.get("MENTORHAVEN_MASTER_KEY_FILE") or None
+if PRODUCTION and not (MASTER_KEY or MASTER_KEY_FILE):
+    raise ImproperlyConfigured(
+        "MENTORHAVEN_MASTER_KEY_FILE (or MENTORHAVEN_MASTER_KEY) must be set in production; "
+        "create one with: mentorhaven keys generate /etc/mentorhaven/master.key"
+    )
+if not (MASTER_KEY or MASTER_KEY_FILE):
+    MASTER_KEY_FILE = str(VAR_DIR / "master.key")  # generated on first use, mode 0600
+# Ed25519 key that signs audit checkpoints; kept outside the database.
+AUDIT_SIGNING_KEY_FILE = env("MENTORHAVEN_AUDIT_SIGNING_KEY_FILE") or (
+    None if PRODUCTION else str(VAR_DIR / "audit-signing.key")
+)
+if PRODUCTION and not AUDIT_SIGNING_KEY_FILE:
+    raise ImproperlyConfigured(
+        "MENTORHAVEN_AUDIT_SIGNING_KEY_FILE must be set in production; "
+        "create one with: mentorhaven audit keygen /etc/mentorhaven/audit-signing.key"
+    )
+
+# --- applications ------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "django_htmx",
+    "ninja",
+    "channels",
+    "pgtrigger",
+    "django_tasks_db",
+    "mentorhaven.kernel",
+    "mentorhaven.accounts",
+    "mentorhaven.programs",
+    "mentorhaven.privacy",
+    "mentorhaven.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
+    "mentorhaven.web.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "mentorhaven.urls"
+ASGI_APPLICATION = "mentorhaven.asgi.application"
+WSGI_APPLICATION = "mentorhaven.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mentorhaven.web.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- database ----------------------------------------------------------------------------
+_database_url = env("DATABASE_URL")
+if _database_url:
+    try:
+        _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+else:
+    if PRODUCTION:
+        raise ImproperlyConfigured("DATABASE_URL must be set in production (postgres://...)")
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "mentorhaven.sqlite3"),
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+        },
+    }
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, channels, tasks --------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL and not TESTING:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    # Tests keep a per-process cache (rate limits, used TOTP codes) so that parallel workers
+    # cannot clear each other's state; the channel layer below still goes through Redis.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else "database")
+if TASK_BACKEND not in ("database", "immediate"):
+    raise ImproperlyConfigured(f"TASK_BACKEND must be 'database' or 'immediate', not {TASK_BACKEND!r}")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASK_BACKEND == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend",
+    }
+}
+
+# --- accounts and authentication --------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Fast hashing keeps the suite quick; production and development use Argon2id.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("email", "display_name")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+ACCOUNT_ADAPTER = "mentorhaven.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # invitations are sent to the address, which proves it
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MentorHaven] "
+# Throttling and lockout: failed logins are limited per address and per account.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env("MENTORHAVEN_LOGIN_FAILED_LIMIT", "10/m/ip,5/15m/key"),
+    "login": "30/m/ip",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "MentorHaven"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+USERSESSIONS_TRACK_ACTIVITY = True
+
+INVITATION_DAYS = env_int("MENTORHAVEN_INVITATION_DAYS", 14)
+API_TOKEN_DEFAULT_DAYS = 90
+
+# --- sessions, cookies, transport security -----------------------------------------------
+SESSION_COOKIE_AGE = env_int("MENTORHAVEN_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-mh-session"
+    CSRF_COOKIE_NAME = "__Host-mh-csrf"
+    SECURE_SSL_REDIRECT = env_bool("MENTORHAVEN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("MENTORHAVEN_HSTS_SECONDS", 63072000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+else:
+    SESSION_COOKIE_NAME = "mh-session"
+    CSRF_COOKIE_NAME = "mh-csrf"
+
+# Django's built-in Content Security Policy: no inline script or style anywhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# --- e-mail ------------------------------------------------------------------------------
+_email_url = env("EMAIL_URL")
+if _email_url:
+    try:
+        _email = dj_email_url.parse(_email_url)
+    except Exception as exc:  # the parser raises several types on malformed input
+        raise ImproperlyConfigured(f"EMAIL_URL is not a valid e-mail URL: {exc}") from exc
+    _mail_options = {
+        "host": _email["EMAIL_HOST"],
+        "port": _email["EMAIL_PORT"],
+        "username": _email["EMAIL_HOST_USER"],
+        "password": _email["EMAIL_HOST_PASSWORD"],
+        "use_tls": _email["EMAIL_USE_TLS"],
+        "use_ssl": _email["EMAIL_USE_SSL"],
+        "timeout": 20,
+    }
+    if _email.get("EMAIL_FILE_PATH"):
+        _mail_options = {"file_path": _email["EMAIL_FILE_PATH"]}
+    elif not _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        _mail_options = {}
+    MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
+elif PRODUCTION:
+    raise ImproperlyConfigured("EMAIL_URL must be set in production (smtp+tls://user:pass@host:587)")
+elif TESTING:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+else:
+    # Development: every message is written to var/mail/ so nothing leaves the machine.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env("MENTORHAVEN_FROM_EMAIL", "MentorHaven <no-reply@mentorhaven.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- static files, i18n ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = env("MENTORHAVEN_STATIC_ROOT") or (str(VAR_DIR / "static") if PRODUCTION else None)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Outside production static files are served straight from the app folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- logging: identifiers only, never content ------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("MENTORHAVEN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Request bodies and SQL parameters can hold personal data: never log them.
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

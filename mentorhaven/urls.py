@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from mentorhaven.api import api
+
+urlpatterns = [
+    path("", include("mentorhaven.web.urls")),
+    path("accounts/", include("mentorhaven.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("programs/", include("mentorhaven.programs.urls")),
+    path("privacy/", include("mentorhaven.privacy.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "mentorhaven.web.views.bad_request"
+handler403 = "mentorhaven.web.views.permission_denied"
+handler404 = "mentorhaven.web.views.page_not_found"
+handler500 = "mentorhaven.web.views.server_error"

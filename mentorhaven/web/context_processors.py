@@ -1,0 +1,12 @@
+"""Navigation by role, shown in the base layout."""
+
+from __future__ import annotations
+
+from mentorhaven.web.navigation import navigation_for
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": navigation_for(user)}

@@ -1,0 +1,41 @@
+"""``mentorhaven demo``: load the demo data (idempotent) and print the logins.
+
+``mentorhaven demo totp EMAIL`` prints the current TOTP code of a demo persona, so a newcomer
+can sign in as a mentor or admin without a phone. Both are refused in production.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mentorhaven.accounts.models import User
+from mentorhaven.demo import current_totp_code, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data and print the demo logins; 'demo totp EMAIL' prints a TOTP code."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", nargs="?", choices=["load", "totp"], default="load")
+        parser.add_argument("email", nargs="?")
+
+    def handle(self, *args, action: str, email: str | None, **options):
+        if action == "totp":
+            if not email:
+                raise CommandError("Usage: mentorhaven demo totp EMAIL")
+            try:
+                self.stdout.write(current_totp_code(email))
+            except (User.DoesNotExist, RuntimeError) as exc:
+                raise CommandError(f"No demo authenticator for {email}: {exc}") from exc
+            except Exception as exc:
+                raise CommandError(f"{email} has no authenticator app enrolled.") from exc
+            return
+        try:
+            logins = seed_demo()
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write("Demo logins (http://127.0.0.1:8000/accounts/login/):")
+        for persona, password in logins:
+            role = persona.program_role or persona.org_role
+            mfa = "  + TOTP: mentorhaven demo totp " + persona.email if persona.needs_mfa else ""
+            self.stdout.write(f"  {persona.email:<26} {password:<20} {role:<17}{mfa}")

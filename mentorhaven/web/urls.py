@@ -1,0 +1,9 @@
+from django.urls import path
+
+from mentorhaven.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,133 @@
+"""Shared personas (STYLE.md #14): every feature gets its negative tests against these.
+
+Demo Org runs program ``demo-2026``: an org admin, a program admin (coordinator), two mentors
+and two mentees. Other Org has an outsider. Mentors and admins have TOTP enrolled (their roles
+require it); ``totp_code(user)`` gives a currently valid code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core.cache import cache
+
+from mentorhaven.accounts.models import User
+from mentorhaven.accounts.services import mfa_enroll_totp
+from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@dataclass
+class Personas:
+    org: Organization
+    program: Program
+    other_org: Organization
+    other_program: Program
+    org_admin: User
+    coordinator: User
+    ana: User  # mentor
+    ben: User  # mentor
+    cara: User  # mentee
+    dev: User  # mentee
+    outsider: User
+    auditor: User
+    totp_secrets: dict
+
+
+def totp_code(secret: str) -> str:
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def _user(email: str, name: str) -> User:
+    return User.objects.create_user(email=email, password=PASSWORD, display_name=name)
+
+
+def make_personas() -> Personas:
+    org = Organization.objects.create(name="Demo Org", slug="demo-org")
+    program = Program.objects.create(organization=org, name="Demo 2026", slug="demo-2026")
+    other_org = Organization.objects.create(name="Other Org", slug="other-org")
+    other_program = Program.objects.create(
+        organization=other_org, name="Other Program", slug="other-2026"
+    )
+    people = {
+        "org_admin": _user("admin@demo.test", "Avery Admin"),
+        "coordinator": _user("coordinator@demo.test", "Corin Coordinator"),
+        "ana": _user("ana.mentor@demo.test", "Ana Mentor"),
+        "ben": _user("ben.mentor@demo.test", "Ben Mentor"),
+        "cara": _user("cara.mentee@demo.test", "Cara Mentee"),
+        "dev": _user("dev.mentee@demo.test", "Dev Mentee"),
+        "outsider": _user("outsider@other.test", "Olu Outsider"),
+        "auditor": _user("auditor@demo.test", "Aud Auditor"),
+    }
+    for key in ("org_admin", "coordinator", "ana", "ben", "cara", "dev", "auditor"):
+        OrgMembership.objects.create(organization=org, user=people[key])
+    OrgMembership.objects.create(
+        organization=org, user=people["org_admin"], role=OrgMembership.Role.ORG_ADMIN
+    )
+    OrgMembership.objects.create(
+        organization=org, user=people["auditor"], role=OrgMembership.Role.AUDITOR
+    )
+    OrgMembership.objects.create(organization=other_org, user=people["outsider"])
+    roles = {
+        "coordinator": Membership.Role.PROGRAM_ADMIN,
+        "ana": Membership.Role.MENTOR,
+        "ben": Membership.Role.MENTOR,
+        "cara": Membership.Role.MENTEE,
+        "dev": Membership.Role.MENTEE,
+    }
+    for key, role in roles.items():
+        Membership.objects.create(program=program, user=people[key], role=role)
+    Membership.objects.create(
+        program=other_program, user=people["outsider"], role=Membership.Role.MENTEE
+    )
+    secrets = {
+        people[k].email: mfa_enroll_totp(user=people[k])
+        for k in ("org_admin", "coordinator", "ana", "ben", "auditor")
+    }
+    return Personas(
+        org=org, program=program, other_org=other_org, other_program=other_program,
+        totp_secrets=secrets, **people,
+    )
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate limits and used TOTP codes live in the cache: each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def login_with_mfa(client, user: User, personas: Personas) -> None:
+    """Sign in through the real allauth flow: password, then the TOTP code."""
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    if response["Location"].startswith("/accounts/2fa/authenticate"):
+        code = totp_code(personas.totp_secrets[user.email])
+        response = client.post("/accounts/2fa/authenticate/", {"code": code})
+        assert response.status_code == 302, response.content[:500]
+
+
+@pytest.fixture
+def login(client, personas):
+    """``login(user)`` signs ``user`` in on the Django test client, second factor included."""
+
+    def _login(user: User, c=None):
+        target = c or client
+        if user.email in personas.totp_secrets:
+            login_with_mfa(target, user, personas)
+        else:
+            target.force_login(user)
+        return target
+
+    return _login
