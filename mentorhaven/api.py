@@ -1,30 +1,78 @@
-"""The JSON API root: ``/api/v1/``. Each app contributes a router from its ``api.py``."""
+"""The JSON API root: ``/api/v1/``. Each app contributes a router from its ``api.py``.
+
+Authentication, for every endpoint unless it says otherwise:
+
+* ``Authorization: Bearer mhp_…`` — a personal access token (``accounts/tokens.py``). Read-scope
+  tokens may only use safe methods. A request carrying a bearer header is judged by it alone.
+* the browser session, with Django's CSRF check on unsafe methods (``X-CSRFToken`` header).
+
+Every error, including ones Ninja or Django raise before our code runs, has the shape
+``{"message", "code", "extra"}``; nothing ever answers with a stack trace.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from mentorhaven.accounts.tokens import SessionAuth, TokenAuth
 from mentorhaven.kernel.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class MentorHavenAPI(NinjaAPI):
+    """Ninja, with its plain-text "405 Method not allowed" answered in our error shape too."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _shape_method_not_allowed(pattern.callback)
+        return patterns, app_name, namespace
+
+
+def _shape_method_not_allowed(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            shaped = _error(request, 405, _("This method is not allowed here."), "not_allowed")
+            shaped["Allow"] = response.get("Allow", "")
+            return shaped
+        return response
+
+    return wrapped
+
+
+api = MentorHavenAPI(
     title="MentorHaven API",
     version="1",
-    description="Every endpoint applies the same access rules as the web pages.",
+    description=(
+        "Every endpoint applies the same access rules as the web pages. Authenticate with a "
+        "personal access token (Authorization: Bearer mhp_…) or a browser session plus CSRF."
+    ),
     urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
 )
 
 
 def _error(request: HttpRequest, status: int, message: str, code: str, extra: dict | None = None):
-    return api.create_response(
+    response = api.create_response(
         request, {"message": message, "code": code, "extra": extra or {}}, status=status
     )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="mentorhaven"'
+    return response
 
 
 @api.exception_handler(ApplicationError)
@@ -34,30 +82,56 @@ def application_error(request, exc: ApplicationError):
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
+    # Only where and what, never the submitted value: it may be personal data or a secret.
     errors = [
         {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", ""))}
         for e in exc.errors
     ]
-    return _error(request, 422, "Some of the data was not valid.", "validation_failed",
-                  {"errors": errors})
+    return _error(
+        request, 422, _("Some of the data was not valid."), "validation_failed", {"errors": errors}
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
-    return _error(request, 401, "Sign in or send a valid API token.", "not_authenticated")
+    return _error(request, 401, _("Sign in or send a valid API token."), "not_authenticated")
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "Not found.", "not_found")
+    return _error(request, 404, _("Not found."), "not_found")
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, str(exc), "error")
+    code = "bad_request" if exc.status_code == 400 else "error"
+    return _error(request, exc.status_code, str(exc), code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    return _error(request, 413, _("The request body is too large."), "too_large")
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    return _error(request, 400, _("The request could not be understood."), "bad_request")
 
 
 @api.exception_handler(Exception)
 def unexpected_error(request, exc):
     logger.exception("Unhandled API error on %s", request.path)
-    return _error(request, 500, "Something went wrong on our side.", "server_error")
+    return _error(request, 500, _("Something went wrong on our side."), "server_error")
+
+
+def _add_routers() -> None:
+    from mentorhaven.accounts.api import router as accounts_router
+    from mentorhaven.privacy.api import router as privacy_router
+    from mentorhaven.programs.api import router as programs_router
+
+    api.add_router("", accounts_router)
+    api.add_router("/programs", programs_router)
+    api.add_router("", privacy_router)
+
+
+_add_routers()

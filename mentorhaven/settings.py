@@ -114,6 +114,11 @@ if PRODUCTION and not (MASTER_KEY or MASTER_KEY_FILE):
     )
 if not (MASTER_KEY or MASTER_KEY_FILE):
     MASTER_KEY_FILE = str(VAR_DIR / "master.key")  # generated on first use, mode 0600
+# A KMS-backed provider (dotted path to a kernel.vault.KeyProvider subclass); default: key file.
+VAULT_KEY_PROVIDER = env("MENTORHAVEN_KEY_PROVIDER")
+# How long a process may keep using an unwrapped data key: bounds how long a key shredded by
+# another process keeps working here (see kernel/vault.py).
+VAULT_KEY_CACHE_SECONDS = env_int("MENTORHAVEN_VAULT_KEY_CACHE_SECONDS", 30)
 # Ed25519 key that signs audit checkpoints; kept outside the database.
 AUDIT_SIGNING_KEY_FILE = env("MENTORHAVEN_AUDIT_SIGNING_KEY_FILE") or (
     None if PRODUCTION else str(VAR_DIR / "audit-signing.key")
@@ -266,6 +271,8 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "mentorhaven.accounts.adapter.AccountAdapter"
+# Sign-up is bound to the invitation in the session (e-mail fixed to the invited address).
+ACCOUNT_FORMS = {"signup": "mentorhaven.accounts.forms.InvitedSignupForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -287,7 +294,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# TOTP keys and recovery seeds are stored encrypted under the master key (kernel vault).
+MFA_ADAPTER = "mentorhaven.accounts.mfa_adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "MentorHaven"
@@ -303,7 +311,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+CSRF_COOKIE_HTTPONLY = True  # htmx reads the token from the page, never the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -347,6 +355,12 @@ if _email_url:
         _email = dj_email_url.parse(_email_url)
     except Exception as exc:  # the parser raises several types on malformed input
         raise ImproperlyConfigured(f"EMAIL_URL is not a valid e-mail URL: {exc}") from exc
+    if "EMAIL_BACKEND" not in _email:
+        # An unknown scheme (e.g. "smtp+tls") would otherwise fall back to plain SMTP silently.
+        raise ImproperlyConfigured(
+            "EMAIL_URL must start with smtp://, submission:// (STARTTLS, port 587), "
+            "console://, file:// or memory://"
+        )
     _mail_options = {
         "host": _email["EMAIL_HOST"],
         "port": _email["EMAIL_PORT"],
@@ -362,7 +376,7 @@ if _email_url:
         _mail_options = {}
     MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
 elif PRODUCTION:
-    raise ImproperlyConfigured("EMAIL_URL must be set in production (smtp+tls://user:pass@host:587)")
+    raise ImproperlyConfigured("EMAIL_URL must be set in production (submission://user:pass@host:587)")
 elif TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 else:
@@ -378,6 +392,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- static files, i18n ------------------------------------------------------------------
 STATIC_URL = "/static/"
+# The project stylesheet lives in mentorhaven/static/ (not inside an app).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("MENTORHAVEN_STATIC_ROOT") or (str(VAR_DIR / "static") if PRODUCTION else None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -1,14 +1,133 @@
-"""allauth hooks: sign-up only by invitation."""
+"""allauth hooks: sign-up only by invitation, sign-in records and notices, password changes.
+
+allauth calls these at fixed points of its flows; each hook hands over to one of our services,
+so nothing here depends on signals.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import render
+from django.utils import timezone
+
+from mentorhaven.accounts.domain import device_description
+from mentorhaven.kernel.errors import ApplicationError
+
+# allauth notification templates that mean "a second factor changed": audited as they happen.
+MFA_NOTIFICATIONS = {
+    "mfa/email/totp_activated": ("mfa.enrol", "totp"),
+    "mfa/email/webauthn_added": ("mfa.enrol", "webauthn"),
+    "mfa/email/totp_deactivated": ("mfa.remove", "totp"),
+    "mfa/email/webauthn_removed": ("mfa.remove", "webauthn"),
+    "mfa/email/recovery_codes_generated": ("mfa.recovery_codes", "recovery_codes"),
+}
+
+
+def invalid_invitation_response(request):
+    return render(request, "accounts/invitation_invalid.html", status=404)
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # --- sign-up: closed except through an invitation -----------------------------------------
+
     def is_open_for_signup(self, request) -> bool:
         # Programs are closed communities: the sign-up form opens only for a visitor who
         # arrived through a valid invitation link (stored in the session by the invitation view).
         from mentorhaven.programs.selectors import invitation_from_session
 
         return invitation_from_session(request) is not None
+
+    def save_user(self, request, user, form, commit: bool = True):
+        """Create the account and accept its invitation in one transaction."""
+        from mentorhaven.programs.selectors import INVITATION_SESSION_KEY, invitation_from_session
+        from mentorhaven.programs.services import invitation_accept
+
+        invitation = invitation_from_session(request)
+        email = (form.cleaned_data.get("email") or "").lower()
+        if invitation is None or invitation.email.lower() != email:
+            raise ImmediateHttpResponse(invalid_invitation_response(request))
+        try:
+            with transaction.atomic():
+                user = super().save_user(request, user, form, commit=False)
+                user.display_name = (
+                    form.cleaned_data.get("display_name") or invitation.display_name or ""
+                ).strip()[:150]
+                user.save()
+                invitation_accept(actor=user, invitation=invitation)
+        except ApplicationError as exc:
+            # Used or revoked between opening the form and sending it: nothing was created.
+            raise ImmediateHttpResponse(invalid_invitation_response(request)) from exc
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return user
+
+    # --- sign-in: records, lockout and the new sign-in notice ---------------------------------
+
+    def post_login(self, request, user, **kwargs):
+        from mentorhaven.accounts.services import login_succeeded_record
+
+        response = super().post_login(request, user, **kwargs)
+        signup = bool(kwargs.get("signup"))
+        login_succeeded_record(user=user, signup=signup)
+        if not signup:
+            self.send_notification_mail("account/email/new_sign_in", user)
+        return response
+
+    def pre_authenticate(self, request, **credentials: Any) -> None:
+        from mentorhaven.accounts.services import login_failed_record
+
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            login_failed_record(user=self._user_for(credentials), locked_out=True)
+            raise
+
+    def authentication_failed(self, request, **credentials: Any) -> None:
+        from mentorhaven.accounts.services import login_failed_record
+
+        login_failed_record(user=self._user_for(credentials), locked_out=False)
+
+    @staticmethod
+    def _user_for(credentials: dict[str, Any]):
+        from mentorhaven.accounts.models import User
+
+        email = (credentials.get("email") or "").strip()
+        return User.objects.filter(email__iexact=email).first() if email else None
+
+    # --- password changes end the other sessions ----------------------------------------------
+
+    def set_password(self, user, password: str) -> None:
+        from mentorhaven.accounts.services import password_change
+
+        request = self.request
+        actor = user if request is not None and request.user.is_authenticated else None
+        password_change(actor=actor, user=user, password=password, request=request)
+
+    # --- notices: no content, coarse device, audited second-factor changes ------------------
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        from mentorhaven.accounts.services import mfa_event_record
+
+        if template_prefix in MFA_NOTIFICATIONS:
+            action, method = MFA_NOTIFICATIONS[template_prefix]
+            mfa_event_record(user=user, action=action, method=method)
+        from allauth.account import app_settings
+
+        if not app_settings.EMAIL_NOTIFICATIONS:
+            return
+        request = self.request
+        ctx = {
+            "timestamp": timezone.now(),
+            "device": device_description(
+                request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+            ),
+            **(context or {}),
+        }
+        address = email or user.email
+        # Rendered now (while the request is at hand), sent once the change is committed.
+        message = self.render_mail(template_prefix, address, {"email": address, **ctx})
+        transaction.on_commit(message.send)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
+import hashlib
+from dataclasses import dataclass
 
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+
+from mentorhaven.accounts.domain import device_description
+from mentorhaven.kernel.errors import NotFound
 from mentorhaven.programs.models import Membership, OrgMembership
 
 # Roles whose holders see other people's data: they must use a second factor.
@@ -28,3 +34,70 @@ def user_has_mfa(user) -> bool:
     return Authenticator.objects.filter(
         user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
     ).exists()
+
+
+# --- second factors ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MfaStatus:
+    totp: bool
+    passkeys: int
+    recovery_codes: bool
+    required: bool
+
+    @property
+    def enabled(self) -> bool:
+        return self.totp or self.passkeys > 0
+
+
+def mfa_status(user) -> MfaStatus:
+    types = list(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+    return MfaStatus(
+        totp=Authenticator.Type.TOTP in types,
+        passkeys=types.count(Authenticator.Type.WEBAUTHN),
+        recovery_codes=Authenticator.Type.RECOVERY_CODES in types,
+        required=user_requires_mfa(user),
+    )
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+def session_ref(session_key: str) -> str:
+    """How a session is named in pages and forms: a digest, because the key is a credential."""
+    return hashlib.sha256(f"mentorhaven-session:{session_key}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    ref: str
+    device: str
+    ip: str
+    created_at: object
+    last_seen_at: object
+    is_current: bool
+
+
+def sessions_for(*, viewer, current_session_key: str | None) -> list[SessionRow]:
+    """The viewer's live sessions, current one first; stale rows are purged on the way."""
+    rows = [
+        SessionRow(
+            ref=session_ref(s.session_key),
+            device=device_description(s.user_agent),
+            ip=s.ip,
+            created_at=s.created_at,
+            last_seen_at=s.last_seen_at,
+            is_current=s.session_key == current_session_key,
+        )
+        for s in UserSession.objects.purge_and_list(viewer)
+    ]
+    return sorted(rows, key=lambda r: (not r.is_current, -r.created_at.timestamp()))
+
+
+def access_user_session(viewer, ref: str) -> UserSession:
+    """One of the viewer's own sessions by its reference, or NotFound."""
+    for session in UserSession.objects.filter(user=viewer):
+        if session_ref(session.session_key) == ref:
+            return session
+    raise NotFound()

@@ -1,12 +1,21 @@
-"""Writes about accounts."""
+"""Writes about accounts: profile, password, sessions, second factors, sign-in records.
+
+Audit events carry identifiers only: never a password, a typed address or a User-Agent.
+"""
 
 from __future__ import annotations
 
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
 from django.db import transaction
 
 from mentorhaven.accounts.models import User
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.errors import NotFound
+
+AUDIT_PURPOSE_SECURITY = "account security"
 
 
 @transaction.atomic
@@ -19,4 +28,119 @@ def mfa_enroll_totp(*, user: User, secret: str | None = None) -> str:
     secret = secret or generate_totp_secret()
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
+    mfa_event_record(user=user, action="mfa.enrol", method="totp")
     return secret
+
+
+def mfa_event_record(*, user: User, action: str, method: str) -> None:
+    """Record a second-factor change made through allauth's pages (enrol, remove, new codes)."""
+    audit.record(
+        action=action,
+        actor=user,
+        target=user,
+        subject=user,
+        purpose=AUDIT_PURPOSE_SECURITY,
+        extra={"method": method},
+    )
+
+
+@transaction.atomic
+def user_profile_update(*, actor: User, user: User, display_name: str) -> User:
+    """Change how a person is shown to others. Only the person themselves may do it."""
+    if actor.pk != user.pk:
+        raise NotFound()
+    display_name = display_name.strip()[:150]
+    if display_name != user.display_name:
+        user.display_name = display_name
+        user.save(update_fields=["display_name"])
+        audit.record(
+            action="account.profile_update",
+            actor=actor,
+            target=user,
+            subject=user,
+            purpose="keep the profile current",
+            extra={"fields": ["display_name"]},
+        )
+    return user
+
+
+@transaction.atomic
+def password_change(*, actor: User | None, user: User, password: str, request=None) -> None:
+    """Set a new password and end every other session of ``user``.
+
+    The session making the change (if any) stays signed in; Django re-keys it right after.
+    ``actor`` is ``None`` for a reset by e-mailed link.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    current_key = getattr(getattr(request, "session", None), "session_key", None)
+    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current_key]
+    get_usersessions_adapter().end_sessions(others)
+    audit.record(
+        action="account.password_change" if actor is not None else "account.password_reset",
+        actor=actor,
+        target=user,
+        subject=user,
+        purpose=AUDIT_PURPOSE_SECURITY,
+        extra={"sessions_ended": len(others)},
+    )
+
+
+@transaction.atomic
+def session_end(*, actor: User, session: UserSession) -> None:
+    """End one of the actor's own sessions (the access check is ``access_user_session``)."""
+    if session.user_id != actor.pk:
+        raise NotFound()
+    get_usersessions_adapter().end_sessions([session])
+    audit.record(
+        action="session.end",
+        actor=actor,
+        target=actor,
+        subject=actor,
+        purpose=AUDIT_PURPOSE_SECURITY,
+        extra={"count": 1},
+    )
+
+
+@transaction.atomic
+def sessions_end_others(*, actor: User, current_session_key: str | None) -> int:
+    others = [
+        s for s in UserSession.objects.filter(user=actor) if s.session_key != current_session_key
+    ]
+    get_usersessions_adapter().end_sessions(others)
+    if others:
+        audit.record(
+            action="session.end",
+            actor=actor,
+            target=actor,
+            subject=actor,
+            purpose=AUDIT_PURPOSE_SECURITY,
+            extra={"count": len(others)},
+        )
+    return len(others)
+
+
+@transaction.atomic
+def login_succeeded_record(*, user: User, signup: bool) -> None:
+    audit.record(
+        action="auth.login",
+        actor=user,
+        target=user,
+        subject=user,
+        purpose=AUDIT_PURPOSE_SECURITY,
+        extra={"signup": signup},
+    )
+
+
+@transaction.atomic
+def login_failed_record(*, user: User | None, locked_out: bool) -> None:
+    """A refused password sign-in. The typed address and password are never recorded;
+    the person is named (by pseudonym) only when the address belongs to an account."""
+    audit.record(
+        action="auth.login_locked" if locked_out else "auth.login_failed",
+        actor=None,
+        target=user,
+        subject=user,
+        purpose=AUDIT_PURPOSE_SECURITY,
+        extra={"known_account": user is not None},
+    )

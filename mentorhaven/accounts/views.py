@@ -1,18 +1,71 @@
-"""Account pages: the security overview (second factor, sessions, API tokens)."""
+"""Account pages: security overview, profile, and the sessions a person can end."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from mentorhaven.accounts.selectors import user_has_mfa, user_requires_mfa
+from mentorhaven.accounts.forms import ProfileForm
+from mentorhaven.accounts.selectors import access_user_session, mfa_status, sessions_for
+from mentorhaven.accounts.services import session_end, sessions_end_others, user_profile_update
+from mentorhaven.kernel.errors import NotFound
 
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
+    status = mfa_status(request.user)
     return render(
         request,
         "accounts/security.html",
-        {"has_mfa": user_has_mfa(request.user), "requires_mfa": user_requires_mfa(request.user)},
+        {"mfa": status, "has_mfa": status.enabled, "requires_mfa": status.required},
     )
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, initial={"display_name": request.user.display_name})
+    if request.method == "POST" and form.is_valid():
+        user_profile_update(
+            actor=request.user, user=request.user, display_name=form.cleaned_data["display_name"]
+        )
+        messages.success(request, _("Your profile was saved."))
+        return redirect("account_profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def email_redirect(request: HttpRequest) -> HttpResponse:
+    # allauth's address manager would let an unverified address become the sign-in address;
+    # the address is the one an invitation proved, shown (read-only) on the profile page.
+    return redirect("account_profile")
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    rows = sessions_for(viewer=request.user, current_session_key=request.session.session_key)
+    return render(request, "usersessions/usersession_list.html", {"sessions": rows})
+
+
+@require_POST
+@login_required
+def session_end_view(request: HttpRequest) -> HttpResponse:
+    ref = request.POST.get("session", "")
+    if ref == "others":
+        count = sessions_end_others(
+            actor=request.user, current_session_key=request.session.session_key
+        )
+        messages.success(request, _("Signed out %(count)d other session(s).") % {"count": count})
+        return redirect("usersessions_list")
+    try:
+        session = access_user_session(request.user, ref)
+    except NotFound as exc:
+        raise Http404 from exc
+    if session.session_key == request.session.session_key:
+        return redirect("account_logout")
+    session_end(actor=request.user, session=session)
+    messages.success(request, _("That session was signed out."))
+    return redirect("usersessions_list")

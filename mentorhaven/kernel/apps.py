@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class KernelConfig(AppConfig):
     name = "mentorhaven.kernel"
     label = "kernel"
     verbose_name = "Privacy kernel"
+
+    def ready(self) -> None:
+        # Every installed app's inventory.py declares its personal data; the kernel declares its
+        # own tables and the third-party ones. Then the check that nothing was forgotten.
+        from mentorhaven.kernel import checks, declarations  # noqa: F401
+
+        autodiscover_modules("inventory")

@@ -1,33 +1,92 @@
-"""The audit log: append-only, hash-chained, pseudonymous.
+"""The audit log: append-only, hash-chained, pseudonymous, with signed checkpoints.
 
 ``record(...)`` appends one event inside the caller's transaction (STYLE.md #2: one audit event
-per service, same transaction). Each event carries the SHA-256 of the previous event over a
-canonical JSON encoding, so any altered, deleted, inserted or reordered row breaks the chain.
+per service, same transaction). ``record_access(...)`` is the same for a *read* of someone's
+sensitive data; selectors call it, and the person can then see who looked and why.
+
+Each event stores the SHA-256 of its predecessor, computed over a canonical line (the fields in a
+fixed order, joined by the ASCII unit separator), so altering, deleting, inserting or reordering a
+row breaks the chain. Because anyone with SQL access could recompute every hash after tampering,
+the tail is also signed from time to time with an Ed25519 key kept outside the database
+(``checkpoint()``); ``verify()`` checks both.
+
+Identifiers only, never content: ``extra`` accepts numbers, booleans and short identifier strings
+(codes, UUIDs), and every other field is checked for control characters and length. People appear
+by keyed pseudonym (HMAC with a per-person secret held in the vault): once the vault shreds that
+secret, nobody can link their events back to them, and the chain still verifies.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from mentorhaven.kernel import vault
-from mentorhaven.kernel.models import AuditEvent
+from mentorhaven.kernel.audit_keys import (  # re-exported: the audit interface is this module
+    AuditError,
+    format_time,
+    generate_key_file,
+    key_ring,
+    sign,
+    signature_valid,
+)
+from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent, canonical_json
+
+__all__ = ["AuditError", "checkpoint", "generate_key_file", "record", "record_access", "verify"]
+
 
 GENESIS = "0" * 64
 SYSTEM = "system"
 ERASED = "erased"
+SEP = "\x1f"  # ASCII unit separator; refused inside any field, so the line is unambiguous
 # PostgreSQL advisory-lock key serialising appends (any constant unique to this use).
 APPEND_LOCK_KEY = 0x4D48_4155  # "MHAU"
+# A checkpoint is signed inside the append that reaches a multiple of AUDIT_CHECKPOINT_EVERY, so
+# the tail is never more than that many events ahead of a signature (the periodic task covers
+# quiet periods).
+CHECKPOINT_EVERY = 1000
 
+# Order matters: it is the canonical line. Changing it invalidates every stored hash.
 HASHED_FIELDS = (
-    "seq", "occurred_at", "actor", "actor_role", "action", "target_type", "target_id",
-    "subject", "purpose", "category", "organization_id", "extra", "prev_hash",
+    "seq",
+    "occurred_at",
+    "actor",
+    "actor_role",
+    "action",
+    "target_type",
+    "target_id",
+    "subject",
+    "purpose",
+    "category",
+    "organization_id",
+    "extra",
+    "prev_hash",
 )
+
+IDENTIFIER = re.compile(r"[A-Za-z0-9_.:\-]{0,64}")
+EXTRA_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ACTION = re.compile(r"[a-z][a-z0-9_.\-]{0,63}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_EXTRA_ITEMS = 50
+
+
+# --- pseudonyms ------------------------------------------------------------------------------
+
+
+PSEUDONYM_LABEL = b"mentorhaven-audit-pseudonym"
+
+
+def _pseudonym_from_secret(secret: bytes) -> str:
+    return hmac.new(secret, PSEUDONYM_LABEL, hashlib.sha256).hexdigest()[:32]
 
 
 def pseudonym(user) -> str:
@@ -37,21 +96,130 @@ def pseudonym(user) -> str:
     secret = vault.subject_secret(user)
     if secret is None:
         return ERASED
-    return hmac.new(secret, b"mentorhaven-audit-pseudonym", hashlib.sha256).hexdigest()[:32]
+    return _pseudonym_from_secret(secret)
 
 
-def canonical(values: dict[str, Any]) -> bytes:
-    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+def pseudonyms_of(user_ids: Iterable[int]) -> dict[str, int]:
+    """Pseudonym → user id for the given people, skipping the shredded and the never-recorded.
+
+    Someone who never appeared in the log has no key row yet, hence no pseudonym to find.
+    """
+    from mentorhaven.kernel.models import SubjectKey
+
+    found: dict[str, int] = {}
+    rows = SubjectKey.objects.filter(
+        subject_id__in=list(user_ids), shredded_at__isnull=True
+    ).values_list("subject_id", "wrapped_secret", "kek_version")
+    for subject_id, wrapped, version in rows:
+        if not wrapped:
+            continue
+        secret = vault.unwrap_data_key(subject_id, bytes(wrapped), version)
+        found[_pseudonym_from_secret(secret)] = subject_id
+    return found
 
 
-def event_hash(values: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical({k: values[k] for k in HASHED_FIELDS})).hexdigest()
+# --- the canonical line ------------------------------------------------------------------------
+
+
+def event_line(values: dict[str, Any]) -> str:
+    """The canonical text of an event, the input of its hash. ``verify`` rebuilds it in SQL."""
+    org = values["organization_id"]
+    extra = values["extra"]
+    parts = [
+        str(values["seq"]),
+        format_time(values["occurred_at"]),
+        *(values[f] for f in HASHED_FIELDS[2:10]),
+        "" if org is None else str(org),
+        extra if isinstance(extra, str) else canonical_json(extra or {}),
+        values["prev_hash"],
+    ]
+    return SEP.join(parts)
+
+
+def line_hash(line: str) -> str:
+    return hashlib.sha256(line.encode()).hexdigest()
 
 
 def event_values(event: AuditEvent) -> dict[str, Any]:
-    values = {f: getattr(event, f) for f in HASHED_FIELDS}
-    values["occurred_at"] = event.occurred_at.isoformat()
-    return values
+    return {f: getattr(event, f) for f in HASHED_FIELDS}
+
+
+def event_hash(values: dict[str, Any]) -> str:
+    return line_hash(event_line(values))
+
+
+def _line_sql() -> str:
+    """SQL that renders each row's canonical line exactly as ``event_line`` does in Python."""
+    table = AuditEvent._meta.db_table
+    texts = list(HASHED_FIELDS[2:10])
+    if connection.vendor == "postgresql":
+        cols = [
+            "seq::text",
+            "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')",
+            *texts,
+            "coalesce(organization_id::text, '')",
+            "extra",
+            "prev_hash",
+        ]
+        line = f"concat_ws(chr(31), {', '.join(cols)})"
+    else:
+        # SQLite keeps Django's text form "YYYY-MM-DD HH:MM:SS[.ffffff]" (no fraction at .0).
+        when = (
+            "replace(CASE WHEN instr(occurred_at, '.') = 0 THEN occurred_at || '.000000' "
+            "ELSE occurred_at END, ' ', 'T')"
+        )
+        cols = ["CAST(seq AS TEXT)", when, *texts, "ifnull(organization_id, '')", "extra"]
+        cols.append("prev_hash")
+        line = " || char(31) || ".join(cols)
+    return f"SELECT seq, hash, {line} FROM {table} ORDER BY seq, id"  # noqa: S608 (no input)
+
+
+# --- validation: identifiers only ---------------------------------------------------------------
+
+
+def _identifier(key: str, value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, str) and IDENTIFIER.fullmatch(value):
+        return value
+    raise AuditError(
+        f"audit extra {key!r} must be a number, a boolean or an identifier "
+        "(letters, digits, _ . : -, at most 64), never content"
+    )
+
+
+def validate_extra(extra: dict[str, Any] | None) -> dict[str, Any]:
+    """Accept only identifiers: numbers, booleans, None, short codes/UUIDs, or lists of those.
+
+    Anything else (a sentence, an e-mail address, a nested object) raises ``AuditError``: the
+    audit log must never become a second copy of the content it describes.
+    """
+    if not extra:
+        return {}
+    if not isinstance(extra, dict) or len(extra) > MAX_EXTRA_ITEMS:
+        raise AuditError("audit extra must be a small dict of identifiers")
+    clean: dict[str, Any] = {}
+    for key, value in extra.items():
+        if not isinstance(key, str) or not EXTRA_KEY.fullmatch(key):
+            raise AuditError(f"audit extra key {key!r} must be a lower-case name")
+        if isinstance(value, list | tuple):
+            if len(value) > MAX_EXTRA_ITEMS:
+                raise AuditError(f"audit extra {key!r} holds too many items")
+            clean[key] = [_identifier(key, item) for item in value]
+        else:
+            clean[key] = _identifier(key, value)
+    return clean
+
+
+def _check_text(name: str, value: str, limit: int) -> str:
+    if len(value) > limit or CONTROL.search(value):
+        raise AuditError(f"audit {name} must be at most {limit} characters, without control codes")
+    return value
+
+
+# --- appending -------------------------------------------------------------------------------
 
 
 def _lock_tail() -> None:
@@ -86,29 +254,163 @@ def record(
 ) -> AuditEvent:
     """Append one event. ``actor=None`` means MentorHaven itself (``system``).
 
-    ``extra`` must hold identifiers only — never content.
+    ``purpose`` is a short phrase written in the code ("invite a person into a program"), never
+    user input; ``extra`` holds identifiers only (see ``validate_extra``): content is refused with
+    ``AuditError``.
     """
+    if not ACTION.fullmatch(action):
+        raise AuditError(f"audit action {action!r} must be a dotted lower-case code")
+    target_type, target_id = _target(target)
+    fields = {
+        "actor_role": _check_text("actor_role", actor_role, 32),
+        "action": action,
+        "target_type": _check_text("target_type", target_type, 64),
+        "target_id": _check_text("target_id", target_id, 64),
+        "purpose": _check_text("purpose", purpose, 200),
+        "category": _check_text("category", str(category), 20),
+        "organization_id": getattr(organization, "pk", organization),
+        "extra": validate_extra(extra),
+        "actor": SYSTEM if actor is None else pseudonym(actor),
+        "subject": pseudonym(subject) if subject is not None else "",
+    }
     with transaction.atomic():
         _lock_tail()
-        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
-        seq = (last["seq"] + 1) if last else 1
-        prev_hash = last["hash"] if last else GENESIS
-        target_type, target_id = _target(target)
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq = (last[0] + 1) if last else 1
         event = AuditEvent(
-            seq=seq,
-            occurred_at=timezone.now(),
-            actor=SYSTEM if actor is None else pseudonym(actor),
-            actor_role=actor_role,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            subject=pseudonym(subject) if subject is not None else "",
-            purpose=purpose,
-            category=category,
-            organization_id=getattr(organization, "pk", organization),
-            extra=extra or {},
-            prev_hash=prev_hash,
+            seq=seq, occurred_at=timezone.now(), prev_hash=last[1] if last else GENESIS, **fields
         )
         event.hash = event_hash(event_values(event))
         event.save(force_insert=True)
+        every = getattr(settings, "AUDIT_CHECKPOINT_EVERY", CHECKPOINT_EVERY)
+        if every and seq % every == 0:
+            _sign_checkpoint(seq, event.hash)
         return event
+
+
+def record_access(
+    *,
+    viewer,
+    subject,
+    category: str,
+    target: Any = None,
+    purpose: str,
+    actor_role: str = "",
+    organization=None,
+    extra: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """Record that ``viewer`` read ``subject``'s sensitive data of ``category``, and why.
+
+    Selectors call this for every read of sensitive content, so the person can see it on
+    "Who accessed my data". A person reading their own data is not recorded: it tells them
+    nothing and would drown the page.
+    """
+    if viewer is not None and subject is not None and _same_person(viewer, subject):
+        return None
+    return record(
+        action="data.read",
+        actor=viewer,
+        actor_role=actor_role,
+        target=target,
+        subject=subject,
+        purpose=purpose,
+        category=category,
+        organization=organization,
+        extra=extra,
+    )
+
+
+def _same_person(a, b) -> bool:
+    return getattr(a, "pk", a) == getattr(b, "pk", b)
+
+
+# --- checkpoints -------------------------------------------------------------------------------
+
+
+def _sign_checkpoint(seq: int, hash_: str) -> AuditCheckpoint:
+    signed_at = timezone.now()
+    kid, signature = sign(seq, hash_, signed_at)
+    return AuditCheckpoint.objects.create(
+        seq=seq, hash=hash_, signed_at=signed_at, key_id=kid, signature=signature
+    )
+
+
+@transaction.atomic
+def checkpoint() -> AuditCheckpoint | None:
+    """Sign the current tail of the log. Idempotent: nothing new since the last one, no new row."""
+    _lock_tail()
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    if last is None:
+        return None
+    existing = AuditCheckpoint.objects.filter(seq=last[0]).first()
+    return existing or _sign_checkpoint(last[0], last[1])
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    count: int
+    checkpoints: int
+    bad_seq: int | None = None
+    reason: str = ""
+
+
+def _rows(batch: int) -> Iterator[tuple[int, str, str]]:
+    """Stream (seq, hash, canonical line) in order, through a server-side cursor on PostgreSQL."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(_line_sql())
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+
+
+def verify(*, batch: int = 20000) -> VerifyResult:
+    """Recompute the whole chain and check every checkpoint's signature against it.
+
+    Names the first sequence number that does not check out: a missing or duplicated number, a
+    row whose stored hash does not match its content, a row whose recorded predecessor is not the
+    row before it, a signed checkpoint the chain no longer matches, or events missing from behind
+    the last checkpoint (tail truncation). Events after the last checkpoint can only be checked
+    for consistency; that is why checkpoints are frequent.
+    """
+    ring = key_ring()
+    checkpoints = list(AuditCheckpoint.objects.order_by("seq"))
+    n = len(checkpoints)
+    for cp in checkpoints:
+        if not signature_valid(cp.seq, cp.hash, cp.signed_at, cp.key_id, cp.signature, ring):
+            return VerifyResult(False, 0, n, cp.seq, "checkpoint signature is not valid")
+    with transaction.atomic():  # a server-side cursor lives inside a transaction
+        count, bad, reason = _check_chain(_rows(batch), {cp.seq: cp.hash for cp in checkpoints})
+    if bad is not None:
+        return VerifyResult(False, count, n, bad, reason)
+    if checkpoints and checkpoints[-1].seq > count:
+        reason = f"is missing: the log ends before signed checkpoint {checkpoints[-1].seq}"
+        return VerifyResult(False, count, n, count + 1, f"event {reason} (tail truncated)")
+    return VerifyResult(True, count, n)
+
+
+def _check_chain(
+    rows: Iterable[tuple[int, str, str]], signed: dict[int, str]
+) -> tuple[int, int | None, str]:
+    """(events that check out, first bad sequence number or None, why). The hot loop of verify."""
+    expected = 1
+    prev = before_prev = GENESIS
+    sha256 = hashlib.sha256
+    for seq, stored, line in rows:
+        if seq != expected:
+            why = "is missing" if seq > expected else "appears more than once"
+            return expected - 1, expected, f"event {why}"
+        if line[-64:] != prev:
+            if seq >= 2 and line[-64:] == before_prev:  # the event in between is a forgery
+                return seq - 2, seq - 1, "was inserted: the next event does not follow it"
+            return seq - 1, seq, "does not follow the event before it"
+        if sha256(line.encode()).hexdigest() != stored:
+            return seq - 1, seq, "content does not match its hash (altered)"
+        if seq in signed and signed[seq] != stored:
+            earlier = max((s for s in signed if s < seq), default=0)
+            return seq - 1, seq, f"differs from its signed checkpoint: rewritten after {earlier}"
+        before_prev, prev = prev, stored
+        expected += 1
+    return expected - 1, None, ""

@@ -1,7 +1,10 @@
-"""Kernel tables: subjects' wrapped data keys and the append-only audit log."""
+"""Kernel tables: subjects' wrapped data keys, the append-only audit log and its checkpoints."""
 
 from __future__ import annotations
 
+import json
+
+import pgtrigger
 from django.db import models
 from django.utils import timezone
 
@@ -24,11 +27,49 @@ class SubjectKey(models.Model):
         return f"SubjectKey({self.subject_id}, {self.kek_version})"
 
 
+class CanonicalJSONField(models.TextField):
+    """A JSON object stored as text in the audit log's canonical encoding (sorted keys, no spaces).
+
+    Stored verbatim on every database (not as ``jsonb``, which re-formats), so ``audit verify``
+    can hash exactly the bytes that were hashed when the event was recorded.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        return json.loads(value) if value else {}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(value) if value else {}
+        return value if value is not None else {}
+
+    def get_prep_value(self, value):
+        return canonical_json(value or {})
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+_APPEND_ONLY = [
+    pgtrigger.Protect(
+        name="append_only", operation=pgtrigger.Update | pgtrigger.Delete, when=pgtrigger.Before
+    ),
+    pgtrigger.Trigger(
+        name="no_truncate",
+        operation=pgtrigger.Truncate,
+        level=pgtrigger.Statement,
+        when=pgtrigger.Before,
+        func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the append-only % table', TG_TABLE_NAME;",
+    ),
+]
+
+
 class AuditEvent(models.Model):
     """One event of the hash-chained audit log. Identifiers only, never content.
 
     People appear as keyed pseudonyms (HMAC with their vault-held secret), so an erased person is
-    no longer identifiable while the chain still verifies.
+    no longer identifiable while the chain still verifies. On PostgreSQL triggers refuse UPDATE,
+    DELETE and TRUNCATE.
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -42,12 +83,35 @@ class AuditEvent(models.Model):
     purpose = models.CharField(max_length=200, blank=True)
     category = models.CharField(max_length=20, blank=True)
     organization_id = models.BigIntegerField(null=True, blank=True)
-    extra = models.JSONField(default=dict, blank=True)
+    extra = CanonicalJSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["seq"]
+        triggers = _APPEND_ONLY
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+
+class AuditCheckpoint(models.Model):
+    """An Ed25519 signature over (seq, hash, signed_at) of the audit log's tail at that moment.
+
+    The signing key lives outside the database (``AUDIT_SIGNING_KEY_FILE``): someone who can write
+    SQL can rewrite the chain and recompute its hashes, but cannot sign a matching checkpoint, and
+    cannot drop events from behind one unnoticed.
+    """
+
+    seq = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=88)  # base64 of the 64-byte signature
+
+    class Meta:
+        ordering = ["seq"]
+        triggers = _APPEND_ONLY
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"

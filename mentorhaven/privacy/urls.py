@@ -4,4 +4,6 @@ from mentorhaven.privacy import views
 
 urlpatterns = [
     path("", views.privacy_home, name="privacy_home"),
+    path("data", views.data_map, name="privacy_data"),
+    path("access-log", views.access_log, name="privacy_access_log"),
 ]

@@ -114,6 +114,8 @@ class Invitation(models.Model):
         Program, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
     )
     email = models.EmailField()
+    # Optional name the inviter gave (CSV column); pre-fills the sign-up form.
+    display_name = models.CharField(max_length=150, blank=True)
     program_role = models.CharField(max_length=16, choices=Membership.Role.choices, blank=True)
     org_role = models.CharField(
         max_length=20, choices=OrgMembership.Role.choices, default=OrgMembership.Role.MEMBER

@@ -2,9 +2,48 @@
 
 from __future__ import annotations
 
-from mentorhaven.programs.models import Invitation
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.programs.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrgMembership,
+    Program,
+)
 
 INVITATION_SESSION_KEY = "mentorhaven.invitation"
+
+# Program admins may bring in participants of their own program, nothing more.
+PROGRAM_ADMIN_INVITABLE_ROLES = (Membership.Role.MENTEE, Membership.Role.MENTOR)
+
+
+# --- invitations: tokens ---------------------------------------------------------------------
+
+
+def invitation_token_hash(token: str) -> str:
+    """Only this digest is stored; the token itself lives in the e-mailed link alone."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The usable invitation behind ``token``; ``None`` for unknown, used, revoked or expired.
+
+    The caller shows one page for every ``None``: the visitor learns nothing about why.
+    """
+    if not token or len(token) > 128:
+        return None
+    invitation = (
+        Invitation.objects.select_related("organization", "program")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+    return invitation if invitation and invitation.is_usable else None
 
 
 def invitation_from_session(request) -> Invitation | None:
@@ -12,5 +51,182 @@ def invitation_from_session(request) -> Invitation | None:
     invitation_id = request.session.get(INVITATION_SESSION_KEY)
     if not invitation_id:
         return None
-    invitation = Invitation.objects.filter(public_id=invitation_id).first()
+    invitation = (
+        Invitation.objects.select_related("organization", "program")
+        .filter(public_id=invitation_id)
+        .first()
+    )
     return invitation if invitation and invitation.is_usable else None
+
+
+# --- invitations: who may invite ---------------------------------------------------------------
+
+
+@dataclass
+class InviteScope:
+    """What one viewer may invite in one organization."""
+
+    organization: Organization
+    is_org_admin: bool
+    administered_programs: dict[int, Program] = field(default_factory=dict)
+
+    def programs(self) -> list[Program]:
+        if self.is_org_admin:
+            return list(self.organization.programs.order_by("name"))
+        return sorted(self.administered_programs.values(), key=lambda p: p.name)
+
+    def check(self, *, program: Program | None, program_role: str, org_role: str) -> None:
+        """Raise NotFound/PermissionDenied unless this invitation is within the viewer's rights."""
+        if program is not None and program.organization_id != self.organization.pk:
+            raise NotFound()
+        if self.is_org_admin:
+            return
+        if program is None or program.pk not in self.administered_programs:
+            raise PermissionDenied(
+                "Only an organization admin can invite to the organization or another program."
+            )
+        if program_role not in PROGRAM_ADMIN_INVITABLE_ROLES:
+            raise PermissionDenied("Program admins can invite mentees and mentors only.")
+        if org_role != OrgMembership.Role.MEMBER:
+            raise PermissionDenied("Only an organization admin can grant organization roles.")
+
+
+def invite_scope(viewer, organization: Organization) -> InviteScope | None:
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    is_org_admin = OrgMembership.objects.filter(
+        organization=organization, user=viewer, role=OrgMembership.Role.ORG_ADMIN
+    ).exists()
+    administered = {
+        m.program.pk: m.program
+        for m in Membership.objects.filter(
+            user=viewer,
+            role=Membership.Role.PROGRAM_ADMIN,
+            program__organization=organization,
+        ).select_related("program__organization")
+    }
+    if not is_org_admin and not administered:
+        return None
+    return InviteScope(organization, is_org_admin, administered)
+
+
+def access_invite_scope(viewer, organization_public_id) -> InviteScope:
+    """The viewer's inviting rights in an organization, or NotFound (also for non-admins)."""
+    organization = Organization.objects.filter(public_id=organization_public_id).first()
+    scope = invite_scope(viewer, organization) if organization else None
+    if scope is None:
+        raise NotFound()
+    return scope
+
+
+def invite_scopes_for(viewer) -> list[InviteScope]:
+    """Every organization in which the viewer may invite someone (for navigation)."""
+    org_ids = set(
+        OrgMembership.objects.filter(user=viewer, role=OrgMembership.Role.ORG_ADMIN).values_list(
+            "organization_id", flat=True
+        )
+    ) | set(
+        Membership.objects.filter(user=viewer, role=Membership.Role.PROGRAM_ADMIN).values_list(
+            "program__organization_id", flat=True
+        )
+    )
+    scopes = [invite_scope(viewer, org) for org in Organization.objects.filter(pk__in=org_ids)]
+    return [s for s in scopes if s is not None]
+
+
+def _manageable(scope: InviteScope) -> QuerySet[Invitation]:
+    qs = Invitation.objects.filter(organization=scope.organization)
+    if not scope.is_org_admin:
+        qs = qs.filter(
+            program_id__in=list(scope.administered_programs),
+            program_role__in=PROGRAM_ADMIN_INVITABLE_ROLES,
+            org_role=OrgMembership.Role.MEMBER,
+        )
+    return qs
+
+
+def access_invitation(viewer, public_id, *, write: bool = False) -> Invitation:
+    """An invitation the viewer may see (and revoke), or NotFound — same for missing and foreign.
+
+    Org admins manage every invitation of their organization; program admins the mentee and
+    mentor invitations of the programs they administer.
+    """
+    invitation = (
+        Invitation.objects.select_related("organization", "program")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound()
+    scope = invite_scope(viewer, invitation.organization)
+    if scope is None or not _manageable(scope).filter(pk=invitation.pk).exists():
+        raise NotFound()
+    return invitation
+
+
+def invitations_pending_for(*, viewer, scope: InviteScope) -> list[Invitation]:
+    """Invitations still waiting for an answer, limited to what the viewer manages."""
+    now = timezone.now()
+    return list(
+        _manageable(scope)
+        .filter(Q(accepted_at__isnull=True) & Q(revoked_at__isnull=True) & Q(expires_at__gt=now))
+        .select_related("program", "organization")
+        .order_by("-created_at")
+    )
+
+
+# --- programs and memberships (API and pages) ----------------------------------------------------
+
+# Organization roles that oversee every program of their organization and see its member lists.
+PROGRAM_OVERSIGHT_ORG_ROLES = (
+    OrgMembership.Role.ORG_ADMIN,
+    OrgMembership.Role.AUDITOR,
+    OrgMembership.Role.SECURITY_OFFICER,
+)
+
+
+def programs_for(*, viewer) -> QuerySet[Program]:
+    """Programs the viewer may see (kernel visibility), with their organization, by name."""
+    from mentorhaven.kernel.access import visible_programs
+
+    return visible_programs(viewer).select_related("organization").order_by("name", "pk")
+
+
+def program_memberships_for(*, viewer, program: Program) -> QuerySet[Membership]:
+    """The member list of ``program`` as the viewer may see it; ``program`` is already accessed.
+
+    Program admins of the program and the organization's admins, auditors and security officers
+    see every membership with its role: running, auditing and protecting the program needs it.
+    Mentors and mentees see only the program's admins (whom to contact) and their own
+    memberships: who else takes part, and in which role, is not theirs to browse; the people
+    they work with reach them through their mentoring relationships instead.
+    """
+    memberships = Membership.objects.filter(program=program).select_related("user")
+    oversees = (
+        Membership.objects.filter(
+            program=program, user=viewer, role=Membership.Role.PROGRAM_ADMIN
+        ).exists()
+        or OrgMembership.objects.filter(
+            organization_id=program.organization_id,
+            user=viewer,
+            role__in=PROGRAM_OVERSIGHT_ORG_ROLES,
+        ).exists()
+    )
+    if not oversees:
+        memberships = memberships.filter(Q(role=Membership.Role.PROGRAM_ADMIN) | Q(user=viewer))
+    return memberships.order_by("role", "user__display_name", "pk")
+
+
+def roles_of(*, viewer) -> tuple[list[OrgMembership], list[Membership]]:
+    """The viewer's own organization and program roles, for "who am I" answers."""
+    org_roles = list(
+        OrgMembership.objects.filter(user=viewer)
+        .select_related("organization")
+        .order_by("organization__name", "role")
+    )
+    program_roles = list(
+        Membership.objects.filter(user=viewer)
+        .select_related("program__organization")
+        .order_by("program__name", "role")
+    )
+    return org_roles, program_roles

@@ -1,10 +1,27 @@
-"""Which sections each person sees in the navigation, derived from their roles."""
+"""Which sections each person sees in the navigation, derived from their roles.
+
+An entry names a URL pattern and the roles that may use it. Entries whose page does not exist
+(yet) are left out rather than shown as dead links, so an app adds its section here by name and
+it appears once its URL is routed. Role sections of the dashboard are linked by anchor.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+
+from mentorhaven.web.selectors import (
+    AUDITOR,
+    MENTEE,
+    MENTOR,
+    ORG_ADMIN,
+    PROGRAM_ADMIN,
+    SECURITY_OFFICER,
+    roles_for,
+)
+
+EVERYONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -13,8 +30,45 @@ class NavItem:
     url: str
 
 
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url_name: str
+    roles: frozenset[str] = EVERYONE  # empty: every signed-in person
+    anchor: str = ""
+
+
+ENTRIES: tuple[Entry, ...] = (
+    Entry("Dashboard", "dashboard"),
+    Entry("My mentoring", "dashboard", frozenset({MENTEE}), "mentee"),
+    Entry("Mentees", "dashboard", frozenset({MENTOR}), "mentor"),
+    Entry("Programs", "dashboard", frozenset({PROGRAM_ADMIN}), "program-admin"),
+    Entry("Organization", "dashboard", frozenset({ORG_ADMIN}), "org-admin"),
+    Entry("Invitations", "invitation_list", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
+    Entry("Compliance", "dashboard", frozenset({AUDITOR}), "auditor"),
+    Entry("Audit log", "audit_log", frozenset({AUDITOR})),
+    Entry("MFA coverage", "dashboard", frozenset({SECURITY_OFFICER}), "security"),
+    Entry("Privacy", "privacy_home"),
+    Entry("Account", "account_security"),
+)
+
+
+def _url(entry: Entry) -> str | None:
+    try:
+        url = reverse(entry.url_name)
+    except NoReverseMatch:
+        return None
+    return f"{url}#{entry.anchor}" if entry.anchor else url
+
+
 def navigation_for(user) -> list[NavItem]:
-    items = [NavItem("Dashboard", reverse("dashboard"))]
-    items.append(NavItem("Privacy", reverse("privacy_home")))
-    items.append(NavItem("Account", reverse("account_security")))
+    """The navigation of a signed-in ``user``: the entries their roles allow whose page exists."""
+    roles = roles_for(user)
+    items = []
+    for entry in ENTRIES:
+        if entry.roles and not (entry.roles & roles):
+            continue
+        url = _url(entry)
+        if url is not None:
+            items.append(NavItem(entry.label, url))
     return items

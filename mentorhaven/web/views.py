@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
 
-from mentorhaven.web.selectors import dashboard_for
+from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
+
+# The invitations page, once the programs app routes it; the dashboard links to it if it exists.
+INVITATIONS_URL_NAME = "invitation_list"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -16,9 +21,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
+def _optional_url(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/dashboard.html", {"dash": dashboard_for(request.user)})
+    context = {
+        "dash": dashboard_for(request.user),
+        "invite_url": _optional_url(INVITATIONS_URL_NAME),
+        "recent_days": RECENT_DAYS,
+    }
+    return render(request, "web/dashboard.html", context)
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -33,8 +50,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"message": text, "code": title.lower().replace(" ", "_"), "extra": {}},
-                            status=status)
+        code = title.lower().replace(" ", "_")
+        return JsonResponse({"message": text, "code": code, "extra": {}}, status=status)
     return render(request, "web/error.html", {"title": title, "text": text}, status=status)
 
 
@@ -51,5 +68,11 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Server error",
-                  "Something went wrong on our side. Nothing you entered was lost; please retry.")
+    """Rendered without the request context: the failure may be the database or a context
+    processor, and this page must still appear (and never show what went wrong)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"message": "Something went wrong on our side.", "code": "server_error", "extra": {}},
+            status=500,
+        )
+    return HttpResponseServerError(loader.get_template("web/500.html").render({}))

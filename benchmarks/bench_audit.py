@@ -1,0 +1,170 @@
+"""Audit log speed on PostgreSQL: appends per second and verification per second.
+
+Run alone: ``MENTORHAVEN_ENV=test .venv/bin/python benchmarks/bench_audit.py`` prints one JSON
+line per case. It uses ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/mh_bench``),
+creates that scratch database if needed, migrates it and empties the audit tables first.
+
+Cases (targets from issue 3):
+* ``audit_append``: ``audit.record`` with an actor and a subject, one transaction per event as a
+  service would do it (advisory lock, pseudonyms, hash, insert, commit): >= 2,000 events/s.
+* ``audit_verify``: ``audit.verify`` over 200,000 chained events with signed checkpoints
+  (streamed through a server-side cursor, every hash recomputed): >= 500,000 events/s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mh_bench"
+APPENDS = int(os.environ.get("BENCH_AUDIT_APPENDS", "5000"))
+VERIFY_EVENTS = int(os.environ.get("BENCH_AUDIT_VERIFY_EVENTS", "200000"))
+APPEND_TARGET = 2_000
+VERIFY_TARGET = 500_000
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1].split("?", 1)[0]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup() -> None:
+    os.environ.setdefault("MENTORHAVEN_ENV", "test")
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
+    if not os.environ["DATABASE_URL"].startswith("postgres"):
+        sys.exit("bench_audit measures PostgreSQL: DATABASE_URL must be postgres://…")
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    empty_audit_tables()
+
+
+def empty_audit_tables() -> None:
+    import pgtrigger
+    from django.db import connection
+
+    with pgtrigger.ignore(), connection.cursor() as cursor:  # a scratch database only
+        cursor.execute("TRUNCATE kernel_auditevent, kernel_auditcheckpoint")
+
+
+def machine() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    return {
+        "python": platform.python_version(), "platform": platform.platform(),
+        "cpus": os.cpu_count(), "postgresql": server,
+    }  # fmt: skip
+
+
+def people(n: int) -> list:
+    from mentorhaven.accounts.models import User
+
+    return [
+        User.objects.get_or_create(email=f"bench{i}@audit.bench", defaults={"display_name": "B"})[0]
+        for i in range(n)
+    ]
+
+
+def case_append() -> dict:
+    from django.db import transaction
+
+    from mentorhaven.kernel import audit
+
+    cast = people(20)
+    for person in cast:  # create their keys before timing, as a running site would have them
+        audit.pseudonym(person)
+    start = time.perf_counter()
+    for i in range(APPENDS):
+        with transaction.atomic():
+            audit.record(
+                action="data.read", actor=cast[i % 20], actor_role="mentor",
+                subject=cast[(i + 7) % 20], target=("mentoring.note", i), purpose="benchmark",
+                category="personal", extra={"n": i},
+            )  # fmt: skip
+    seconds = time.perf_counter() - start
+    return result("audit_append", APPENDS, seconds, APPEND_TARGET)
+
+
+def fill_chain(total: int) -> None:
+    """Append correctly chained events in bulk (as if recorded over months), plus checkpoints."""
+    from django.db import transaction
+
+    from mentorhaven.kernel import audit
+    from mentorhaven.kernel.models import AuditEvent
+
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev = last if last else (0, audit.GENESIS)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    actors = [f"{i:032x}" for i in range(50)]
+    batch: list[AuditEvent] = []
+    while seq < total:
+        seq += 1
+        values = {
+            "seq": seq, "occurred_at": when + timedelta(milliseconds=seq), "actor": actors[seq % 50],
+            "actor_role": "mentor", "action": "data.read", "target_type": "mentoring.note",
+            "target_id": str(seq), "subject": actors[(seq + 3) % 50], "purpose": "benchmark",
+            "category": "personal", "organization_id": 1, "extra": {"n": seq}, "prev_hash": prev,
+        }  # fmt: skip
+        prev = audit.event_hash(values)
+        batch.append(AuditEvent(hash=prev, **values))
+        if len(batch) == 5000 or seq == total:
+            with transaction.atomic():
+                AuditEvent.objects.bulk_create(batch)
+                if seq % 50_000 == 0 or seq == total:
+                    audit.checkpoint()
+            batch = []
+
+
+def case_verify() -> dict:
+    from mentorhaven.kernel import audit
+
+    fill_chain(VERIFY_EVENTS)
+    start = time.perf_counter()
+    outcome = audit.verify()
+    seconds = time.perf_counter() - start
+    if not outcome.ok:
+        raise SystemExit(f"verify failed on an untouched log: {outcome}")
+    return result("audit_verify", outcome.count, seconds, VERIFY_TARGET)
+
+
+def result(name: str, events: int, seconds: float, target: int) -> dict:
+    rate = events / seconds
+    out = {
+        "name": name, "events": events, "seconds": round(seconds, 3),
+        "events_per_s": round(rate), "target_per_s": target, "target_met": rate >= target,
+    }  # fmt: skip
+    if rate < target:
+        out["note"] = f"target NOT met: {rate:,.0f}/s < {target:,}/s"
+    return out
+
+
+def main() -> None:
+    setup()
+    for case in (case_append, case_verify):
+        out = case()
+        out["machine"] = machine()
+        print(json.dumps(out), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Account forms: invited sign-up and the profile."""
+
+from __future__ import annotations
+
+from allauth.account.forms import SignupForm
+from allauth.core import context
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class InvitedSignupForm(SignupForm):
+    """allauth's sign-up form, bound to the invitation in the session.
+
+    The e-mail is the invited address: it is pre-filled, read-only, and any other address sent
+    in is refused (the address is what the invitation proved).
+    """
+
+    display_name = forms.CharField(
+        label=_("Your name as others will see it"), max_length=150, required=False
+    )
+    field_order = ["display_name", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        invitation = self._invitation()
+        if invitation is not None:
+            self.fields["email"].initial = invitation.email
+            self.fields["email"].widget.attrs["readonly"] = True
+            self.fields["display_name"].initial = invitation.display_name
+        self.fields["email"].help_text = _("The address your invitation was sent to.")
+
+    @staticmethod
+    def _invitation():
+        from mentorhaven.programs.selectors import invitation_from_session
+
+        request = context.request
+        return invitation_from_session(request) if request is not None else None
+
+    def clean_email(self) -> str:
+        value = super().clean_email()
+        invitation = self._invitation()
+        if invitation is None or value.lower() != invitation.email.lower():
+            raise forms.ValidationError(
+                _("Sign up with the address your invitation was sent to."), code="not_invited"
+            )
+        return value
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=150,
+        required=False,
+        help_text=_("Shown to the people in your programs. Leave empty to show your e-mail name."),
+    )

@@ -1,0 +1,94 @@
+"""Personal data held by the accounts app: who you are, and how you sign in."""
+
+from mentorhaven.kernel.inventory import Category, Erasure, Field, declare
+
+ACCOUNT_LIFETIME = "While your account exists"
+
+declare(
+    "accounts.User",
+    [
+        Field(
+            "email",
+            Category.PROFESSIONAL,
+            purpose="Signing you in and sending you notices",
+            basis="contract",
+            visible_to=("self", "program_admin", "org_admin"),
+            retention=ACCOUNT_LIFETIME,
+            erasure=Erasure.ANONYMIZE,
+        ),
+        Field(
+            "display_name",
+            Category.PROFESSIONAL,
+            purpose="Showing who you are to the people in your programs",
+            basis="contract",
+            visible_to=("self", "mentor", "mentee", "program_peer", "program_admin", "org_admin"),
+            retention=ACCOUNT_LIFETIME,
+            erasure=Erasure.ANONYMIZE,
+        ),
+        Field(
+            "password",
+            Category.PLATFORM,
+            purpose="Checking your password at sign-in (only an Argon2id hash is kept)",
+            basis="contract",
+            visible_to=(),
+            retention=ACCOUNT_LIFETIME,
+            erasure=Erasure.ANONYMIZE,
+        ),
+        Field(
+            "last_login",
+            Category.PLATFORM,
+            purpose="Showing you and security staff when the account was last used",
+            basis="legitimate_interest",
+            visible_to=("self", "security_officer"),
+            retention=ACCOUNT_LIFETIME,
+            erasure=Erasure.ANONYMIZE,
+        ),
+        Field(
+            "date_joined",
+            Category.PLATFORM,
+            purpose="Knowing how long you have been a member",
+            basis="contract",
+            visible_to=("self", "org_admin"),
+            retention=ACCOUNT_LIFETIME,
+            erasure=Erasure.ANONYMIZE,
+        ),
+    ],
+    description="Your account. On erasure the row stays as an anonymous placeholder so that "
+    "other people's records that mention you still make sense.",
+    subject="pk",
+)
+
+declare(
+    "accounts.ApiToken",
+    [
+        Field(
+            "user",
+            Category.PLATFORM,
+            purpose="Whose token this is",
+            basis="contract",
+            visible_to=("self",),
+            retention="Until revoked or expired, then 30 days",
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "name",
+            Category.PLATFORM,
+            purpose="The label you gave the token",
+            basis="contract",
+            visible_to=("self",),
+            retention="Until revoked or expired, then 30 days",
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "last_used_at",
+            Category.PLATFORM,
+            purpose="Letting you spot a token you no longer use",
+            basis="legitimate_interest",
+            visible_to=("self", "security_officer"),
+            retention="Until revoked or expired, then 30 days",
+            erasure=Erasure.DELETE,
+        ),
+    ],
+    description="Personal access tokens for the API (only a hash of the secret is kept).",
+)

@@ -1,0 +1,247 @@
+"""The inventory system check: nothing personal can be stored without being declared.
+
+Runs at start-up (``mentorhaven check``, ``runserver``, ``migrate``) and in the test suite. It
+looks at every installed model — ours and third-party — and reports an Error for:
+
+- a foreign key, one-to-one or many-to-many to the user model that is not declared (E001);
+- a field that holds personal data by its type (e-mail, IP address, encrypted field) or by its
+  name (``email``, ``display_name``, ``phone``, ``note``, ``body``, ...) that is not declared
+  (E002);
+- a declaration naming a model (E003) or a field (E004) that does not exist;
+- a declaration with no way to find a person's rows (E005), an unknown lawful basis (E006), or a
+  ``visible_to`` role the access table does not let see that category (E007);
+- an exemption naming a model or field that does not exist (E008).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from mentorhaven.kernel import inventory
+from mentorhaven.kernel.inventory import LAWFUL_BASES, ModelDeclaration
+
+# A field whose name contains one of these words (split on "_") probably holds personal data.
+PERSONAL_WORDS = frozenset(
+    {
+        "email",
+        "mail",
+        "name",
+        "names",
+        "username",
+        "firstname",
+        "lastname",
+        "surname",
+        "nickname",
+        "phone",
+        "mobile",
+        "address",
+        "birth",
+        "birthday",
+        "birthdate",
+        "dob",
+        "gender",
+        "sex",
+        "pronouns",
+        "note",
+        "notes",
+        "message",
+        "messages",
+        "body",
+        "comment",
+        "comments",
+        "answer",
+        "answers",
+        "ip",
+        "agent",
+        "location",
+        "bio",
+        "avatar",
+        "photo",
+        "text",
+        "content",
+        "feedback",
+        "goal",
+        "goals",
+        "health",
+        "salary",
+        "job",
+        "employer",
+    }
+)
+PERSONAL_TYPES = (models.EmailField, models.GenericIPAddressField)
+
+
+def _is_user_link(field: models.Field) -> bool:
+    if not field.is_relation or field.auto_created or field.remote_field is None:
+        return False
+    if not (field.many_to_one or field.one_to_one or field.many_to_many):
+        return False
+    target = field.remote_field.model
+    if isinstance(target, str):
+        return target.lower() == settings.AUTH_USER_MODEL.lower()
+    return target._meta.label_lower == settings.AUTH_USER_MODEL.lower()
+
+
+def _sounds_personal(field: models.Field) -> bool:
+    if field.is_relation:
+        return False  # links to other models: the target model is checked itself
+    if isinstance(field, PERSONAL_TYPES):
+        return True
+    if type(field).__name__.startswith("Encrypted") or getattr(field, "personal_data", False):
+        return True
+    return bool(set(field.name.lower().split("_")) & PERSONAL_WORDS)
+
+
+def _own_fields(model: type[models.Model]) -> Iterable[models.Field]:
+    for field in model._meta.get_fields(include_hidden=False):
+        if field.auto_created and not field.concrete:
+            continue  # reverse relations belong to the other model
+        if getattr(field, "model", model) is not model:
+            continue  # inherited from a concrete parent: checked there
+        yield field
+
+
+def undeclared_fields(
+    model_list: Iterable[type[models.Model]],
+    registry: dict[str, ModelDeclaration],
+    exempt: dict[str, str],
+) -> list[checks.Error]:
+    errors: list[checks.Error] = []
+    for model in model_list:
+        label = model._meta.label_lower
+        if label in exempt:
+            continue
+        declared = registry[label].fields if label in registry else {}
+        for field in _own_fields(model):
+            if field.name in declared or f"{label}.{field.name}" in exempt:
+                continue
+            if _is_user_link(field):
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} links to a person (the user model) "
+                        "but is not declared in the data inventory.",
+                        hint="Declare it in the app's inventory.py with declare(...), with "
+                        "subject=True if it points at the person the row is about.",
+                        obj=model,
+                        id="mentorhaven.E001",
+                    )
+                )
+            elif _sounds_personal(field):
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} looks like personal data but is not "
+                        "declared in the data inventory.",
+                        hint="Declare it in the app's inventory.py, or, if it is not about a "
+                        "person, exempt(model, reason, fields=[...]) with the reason.",
+                        obj=model,
+                        id="mentorhaven.E002",
+                    )
+                )
+    return errors
+
+
+def invalid_declarations(
+    registry: dict[str, ModelDeclaration],
+    exempt: dict[str, str],
+    known: dict[str, type[models.Model]] | None = None,
+) -> list[checks.Error]:
+    """Errors in the declarations themselves. ``known`` adds models outside the app registry."""
+    from mentorhaven.kernel.access import ROLES, roles_seeing
+
+    known = known or {}
+    errors: list[checks.Error] = []
+    for declaration in registry.values():
+        try:
+            model = known.get(declaration.label) or declaration.model_class()
+        except (LookupError, ValueError):
+            errors.append(
+                checks.Error(
+                    f"The inventory declares {declaration.model!r}, which is not an installed "
+                    "model.",
+                    id="mentorhaven.E003",
+                )
+            )
+            continue
+        for name, f in declaration.fields.items():
+            where = f"{model._meta.label}.{name}"
+            try:
+                model._meta.get_field(name)
+            except FieldDoesNotExist:
+                errors.append(
+                    checks.Error(
+                        f"The inventory declares {where}, which does not exist.",
+                        obj=model,
+                        id="mentorhaven.E004",
+                    )
+                )
+            if f.basis not in LAWFUL_BASES:
+                errors.append(
+                    checks.Error(
+                        f"{where}: unknown lawful basis {f.basis!r} "
+                        f"(one of {', '.join(LAWFUL_BASES)}).",
+                        obj=model,
+                        id="mentorhaven.E006",
+                    )
+                )
+            seeing = roles_seeing(f.category)
+            for role in f.visible_to:
+                if role not in ROLES or role not in seeing:
+                    errors.append(
+                        checks.Error(
+                            f"{where} is declared visible to {role!r}, but the access table "
+                            f"gives that role nothing in the {f.category} category.",
+                            obj=model,
+                            id="mentorhaven.E007",
+                        )
+                    )
+        if declaration.subject is None and declaration.subject_path() is None:
+            errors.append(
+                checks.Error(
+                    f"The inventory cannot tell whose data a {model._meta.label} row is.",
+                    hint="Flag the field pointing at the person with subject=True, or pass "
+                    "declare(..., subject='path__to__user' or a callable user -> Q).",
+                    obj=model,
+                    id="mentorhaven.E005",
+                )
+            )
+    for key in exempt:
+        parts = key.split(".")
+        try:
+            model = known.get(".".join(parts[:2])) or apps.get_model(parts[0], parts[1])
+            if len(parts) == 3:
+                model._meta.get_field(parts[2])
+        except (LookupError, FieldDoesNotExist, IndexError):
+            errors.append(
+                checks.Error(
+                    f"The inventory exempts {key!r}, which does not exist.", id="mentorhaven.E008"
+                )
+            )
+    return errors
+
+
+def inventory_errors(
+    model_list: Iterable[type[models.Model]] | None = None,
+    registry: dict[str, ModelDeclaration] | None = None,
+    exempt: dict[str, str] | None = None,
+) -> list[checks.Error]:
+    model_list = list(apps.get_models() if model_list is None else model_list)
+    registry = inventory.REGISTRY if registry is None else registry
+    exempt = inventory.EXEMPT if exempt is None else exempt
+    known = {m._meta.label_lower: m for m in model_list}
+    return undeclared_fields(model_list, registry, exempt) + invalid_declarations(
+        registry, exempt, known
+    )
+
+
+@checks.register(checks.Tags.security, "mentorhaven")
+def check_inventory(app_configs=None, **kwargs) -> list[checks.Error]:
+    model_list = None
+    if app_configs is not None:
+        model_list = [m for config in app_configs for m in config.get_models()]
+    return inventory_errors(model_list)

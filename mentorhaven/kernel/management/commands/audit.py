@@ -1,0 +1,58 @@
+"""``mentorhaven audit keygen|checkpoint|verify``: the operator's side of the audit log.
+
+* ``keygen FILE [--rotate]`` writes an Ed25519 signing key (mode 0600) for
+  ``MENTORHAVEN_AUDIT_SIGNING_KEY_FILE``. It never overwrites a key; ``--rotate`` keeps the old
+  key's public half so older checkpoints stay verifiable.
+* ``checkpoint`` signs the current tail of the log (idempotent; run it from cron or the task).
+* ``verify`` recomputes the chain and the checkpoint signatures. Exit 0 and the event count when
+  everything checks out; exit 1 naming the first bad sequence number otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mentorhaven.kernel import audit
+
+
+class Command(BaseCommand):
+    help = "Audit log: generate a signing key, sign a checkpoint, or verify the whole chain."
+
+    def add_arguments(self, parser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        keygen = sub.add_parser("keygen", help="write a new Ed25519 signing key file (0600)")
+        keygen.add_argument("file")
+        keygen.add_argument("--rotate", action="store_true", help="replace the key in FILE")
+        sub.add_parser("checkpoint", help="sign the current tail of the log")
+        sub.add_parser("verify", help="recompute the chain and check every checkpoint")
+
+    def handle(self, *args, **options) -> None:
+        action = options["action"]
+        try:
+            if action == "keygen":
+                kid = audit.generate_key_file(Path(options["file"]), rotate=options["rotate"])
+                self.stdout.write(f"audit signing key {kid} written to {options['file']} (0600)")
+            elif action == "checkpoint":
+                cp = audit.checkpoint()
+                if cp is None:
+                    self.stdout.write("audit log is empty: nothing to sign")
+                else:
+                    self.stdout.write(f"checkpoint at event {cp.seq} signed by key {cp.key_id}")
+            else:
+                self._verify()
+        except audit.AuditError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _verify(self) -> None:
+        result = audit.verify()
+        if not result.ok:
+            raise CommandError(
+                f"audit log verification FAILED at event {result.bad_seq}: {result.reason} "
+                f"({result.count} events before it check out)",
+                returncode=1,
+            )
+        self.stdout.write(
+            f"audit log OK: {result.count} events, {result.checkpoints} signed checkpoints"
+        )

@@ -1,0 +1,218 @@
+"""``mentorhaven keys``: the master key (KEK) for operators.
+
+``keys generate FILE``
+    Write a new key file (one fresh 256-bit key, version ``v1``, mode 0600). Refuses to
+    overwrite an existing file: losing a key file loses every encrypted value.
+
+``keys rotate [--batch-size N] [--no-new-key]``
+    Add a new KEK version (to the key file, or take the provider's current one with
+    ``--no-new-key``), then re-wrap every subject data key and every MFA secret under it, in
+    batches, each batch its own transaction. Content is never re-encrypted: data keys do not
+    change. Safe to interrupt and run again: a run that finds rows still on older versions
+    finishes them instead of adding yet another version; nothing is lost, because old versions
+    stay in the keyring.
+
+``keys rotate --retire-old``
+    Finish any pending re-wrap, confirm that no row uses an older version, then remove the
+    older versions from the key file. Refuses while any row still needs one.
+
+``keys status``
+    The provider, its versions, and how many rows use each. Never prints key material.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from allauth.mfa.models import Authenticator
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from mentorhaven.accounts import mfa_adapter
+from mentorhaven.kernel import audit, vault
+from mentorhaven.kernel.models import SubjectKey
+
+PLAINTEXT = "(plaintext)"
+
+
+def pending_subject_keys(version: str) -> int:
+    return SubjectKey.objects.exclude(kek_version=version).count()
+
+
+def pending_mfa_secrets(version: str) -> int:
+    """Authenticators with a secret under another KEK version (plaintext ones need no key)."""
+    return sum(
+        1
+        for data in Authenticator.objects.values_list("data", flat=True).iterator(chunk_size=500)
+        if any(v not in (None, version) for v in mfa_adapter.stored_versions(data or {}))
+    )
+
+
+def rewrap_subject_keys(
+    version: str, *, batch_size: int, progress: Callable[[int], None] | None = None
+) -> int:
+    """Re-wrap every SubjectKey not yet under ``version``; returns the number re-wrapped."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                SubjectKey.objects.exclude(kek_version=version)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not ids:
+                return done
+            rows = list(SubjectKey.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+            for row in rows:
+                vault.rewrap(row, version)
+            SubjectKey.objects.bulk_update(rows, ["kek_version", "wrapped_key", "wrapped_secret"])
+        done += len(rows)
+        if progress:
+            progress(done)
+
+
+def reencrypt_mfa_secrets(version: str, *, batch_size: int) -> int:
+    """Re-encrypt allauth MFA secrets (and legacy plaintext ones) under ``version``."""
+    done = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Authenticator.objects.select_for_update()
+                .filter(pk__gt=last_pk)
+                .order_by("pk")[:batch_size]
+            )
+            if not rows:
+                return done
+            changed = []
+            for row in rows:
+                new = mfa_adapter.reencrypt_data(row.data or {}, version)
+                if new is not None:
+                    row.data = new
+                    changed.append(row)
+            if changed:
+                Authenticator.objects.bulk_update(changed, ["data"])
+            last_pk = rows[-1].pk
+        done += len(changed)
+
+
+class Command(BaseCommand):
+    help = "Master key operations: generate a key file, rotate, retire old versions, status."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        generate = sub.add_parser("generate", help="write a new master key file (mode 0600)")
+        generate.add_argument("file")
+        rotate = sub.add_parser("rotate", help="new KEK version; re-wrap every data key")
+        rotate.add_argument("--batch-size", type=int, default=500)
+        rotate.add_argument(
+            "--no-new-key",
+            action="store_true",
+            help="re-wrap to the provider's current version without adding one",
+        )
+        rotate.add_argument(
+            "--retire-old",
+            action="store_true",
+            help="remove older versions once no row uses them",
+        )
+        sub.add_parser("status", help="versions and how many rows use each")
+
+    def handle(self, *args, action: str, **options):
+        getattr(self, f"handle_{action}")(**options)
+
+    def handle_generate(self, *, file: str, **options):
+        path = Path(file)
+        try:
+            vault.write_key_file(path, vault.new_key_line("v1") + "\n", exclusive=True)
+        except FileExistsError:
+            raise CommandError(f"{path} already exists; refusing to overwrite a key file") from None
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+        self.stdout.write(
+            f"Wrote a new master key (version v1) to {path}, mode 0600.\n"
+            f"Point MENTORHAVEN_MASTER_KEY_FILE at it and keep a copy somewhere safe "
+            f"and separate from the database backups."
+        )
+
+    def handle_rotate(self, *, batch_size: int, no_new_key: bool, retire_old: bool, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        provider = vault.key_provider()
+        current = provider.current_version()
+        pending = pending_subject_keys(current) + pending_mfa_secrets(current)
+        if pending:
+            self.stdout.write(f"Resuming: {pending} rows are not yet under {current}.")
+        elif not (no_new_key or retire_old):
+            try:
+                current = provider.add_version()
+            except NotImplementedError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"Added master key version {current}.")
+        rewrapped = rewrap_subject_keys(
+            current,
+            batch_size=batch_size,
+            progress=lambda n: self.stdout.write(f"  {n} data keys re-wrapped"),
+        )
+        secrets_done = reencrypt_mfa_secrets(current, batch_size=batch_size)
+        with transaction.atomic():
+            audit.record(
+                action="vault.kek_rotated",
+                purpose="master key rotation",
+                extra={"version": current, "data_keys": rewrapped, "mfa_secrets": secrets_done},
+            )
+        self.stdout.write(
+            f"Every data key is under {current}: {rewrapped} re-wrapped now, "
+            f"{secrets_done} MFA secrets re-encrypted."
+        )
+        if retire_old:
+            self._retire(provider, current)
+
+    def _retire(self, provider: vault.KeyProvider, current: str) -> None:
+        still = pending_subject_keys(current) + pending_mfa_secrets(current)
+        if still:
+            raise CommandError(
+                f"{still} rows still use an older version; run `keys rotate` again first."
+            )
+        try:
+            retired = provider.retire_versions({current})
+        except NotImplementedError as exc:
+            raise CommandError(str(exc)) from None
+        with transaction.atomic():
+            audit.record(
+                action="vault.kek_retired",
+                purpose="master key rotation",
+                extra={"retired": retired, "kept": current},
+            )
+        if retired:
+            self.stdout.write(f"Retired versions: {', '.join(retired)}. Kept: {current}.")
+        else:
+            self.stdout.write(f"No older versions to retire. Kept: {current}.")
+
+    def handle_status(self, **options):
+        provider = vault.key_provider()
+        current = provider.current_version()
+        self.stdout.write(f"Key provider: {provider.describe()}")
+        self.stdout.write(f"Current version: {current}")
+        self.stdout.write(f"Versions in keyring: {', '.join(provider.versions())}")
+        active = Counter(
+            SubjectKey.objects.filter(shredded_at__isnull=True).values_list(
+                "kek_version", flat=True
+            )
+        )
+        shredded = SubjectKey.objects.filter(shredded_at__isnull=False).count()
+        mfa: Counter[str] = Counter()
+        for data in Authenticator.objects.values_list("data", flat=True).iterator(chunk_size=500):
+            mfa.update(v or PLAINTEXT for v in mfa_adapter.stored_versions(data or {}))
+        self.stdout.write("Data keys by version:")
+        for version in sorted(set(active) | {current}):
+            self.stdout.write(f"  {version}: {active.get(version, 0)}")
+        self.stdout.write(f"Shredded subjects: {shredded}")
+        self.stdout.write("MFA secrets by version:")
+        for version in sorted(mfa) or [current]:
+            self.stdout.write(f"  {version}: {mfa.get(version, 0)}")
+        pending = pending_subject_keys(current) + pending_mfa_secrets(current)
+        self.stdout.write(
+            f"Pending re-wrap: {pending}" if pending else "Every row is under the current version."
+        )

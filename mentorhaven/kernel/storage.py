@@ -1,0 +1,229 @@
+"""Encrypted file storage: chunked, streaming AES-256-GCM under the owner's data key.
+
+::
+
+    store = EncryptedFileStore()                       # Django's default storage underneath
+    name = store.store(subject=owner, fileobj=upload, binding=binding)
+    for chunk in store.open(subject=owner, name=name, binding=binding):
+        ...                                            # plaintext, 64 KiB at a time
+
+The file is never whole in memory: one chunk is read, sealed and written at a time, so a 1 GB
+upload costs the same memory as a 1 MB one (``benchmarks/bench_vault.py`` measures it).
+
+Layout of a stored object::
+
+    header  = "MHF" 0x01 | chunk size (4 bytes) | salt (16) | nonce prefix (8)
+    chunk_i = AES-256-GCM(file key, nonce = prefix | i (4 bytes),
+                          plaintext chunk, AAD = header | i (8 bytes) | final flag (1 byte))
+
+The file key is HKDF(subject data key, salt, binding), so every file has its own key and the
+object is tied to its place (table, column, row, subject). Each chunk carries its index and
+whether it is the last one in its AAD: reordered, swapped, dropped, appended or truncated
+chunks fail authentication. Each chunk is authenticated before it is handed out, so no
+unauthenticated plaintext ever leaves ``open``; a failure part-way through a download raises
+``VaultError`` after the chunks before it (a client sees a broken transfer, not wrong bytes).
+
+Shredding the owner makes ``open`` raise ``Erased``. Stored names are random (``vault/<hex>``):
+they reveal nothing about the original file name or owner.
+"""
+
+from __future__ import annotations
+
+import secrets
+import struct
+import uuid
+from collections.abc import Iterator
+from typing import IO
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+from django.views.decorators.debug import sensitive_variables
+
+from mentorhaven.kernel import vault
+
+MAGIC = b"MHF\x01"
+CHUNK_SIZE = 64 * 1024
+TAG_BYTES = 16
+SALT_BYTES = 16
+PREFIX_BYTES = 8
+HEADER = struct.Struct(f">4sI{SALT_BYTES}s{PREFIX_BYTES}s")
+MIN_CHUNK, MAX_CHUNK = 1024, 16 * 1024 * 1024
+MAX_CHUNKS = 2**32
+
+
+@sensitive_variables()
+def _file_cipher(subject, salt: bytes, binding: vault.Binding, *, create: bool) -> AESGCM:
+    data_key = vault.data_key(subject, create=create)
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(),
+        length=vault.KEY_BYTES,
+        salt=salt,
+        info=b"mentorhaven-file\x1f" + binding.aad(),
+    )
+    return AESGCM(hkdf.derive(data_key))
+
+
+def _nonce(prefix: bytes, index: int) -> bytes:
+    return prefix + index.to_bytes(4, "big")
+
+
+def _aad(header: bytes, index: int, final: bool) -> bytes:
+    return header + index.to_bytes(8, "big") + (b"\x01" if final else b"\x00")
+
+
+def _read_exact(source: IO[bytes], size: int) -> bytes:
+    """Read ``size`` bytes, or fewer only at the end of the stream."""
+    data = source.read(size)
+    if len(data) == size or not data:
+        return data
+    parts = [data]
+    remaining = size - len(data)
+    while remaining:
+        more = source.read(remaining)
+        if not more:
+            break
+        parts.append(more)
+        remaining -= len(more)
+    return b"".join(parts)
+
+
+def encrypt_stream(
+    subject, source: IO[bytes], binding: vault.Binding, *, chunk_size: int = CHUNK_SIZE
+) -> Iterator[bytes]:
+    """The sealed form of ``source``: the header, then one sealed chunk at a time."""
+    if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
+        raise ValueError("chunk size out of range")
+    salt = secrets.token_bytes(SALT_BYTES)
+    prefix = secrets.token_bytes(PREFIX_BYTES)
+    header = HEADER.pack(MAGIC, chunk_size, salt, prefix)
+    cipher = _file_cipher(subject, salt, binding, create=True)
+    yield header
+    index = 0
+    current = _read_exact(source, chunk_size)
+    while True:
+        following = _read_exact(source, chunk_size) if len(current) == chunk_size else b""
+        final = not following
+        yield cipher.encrypt(_nonce(prefix, index), current, _aad(header, index, final))
+        if final:
+            return
+        index += 1
+        if index >= MAX_CHUNKS:
+            raise ValueError("file too large for one stored object")
+        current = following
+
+
+def decrypt_stream(subject, source: IO[bytes], binding: vault.Binding) -> Iterator[bytes]:
+    """Plaintext chunks of a sealed stream; raises ``VaultError`` on any tampering.
+
+    The header is read and the key checked at once (``Erased``/``VaultError`` here, before a
+    response starts); the chunks are then decrypted lazily.
+    """
+    header = _read_exact(source, HEADER.size)
+    if len(header) != HEADER.size:
+        raise vault.VaultError("not an encrypted file")
+    magic, chunk_size, salt, prefix = HEADER.unpack(header)
+    if magic != MAGIC or not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
+        raise vault.VaultError("not an encrypted file")
+    cipher = _file_cipher(subject, salt, binding, create=False)
+    return _decrypt_chunks(cipher, source, header, chunk_size + TAG_BYTES, prefix)
+
+
+def _decrypt_chunks(
+    cipher: AESGCM, source: IO[bytes], header: bytes, sealed_size: int, prefix: bytes
+) -> Iterator[bytes]:
+    index = 0
+    current = _read_exact(source, sealed_size)
+    while True:
+        following = _read_exact(source, sealed_size) if len(current) == sealed_size else b""
+        final = not following
+        try:
+            plaintext = cipher.decrypt(_nonce(prefix, index), current, _aad(header, index, final))
+        except Exception:
+            raise vault.VaultError("encrypted file has been altered or moved") from None
+        yield plaintext
+        if final:
+            return
+        index += 1
+        current = following
+
+
+def plaintext_size(sealed_size: int, chunk_size: int = CHUNK_SIZE) -> int:
+    """The plaintext size of a sealed object of ``sealed_size`` bytes (no decryption needed)."""
+    body = sealed_size - HEADER.size
+    chunks = max(1, -(-body // (chunk_size + TAG_BYTES)))
+    return body - chunks * TAG_BYTES
+
+
+class _SealedContent(File):
+    """A Django ``File`` whose content is produced, sealed, as the storage reads it."""
+
+    def __init__(self, pieces: Iterator[bytes], name: str):
+        super().__init__(None, name)
+        self._pieces = pieces
+        self._buffer = b""
+
+    def chunks(self, chunk_size=None):
+        if self._buffer:
+            yield self._buffer
+            self._buffer = b""
+        yield from self._pieces
+
+    def multiple_chunks(self, chunk_size=None):
+        return True
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            return self._buffer + b"".join(self._pieces)
+        while len(self._buffer) < size:
+            piece = next(self._pieces, None)
+            if piece is None:
+                break
+            self._buffer += piece
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def seek(self, offset, whence=0):
+        raise OSError("sealed content is a stream")
+
+    def close(self):
+        self._pieces = iter(())
+
+
+def _closing(chunks: Iterator[bytes], handle) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        handle.close()
+
+
+class EncryptedFileStore:
+    """Sealed files on top of any Django storage (local disk by default, S3-like later)."""
+
+    def __init__(self, storage: Storage | None = None, *, chunk_size: int = CHUNK_SIZE):
+        self.storage = storage if storage is not None else default_storage
+        self.chunk_size = chunk_size
+
+    def store(self, *, subject, fileobj: IO[bytes], binding: vault.Binding) -> str:
+        """Seal ``fileobj`` under ``subject``'s data key; returns the stored name."""
+        name = f"vault/{uuid.uuid4().hex}"
+        pieces = encrypt_stream(subject, fileobj, binding, chunk_size=self.chunk_size)
+        return self.storage.save(name, _SealedContent(pieces, name))
+
+    def open(self, *, subject, name: str, binding: vault.Binding) -> Iterator[bytes]:
+        """Plaintext chunks of a stored file. ``Erased`` once the subject is shredded."""
+        handle = self.storage.open(name, "rb")
+        try:
+            chunks = decrypt_stream(subject, handle, binding)
+        except BaseException:
+            handle.close()
+            raise
+        return _closing(chunks, handle)
+
+    def size(self, name: str) -> int:
+        return plaintext_size(self.storage.size(name), self.chunk_size)
+
+    def delete(self, name: str) -> None:
+        self.storage.delete(name)

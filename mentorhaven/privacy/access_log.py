@@ -1,0 +1,116 @@
+"""Selectors for "Who accessed my data": the audit events whose data subject is the viewer.
+
+The audit log names people only by keyed pseudonym. To show a person *who* acted, we compute the
+pseudonyms of everyone who could have acted on their data — the members of the organizations
+they belong to — and match. Nothing maps pseudonyms back to people at rest: once someone is
+erased (their secret shredded) their past actions show as "a former member", and events about
+them can no longer be found by anybody, including through this page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.inventory import Category
+from mentorhaven.kernel.models import AuditEvent
+from mentorhaven.programs.models import OrgMembership
+
+ROLE_LABELS = {
+    "self": _("You"),
+    "mentor": _("Mentor"),
+    "mentee": _("Mentee"),
+    "program_peer": _("Program member"),
+    "program_admin": _("Program admin"),
+    "org_admin": _("Organization admin"),
+    "auditor": _("Auditor"),
+    "security_officer": _("Security officer"),
+    "member": _("Member"),
+}
+ACTION_LABELS = {
+    "data.read": _("viewed your data"),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # "you", "person", "system" or "unknown"
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    at: datetime
+    who: Actor
+    action: str
+    action_label: str
+    category: str
+    category_label: str
+    purpose: str
+    record_type: str
+
+
+def access_events_for(*, viewer, include_own: bool = True) -> QuerySet[AuditEvent]:
+    """Events about ``viewer`` (and only them), newest first."""
+    me = audit.pseudonym(viewer)
+    if me in ("", audit.ERASED):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.filter(subject=me).order_by("-seq")
+    if not include_own:
+        events = events.exclude(actor=me)
+    return events
+
+
+def _possible_actors(viewer) -> list[int]:
+    """Everyone who shares an organization with the viewer, and the viewer."""
+    orgs = OrgMembership.objects.filter(user=viewer).values("organization_id")
+    ids = set(
+        OrgMembership.objects.filter(organization_id__in=orgs).values_list("user_id", flat=True)
+    )
+    ids.add(viewer.pk)
+    return list(ids)
+
+
+def describe(*, viewer, events: list[AuditEvent]) -> list[AccessEntry]:
+    """Turn one page of events into who / what / when / why, resolving pseudonyms to people."""
+    me = audit.pseudonym(viewer)
+    unresolved = {e.actor for e in events} - {me, audit.SYSTEM, ""}
+    names: dict[str, str] = {}
+    if unresolved:
+        by_pseudonym = audit.pseudonyms_of(_possible_actors(viewer))
+        wanted = {by_pseudonym[p]: p for p in unresolved if p in by_pseudonym}
+        for user in get_user_model().objects.filter(pk__in=wanted):
+            names[wanted[user.pk]] = user.name
+    return [_entry(e, me, names) for e in events]
+
+
+def _entry(event: AuditEvent, me: str, names: dict[str, str]) -> AccessEntry:
+    role = str(ROLE_LABELS.get(event.actor_role, event.actor_role.replace("_", " ").capitalize()))
+    if event.actor == me:
+        who = Actor("you", str(_("You")), role)
+    elif event.actor in (audit.SYSTEM, ""):
+        who = Actor("system", str(_("MentorHaven system")), "")
+    elif event.actor in names:
+        who = Actor("person", names[event.actor], role)
+    else:
+        who = Actor("unknown", str(_("A former member or an erased account")), role)
+    try:
+        category_label = Category(event.category).label
+    except ValueError:
+        category_label = event.category
+    return AccessEntry(
+        at=event.occurred_at,
+        who=who,
+        action=event.action,
+        action_label=str(ACTION_LABELS.get(event.action, event.action)),
+        category=event.category,
+        category_label=category_label,
+        purpose=event.purpose,
+        record_type=event.target_type,
+    )

@@ -1,0 +1,114 @@
+"""Personal data held by the programs app: memberships, roles and invitations."""
+
+from django.db.models import Q
+
+from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
+
+MEMBERSHIP_RETENTION = "While you take part, then 12 months after the program ends"
+INVITATION_RETENTION = "Until accepted, revoked or expired, then 90 days"
+
+declare(
+    "programs.OrgMembership",
+    [
+        Field(
+            "user",
+            Category.PROGRAM,
+            purpose="Knowing which organization you belong to",
+            basis="contract",
+            visible_to=("self", "org_admin", "auditor"),
+            retention="While you belong to the organization",
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "role",
+            Category.PROGRAM,
+            purpose="Deciding what you may see and do there",
+            basis="contract",
+            visible_to=("self", "org_admin", "auditor", "security_officer"),
+            retention="While you belong to the organization",
+            erasure=Erasure.DELETE,
+        ),
+    ],
+)
+
+declare(
+    "programs.Membership",
+    [
+        Field(
+            "user",
+            Category.PROGRAM,
+            purpose="Knowing which programs you take part in",
+            basis="contract",
+            visible_to=("self", "program_admin", "org_admin", "auditor"),
+            retention=MEMBERSHIP_RETENTION,
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "role",
+            Category.PROGRAM,
+            purpose="Whether you mentor, are mentored, or run the program",
+            basis="contract",
+            visible_to=("self", "mentor", "program_admin", "org_admin", "auditor"),
+            retention=MEMBERSHIP_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+    ],
+)
+
+
+def _invitation_rows(user) -> Q:
+    # Invitations sent to your address, the one you accepted, and the ones you sent.
+    return Q(email__iexact=user.email) | Q(accepted_by=user) | Q(invited_by=user)
+
+
+declare(
+    "programs.Invitation",
+    [
+        Field(
+            "email",
+            Category.PROFESSIONAL,
+            purpose="Sending the invitation to the right person",
+            basis="legitimate_interest",
+            visible_to=("self", "program_admin", "org_admin"),
+            retention=INVITATION_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "display_name",
+            Category.PROFESSIONAL,
+            purpose="Pre-filling your name when you accept",
+            basis="legitimate_interest",
+            visible_to=("self", "program_admin", "org_admin"),
+            retention=INVITATION_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "invited_by",
+            Category.PROGRAM,
+            purpose="Who sent the invitation",
+            basis="legitimate_interest",
+            visible_to=("program_admin", "org_admin", "auditor"),
+            retention=INVITATION_RETENTION,
+            erasure=Erasure.ANONYMIZE,
+        ),
+        Field(
+            "accepted_by",
+            Category.PROGRAM,
+            purpose="Who joined through the invitation",
+            basis="contract",
+            visible_to=("self", "program_admin", "org_admin", "auditor"),
+            retention=INVITATION_RETENTION,
+            erasure=Erasure.ANONYMIZE,
+        ),
+    ],
+    subject=_invitation_rows,
+)
+
+exempt("programs.Organization", "the name of an organization, not of a person", fields=["name"])
+exempt(
+    "programs.Program",
+    "a program's name and description are written by its organizers about the program",
+    fields=["name", "description"],
+)

@@ -1,0 +1,101 @@
+"""Bad input gets a 4xx in the error shape, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from mentorhaven.accounts.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+ERROR_KEYS = {"message", "code", "extra"}
+
+
+@pytest.fixture
+def session(client, personas, login):
+    login(personas.cara)
+    return client
+
+
+def _assert_error(response, *statuses):
+    assert response.status_code in statuses, (response.status_code, response.content[:300])
+    assert set(response.json()) == ERROR_KEYS
+    assert b"Traceback" not in response.content
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "",
+        "[]",
+        "null",
+        '"a string"',
+        '{"name": 5}',
+        '{"name": ["x"]}',
+        '{"name": "x", "scope": "admin"}',
+        '{"name": "x", "days": "ninety"}',
+        '{"name": "x", "days": 1e308}',
+        '{"name": "x", "days": 99999999999999999999999999}',
+        '{"name": ""}',
+        '{"name": "' + "x" * 500 + '"}',
+        '{"name": "x\\u0000y"}',
+    ],
+)
+def test_malformed_or_wrongly_typed_json_gets_4xx(session, body):
+    response = session.post("/api/v1/tokens", body, content_type="application/json")
+    _assert_error(response, 400, 422)
+    assert not ApiToken.objects.exists()
+
+
+def test_wrong_content_type_gets_4xx(session):
+    response = session.post("/api/v1/tokens", "name=x", content_type="text/plain")
+    _assert_error(response, 400, 415, 422)
+
+
+def test_huge_body_gets_413(session, settings):
+    body = '{"name": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '"}'
+    response = session.post("/api/v1/tokens", body, content_type="application/json")
+    _assert_error(response, 413)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/programs/not-a-uuid",
+        "/api/v1/programs/123",
+        "/api/v1/programs/not-a-uuid/memberships",
+        "/api/v1/programs?limit=0",
+        "/api/v1/programs?limit=-1",
+        "/api/v1/programs?limit=abc",
+        "/api/v1/programs?limit=100000",
+        "/api/v1/programs?offset=99999999999999999999999999",
+        "/api/v1/programs?offset=-5",
+        "/api/v1/nothing-here",
+    ],
+)
+def test_bad_paths_and_parameters_get_4xx(session, path):
+    _assert_error(session.get(path), 404, 422)
+
+
+def test_bad_uuid_on_delete_gets_4xx(personas, bearer):
+    client = Client()
+    response = client.delete("/api/v1/tokens/%27%3B--", **{
+        "HTTP_AUTHORIZATION": bearer(personas.cara, "write")["Authorization"]
+    })
+    _assert_error(response, 404, 422)
+
+
+def test_unsupported_method_gets_405(session):
+    response = session.put("/api/v1/me", "{}", content_type="application/json")
+    assert response.status_code == 405
+
+
+def test_validation_errors_do_not_echo_the_submitted_value(session):
+    secret_looking = "s3cr3t-value-from-user"
+    response = session.post(
+        "/api/v1/tokens", {"name": "x", "scope": secret_looking}, content_type="application/json"
+    )
+    _assert_error(response, 422)
+    assert secret_looking not in response.content.decode()

@@ -1,0 +1,419 @@
+"""The audit log: contiguous, chained, signed, identifiers only, and tamper-evident.
+
+Tampering tests play an attacker with SQL access: they change the table directly, bypassing
+``record``. On PostgreSQL the append-only triggers are switched off first (``as_attacker``), as
+a database superuser could.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pgtrigger
+import pytest
+import time_machine
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from mentorhaven.accounts.models import User
+from mentorhaven.kernel import audit, vault
+from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
+
+EVENTS = "kernel_auditevent"
+
+
+@pytest.fixture(autouse=True)
+def _own_signing_key(settings, tmp_path):
+    settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
+    settings.AUDIT_CHECKPOINT_EVERY = 0  # tests sign checkpoints explicitly unless they say so
+    # The vault caches unwrapped keys per user id; ids are reused after each test's rollback.
+    vault.forget_cached_keys()
+
+
+@pytest.fixture
+def people(db):
+    return [
+        User.objects.create_user(email=f"p{i}@audit.test", display_name=f"Person {i}")
+        for i in range(3)
+    ]
+
+
+def make_events(people, n: int) -> list[AuditEvent]:
+    return [
+        audit.record(
+            action="test.touch", actor=people[i % 2], subject=people[2], target=("test.thing", i),
+            purpose="exercise the log", category="program", extra={"n": i},
+        )  # fmt: skip
+        for i in range(n)
+    ]
+
+
+@contextmanager
+def as_attacker():
+    if connection.vendor == "postgresql":
+        with pgtrigger.ignore():
+            yield
+    else:
+        yield
+
+
+def sql(statement: str, params=()) -> None:
+    with as_attacker(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def shift_up_from(seq: int) -> None:
+    """Make room at ``seq`` by moving every later event one place up (unique-safe, two steps)."""
+    sql(f"UPDATE {EVENTS} SET seq = -seq WHERE seq >= %s", [seq])
+    sql(f"UPDATE {EVENTS} SET seq = 1 - seq WHERE seq < 0")
+
+
+def forge(seq: int, prev_hash: str) -> None:
+    """Insert a self-consistent forged event: right seq, right predecessor, right own hash."""
+    values = {
+        "seq": seq, "occurred_at": datetime(2026, 1, 1, tzinfo=UTC), "actor": "system",
+        "actor_role": "", "action": "forged.event", "target_type": "", "target_id": "",
+        "subject": "", "purpose": "", "category": "", "organization_id": None, "extra": {},
+        "prev_hash": prev_hash,
+    }  # fmt: skip
+    with as_attacker():
+        AuditEvent.objects.create(hash=audit.event_hash(values), **values)
+
+
+def bad_seq() -> int | None:
+    result = audit.verify()
+    assert result.ok is (result.bad_seq is None)
+    return result.bad_seq
+
+
+# --- appending ---------------------------------------------------------------------------------
+
+
+def test_events_are_numbered_contiguously_and_each_holds_its_predecessors_hash(people):
+    events = make_events(people, 5)
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5]
+    assert events[0].prev_hash == audit.GENESIS
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.prev_hash == before.hash
+    for event in AuditEvent.objects.all():
+        assert event.hash == audit.event_hash(audit.event_values(event))
+
+
+def test_people_appear_only_by_pseudonym(people):
+    event = make_events(people, 1)[0]
+    row = AuditEvent.objects.filter(seq=event.seq).values().get()
+    stored = " ".join(str(v) for v in row.values())
+    for person in people:
+        assert person.email not in stored
+        assert str(person.pk) not in (row["actor"], row["subject"])
+    assert row["actor"] == audit.pseudonym(people[0])
+    assert len(row["actor"]) == 32
+
+
+def test_the_database_renders_the_same_canonical_line_python_hashed(people):
+    # Whole seconds (SQLite then stores no fraction), no organization, a list in extra.
+    with time_machine.travel(datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC), tick=False):
+        audit.record(action="a.b", purpose="why — with ünïcode", extra={"ids": ["x", 1, True]})
+    audit.record(action="c.d", actor=people[0], organization=42, extra={"none": None})
+    with connection.cursor() as cursor:
+        cursor.execute(audit._line_sql())
+        rows = cursor.fetchall()
+    for seq, stored, line in rows:
+        event = AuditEvent.objects.get(seq=seq)
+        assert line == audit.event_line(audit.event_values(event))
+        assert audit.line_hash(line) == stored
+
+
+# --- identifiers only, never content -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"note": "I feel anxious about my manager"},
+        {"email": "cara.mentee@demo.test"},
+        {"payload": {"nested": "object"}},
+        {"amount": 1.5},
+        {"code": "x" * 65},
+        {"Bad Key": "ok"},
+        {"items": ["fine", "not fine at all"]},
+    ],
+)
+def test_recording_refuses_anything_but_identifiers_in_extra(db, extra):
+    with pytest.raises(audit.AuditError):
+        audit.record(action="test.content", extra=extra)
+    assert not AuditEvent.objects.exists()
+
+
+def test_recording_refuses_control_characters_and_overlong_fields(db):
+    with pytest.raises(audit.AuditError):
+        audit.record(action="test.x", purpose="line one\nline two")
+    with pytest.raises(audit.AuditError):
+        audit.record(action="test.x", target=("t", "a\x1fb"))
+    with pytest.raises(audit.AuditError):
+        audit.record(action="Not An Action")
+    assert not AuditEvent.objects.exists()
+
+
+def test_identifiers_numbers_and_flags_are_recorded(db):
+    ident = uuid.uuid4()
+    event = audit.record(
+        action="test.ok",
+        extra={"id": ident, "count": 3, "signup": False, "role": "mentor", "fields": ["a_b"]},
+    )
+    stored = AuditEvent.objects.get(seq=event.seq).extra
+    assert stored == {"id": str(ident), "count": 3, "signup": False, "role": "mentor",
+                      "fields": ["a_b"]}  # fmt: skip
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+def test_verify_passes_on_an_untouched_log_and_prints_the_event_count(people, capsys):
+    make_events(people, 7)
+    audit.checkpoint()
+    call_command("audit", "verify")
+    assert "audit log OK: 7 events, 1 signed checkpoints" in capsys.readouterr().out
+
+
+def test_verify_passes_on_an_empty_log(db):
+    result = audit.verify()
+    assert result.ok and result.count == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("action", "'account.delete'"),
+        ("actor", "'someone-else'"),
+        ("subject", "''"),
+        ("purpose", "'a better story'"),
+        ("extra", "'{\"n\":99}'"),
+        ("organization_id", "7"),
+        ("hash", "'" + "f" * 64 + "'"),
+        ("prev_hash", "'" + "e" * 64 + "'"),
+    ],
+)
+def test_verify_names_an_altered_row(people, column, value):
+    make_events(people, 6)
+    sql(f"UPDATE {EVENTS} SET {column} = {value} WHERE seq = 4")  # noqa: S608
+    assert bad_seq() == 4
+
+
+def test_verify_names_a_row_whose_time_was_altered(people):
+    make_events(people, 6)
+    with as_attacker():
+        AuditEvent.objects.filter(seq=2).update(occurred_at=datetime(2020, 1, 1, tzinfo=UTC))
+    assert bad_seq() == 2
+
+
+def test_verify_names_a_row_altered_with_its_own_hash_recomputed(people):
+    make_events(people, 6)
+    event = AuditEvent.objects.get(seq=3)
+    event.action = "nothing.happened"
+    with as_attacker():
+        AuditEvent.objects.filter(seq=3).update(
+            action=event.action, hash=audit.event_hash(audit.event_values(event))
+        )
+    # Event 3 is now self-consistent; event 4 still names the original as its predecessor.
+    assert bad_seq() == 4
+
+
+def test_verify_names_a_deleted_row(people):
+    make_events(people, 6)
+    sql(f"DELETE FROM {EVENTS} WHERE seq = 3")  # noqa: S608
+    result = audit.verify()
+    assert (result.ok, result.bad_seq, result.count) == (False, 3, 2)
+    assert "missing" in result.reason
+
+
+def test_verify_names_a_forged_row_appended_at_the_end(people):
+    make_events(people, 5)
+    sql(
+        f"INSERT INTO {EVENTS} (seq, occurred_at, actor, actor_role, action, target_type, "  # noqa: S608
+        "target_id, subject, purpose, category, extra, prev_hash, hash) "
+        "VALUES (6, %s, 'system', '', 'forged', '', '', '', '', '', '{}', %s, %s)",
+        [datetime.now(UTC), "0" * 64, "1" * 64],
+    )
+    assert bad_seq() == 6
+
+
+def test_verify_names_a_self_consistent_row_inserted_in_the_middle(people):
+    events = make_events(people, 6)
+    shift_up_from(3)
+    forge(3, prev_hash=events[1].hash)
+    result = audit.verify()
+    assert (result.bad_seq, result.reason) == (3, "was inserted: the next event does not follow it")
+
+
+def test_verify_names_reordered_rows(people):
+    make_events(people, 6)
+    sql(f"UPDATE {EVENTS} SET seq = -1 WHERE seq = 3")  # noqa: S608
+    sql(f"UPDATE {EVENTS} SET seq = 3 WHERE seq = 4")  # noqa: S608
+    sql(f"UPDATE {EVENTS} SET seq = 4 WHERE seq = -1")  # noqa: S608
+    assert bad_seq() == 3
+
+
+def test_verify_command_exits_1_naming_the_first_bad_sequence_number(people):
+    make_events(people, 5)
+    sql(f"UPDATE {EVENTS} SET action = 'x.y' WHERE seq = 2")  # noqa: S608
+    sql(f"UPDATE {EVENTS} SET action = 'x.y' WHERE seq = 4")  # noqa: S608
+    with pytest.raises(CommandError) as failure:
+        call_command("audit", "verify")
+    assert failure.value.returncode == 1
+    assert "FAILED at event 2:" in str(failure.value)
+
+
+# --- checkpoints -------------------------------------------------------------------------------
+
+
+def _rewrite_chain_from(seq: int) -> None:
+    """The attack checkpoints exist for: alter an event and recompute every hash after it."""
+    prev = AuditEvent.objects.get(seq=seq - 1).hash
+    with as_attacker():
+        for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+            if event.seq == seq:
+                event.action = "nothing.to.see"
+            event.prev_hash = prev
+            event.hash = audit.event_hash(audit.event_values(event))
+            AuditEvent.objects.filter(pk=event.pk).update(
+                action=event.action, prev_hash=event.prev_hash, hash=event.hash
+            )
+            prev = event.hash
+
+
+def test_a_recomputed_chain_is_caught_by_the_signed_checkpoint(people):
+    make_events(people, 5)
+    audit.checkpoint()
+    make_events(people, 5)
+    audit.checkpoint()
+    _rewrite_chain_from(7)
+    result = audit.verify()
+    assert (result.ok, result.bad_seq) == (False, 10)
+    assert "rewritten after 5" in result.reason
+
+
+def test_without_checkpoints_a_recomputed_chain_would_pass(people):
+    # Why checkpoints are needed (and signed every AUDIT_CHECKPOINT_EVERY events).
+    make_events(people, 6)
+    _rewrite_chain_from(3)
+    assert audit.verify().ok
+
+
+def test_tail_truncation_behind_the_last_checkpoint_is_caught(people):
+    make_events(people, 10)
+    audit.checkpoint()
+    sql(f"DELETE FROM {EVENTS} WHERE seq >= 8")  # noqa: S608
+    result = audit.verify()
+    assert (result.ok, result.bad_seq, result.count) == (False, 8, 7)
+    assert "tail truncated" in result.reason
+
+
+def test_a_checkpoint_with_a_forged_signature_fails(people):
+    make_events(people, 4)
+    audit.checkpoint()
+    forged = Ed25519PrivateKey.generate().sign(b"anything")
+    with as_attacker():
+        AuditCheckpoint.objects.filter(seq=4).update(signature=base64.b64encode(forged).decode())
+    result = audit.verify()
+    assert (result.ok, result.bad_seq) == (False, 4)
+    assert "signature" in result.reason
+
+
+def test_a_checkpoint_signed_by_an_unknown_key_fails(people, settings, tmp_path):
+    make_events(people, 4)
+    settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "attacker.key")
+    audit.checkpoint()  # signed with a key the operator never trusted
+    settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
+    assert bad_seq() == 4
+
+
+def test_a_checkpoint_is_signed_every_n_events_in_the_same_transaction(people, settings):
+    settings.AUDIT_CHECKPOINT_EVERY = 4
+    make_events(people, 9)
+    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [4, 8]
+    assert audit.verify().ok
+
+
+def test_checkpoint_on_demand_is_idempotent(people, capsys):
+    make_events(people, 3)
+    call_command("audit", "checkpoint")
+    call_command("audit", "checkpoint")
+    assert AuditCheckpoint.objects.count() == 1
+    assert "checkpoint at event 3 signed by key" in capsys.readouterr().out
+
+
+def test_the_periodic_task_signs_the_tail(people):
+    from mentorhaven.kernel.tasks import audit_checkpoint
+
+    make_events(people, 3)
+    result = audit_checkpoint.enqueue()
+    assert result.return_value == 3
+    assert AuditCheckpoint.objects.get().seq == 3
+
+
+# --- signing keys --------------------------------------------------------------------------
+
+
+def test_keygen_writes_a_private_key_file_readable_only_by_its_owner(tmp_path):
+    path = tmp_path / "keys" / "audit.key"
+    call_command("audit", "keygen", str(path))
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert b"PRIVATE KEY" in path.read_bytes()
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("audit", "keygen", str(path))
+
+
+def test_rotation_keeps_old_checkpoints_verifiable_and_signs_new_ones_with_the_new_key(
+    people, settings
+):
+    path = settings.AUDIT_SIGNING_KEY_FILE
+    make_events(people, 2)
+    old = audit.checkpoint()
+    call_command("audit", "keygen", path, "--rotate")
+    make_events(people, 2)
+    new = audit.checkpoint()
+    assert old.key_id != new.key_id
+    assert open(path, "rb").read().count(b"PRIVATE KEY-----") == 2  # BEGIN + END of one key
+    assert audit.verify().ok
+
+
+def test_the_development_key_is_created_with_mode_0600_on_first_use(people, settings):
+    make_events(people, 1)
+    audit.checkpoint()
+    assert os.stat(settings.AUDIT_SIGNING_KEY_FILE).st_mode & 0o777 == 0o600
+
+
+# --- erasure -----------------------------------------------------------------------------------
+
+
+def test_after_shredding_a_person_their_events_can_no_longer_be_linked_to_them(people):
+    cara = people[2]
+    make_events(people, 4)
+    old = audit.pseudonym(cara)
+    assert audit.pseudonyms_of([p.pk for p in people])[old] == cara.pk
+
+    vault.shred(cara)
+
+    assert audit.pseudonym(cara) == audit.ERASED
+    assert old not in audit.pseudonyms_of([p.pk for p in people])
+    assert AuditEvent.objects.filter(subject=old).count() == 4  # the rows remain, unlinkable
+    later = audit.record(action="test.after", subject=cara)
+    assert later.subject == audit.ERASED
+    result = audit.verify()
+    assert result.ok and result.count == 5
+
+
+def test_the_pseudonym_is_a_keyed_hash_not_a_hash_of_an_identifier(people):
+    person = people[0]
+    guesses = {
+        hashlib.sha256(str(v).encode()).hexdigest()[:32]
+        for v in (person.pk, person.email, person.public_id)
+    }
+    assert audit.pseudonym(person) not in guesses

@@ -1,0 +1,221 @@
+"""``mentorhaven keys``: generate, rotate (and resume), retire old versions, status."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core.management import CommandError, call_command
+
+from mentorhaven.accounts import mfa_adapter
+from mentorhaven.accounts.models import User
+from mentorhaven.accounts.services import mfa_enroll_totp
+from mentorhaven.kernel import vault
+from mentorhaven.kernel.models import AuditEvent, SubjectKey
+from tests.kernel.vault_helpers import EncryptionProbe, keyring, probe_table  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("keyring", "probe_table")
+
+
+def _run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("keys", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def people(db):
+    users = [
+        User.objects.create_user(email=f"p{i}@keys.test", password="x" * 16) for i in range(5)
+    ]
+    rows = [EncryptionProbe.objects.create(author=u, body=f"secret of {u.pk}") for u in users]
+    return users, rows
+
+
+def _raw_bodies() -> dict[int, bytes]:
+    return {p.pk: p.__dict__["body"].data for p in EncryptionProbe.objects.all()}
+
+
+def _all_readable(rows) -> bool:
+    vault.forget_cached_keys()
+    return all(
+        EncryptionProbe.objects.get(pk=r.pk).body == f"secret of {r.author_id}" for r in rows
+    )
+
+
+def _versions() -> set[str]:
+    return set(SubjectKey.objects.values_list("kek_version", flat=True))
+
+
+# --- generate --------------------------------------------------------------------------------
+
+
+def test_generate_writes_a_fresh_key_file_with_mode_0600(tmp_path):
+    path = tmp_path / "etc" / "master.key"
+    output = _run("generate", str(path))
+    assert path.stat().st_mode & 0o777 == 0o600
+    provider = vault.FileKeyProvider(path=str(path))
+    assert provider.versions() == ["v1"]
+    key = provider.key("v1")
+    assert base64.urlsafe_b64encode(key).decode() not in output  # never printed
+
+
+def test_generate_refuses_to_overwrite_an_existing_file(tmp_path):
+    path = tmp_path / "master.key"
+    path.write_text("v1:keep-me\n")
+    with pytest.raises(CommandError):
+        _run("generate", str(path))
+    assert path.read_text() == "v1:keep-me\n"
+
+
+def test_generate_from_the_console_exits_non_zero_when_the_file_exists(tmp_path):
+    path = tmp_path / "operator.key"
+    cli = [sys.executable, "-m", "mentorhaven.cli", "keys", "generate", str(path)]
+    env = {**os.environ, "MENTORHAVEN_ENV": "test"}
+    root = Path(__file__).resolve().parents[2]
+    first = subprocess.run(cli, env=env, cwd=root, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr[-1000:]
+    second = subprocess.run(cli, env=env, cwd=root, capture_output=True, text=True, check=False)
+    assert second.returncode != 0
+    assert "refusing to overwrite" in second.stderr
+
+
+# --- rotate ----------------------------------------------------------------------------------
+
+
+def test_rotate_rewraps_every_data_key_and_leaves_data_untouched(people, keyring):
+    users, rows = people
+    before_bodies = _raw_bodies()
+    before_wrapped = dict(SubjectKey.objects.values_list("subject_id", "wrapped_key"))
+    _run("rotate", "--batch-size", "2")
+    assert keyring.versions() == ["v1", "v2"]
+    assert _versions() == {"v2"}
+    after = dict(SubjectKey.objects.values_list("subject_id", "wrapped_key"))
+    assert all(bytes(after[s]) != bytes(before_wrapped[s]) for s in after)
+    assert _raw_bodies() == before_bodies  # content never re-encrypted
+    assert _all_readable(rows)
+    event = AuditEvent.objects.filter(action="vault.kek_rotated").get()
+    assert event.extra["version"] == "v2" and event.extra["data_keys"] == len(users)
+
+
+def test_rotation_interrupted_half_way_then_resumed_loses_nothing(people, keyring, monkeypatch):
+    users, rows = people
+    real_wrap = vault.wrap_data_key
+    calls = {"n": 0}
+
+    def crash_after_three_rows(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 6:  # two wraps (key and secret) per row: the fourth row dies
+            raise RuntimeError("power cut")
+        return real_wrap(*args, **kwargs)
+
+    monkeypatch.setattr(vault, "wrap_data_key", crash_after_three_rows)
+    with pytest.raises(RuntimeError):
+        _run("rotate", "--batch-size", "1")
+    monkeypatch.setattr(vault, "wrap_data_key", real_wrap)
+
+    counts = {v: SubjectKey.objects.filter(kek_version=v).count() for v in ("v1", "v2")}
+    assert counts == {"v1": 2, "v2": 3}
+    assert _all_readable(rows)  # half-done: both versions still in the keyring
+
+    output = _run("rotate", "--batch-size", "1")
+    assert "Resuming" in output
+    assert keyring.versions() == ["v1", "v2"]  # no third version on the re-run
+    assert _versions() == {"v2"}
+    assert _all_readable(rows)
+
+
+def test_retire_old_refuses_while_a_row_still_uses_an_old_version(people, keyring):
+    _, rows = people
+    _run("rotate")
+    # A process that has not yet seen v2 creates a key under v1.
+    straggler = User.objects.create_user(email="late@keys.test", password="x" * 16)
+    SubjectKey.objects.create(
+        subject_id=straggler.pk,
+        kek_version="v1",
+        wrapped_key=vault.wrap_data_key(straggler.pk, os.urandom(32), "v1"),
+        wrapped_secret=vault.wrap_data_key(straggler.pk, os.urandom(32), "v1"),
+    )
+    keyring.reload()
+    with pytest.raises(CommandError):
+        _retire_without_finishing()
+    assert keyring.versions() == ["v1", "v2"]
+    output = _run("rotate", "--retire-old")  # finishes the straggler, then retires
+    assert "Retired versions: v1" in output
+    assert keyring.versions() == ["v2"]
+    assert _versions() == {"v2"}
+    assert _all_readable(rows)
+    assert vault.subject_secret(straggler) is not None
+
+
+def _retire_without_finishing():
+    from mentorhaven.kernel.management.commands.keys import Command
+
+    command = Command(stdout=io.StringIO())
+    command._retire(vault.key_provider(), vault.key_provider().current_version())
+
+
+def test_shredded_subjects_stay_shredded_through_rotation(people, keyring):
+    users, rows = people
+    vault.shred(users[0])
+    _run("rotate")
+    row = SubjectKey.objects.get(subject_id=users[0].pk)
+    assert row.kek_version == "v2" and bytes(row.wrapped_key) == b""
+    vault.forget_cached_keys()
+    assert EncryptionProbe.objects.get(pk=rows[0].pk).body == "[erased]"
+    assert _all_readable(rows[1:])
+
+
+def test_rotate_reencrypts_mfa_secrets_including_legacy_plaintext(db, keyring):
+    user = User.objects.create_user(email="mfa@keys.test", password="x" * 16)
+    secret = mfa_enroll_totp(user=user)
+    legacy_user = User.objects.create_user(email="old@keys.test", password="x" * 16)
+    Authenticator.objects.create(
+        user=legacy_user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    _run("rotate")
+    for auth in Authenticator.objects.all():
+        assert set(mfa_adapter.stored_versions(auth.data)) == {"v2"}
+    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    assert mfa_adapter.decrypt_secret(totp.data["secret"]) == secret
+    legacy = Authenticator.objects.get(user=legacy_user)
+    assert mfa_adapter.decrypt_secret(legacy.data["secret"]) == "JBSWY3DPEHPK3PXP"
+    _run("rotate", "--retire-old")
+    assert mfa_adapter.decrypt_secret(totp.data["secret"]) == secret
+
+
+def test_rotate_with_an_inline_key_explains_what_to_do(db):
+    vault.set_key_provider(vault.FileKeyProvider(inline=vault.new_key_line("v1")))
+    with pytest.raises(CommandError, match="MENTORHAVEN_MASTER_KEY"):
+        _run("rotate")
+
+
+def test_rotate_no_new_key_rewraps_to_a_version_added_elsewhere(people, keyring):
+    _, rows = people
+    keyring.add_version()  # e.g. a KMS that rotated on its own schedule
+    _run("rotate", "--no-new-key")
+    assert keyring.versions() == ["v1", "v2"]
+    assert _versions() == {"v2"}
+    assert _all_readable(rows)
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def test_status_shows_versions_and_counts_but_no_key_material(people, keyring):
+    users, _ = people
+    vault.shred(users[0])
+    output = _run("status")
+    assert "Current version: v1" in output
+    assert "v1: 4" in output
+    assert "Shredded subjects: 1" in output
+    for version in keyring.versions():
+        key = keyring.key(version)
+        assert base64.urlsafe_b64encode(key).decode()[:16] not in output
+        assert key.hex()[:16] not in output

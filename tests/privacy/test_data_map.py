@@ -1,0 +1,142 @@
+"""'What we keep about you and why' and its API twin are generated from the inventory."""
+
+from __future__ import annotations
+
+import pytest
+
+from mentorhaven.kernel import inventory, vault
+from mentorhaven.kernel.inventory import Category, Erasure, Field
+from mentorhaven.programs.models import Membership, Program
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vault_cache():
+    # Database rows roll back between tests but the vault's in-process key cache does not, and
+    # SQLite reuses primary keys: start each test with an empty cache.
+    vault.forget_cached_keys()
+    yield
+    vault.forget_cached_keys()
+
+
+def _category(payload: dict, name: str) -> dict:
+    return next(c for c in payload["categories"] if c["category"] == name)
+
+
+@pytest.fixture
+def extra_declaration(monkeypatch):
+    """A new declaration, as a future app would add one: the page and API must pick it up."""
+    registry = dict(inventory.REGISTRY)
+    monkeypatch.setattr(inventory, "REGISTRY", registry)
+    registry.pop("programs.orgmembership")
+    inventory.declare(
+        "programs.OrgMembership",
+        [
+            Field(
+                "user",
+                Category.PERSONAL,
+                purpose="Remembering your favourite colour",
+                basis="consent",
+                visible_to=("self",),
+                retention="A fortnight",
+                erasure=Erasure.SHRED,
+                subject=True,
+            ),
+        ],
+    )
+
+
+def test_data_map_page_requires_sign_in(client):
+    response = client.get("/privacy/data")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_data_map_api_requires_authentication(client):
+    response = client.get("/api/v1/me/data-map")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_data_map_page_lists_every_declared_purpose_and_my_counts(client, personas, login):
+    login(personas.cara)
+    response = client.get("/privacy/data")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for declaration in inventory.REGISTRY.values():
+        for f in declaration.fields.values():
+            assert f.purpose in page, f.purpose
+    counts = inventory.records_about(personas.cara)
+    for category in Category:
+        assert f'data-category-count="{category}">{counts[category]}<' in page
+
+
+def test_data_map_api_gives_categories_fields_and_my_record_counts(client, personas, login):
+    login(personas.cara)
+    response = client.get("/api/v1/me/data-map")
+    assert response.status_code == 200
+    payload = response.json()
+    assert [c["category"] for c in payload["categories"]] == [str(c) for c in Category]
+    program = _category(payload, "program")
+    membership = next(
+        f for f in program["fields"] if (f["model"], f["field"]) == ("programs.membership", "user")
+    )
+    assert membership["records"] == Membership.objects.filter(user=personas.cara).count()
+    assert membership["retention"] and membership["purpose"] and membership["basis"] == "contract"
+    assert membership["erasure"] == "delete"
+    assert "self" in membership["visible_to"]
+    assert program["records"] == inventory.records_about(personas.cara)[Category.PROGRAM]
+
+
+def test_counts_are_about_the_caller_only(client, personas, login):
+    login(personas.cara)
+    before = _category(client.get("/api/v1/me/data-map").json(), "program")["records"]
+    Membership.objects.create(
+        program=personas.other_program, user=personas.outsider, role=Membership.Role.MENTOR
+    )
+    assert _category(client.get("/api/v1/me/data-map").json(), "program")["records"] == before
+    extra = Program.objects.create(organization=personas.org, name="More", slug="more")
+    Membership.objects.create(program=extra, user=personas.cara, role=Membership.Role.MENTEE)
+    after = _category(client.get("/api/v1/me/data-map").json(), "program")["records"]
+    assert after == before + 1
+
+
+def test_a_new_declaration_changes_the_page_and_the_api(client, personas, login, extra_declaration):
+    login(personas.cara)
+    payload = client.get("/api/v1/me/data-map").json()
+    personal = _category(payload, "personal")
+    assert [f["purpose"] for f in personal["fields"]] == ["Remembering your favourite colour"]
+    assert personal["records"] == 1  # cara's one organization membership
+    assert all(
+        f["model"] != "programs.orgmembership" for f in _category(payload, "program")["fields"]
+    )
+    page = client.get("/privacy/data").content.decode()
+    assert "Remembering your favourite colour" in page
+    assert "A fortnight" in page
+
+
+def test_the_api_exposes_no_values_only_descriptions(client, personas, login):
+    login(personas.cara)
+    body = client.get("/api/v1/me/data-map").content.decode()
+    assert personas.cara.email not in body
+    assert personas.cara.display_name not in body
+
+
+def test_privacy_home_links_the_data_map_and_access_log(client, personas, login):
+    login(personas.cara)
+    page = client.get("/privacy/").content.decode()
+    assert 'href="/privacy/data"' in page
+    assert 'href="/privacy/access-log"' in page
+
+
+def test_data_map_queries_do_not_grow_with_a_persons_records(
+    client, personas, login, django_assert_max_num_queries
+):
+    login(personas.cara)
+    for n in range(5):
+        extra = Program.objects.create(organization=personas.org, name=f"P{n}", slug=f"p{n}")
+        Membership.objects.create(program=extra, user=personas.cara, role=Membership.Role.MENTEE)
+    # One count per declared model, plus the session, user and MFA look-ups of the request.
+    with django_assert_max_num_queries(len(inventory.REGISTRY) + 12):
+        assert client.get("/api/v1/me/data-map").status_code == 200
