@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "mentorhaven.kernel",
     "mentorhaven.accounts",
     "mentorhaven.programs",
+    "mentorhaven.mentoring",
     "mentorhaven.privacy",
     "mentorhaven.web",
 ]
@@ -312,6 +313,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # htmx reads the token from the page, never the cookie
+# Flash messages can name people: keep them in the server-side session, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -93,14 +93,16 @@ def _sounds_personal(field: models.Field) -> bool:
         return False  # links to other models: the target model is checked itself
     if isinstance(field, PERSONAL_TYPES):
         return True
-    if type(field).__name__.startswith("Encrypted") or getattr(field, "personal_data", False):
+    if getattr(field, "personal_data", False) or any(
+        cls.__name__.startswith("Encrypted") for cls in type(field).__mro__
+    ):
         return True
     return bool(set(field.name.lower().split("_")) & PERSONAL_WORDS)
 
 
 def _own_fields(model: type[models.Model]) -> Iterable[models.Field]:
     for field in model._meta.get_fields(include_hidden=False):
-        if field.auto_created and not field.concrete:
+        if not isinstance(field, models.Field):
             continue  # reverse relations belong to the other model
         if getattr(field, "model", model) is not model:
             continue  # inherited from a concrete parent: checked there

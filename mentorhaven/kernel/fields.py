@@ -38,6 +38,7 @@ from django.core import checks
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
 
 from mentorhaven.kernel import vault
 from mentorhaven.kernel.errors import Erased
@@ -77,6 +78,9 @@ class Sealed:
     __hash__ = None  # type: ignore[assignment]
 
 
+_MISSING = object()
+
+
 class _EncryptedAttribute(DeferredAttribute):
     """A data descriptor (it has ``__set__``), so reads pass through ``__get__`` even when the
     value is already in the instance dict: that is where a ``Sealed`` value gets opened."""
@@ -87,7 +91,9 @@ class _EncryptedAttribute(DeferredAttribute):
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
-        value = super().__get__(instance, cls)
+        value = instance.__dict__.get(self.field.attname, _MISSING)
+        if value is _MISSING:  # deferred: let Django load it
+            value = super().__get__(instance, cls)
         if type(value) is Sealed:
             return self.field._open(instance, value)
         return value
@@ -115,8 +121,12 @@ class EncryptedField(models.BinaryField):
 
     # --- binding -------------------------------------------------------------------------------
 
+    @cached_property
+    def _subject_attname(self) -> str:
+        return self.model._meta.get_field(self.subject_field).attname
+
     def binding(self, instance) -> tuple[int, vault.Binding]:
-        subject_id = getattr(instance, self.model._meta.get_field(self.subject_field).attname)
+        subject_id = getattr(instance, self._subject_attname)
         if subject_id is None:
             raise ValueError(f"{self.model.__name__}.{self.name}: the subject is not set")
         row = getattr(instance, self.row_field)

@@ -279,7 +279,8 @@ def model_title(declaration: ModelDeclaration) -> str:
 
 def field_title(declaration: ModelDeclaration, name: str) -> str:
     try:
-        return str(declaration.model_class()._meta.get_field(name).verbose_name).capitalize()
+        found = declaration.model_class()._meta.get_field(name)
+        return str(getattr(found, "verbose_name", name)).capitalize()
     except Exception:  # an undeclared name is reported by the system check, not here
         return name.replace("_", " ").capitalize()
 

@@ -29,8 +29,8 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -315,9 +315,11 @@ def set_key_provider(provider: KeyProvider | None) -> None:
 # --- associated data ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
-    """Where a ciphertext lives. Bound as AAD: a ciphertext moved elsewhere does not decrypt."""
+class Binding(NamedTuple):
+    """Where a ciphertext lives. Bound as AAD: a ciphertext moved elsewhere does not decrypt.
+
+    (A named tuple: immutable, and cheap to build on every field read.)
+    """
 
     table: str
     column: str

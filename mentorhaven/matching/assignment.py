@@ -56,7 +56,13 @@ class Assignment:
     mentor_of: tuple[int, ...]  # mentor column per mentee row, UNMATCHED (-1) for none
     total: float  # sum of the scores of the matched pairs (bonus not included)
     coverage: float  # share of mentees matched, 0 for an empty program
-    proven_optimal: bool = False  # optimal for the whole score matrix, not just a graph
+    # How much better the best assignment of the whole matrix could be, from LP duality:
+    # 0 when proven optimal, None when unknown (greedy). Counts ``match_bonus`` if one is set.
+    optimality_gap: float | None = None
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.optimality_gap is not None and self.optimality_gap <= 1e-9
 
     @property
     def matched(self) -> int:
@@ -82,7 +88,7 @@ def _finish(
     scores: NDArray[np.float64],
     mentor_of: NDArray[np.int64],
     *,
-    proven_optimal: bool = False,
+    optimality_gap: float | None = None,
 ) -> Assignment:
     rows = np.flatnonzero(mentor_of != UNMATCHED)
     total = float(scores[rows, mentor_of[rows]].sum()) if rows.size else 0.0
@@ -92,7 +98,7 @@ def _finish(
         mentor_of=tuple(int(j) for j in mentor_of),
         total=total,
         coverage=rows.size / n if n else 0.0,
-        proven_optimal=proven_optimal,
+        optimality_gap=optimality_gap,
     )
 
 
@@ -124,7 +130,7 @@ def assign_exact(
         row_ind, col_ind = linear_sum_assignment(cost)
         keep = seat_feasible[row_ind, col_ind]
         mentor_of[rows[row_ind[keep]]] = seat_mentor[col_ind[keep]]
-    return _finish("exact", scores, mentor_of, proven_optimal=True)
+    return _finish("exact", scores, mentor_of, optimality_gap=0.0)
 
 
 def candidate_edges(
@@ -257,22 +263,29 @@ def _violations(
     match_bonus: float,
     chunk: int = 1024,
     tolerance: float = 1e-9,
-) -> NDArray[np.int64]:
-    """Feasible pairs outside the graph worth more than their prices (flat indices), at most
-    ``k`` per mentee, the most underpriced first. None left means the graph's optimum is the
-    optimum of the whole matrix."""
+) -> tuple[NDArray[np.int64], float]:
+    """Feasible pairs worth more than their prices (flat indices), at most ``k`` per mentee,
+    the most underpriced first, and an upper bound on the best total over the whole matrix.
+
+    Raising each ``u[i]`` to cover that mentee's most underpriced pair makes the prices
+    feasible for every pair, so by LP duality no assignment is worth more than
+    ``sum(u) + sum(capacity * p)``. No pair left means the graph's optimum is the optimum."""
     n, m = scores.shape
     price = np.where(caps > 0, p, np.inf) - match_bonus
     kk = min(k, m)
     found = []
+    cover = u.copy()
     for start in range(0, n, chunk):
         block = scores[start : start + chunk] - price[None, :]
         block -= u[start : start + chunk, None]
         top = np.argpartition(-block, kk - 1, axis=1)[:, :kk]
         gain = np.take_along_axis(block, top, axis=1)
+        cover[start : start + chunk] += np.maximum(gain.max(axis=1), 0.0)
         rows = np.arange(start, start + block.shape[0])[:, None]
         found.append((rows * m + top)[gain > tolerance])
-    return np.concatenate(found) if found else np.empty(0, np.int64)
+    extra = np.concatenate(found) if found else np.empty(0, np.int64)
+    bound = float(cover.sum() + (caps * np.where(caps > 0, p, 0.0)).sum())
+    return extra, bound
 
 
 def assign_sparse(
@@ -288,29 +301,34 @@ def assign_sparse(
 
     After each solve the duals price every mentor seat; feasible pairs outside the graph that
     are worth more than their prices join it and the graph is solved again (column
-    generation). When no such pair is left, the result is optimal for the whole matrix and
-    is marked ``proven_optimal``; after ``rounds`` growths it is returned as it stands."""
+    generation). When no such pair is left, the result is optimal for the whole matrix
+    (``proven_optimal``). After ``rounds`` growths it is returned as it stands, with
+    ``optimality_gap`` bounding how much better the true optimum could be."""
     caps = _check(scores, capacities)
     m = scores.shape[1]
     rows, cols = candidate_edges(scores, caps, k=k, mentor_k_per_seat=mentor_k_per_seat)
     keep = caps[cols] > 0
     edges = rows[keep] * m + cols[keep]
     mentor_of = _solve_on_graph(scores, caps, edges // m, edges % m, match_bonus)
-    proven = False
+    gap: float | None = None
     for round_ in range(rounds + 1):
         duals = _duals(scores, caps, edges // m, edges % m, mentor_of, match_bonus)
         if duals is None:
+            gap = None
             break
-        extra = _violations(scores, caps, *duals, k=k, match_bonus=match_bonus)
+        extra, bound = _violations(scores, caps, *duals, k=k, match_bonus=match_bonus)
+        matched = mentor_of != UNMATCHED
+        value = float((scores[matched, mentor_of[matched]] + match_bonus).sum())
+        gap = max(bound - value, 0.0)
         extra = np.setdiff1d(extra[np.isfinite(scores.ravel()[extra])], edges)
         if not extra.size:
-            proven = True
+            gap = 0.0
             break
         if round_ == rounds:
             break
         edges = np.union1d(edges, extra)
         mentor_of = _solve_on_graph(scores, caps, edges // m, edges % m, match_bonus)
-    return _finish("sparse", scores, mentor_of, proven_optimal=proven)
+    return _finish("sparse", scores, mentor_of, optimality_gap=gap)
 
 
 def assign_greedy(

@@ -81,3 +81,9 @@ def test_failures_and_lockout_are_audited_without_the_password(client, personas)
 def test_successful_login_is_audited(client, personas):
     attempt(client, personas.cara.email, PASSWORD)
     assert AuditEvent.objects.filter(action="auth.login").count() == 1
+
+
+def test_a_flood_of_sign_in_posts_gets_429_not_a_crash(client, personas):
+    statuses = {attempt(client, f"flood{i}@example.test", "x").status_code for i in range(35)}
+    assert 429 in statuses
+    assert 500 not in statuses

@@ -24,9 +24,9 @@ SAFARI = (
 NEW_PASSWORD = "an entirely new passphrase 99"
 
 
-def signed_in(user, user_agent) -> Client:
+def signed_in(user, user_agent, password=PASSWORD) -> Client:
     c = Client(HTTP_USER_AGENT=user_agent)
-    response = c.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    response = c.post("/accounts/login/", {"login": user.email, "password": password})
     assert response.status_code == 302
     return c
 
@@ -104,3 +104,24 @@ def test_password_change_with_mfa_keeps_the_session(personas, login):
     assert response.status_code == 302
     assert laptop.get("/dashboard/").status_code == 200
     assert phone.get("/dashboard/").status_code == 302
+
+
+def test_password_reset_by_email_ends_every_session_and_is_audited(
+    personas, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core import mail
+
+    phone = signed_in(personas.cara, SAFARI)
+    browser = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        browser.post("/accounts/password/reset/", {"email": personas.cara.email})
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+)", mail.outbox[-1].body)
+    response = browser.get(link.group(1))
+    form_url = response["Location"] if response.status_code == 302 else link.group(1)
+    response = browser.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 302, response.content[:300]
+    assert phone.get("/dashboard/").status_code == 302
+    assert AuditEvent.objects.filter(action="account.password_reset").count() == 1
+    assert signed_in(personas.cara, FIREFOX, password=NEW_PASSWORD)

@@ -86,7 +86,9 @@ def png_header_only(width: int, height: int) -> bytes:
     """A tiny PNG whose header promises a huge picture: the shape of a decompression bomb."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 1024)
@@ -156,8 +158,20 @@ def stored_zip(
         crc = zlib.crc32(data)
         encoded = name.encode()
         body.write(
-            struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, len(data), len(data),
-                        len(encoded), 0)  # fmt: skip
+            struct.pack(
+                "<4s5H3I2H",
+                b"PK\x03\x04",
+                20,
+                0,
+                0,
+                0,
+                0,
+                crc,
+                len(data),
+                len(data),
+                len(encoded),
+                0,
+            )
             + encoded
             + data
         )
@@ -167,8 +181,26 @@ def stored_zip(
     directory = io.BytesIO()
     for encoded, crc, size, offset in records:
         directory.write(
-            struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, size, size,
-                        len(encoded), 0, 0, 0, 0, 0, offset)  # fmt: skip
+            struct.pack(
+                "<4s6H3I5H2I",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                0,
+                0,
+                0,
+                crc,
+                size,
+                size,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
             + encoded
         )
     start = body.tell()
@@ -181,8 +213,20 @@ def stored_zip(
 def local_header(name: str, data: bytes) -> bytes:
     encoded = name.encode()
     return (
-        struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, zlib.crc32(data), len(data),
-                    len(data), len(encoded), 0)  # fmt: skip
+        struct.pack(
+            "<4s5H3I2H",
+            b"PK\x03\x04",
+            20,
+            0,
+            0,
+            0,
+            0,
+            zlib.crc32(data),
+            len(data),
+            len(data),
+            len(encoded),
+            0,
+        )
         + encoded
         + data
     )

@@ -11,6 +11,7 @@ from .helpers import inspect, refusal
 from .samples import (
     GPS_IFD,
     SECRET,
+    exif_with_gps,
     gif_with_comment,
     jpeg_with_gps,
     png_header_only,
@@ -64,7 +65,10 @@ def test_jpeg_orientation_is_applied_before_the_exif_is_dropped():
     assert original.size == (40, 20)
     assert picture.size == upright.size == (20, 40)
     # Orientation 6 turns the picture clockwise: the red left half ends up on top.
-    top, bottom = picture.convert("RGB").getpixel((10, 5)), picture.convert("RGB").getpixel((10, 35))
+    top, bottom = (
+        picture.convert("RGB").getpixel((10, 5)),
+        picture.convert("RGB").getpixel((10, 35)),
+    )
     assert top[0] > 200 and top[2] < 60
     assert bottom[2] > 200 and bottom[0] < 60
 
@@ -143,3 +147,30 @@ def test_animation_over_its_frame_budget_is_refused():
 )
 def test_damaged_images_are_refused(data, name):
     assert refusal(data, name).code == "image_unreadable"
+
+
+def test_multi_picture_jpeg_keeps_only_its_primary_picture_without_exif():
+    # Phones write MPO: several JPEGs in one file (previews, depth maps), each with its own EXIF.
+    out = io.BytesIO()
+    primary = two_colour_picture()
+    primary.save(
+        out, "MPO", save_all=True, append_images=[primary.rotate(180)], exif=exif_with_gps()
+    )
+    assert Image.open(io.BytesIO(out.getvalue())).n_frames == 2
+    body, picture = cleaned(out.getvalue(), "portrait.jpg")
+    assert getattr(picture, "n_frames", 1) == 1
+    assert picture.convert("RGB").getpixel((2, 2))[0] > 200  # the primary: red on the left
+    assert_no_metadata(body, picture)
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("WEBP", "wave.webp"), ("PNG", "wave.png")])
+def test_animated_webp_and_png_keep_their_frames_and_lose_their_exif(fmt, name):
+    frames = [two_colour_picture(), two_colour_picture().rotate(180)]
+    out = io.BytesIO()
+    frames[0].save(
+        out, fmt, save_all=True, append_images=frames[1:], duration=150, exif=exif_with_gps()
+    )
+    assert b"PhoneMaker" in out.getvalue()
+    body, picture = cleaned(out.getvalue(), name)
+    assert picture.n_frames == 2
+    assert_no_metadata(body, picture)

@@ -106,10 +106,18 @@ def test_reading_a_large_upload_keeps_memory_flat():
         (b"name,score\nana,3\n", "scores.csv", "text/csv", "scores.csv"),
         (b"name,score\nana,3\n", "scores", "text/plain", "scores.txt"),
         (b"plain words", "notes.html", "text/plain", "notes.txt"),
-        (office_zip("docx"), "plan.docx", "application/vnd.openxmlformats-officedocument."
-         "wordprocessingml.document", "plan.docx"),  # fmt: skip
-        (office_zip("docx"), "plan.zip", "application/vnd.openxmlformats-officedocument."
-         "wordprocessingml.document", "plan.docx"),  # fmt: skip
+        (
+            office_zip("docx"),
+            "plan.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "plan.docx",
+        ),
+        (
+            office_zip("docx"),
+            "plan.zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "plan.docx",
+        ),
     ],
 )
 def test_type_and_extension_come_from_content(data, name, mime_type, safe_name):
@@ -182,7 +190,9 @@ def test_text_that_merely_mentions_a_tag_is_accepted():
         assert result.mime_type == "text/plain"
 
 
-@pytest.mark.parametrize("data", [b"abc\x00def", b"red \x1b[31m text", b"bell\x07"])
+@pytest.mark.parametrize(
+    "data", [b"abc\x00def", b"red \x1b[31m text", b"bell\x07", "csi \x9b31m".encode()]
+)
 def test_text_with_nul_or_control_characters_is_refused(data):
     assert refusal(data, "notes.txt").code == "text_control_characters"
 

@@ -327,3 +327,23 @@ def test_the_data_map_in_the_privacy_doc_matches_the_inventory():
         "docs/privacy.md's data map is out of date: regenerate it with "
         "MENTORHAVEN_WRITE_DOCS=1 pytest tests/kernel/test_inventory.py -k privacy_doc"
     )
+
+
+@isolate_apps("mentorhaven.kernel")
+def test_an_encrypted_field_must_be_declared_whatever_its_name():
+    from mentorhaven.kernel.fields import EncryptedTextField
+
+    class Sealed(models.Model):  # noqa: DJ008
+        public_id = models.UUIDField()
+        owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+        zz = EncryptedTextField(subject_field="owner")
+
+        class Meta:
+            app_label = "kernel"
+
+    registry = {"kernel.sealed": ModelDeclaration("kernel.Sealed", {})}
+    registry["kernel.sealed"].fields["owner"] = _field("owner", subject=True)
+    errors = inventory_errors([Sealed], registry=registry, exempt={})
+    assert [(e.id, e.msg.split(" ")[0]) for e in errors] == [
+        ("mentorhaven.E002", "kernel.Sealed.zz")
+    ]

@@ -83,12 +83,45 @@ def test_exact_reaches_the_true_optimum(problem):
 
 
 @settings(max_examples=150, deadline=None)
-@given(problems(), st.integers(1, 3))
-def test_exact_beats_or_ties_greedy_and_sparse_never_beats_exact(problem, k):
+@given(problems(), st.integers(1, 3), st.integers(0, 2))
+def test_exact_beats_or_ties_greedy_and_sparse_never_beats_exact(problem, k, rounds):
     scores, capacities = problem
     exact = assign_exact(scores, capacities).total
     assert exact >= assign_greedy(scores, capacities).total - 1e-9
-    assert assign_sparse(scores, capacities, k=k, mentor_k_per_seat=1).total <= exact + 1e-9
+    sparse = assign_sparse(scores, capacities, k=k, mentor_k_per_seat=0, rounds=rounds)
+    assert sparse.total <= exact + 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(max_mentees=12, max_mentors=6), st.integers(1, 2), st.integers(0, 2))
+def test_the_sparse_gap_is_a_true_bound_and_a_proof_of_optimality_is_never_wrong(
+    problem, k, rounds
+):
+    scores, capacities = problem
+    exact = assign_exact(scores, capacities).total
+    sparse = assign_sparse(scores, capacities, k=k, mentor_k_per_seat=0, rounds=rounds)
+    assert sparse.optimality_gap is not None
+    assert exact <= sparse.total + sparse.optimality_gap + 1e-9
+    if sparse.proven_optimal:
+        assert sparse.total == pytest.approx(exact)
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(max_mentees=12, max_mentors=6), st.integers(1, 6))
+def test_greedy_in_portions_is_the_same_as_greedy_in_one_sort(problem, portion):
+    scores, capacities = problem
+    whole = assign_greedy(scores, capacities)
+    assert assign_greedy(scores, capacities, portion=portion) == whole
+    # and it really is "best pair first": replaying the order by hand gives the same result
+    order = sorted(
+        ((-scores[i, j], i, j) for i in range(scores.shape[0]) for j in range(scores.shape[1])
+         if np.isfinite(scores[i, j]))
+    )
+    mentor_of, left = [UNMATCHED] * scores.shape[0], list(capacities)
+    for _, i, j in order:
+        if mentor_of[i] == UNMATCHED and left[j] > 0:
+            mentor_of[i], left[j] = j, left[j] - 1
+    assert whole.mentor_of == tuple(mentor_of)
 
 
 @settings(max_examples=100, deadline=None)
@@ -114,9 +147,12 @@ def test_sparse_method_gets_within_one_percent_of_the_optimum_on_a_mid_sized_pro
     taste[rng.random(taste.shape) < 0.02] = INFEASIBLE
     capacities = rng.integers(1, 7, size=80)
     exact = assign_exact(taste, capacities)
+    first_graph_only = assign_sparse(taste, capacities, rounds=0)
     sparse = assign_sparse(taste, capacities)
-    assert sparse.total <= exact.total + 1e-9
+    assert first_graph_only.total <= sparse.total <= exact.total + 1e-9
     assert sparse.total >= 0.99 * exact.total
+    assert sparse.proven_optimal and exact.proven_optimal
+    assert assign_greedy(taste, capacities).optimality_gap is None
 
 
 def test_mentees_stay_unmatched_when_seats_run_out_or_no_mentor_is_feasible():

@@ -65,3 +65,60 @@ def run(args: list[str], env: dict[str, str], timeout: int = 120) -> subprocess.
 
 def mentorhaven(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return run(["-m", "mentorhaven.cli", *args], env)
+
+
+def probe() -> None:
+    """Run inside a production-configured process: prepare the database and static files as a
+    deployment would, sign a person in, and print what each response carried, as JSON."""
+    import json
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from mentorhaven.accounts.models import User
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    password = secrets.token_urlsafe(16)
+    User.objects.create_user(email="probe@example.org", password=password, display_name="Probe")
+
+    client = Client(HTTP_HOST=HOST, headers={"X-Forwarded-Proto": "https"})
+    report: dict = {"pages": {}, "cookies": {}}
+
+    def keep(label: str, response) -> None:
+        report["pages"][label] = {
+            "status": response.status_code,
+            "headers": dict(response.headers),
+            "body": b"".join(response.streaming_content if response.streaming else
+                             [response.content]).decode(errors="replace")[:20000]
+            if label == "missing" else "",
+        }
+        for name, morsel in response.cookies.items():
+            report["cookies"][name] = {
+                "value_set": bool(morsel.value),
+                "secure": bool(morsel["secure"]),
+                "httponly": bool(morsel["httponly"]),
+                "samesite": morsel["samesite"],
+                "path": morsel["path"],
+                "domain": morsel["domain"],
+            }
+
+    keep("home", client.get("/"))
+    keep("login", client.get("/accounts/login/"))
+    keep("login_post", client.post("/accounts/login/", {"login": "probe@example.org",
+                                                         "password": password}))
+    for label, path in (("dashboard", "/dashboard/"), ("privacy", "/privacy/"),
+                        ("security", "/accounts/security/"), ("missing", "/no/such/page/")):
+        keep(label, client.get(path))
+    from django.templatetags.static import static
+
+    keep("static", client.get(static("mentorhaven/mentorhaven.css")))
+    plain = Client(HTTP_HOST=HOST)
+    keep("plain_http", plain.get("/dashboard/"))
+    keep("other_host", Client(HTTP_HOST="evil.example.com", headers={
+        "X-Forwarded-Proto": "https"}).get("/"))
+    print(json.dumps(report))

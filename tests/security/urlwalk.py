@@ -139,7 +139,9 @@ def endpoints() -> list[Endpoint]:
                 error = ""
             except ValueError as exc:
                 parts, params, error = [], [], str(exc)
-            full_route = route + _route_text(entry.pattern)
+            text = _route_text(entry.pattern)
+            # Django's ResolverMatch.route drops the "^" of a nested regex; do the same.
+            full_route = route + text.removeprefix("^") if route else text
             if isinstance(entry, URLResolver):
                 walk(entry, prefix_parts + parts, prefix_params + params, full_route, namespace)
             elif isinstance(entry, URLPattern):

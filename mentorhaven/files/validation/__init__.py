@@ -15,7 +15,7 @@ import hashlib
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from typing import IO, BinaryIO, Protocol
+from typing import IO, NoReturn, Protocol
 
 from django.utils.translation import gettext_lazy as _
 
@@ -97,8 +97,9 @@ def inspect_upload(
     """
     received = _receive(fileobj, max_bytes=max_bytes, limits=limits)
     try:
-        return _inspect(received.spool, size=received.size, declared_name=declared_name,
-                        limits=limits)  # fmt: skip
+        return _inspect(
+            received.spool, size=received.size, declared_name=declared_name, limits=limits
+        )
     except BaseException:
         received.spool.close()
         raise
@@ -150,6 +151,7 @@ def _inspect(
         if b"%PDF-" in head[:1024]:
             _refuse_polyglot()
     else:
+        _refuse_if_zip_inside(spool)
         if shape == Shape.PDF:
             kind = PDF
             check_pdf(spool, chunk_bytes=limits.chunk_bytes)
@@ -201,11 +203,11 @@ def _refuse_if_zip_inside(spool: IO[bytes]) -> None:
     spool.seek(0)
 
 
-def _refuse_polyglot():
+def _refuse_polyglot() -> NoReturn:
     refuse(_("This file looks like two kinds of file at once."), "file_polyglot")
 
 
-def _measure(content: BinaryIO | IO[bytes], *, chunk_bytes: int) -> tuple[int, str]:
+def _measure(content: IO[bytes], *, chunk_bytes: int) -> tuple[int, str]:
     content.seek(0)
     digest = hashlib.sha256()
     size = 0

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import codecs
 import re
-from typing import BinaryIO
+from typing import IO
 
 from django.utils.translation import gettext_lazy as _
 
 from .limits import refuse
 
-# C0 controls other than tab, line feed, form feed and carriage return have no place in a
-# document; ESC in particular lets a text file drive a terminal it is printed to.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+# Control characters other than tab, line feed, form feed and carriage return have no place in
+# a document; ESC (and C1's CSI) in particular let a text file drive the terminal it is shown in.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 # Tags a browser would take as HTML (or SVG/XML, which can carry script) when they open a file.
 _MARKUP_START = re.compile(
@@ -23,7 +23,7 @@ _MARKUP_START = re.compile(
 _MARKUP_PROBE_BYTES = 1024
 
 
-def check_text(stream: BinaryIO, *, chunk_bytes: int) -> None:
+def check_text(stream: IO[bytes], *, chunk_bytes: int) -> None:
     """Refuse anything that is not UTF-8 text without control characters or leading markup."""
     stream.seek(0)
     head = stream.read(_MARKUP_PROBE_BYTES)
@@ -58,7 +58,7 @@ _PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_OVERLAP = 256
 
 
-def check_pdf(stream: BinaryIO, *, chunk_bytes: int) -> None:
+def check_pdf(stream: IO[bytes], *, chunk_bytes: int) -> None:
     """Refuse PDFs that declare script, launch actions or embedded files.
 
     This is a scan of the names visible in the file, not a PDF parser: names inside compressed

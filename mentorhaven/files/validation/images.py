@@ -9,10 +9,12 @@ ICC colour profile is kept: it describes colours, not people, and dropping it wo
 from __future__ import annotations
 
 import tempfile
-from typing import IO, BinaryIO
+from typing import IO, NoReturn
 
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from mentorhaven.kernel.errors import ValidationFailed
 
 from .kinds import GIF, JPEG, PNG, WEBP, FileKind
 from .limits import UploadLimits, refuse
@@ -22,7 +24,7 @@ _PILLOW_FORMAT = {JPEG: "JPEG", PNG: "PNG", GIF: "GIF", WEBP: "WEBP"}
 _KEPT_INFO = ("transparency", "background", "duration", "loop", "icc_profile")
 
 
-def clean_image(source: BinaryIO, *, kind: FileKind, limits: UploadLimits) -> IO[bytes]:
+def clean_image(source: IO[bytes], *, kind: FileKind, limits: UploadLimits) -> IO[bytes]:
     """Decode ``source`` and return a fresh encoding of the same picture without metadata."""
     fmt = _PILLOW_FORMAT[kind]
     lossless = fmt == "WEBP" and _is_lossless_webp(source)  # keep lossless pictures lossless
@@ -32,7 +34,9 @@ def clean_image(source: BinaryIO, *, kind: FileKind, limits: UploadLimits) -> IO
             width, height = image.size
             if width * height > limits.image_max_pixels:
                 _refuse_too_large(limits)
-            frames = getattr(image, "n_frames", 1)
+            # A phone's multi-picture JPEG (MPO) keeps only its primary picture: the others are
+            # previews and depth maps, each with its own EXIF.
+            frames = 1 if fmt == "JPEG" else getattr(image, "n_frames", 1)
             if frames > 1:
                 if frames > limits.image_max_frames or (
                     frames * width * height > limits.animation_max_pixels
@@ -42,11 +46,14 @@ def clean_image(source: BinaryIO, *, kind: FileKind, limits: UploadLimits) -> IO
             return _reencode_still(image, fmt=fmt, lossless=lossless, limits=limits)
     except Image.DecompressionBombError:
         _refuse_too_large(limits)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+    except ValidationFailed:
+        raise
+    except Exception:
+        # Decoders meet hostile input here; whatever they trip over, the answer is a refusal.
         refuse(_("This image is damaged or could not be read."), "image_unreadable")
 
 
-def _is_lossless_webp(source: BinaryIO) -> bool:
+def _is_lossless_webp(source: IO[bytes]) -> bool:
     # Walk the first few RIFF chunks to the bitstream: "VP8L" is lossless, "VP8 " lossy.
     offset = 12
     for _chunk in range(16):
@@ -61,7 +68,7 @@ def _is_lossless_webp(source: BinaryIO) -> bool:
     return False
 
 
-def _refuse_too_large(limits: UploadLimits):
+def _refuse_too_large(limits: UploadLimits) -> NoReturn:
     refuse(
         _("This image has too many pixels."),
         "image_too_large",
@@ -72,6 +79,7 @@ def _refuse_too_large(limits: UploadLimits):
 def _reencode_still(
     image: Image.Image, *, fmt: str, lossless: bool, limits: UploadLimits
 ) -> IO[bytes]:
+    image.seek(0)
     image.load()
     upright = ImageOps.exif_transpose(image)
     clean = _without_metadata(upright, image.info)
@@ -88,7 +96,7 @@ def _reencode_still(
 def _reencode_animation(image: Image.Image, *, fmt: str, limits: UploadLimits) -> IO[bytes]:
     frames: list[Image.Image] = []
     durations: list[int] = []
-    for index in range(image.n_frames):
+    for index in range(getattr(image, "n_frames", 1)):
         image.seek(index)
         image.load()
         durations.append(int(image.info.get("duration", 100) or 100))

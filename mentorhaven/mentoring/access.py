@@ -1,0 +1,89 @@
+"""Who may see or act on a relationship. Access derived from it starts and ends with it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from mentorhaven.kernel.access import administered_programs, fetch
+from mentorhaven.programs.models import OrgMembership, Program
+from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.mentoring.models import Relationship
+
+
+def relationship_roles(viewer, subject) -> set[str]:
+    """MENTOR / MENTEE roles towards ``subject``: only while a relationship is active."""
+    subject_id = subject if isinstance(subject, int) else subject.pk
+    active = Relationship.objects.filter(status=Relationship.Status.ACTIVE)
+    roles = set()
+    if active.filter(mentor=viewer, mentee_id=subject_id).exists():
+        roles.add("mentor")
+    if active.filter(mentee=viewer, mentor_id=subject_id).exists():
+        roles.add("mentee")
+    return roles
+
+
+def overseen_programs(viewer) -> QuerySet:
+    """Programs whose relationships the viewer may know about without taking part: program
+    admins of the program, org admins and auditors of its organization."""
+    audited_orgs = OrgMembership.objects.filter(
+        user=viewer, role=OrgMembership.Role.AUDITOR
+    ).values("organization_id")
+    return Program.objects.filter(
+        Q(pk__in=administered_programs(viewer).values("pk")) | Q(organization_id__in=audited_orgs)
+    )
+
+
+def visible_relationships(viewer) -> QuerySet:
+    """Relationships the viewer may know about: their own (any status), and the relationships
+    of programs they oversee (metadata only: who, status, dates — never content)."""
+    if viewer is None or not viewer.is_authenticated:
+        return Relationship.objects.none()
+    return Relationship.objects.filter(
+        Q(mentee=viewer) | Q(mentor=viewer) | Q(program__in=overseen_programs(viewer))
+    ).distinct()
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound() from exc
+
+
+def access_relationship(viewer, public_id: Any, *, write: bool = False) -> Relationship:
+    """The relationship if ``viewer`` may see it, else NotFound.
+
+    ``write=True`` (lifecycle actions: accept, end, complete) is for its two participants and
+    for the admins of its program; others get PermissionDenied.
+    """
+    relationship = fetch(
+        visible_relationships(viewer).select_related("program__organization", "mentee", "mentor"),
+        public_id=_uuid(public_id),
+    )
+    if write and not (
+        viewer.pk in relationship.participant_ids()
+        or administered_programs(viewer).filter(pk=relationship.program_id).exists()
+    ):
+        raise PermissionDenied()
+    return relationship
+
+
+def access_relationship_content(viewer, public_id: Any, *, write: bool = False) -> Relationship:
+    """The relationship if ``viewer`` may read (or write) what is *inside* it — goals, shared
+    notes, meetings, messages, files. Only its two participants; the mentor only while it is
+    active (writing needs it active for both). Admins get NotFound: they see counts elsewhere.
+    """
+    relationship = fetch(
+        Relationship.objects.filter(Q(mentee=viewer) | Q(mentor=viewer)).select_related(
+            "program", "mentee", "mentor"
+        ),
+        public_id=_uuid(public_id),
+    )
+    if viewer.pk == relationship.mentor_id and not relationship.is_active:
+        raise NotFound()
+    if write and not relationship.is_active:
+        raise PermissionDenied()
+    return relationship
