@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
 os.environ.setdefault("MENTORHAVEN_ENV", "test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -96,9 +96,8 @@ def bench_decrypt(subject_id: int, calls: int) -> dict:
             decrypt(nonce, body, aad)
 
     # The model-field path: descriptor, binding from the row, then vault.decrypt.
-    from tests.kernel.vault_helpers import EncryptionProbe
-
     from mentorhaven.kernel.fields import Sealed
+    from tests.kernel.vault_helpers import EncryptionProbe
 
     probe = EncryptionProbe(author_id=subject_id, body="x" * 1024)
     field_sealed = Sealed(EncryptionProbe._meta.get_field("body").pre_save(probe, add=True))

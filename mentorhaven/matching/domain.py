@@ -450,7 +450,7 @@ def explain(
         goal_similarity = float(
             similarity.similarity_matrix([mentee.goals_text], [mentor.goals_text])[0, 0]
         )
-    visible = list(questions)
+    visible = [q for q in questions if not q.sensitive]
     parts = _parts(mentee, mentor, visible, goal_similarity, config)
     total_weight = sum(p.weight for p in parts)
     factors: list[Factor] = []

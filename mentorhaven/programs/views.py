@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -54,7 +55,8 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     if User.objects.filter(email__iexact=invitation.email).exists():
         messages.info(request, _("Sign in to accept your invitation."))
         return redirect(f"{reverse('account_login')}?{urlencode({'next': accept_url})}")
-    request.session["account_verified_email"] = invitation.email  # pre-fills allauth's form
+    # The invitation proved the address: allauth pre-fills it and marks it verified.
+    get_account_adapter(request).stash_verified_email(request, invitation.email)
     return redirect("account_signup")
 
 

@@ -109,6 +109,7 @@ def test_account_pages_have_no_inline_code(client, personas, login):
     for path in (
         "/accounts/2fa/",
         "/accounts/2fa/recovery-codes/",
+        "/accounts/2fa/recovery-codes/generate/",
         "/accounts/2fa/webauthn/",
         "/accounts/sessions/",
         "/accounts/password/change/",
@@ -131,3 +132,35 @@ def test_webauthn_scripts_are_served(client):
     ):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_invitation_and_sign_up_pages_have_no_inline_code(
+    client, personas, login, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core import mail
+
+    from mentorhaven.programs.services import invitation_create
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            actor=personas.org_admin,
+            organization=personas.org,
+            email="csp@example.test",
+            program=personas.program,
+            program_role="mentee",
+        )
+    token = re.search(r"/accounts/invitation/([\w-]+)/", mail.outbox[-1].body).group(1)
+    client.get(f"/accounts/invitation/{token}/")
+    assert_strict_page(client.get("/accounts/signup/"))
+    other = client_class_for(client)
+    assert_strict_page(other.get("/accounts/signup/"))  # the "closed" page
+    login(personas.org_admin)
+    org = personas.org.public_id
+    assert_strict_page(client.get(f"/programs/o/{org}/invitations/"))
+    assert_strict_page(client.get(f"/programs/o/{org}/invitations/bulk/"))
+
+
+def client_class_for(client):
+    return type(client)()

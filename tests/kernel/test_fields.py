@@ -204,7 +204,7 @@ def test_field_checks_require_a_row_id_known_before_saving():
 
     from mentorhaven.kernel.fields import EncryptedTextField
 
-    class Bad(models.Model):
+    class Bad(models.Model):  # noqa: DJ008
         owner = models.BigIntegerField()
         text = EncryptedTextField(subject_field="owner", row_field="serial")
         serial = models.IntegerField()
@@ -222,7 +222,7 @@ def test_subject_can_be_a_plain_id_column():
 
     from mentorhaven.kernel.fields import EncryptedTextField
 
-    class ById(models.Model):
+    class ById(models.Model):  # noqa: DJ008
         owner_id_value = models.BigIntegerField()
         text = EncryptedTextField(subject_field="owner_id_value", row_field="pk")
 

@@ -31,9 +31,7 @@ def _run(*args: str) -> str:
 
 @pytest.fixture
 def people(db):
-    users = [
-        User.objects.create_user(email=f"p{i}@keys.test", password="x" * 16) for i in range(5)
-    ]
+    users = [User.objects.create_user(email=f"p{i}@keys.test", password="x" * 16) for i in range(5)]
     rows = [EncryptionProbe.objects.create(author=u, body=f"secret of {u.pk}") for u in users]
     return users, rows
 
@@ -89,12 +87,13 @@ def test_generate_from_the_console_exits_non_zero_when_the_file_exists(tmp_path)
 # --- rotate ----------------------------------------------------------------------------------
 
 
-def test_rotate_rewraps_every_data_key_and_leaves_data_untouched(people, keyring):
+def test_rotate_rewraps_every_data_key_and_leaves_data_untouched(people):
+    provider = vault.key_provider()
     users, rows = people
     before_bodies = _raw_bodies()
     before_wrapped = dict(SubjectKey.objects.values_list("subject_id", "wrapped_key"))
     _run("rotate", "--batch-size", "2")
-    assert keyring.versions() == ["v1", "v2"]
+    assert provider.versions() == ["v1", "v2"]
     assert _versions() == {"v2"}
     after = dict(SubjectKey.objects.values_list("subject_id", "wrapped_key"))
     assert all(bytes(after[s]) != bytes(before_wrapped[s]) for s in after)
@@ -104,8 +103,9 @@ def test_rotate_rewraps_every_data_key_and_leaves_data_untouched(people, keyring
     assert event.extra["version"] == "v2" and event.extra["data_keys"] == len(users)
 
 
-def test_rotation_interrupted_half_way_then_resumed_loses_nothing(people, keyring, monkeypatch):
-    users, rows = people
+def test_rotation_interrupted_half_way_then_resumed_loses_nothing(people, monkeypatch):
+    provider = vault.key_provider()
+    _, rows = people
     real_wrap = vault.wrap_data_key
     calls = {"n": 0}
 
@@ -122,16 +122,17 @@ def test_rotation_interrupted_half_way_then_resumed_loses_nothing(people, keyrin
 
     counts = {v: SubjectKey.objects.filter(kek_version=v).count() for v in ("v1", "v2")}
     assert counts == {"v1": 2, "v2": 3}
-    assert _all_readable(rows)  # half-done: both versions still in the keyring
+    assert _all_readable(rows)  # half-done: both versions still in the provider
 
     output = _run("rotate", "--batch-size", "1")
     assert "Resuming" in output
-    assert keyring.versions() == ["v1", "v2"]  # no third version on the re-run
+    assert provider.versions() == ["v1", "v2"]  # no third version on the re-run
     assert _versions() == {"v2"}
     assert _all_readable(rows)
 
 
-def test_retire_old_refuses_while_a_row_still_uses_an_old_version(people, keyring):
+def test_retire_old_refuses_while_a_row_still_uses_an_old_version(people):
+    provider = vault.key_provider()
     _, rows = people
     _run("rotate")
     # A process that has not yet seen v2 creates a key under v1.
@@ -142,13 +143,13 @@ def test_retire_old_refuses_while_a_row_still_uses_an_old_version(people, keyrin
         wrapped_key=vault.wrap_data_key(straggler.pk, os.urandom(32), "v1"),
         wrapped_secret=vault.wrap_data_key(straggler.pk, os.urandom(32), "v1"),
     )
-    keyring.reload()
+    provider.reload()
     with pytest.raises(CommandError):
         _retire_without_finishing()
-    assert keyring.versions() == ["v1", "v2"]
+    assert provider.versions() == ["v1", "v2"]
     output = _run("rotate", "--retire-old")  # finishes the straggler, then retires
     assert "Retired versions: v1" in output
-    assert keyring.versions() == ["v2"]
+    assert provider.versions() == ["v2"]
     assert _versions() == {"v2"}
     assert _all_readable(rows)
     assert vault.subject_secret(straggler) is not None
@@ -161,7 +162,7 @@ def _retire_without_finishing():
     command._retire(vault.key_provider(), vault.key_provider().current_version())
 
 
-def test_shredded_subjects_stay_shredded_through_rotation(people, keyring):
+def test_shredded_subjects_stay_shredded_through_rotation(people):
     users, rows = people
     vault.shred(users[0])
     _run("rotate")
@@ -172,7 +173,7 @@ def test_shredded_subjects_stay_shredded_through_rotation(people, keyring):
     assert _all_readable(rows[1:])
 
 
-def test_rotate_reencrypts_mfa_secrets_including_legacy_plaintext(db, keyring):
+def test_rotate_reencrypts_mfa_secrets_including_legacy_plaintext(db):
     user = User.objects.create_user(email="mfa@keys.test", password="x" * 16)
     secret = mfa_enroll_totp(user=user)
     legacy_user = User.objects.create_user(email="old@keys.test", password="x" * 16)
@@ -196,11 +197,12 @@ def test_rotate_with_an_inline_key_explains_what_to_do(db):
         _run("rotate")
 
 
-def test_rotate_no_new_key_rewraps_to_a_version_added_elsewhere(people, keyring):
+def test_rotate_no_new_key_rewraps_to_a_version_added_elsewhere(people):
+    provider = vault.key_provider()
     _, rows = people
-    keyring.add_version()  # e.g. a KMS that rotated on its own schedule
+    provider.add_version()  # e.g. a KMS that rotated on its own schedule
     _run("rotate", "--no-new-key")
-    assert keyring.versions() == ["v1", "v2"]
+    assert provider.versions() == ["v1", "v2"]
     assert _versions() == {"v2"}
     assert _all_readable(rows)
 
@@ -208,14 +210,15 @@ def test_rotate_no_new_key_rewraps_to_a_version_added_elsewhere(people, keyring)
 # --- status ----------------------------------------------------------------------------------
 
 
-def test_status_shows_versions_and_counts_but_no_key_material(people, keyring):
+def test_status_shows_versions_and_counts_but_no_key_material(people):
+    provider = vault.key_provider()
     users, _ = people
     vault.shred(users[0])
     output = _run("status")
     assert "Current version: v1" in output
     assert "v1: 4" in output
     assert "Shredded subjects: 1" in output
-    for version in keyring.versions():
-        key = keyring.key(version)
+    for version in provider.versions():
+        key = provider.key(version)
         assert base64.urlsafe_b64encode(key).decode()[:16] not in output
         assert key.hex()[:16] not in output

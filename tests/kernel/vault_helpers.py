@@ -21,7 +21,9 @@ from mentorhaven.kernel.fields import EncryptedJSONField, EncryptedTextField
 class EncryptionProbe(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     title = models.CharField(max_length=50, blank=True)
@@ -32,6 +34,9 @@ class EncryptionProbe(models.Model):
     class Meta:
         app_label = "vault_probe"
         db_table = "vault_probe_encryptionprobe"
+
+    def __str__(self) -> str:
+        return f"probe {self.public_id}"
 
 
 @pytest.fixture

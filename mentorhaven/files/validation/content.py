@@ -53,7 +53,9 @@ def check_text(stream: IO[bytes], *, chunk_bytes: int) -> None:
 _PDF_ACTIVE_NAMES = frozenset(
     {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles", b"RichMedia"}
 )
-_PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
+# Only names that could spell one of the above are decoded (first letter J, L, E or R, or an
+# escape), which keeps the scan fast on the thousands of ordinary names in a large PDF.
+_PDF_NAME = re.compile(rb"/((?:[JLER]|#[0-9A-Fa-f]{2})(?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})*)")
 _PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_OVERLAP = 256
 

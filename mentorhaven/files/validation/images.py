@@ -82,7 +82,7 @@ def _reencode_still(
     image.seek(0)
     image.load()
     upright = ImageOps.exif_transpose(image)
-    clean = _without_metadata(upright, image.info)
+    clean = _without_metadata(upright, image.info)  # exif_transpose gave us a new image
     options: dict = {}
     if fmt == "JPEG":
         if clean.mode not in ("L", "RGB", "CMYK"):
@@ -101,7 +101,7 @@ def _reencode_animation(image: Image.Image, *, fmt: str, limits: UploadLimits) -
         image.load()
         durations.append(int(image.info.get("duration", 100) or 100))
         # Frames are copied fully composed, so no disposal tricks are needed to replay them.
-        frames.append(_without_metadata(image.convert("RGBA"), {}))
+        frames.append(_without_metadata(image.convert("RGBA"), {}))  # convert made a new one
     options = {
         "save_all": True,
         "append_images": frames[1:],
@@ -114,11 +114,13 @@ def _reencode_animation(image: Image.Image, *, fmt: str, limits: UploadLimits) -
 
 
 def _without_metadata(picture: Image.Image, original_info: dict) -> Image.Image:
-    # A copy carries the source's ``info`` along, and encoders read metadata back out of it, so
-    # the copy's info is replaced by the few drawing hints we keep.
-    clean = picture.copy()
-    clean.info = {key: original_info[key] for key in _KEPT_INFO if key in original_info}
-    return clean
+    """Strip ``info`` from a freshly made image (never the decoded source: no copy is taken).
+
+    Derived images carry the source's ``info`` along, and encoders read metadata back out of it,
+    so it is replaced by the few drawing hints we keep.
+    """
+    picture.info = {key: original_info[key] for key in _KEPT_INFO if key in original_info}
+    return picture
 
 
 def _save(frames: list[Image.Image], *, fmt: str, options: dict, limits: UploadLimits) -> IO[bytes]:
