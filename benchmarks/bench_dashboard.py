@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import socket
 import statistics
@@ -338,5 +337,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    secrets.token_bytes(1)  # fail early on a broken RNG, before touching the database
     main()

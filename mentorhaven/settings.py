@@ -196,9 +196,18 @@ TEMPLATES = [
 _database_url = env("DATABASE_URL")
 if _database_url:
     try:
-        _db = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+        # No persistent connections: under ASGI every request runs in its own context, so a
+        # kept-open connection is never reused and they pile up until PostgreSQL answers "too
+        # many clients" (seen in benchmarks/bench_dashboard.py). PostgreSQL gets a pool instead.
+        _db = dj_database_url.parse(_database_url, conn_max_age=0)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    if _db["ENGINE"] == "django.db.backends.postgresql":
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("MENTORHAVEN_DB_POOL_SIZE", 8),
+            "timeout": 10,
+        }
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set in production (postgres://...)")

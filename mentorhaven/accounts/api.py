@@ -129,12 +129,11 @@ def token_create(request, data: TokenIn):
     token, secret = api_token_create(
         actor=request.auth, user=request.auth, name=data.name, scope=data.scope, days=data.days
     )
-    token.token = secret
-    return Status(201, token)
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "token": secret})
 
 
 @router.delete(
-    "/tokens/{public_id}", response={204: None, 404: ErrorOut, **AUTH_ERRORS}, tags=["tokens"]
+    "/tokens/{uuid:public_id}", response={204: None, 404: ErrorOut, **AUTH_ERRORS}, tags=["tokens"]
 )
 def token_revoke(request, public_id: UUID):
     """Revoke one of your tokens (a write: read-scope tokens cannot do it)."""

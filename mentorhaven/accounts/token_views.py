@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentorhaven.accounts.models import ApiToken
+from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.accounts.tokens import (
     MAX_DAYS,
     NAME_MAX_LENGTH,
@@ -41,10 +41,15 @@ class TokenForm(forms.Form):
     )
 
 
+def _person(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # every view here is behind login_required
+    return request.user
+
+
 def _page(request: HttpRequest, form: TokenForm, *, created=None, secret=None, status=200):
     context = {
         "form": form,
-        "tokens": api_tokens_for(viewer=request.user),
+        "tokens": api_tokens_for(viewer=_person(request)),
         "created": created,
         "secret": secret,
     }
@@ -65,7 +70,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=422)
     try:
-        token, secret = api_token_create(actor=request.user, user=request.user, **form.cleaned_data)
+        person = _person(request)
+        token, secret = api_token_create(actor=person, user=person, **form.cleaned_data)
     except ValidationFailed as exc:
         for field, message in exc.extra.get("errors", {}).items():
             form.add_error(field if field in form.fields else None, message)
@@ -77,9 +83,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, public_id) -> HttpResponse:
     try:
-        token = access_api_token(request.user, public_id, write=True)
+        token = access_api_token(_person(request), public_id, write=True)
     except NotFound as exc:
         raise Http404 from exc
-    api_token_revoke(actor=request.user, token=token)
+    api_token_revoke(actor=_person(request), token=token)
     messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})
     return redirect("account_tokens")

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,7 +270,7 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        reason = CsrfViewMiddleware(_no_response).process_view(request, None, (), {})
+        reason = CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {})
         if reason is not None:
             raise PermissionDenied(
                 _("The CSRF check failed. Send the X-CSRFToken header with the page's token."),
@@ -279,5 +279,5 @@ class SessionAuth(APIKeyCookie):
         return user
 
 
-def _no_response(request):  # CsrfViewMiddleware wants a get_response it never calls here
-    return None
+def _no_response(request) -> HttpResponse:  # never called: CsrfViewMiddleware needs a view
+    return HttpResponse()

@@ -1,9 +1,10 @@
 """Matching: pure scoring, explanations and program-wide assignment.
 
-``domain`` scores mentee–mentor pairs and explains them; ``assignment`` turns a score matrix
-into a capacity-respecting assignment. Both are plain functions over dataclasses, with no
-database access, so the Django layer (questionnaires, consent, proposals) calls them with
-participants it has loaded and decides what to store.
+``domain`` scores mentee-mentor pairs and explains them (free-text similarity lives in
+``text``); ``assignment`` turns a score matrix into a capacity-respecting assignment. All
+are plain functions over dataclasses with no database access: the Django layer
+(questionnaires, consent, proposals) loads participants, calls them, and decides what to
+store.
 """
 
 from mentorhaven.matching.assignment import (
@@ -19,19 +20,17 @@ from mentorhaven.matching.assignment import (
 from mentorhaven.matching.domain import (
     INFEASIBLE,
     Constraints,
-    EmbeddingSimilarity,
     Factor,
     Participant,
     Question,
     QuestionKind,
     Role,
     ScoringConfig,
-    TextSimilarity,
-    TfidfSimilarity,
     explain,
     score_matrix,
     score_pair,
 )
+from mentorhaven.matching.text import EmbeddingSimilarity, TextSimilarity, TfidfSimilarity
 
 __all__ = [
     "INFEASIBLE",

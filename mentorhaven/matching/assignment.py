@@ -72,9 +72,7 @@ class Assignment:
         self, mentees: Sequence[Participant], mentors: Sequence[Participant]
     ) -> list[tuple[ParticipantId, ParticipantId]]:
         return [
-            (mentees[i].id, mentors[j].id)
-            for i, j in enumerate(self.mentor_of)
-            if j != UNMATCHED
+            (mentees[i].id, mentors[j].id) for i, j in enumerate(self.mentor_of) if j != UNMATCHED
         ]
 
 
@@ -231,12 +229,27 @@ def _duals(
     matched = mentor_of != UNMATCHED
     load = np.bincount(mentor_of[matched], minlength=m)
     mentees, mentors = np.arange(n), np.arange(m)
-    tails = [np.where(used, n + cols, rows), mentees, np.full((~matched).sum(), t),
-             n + mentors[load < caps], np.full((load > 0).sum(), t)]
-    heads = [np.where(used, rows, n + cols), np.full(n, t), mentees[~matched],
-             np.full((load < caps).sum(), t), n + mentors[load > 0]]
-    weights = [np.where(used, value, -value), np.zeros(n), np.zeros((~matched).sum()),
-               np.zeros((load < caps).sum()), np.zeros((load > 0).sum())]
+    tails = [
+        np.where(used, n + cols, rows),
+        mentees,
+        np.full((~matched).sum(), t),
+        n + mentors[load < caps],
+        np.full((load > 0).sum(), t),
+    ]
+    heads = [
+        np.where(used, rows, n + cols),
+        np.full(n, t),
+        mentees[~matched],
+        np.full((load < caps).sum(), t),
+        n + mentors[load > 0],
+    ]
+    weights = [
+        np.where(used, value, -value),
+        np.zeros(n),
+        np.zeros((~matched).sum()),
+        np.zeros((load < caps).sum()),
+        np.zeros((load > 0).sum()),
+    ]
     tail, head, weight = (np.concatenate(x) for x in (tails, heads, weights))
     order = np.argsort(head, kind="stable")
     tail, head, weight = tail[order], head[order], weight[order]
@@ -417,12 +430,19 @@ def match_program(
 ) -> ProgramMatch:
     """Score a whole program and assign it, with the greedy baseline for comparison."""
     scores = score_matrix(
-        mentees, mentors, questions,
-        constraints=constraints, text_similarity=text_similarity, config=config,
+        mentees,
+        mentors,
+        questions,
+        constraints=constraints,
+        text_similarity=text_similarity,
+        config=config,
     )
     capacities = capacities_of(mentors)
     best = assign(
-        scores, capacities, method=method, max_exact_cells=max_exact_cells,
+        scores,
+        capacities,
+        method=method,
+        max_exact_cells=max_exact_cells,
         match_bonus=match_bonus,
     )
     return ProgramMatch(best=best, greedy=assign_greedy(scores, capacities), scores=scores)

@@ -1,6 +1,6 @@
 """Match scoring and explanations: pure code over plain dataclasses, no ORM.
 
-How a mentee–mentor score is made
+How a mentee-mentor score is made
 ---------------------------------
 * Every question that is ``used_for_matching`` and that *both* people answered gives a
   similarity in [0, 1]: exact agreement for single choice, overlap (Jaccard: shared options
@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from mentorhaven.matching.text import TextSimilarity, TfidfSimilarity
 
 INFEASIBLE = -math.inf
 
@@ -103,7 +105,8 @@ class Constraints:
     # person" from either side. Add both people's wishes as pairs here.
     exclusions: frozenset[tuple[ParticipantId, ParticipantId]] = frozenset()
     # mentee id -> mentor ids the mentee would like; they get the preference bonus.
-    preferences: Mapping[ParticipantId, frozenset[ParticipantId]] = field(default_factory=dict)
+    # (Keys typed Any: Mapping is invariant in its key, so str or UUID ids would not fit.)
+    preferences: Mapping[Any, frozenset[ParticipantId]] = field(default_factory=dict)
 
     def prefers(self, mentee_id: ParticipantId, mentor_id: ParticipantId) -> bool:
         return mentor_id in self.preferences.get(mentee_id, frozenset())
@@ -129,67 +132,6 @@ class Factor:
     code: str  # "shared_choice", "similar_scale", "similar_goals", "preferred"
     text: str  # plain words, safe to show to both people
     strength: float  # share of the non-sensitive score, for ordering only
-
-
-# ---------------------------------------------------------------- free-text similarity
-
-
-class TextSimilarity(Protocol):
-    """Similarity of two lists of texts: an array (len(left), len(right)) of values in [0, 1]."""
-
-    def similarity_matrix(self, left: Sequence[str], right: Sequence[str]) -> NDArray[np.float64]:
-        ...
-
-
-class TfidfSimilarity:
-    """TF-IDF cosine, with the vocabulary and weights fitted on the texts being compared
-    (one program's goals), so words every participant uses count for little."""
-
-    def __init__(
-        self, *, stop_words: str | None = "english", dense_cells: int = 32_000_000
-    ) -> None:
-        self.stop_words = stop_words
-        self.dense_cells = dense_cells
-
-    def similarity_matrix(self, left: Sequence[str], right: Sequence[str]) -> NDArray[np.float64]:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        out = np.zeros((len(left), len(right)))
-        texts = [t for t in [*left, *right] if t.strip()]  # empty goals do not shift the IDF
-        if not left or not right or not texts:
-            return out
-        vectorizer = TfidfVectorizer(stop_words=self.stop_words, sublinear_tf=True)
-        try:
-            vectorizer.fit(texts)
-        except ValueError:  # no usable word in any text
-            return out
-        a = vectorizer.transform(left)
-        b_t = vectorizer.transform(right).T
-        if b_t.shape[0] * b_t.shape[1] <= self.dense_cells:
-            out = np.asarray(a @ b_t.toarray(), dtype=np.float64)
-        else:  # a huge vocabulary: row chunks keep the sparse product small
-            b_t = b_t.tocsc()
-            for start in range(0, len(left), 1024):
-                out[start : start + 1024] = (a[start : start + 1024] @ b_t).toarray()
-        return np.clip(out, 0.0, 1.0, out=out)
-
-
-class EmbeddingSimilarity:
-    """Cosine of sentence embeddings from any encoder (texts -> 2-D array), clipped to [0, 1]."""
-
-    def __init__(self, encode: Callable[[Sequence[str]], NDArray[np.floating]]) -> None:
-        self.encode = encode
-
-    def similarity_matrix(self, left: Sequence[str], right: Sequence[str]) -> NDArray[np.float64]:
-        if not left or not right:
-            return np.zeros((len(left), len(right)))
-        a, b = (_unit_rows(np.asarray(self.encode(t), dtype=np.float64)) for t in (left, right))
-        return np.clip(a @ b.T, 0.0, 1.0)
-
-
-def _unit_rows(x: NDArray[np.float64]) -> NDArray[np.float64]:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms == 0, 1.0, norms)
 
 
 # ---------------------------------------------------------------- one pair, readable
@@ -249,9 +191,9 @@ def _parts(
         a, b = usable_answer(mentee, question), usable_answer(mentor, question)
         if a is not None and b is not None:
             parts.append(_Part(question, question.weight, answer_similarity(question, a, b)))
-    if goal_similarity is not None and config.goal_weight > 0:
-        if mentee.goals_text.strip() and mentor.goals_text.strip():
-            parts.append(_Part(None, config.goal_weight, goal_similarity))
+    both_wrote = bool(mentee.goals_text.strip() and mentor.goals_text.strip())
+    if goal_similarity is not None and config.goal_weight > 0 and both_wrote:
+        parts.append(_Part(None, config.goal_weight, goal_similarity))
     return parts
 
 
@@ -312,13 +254,18 @@ def _indicators(
 
 
 def _add_multi(
-    numerator: NDArray[np.float64], question: Question, left: NDArray, right: NDArray
+    numerator: NDArray[np.float64],
+    question: Question,
+    left: NDArray[np.float64],
+    right: NDArray[np.float64],
+    scratch: tuple[NDArray[np.float64], NDArray[np.float64]],
 ) -> None:
-    shared = left @ right.T
-    union = left.sum(axis=1)[:, None] + right.sum(axis=1)[None, :]
+    shared, union = scratch  # reused buffers: fresh n x m arrays cost more than the maths
+    np.matmul(left, right.T, out=shared)
+    np.add.outer(left.sum(axis=1), right.sum(axis=1), out=union)
     union -= shared
     np.maximum(union, 1.0, out=union)  # zero only where nothing may be used: shared is 0 too
-    union /= question.weight
+    union *= 1.0 / question.weight
     shared /= union
     numerator += shared
 
@@ -328,10 +275,11 @@ def _add_scale(
     question: Question,
     left: list[Answer | None],
     right: list[Answer | None],
+    scratch: tuple[NDArray[np.float64], NDArray[np.float64]],
 ) -> None:
     a = np.array([x if x is not None else 0.0 for x in left], dtype=np.float64)
     b = np.array([x if x is not None else 0.0 for x in right], dtype=np.float64)
-    sim = np.subtract.outer(a, b)
+    sim = np.subtract.outer(a, b, out=scratch[0])
     np.abs(sim, out=sim)
     sim *= -1.0 / (question.scale_max - question.scale_min)
     sim += 1.0
@@ -362,6 +310,7 @@ def score_matrix(
     _check_roles(mentors, Role.MENTOR)
     n, m = len(mentees), len(mentors)
     numerator = np.zeros((n, m))
+    scratch = (np.empty((n, m)), np.empty((n, m)))
     weights, left_use, right_use = [], [], []
     single_left, single_right = [], []
 
@@ -373,16 +322,17 @@ def score_matrix(
         if not any(left_use[-1]) or not any(right_use[-1]):
             continue
         if question.kind == QuestionKind.SCALE:
-            _add_scale(numerator, question, left, right)
+            _add_scale(numerator, question, left, right, scratch)
             continue
         a, b = _indicators(question, left, right)
         if question.kind == QuestionKind.SINGLE:
             single_left.append(question.weight * a)
             single_right.append(b)
         else:
-            _add_multi(numerator, question, a, b)
+            _add_multi(numerator, question, a, b, scratch)
     if single_left:
-        numerator += np.hstack(single_left) @ np.hstack(single_right).T
+        numerator += np.matmul(np.hstack(single_left), np.hstack(single_right).T, out=scratch[0])
+    del scratch
 
     left_text = [bool(p.goals_text.strip()) for p in mentees]
     right_text = [bool(p.goals_text.strip()) for p in mentors]
@@ -462,8 +412,14 @@ def explain(
             factors.append(Factor(code=code, text=text, strength=strength))
     factors.sort(key=lambda f: -f.strength)  # stable: question order breaks ties
     if constraints.prefers(mentee.id, mentor.id):
-        factors.insert(0, Factor(code="preferred", text="the mentee asked for this mentor",
-                                 strength=config.preference_bonus))
+        factors.insert(
+            0,
+            Factor(
+                code="preferred",
+                text="the mentee asked for this mentor",
+                strength=config.preference_bonus,
+            ),
+        )
     return factors[:limit]
 
 
@@ -487,7 +443,11 @@ def _describe(
             return None
         return f"similar answers on: {label}"
     a, b = usable_answer(mentee, question), usable_answer(mentor, question)
-    shared = {a} & {b} if question.kind == QuestionKind.SINGLE else a & b  # type: ignore[operator]
+    shared: set[str] = set()
+    if isinstance(a, str) and a == b:
+        shared = {a}
+    elif isinstance(a, frozenset) and isinstance(b, frozenset):
+        shared = set(a & b)
     if not shared:
         return None
     return "both chose: " + ", ".join(sorted(question.option_label(v) for v in shared))

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from mentorhaven.kernel.access import administered_programs, fetch
 from mentorhaven.programs.models import OrgMembership, Program
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
-from mentorhaven.mentoring.models import Relationship
+from mentorhaven.mentoring.models import Goal, Meeting, Milestone, Note, Relationship
 
 
 def relationship_roles(viewer, subject) -> set[str]:
@@ -87,3 +87,83 @@ def access_relationship_content(viewer, public_id: Any, *, write: bool = False) 
     if write and not relationship.is_active:
         raise PermissionDenied()
     return relationship
+
+
+# --- inside a relationship ----------------------------------------------------------------------
+
+
+def content_relationships(viewer) -> QuerySet:
+    """Relationships whose inside the viewer may read: as mentee (any status: it is their own
+    history), as mentor only while active. Never as an admin."""
+    if viewer is None or not viewer.is_authenticated:
+        return Relationship.objects.none()
+    return Relationship.objects.filter(
+        Q(mentee=viewer) | Q(mentor=viewer, status=Relationship.Status.ACTIVE)
+    )
+
+
+def access_goal(viewer, public_id: Any, *, write: bool = False) -> Goal:
+    """A goal, for the two participants of its relationship (the mentor only while active).
+    Writing is for its owner, the mentee, while the relationship is active."""
+    goal = fetch(
+        Goal.objects.filter(relationship__in=content_relationships(viewer)).select_related(
+            "relationship", "owner"
+        ),
+        public_id=_uuid(public_id),
+    )
+    if write and not (viewer.pk == goal.owner_id and goal.relationship.is_active):
+        raise PermissionDenied()
+    return goal
+
+
+def access_milestone(viewer, public_id: Any, *, write: bool = False) -> Milestone:
+    milestone = fetch(
+        Milestone.objects.filter(
+            goal__relationship__in=content_relationships(viewer)
+        ).select_related("goal__relationship"),
+        public_id=_uuid(public_id),
+    )
+    goal = milestone.goal
+    if write and not (viewer.pk == goal.owner_id and goal.relationship.is_active):
+        raise PermissionDenied()
+    return milestone
+
+
+def access_note(viewer, public_id: Any, *, write: bool = False) -> Note:
+    """A note, for its author (always: it is their writing, to edit or delete), and — when
+    shared — for the other participant while they may see the relationship's content.
+    Nobody else, and no admin, ever; a private note is NotFound to the other participant."""
+    if viewer is None or not viewer.is_authenticated:
+        raise NotFound()
+    note = fetch(
+        Note.objects.filter(
+            Q(author=viewer)
+            | Q(shared=True, relationship__in=content_relationships(viewer))
+        ).select_related("relationship", "author"),
+        public_id=_uuid(public_id),
+    )
+    if write and note.author_id != viewer.pk:
+        raise PermissionDenied()
+    return note
+
+
+def access_meeting(viewer, public_id: Any, *, write: bool = False) -> Meeting:
+    """A meeting, for the two participants (the mentor only while active); acting on it
+    (accept, decline, cancel) needs the relationship active."""
+    meeting = fetch(
+        Meeting.objects.filter(relationship__in=content_relationships(viewer)).select_related(
+            "relationship__program", "relationship__mentee", "relationship__mentor", "proposed_by"
+        ),
+        public_id=_uuid(public_id),
+    )
+    if write and not meeting.relationship.is_active:
+        raise PermissionDenied()
+    return meeting
+
+
+def access_program_oversight(viewer, public_id: Any) -> Program:
+    """A program whose relationships the viewer oversees (program admin, org admin, auditor):
+    metadata and aggregates only."""
+    if viewer is None or not viewer.is_authenticated:
+        raise NotFound()
+    return fetch(overseen_programs(viewer).select_related("organization"), public_id=_uuid(public_id))

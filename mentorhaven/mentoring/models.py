@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from mentorhaven.kernel.fields import EncryptedTextField
 from mentorhaven.programs.models import Program
 
 
@@ -92,3 +93,171 @@ class Relationship(models.Model):
 
     def participant_ids(self) -> tuple[int, int]:
         return (self.mentee_id, self.mentor_id)
+
+
+# --- inside a relationship: goals, meetings, notes, feedback ---------------------------------
+#
+# Whose key encrypts what: a goal's description and its progress updates use the mentee's key
+# (the mentee owns their goals); a note's body and a feedback comment use their author's key; a
+# meeting's agenda uses the key of the person who proposed the meeting. Shredding a person makes
+# exactly their own writing unreadable, everywhere at once.
+
+
+class Goal(models.Model):
+    """A goal of the mentee's, with milestones and progress updates. Only the title is plain
+    text (it appears in lists); the description is encrypted under the mentee's key."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "In progress"
+        DONE = "done", "Achieved"
+        DROPPED = "dropped", "Dropped"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="goals")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_goals"
+    )
+    title = models.CharField(max_length=200)
+    description = EncryptedTextField(subject_field="owner", null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["relationship", "status"])]
+
+    def __str__(self) -> str:
+        return f"Goal {self.public_id}"
+
+
+class GoalUpdate(models.Model):
+    """A progress update on a goal, written by the mentee (encrypted under their key)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = EncryptedTextField(subject_field="owner")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Goal update {self.public_id}"
+
+
+class Milestone(models.Model):
+    """A dated step towards a goal. Title and date only: no free-text description."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Milestone {self.public_id}"
+
+
+class Note(models.Model):
+    """A session note: private (its author only) or shared with the other participant.
+    Program and organization admins never read it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_notes"
+    )
+    body = EncryptedTextField(subject_field="author")
+    shared = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["relationship", "shared"])]
+
+    def __str__(self) -> str:
+        return f"Note {self.public_id}"
+
+
+class Meeting(models.Model):
+    """A meeting: proposed with one to three time slots; the other participant accepts one
+    (→ scheduled) or declines; either may cancel."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        SCHEDULED = "scheduled", "Scheduled"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="meetings"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    slots = models.JSONField(default=list)  # ISO 8601 UTC start times, one to three
+    starts_at = models.DateTimeField(null=True, blank=True)  # the accepted slot
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    location = models.CharField(max_length=500, blank=True)  # a place or a video link
+    agenda = EncryptedTextField(subject_field="proposed_by", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"Meeting {self.public_id}"
+
+    def slot_times(self) -> list:
+        from datetime import datetime
+
+        return [datetime.fromisoformat(s) for s in self.slots]
+
+
+class Feedback(models.Model):
+    """One participant's feedback on a meeting that took place: a rating and an optional comment
+    (encrypted under the author's key). Admins only ever see aggregates."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField()
+    comment = EncryptedTextField(subject_field="author", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "author"], name="uniq_feedback_per_author"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.public_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed. Only the SHA-256 of its token is kept: the address is
+    shown once, and regenerating or revoking it makes the old one stop working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of user {self.user_id}"

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from mentorhaven.mentoring.access import visible_relationships
-from mentorhaven.mentoring.models import Relationship
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from mentorhaven.kernel import audit
+from mentorhaven.mentoring.access import content_relationships, visible_relationships
+from mentorhaven.mentoring.domain import (
+    DEFAULT_MIN_GROUP_SIZE,
+    RatingSummary,
+    completion_rate,
+    rating_summary,
+)
+from mentorhaven.mentoring.models import (
+    CalendarFeed,
+    Feedback,
+    Goal,
+    Meeting,
+    Milestone,
+    Note,
+    Relationship,
+)
+from mentorhaven.programs.models import Program
 
 
 def relationships_for(*, viewer, status: str | None = None) -> QuerySet[Relationship]:
@@ -17,10 +37,215 @@ def relationships_for(*, viewer, status: str | None = None) -> QuerySet[Relation
 
 def my_relationships(*, viewer) -> QuerySet[Relationship]:
     """The viewer's own relationships as mentee or mentor (not those they oversee)."""
-    from django.db.models import Q
-
     return (
         Relationship.objects.filter(Q(mentee=viewer) | Q(mentor=viewer))
         .select_related("program", "mentee", "mentor")
         .order_by("-proposed_at")
+    )
+
+
+# --- inside a relationship (the caller has passed access_relationship_content) -------------------
+#
+# Reading someone else's text records one access event per list read and per person whose text
+# was shown (subject = the writer), so it appears on their "Who accessed my data" page. One
+# event per list, not per item: the log says who looked at what and when, and the query count
+# of a list stays flat.
+
+
+def _role_of(viewer, relationship: Relationship) -> str:
+    return "mentor" if viewer.pk == relationship.mentor_id else "mentee"
+
+
+def _record_reads(*, viewer, relationship: Relationship, writers: set[int], category: str,
+                  purpose: str) -> None:
+    people = {relationship.mentee_id: relationship.mentee, relationship.mentor_id:
+              relationship.mentor}
+    for writer_id in sorted(writers - {viewer.pk}):
+        audit.record_access(
+            viewer=viewer, subject=people[writer_id], category=category, target=relationship,
+            purpose=purpose, actor_role=_role_of(viewer, relationship),
+            organization=relationship.program.organization_id,
+        )
+
+
+@transaction.atomic
+def goals_for(*, viewer, relationship: Relationship) -> list[Goal]:
+    """The mentee's goals with milestones and progress updates (decrypted on read)."""
+    goals = list(
+        Goal.objects.filter(relationship=relationship)
+        .prefetch_related("milestones", "updates")
+        .order_by("created_at")
+    )
+    if goals:
+        _record_reads(viewer=viewer, relationship=relationship, writers={relationship.mentee_id},
+                      category="personal", purpose="Mentor read the mentee's goals")
+    return goals
+
+
+@transaction.atomic
+def goal_read(*, viewer, goal: Goal) -> Goal:
+    relationship = goal.relationship
+    _record_reads(viewer=viewer, relationship=relationship, writers={goal.owner_id},
+                  category="personal", purpose="Mentor read a goal of the mentee")
+    return goal
+
+
+def notes_visible_to(*, viewer, relationship: Relationship) -> QuerySet[Note]:
+    return Note.objects.filter(relationship=relationship).filter(
+        Q(author=viewer) | Q(shared=True)
+    )
+
+
+@transaction.atomic
+def notes_for(*, viewer, relationship: Relationship) -> list[Note]:
+    """The viewer's own notes, private or shared, and the other participant's shared notes."""
+    notes = list(
+        notes_visible_to(viewer=viewer, relationship=relationship)
+        .select_related("author")
+        .order_by("-created_at")
+    )
+    _record_reads(viewer=viewer, relationship=relationship,
+                  writers={n.author_id for n in notes}, category="platform",
+                  purpose="Read shared session notes")
+    return notes
+
+
+@transaction.atomic
+def note_read(*, viewer, note: Note) -> Note:
+    _record_reads(viewer=viewer, relationship=note.relationship, writers={note.author_id},
+                  category="platform", purpose="Read a shared session note")
+    return note
+
+
+@transaction.atomic
+def meetings_for(*, viewer, relationship: Relationship) -> list[Meeting]:
+    meetings = list(
+        Meeting.objects.filter(relationship=relationship)
+        .select_related("proposed_by")
+        .order_by("-created_at")
+    )
+    _record_reads(viewer=viewer, relationship=relationship,
+                  writers={m.proposed_by_id for m in meetings if m.agenda is not None},
+                  category="platform", purpose="Read meeting agendas")
+    return meetings
+
+
+def my_feedback(*, viewer, relationship: Relationship) -> dict[int, Feedback]:
+    """The viewer's own feedback per meeting id (nobody else's)."""
+    return {
+        f.meeting_id: f
+        for f in Feedback.objects.filter(author=viewer, meeting__relationship=relationship)
+    }
+
+
+# --- metadata for admins: counts and rates, never text --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelationshipFigures:
+    relationship: Relationship
+    goals: int
+    goals_done: int
+    milestones: int
+    milestones_done: int
+    meetings_scheduled: int
+    notes: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return completion_rate(self.goals_done, self.goals)
+
+
+@dataclass(frozen=True)
+class ProgramFigures:
+    relationships: list[RelationshipFigures]
+    goals: int
+    goals_done: int
+    meetings_scheduled: int
+    feedback: RatingSummary
+
+    @property
+    def completion_rate(self) -> float | None:
+        return completion_rate(self.goals_done, self.goals)
+
+
+def _count(model, path: str, **conditions):
+    rows = (
+        model.objects.filter(**{path: OuterRef("pk")}, **conditions)
+        .order_by()
+        .values(path)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def program_figures(*, viewer, program: Program) -> ProgramFigures:
+    """What a program's admins, org admins and auditors may know about its relationships: who,
+    status and counts. No text, and feedback only as an aggregate over a large enough group.
+    The caller has passed ``access_program_oversight``."""
+    relationships = list(
+        visible_relationships(viewer)
+        .filter(program=program)
+        .select_related("mentee", "mentor")
+        .annotate(
+            n_goals=_count(Goal, "relationship"),
+            n_goals_done=_count(Goal, "relationship", status=Goal.Status.DONE),
+            n_milestones=_count(Milestone, "goal__relationship"),
+            n_milestones_done=_count(Milestone, "goal__relationship", done=True),
+            n_meetings=_count(Meeting, "relationship", status=Meeting.Status.SCHEDULED),
+            n_notes=_count(Note, "relationship"),
+        )
+        .order_by("-proposed_at")
+    )
+    rows = [
+        RelationshipFigures(
+            relationship=r, goals=r.n_goals, goals_done=r.n_goals_done,
+            milestones=r.n_milestones, milestones_done=r.n_milestones_done,
+            meetings_scheduled=r.n_meetings, notes=r.n_notes,
+        )
+        for r in relationships
+    ]
+    return ProgramFigures(
+        relationships=rows,
+        goals=sum(r.goals for r in rows),
+        goals_done=sum(r.goals_done for r in rows),
+        meetings_scheduled=sum(r.meetings_scheduled for r in rows),
+        feedback=feedback_summary(program=program),
+    )
+
+
+def feedback_summary(*, program: Program) -> RatingSummary:
+    """Ratings of a program's meetings, suppressed below ``min_group_size`` responses."""
+    rows = Feedback.objects.filter(meeting__relationship__program=program)
+    ratings = list(rows.values_list("rating", flat=True))
+    comments = rows.filter(comment__isnull=False).count()
+    size = program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE)
+    return rating_summary(ratings, comments, min_group_size=size)
+
+
+# --- calendar ----------------------------------------------------------------------------------
+
+
+def calendar_owner(token: str):
+    """The person whose private feed ``token`` opens, or None (unknown or revoked)."""
+    from mentorhaven.mentoring.services import calendar_token_hash
+
+    if not token or len(token) > 200:
+        return None
+    feed = (
+        CalendarFeed.objects.filter(token_hash=calendar_token_hash(token))
+        .select_related("user")
+        .first()
+    )
+    return feed.user if feed and feed.user.is_active else None
+
+
+def calendar_meetings_for(*, viewer) -> QuerySet[Meeting]:
+    """The viewer's scheduled meetings in relationships they may still see inside."""
+    return (
+        Meeting.objects.filter(
+            relationship__in=content_relationships(viewer), status=Meeting.Status.SCHEDULED
+        )
+        .order_by("starts_at")
     )

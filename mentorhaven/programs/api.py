@@ -62,13 +62,13 @@ def program_list(request, params: Query[PageParams]):
     return page(programs_for(viewer=request.auth), params)
 
 
-@router.get("/{public_id}", response={200: ProgramOut, 404: ErrorOut, **AUTH_ERRORS})
+@router.get("/{uuid:public_id}", response={200: ProgramOut, 404: ErrorOut, **AUTH_ERRORS})
 def program_detail(request, public_id: UUID):
     return access_program(request.auth, public_id)
 
 
 @router.get(
-    "/{public_id}/memberships", response={200: MembershipPage, 404: ErrorOut, **AUTH_ERRORS}
+    "/{uuid:public_id}/memberships", response={200: MembershipPage, 404: ErrorOut, **AUTH_ERRORS}
 )
 def membership_list(request, public_id: UUID, params: Query[PageParams]):
     """Who takes part, as far as the caller may know (see ``program_memberships_for``)."""

@@ -31,7 +31,7 @@ from mentorhaven.programs.models import (
     OrgMembership,
     Program,
 )
-from mentorhaven.programs.selectors import invitation_token_hash, invite_scope
+from mentorhaven.programs.selectors import InviteScope, invitation_token_hash, invite_scope
 
 # 32 random bytes: 256 bits, well above the 128 the policy asks for.
 INVITATION_TOKEN_BYTES = 32
@@ -106,13 +106,16 @@ def invitation_check(
     program_role: str = "",
     org_role: str = OrgMembership.Role.MEMBER,
     display_name: str = "",
+    scope: InviteScope | None = None,
 ) -> InvitationRequest:
     """Validate one invitation without writing anything.
 
     Raises NotFound (the actor administers nothing here), PermissionDenied (beyond their role)
-    or ValidationFailed (bad address or role, already invited, already a member).
+    or ValidationFailed (bad address or role, already invited, already a member). ``scope`` is
+    the actor's rights in ``organization`` when the caller already computed them.
     """
-    scope = invite_scope(actor, organization)
+    if scope is None or scope.organization.pk != organization.pk:
+        scope = invite_scope(actor, organization)
     if scope is None:
         raise NotFound()
     email = (email or "").strip().lower()
@@ -263,7 +266,12 @@ class ImportRejected(ValidationFailed):
 
 
 def _row_request(
-    *, actor: User, organization: Organization, row: ImportRow, default_program: Program | None
+    *,
+    actor: User,
+    scope: InviteScope,
+    programs: dict[str, Program],
+    row: ImportRow,
+    default_program: Program | None,
 ) -> InvitationRequest:
     role = row.role.strip().lower()
     if role in Membership.Role.values:
@@ -276,9 +284,7 @@ def _row_request(
     if program_role:
         if row.program_slug:
             # Programs of other organizations are "unknown" too: no cross-tenant probing.
-            program = Program.objects.filter(
-                organization=organization, slug=row.program_slug.strip()
-            ).first()
+            program = programs.get(row.program_slug.strip())
             if program is None:
                 raise ValidationFailed(
                     _("Unknown program “%(slug)s”.") % {"slug": row.program_slug[:80]}
@@ -289,12 +295,13 @@ def _row_request(
             raise ValidationFailed(_("This role needs a program slug."))
     return invitation_check(
         actor=actor,
-        organization=organization,
+        organization=scope.organization,
         email=row.email,
         program=program,
         program_role=program_role,
         org_role=org_role,
         display_name=row.display_name,
+        scope=scope,
     )
 
 
@@ -312,8 +319,10 @@ def invitations_import(
     writes, inside one transaction, so a failure half-way rolls everything (and every e-mail,
     which is sent on commit) back.
     """
-    if invite_scope(actor, organization) is None:
+    scope = invite_scope(actor, organization)
+    if scope is None:
         raise NotFound()
+    programs = {p.slug: p for p in organization.programs.select_related("organization")}
     errors: list[RowError] = []
     requests: list[InvitationRequest] = []
     seen: dict[str, int] = {}
@@ -330,7 +339,8 @@ def invitations_import(
             requests.append(
                 _row_request(
                     actor=actor,
-                    organization=organization,
+                    scope=scope,
+                    programs=programs,
                     row=row,
                     default_program=default_program,
                 )

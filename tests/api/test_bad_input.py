@@ -81,9 +81,10 @@ def test_bad_paths_and_parameters_get_4xx(session, path):
 
 def test_bad_uuid_on_delete_gets_4xx(personas, bearer):
     client = Client()
-    response = client.delete("/api/v1/tokens/%27%3B--", **{
-        "HTTP_AUTHORIZATION": bearer(personas.cara, "write")["Authorization"]
-    })
+    response = client.delete(
+        "/api/v1/tokens/%27%3B--",
+        **{"HTTP_AUTHORIZATION": bearer(personas.cara, "write")["Authorization"]},
+    )
     _assert_error(response, 404, 422)
 
 

@@ -43,13 +43,22 @@ def test_me_lists_organization_roles(client, personas, bearer):
 def test_me_never_exposes_internal_ids_or_secrets(client, personas, bearer):
     body = _get(client, "/api/v1/me", bearer(personas.cara)).json()
     assert set(body) == {
-        "public_id", "email", "display_name", "mfa_enabled", "organizations", "programs"
+        "public_id",
+        "email",
+        "display_name",
+        "mfa_enabled",
+        "organizations",
+        "programs",
     }
     assert "password" not in str(body) and '"id"' not in str(body)
 
 
 def test_anonymous_caller_gets_401(client, personas):
-    for path in ("/api/v1/me", "/api/v1/programs", f"/api/v1/programs/{personas.program.public_id}"):
+    for path in (
+        "/api/v1/me",
+        "/api/v1/programs",
+        f"/api/v1/programs/{personas.program.public_id}",
+    ):
         response = client.get(path)
         assert response.status_code == 401, path
         assert set(response.json()) == {"message", "code", "extra"}
@@ -78,7 +87,14 @@ def test_program_detail_is_an_allow_list(client, personas, bearer):
     path = f"/api/v1/programs/{personas.program.public_id}"
     body = _get(client, path, bearer(personas.cara)).json()
     assert set(body) == {
-        "public_id", "name", "slug", "kind", "description", "starts_on", "ends_on", "organization"
+        "public_id",
+        "name",
+        "slug",
+        "kind",
+        "description",
+        "starts_on",
+        "ends_on",
+        "organization",
     }
     assert body["organization"] == {"public_id": str(personas.org.public_id), "name": "Demo Org"}
 

@@ -59,7 +59,9 @@ def _check(case, response) -> None:
     assert response.status_code < 500, (response.status_code, response.text[:300])
     if response.status_code >= 400:
         assert response.headers["content-type"][0].startswith("application/json"), (
-            response.status_code, case.as_curl_command(), response.text[:300]
+            response.status_code,
+            case.as_curl_command(),
+            response.text[:300],
         )
         assert set(response.json()) == ERROR_KEYS, response.text[:300]
 

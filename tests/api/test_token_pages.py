@@ -36,9 +36,7 @@ def test_page_lists_own_tokens_with_their_facts(client, personas, login):
 
 def test_creating_a_token_shows_the_secret_exactly_once(client, personas, login):
     login(personas.cara)
-    response = client.post(
-        "/accounts/tokens/", {"name": "laptop", "scope": "read", "days": "30"}
-    )
+    response = client.post("/accounts/tokens/", {"name": "laptop", "scope": "read", "days": "30"})
     assert response.status_code == 201
     shown = _secret_in(response.content.decode())
     assert len(shown) == 1
@@ -50,8 +48,12 @@ def test_creating_a_token_shows_the_secret_exactly_once(client, personas, login)
 
 @pytest.mark.parametrize(
     "data",
-    [{"name": "", "scope": "read", "days": "30"}, {"name": "x", "scope": "root", "days": "30"},
-     {"name": "x", "scope": "read", "days": "400"}, {"name": "x\x00", "scope": "read", "days": "9"}],
+    [
+        {"name": "", "scope": "read", "days": "30"},
+        {"name": "x", "scope": "root", "days": "30"},
+        {"name": "x", "scope": "read", "days": "400"},
+        {"name": "x\x00", "scope": "read", "days": "9"},
+    ],
 )
 def test_invalid_form_creates_nothing(client, personas, login, data):
     login(personas.cara)

@@ -206,7 +206,13 @@ def test_token_list_shows_only_own_tokens_and_never_secrets(client, personas, is
     assert [t["name"] for t in items] == ["mine"]
     assert mine not in response.content.decode()
     assert set(items[0]) == {
-        "public_id", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at",
+        "public_id",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
         "revoked_at",
     }
 
@@ -226,7 +232,8 @@ def test_token_cannot_mint_tokens(client, personas, issue_token):
 def test_session_can_create_token_over_api_and_secret_is_returned_once(client, personas, login):
     login(personas.cara)
     response = client.post(
-        "/api/v1/tokens", {"name": "script", "scope": "write", "days": 7},
+        "/api/v1/tokens",
+        {"name": "script", "scope": "write", "days": 7},
         content_type="application/json",
     )
     assert response.status_code == 201
@@ -255,7 +262,9 @@ def test_session_writes_need_csrf(personas, login):
     client.get("/accounts/tokens/")  # any page with a form sets the CSRF cookie
     token = client.cookies["mh-csrf"].value
     response = client.post(
-        "/api/v1/tokens", {"name": "x"}, content_type="application/json",
+        "/api/v1/tokens",
+        {"name": "x"},
+        content_type="application/json",
         HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 201

@@ -120,7 +120,9 @@ def test_the_database_renders_the_same_canonical_line_python_hashed(people):
     # Whole seconds (SQLite then stores no fraction), no organization, a list in extra.
     with time_machine.travel(datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC), tick=False):
         audit.record(action="a.b", purpose="why — with ünïcode", extra={"ids": ["x", 1, True]})
-    audit.record(action="c.d", actor=people[0], organization=42, extra={"none": None})
+    with time_machine.travel(datetime(2026, 3, 1, 12, 0, 0, 120000, tzinfo=UTC), tick=False):
+        audit.record(action="c.d", actor=people[0], organization=42, extra={"none": None})
+    audit.record(action="e.f", subject=people[1], target=("x", "y"))
     with connection.cursor() as cursor:
         cursor.execute(audit._line_sql())
         rows = cursor.fetchall()

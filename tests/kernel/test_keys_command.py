@@ -222,3 +222,31 @@ def test_status_shows_versions_and_counts_but_no_key_material(people):
         key = provider.key(version)
         assert base64.urlsafe_b64encode(key).decode()[:16] not in output
         assert key.hex()[:16] not in output
+
+
+# --- re-applying erasures after a restore ----------------------------------------------------
+
+
+def test_erasures_saved_before_a_restore_are_applied_after_it(people, tmp_path):
+    users, rows = people
+    vault.shred(users[1])
+    vault.shred(users[3])
+    saved = tmp_path / "erased.txt"
+    saved.write_text(_run("shredded"))
+    assert saved.read_text().split() == [str(users[1].pk), str(users[3].pk)]
+
+    # The restored database predates the erasures: bring the keys back as they were.
+    for user in (users[1], users[3]):
+        SubjectKey.objects.filter(subject_id=user.pk).update(
+            shredded_at=None,
+            kek_version="v1",
+            wrapped_key=vault.wrap_data_key(user.pk, os.urandom(32), "v1"),
+            wrapped_secret=vault.wrap_data_key(user.pk, os.urandom(32), "v1"),
+        )
+    output = _run("shredded", "--apply", str(saved))
+    assert "2 subjects shredded again" in output
+    vault.forget_cached_keys()
+    assert EncryptionProbe.objects.get(pk=rows[1].pk).body == "[erased]"
+    assert EncryptionProbe.objects.get(pk=rows[3].pk).body == "[erased]"
+    assert _all_readable([rows[0], rows[2], rows[4]])
+    assert "0 subjects shredded again" in _run("shredded", "--apply", str(saved))

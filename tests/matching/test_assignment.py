@@ -114,8 +114,10 @@ def test_greedy_in_portions_is_the_same_as_greedy_in_one_sort(problem, portion):
     assert assign_greedy(scores, capacities, portion=portion) == whole
     # and it really is "best pair first": replaying the order by hand gives the same result
     order = sorted(
-        ((-scores[i, j], i, j) for i in range(scores.shape[0]) for j in range(scores.shape[1])
-         if np.isfinite(scores[i, j]))
+        (-scores[i, j], i, j)
+        for i in range(scores.shape[0])
+        for j in range(scores.shape[1])
+        if np.isfinite(scores[i, j])
     )
     mentor_of, left = [UNMATCHED] * scores.shape[0], list(capacities)
     for _, i, j in order:
@@ -214,13 +216,26 @@ def programs(draw):
             "seniority": st.integers(1, 5),
         },
     )
-    mentees = [Participant(id=f"e{i}", role=Role.MENTEE, answers=draw(answers),
-                           goals_text=draw(st.sampled_from(["", "lead a team", "speak well"])))
-               for i in range(draw(st.integers(0, 8)))]
-    mentors = [Participant(id=f"r{j}", role=Role.MENTOR, answers=draw(answers),
-                           capacity=draw(st.integers(0, 3)), paused=draw(st.booleans()),
-                           goals_text=draw(st.sampled_from(["", "lead a team", "data"])))
-               for j in range(draw(st.integers(1, 5)))]
+    mentees = [
+        Participant(
+            id=f"e{i}",
+            role=Role.MENTEE,
+            answers=draw(answers),
+            goals_text=draw(st.sampled_from(["", "lead a team", "speak well"])),
+        )
+        for i in range(draw(st.integers(0, 8)))
+    ]
+    mentors = [
+        Participant(
+            id=f"r{j}",
+            role=Role.MENTOR,
+            answers=draw(answers),
+            capacity=draw(st.integers(0, 3)),
+            paused=draw(st.booleans()),
+            goals_text=draw(st.sampled_from(["", "lead a team", "data"])),
+        )
+        for j in range(draw(st.integers(1, 5)))
+    ]
     pairs = [(e.id, r.id) for e in mentees for r in mentors]
     excluded = draw(st.frozensets(st.sampled_from(pairs))) if pairs else frozenset()
     return mentees, mentors, Constraints(exclusions=excluded)
@@ -242,10 +257,14 @@ def test_no_excluded_pair_no_paused_mentor_and_no_mentor_over_capacity(program, 
 
 
 def test_match_program_reports_the_chosen_method_next_to_greedy():
-    mentees = [Participant(id=e, role=Role.MENTEE, answers={"industry": x})
-               for e, x in [("cara", "a"), ("dev", "a")]]
-    mentors = [Participant(id=r, role=Role.MENTOR, answers={"industry": x}, capacity=1)
-               for r, x in [("ana", "a"), ("ben", "b")]]
+    mentees = [
+        Participant(id=e, role=Role.MENTEE, answers={"industry": x})
+        for e, x in [("cara", "a"), ("dev", "a")]
+    ]
+    mentors = [
+        Participant(id=r, role=Role.MENTOR, answers={"industry": x}, capacity=1)
+        for r, x in [("ana", "a"), ("ben", "b")]
+    ]
     result = match_program(mentees, mentors, QUESTIONS)
     assert result.best.method == "exact" and result.greedy.method == "greedy"
     assert sorted(result.pairs(mentees, mentors)) == [("cara", "ana"), ("dev", "ben")]

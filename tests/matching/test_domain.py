@@ -27,7 +27,10 @@ from mentorhaven.matching import (
 
 INDUSTRY = Question("industry", QuestionKind.SINGLE, label="industry")
 FOCUS = Question(
-    "focus", QuestionKind.MULTI, label="focus areas", weight=2.0,
+    "focus",
+    QuestionKind.MULTI,
+    label="focus areas",
+    weight=2.0,
     option_labels={"lead": "leadership", "change": "career change", "talk": "public speaking"},
 )
 SENIORITY = Question("seniority", QuestionKind.SCALE, label="seniority", scale_min=1, scale_max=5)
@@ -61,22 +64,38 @@ class WordOverlap:
 
 
 def test_single_choice_counts_only_exact_agreement():
-    same = score_pair(mentee(answers={"industry": "tech"}), mentor(answers={"industry": "tech"}),
-                      [INDUSTRY], config=NO_GOALS)
-    other = score_pair(mentee(answers={"industry": "tech"}), mentor(answers={"industry": "law"}),
-                       [INDUSTRY], config=NO_GOALS)
+    same = score_pair(
+        mentee(answers={"industry": "tech"}),
+        mentor(answers={"industry": "tech"}),
+        [INDUSTRY],
+        config=NO_GOALS,
+    )
+    other = score_pair(
+        mentee(answers={"industry": "tech"}),
+        mentor(answers={"industry": "law"}),
+        [INDUSTRY],
+        config=NO_GOALS,
+    )
     assert (same, other) == (1.0, 0.0)
 
 
 def test_multiple_choice_is_shared_options_over_all_options():
-    score = score_pair(mentee(answers={"focus": {"lead", "change"}}),
-                       mentor(answers={"focus": {"change", "talk"}}), [FOCUS], config=NO_GOALS)
+    score = score_pair(
+        mentee(answers={"focus": {"lead", "change"}}),
+        mentor(answers={"focus": {"change", "talk"}}),
+        [FOCUS],
+        config=NO_GOALS,
+    )
     assert score == pytest.approx(1 / 3)
 
 
 def test_scale_similarity_falls_with_distance_over_the_range():
-    score = score_pair(mentee(answers={"seniority": 2}), mentor(answers={"seniority": 5}),
-                       [SENIORITY], config=NO_GOALS)
+    score = score_pair(
+        mentee(answers={"seniority": 2}),
+        mentor(answers={"seniority": 5}),
+        [SENIORITY],
+        config=NO_GOALS,
+    )
     assert score == pytest.approx(1 - 3 / 4)
 
 
@@ -120,10 +139,12 @@ def test_participants_must_come_in_their_roles():
 
 # ---------------------------------------------------------------- consent for sensitive questions
 
-CONSENTING_MENTEE = mentee(answers={"industry": "tech", "gender": "woman"},
-                           consents=frozenset({"gender"}))
-CONSENTING_MENTOR = mentor(answers={"industry": "law", "gender": "woman"},
-                           consents=frozenset({"gender"}))
+CONSENTING_MENTEE = mentee(
+    answers={"industry": "tech", "gender": "woman"}, consents=frozenset({"gender"})
+)
+CONSENTING_MENTOR = mentor(
+    answers={"industry": "law", "gender": "woman"}, consents=frozenset({"gender"})
+)
 
 
 def test_a_sensitive_question_counts_when_both_consented():
@@ -133,8 +154,9 @@ def test_a_sensitive_question_counts_when_both_consented():
 
 @pytest.mark.parametrize("who", ["mentee", "mentor"])
 def test_withdrawing_consent_removes_the_sensitive_answer_from_the_very_next_score(who):
-    withdrawn = replace(CONSENTING_MENTEE if who == "mentee" else CONSENTING_MENTOR,
-                        consents=frozenset())
+    withdrawn = replace(
+        CONSENTING_MENTEE if who == "mentee" else CONSENTING_MENTOR, consents=frozenset()
+    )
     a, b = (withdrawn, CONSENTING_MENTOR) if who == "mentee" else (CONSENTING_MENTEE, withdrawn)
     before = score_matrix([CONSENTING_MENTEE], [CONSENTING_MENTOR], QUESTIONS, config=NO_GOALS)
     after = score_matrix([a], [b], QUESTIONS, config=NO_GOALS)
@@ -159,6 +181,24 @@ def test_goal_text_similarity_joins_the_mean_with_its_weight():
     assert scores[0, 0] == pytest.approx(3 / 4)
 
 
+def test_a_person_without_goals_gets_no_goal_part_whatever_the_text_model_says():
+    class SaysEverythingMatches:
+        def similarity_matrix(self, left, right):
+            return np.ones((len(left), len(right)))
+
+    a = mentee(answers={"industry": "tech"}, goals_text="  ")
+    b = mentor(answers={"industry": "law"}, goals_text="lead a team")
+    with_goals = mentee("dev", answers={"industry": "law"}, goals_text="speak well")
+    scores = score_matrix(
+        [a, with_goals],
+        [b],
+        [INDUSTRY],
+        text_similarity=SaysEverythingMatches(),
+        config=ScoringConfig(preference_bonus=0.0),
+    )
+    assert scores[:, 0].tolist() == [0.0, 1.0]
+
+
 def test_tfidf_similarity_is_one_for_the_same_goals_and_zero_for_unrelated_ones():
     sim = TfidfSimilarity().similarity_matrix(
         ["grow into a team lead role", "learn cloud infrastructure"],
@@ -176,10 +216,13 @@ def test_tfidf_similarity_survives_texts_without_any_usable_word():
 def test_an_embedding_model_plugs_in_through_the_text_similarity_protocol():
     vectors = {"lead": [1.0, 0.0], "speak": [0.0, 1.0], "lead and speak": [1.0, 1.0]}
     embedding = EmbeddingSimilarity(lambda texts: np.array([vectors[t] for t in texts]))
-    people = [mentee(goals_text="lead")], [mentor(goals_text="speak"),
-                                           mentor("ben", goals_text="lead and speak")]
-    scores = score_matrix(*people, [], text_similarity=embedding,
-                          config=ScoringConfig(preference_bonus=0.0))
+    people = (
+        [mentee(goals_text="lead")],
+        [mentor(goals_text="speak"), mentor("ben", goals_text="lead and speak")],
+    )
+    scores = score_matrix(
+        *people, [], text_similarity=embedding, config=ScoringConfig(preference_bonus=0.0)
+    )
     assert scores[0].tolist() == pytest.approx([0.0, math.sqrt(0.5)])
 
 
@@ -192,17 +235,20 @@ def test_a_preferred_mentor_gets_the_bonus_and_scores_stay_within_zero_and_one()
     preferred = score_matrix([a], [same, other], [INDUSTRY], config=config, constraints=wanted)
     assert plain[0].tolist() == pytest.approx([1.0, 0.0])
     assert preferred[0].tolist() == pytest.approx([1.0, 0.2])
-    half = score_pair(mentee(answers={"focus": {"lead", "change"}}),
-                      mentor(answers={"focus": {"change"}}), [FOCUS], config=config,
-                      constraints=wanted)
+    half = score_pair(
+        mentee(answers={"focus": {"lead", "change"}}),
+        mentor(answers={"focus": {"change"}}),
+        [FOCUS],
+        config=config,
+        constraints=wanted,
+    )
     assert half == pytest.approx(0.5 + 0.2 * 0.5)  # a fifth of the way from 0.5 to 1
 
 
 def test_excluded_pairs_and_paused_or_full_mentors_are_infeasible():
     mentors = [mentor("ana"), mentor("ben", paused=True), mentor("eve", capacity=0), mentor("fay")]
     excluded = Constraints(exclusions=frozenset({("cara", "fay")}))
-    scores = score_matrix([mentee("cara"), mentee("dev")], mentors, QUESTIONS,
-                          constraints=excluded)
+    scores = score_matrix([mentee("cara"), mentee("dev")], mentors, QUESTIONS, constraints=excluded)
     assert np.isneginf(scores).tolist() == [[False, True, True, True], [False, True, True, False]]
     assert score_pair(mentee("cara"), mentors[3], QUESTIONS, constraints=excluded) == INFEASIBLE
 
@@ -227,9 +273,12 @@ def people(draw, role, prefix, max_size=5):
     size = draw(st.integers(0 if role == Role.MENTEE else 1, max_size))
     return [
         Participant(
-            id=f"{prefix}{i}", role=role, answers=draw(answers_st),
+            id=f"{prefix}{i}",
+            role=role,
+            answers=draw(answers_st),
             goals_text=" ".join(draw(st.lists(st.sampled_from(WORDS), max_size=3))),
-            capacity=draw(st.integers(0, 3)), paused=draw(st.booleans()),
+            capacity=draw(st.integers(0, 3)),
+            paused=draw(st.booleans()),
             consents=draw(st.sampled_from([frozenset(), frozenset({"gender"})])),
         )
         for i in range(size)
@@ -247,8 +296,9 @@ def test_score_matrix_gives_every_pair_the_score_of_score_pair(data):
         preferences={e: frozenset({r}) for e, r in chosen[2:]},
     )
     text = WordOverlap()
-    scores = score_matrix(mentees, mentors, QUESTIONS, constraints=constraints,
-                          text_similarity=text)
+    scores = score_matrix(
+        mentees, mentors, QUESTIONS, constraints=constraints, text_similarity=text
+    )
     for i, e in enumerate(mentees):
         for j, r in enumerate(mentors):
             goal = text.similarity_matrix([e.goals_text], [r.goals_text])[0, 0]
@@ -303,20 +353,31 @@ def test_no_explanation_ever_reveals_or_depends_on_a_sensitive_answer(
     shared, mentee_secret, mentor_secret, mentee_consents, mentor_consents, goals
 ):
     label = {"gender": "secretlabel"}
-    gender = Question("gender", QuestionKind.SINGLE, label="secretquestion", sensitive=True,
-                      option_labels={mentee_secret: label["gender"]})
+    gender = Question(
+        "gender",
+        QuestionKind.SINGLE,
+        label="secretquestion",
+        sensitive=True,
+        option_labels={mentee_secret: label["gender"]},
+    )
     questions = [INDUSTRY, FOCUS, SENIORITY, gender]
     base = {k: v for k, v in shared.items() if k != "gender"}
     consent = frozenset({"gender"})
-    a = mentee(answers={**base, "gender": mentee_secret}, goals_text=" ".join(goals),
-               consents=consent if mentee_consents else frozenset())
-    b = mentor(answers={**base, "gender": mentor_secret}, goals_text=" ".join(goals),
-               consents=consent if mentor_consents else frozenset())
+    a = mentee(
+        answers={**base, "gender": mentee_secret},
+        goals_text=" ".join(goals),
+        consents=consent if mentee_consents else frozenset(),
+    )
+    b = mentor(
+        answers={**base, "gender": mentor_secret},
+        goals_text=" ".join(goals),
+        consents=consent if mentor_consents else frozenset(),
+    )
     factors = explain(a, b, questions, limit=10)
     for factor in factors:
         lowered = factor.text.lower()
         for hidden in (mentee_secret, mentor_secret, "secretlabel", "secretquestion", "gender"):
             assert hidden.lower() not in lowered
     # The same pair with no sensitive data at all gets exactly the same explanation.
-    plain = [replace(p, answers=base, consents=frozenset()) for p in (a, b)]
-    assert explain(*plain, questions, limit=10) == factors
+    plain_a, plain_b = (replace(p, answers=base, consents=frozenset()) for p in (a, b))
+    assert explain(plain_a, plain_b, questions, limit=10) == factors

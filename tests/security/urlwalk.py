@@ -39,9 +39,7 @@ class Endpoint:
     error: str = ""
 
     def build(self, values: dict[str, str]) -> str:
-        return "/" + "".join(
-            values[p.name] if isinstance(p, Param) else p for p in self.parts
-        )
+        return "/" + "".join(values[p.name] if isinstance(p, Param) else p for p in self.parts)
 
     def resolves_to_self(self, path: str) -> bool:
         try:
@@ -132,8 +130,9 @@ def endpoints() -> list[Endpoint]:
 
     def walk(resolver: URLResolver, prefix_parts: list, prefix_params: list, route: str, ns):
         for entry in resolver.url_patterns:
-            namespace = ns + ([entry.namespace] if isinstance(entry, URLResolver) and
-                              entry.namespace else [])
+            namespace = ns + (
+                [entry.namespace] if isinstance(entry, URLResolver) and entry.namespace else []
+            )
             try:
                 parts, params = _parts(entry.pattern)
                 error = ""
@@ -165,9 +164,7 @@ def fill(endpoint: Endpoint, candidates: Callable[[Param], Iterable[str]]) -> It
         fitting[param.name] = list(dict.fromkeys(values))
     base = {name: values[0] for name, values in fitting.items()}
     seen: set[str] = set()
-    combos = [base] + [
-        {**base, name: v} for name, values in fitting.items() for v in values[1:]
-    ]
+    combos = [base] + [{**base, name: v} for name, values in fitting.items() for v in values[1:]]
     for values in combos:
         path = endpoint.build(values)
         if path not in seen and endpoint.resolves_to_self(path):

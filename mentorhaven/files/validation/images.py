@@ -22,6 +22,7 @@ from .limits import UploadLimits, refuse
 _PILLOW_FORMAT = {JPEG: "JPEG", PNG: "PNG", GIF: "GIF", WEBP: "WEBP"}
 # Image.info keys that describe how to draw the picture; everything else is dropped.
 _KEPT_INFO = ("transparency", "background", "duration", "loop", "icc_profile")
+_ORIENTATION = 0x0112
 
 
 def clean_image(source: IO[bytes], *, kind: FileKind, limits: UploadLimits) -> IO[bytes]:
@@ -81,8 +82,12 @@ def _reencode_still(
 ) -> IO[bytes]:
     image.seek(0)
     image.load()
-    upright = ImageOps.exif_transpose(image)
-    clean = _without_metadata(upright, image.info)  # exif_transpose gave us a new image
+    info = image.info
+    if image.getexif().get(_ORIENTATION, 1) in (None, 1):
+        clean = _without_metadata(image, info)
+    else:
+        clean = _without_metadata(ImageOps.exif_transpose(image), info)
+        image.close()  # free the sideways pixels now: a large photo would otherwise be held twice
     options: dict = {}
     if fmt == "JPEG":
         if clean.mode not in ("L", "RGB", "CMYK"):
@@ -101,7 +106,7 @@ def _reencode_animation(image: Image.Image, *, fmt: str, limits: UploadLimits) -
         image.load()
         durations.append(int(image.info.get("duration", 100) or 100))
         # Frames are copied fully composed, so no disposal tricks are needed to replay them.
-        frames.append(_without_metadata(image.convert("RGBA"), {}))  # convert made a new one
+        frames.append(_without_metadata(image.convert("RGBA"), {}))
     options = {
         "save_all": True,
         "append_images": frames[1:],
@@ -114,10 +119,10 @@ def _reencode_animation(image: Image.Image, *, fmt: str, limits: UploadLimits) -
 
 
 def _without_metadata(picture: Image.Image, original_info: dict) -> Image.Image:
-    """Strip ``info`` from a freshly made image (never the decoded source: no copy is taken).
+    """Replace ``info`` (in place, to avoid copying the pixels) with the drawing hints we keep.
 
-    Derived images carry the source's ``info`` along, and encoders read metadata back out of it,
-    so it is replaced by the few drawing hints we keep.
+    Decoded and derived images carry the source's metadata in ``info``, and encoders read it back
+    out of there when saving.
     """
     picture.info = {key: original_info[key] for key in _KEPT_INFO if key in original_info}
     return picture

@@ -18,6 +18,11 @@
 
 ``keys status``
     The provider, its versions, and how many rows use each. Never prints key material.
+
+``keys shredded [--apply FILE]``
+    Print the ids of every shredded subject, one per line; with ``--apply``, shred every id
+    listed in FILE. Before restoring a backup, save the list from the live database; after the
+    restore, apply it, so that nobody erased since the backup comes back. Idempotent.
 """
 
 from __future__ import annotations
@@ -118,6 +123,8 @@ class Command(BaseCommand):
             help="remove older versions once no row uses them",
         )
         sub.add_parser("status", help="versions and how many rows use each")
+        shredded = sub.add_parser("shredded", help="list shredded subjects, or re-apply a list")
+        shredded.add_argument("--apply", metavar="FILE", help="shred every subject id in FILE")
 
     def handle(self, *args, action: str, **options):
         getattr(self, f"handle_{action}")(**options)
@@ -189,6 +196,37 @@ class Command(BaseCommand):
             self.stdout.write(f"Retired versions: {', '.join(retired)}. Kept: {current}.")
         else:
             self.stdout.write(f"No older versions to retire. Kept: {current}.")
+
+    def handle_shredded(self, *, apply: str | None, **options):
+        if apply is None:
+            ids = SubjectKey.objects.filter(shredded_at__isnull=False).order_by("subject_id")
+            for subject_id in ids.values_list("subject_id", flat=True).iterator():
+                self.stdout.write(str(subject_id))
+            return
+        try:
+            lines = Path(apply).read_text().split()
+        except OSError as exc:
+            raise CommandError(f"cannot read {apply}: {exc.strerror}") from None
+        try:
+            wanted = {int(line) for line in lines}
+        except ValueError:
+            raise CommandError(f"{apply} must hold one subject id per line") from None
+        already = set(
+            SubjectKey.objects.filter(subject_id__in=wanted, shredded_at__isnull=False).values_list(
+                "subject_id", flat=True
+            )
+        )
+        for subject_id in sorted(wanted - already):
+            with transaction.atomic():
+                vault.shred(subject_id)
+                audit.record(
+                    action="vault.subject_reshredded",
+                    purpose="erasure re-applied after a restore",
+                    extra={"subject_id": subject_id},
+                )
+        self.stdout.write(
+            f"{len(wanted - already)} subjects shredded again; {len(already)} already were."
+        )
 
     def handle_status(self, **options):
         provider = vault.key_provider()

@@ -1,0 +1,252 @@
+"""API about mentoring relationships and what happens inside them.
+
+The relationship itself (who, status, dates) is visible to its participants and to those who
+oversee its program; goals, meetings and notes only to the participants (the mentor only while
+the relationship is active). Anyone else gets 404 on every path, whether or not it exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Field, Query, Router, Schema
+
+from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, page
+from mentorhaven.mentoring import selectors, services
+from mentorhaven.mentoring.access import access_relationship, access_relationship_content
+
+router = Router(tags=["relationships"])
+
+NOT_FOUND = {404: ErrorOut}
+
+
+class PersonOut(Schema):
+    id: UUID
+    display_name: str
+
+
+def _person(user) -> dict:
+    return {"id": user.public_id, "display_name": user.name}
+
+
+class ProgramRef(Schema):
+    id: UUID
+    name: str
+
+
+class RelationshipOut(Schema):
+    id: UUID
+    status: str
+    program: ProgramRef
+    mentee: PersonOut
+    mentor: PersonOut
+    proposed_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_program(obj) -> dict:
+        return {"id": obj.program.public_id, "name": obj.program.name}
+
+    @staticmethod
+    def resolve_mentee(obj) -> dict:
+        return _person(obj.mentee)
+
+    @staticmethod
+    def resolve_mentor(obj) -> dict:
+        return _person(obj.mentor)
+
+
+class RelationshipPage(Schema):
+    items: list[RelationshipOut]
+    count: int
+
+
+class MilestoneOut(Schema):
+    id: UUID
+    title: str
+    due_on: date | None
+    done: bool
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
+
+
+class ProgressOut(Schema):
+    id: UUID
+    body: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
+
+
+class GoalOut(Schema):
+    id: UUID
+    title: str
+    description: str
+    status: str
+    created_at: datetime
+    milestones: list[MilestoneOut]
+    updates: list[ProgressOut]
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_description(obj) -> str:
+        return obj.description or ""
+
+    @staticmethod
+    def resolve_milestones(obj) -> list:
+        return list(obj.milestones.all())
+
+    @staticmethod
+    def resolve_updates(obj) -> list:
+        return list(obj.updates.all())
+
+
+class GoalIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=20_000)
+
+
+class GoalList(Schema):
+    items: list[GoalOut]
+
+
+class NoteOut(Schema):
+    id: UUID
+    body: str
+    shared: bool
+    author: PersonOut
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_author(obj) -> dict:
+        return _person(obj.author)
+
+
+class NoteIn(Schema):
+    body: str = Field(..., min_length=1, max_length=20_000)
+    shared: bool = False
+
+
+class NoteList(Schema):
+    items: list[NoteOut]
+
+
+class MeetingOut(Schema):
+    id: UUID
+    status: str
+    slots: list[datetime]
+    starts_at: datetime | None
+    duration_minutes: int
+    location: str
+    agenda: str
+    proposed_by: PersonOut
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
+
+    @staticmethod
+    def resolve_slots(obj) -> list:
+        return obj.slot_times()
+
+    @staticmethod
+    def resolve_agenda(obj) -> str:
+        return obj.agenda or ""
+
+    @staticmethod
+    def resolve_proposed_by(obj) -> dict:
+        return _person(obj.proposed_by)
+
+
+class MeetingIn(Schema):
+    slots: list[datetime] = Field(..., min_length=1, max_length=3)
+    location: str = Field("", max_length=500)
+    agenda: str = Field("", max_length=20_000)
+    duration_minutes: int = Field(60, ge=15, le=480)
+
+
+class MeetingList(Schema):
+    items: list[MeetingOut]
+
+
+@router.get("", response={200: RelationshipPage, **AUTH_ERRORS})
+def relationship_list(request, params: Query[PageParams]):
+    """Your relationships, and those of programs you oversee (metadata only)."""
+    return page(selectors.relationships_for(viewer=request.auth), params)
+
+
+@router.get("/{relationship_id}", response={200: RelationshipOut, **NOT_FOUND, **AUTH_ERRORS})
+def relationship_detail(request, relationship_id: UUID):
+    return access_relationship(request.auth, relationship_id)
+
+
+@router.get("/{relationship_id}/goals", response={200: GoalList, **NOT_FOUND, **AUTH_ERRORS})
+def goal_list(request, relationship_id: UUID):
+    """The mentee's goals: for the mentee, and the mentor while the relationship is active."""
+    relationship = access_relationship_content(request.auth, relationship_id)
+    return {"items": selectors.goals_for(viewer=request.auth, relationship=relationship)}
+
+
+@router.post("/{relationship_id}/goals", response={201: GoalOut, **NOT_FOUND, **AUTH_ERRORS})
+def goal_create(request, relationship_id: UUID, payload: GoalIn):
+    """Only the mentee sets goals (the mentor gets 403)."""
+    relationship = access_relationship_content(request.auth, relationship_id, write=True)
+    goal = services.goal_create(
+        actor=request.auth, relationship=relationship, title=payload.title,
+        description=payload.description,
+    )
+    return 201, goal
+
+
+@router.get("/{relationship_id}/meetings", response={200: MeetingList, **NOT_FOUND, **AUTH_ERRORS})
+def meeting_list(request, relationship_id: UUID):
+    relationship = access_relationship_content(request.auth, relationship_id)
+    return {"items": selectors.meetings_for(viewer=request.auth, relationship=relationship)}
+
+
+@router.post(
+    "/{relationship_id}/meetings", response={201: MeetingOut, **NOT_FOUND, **AUTH_ERRORS}
+)
+def meeting_propose(request, relationship_id: UUID, payload: MeetingIn):
+    """Offer one to three times; the other participant accepts one on the relationship page."""
+    relationship = access_relationship_content(request.auth, relationship_id, write=True)
+    meeting = services.meeting_propose(
+        actor=request.auth, relationship=relationship, slots=payload.slots,
+        location=payload.location, agenda=payload.agenda,
+        duration_minutes=payload.duration_minutes,
+    )
+    return 201, meeting
+
+
+@router.get("/{relationship_id}/notes", response={200: NoteList, **NOT_FOUND, **AUTH_ERRORS})
+def note_list(request, relationship_id: UUID):
+    """Your own notes and the other participant's shared ones."""
+    relationship = access_relationship_content(request.auth, relationship_id)
+    return {"items": selectors.notes_for(viewer=request.auth, relationship=relationship)}
+
+
+@router.post("/{relationship_id}/notes", response={201: NoteOut, **NOT_FOUND, **AUTH_ERRORS})
+def note_create(request, relationship_id: UUID, payload: NoteIn):
+    relationship = access_relationship_content(request.auth, relationship_id, write=True)
+    note = services.note_create(
+        actor=request.auth, relationship=relationship, body=payload.body, shared=payload.shared
+    )
+    return 201, note

@@ -1,0 +1,50 @@
+"""E-mails about mentoring. They carry no content — no names, no agenda, no note, no goal —
+only that something happened and a link: the reader signs in to see the rest (a mail may be
+read by a mail provider, forwarded, or seen over a shoulder)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "meeting_proposed": (
+        _("A meeting was proposed"),
+        _("Your mentoring partner proposed a meeting. Sign in to pick a time."),
+    ),
+    "meeting_scheduled": (
+        _("Your meeting is confirmed"),
+        _("A time was picked for the meeting you proposed. Sign in to see it."),
+    ),
+    "meeting_cancelled": (
+        _("A meeting was cancelled"),
+        _("A planned mentoring meeting was cancelled. Sign in to see which one."),
+    ),
+    "meeting_reminder": (
+        _("Reminder: mentoring meeting soon"),
+        _("You have a mentoring meeting within the next day. Sign in to see the details."),
+    ),
+    "idle": (
+        _("Time to catch up?"),
+        _(
+            "Nothing has happened in one of your mentoring relationships for a while. "
+            "Sign in to propose a meeting or write a note."
+        ),
+    ),
+}
+
+
+def notify(user, kind: str, relationship, meeting=None) -> None:
+    """Send one content-free e-mail. Called from ``transaction.on_commit`` in the services."""
+    subject, text = MESSAGES[kind]
+    link = settings.SITE_URL + reverse(
+        "relationship_detail", kwargs={"relationship_id": relationship.public_id}
+    )
+    send_mail(
+        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject!s}",
+        f"{text}\n\n{link}\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
