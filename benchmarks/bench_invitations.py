@@ -79,8 +79,10 @@ def main() -> None:
     rows = parse_invitation_csv(csv_text("bad", bad_last=True))
     try:
         invitations_import(actor=admin, organization=org, rows=rows)
-    except ImportRejected:
-        pass
+    except ImportRejected as rejected:
+        assert len(rejected.errors) == 1
+    else:
+        raise AssertionError("the file with a bad last row was accepted")
     reject_seconds = time.perf_counter() - started
 
     mail.outbox = []

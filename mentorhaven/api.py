@@ -126,11 +126,13 @@ def unexpected_error(request, exc):
 
 def _add_routers() -> None:
     from mentorhaven.accounts.api import router as accounts_router
+    from mentorhaven.mentoring.api import router as mentoring_router
     from mentorhaven.privacy.api import router as privacy_router
     from mentorhaven.programs.api import router as programs_router
 
     api.add_router("", accounts_router)
     api.add_router("/programs", programs_router)
+    api.add_router("/relationships", mentoring_router)
     api.add_router("", privacy_router)
 
 

@@ -5,6 +5,11 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:3] == ["keys", "generate"] and len(sys.argv) == 4:
+        # Runs without settings: production refuses to start until this key file exists.
+        from mentorhaven.kernel.management.commands.keys import generate_main
+
+        sys.exit(generate_main(sys.argv[3]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
     from django.core.management import execute_from_command_line
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("mentorhaven.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("mentorhaven.programs.urls")),
+    path("relationships/", include("mentorhaven.mentoring.urls")),
     path("privacy/", include("mentorhaven.privacy.urls")),
     path("api/v1/", api.urls),
 ]

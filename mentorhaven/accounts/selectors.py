@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -74,8 +75,8 @@ class SessionRow:
     ref: str
     device: str
     ip: str
-    created_at: object
-    last_seen_at: object
+    created_at: datetime
+    last_seen_at: datetime
     is_current: bool
 
 

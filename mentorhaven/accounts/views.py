@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,14 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentorhaven.accounts.forms import ProfileForm
+from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import access_user_session, mfa_status, sessions_for
 from mentorhaven.accounts.services import session_end, sessions_end_others, user_profile_update
 from mentorhaven.kernel.errors import NotFound
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in person (every caller is behind login_required)."""
+    return cast(User, request.user)
+
+
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    status = mfa_status(request.user)
+    status = mfa_status(_me(request))
     return render(
         request,
         "accounts/security.html",
@@ -27,11 +35,10 @@ def security(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, initial={"display_name": request.user.display_name})
+    me = _me(request)
+    form = ProfileForm(request.POST or None, initial={"display_name": me.display_name})
     if request.method == "POST" and form.is_valid():
-        user_profile_update(
-            actor=request.user, user=request.user, display_name=form.cleaned_data["display_name"]
-        )
+        user_profile_update(actor=me, user=me, display_name=form.cleaned_data["display_name"])
         messages.success(request, _("Your profile was saved."))
         return redirect("account_profile")
     return render(request, "accounts/profile.html", {"form": form})
@@ -46,7 +53,7 @@ def email_redirect(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    rows = sessions_for(viewer=request.user, current_session_key=request.session.session_key)
+    rows = sessions_for(viewer=_me(request), current_session_key=request.session.session_key)
     return render(request, "usersessions/usersession_list.html", {"sessions": rows})
 
 
@@ -56,16 +63,16 @@ def session_end_view(request: HttpRequest) -> HttpResponse:
     ref = request.POST.get("session", "")
     if ref == "others":
         count = sessions_end_others(
-            actor=request.user, current_session_key=request.session.session_key
+            actor=_me(request), current_session_key=request.session.session_key
         )
         messages.success(request, _("Signed out %(count)d other session(s).") % {"count": count})
         return redirect("usersessions_list")
     try:
-        session = access_user_session(request.user, ref)
+        session = access_user_session(_me(request), ref)
     except NotFound as exc:
         raise Http404 from exc
     if session.session_key == request.session.session_key:
         return redirect("account_logout")
-    session_end(actor=request.user, session=session)
+    session_end(actor=_me(request), session=session)
     messages.success(request, _("That session was signed out."))
     return redirect("usersessions_list")

@@ -225,11 +225,24 @@ def _check_text(name: str, value: str, limit: int) -> str:
 # --- appending -------------------------------------------------------------------------------
 
 
-def _lock_tail() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
-    # SQLite: the settings use BEGIN IMMEDIATE, so a write transaction already holds the lock.
+def _lock_tail() -> tuple[int, str]:
+    """Take the append lock and read the tail (last seq and hash) under it.
+
+    PostgreSQL: a transaction-scoped advisory lock, then the tail read in a *second statement* of
+    the same round trip, so that its snapshot is taken after the lock is granted and includes the
+    event the previous holder committed. SQLite: the settings use BEGIN IMMEDIATE, so a write
+    transaction already holds the database's single write lock.
+    """
+    table = AuditEvent._meta.db_table
+    tail = f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1"  # noqa: S608 (no input)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s); {tail}", [APPEND_LOCK_KEY])
+            cursor.nextset()
+        else:
+            cursor.execute(tail)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
 
 
 def _target(target: Any) -> tuple[str, str]:
@@ -278,12 +291,9 @@ def record(
     }
     # No savepoint: a failed append must fail the caller's whole transaction anyway.
     with transaction.atomic(savepoint=False):
-        _lock_tail()
-        last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq = (last[0] + 1) if last else 1
-        event = AuditEvent(
-            seq=seq, occurred_at=timezone.now(), prev_hash=last[1] if last else GENESIS, **fields
-        )
+        last_seq, last_hash = _lock_tail()
+        seq = last_seq + 1
+        event = AuditEvent(seq=seq, occurred_at=timezone.now(), prev_hash=last_hash, **fields)
         event.hash = event_hash(event_values(event))
         event.save(force_insert=True)
         every = getattr(settings, "AUDIT_CHECKPOINT_EVERY", CHECKPOINT_EVERY)
@@ -342,12 +352,11 @@ def _sign_checkpoint(seq: int, hash_: str) -> AuditCheckpoint:
 @transaction.atomic
 def checkpoint() -> AuditCheckpoint | None:
     """Sign the current tail of the log. Idempotent: nothing new since the last one, no new row."""
-    _lock_tail()
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    if last is None:
+    seq, hash_ = _lock_tail()
+    if seq == 0:
         return None
-    existing = AuditCheckpoint.objects.filter(seq=last[0]).first()
-    return existing or _sign_checkpoint(last[0], last[1])
+    existing = AuditCheckpoint.objects.filter(seq=seq).first()
+    return existing or _sign_checkpoint(seq, hash_)
 
 
 # --- verification ------------------------------------------------------------------------------

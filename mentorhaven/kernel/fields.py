@@ -95,7 +95,8 @@ class _EncryptedAttribute(DeferredAttribute):
         if value is _MISSING:  # deferred: let Django load it
             value = super().__get__(instance, cls)
         if type(value) is Sealed:
-            return self.field._open(instance, value)
+            field: EncryptedField = self.field  # type: ignore[assignment]
+            return field._open(instance, value)
         return value
 
 
@@ -123,7 +124,8 @@ class EncryptedField(models.BinaryField):
 
     @cached_property
     def _subject_attname(self) -> str:
-        return self.model._meta.get_field(self.subject_field).attname
+        field = self.model._meta.get_field(self.subject_field)
+        return field.attname  # type: ignore[union-attr]
 
     def binding(self, instance) -> tuple[int, vault.Binding]:
         subject_id = getattr(instance, self._subject_attname)
@@ -135,7 +137,7 @@ class EncryptedField(models.BinaryField):
                 f"{self.model.__name__}.{self.name}: {self.row_field} must be set before saving"
             )
         return int(subject_id), vault.Binding(
-            self.model._meta.db_table, self.column, str(row), str(subject_id)
+            self.model._meta.db_table, str(self.column), str(row), str(subject_id)
         )
 
     def _open(self, instance, sealed: Sealed) -> Any:
@@ -240,7 +242,7 @@ class EncryptedField(models.BinaryField):
                 row = opts.get_field(self.row_field)
             except Exception:
                 row = None
-            if row is not None and not (row.has_default() or row.primary_key):
+            if isinstance(row, models.Field) and not (row.has_default() or row.primary_key):
                 errors.append(
                     checks.Error(
                         f"{opts.label}.{self.name}: {self.row_field!r} has no default, so the "

@@ -372,7 +372,7 @@ def wrap_data_key(subject_id: int, data_key: bytes, version: str) -> bytes:
 
 
 @sensitive_variables()
-def unwrap_data_key(subject_id: int, wrapped: bytes, version: str) -> bytes:
+def unwrap_data_key(subject_id: int, wrapped: bytes | memoryview, version: str) -> bytes:
     return key_provider().unwrap(bytes(wrapped), _wrap_aad(subject_id, version), version)
 
 

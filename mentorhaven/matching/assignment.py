@@ -10,8 +10,10 @@ mentors, ``INFEASIBLE`` where a pair may not be matched):
 * ``sparse``: a candidate graph keeps each mentee's ``k`` best mentors and each mentor's
   ``mentor_k_per_seat * capacity`` best mentees; on that graph the seat-expanded problem is
   solved exactly as a minimum-cost full matching (SciPy's sparse LAPJV), with one private
-  "stay unmatched" seat per mentee. It is optimal on the graph, so it can only lose where
-  the best partner of a pair was cut from the graph.
+  "stay unmatched" seat per mentee. The LP duals of that solution then price every seat:
+  pairs left out of the graph that are worth more than their price join it and it is solved
+  again (column generation). When no such pair remains the result is optimal for the whole
+  matrix, and says so (``proven_optimal``); otherwise ``optimality_gap`` bounds the loss.
 * ``greedy``: the baseline: take pairs from the highest score down while both sides are free.
 
 A pair that may not be matched and "no mentor" are both worth 0; every feasible pair is
@@ -349,10 +351,11 @@ def assign_greedy(
 ) -> Assignment:
     """Highest score first; ties go to the lower mentee row, then the lower mentor column.
 
-    Pairs are sorted a ``portion`` of the best open ones at a time rather than all at once:
-    most mentees are placed from the first portion, so a whole-program sort is not needed."""
+    Pairs are sorted about a ``portion`` of the best open ones at a time (the cut is picked
+    from an even sample of the scores) rather than all at once: most mentees are placed from
+    the first portion, so a whole-program sort is not needed."""
     caps = _check(scores, capacities)
-    n = scores.shape[0]
+    n, m = scores.shape
     mentor_of = np.full(n, UNMATCHED, dtype=np.int64)
     left = caps.copy()
     upper = np.inf  # pairs scoring this much or more have been looked at already
@@ -361,16 +364,24 @@ def assign_greedy(
         open_cols = np.flatnonzero(left > 0)
         if not open_rows.size or not open_cols.size:
             break
-        block = scores[np.ix_(open_rows, open_cols)]
-        block[block >= upper] = -np.inf
-        usable = np.isfinite(block)
-        count = int(usable.sum())
+        if open_rows.size == n and open_cols.size == m:
+            block = scores  # read only: no copy of the whole program
+        else:
+            block = scores[np.ix_(open_rows, open_cols)]
+        todo = np.isfinite(block)
+        todo &= block < upper
+        count = int(todo.sum())
         if count == 0:
             break
         threshold = -np.inf
         if count > portion:
-            threshold = float(np.partition(block, block.size - portion, axis=None)[-portion])
-        r, c = np.nonzero(usable & (block >= threshold))
+            step = max(1, block.size // 1_000_000)
+            sample = block.ravel()[::step]
+            sample = sample[np.isfinite(sample) & (sample < upper)]
+            rank = max(1, round(sample.size * portion / count))
+            if rank < sample.size:
+                threshold = float(np.partition(sample, sample.size - rank)[-rank])
+        r, c = np.nonzero(todo & (block >= threshold))
         rows, cols, values = open_rows[r], open_cols[c], block[r, c]
         order = np.lexsort((cols, rows, -values))
         for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):

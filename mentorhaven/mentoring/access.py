@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from mentorhaven.kernel.access import administered_programs, fetch
-from mentorhaven.programs.models import OrgMembership, Program
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Goal, Meeting, Milestone, Note, Relationship
+from mentorhaven.programs.models import OrgMembership, Program
 
 
 def relationship_roles(viewer, subject) -> set[str]:
@@ -137,8 +137,7 @@ def access_note(viewer, public_id: Any, *, write: bool = False) -> Note:
         raise NotFound()
     note = fetch(
         Note.objects.filter(
-            Q(author=viewer)
-            | Q(shared=True, relationship__in=content_relationships(viewer))
+            Q(author=viewer) | Q(shared=True, relationship__in=content_relationships(viewer))
         ).select_related("relationship", "author"),
         public_id=_uuid(public_id),
     )
@@ -166,4 +165,6 @@ def access_program_oversight(viewer, public_id: Any) -> Program:
     metadata and aggregates only."""
     if viewer is None or not viewer.is_authenticated:
         raise NotFound()
-    return fetch(overseen_programs(viewer).select_related("organization"), public_id=_uuid(public_id))
+    return fetch(
+        overseen_programs(viewer).select_related("organization"), public_id=_uuid(public_id)
+    )

@@ -210,7 +210,9 @@ def goal_create(request, relationship_id: UUID, payload: GoalIn):
     """Only the mentee sets goals (the mentor gets 403)."""
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
     goal = services.goal_create(
-        actor=request.auth, relationship=relationship, title=payload.title,
+        actor=request.auth,
+        relationship=relationship,
+        title=payload.title,
         description=payload.description,
     )
     return 201, goal
@@ -222,15 +224,16 @@ def meeting_list(request, relationship_id: UUID):
     return {"items": selectors.meetings_for(viewer=request.auth, relationship=relationship)}
 
 
-@router.post(
-    "/{relationship_id}/meetings", response={201: MeetingOut, **NOT_FOUND, **AUTH_ERRORS}
-)
+@router.post("/{relationship_id}/meetings", response={201: MeetingOut, **NOT_FOUND, **AUTH_ERRORS})
 def meeting_propose(request, relationship_id: UUID, payload: MeetingIn):
     """Offer one to three times; the other participant accepts one on the relationship page."""
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
     meeting = services.meeting_propose(
-        actor=request.auth, relationship=relationship, slots=payload.slots,
-        location=payload.location, agenda=payload.agenda,
+        actor=request.auth,
+        relationship=relationship,
+        slots=payload.slots,
+        location=payload.location,
+        agenda=payload.agenda,
         duration_minutes=payload.duration_minutes,
     )
     return 201, meeting

@@ -31,7 +31,7 @@ def clean_slots(slots: Iterable[datetime], *, now: datetime) -> list[datetime]:
     return unique
 
 
-# --- aggregates for admins -------------------------------------------------------------------------
+# --- aggregates for admins -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,7 @@ class RatingSummary:
     comments: int | None = None
 
 
-def rating_summary(
-    ratings: Sequence[int], comments: int, *, min_group_size: int
-) -> RatingSummary:
+def rating_summary(ratings: Sequence[int], comments: int, *, min_group_size: int) -> RatingSummary:
     size = max(int(min_group_size), 1)
     if len(ratings) < size:
         return RatingSummary(min_group_size=size, suppressed=True)
@@ -62,11 +60,11 @@ def rating_summary(
 
 
 def completion_rate(done: int, total: int) -> float | None:
-    """Share of goals achieved, 0–1, or None when there are none (no rate is better than 0%)."""
+    """Share of goals achieved, 0 to 1, or None when there are none (no rate is better than 0%)."""
     return round(done / total, 3) if total else None
 
 
-# --- idle relationships ----------------------------------------------------------------------------
+# --- idle relationships --------------------------------------------------------------------------
 
 WARN, CLOSE = "warn", "close"
 
@@ -95,7 +93,7 @@ def idle_action(
     return None
 
 
-# --- iCalendar (RFC 5545) --------------------------------------------------------------------------
+# --- iCalendar (RFC 5545) ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

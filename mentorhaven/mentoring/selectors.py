@@ -56,14 +56,21 @@ def _role_of(viewer, relationship: Relationship) -> str:
     return "mentor" if viewer.pk == relationship.mentor_id else "mentee"
 
 
-def _record_reads(*, viewer, relationship: Relationship, writers: set[int], category: str,
-                  purpose: str) -> None:
-    people = {relationship.mentee_id: relationship.mentee, relationship.mentor_id:
-              relationship.mentor}
+def _record_reads(
+    *, viewer, relationship: Relationship, writers: set[int], category: str, purpose: str
+) -> None:
+    people = {
+        relationship.mentee_id: relationship.mentee,
+        relationship.mentor_id: relationship.mentor,
+    }
     for writer_id in sorted(writers - {viewer.pk}):
         audit.record_access(
-            viewer=viewer, subject=people[writer_id], category=category, target=relationship,
-            purpose=purpose, actor_role=_role_of(viewer, relationship),
+            viewer=viewer,
+            subject=people[writer_id],
+            category=category,
+            target=relationship,
+            purpose=purpose,
+            actor_role=_role_of(viewer, relationship),
             organization=relationship.program.organization_id,
         )
 
@@ -77,23 +84,31 @@ def goals_for(*, viewer, relationship: Relationship) -> list[Goal]:
         .order_by("created_at")
     )
     if goals:
-        _record_reads(viewer=viewer, relationship=relationship, writers={relationship.mentee_id},
-                      category="personal", purpose="Mentor read the mentee's goals")
+        _record_reads(
+            viewer=viewer,
+            relationship=relationship,
+            writers={relationship.mentee_id},
+            category="personal",
+            purpose="Mentor read the mentee's goals",
+        )
     return goals
 
 
 @transaction.atomic
 def goal_read(*, viewer, goal: Goal) -> Goal:
     relationship = goal.relationship
-    _record_reads(viewer=viewer, relationship=relationship, writers={goal.owner_id},
-                  category="personal", purpose="Mentor read a goal of the mentee")
+    _record_reads(
+        viewer=viewer,
+        relationship=relationship,
+        writers={goal.owner_id},
+        category="personal",
+        purpose="Mentor read a goal of the mentee",
+    )
     return goal
 
 
 def notes_visible_to(*, viewer, relationship: Relationship) -> QuerySet[Note]:
-    return Note.objects.filter(relationship=relationship).filter(
-        Q(author=viewer) | Q(shared=True)
-    )
+    return Note.objects.filter(relationship=relationship).filter(Q(author=viewer) | Q(shared=True))
 
 
 @transaction.atomic
@@ -104,16 +119,25 @@ def notes_for(*, viewer, relationship: Relationship) -> list[Note]:
         .select_related("author")
         .order_by("-created_at")
     )
-    _record_reads(viewer=viewer, relationship=relationship,
-                  writers={n.author_id for n in notes}, category="platform",
-                  purpose="Read shared session notes")
+    _record_reads(
+        viewer=viewer,
+        relationship=relationship,
+        writers={n.author_id for n in notes},
+        category="platform",
+        purpose="Read shared session notes",
+    )
     return notes
 
 
 @transaction.atomic
 def note_read(*, viewer, note: Note) -> Note:
-    _record_reads(viewer=viewer, relationship=note.relationship, writers={note.author_id},
-                  category="platform", purpose="Read a shared session note")
+    _record_reads(
+        viewer=viewer,
+        relationship=note.relationship,
+        writers={note.author_id},
+        category="platform",
+        purpose="Read a shared session note",
+    )
     return note
 
 
@@ -124,18 +148,23 @@ def meetings_for(*, viewer, relationship: Relationship) -> list[Meeting]:
         .select_related("proposed_by")
         .order_by("-created_at")
     )
-    _record_reads(viewer=viewer, relationship=relationship,
-                  writers={m.proposed_by_id for m in meetings if m.agenda is not None},
-                  category="platform", purpose="Read meeting agendas")
+    _record_reads(
+        viewer=viewer,
+        relationship=relationship,
+        writers={m.proposed_by_id for m in meetings if m.agenda is not None},
+        category="platform",
+        purpose="Read meeting agendas",
+    )
     return meetings
 
 
-def my_feedback(*, viewer, relationship: Relationship) -> dict[int, Feedback]:
-    """The viewer's own feedback per meeting id (nobody else's)."""
-    return {
-        f.meeting_id: f
-        for f in Feedback.objects.filter(author=viewer, meeting__relationship=relationship)
-    }
+def my_ratings(*, viewer, relationship: Relationship) -> dict[int, int]:
+    """The viewer's own ratings per meeting id (nobody else's)."""
+    return dict(
+        Feedback.objects.filter(author=viewer, meeting__relationship=relationship).values_list(
+            "meeting_id", "rating"
+        )
+    )
 
 
 # --- metadata for admins: counts and rates, never text --------------------------------------------
@@ -200,9 +229,13 @@ def program_figures(*, viewer, program: Program) -> ProgramFigures:
     )
     rows = [
         RelationshipFigures(
-            relationship=r, goals=r.n_goals, goals_done=r.n_goals_done,
-            milestones=r.n_milestones, milestones_done=r.n_milestones_done,
-            meetings_scheduled=r.n_meetings, notes=r.n_notes,
+            relationship=r,
+            goals=r.n_goals,
+            goals_done=r.n_goals_done,
+            milestones=r.n_milestones,
+            milestones_done=r.n_milestones_done,
+            meetings_scheduled=r.n_meetings,
+            notes=r.n_notes,
         )
         for r in relationships
     ]
@@ -243,9 +276,6 @@ def calendar_owner(token: str):
 
 def calendar_meetings_for(*, viewer) -> QuerySet[Meeting]:
     """The viewer's scheduled meetings in relationships they may still see inside."""
-    return (
-        Meeting.objects.filter(
-            relationship__in=content_relationships(viewer), status=Meeting.Status.SCHEDULED
-        )
-        .order_by("starts_at")
-    )
+    return Meeting.objects.filter(
+        relationship__in=content_relationships(viewer), status=Meeting.Status.SCHEDULED
+    ).order_by("starts_at")

@@ -40,9 +40,7 @@ def agreement_text(program: Program) -> str:
 
 def _require_member(program: Program, user, role: str) -> None:
     if not Membership.objects.filter(program=program, user=user, role=role).exists():
-        raise ValidationFailed(
-            f"{user} is not a {role} of this program.", code="not_a_member"
-        )
+        raise ValidationFailed(f"{user} is not a {role} of this program.", code="not_a_member")
 
 
 @transaction.atomic
@@ -70,8 +68,13 @@ def relationship_propose(
         program=program, mentee=mentee, mentor=mentor, source=source, respond_by=respond_by
     )
     audit.record(
-        action="relationship.propose", actor=actor, target=relationship, subject=mentee,
-        purpose="Mentoring match", category="program", organization=program.organization_id,
+        action="relationship.propose",
+        actor=actor,
+        target=relationship,
+        subject=mentee,
+        purpose="Mentoring match",
+        category="program",
+        organization=program.organization_id,
         extra={"source": source},
     )
     return relationship
@@ -96,8 +99,12 @@ def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
         relationship.last_activity_at = now
     relationship.save()
     audit.record(
-        action="relationship.accept", actor=actor, target=relationship, subject=actor,
-        purpose="Confidentiality agreement accepted", category="program",
+        action="relationship.accept",
+        actor=actor,
+        target=relationship,
+        subject=actor,
+        purpose="Confidentiality agreement accepted",
+        category="program",
         organization=relationship.program.organization_id,
         extra={"status": relationship.status},
     )
@@ -116,8 +123,12 @@ def relationship_decline(*, actor, relationship: Relationship) -> Relationship:
     relationship.ended_by = actor
     relationship.save()
     audit.record(
-        action="relationship.decline", actor=actor, target=relationship, subject=actor,
-        purpose="Mentoring match declined", category="program",
+        action="relationship.decline",
+        actor=actor,
+        target=relationship,
+        subject=actor,
+        purpose="Mentoring match declined",
+        category="program",
         organization=relationship.program.organization_id,
     )
     return relationship
@@ -146,9 +157,13 @@ def relationship_end(
     relationship.save()
     audit.record(
         action="relationship.complete" if completed else "relationship.end",
-        actor=actor, target=relationship, subject=relationship.mentee,
-        purpose="Mentoring relationship ended", category="program",
-        organization=relationship.program.organization_id, extra={"reason": reason},
+        actor=actor,
+        target=relationship,
+        subject=relationship.mentee,
+        purpose="Mentoring relationship ended",
+        category="program",
+        organization=relationship.program.organization_id,
+        extra={"reason": reason},
     )
     return relationship
 
@@ -183,11 +198,26 @@ def _clean_text(text: str | None, *, limit: int = 20_000, required: bool = False
     return text
 
 
-def _content_audit(action: str, *, actor, target, subject, relationship, purpose: str,
-                   category: str = "personal", extra: dict | None = None) -> None:
+def _content_audit(
+    action: str,
+    *,
+    actor,
+    target,
+    subject,
+    relationship,
+    purpose: str,
+    category: str = "personal",
+    extra: dict | None = None,
+) -> None:
     audit.record(
-        action=action, actor=actor, target=target, subject=subject, purpose=purpose,
-        category=category, organization=relationship.program.organization_id, extra=extra,
+        action=action,
+        actor=actor,
+        target=target,
+        subject=subject,
+        purpose=purpose,
+        category=category,
+        organization=relationship.program.organization_id,
+        extra=extra,
     )
 
 
@@ -198,19 +228,31 @@ def goal_create(*, actor, relationship: Relationship, title: str, description: s
     if actor.pk != relationship.mentee_id or not relationship.is_active:
         raise PermissionDenied()
     goal = Goal(
-        relationship=relationship, owner=actor, title=_clean_title(title),
+        relationship=relationship,
+        owner=actor,
+        title=_clean_title(title),
         description=_clean_text(description) or None,
     )
     goal.save()
-    _content_audit("goal.create", actor=actor, target=goal, subject=actor,
-                   relationship=relationship, purpose="Mentee set a mentoring goal")
+    _content_audit(
+        "goal.create",
+        actor=actor,
+        target=goal,
+        subject=actor,
+        relationship=relationship,
+        purpose="Mentee set a mentoring goal",
+    )
     relationship_touch(relationship=relationship)
     return goal
 
 
 @transaction.atomic
 def goal_update(
-    *, actor, goal: Goal, title: str | None = None, description: str | None = None,
+    *,
+    actor,
+    goal: Goal,
+    title: str | None = None,
+    description: str | None = None,
     status: str | None = None,
 ) -> Goal:
     _require_owner_active(actor, goal)
@@ -224,9 +266,15 @@ def goal_update(
         goal.status = status
     goal.updated_at = timezone.now()
     goal.save()
-    _content_audit("goal.update", actor=actor, target=goal, subject=actor,
-                   relationship=goal.relationship, purpose="Mentee changed a goal",
-                   extra={"status": goal.status})
+    _content_audit(
+        "goal.update",
+        actor=actor,
+        target=goal,
+        subject=actor,
+        relationship=goal.relationship,
+        purpose="Mentee changed a goal",
+        extra={"status": goal.status},
+    )
     relationship_touch(relationship=goal.relationship)
     return goal
 
@@ -236,8 +284,14 @@ def goal_progress_add(*, actor, goal: Goal, body: str) -> GoalUpdate:
     _require_owner_active(actor, goal)
     update = GoalUpdate(goal=goal, owner=actor, body=_clean_text(body, required=True))
     update.save()
-    _content_audit("goal.progress", actor=actor, target=goal, subject=actor,
-                   relationship=goal.relationship, purpose="Mentee reported progress on a goal")
+    _content_audit(
+        "goal.progress",
+        actor=actor,
+        target=goal,
+        subject=actor,
+        relationship=goal.relationship,
+        purpose="Mentee reported progress on a goal",
+    )
     relationship_touch(relationship=goal.relationship)
     return update
 
@@ -246,8 +300,14 @@ def goal_progress_add(*, actor, goal: Goal, body: str) -> GoalUpdate:
 def milestone_add(*, actor, goal: Goal, title: str, due_on: date | None = None) -> Milestone:
     _require_owner_active(actor, goal)
     milestone = Milestone.objects.create(goal=goal, title=_clean_title(title), due_on=due_on)
-    _content_audit("milestone.create", actor=actor, target=milestone, subject=actor,
-                   relationship=goal.relationship, purpose="Mentee added a milestone")
+    _content_audit(
+        "milestone.create",
+        actor=actor,
+        target=milestone,
+        subject=actor,
+        relationship=goal.relationship,
+        purpose="Mentee added a milestone",
+    )
     relationship_touch(relationship=goal.relationship)
     return milestone
 
@@ -259,9 +319,14 @@ def milestone_set_done(*, actor, milestone: Milestone, done: bool) -> Milestone:
     milestone.done = done
     milestone.done_at = timezone.now() if done else None
     milestone.save(update_fields=["done", "done_at"])
-    _content_audit("milestone.done" if done else "milestone.reopen", actor=actor,
-                   target=milestone, subject=actor, relationship=goal.relationship,
-                   purpose="Mentee marked a milestone")
+    _content_audit(
+        "milestone.done" if done else "milestone.reopen",
+        actor=actor,
+        target=milestone,
+        subject=actor,
+        relationship=goal.relationship,
+        purpose="Mentee marked a milestone",
+    )
     relationship_touch(relationship=goal.relationship)
     return milestone
 
@@ -274,12 +339,23 @@ def note_create(*, actor, relationship: Relationship, body: str, shared: bool = 
     """A participant writes a note on an active relationship: private unless ``shared``."""
     if actor.pk not in relationship.participant_ids() or not relationship.is_active:
         raise PermissionDenied()
-    note = Note(relationship=relationship, author=actor, body=_clean_text(body, required=True),
-                shared=bool(shared))
+    note = Note(
+        relationship=relationship,
+        author=actor,
+        body=_clean_text(body, required=True),
+        shared=bool(shared),
+    )
     note.save()
-    _content_audit("note.create", actor=actor, target=note, subject=actor,
-                   relationship=relationship, purpose="Session note written",
-                   category="platform", extra={"shared": note.shared})
+    _content_audit(
+        "note.create",
+        actor=actor,
+        target=note,
+        subject=actor,
+        relationship=relationship,
+        purpose="Session note written",
+        category="platform",
+        extra={"shared": note.shared},
+    )
     relationship_touch(relationship=relationship)
     return note
 
@@ -295,9 +371,16 @@ def note_edit(*, actor, note: Note, body: str | None = None, shared: bool | None
         note.shared = bool(shared)
     note.updated_at = timezone.now()
     note.save()
-    _content_audit("note.edit", actor=actor, target=note, subject=actor,
-                   relationship=note.relationship, purpose="Session note edited",
-                   category="platform", extra={"shared": note.shared})
+    _content_audit(
+        "note.edit",
+        actor=actor,
+        target=note,
+        subject=actor,
+        relationship=note.relationship,
+        purpose="Session note edited",
+        category="platform",
+        extra={"shared": note.shared},
+    )
     return note
 
 
@@ -305,9 +388,15 @@ def note_edit(*, actor, note: Note, body: str | None = None, shared: bool | None
 def note_delete(*, actor, note: Note) -> None:
     if actor.pk != note.author_id:
         raise PermissionDenied()
-    _content_audit("note.delete", actor=actor, target=note, subject=actor,
-                   relationship=note.relationship, purpose="Session note deleted",
-                   category="platform")
+    _content_audit(
+        "note.delete",
+        actor=actor,
+        target=note,
+        subject=actor,
+        relationship=note.relationship,
+        purpose="Session note deleted",
+        category="platform",
+    )
     note.delete()
 
 
@@ -330,8 +419,13 @@ def _clean_location(location: str) -> str:
 
 @transaction.atomic
 def meeting_propose(
-    *, actor, relationship: Relationship, slots: list[datetime], location: str = "",
-    agenda: str = "", duration_minutes: int = 60,
+    *,
+    actor,
+    relationship: Relationship,
+    slots: list[datetime],
+    location: str = "",
+    agenda: str = "",
+    duration_minutes: int = 60,
 ) -> Meeting:
     """A participant offers one to three times; the other accepts one or declines. The agenda
     is encrypted under the proposer's key."""
@@ -340,15 +434,24 @@ def meeting_propose(
     if not 15 <= int(duration_minutes) <= 480:
         raise ValidationFailed("A meeting lasts 15 minutes to 8 hours.", code="bad_duration")
     meeting = Meeting(
-        relationship=relationship, proposed_by=actor,
+        relationship=relationship,
+        proposed_by=actor,
         slots=[s.astimezone(UTC).isoformat() for s in cleaned],
-        duration_minutes=int(duration_minutes), location=_clean_location(location),
+        duration_minutes=int(duration_minutes),
+        location=_clean_location(location),
         agenda=_clean_text(agenda) or None,
     )
     meeting.save()
-    _content_audit("meeting.propose", actor=actor, target=meeting, subject=actor,
-                   relationship=relationship, purpose="Meeting proposed", category="platform",
-                   extra={"slots": len(cleaned)})
+    _content_audit(
+        "meeting.propose",
+        actor=actor,
+        target=meeting,
+        subject=actor,
+        relationship=relationship,
+        purpose="Meeting proposed",
+        category="platform",
+        extra={"slots": len(cleaned)},
+    )
     relationship_touch(relationship=relationship)
     other = relationship.mentor if actor.pk == relationship.mentee_id else relationship.mentee
     transaction.on_commit(lambda: notify(other, "meeting_proposed", relationship))
@@ -356,9 +459,11 @@ def meeting_propose(
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related(
-        "relationship__program", "relationship__mentee", "relationship__mentor"
-    ).get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update()
+        .select_related("relationship__program", "relationship__mentee", "relationship__mentor")
+        .get(pk=meeting.pk)
+    )
 
 
 @transaction.atomic
@@ -379,9 +484,15 @@ def meeting_accept(*, actor, meeting: Meeting, starts_at: datetime) -> Meeting:
     meeting.starts_at = starts_at
     meeting.responded_at = timezone.now()
     meeting.save(update_fields=["status", "starts_at", "responded_at"])
-    _content_audit("meeting.accept", actor=actor, target=meeting, subject=actor,
-                   relationship=relationship, purpose="Meeting time accepted",
-                   category="platform")
+    _content_audit(
+        "meeting.accept",
+        actor=actor,
+        target=meeting,
+        subject=actor,
+        relationship=relationship,
+        purpose="Meeting time accepted",
+        category="platform",
+    )
     relationship_touch(relationship=relationship)
     proposer = meeting.proposed_by
     transaction.on_commit(lambda: notify(proposer, "meeting_scheduled", relationship))
@@ -400,9 +511,15 @@ def meeting_decline(*, actor, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.DECLINED
     meeting.responded_at = timezone.now()
     meeting.save(update_fields=["status", "responded_at"])
-    _content_audit("meeting.decline", actor=actor, target=meeting, subject=actor,
-                   relationship=relationship, purpose="Meeting proposal declined",
-                   category="platform")
+    _content_audit(
+        "meeting.decline",
+        actor=actor,
+        target=meeting,
+        subject=actor,
+        relationship=relationship,
+        purpose="Meeting proposal declined",
+        category="platform",
+    )
     relationship_touch(relationship=relationship)
     return meeting
 
@@ -418,8 +535,15 @@ def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.responded_at = timezone.now()
     meeting.save(update_fields=["status", "responded_at"])
-    _content_audit("meeting.cancel", actor=actor, target=meeting, subject=actor,
-                   relationship=relationship, purpose="Meeting cancelled", category="platform")
+    _content_audit(
+        "meeting.cancel",
+        actor=actor,
+        target=meeting,
+        subject=actor,
+        relationship=relationship,
+        purpose="Meeting cancelled",
+        category="platform",
+    )
     other = relationship.mentor if actor.pk == relationship.mentee_id else relationship.mentee
     transaction.on_commit(lambda: notify(other, "meeting_cancelled", relationship))
     return meeting
@@ -440,8 +564,12 @@ def meeting_remind(*, meeting: Meeting) -> bool:
     meeting.save(update_fields=["reminder_sent_at"])
     relationship = meeting.relationship
     audit.record(
-        action="meeting.remind", actor=None, target=meeting, subject=relationship.mentee,
-        purpose="Meeting reminder sent", category="platform",
+        action="meeting.remind",
+        actor=None,
+        target=meeting,
+        subject=relationship.mentee,
+        purpose="Meeting reminder sent",
+        category="platform",
         organization=relationship.program.organization_id,
     )
     for person in (relationship.mentee, relationship.mentor):
@@ -467,12 +595,23 @@ def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") ->
         raise ValidationFailed("Rate from 1 to 5.", code="bad_rating")
     if Feedback.objects.filter(meeting=meeting, author=actor).exists():
         raise Conflict("You already gave feedback on this meeting.", code="duplicate")
-    feedback = Feedback(meeting=meeting, author=actor, rating=rating,
-                        comment=_clean_text(comment, limit=5000) or None)
+    feedback = Feedback(
+        meeting=meeting,
+        author=actor,
+        rating=rating,
+        comment=_clean_text(comment, limit=5000) or None,
+    )
     feedback.save()
-    _content_audit("feedback.give", actor=actor, target=feedback, subject=actor,
-                   relationship=relationship, purpose="Meeting feedback given",
-                   category="analytical", extra={"rating": rating})
+    _content_audit(
+        "feedback.give",
+        actor=actor,
+        target=feedback,
+        subject=actor,
+        relationship=relationship,
+        purpose="Meeting feedback given",
+        category="analytical",
+        extra={"rating": rating},
+    )
     return feedback
 
 
@@ -491,9 +630,14 @@ def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
     feed, _created = CalendarFeed.objects.update_or_create(
         user=actor, defaults={"token_hash": calendar_token_hash(raw), "created_at": timezone.now()}
     )
-    audit.record(action="calendar_feed.create", actor=actor, target=("mentoring.calendarfeed",
-                 actor.public_id), subject=actor, purpose="Private calendar feed address made",
-                 category="platform")
+    audit.record(
+        action="calendar_feed.create",
+        actor=actor,
+        target=("mentoring.calendarfeed", actor.public_id),
+        subject=actor,
+        purpose="Private calendar feed address made",
+        category="platform",
+    )
     return feed, raw
 
 
@@ -501,9 +645,14 @@ def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
 def calendar_feed_revoke(*, actor) -> bool:
     deleted, _ = CalendarFeed.objects.filter(user=actor).delete()
     if deleted:
-        audit.record(action="calendar_feed.revoke", actor=actor,
-                     target=("mentoring.calendarfeed", actor.public_id), subject=actor,
-                     purpose="Private calendar feed address revoked", category="platform")
+        audit.record(
+            action="calendar_feed.revoke",
+            actor=actor,
+            target=("mentoring.calendarfeed", actor.public_id),
+            subject=actor,
+            purpose="Private calendar feed address revoked",
+            category="platform",
+        )
     return bool(deleted)
 
 
@@ -514,9 +663,11 @@ def calendar_feed_revoke(*, actor) -> bool:
 def relationship_idle_warn(*, relationship: Relationship) -> bool:
     """Mark an idle relationship as warned and nudge both people (no content in the e-mail).
     Returns False when a current warning already exists: safe to run twice."""
-    relationship = Relationship.objects.select_for_update().select_related(
-        "program", "mentee", "mentor"
-    ).get(pk=relationship.pk)
+    relationship = (
+        Relationship.objects.select_for_update()
+        .select_related("program", "mentee", "mentor")
+        .get(pk=relationship.pk)
+    )
     if not relationship.is_active or (
         relationship.idle_warned_at and relationship.idle_warned_at >= relationship.last_activity_at
     ):
@@ -524,8 +675,12 @@ def relationship_idle_warn(*, relationship: Relationship) -> bool:
     relationship.idle_warned_at = timezone.now()
     relationship.save(update_fields=["idle_warned_at"])
     audit.record(
-        action="relationship.idle_warn", actor=None, target=relationship,
-        subject=relationship.mentee, purpose="Idle relationship nudged", category="program",
+        action="relationship.idle_warn",
+        actor=None,
+        target=relationship,
+        subject=relationship.mentee,
+        purpose="Idle relationship nudged",
+        category="program",
         organization=relationship.program.organization_id,
     )
     for person in (relationship.mentee, relationship.mentor):

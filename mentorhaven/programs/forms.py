@@ -46,7 +46,9 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, scope: InviteScope, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(scope)
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = role_choices(scope)
         self.fields["program"] = _program_field(
             scope, required=not scope.is_org_admin, label=_("Program")
         )

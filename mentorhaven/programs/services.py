@@ -147,12 +147,14 @@ def invitation_check(
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
         if program is not None:
-            member = Membership.objects.filter(program=program, user=existing, role=program_role)
+            has_role = Membership.objects.filter(
+                program=program, user=existing, role=program_role
+            ).exists()
         else:
-            member = OrgMembership.objects.filter(
+            has_role = OrgMembership.objects.filter(
                 organization=organization, user=existing, role=org_role
-            )
-        if member.exists():
+            ).exists()
+        if has_role:
             raise ValidationFailed(_("This person already has that role."), code="already_member")
     return InvitationRequest(
         organization=organization,
@@ -274,6 +276,8 @@ def _row_request(
     default_program: Program | None,
 ) -> InvitationRequest:
     role = row.role.strip().lower()
+    program_role: str
+    org_role: str
     if role in Membership.Role.values:
         program_role, org_role = role, OrgMembership.Role.MEMBER
     elif role in OrgMembership.Role.values:

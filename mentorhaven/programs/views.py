@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +38,11 @@ from mentorhaven.programs.services import (
 )
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in person (every caller is behind login_required)."""
+    return cast(User, request.user)
+
+
 def _invalid(request: HttpRequest) -> HttpResponse:
     # One page for unknown, expired, used and revoked links: the visitor learns nothing more.
     return render(request, "accounts/invitation_invalid.html", status=404)
@@ -66,11 +73,11 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
     invitation = invitation_from_session(request)
     if invitation is None:
         return _invalid(request)
-    if invitation.email.lower() != request.user.email.lower():
+    if invitation.email.lower() != _me(request).email.lower():
         return render(request, "accounts/invitation_other_account.html", status=403)
     if request.method == "POST":
         try:
-            invitation_accept(actor=request.user, invitation=invitation)
+            invitation_accept(actor=_me(request), invitation=invitation)
         except NotFound:
             return _invalid(request)
         request.session.pop(INVITATION_SESSION_KEY, None)
@@ -84,14 +91,14 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
 
 def _scope_or_404(request: HttpRequest, org_id):
     try:
-        return access_invite_scope(request.user, org_id)
+        return access_invite_scope(_me(request), org_id)
     except NotFound as exc:
         raise Http404 from exc
 
 
 @login_required
 def invitations_home(request: HttpRequest) -> HttpResponse:
-    scopes = invite_scopes_for(request.user)
+    scopes = invite_scopes_for(_me(request))
     if not scopes:
         raise Http404
     if len(scopes) == 1:
@@ -109,7 +116,7 @@ def invitations(request: HttpRequest, org_id) -> HttpResponse:
         is_program_role = role in Membership.Role.values
         try:
             invitation_create(
-                actor=request.user,
+                actor=_me(request),
                 organization=scope.organization,
                 email=data["email"],
                 program=data["program"] if is_program_role else None,
@@ -122,7 +129,7 @@ def invitations(request: HttpRequest, org_id) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
             return redirect("invitations", org_id=org_id)
-    pending = invitations_pending_for(viewer=request.user, scope=scope)
+    pending = invitations_pending_for(viewer=_me(request), scope=scope)
     return render(
         request, "programs/invitations.html", {"scope": scope, "form": form, "pending": pending}
     )
@@ -136,7 +143,7 @@ def invitations_bulk(request: HttpRequest, org_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = invitations_import(
-                actor=request.user,
+                actor=_me(request),
                 organization=scope.organization,
                 rows=form.cleaned_data["file"],
                 default_program=form.cleaned_data["default_program"],
@@ -160,8 +167,8 @@ def invitations_bulk(request: HttpRequest, org_id) -> HttpResponse:
 @login_required
 def invitation_revoke_view(request: HttpRequest, invitation_id) -> HttpResponse:
     try:
-        invitation = access_invitation(request.user, invitation_id, write=True)
-        invitation_revoke(actor=request.user, invitation=invitation)
+        invitation = access_invitation(_me(request), invitation_id, write=True)
+        invitation_revoke(actor=_me(request), invitation=invitation)
     except NotFound as exc:
         raise Http404 from exc
     except PermissionDenied as exc:

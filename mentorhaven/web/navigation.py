@@ -40,11 +40,10 @@ class Entry:
 
 ENTRIES: tuple[Entry, ...] = (
     Entry("Dashboard", "dashboard"),
-    Entry("My mentoring", "dashboard", frozenset({MENTEE}), "mentee"),
-    Entry("Mentees", "dashboard", frozenset({MENTOR}), "mentor"),
+    Entry("Mentoring", "relationship_list", frozenset({MENTEE, MENTOR})),
     Entry("Programs", "dashboard", frozenset({PROGRAM_ADMIN}), "program-admin"),
     Entry("Organization", "dashboard", frozenset({ORG_ADMIN}), "org-admin"),
-    Entry("Invitations", "invitation_list", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
+    Entry("Invitations", "invitations_home", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
     Entry("Compliance", "dashboard", frozenset({AUDITOR}), "auditor"),
     Entry("Audit log", "audit_log", frozenset({AUDITOR})),
     Entry("MFA coverage", "dashboard", frozenset({SECURITY_OFFICER}), "security"),

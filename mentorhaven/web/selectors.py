@@ -15,7 +15,8 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from mentorhaven.kernel.models import AuditEvent
+from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
+from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Invitation, Membership, Organization, OrgMembership, Program
 
 MENTEE = Membership.Role.MENTEE
@@ -72,9 +73,18 @@ class ProgramFigures:
 
 
 @dataclass
+class MenteeProgram:
+    program: Program
+    mentors: list[str] = field(default_factory=list)  # names of their active mentors
+    proposals: int = 0  # proposed matches waiting for an answer
+
+
+@dataclass
 class MentorProgram:
     program: Program
     capacity: int | None  # mentees this program lets one mentor take; None = not set yet
+    active_mentees: int = 0
+    proposals: int = 0
 
 
 @dataclass
@@ -114,12 +124,13 @@ class Coverage:
 @dataclass
 class Dashboard:
     roles: frozenset[str]
-    mentee_programs: list[Program] = field(default_factory=list)
+    mentee_programs: list[MenteeProgram] = field(default_factory=list)
     mentor_programs: list[MentorProgram] = field(default_factory=list)
     admin_programs: list[ProgramFigures] = field(default_factory=list)
     org_figures: list[OrgFigures] = field(default_factory=list)
     audit_figures: list[AuditFigures] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
+    last_checkpoint: AuditCheckpoint | None = None
 
     @property
     def has_sections(self) -> bool:
@@ -230,6 +241,32 @@ def _coverage(orgs: dict[int, Organization]) -> list[Coverage]:
     return result
 
 
+def _add_relationships(viewer, dash: Dashboard) -> None:
+    """The viewer's own open relationships, in one query: a mentee sees the name of their
+    active mentor (their own relationship), a mentor sees how many mentees they have."""
+    as_mentee = {mp.program.pk: mp for mp in dash.mentee_programs}
+    as_mentor = {mp.program.pk: mp for mp in dash.mentor_programs}
+    rows = Relationship.objects.filter(
+        Q(mentee=viewer) | Q(mentor=viewer),
+        status__in=(Relationship.Status.PROPOSED, Relationship.Status.ACTIVE),
+    ).values("program_id", "mentee_id", "status", "mentor__display_name", "mentor__email")
+    for row in rows:
+        active = row["status"] == Relationship.Status.ACTIVE
+        if row["mentee_id"] == viewer.pk and row["program_id"] in as_mentee:
+            mentee_view = as_mentee[row["program_id"]]
+            if active:
+                name = row["mentor__display_name"] or row["mentor__email"].split("@", 1)[0]
+                mentee_view.mentors.append(name)
+            else:
+                mentee_view.proposals += 1
+        elif row["program_id"] in as_mentor:
+            mentor_view = as_mentor[row["program_id"]]
+            if active:
+                mentor_view.active_mentees += 1
+            else:
+                mentor_view.proposals += 1
+
+
 def dashboard_for(viewer) -> Dashboard:
     """The viewer's dashboard: one section per role they hold, each with counts only."""
     memberships = list(
@@ -251,11 +288,13 @@ def dashboard_for(viewer) -> Dashboard:
     for om in org_memberships:
         orgs_by_role[om.role][om.organization_id] = om.organization
 
-    dash.mentee_programs = [m.program for m in by_role[MENTEE]]
+    dash.mentee_programs = [MenteeProgram(m.program) for m in by_role[MENTEE]]
     dash.mentor_programs = [
         MentorProgram(m.program, m.program.settings.get("mentor_capacity"))
         for m in by_role[MENTOR]
     ]
+    if dash.mentee_programs or dash.mentor_programs:
+        _add_relationships(viewer, dash)
 
     admin_orgs = orgs_by_role[ORG_ADMIN]
     administered = {m.program_id for m in by_role[PROGRAM_ADMIN]}
@@ -272,6 +311,9 @@ def dashboard_for(viewer) -> Dashboard:
         )
     if orgs_by_role[AUDITOR]:
         dash.audit_figures = _audit_figures(orgs_by_role[AUDITOR])
+        # The log's integrity is proven offline by `mentorhaven audit verify`; the auditor sees
+        # when its tail was last signed.
+        dash.last_checkpoint = AuditCheckpoint.objects.order_by("-seq").first()
     if orgs_by_role[SECURITY_OFFICER]:
         dash.coverage = _coverage(orgs_by_role[SECURITY_OFFICER])
     return dash

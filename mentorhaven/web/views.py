@@ -11,8 +11,9 @@ from django.urls import NoReverseMatch, reverse
 
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
 
-# The invitations page, once the programs app routes it; the dashboard links to it if it exists.
-INVITATIONS_URL_NAME = "invitation_list"
+# Pages of other apps the dashboard links to when they are routed.
+INVITATIONS_URL_NAME = "invitations_home"
+RELATIONSHIPS_URL_NAME = "relationship_list"
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -33,6 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "dash": dashboard_for(request.user),
         "invite_url": _optional_url(INVITATIONS_URL_NAME),
+        "relationships_url": _optional_url(RELATIONSHIPS_URL_NAME),
         "recent_days": RECENT_DAYS,
     }
     return render(request, "web/dashboard.html", context)

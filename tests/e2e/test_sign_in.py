@@ -21,7 +21,7 @@ def test_mentor_signs_in_with_password_and_totp_and_sees_the_dashboard(page, per
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {ana.display_name}")
     expect(page.get_by_role("heading", name="Your mentees")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Mentees")
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text("Mentoring")
     assert csp_violations(page) == []
 
 

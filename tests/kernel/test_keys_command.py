@@ -72,13 +72,19 @@ def test_generate_refuses_to_overwrite_an_existing_file(tmp_path):
     assert path.read_text() == "v1:keep-me\n"
 
 
-def test_generate_from_the_console_exits_non_zero_when_the_file_exists(tmp_path):
+def test_generate_works_from_the_console_before_production_is_configured(tmp_path):
+    """Production refuses to start without a key, so making one must not need the settings."""
     path = tmp_path / "operator.key"
     cli = [sys.executable, "-m", "mentorhaven.cli", "keys", "generate", str(path)]
-    env = {**os.environ, "MENTORHAVEN_ENV": "test"}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("MENTORHAVEN_")},
+        "MENTORHAVEN_ENV": "production",
+    }
     root = Path(__file__).resolve().parents[2]
     first = subprocess.run(cli, env=env, cwd=root, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr[-1000:]
+    assert vault.FileKeyProvider(path=str(path)).versions() == ["v1"]
+    assert path.stat().st_mode & 0o777 == 0o600
     second = subprocess.run(cli, env=env, cwd=root, capture_output=True, text=True, check=False)
     assert second.returncode != 0
     assert "refusing to overwrite" in second.stderr
@@ -229,20 +235,24 @@ def test_status_shows_versions_and_counts_but_no_key_material(people):
 
 def test_erasures_saved_before_a_restore_are_applied_after_it(people, tmp_path):
     users, rows = people
+    backup = {
+        row.subject_id: (bytes(row.wrapped_key), bytes(row.wrapped_secret))
+        for row in SubjectKey.objects.all()
+    }
     vault.shred(users[1])
     vault.shred(users[3])
     saved = tmp_path / "erased.txt"
     saved.write_text(_run("shredded"))
     assert saved.read_text().split() == [str(users[1].pk), str(users[3].pk)]
 
-    # The restored database predates the erasures: bring the keys back as they were.
+    # Restore a backup taken before the erasures: the two keys come back, and work again.
     for user in (users[1], users[3]):
+        wrapped_key, wrapped_secret = backup[user.pk]
         SubjectKey.objects.filter(subject_id=user.pk).update(
-            shredded_at=None,
-            kek_version="v1",
-            wrapped_key=vault.wrap_data_key(user.pk, os.urandom(32), "v1"),
-            wrapped_secret=vault.wrap_data_key(user.pk, os.urandom(32), "v1"),
+            shredded_at=None, wrapped_key=wrapped_key, wrapped_secret=wrapped_secret
         )
+    assert _all_readable(rows)
+
     output = _run("shredded", "--apply", str(saved))
     assert "2 subjects shredded again" in output
     vault.forget_cached_keys()

@@ -90,7 +90,9 @@ def test_data_keys_are_stored_wrapped_never_raw(alice):
 def test_shred_makes_every_ciphertext_of_the_subject_unreadable(alice, bob):
     mine = [vault.encrypt(alice, b"one", _binding(alice, row=str(i))) for i in range(3)]
     theirs = vault.encrypt(bob, b"two", _binding(bob))
+    assert not vault.is_shredded(alice)
     vault.shred(alice)
+    assert vault.is_shredded(alice) and not vault.is_shredded(bob)
     for i, sealed in enumerate(mine):
         with pytest.raises(Erased):
             vault.decrypt(alice, sealed, _binding(alice, row=str(i)))

@@ -142,6 +142,16 @@ def test_equal_inputs_give_equal_assignments(problem):
         assert run(scores, capacities) == run(scores.copy(), capacities.copy())
 
 
+def test_greedy_cut_from_a_sample_on_a_big_matrix_matches_one_full_sort():
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 50, size=(1100, 1000)) / 50  # over a million cells, many ties
+    scores[rng.random(scores.shape) < 0.1] = INFEASIBLE
+    capacities = rng.integers(0, 3, size=1000)
+    in_portions = assign_greedy(scores, capacities, portion=2_000)
+    assert in_portions == assign_greedy(scores, capacities, portion=10**9)
+    assert in_portions.coverage > 0.5
+
+
 def test_sparse_method_gets_within_one_percent_of_the_optimum_on_a_mid_sized_program():
     rng = np.random.default_rng(7)
     # Scores with structure (shared taste) rather than pure noise, and a few infeasible pairs.

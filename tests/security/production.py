@@ -12,28 +12,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 HOST = "mentoring.example.org"
 
 
 def production_env(tmp: Path) -> dict[str, str]:
+    from mentorhaven.kernel.audit_keys import generate_key_file
     from mentorhaven.kernel.vault import new_key_line
 
     master = tmp / "master.key"
     master.write_text(new_key_line("v1") + "\n")
     master.chmod(0o600)
     signing = tmp / "audit-signing.key"
-    signing.write_bytes(
-        Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    signing.chmod(0o600)
+    generate_key_file(signing)  # what `mentorhaven audit keygen FILE` writes
     return {
         # Only what a deployment would set: nothing leaks in from the test run's environment.
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.kernel import audit
+from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Invitation, Membership, OrgMembership, Program
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,31 @@ def test_mentor_sees_mentees_section_and_capacity(client, personas):
     assert "3 mentees" in html
 
 
+def _relate(personas, mentor, mentee, status=Relationship.Status.ACTIVE) -> Relationship:
+    return Relationship.objects.create(
+        program=personas.program, mentor=mentor, mentee=mentee, status=status
+    )
+
+
+def test_mentee_sees_their_active_mentor_and_nobody_elses(client, personas):
+    _relate(personas, personas.ana, personas.cara)
+    _relate(personas, personas.ben, personas.dev, Relationship.Status.PROPOSED)
+    assert personas.ana.display_name in _page(client, personas.cara)
+    html = _page(client, personas.dev)
+    assert personas.ana.display_name not in html
+    assert personas.ben.display_name not in html  # a proposal is not yet a relationship
+    assert "1 proposed match waiting for an answer" in html
+
+
+def test_mentor_sees_how_many_mentees_they_have_not_who(client, personas):
+    _relate(personas, personas.ana, personas.cara)
+    _relate(personas, personas.ana, personas.dev, Relationship.Status.PROPOSED)
+    html = _page(client, personas.ana)
+    assert "<dt>Active mentees</dt><dd>1</dd>" in html
+    assert "<dt>Proposed matches</dt><dd>1</dd>" in html
+    assert personas.cara.display_name not in html
+
+
 def test_mentor_capacity_says_when_the_program_has_not_set_it(client, personas):
     html = _page(client, personas.ana)
     assert "Not set by the program yet" in html
@@ -126,6 +152,18 @@ def test_auditor_sees_audit_event_counts_of_their_organization_only(client, pers
     assert "<dt>Audit events</dt><dd>3</dd>" in html
     assert '<th scope="row">Program</th><td>3</td>' in html
     assert "mentorhaven audit verify" in html
+    assert "No signed checkpoint yet" in html
+
+
+def test_auditor_sees_when_the_log_was_last_signed(client, personas):
+    from mentorhaven.kernel.models import AuditCheckpoint
+
+    event = audit.record(action="test.event", organization=personas.org, category="program")
+    AuditCheckpoint.objects.create(
+        seq=event.seq, hash=event.hash, signed_at=event.occurred_at, key_id="k", signature="s"
+    )
+    html = _page(client, personas.auditor)
+    assert f"last signed at event #{event.seq}" in html
 
 
 def test_security_officer_sees_second_factor_coverage_by_staff_role(client, personas):
@@ -168,6 +206,15 @@ def _grow(personas, n: int) -> None:
         )
         _invite(program)
         audit.record(action="test.event", organization=personas.org, category="personal")
+        everyone = User.objects.get(email="all@demo.test")
+        Relationship.objects.create(
+            program=personas.program, mentor=everyone, mentee=User.objects.get(email=f"p{i}-0@demo.test"),
+            status=Relationship.Status.ACTIVE,
+        )
+        Relationship.objects.create(
+            program=personas.program, mentor=mentor, mentee=everyone,
+            status=Relationship.Status.ACTIVE,
+        )
 
 
 def test_dashboard_query_count_does_not_grow_with_data(

@@ -27,27 +27,59 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from mentorhaven.accounts import mfa_adapter
-from mentorhaven.kernel import audit, vault
-from mentorhaven.kernel.models import SubjectKey
+from mentorhaven.kernel import vault
+
+# Models are imported inside the functions: ``keys generate`` must run before anything is
+# configured (production refuses to start without a key), see ``generate_main``.
 
 PLAINTEXT = "(plaintext)"
 
 
+def generate(path: Path) -> str:
+    """Write a new key file; returns the message for the operator. Raises ``CommandError``."""
+    try:
+        vault.write_key_file(path, vault.new_key_line("v1") + "\n", exclusive=True)
+    except FileExistsError:
+        raise CommandError(f"{path} already exists; refusing to overwrite a key file") from None
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+    return (
+        f"Wrote a new master key (version v1) to {path}, mode 0600.\n"
+        f"Point MENTORHAVEN_MASTER_KEY_FILE at it and keep a copy somewhere safe "
+        f"and separate from the database backups."
+    )
+
+
+def generate_main(file: str) -> int:
+    """``mentorhaven keys generate FILE`` without Django settings (called from cli.py)."""
+    try:
+        print(generate(Path(file)))
+    except CommandError as exc:
+        print(f"CommandError: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def pending_subject_keys(version: str) -> int:
+    from mentorhaven.kernel.models import SubjectKey
+
     return SubjectKey.objects.exclude(kek_version=version).count()
 
 
 def pending_mfa_secrets(version: str) -> int:
     """Authenticators with a secret under another KEK version (plaintext ones need no key)."""
+    from allauth.mfa.models import Authenticator
+
+    from mentorhaven.accounts import mfa_adapter
+
     return sum(
         1
         for data in Authenticator.objects.values_list("data", flat=True).iterator(chunk_size=500)
@@ -59,6 +91,8 @@ def rewrap_subject_keys(
     version: str, *, batch_size: int, progress: Callable[[int], None] | None = None
 ) -> int:
     """Re-wrap every SubjectKey not yet under ``version``; returns the number re-wrapped."""
+    from mentorhaven.kernel.models import SubjectKey
+
     done = 0
     while True:
         with transaction.atomic():
@@ -80,6 +114,10 @@ def rewrap_subject_keys(
 
 def reencrypt_mfa_secrets(version: str, *, batch_size: int) -> int:
     """Re-encrypt allauth MFA secrets (and legacy plaintext ones) under ``version``."""
+    from allauth.mfa.models import Authenticator
+
+    from mentorhaven.accounts import mfa_adapter
+
     done = 0
     last_pk = 0
     while True:
@@ -130,20 +168,11 @@ class Command(BaseCommand):
         getattr(self, f"handle_{action}")(**options)
 
     def handle_generate(self, *, file: str, **options):
-        path = Path(file)
-        try:
-            vault.write_key_file(path, vault.new_key_line("v1") + "\n", exclusive=True)
-        except FileExistsError:
-            raise CommandError(f"{path} already exists; refusing to overwrite a key file") from None
-        except OSError as exc:
-            raise CommandError(f"cannot write {path}: {exc.strerror}") from None
-        self.stdout.write(
-            f"Wrote a new master key (version v1) to {path}, mode 0600.\n"
-            f"Point MENTORHAVEN_MASTER_KEY_FILE at it and keep a copy somewhere safe "
-            f"and separate from the database backups."
-        )
+        self.stdout.write(generate(Path(file)))
 
     def handle_rotate(self, *, batch_size: int, no_new_key: bool, retire_old: bool, **options):
+        from mentorhaven.kernel import audit
+
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         provider = vault.key_provider()
@@ -177,6 +206,8 @@ class Command(BaseCommand):
             self._retire(provider, current)
 
     def _retire(self, provider: vault.KeyProvider, current: str) -> None:
+        from mentorhaven.kernel import audit
+
         still = pending_subject_keys(current) + pending_mfa_secrets(current)
         if still:
             raise CommandError(
@@ -198,6 +229,9 @@ class Command(BaseCommand):
             self.stdout.write(f"No older versions to retire. Kept: {current}.")
 
     def handle_shredded(self, *, apply: str | None, **options):
+        from mentorhaven.kernel import audit
+        from mentorhaven.kernel.models import SubjectKey
+
         if apply is None:
             ids = SubjectKey.objects.filter(shredded_at__isnull=False).order_by("subject_id")
             for subject_id in ids.values_list("subject_id", flat=True).iterator():
@@ -229,6 +263,11 @@ class Command(BaseCommand):
         )
 
     def handle_status(self, **options):
+        from allauth.mfa.models import Authenticator
+
+        from mentorhaven.accounts import mfa_adapter
+        from mentorhaven.kernel.models import SubjectKey
+
         provider = vault.key_provider()
         current = provider.current_version()
         self.stdout.write(f"Key provider: {provider.describe()}")

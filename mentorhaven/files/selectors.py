@@ -1,0 +1,64 @@
+"""Reads of the files app. Each takes the viewer; reading a file's content is audited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from django.db.models import Prefetch, QuerySet
+
+from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
+from mentorhaven.files.services import file_store, token_hash
+from mentorhaven.kernel import audit
+from mentorhaven.mentoring.models import Relationship
+
+# secrets.token_urlsafe(32) gives 43 characters; anything else is not one of our tokens.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
+ACCESS_LOG_LIMIT = 50
+
+
+def files_for(*, viewer, relationship: Relationship) -> QuerySet[StoredFile]:
+    """The files of a relationship's shared space. The caller has checked, through
+    ``access_relationship_content``, that the viewer may see inside it. Names stay sealed
+    until a row's ``filename`` is read."""
+    if viewer.pk not in relationship.participant_ids():
+        return StoredFile.objects.none()
+    return StoredFile.objects.filter(relationship=relationship).select_related("uploader")
+
+
+def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
+    """The plaintext chunks of a file the viewer may read (``access_file``), recorded as a read
+    of the uploader's data. Raises ``Erased`` (before anything is recorded or sent) when the
+    uploader has been shredded."""
+    chunks = file_store().open(
+        subject=file.uploader_id, name=file.storage_name, binding=file.content_binding()
+    )
+    try:
+        audit.record_access(
+            viewer=viewer, subject=file.uploader_id, category="platform", target=file,
+            purpose="Download a file shared in a mentoring relationship",
+            organization=file.relationship.program.organization_id if file.relationship else None,
+        )
+    except BaseException:
+        chunks.close()
+        raise
+    return chunks
+
+
+def share_links_for(*, viewer, file: StoredFile) -> QuerySet[ShareLink]:
+    """The viewer's own links to a file, each with its most recent accesses."""
+    return ShareLink.objects.filter(file=file, created_by=viewer).prefetch_related(
+        Prefetch("accesses", queryset=ShareLinkAccess.objects.order_by("-occurred_at", "-pk"))
+    )
+
+
+def share_link_by_token(token: str) -> ShareLink | None:
+    """The link a token opens (revoked and expired ones included: their use is logged), or
+    None. Only the token's hash is looked up; the token itself is never stored."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return None
+    return (
+        ShareLink.objects.filter(token_hash=token_hash(token))
+        .select_related("file__uploader", "file__relationship__program")
+        .first()
+    )

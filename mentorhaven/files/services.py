@@ -1,0 +1,324 @@
+"""Every write of the files app: uploads, deletions, share links and their use.
+
+Uploads and link creation do their slow part (inspection and encryption of the content,
+Argon2 hashing of a password) *before* their transaction, then write the row and its audit event
+in one short transaction: on SQLite a write transaction locks the whole database, and a 200 MB
+upload must not hold that lock while it is being encrypted. Whatever fails, no half-made row
+survives: an upload whose row could not be written has its sealed blob removed again, and a
+share link exists only if its token hash, password hash, expiry and audit event all committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
+from mentorhaven.files.validation import inspect_upload
+from mentorhaven.kernel import audit, vault
+from mentorhaven.kernel.errors import Erased, PermissionDenied, RateLimited, ValidationFailed
+from mentorhaven.kernel.storage import EncryptedFileStore
+from mentorhaven.mentoring.models import Relationship
+
+logger = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+DEFAULT_MAX_UPLOAD_MB = 25
+LINK_DEFAULT_DAYS = 7
+LINK_MAX_DAYS = 30
+LINK_MAX_DOWNLOADS = 10_000
+LINK_PASSWORD_MIN = 8
+LINK_PASSWORD_MAX = 1024
+TOKEN_BYTES = 32  # 256 bits
+# Wrong passwords per link before it refuses every attempt for the rest of the window.
+PASSWORD_ATTEMPTS = 5
+PASSWORD_WINDOW_SECONDS = 15 * 60
+PASSWORD_HASHER = "argon2"
+
+
+def file_store() -> EncryptedFileStore:
+    return EncryptedFileStore()
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "FILES_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * MiB
+
+
+def _organization_id(file: StoredFile) -> int | None:
+    relationship = file.relationship
+    return relationship.program.organization_id if relationship is not None else None
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def file_upload(
+    *, actor, fileobj: IO[bytes], declared_name: str, relationship: Relationship | None = None
+) -> StoredFile:
+    """Inspect, seal under the uploader's key, and keep one file.
+
+    ``relationship`` is the shared space (the caller found it through
+    ``access_relationship_content(..., write=True)``; checked again here). The content is
+    streamed: inspection spools it to a temporary file and encryption reads it back one chunk at
+    a time, so memory stays flat whatever the size. Refusals raise ``ValidationFailed``.
+    """
+    if relationship is not None and not (
+        actor.pk in relationship.participant_ids() and relationship.is_active
+    ):
+        raise PermissionDenied()
+    store = file_store()
+    with inspect_upload(
+        fileobj, declared_name=declared_name, max_bytes=max_upload_bytes()
+    ) as inspected:
+        file = StoredFile(
+            public_id=uuid.uuid4(),
+            uploader=actor,
+            relationship=relationship,
+            mime_type=inspected.mime_type,
+            size=inspected.size,
+            filename=inspected.safe_name,
+        )
+        file.storage_name = store.store(
+            subject=actor, fileobj=inspected.content, binding=file.content_binding()
+        )
+        kind = inspected.kind.key
+        cleaned = inspected.metadata_removed
+    try:
+        with transaction.atomic():
+            file.save(force_insert=True)
+            audit.record(
+                action="file.upload", actor=actor, target=file, subject=actor,
+                purpose="Share a file in a mentoring relationship", category="platform",
+                organization=_organization_id(file),
+                extra={"kind": kind, "size": file.size, "metadata_removed": cleaned,
+                       "relationship": relationship.public_id if relationship else None},
+            )
+    except BaseException:
+        store.delete(file.storage_name)
+        raise
+    return file
+
+
+@transaction.atomic
+def file_delete(*, actor, file: StoredFile) -> None:
+    """Delete one's own file: the row, its share links and their log now, the sealed blob once
+    the deletion has committed (so a rolled-back deletion never loses the content)."""
+    if actor.pk != file.uploader_id:
+        raise PermissionDenied()
+    storage_name = file.storage_name
+    audit.record(
+        action="file.delete", actor=actor, target=file, subject=file.uploader_id,
+        purpose="The uploader deleted their file", category="platform",
+        organization=_organization_id(file),
+    )
+    file.delete()
+
+    def remove_blob() -> None:
+        try:
+            file_store().delete(storage_name)
+        except OSError:
+            logger.exception("Could not remove a deleted file's sealed blob %s", storage_name)
+
+    transaction.on_commit(remove_blob)
+
+
+# --- share links ---------------------------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def password_required(file: StoredFile) -> bool:
+    relationship = file.relationship
+    if relationship is None:
+        return False
+    return bool(relationship.program.settings.get("share_links_require_password"))
+
+
+def _clean_password(file: StoredFile, password: str | None) -> str | None:
+    if password in (None, ""):
+        if password_required(file):
+            raise ValidationFailed(
+                _("This program requires a password on every share link."),
+                code="password_required",
+            )
+        return None
+    assert password is not None
+    if not LINK_PASSWORD_MIN <= len(password) <= LINK_PASSWORD_MAX:
+        raise ValidationFailed(
+            _("The password must be at least %(min)d characters long.")
+            % {"min": LINK_PASSWORD_MIN},
+            code="password_too_short", extra={"min_length": LINK_PASSWORD_MIN},
+        )
+    return password
+
+
+def share_link_create(
+    *,
+    actor,
+    file: StoredFile,
+    password: str | None = None,
+    expires_in_days: int = LINK_DEFAULT_DAYS,
+    max_downloads: int | None = None,
+) -> tuple[ShareLink, str]:
+    """Create a share link to one's own file; returns the link and its token (shown once).
+
+    Fails closed: the token hash, the password hash, the expiry and the audit event are written
+    in one transaction, and any failure leaves no link behind.
+    """
+    if actor.pk != file.uploader_id:
+        raise PermissionDenied()
+    if not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= LINK_MAX_DAYS:
+        raise ValidationFailed(
+            _("A link can last from 1 to %(max)d days.") % {"max": LINK_MAX_DAYS},
+            code="bad_expiry", extra={"max_days": LINK_MAX_DAYS},
+        )
+    if max_downloads is not None and not 1 <= max_downloads <= LINK_MAX_DOWNLOADS:
+        raise ValidationFailed(
+            _("The download limit must be between 1 and %(max)d.") % {"max": LINK_MAX_DOWNLOADS},
+            code="bad_download_limit", extra={"max_downloads": LINK_MAX_DOWNLOADS},
+        )
+    if vault.is_shredded(file.uploader_id):
+        raise Erased()
+    clean = _clean_password(file, password)
+    password_hash = make_password(clean, hasher=PASSWORD_HASHER) if clean is not None else ""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    now = timezone.now()
+    with transaction.atomic():
+        link = ShareLink.objects.create(
+            file=file, created_by=actor, token_hash=token_hash(token),
+            password_hash=password_hash, expires_at=now + timedelta(days=expires_in_days),
+            max_downloads=max_downloads, created_at=now,
+        )
+        audit.record(
+            action="share_link.create", actor=actor, target=link, subject=actor,
+            purpose="Share a file with someone outside the platform", category="platform",
+            organization=_organization_id(file),
+            extra={"file": file.public_id, "password": bool(password_hash),
+                   "expires_in_days": expires_in_days, "max_downloads": max_downloads},
+        )
+    return link, token
+
+
+@transaction.atomic
+def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
+    """Revoke a link at once: the next request to it is refused."""
+    link = ShareLink.objects.select_for_update().select_related("file__relationship__program").get(
+        pk=link.pk
+    )
+    if actor.pk != link.created_by_id:
+        raise PermissionDenied()
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit.record(
+            action="share_link.revoke", actor=actor, target=link, subject=actor,
+            purpose="Stop sharing a file outside the platform", category="platform",
+            organization=_organization_id(link.file),
+        )
+    return link
+
+
+@transaction.atomic
+def share_link_access_record(*, link: ShareLink, outcome: str) -> ShareLinkAccess:
+    """Log one visit for the link's owner, and audit it (the visitor is anonymous)."""
+    access = ShareLinkAccess.objects.create(link=link, outcome=outcome)
+    audit.record(
+        action="share_link.access", target=link, subject=link.created_by_id,
+        purpose="Someone outside the platform used a share link", category="platform",
+        extra={"outcome": outcome},
+    )
+    return access
+
+
+def _attempts_key(link: ShareLink) -> str:
+    return f"files:share-link-password:{link.pk}"
+
+
+def share_link_password_check(*, link: ShareLink, password: str) -> None:
+    """Accept the right password, or record the failure and raise.
+
+    At most ``PASSWORD_ATTEMPTS`` wrong passwords per link per window; after that every attempt,
+    right or wrong, is refused with ``RateLimited`` until the window ends, so a short password
+    cannot be guessed through the link. The counter is per link, not per visitor: the visitor is
+    anonymous and addresses are cheap.
+    """
+    key = _attempts_key(link)
+    if (cache.get(key) or 0) >= PASSWORD_ATTEMPTS:
+        share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.THROTTLED)
+        raise RateLimited(
+            _("Too many wrong passwords were tried on this link. Wait 15 minutes, then try "
+              "again."),
+            extra={"retry_after_seconds": PASSWORD_WINDOW_SECONDS},
+        )
+    if password and check_password(password, link.password_hash):
+        return
+    if not cache.add(key, 1, timeout=PASSWORD_WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=PASSWORD_WINDOW_SECONDS)
+    share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.WRONG_PASSWORD)
+    raise ValidationFailed(_("That password is not right."), code="wrong_password")
+
+
+@dataclass
+class Download:
+    """A download that has been counted: the file, and its plaintext chunks to stream."""
+
+    file: StoredFile
+    chunks: object  # Iterator[bytes]
+
+
+def share_link_download(*, link: ShareLink) -> Download | str:
+    """Serve the file of a link once: count the download, or say why not (an Outcome).
+
+    The sealed file is opened first, so an erased file is refused without counting; then the
+    count is taken under a row lock, so two simultaneous requests cannot both use the last
+    download. Call only for a complete GET (or the password POST) that will send the file.
+    """
+    file = link.file
+    try:
+        chunks = file_store().open(
+            subject=file.uploader_id, name=file.storage_name, binding=file.content_binding()
+        )
+    except Erased:
+        share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.ERASED)
+        return ShareLinkAccess.Outcome.ERASED
+    try:
+        with transaction.atomic():
+            locked = ShareLink.objects.select_for_update().get(pk=link.pk)
+            reason = locked.unavailable_reason()
+            if reason is None:
+                ShareLink.objects.filter(pk=link.pk).update(download_count=F("download_count") + 1)
+                ShareLinkAccess.objects.create(
+                    link=locked, outcome=ShareLinkAccess.Outcome.DOWNLOADED
+                )
+                audit.record_access(
+                    viewer=None, subject=file.uploader_id, category="platform", target=file,
+                    purpose="File downloaded through a share link",
+                    organization=_organization_id(file),
+                    extra={"share_link": locked.public_id},
+                )
+    except BaseException:
+        chunks.close()
+        raise
+    if reason is not None:
+        chunks.close()
+        share_link_access_record(link=link, outcome=reason)
+        return reason
+    return Download(file=file, chunks=chunks)

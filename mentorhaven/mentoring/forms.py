@@ -1,0 +1,101 @@
+"""Forms of the relationship pages. They parse input only; services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+
+class AcceptForm(forms.Form):
+    agreement = forms.BooleanField(
+        label="I have read the confidentiality agreement and accept it", required=True
+    )
+    goals = forms.BooleanField(
+        label="I agree to work on the goals of this relationship together", required=True
+    )
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label="Goal", max_length=200)
+    description = forms.CharField(
+        label="Description (only you and your mentor can read it)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+    )
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("open", "In progress"), ("done", "Achieved"), ("dropped", "Dropped")],
+    )
+
+
+class ProgressForm(forms.Form):
+    body = forms.CharField(
+        label="Progress update", widget=forms.Textarea(attrs={"rows": 2}), max_length=20_000
+    )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label="Milestone", max_length=200)
+    due_on = forms.DateField(
+        label="Due on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000
+    )
+    shared = forms.BooleanField(
+        label="Share with the other participant (otherwise only you can read it)", required=False
+    )
+
+
+def _slot_field(label: str, required: bool) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class MeetingForm(forms.Form):
+    slot_1 = _slot_field("First possible time", True)
+    slot_2 = _slot_field("Second possible time (optional)", False)
+    slot_3 = _slot_field("Third possible time (optional)", False)
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=15, max_value=480, initial=60
+    )
+    location = forms.CharField(label="Place or video link", max_length=500, required=False)
+    agenda = forms.CharField(
+        label="Agenda (only the two of you can read it)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+    )
+
+    def slots(self) -> list:
+        found = []
+        for name in ("slot_1", "slot_2", "slot_3"):
+            value = self.cleaned_data.get(name)
+            if value is not None:
+                found.append(value if timezone.is_aware(value) else timezone.make_aware(value))
+        return found
+
+
+class FeedbackForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label="How did the meeting go?",
+        coerce=int,
+        choices=[(5, "5 - very good"), (4, "4"), (3, "3"), (2, "2"), (1, "1 - poor")],
+    )
+    comment = forms.CharField(
+        label="Comment (optional; admins only ever see how many people commented)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )

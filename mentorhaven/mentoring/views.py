@@ -1,0 +1,375 @@
+"""Relationship pages: the participants' page (agreement, goals, meetings, notes), meeting
+calendars, and the program admins' overview (counts only)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
+from mentorhaven.mentoring import forms, selectors, services
+from mentorhaven.mentoring.access import (
+    access_goal,
+    access_meeting,
+    access_milestone,
+    access_note,
+    access_program_oversight,
+    access_relationship,
+    access_relationship_content,
+)
+from mentorhaven.mentoring.domain import CalendarEvent, ics_calendar
+from mentorhaven.mentoring.models import Meeting
+
+
+def _guarded(view):
+    """NotFound → 404 page, PermissionDenied → 403 page; any other refusal from a service
+    becomes a message on the page the person came from."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404 from exc
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.headers.get("Referer") or reverse("relationship_list"))
+
+    return login_required(wrapped)
+
+
+def _back(relationship, anchor: str = "") -> HttpResponse:
+    url = reverse("relationship_detail", kwargs={"relationship_id": relationship.public_id})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@_guarded
+def relationship_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "mentoring/list.html",
+        {"relationships": selectors.my_relationships(viewer=request.user)},
+    )
+
+
+@never_cache
+@_guarded
+def relationship_detail(request: HttpRequest, relationship_id) -> HttpResponse:
+    """The participants' page. Admins overseeing the program get 404 here: theirs is the
+    program overview, with counts only."""
+    relationship = access_relationship(request.user, relationship_id)
+    if request.user.pk not in relationship.participant_ids():
+        raise NotFound()
+    context = {
+        "relationship": relationship,
+        "role": "mentor" if request.user.pk == relationship.mentor_id else "mentee",
+        "agreement": services.agreement_text(relationship.program),
+        "accept_form": forms.AcceptForm(),
+        "accepted": (
+            relationship.mentor_accepted_at
+            if request.user.pk == relationship.mentor_id
+            else relationship.mentee_accepted_at
+        ),
+    }
+    try:
+        inside = access_relationship_content(request.user, relationship_id)
+    except NotFound:
+        inside = None
+    if inside is not None:
+        context.update(_content(request, inside))
+    return render(request, "mentoring/detail.html", context)
+
+
+def _content(request: HttpRequest, relationship) -> dict:
+    viewer = request.user
+    meetings = selectors.meetings_for(viewer=viewer, relationship=relationship)
+    ratings = selectors.my_ratings(viewer=viewer, relationship=relationship)
+    for meeting in meetings:
+        meeting.my_rating = ratings.get(meeting.pk)
+    return {
+        "content": True,
+        "goals": selectors.goals_for(viewer=viewer, relationship=relationship),
+        "notes": selectors.notes_for(viewer=viewer, relationship=relationship),
+        "meetings": meetings,
+        "now": timezone.now(),
+        "goal_form": forms.GoalForm(),
+        "note_form": forms.NoteForm(),
+        "meeting_form": forms.MeetingForm(),
+        "progress_form": forms.ProgressForm(),
+        "milestone_form": forms.MilestoneForm(),
+        "feedback_form": forms.FeedbackForm(),
+        "status_form": forms.GoalStatusForm(),
+    }
+
+
+def _invalid(request: HttpRequest, form, relationship, anchor: str) -> HttpResponse:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return _back(relationship, anchor)
+
+
+@require_POST
+@_guarded
+def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
+    relationship = access_relationship(request.user, relationship_id, write=True)
+    form = forms.AcceptForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, relationship, "agreement")
+    relationship = services.relationship_accept(actor=request.user, relationship=relationship)
+    messages.success(request, "Thank you. The relationship starts once you have both accepted.")
+    return _back(relationship)
+
+
+# --- goals -------------------------------------------------------------------------------------
+
+
+@require_POST
+@_guarded
+def goal_add(request: HttpRequest, relationship_id) -> HttpResponse:
+    relationship = access_relationship_content(request.user, relationship_id, write=True)
+    form = forms.GoalForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, relationship, "goals")
+    services.goal_create(actor=request.user, relationship=relationship, **form.cleaned_data)
+    if request.htmx:
+        return _section(request, relationship, "goals")
+    return _back(relationship, "goals")
+
+
+@require_POST
+@_guarded
+def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
+    goal = access_goal(request.user, goal_id, write=True)
+    form = forms.ProgressForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, goal.relationship, "goals")
+    services.goal_progress_add(actor=request.user, goal=goal, body=form.cleaned_data["body"])
+    return _back(goal.relationship, "goals")
+
+
+@require_POST
+@_guarded
+def goal_status(request: HttpRequest, goal_id) -> HttpResponse:
+    goal = access_goal(request.user, goal_id, write=True)
+    form = forms.GoalStatusForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, goal.relationship, "goals")
+    services.goal_update(actor=request.user, goal=goal, status=form.cleaned_data["status"])
+    return _back(goal.relationship, "goals")
+
+
+@require_POST
+@_guarded
+def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
+    goal = access_goal(request.user, goal_id, write=True)
+    form = forms.MilestoneForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, goal.relationship, "goals")
+    services.milestone_add(actor=request.user, goal=goal, **form.cleaned_data)
+    return _back(goal.relationship, "goals")
+
+
+@require_POST
+@_guarded
+def milestone_toggle(request: HttpRequest, milestone_id) -> HttpResponse:
+    milestone = access_milestone(request.user, milestone_id, write=True)
+    services.milestone_set_done(actor=request.user, milestone=milestone, done=not milestone.done)
+    return _back(milestone.goal.relationship, "goals")
+
+
+# --- notes -------------------------------------------------------------------------------------
+
+
+def _section(request: HttpRequest, relationship, name: str) -> HttpResponse:
+    """The goals or notes section alone, for htmx to swap in place."""
+    context = {"relationship": relationship, "content": True}
+    context["role"] = "mentor" if request.user.pk == relationship.mentor_id else "mentee"
+    if name == "notes":
+        context["notes"] = selectors.notes_for(viewer=request.user, relationship=relationship)
+        context["note_form"] = forms.NoteForm()
+    else:
+        context["goals"] = selectors.goals_for(viewer=request.user, relationship=relationship)
+        context.update(
+            goal_form=forms.GoalForm(),
+            progress_form=forms.ProgressForm(),
+            milestone_form=forms.MilestoneForm(),
+            status_form=forms.GoalStatusForm(),
+        )
+    return render(request, f"mentoring/_{name}.html", context)
+
+
+@require_POST
+@_guarded
+def note_add(request: HttpRequest, relationship_id) -> HttpResponse:
+    relationship = access_relationship_content(request.user, relationship_id, write=True)
+    form = forms.NoteForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, relationship, "notes")
+    services.note_create(actor=request.user, relationship=relationship, **form.cleaned_data)
+    if request.htmx:
+        return _section(request, relationship, "notes")
+    return _back(relationship, "notes")
+
+
+@_guarded
+def note_edit(request: HttpRequest, note_id) -> HttpResponse:
+    note = access_note(request.user, note_id, write=True)
+    form = forms.NoteForm(request.POST or None, initial={"body": note.body, "shared": note.shared})
+    if request.method == "POST" and form.is_valid():
+        services.note_edit(actor=request.user, note=note, **form.cleaned_data)
+        messages.success(request, "Note saved.")
+        return _back(note.relationship, "notes")
+    return render(request, "mentoring/note_edit.html", {"note": note, "form": form})
+
+
+@require_POST
+@_guarded
+def note_delete(request: HttpRequest, note_id) -> HttpResponse:
+    note = access_note(request.user, note_id, write=True)
+    relationship = note.relationship
+    services.note_delete(actor=request.user, note=note)
+    messages.success(request, "Note deleted.")
+    return _back(relationship, "notes")
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+@require_POST
+@_guarded
+def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
+    relationship = access_relationship_content(request.user, relationship_id, write=True)
+    form = forms.MeetingForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, relationship, "meetings")
+    data = form.cleaned_data
+    services.meeting_propose(
+        actor=request.user,
+        relationship=relationship,
+        slots=form.slots(),
+        location=data["location"],
+        agenda=data["agenda"],
+        duration_minutes=data["duration_minutes"],
+    )
+    messages.success(request, "Meeting proposed.")
+    return _back(relationship, "meetings")
+
+
+@require_POST
+@_guarded
+def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpResponse:
+    meeting = access_meeting(request.user, meeting_id, write=True)
+    if answer == "accept":
+        starts_at = parse_datetime(request.POST.get("slot", ""))
+        if starts_at is None:
+            raise ApplicationError("Pick one of the offered times.")
+        services.meeting_accept(actor=request.user, meeting=meeting, starts_at=starts_at)
+    elif answer == "decline":
+        services.meeting_decline(actor=request.user, meeting=meeting)
+    else:
+        services.meeting_cancel(actor=request.user, meeting=meeting)
+    return _back(meeting.relationship, "meetings")
+
+
+@require_POST
+@_guarded
+def meeting_feedback(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = access_meeting(request.user, meeting_id)
+    form = forms.FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, meeting.relationship, "meetings")
+    services.feedback_give(actor=request.user, meeting=meeting, **form.cleaned_data)
+    messages.success(request, "Thank you for your feedback.")
+    return _back(meeting.relationship, "meetings")
+
+
+def _event(meeting: Meeting, *, with_location: bool) -> CalendarEvent:
+    link = settings.SITE_URL + reverse(
+        "relationship_detail", kwargs={"relationship_id": meeting.relationship.public_id}
+    )
+    return CalendarEvent(
+        uid=f"{meeting.public_id}@mentorhaven",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.starts_at + timedelta(minutes=meeting.duration_minutes),
+        stamp=meeting.responded_at or meeting.created_at,
+        location=meeting.location if with_location else "",
+        url=link,
+        cancelled=meeting.status == Meeting.Status.CANCELLED,
+    )
+
+
+def _ics(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@_guarded
+def meeting_ics(request: HttpRequest, meeting_id) -> HttpResponse:
+    """One scheduled meeting as an .ics file: neutral title, time, place; never the agenda."""
+    meeting = access_meeting(request.user, meeting_id)
+    if meeting.starts_at is None:
+        raise NotFound()
+    return _ics(ics_calendar([_event(meeting, with_location=True)]), "mentoring-meeting.ics")
+
+
+@_guarded
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """Make, replace or revoke one's private feed address. The address is shown once."""
+    feed_url = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_feed_revoke(actor=request.user)
+            messages.success(request, "Your calendar feed address no longer works.")
+            return redirect("calendar_settings")
+        _feed, token = services.calendar_feed_create(actor=request.user)
+        feed_url = settings.SITE_URL + reverse("calendar_feed", kwargs={"token": token})
+    has_feed = hasattr(request.user, "calendar_feed")
+    response = render(
+        request, "mentoring/calendar.html", {"feed_url": feed_url, "has_feed": has_feed}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed. The token in the address is the credential (stored hashed; unknown
+    and revoked tokens get a plain 404). Only the owner's scheduled meetings, each titled
+    "Mentoring meeting": no names, no place, no agenda — calendar services keep copies."""
+    owner = selectors.calendar_owner(token)
+    if owner is None:
+        raise Http404
+    meetings = selectors.calendar_meetings_for(viewer=owner).select_related("relationship")
+    events = [_event(m, with_location=False) for m in meetings]
+    return _ics(ics_calendar(events, name="Mentoring"), "mentoring.ics")
+
+
+# --- program admins ----------------------------------------------------------------------------
+
+
+@_guarded
+def program_overview(request: HttpRequest, program_id) -> HttpResponse:
+    """Who is matched, status and counts per relationship; never text. Feedback appears only
+    as an aggregate over a group of at least the program's minimum size."""
+    program = access_program_oversight(request.user, program_id)
+    figures = selectors.program_figures(viewer=request.user, program=program)
+    return render(request, "mentoring/program.html", {"program": program, "figures": figures})
