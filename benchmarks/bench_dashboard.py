@@ -89,7 +89,11 @@ def server_env(tmp: Path, database_url: str) -> dict[str, str]:
 def manage(args: list[str], env: dict[str, str]) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "mentorhaven.cli", *args],
-        env=env, cwd=PROJECT_DIR, capture_output=True, text=True, check=False,
+        env=env,
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"mentorhaven {' '.join(args)} failed:\n{result.stderr[-3000:]}")
@@ -104,10 +108,25 @@ def free_port() -> int:
 
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "mentorhaven.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "1", "--no-access-log", "--log-level", "warning",
-         "--lifespan", "off"],
-        env=env, cwd=PROJECT_DIR,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "mentorhaven.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--lifespan",
+            "off",
+        ],
+        env=env,
+        cwd=PROJECT_DIR,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -126,14 +126,18 @@ def unexpected_error(request, exc):
 
 def _add_routers() -> None:
     from mentorhaven.accounts.api import router as accounts_router
+    from mentorhaven.files.api import router as files_router
     from mentorhaven.mentoring.api import router as mentoring_router
+    from mentorhaven.messaging.api import router as messaging_router
     from mentorhaven.privacy.api import router as privacy_router
     from mentorhaven.programs.api import router as programs_router
 
     api.add_router("", accounts_router)
     api.add_router("/programs", programs_router)
     api.add_router("/relationships", mentoring_router)
+    api.add_router("/relationships", messaging_router)  # …/{id}/messages
     api.add_router("", privacy_router)
+    api.add_router("", files_router)
 
 
 _add_routers()

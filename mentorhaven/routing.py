@@ -1,3 +1,5 @@
 """WebSocket routes; each app that speaks over a socket adds its patterns here."""
 
-websocket_urlpatterns: list = []
+from mentorhaven.messaging.routing import websocket_urlpatterns as messaging_ws
+
+websocket_urlpatterns: list = [*messaging_ws]

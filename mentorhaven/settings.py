@@ -150,6 +150,8 @@ INSTALLED_APPS = [
     "mentorhaven.accounts",
     "mentorhaven.programs",
     "mentorhaven.mentoring",
+    "mentorhaven.messaging",
+    "mentorhaven.files",
     "mentorhaven.privacy",
     "mentorhaven.web",
 ]
@@ -244,6 +246,9 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Messaging: an ended relationship's conversation stays readable (archive) this long.
+MESSAGING_ARCHIVE_RETENTION_DAYS = env_int("MENTORHAVEN_MESSAGING_ARCHIVE_RETENTION_DAYS", 365)
+
 TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else "database")
 if TASK_BACKEND not in ("database", "immediate"):
     raise ImproperlyConfigured(f"TASK_BACKEND must be 'database' or 'immediate', not {TASK_BACKEND!r}")
@@ -314,6 +319,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 
 INVITATION_DAYS = env_int("MENTORHAVEN_INVITATION_DAYS", 14)
 API_TOKEN_DEFAULT_DAYS = 90
+# Largest accepted upload, in MiB (files app; checked on the bytes received, not Content-Length).
+FILES_MAX_UPLOAD_MB = env_int("MENTORHAVEN_MAX_UPLOAD_MB", 25)
 
 # --- sessions, cookies, transport security -----------------------------------------------
 SESSION_COOKIE_AGE = env_int("MENTORHAVEN_SESSION_SECONDS", 8 * 3600)

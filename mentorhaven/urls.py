@@ -8,7 +8,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("programs/", include("mentorhaven.programs.urls")),
     path("relationships/", include("mentorhaven.mentoring.urls")),
+    path("messages/", include("mentorhaven.messaging.urls")),
     path("privacy/", include("mentorhaven.privacy.urls")),
+    path("files/", include("mentorhaven.files.urls")),
+    path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),
 ]
 

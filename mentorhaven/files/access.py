@@ -55,8 +55,6 @@ def access_share_link(viewer, public_id: Any, *, write: bool = False) -> ShareLi
     if viewer is None or not viewer.is_authenticated:
         raise NotFound()
     return fetch(
-        ShareLink.objects.filter(created_by=viewer, file__uploader=viewer).select_related(
-            "file"
-        ),
+        ShareLink.objects.filter(created_by=viewer, file__uploader=viewer).select_related("file"),
         public_id=_uuid(public_id),
     )

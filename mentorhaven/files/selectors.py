@@ -35,7 +35,10 @@ def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
     )
     try:
         audit.record_access(
-            viewer=viewer, subject=file.uploader_id, category="platform", target=file,
+            viewer=viewer,
+            subject=file.uploader_id,
+            category="platform",
+            target=file,
             purpose="Download a file shared in a mentoring relationship",
             organization=file.relationship.program.organization_id if file.relationship else None,
         )

@@ -46,7 +46,7 @@ TOKEN_BYTES = 32  # 256 bits
 # Wrong passwords per link before it refuses every attempt for the rest of the window.
 PASSWORD_ATTEMPTS = 5
 PASSWORD_WINDOW_SECONDS = 15 * 60
-PASSWORD_HASHER = "argon2"
+PASSWORD_HASHER = "argon2"  # noqa: S105 (a hasher name, not a password)
 
 
 def file_store() -> EncryptedFileStore:
@@ -76,7 +76,11 @@ def file_upload(
     a time, so memory stays flat whatever the size. Refusals raise ``ValidationFailed``.
     """
     if relationship is not None and not (
-        actor.pk in relationship.participant_ids() and relationship.is_active
+        actor.pk in relationship.participant_ids()
+        # Read again: the relationship may have ended since the caller loaded it.
+        and Relationship.objects.filter(
+            pk=relationship.pk, status=Relationship.Status.ACTIVE
+        ).exists()
     ):
         raise PermissionDenied()
     store = file_store()
@@ -100,11 +104,19 @@ def file_upload(
         with transaction.atomic():
             file.save(force_insert=True)
             audit.record(
-                action="file.upload", actor=actor, target=file, subject=actor,
-                purpose="Share a file in a mentoring relationship", category="platform",
+                action="file.upload",
+                actor=actor,
+                target=file,
+                subject=actor,
+                purpose="Share a file in a mentoring relationship",
+                category="platform",
                 organization=_organization_id(file),
-                extra={"kind": kind, "size": file.size, "metadata_removed": cleaned,
-                       "relationship": relationship.public_id if relationship else None},
+                extra={
+                    "kind": kind,
+                    "size": file.size,
+                    "metadata_removed": cleaned,
+                    "relationship": relationship.public_id if relationship else None,
+                },
             )
     except BaseException:
         store.delete(file.storage_name)
@@ -120,8 +132,12 @@ def file_delete(*, actor, file: StoredFile) -> None:
         raise PermissionDenied()
     storage_name = file.storage_name
     audit.record(
-        action="file.delete", actor=actor, target=file, subject=file.uploader_id,
-        purpose="The uploader deleted their file", category="platform",
+        action="file.delete",
+        actor=actor,
+        target=file,
+        subject=file.uploader_id,
+        purpose="The uploader deleted their file",
+        category="platform",
         organization=_organization_id(file),
     )
     file.delete()
@@ -162,7 +178,8 @@ def _clean_password(file: StoredFile, password: str | None) -> str | None:
         raise ValidationFailed(
             _("The password must be at least %(min)d characters long.")
             % {"min": LINK_PASSWORD_MIN},
-            code="password_too_short", extra={"min_length": LINK_PASSWORD_MIN},
+            code="password_too_short",
+            extra={"min_length": LINK_PASSWORD_MIN},
         )
     return password
 
@@ -185,12 +202,14 @@ def share_link_create(
     if not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= LINK_MAX_DAYS:
         raise ValidationFailed(
             _("A link can last from 1 to %(max)d days.") % {"max": LINK_MAX_DAYS},
-            code="bad_expiry", extra={"max_days": LINK_MAX_DAYS},
+            code="bad_expiry",
+            extra={"max_days": LINK_MAX_DAYS},
         )
     if max_downloads is not None and not 1 <= max_downloads <= LINK_MAX_DOWNLOADS:
         raise ValidationFailed(
             _("The download limit must be between 1 and %(max)d.") % {"max": LINK_MAX_DOWNLOADS},
-            code="bad_download_limit", extra={"max_downloads": LINK_MAX_DOWNLOADS},
+            code="bad_download_limit",
+            extra={"max_downloads": LINK_MAX_DOWNLOADS},
         )
     if vault.is_shredded(file.uploader_id):
         raise Erased()
@@ -200,16 +219,28 @@ def share_link_create(
     now = timezone.now()
     with transaction.atomic():
         link = ShareLink.objects.create(
-            file=file, created_by=actor, token_hash=token_hash(token),
-            password_hash=password_hash, expires_at=now + timedelta(days=expires_in_days),
-            max_downloads=max_downloads, created_at=now,
+            file=file,
+            created_by=actor,
+            token_hash=token_hash(token),
+            password_hash=password_hash,
+            expires_at=now + timedelta(days=expires_in_days),
+            max_downloads=max_downloads,
+            created_at=now,
         )
         audit.record(
-            action="share_link.create", actor=actor, target=link, subject=actor,
-            purpose="Share a file with someone outside the platform", category="platform",
+            action="share_link.create",
+            actor=actor,
+            target=link,
+            subject=actor,
+            purpose="Share a file with someone outside the platform",
+            category="platform",
             organization=_organization_id(file),
-            extra={"file": file.public_id, "password": bool(password_hash),
-                   "expires_in_days": expires_in_days, "max_downloads": max_downloads},
+            extra={
+                "file": file.public_id,
+                "password": bool(password_hash),
+                "expires_in_days": expires_in_days,
+                "max_downloads": max_downloads,
+            },
         )
     return link, token
 
@@ -217,8 +248,10 @@ def share_link_create(
 @transaction.atomic
 def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
     """Revoke a link at once: the next request to it is refused."""
-    link = ShareLink.objects.select_for_update().select_related("file__relationship__program").get(
-        pk=link.pk
+    link = (
+        ShareLink.objects.select_for_update()
+        .select_related("file__relationship__program")
+        .get(pk=link.pk)
     )
     if actor.pk != link.created_by_id:
         raise PermissionDenied()
@@ -226,8 +259,12 @@ def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
         audit.record(
-            action="share_link.revoke", actor=actor, target=link, subject=actor,
-            purpose="Stop sharing a file outside the platform", category="platform",
+            action="share_link.revoke",
+            actor=actor,
+            target=link,
+            subject=actor,
+            purpose="Stop sharing a file outside the platform",
+            category="platform",
             organization=_organization_id(link.file),
         )
     return link
@@ -238,8 +275,11 @@ def share_link_access_record(*, link: ShareLink, outcome: str) -> ShareLinkAcces
     """Log one visit for the link's owner, and audit it (the visitor is anonymous)."""
     access = ShareLinkAccess.objects.create(link=link, outcome=outcome)
     audit.record(
-        action="share_link.access", target=link, subject=link.created_by_id,
-        purpose="Someone outside the platform used a share link", category="platform",
+        action="share_link.access",
+        target=link,
+        subject=link.created_by_id,
+        purpose="Someone outside the platform used a share link",
+        category="platform",
         extra={"outcome": outcome},
     )
     return access
@@ -261,8 +301,7 @@ def share_link_password_check(*, link: ShareLink, password: str) -> None:
     if (cache.get(key) or 0) >= PASSWORD_ATTEMPTS:
         share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.THROTTLED)
         raise RateLimited(
-            _("Too many wrong passwords were tried on this link. Wait 15 minutes, then try "
-              "again."),
+            _("Too many wrong passwords were tried on this link. Wait 15 minutes, then try again."),
             extra={"retry_after_seconds": PASSWORD_WINDOW_SECONDS},
         )
     if password and check_password(password, link.password_hash):
@@ -309,7 +348,10 @@ def share_link_download(*, link: ShareLink) -> Download | str:
                     link=locked, outcome=ShareLinkAccess.Outcome.DOWNLOADED
                 )
                 audit.record_access(
-                    viewer=None, subject=file.uploader_id, category="platform", target=file,
+                    viewer=None,
+                    subject=file.uploader_id,
+                    category="platform",
+                    target=file,
                     purpose="File downloaded through a share link",
                     organization=_organization_id(file),
                     extra={"share_link": locked.public_id},

@@ -15,7 +15,9 @@ Data-key cache: unwrapping a data key costs a database read (and, with a KMS, a 
 so unwrapped keys are cached in this process for ``VAULT_KEY_CACHE_SECONDS`` (default 30).
 ``shred`` evicts the key here at once; other processes stop using it when their entry expires,
 so a shredded key works nowhere for longer than that bound. Shredded subjects are cached too,
-so a page full of erased content costs one query, not one per row.
+so a page full of erased content costs one query, not one per row. A key first read inside a
+transaction is re-checked before anything is written under it until that transaction commits:
+a key created by a transaction that rolled back is never used again.
 
 Errors raised here carry identifiers at most: never plaintext, ciphertext or key material.
 """
@@ -336,7 +338,7 @@ class Binding(NamedTuple):
 class _Entry:
     """One subject's unwrapped keys in this process; ``cipher`` is None once shredded."""
 
-    __slots__ = ("cipher", "expires", "key", "loaded", "secret")
+    __slots__ = ("cipher", "expires", "key", "loaded", "secret", "tentative")
 
     def __init__(self, key: bytes | None, secret: bytes | None, loaded: float, expires: float):
         self.key = key
@@ -344,6 +346,8 @@ class _Entry:
         self.cipher = AESGCM(key) if key is not None else None
         self.loaded = loaded
         self.expires = expires
+        # The wrapped key as read inside a transaction not yet committed (None once committed).
+        self.tentative: bytes | None = None
 
 
 _cache: dict[int, _Entry] = {}
@@ -419,10 +423,26 @@ def _load(subject_id: int, *, create: bool) -> _Entry:
         secret = unwrap_data_key(subject_id, row.wrapped_secret, row.kek_version)
         entry = _Entry(key, secret, loaded, expires)
     if _cache_seconds() > 0:
+        if transaction.get_connection().in_atomic_block and entry.key is not None:
+            # The row may have been created by this very transaction: if it rolls back, the
+            # key never existed. ``encrypt`` re-checks such entries until the commit, so that
+            # nothing is ever written under a key that was not saved.
+            entry.tentative = bytes(row.wrapped_key)
+            transaction.on_commit(lambda: setattr(entry, "tentative", None))
         if len(_cache) >= CACHE_MAX_ENTRIES:
             _cache.pop(next(iter(_cache)), None)
         _cache[subject_id] = entry
     return entry
+
+
+def _confirmed(subject_id: int, entry: _Entry) -> _Entry:
+    from mentorhaven.kernel.models import SubjectKey
+
+    stored = SubjectKey.objects.filter(subject_id=subject_id).values_list("wrapped_key").first()
+    if stored is not None and bytes(stored[0]) == entry.tentative:
+        return entry
+    _cache.pop(subject_id, None)  # rolled back (or re-wrapped): load what is really stored
+    return _load(subject_id, create=True)
 
 
 def _entry(subject, *, create: bool) -> _Entry:
@@ -443,7 +463,10 @@ def data_key(subject, *, create: bool = True) -> bytes:
 
 def subject_secret(subject) -> bytes | None:
     """A per-subject secret (for keyed pseudonyms), or ``None`` once the subject is shredded."""
-    return _entry(subject, create=True).secret
+    entry = _entry(subject, create=True)
+    if entry.tentative is not None:
+        entry = _confirmed(subject if type(subject) is int else _subject_id(subject), entry)
+    return entry.secret
 
 
 def is_shredded(subject) -> bool:
@@ -460,7 +483,10 @@ def is_shredded(subject) -> bool:
 @sensitive_variables()
 def encrypt(subject, plaintext: bytes, binding: Binding) -> bytes:
     """Encrypt under the subject's data key; raises ``Erased`` if the subject was shredded."""
-    cipher = _entry(subject, create=True).cipher
+    entry = _entry(subject, create=True)
+    if entry.tentative is not None:
+        entry = _confirmed(subject if type(subject) is int else _subject_id(subject), entry)
+    cipher = entry.cipher
     if cipher is None:
         raise Erased()
     nonce = secrets.token_bytes(NONCE_BYTES)

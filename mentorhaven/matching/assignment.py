@@ -25,7 +25,7 @@ as possible first).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -137,7 +137,7 @@ def candidate_edges(
     scores: NDArray[np.float64],
     capacities: NDArray[np.int64],
     *,
-    k: int = 10,
+    k: int = 20,
     mentor_k_per_seat: int = 2,
     chunk: int = 1024,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -307,7 +307,7 @@ def assign_sparse(
     scores: NDArray[np.float64],
     capacities: NDArray[np.int64],
     *,
-    k: int = 10,
+    k: int = 20,
     mentor_k_per_seat: int = 2,
     rounds: int = 10,
     match_bonus: float = 0.0,
@@ -398,7 +398,7 @@ def assign(
     *,
     method: Method = "auto",
     max_exact_cells: int = DEFAULT_MAX_EXACT_CELLS,
-    k: int = 10,
+    k: int = 20,
     match_bonus: float = 0.0,
 ) -> Assignment:
     """Assign with the named method; "auto" is exact while mentees x seats fits
@@ -419,7 +419,8 @@ def assign(
 class ProgramMatch:
     best: Assignment  # the chosen method
     greedy: Assignment  # the baseline, for the report
-    scores: NDArray[np.float64]  # for explanations and review; rows mentees, columns mentors
+    # For review and suggestions; rows mentees, columns mentors. Left out of ==.
+    scores: NDArray[np.float64] = field(compare=False, repr=False)
 
     def pairs(
         self, mentees: Sequence[Participant], mentors: Sequence[Participant]

@@ -287,7 +287,7 @@ def _add_scale(
     b = np.array([x if x is not None else 0.0 for x in right], dtype=np.float64)
     sim = np.subtract.outer(a, b, out=scratch[0])
     np.abs(sim, out=sim)
-    sim *= -1.0 / 5
+    sim *= -1.0 / (question.scale_max - question.scale_min)
     sim += 1.0
     sim *= (question.weight * np.array([x is not None for x in left]))[:, None]
     sim *= np.array([x is not None for x in right], dtype=np.float64)[None, :]

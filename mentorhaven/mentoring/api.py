@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from ninja import Field, Query, Router, Schema
+import pydantic
+from ninja import Field, Query, Router, Schema, Status
 
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, page
+from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.mentoring import selectors, services
 from mentorhaven.mentoring.access import access_relationship, access_relationship_content
 
@@ -187,47 +189,84 @@ class MeetingList(Schema):
     items: list[MeetingOut]
 
 
+# Request bodies are parsed inside the endpoints, after the access check: a viewer who may not
+# see the relationship gets 404 whatever they send, never a validation error that would confirm
+# the path exists.
+
+
+def _payload(request, schema: type[Schema]):
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as exc:
+        errors = [
+            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
+            for e in exc.errors(include_input=False)
+        ]
+        raise ValidationFailed(extra={"errors": errors}) from exc
+
+
+def _body_doc(schema: type[Schema]) -> dict:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema.model_json_schema()}},
+        }
+    }
+
+
 @router.get("", response={200: RelationshipPage, **AUTH_ERRORS})
 def relationship_list(request, params: Query[PageParams]):
     """Your relationships, and those of programs you oversee (metadata only)."""
     return page(selectors.relationships_for(viewer=request.auth), params)
 
 
-@router.get("/{relationship_id}", response={200: RelationshipOut, **NOT_FOUND, **AUTH_ERRORS})
+@router.get("/{uuid:relationship_id}", response={200: RelationshipOut, **NOT_FOUND, **AUTH_ERRORS})
 def relationship_detail(request, relationship_id: UUID):
     return access_relationship(request.auth, relationship_id)
 
 
-@router.get("/{relationship_id}/goals", response={200: GoalList, **NOT_FOUND, **AUTH_ERRORS})
+@router.get("/{uuid:relationship_id}/goals", response={200: GoalList, **NOT_FOUND, **AUTH_ERRORS})
 def goal_list(request, relationship_id: UUID):
     """The mentee's goals: for the mentee, and the mentor while the relationship is active."""
     relationship = access_relationship_content(request.auth, relationship_id)
     return {"items": selectors.goals_for(viewer=request.auth, relationship=relationship)}
 
 
-@router.post("/{relationship_id}/goals", response={201: GoalOut, **NOT_FOUND, **AUTH_ERRORS})
-def goal_create(request, relationship_id: UUID, payload: GoalIn):
+@router.post(
+    "/{uuid:relationship_id}/goals",
+    response={201: GoalOut, **NOT_FOUND, **AUTH_ERRORS},
+    openapi_extra=_body_doc(GoalIn),
+)
+def goal_create(request, relationship_id: UUID):
     """Only the mentee sets goals (the mentor gets 403)."""
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
+    payload = _payload(request, GoalIn)
     goal = services.goal_create(
         actor=request.auth,
         relationship=relationship,
         title=payload.title,
         description=payload.description,
     )
-    return 201, goal
+    return Status(201, goal)
 
 
-@router.get("/{relationship_id}/meetings", response={200: MeetingList, **NOT_FOUND, **AUTH_ERRORS})
+@router.get(
+    "/{uuid:relationship_id}/meetings", response={200: MeetingList, **NOT_FOUND, **AUTH_ERRORS}
+)
 def meeting_list(request, relationship_id: UUID):
     relationship = access_relationship_content(request.auth, relationship_id)
     return {"items": selectors.meetings_for(viewer=request.auth, relationship=relationship)}
 
 
-@router.post("/{relationship_id}/meetings", response={201: MeetingOut, **NOT_FOUND, **AUTH_ERRORS})
-def meeting_propose(request, relationship_id: UUID, payload: MeetingIn):
+@router.post(
+    "/{uuid:relationship_id}/meetings",
+    response={201: MeetingOut, **NOT_FOUND, **AUTH_ERRORS},
+    openapi_extra=_body_doc(MeetingIn),
+)
+def meeting_propose(request, relationship_id: UUID):
     """Offer one to three times; the other participant accepts one on the relationship page."""
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
+    payload = _payload(request, MeetingIn)
     meeting = services.meeting_propose(
         actor=request.auth,
         relationship=relationship,
@@ -236,20 +275,25 @@ def meeting_propose(request, relationship_id: UUID, payload: MeetingIn):
         agenda=payload.agenda,
         duration_minutes=payload.duration_minutes,
     )
-    return 201, meeting
+    return Status(201, meeting)
 
 
-@router.get("/{relationship_id}/notes", response={200: NoteList, **NOT_FOUND, **AUTH_ERRORS})
+@router.get("/{uuid:relationship_id}/notes", response={200: NoteList, **NOT_FOUND, **AUTH_ERRORS})
 def note_list(request, relationship_id: UUID):
     """Your own notes and the other participant's shared ones."""
     relationship = access_relationship_content(request.auth, relationship_id)
     return {"items": selectors.notes_for(viewer=request.auth, relationship=relationship)}
 
 
-@router.post("/{relationship_id}/notes", response={201: NoteOut, **NOT_FOUND, **AUTH_ERRORS})
-def note_create(request, relationship_id: UUID, payload: NoteIn):
+@router.post(
+    "/{uuid:relationship_id}/notes",
+    response={201: NoteOut, **NOT_FOUND, **AUTH_ERRORS},
+    openapi_extra=_body_doc(NoteIn),
+)
+def note_create(request, relationship_id: UUID):
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
+    payload = _payload(request, NoteIn)
     note = services.note_create(
         actor=request.auth, relationship=relationship, body=payload.body, shared=payload.shared
     )
-    return 201, note
+    return Status(201, note)

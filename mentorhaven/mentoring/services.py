@@ -177,8 +177,18 @@ def relationship_touch(*, relationship: Relationship) -> None:
 # --- goals and milestones (owned by the mentee) ---------------------------------------------------
 
 
+def _still_active(relationship: Relationship) -> bool:
+    """Read the status again under a row lock: the relationship may have ended since the
+    caller loaded it, and access derived from it ends at that moment."""
+    return (
+        Relationship.objects.select_for_update()
+        .filter(pk=relationship.pk, status=Relationship.Status.ACTIVE)
+        .exists()
+    )
+
+
 def _require_owner_active(actor, goal: Goal) -> None:
-    if actor.pk != goal.owner_id or not goal.relationship.is_active:
+    if actor.pk != goal.owner_id or not _still_active(goal.relationship):
         raise PermissionDenied()
 
 
@@ -225,7 +235,7 @@ def _content_audit(
 def goal_create(*, actor, relationship: Relationship, title: str, description: str = "") -> Goal:
     """The mentee adds a goal to an active relationship; the description is encrypted under the
     mentee's key."""
-    if actor.pk != relationship.mentee_id or not relationship.is_active:
+    if actor.pk != relationship.mentee_id or not _still_active(relationship):
         raise PermissionDenied()
     goal = Goal(
         relationship=relationship,
@@ -337,7 +347,7 @@ def milestone_set_done(*, actor, milestone: Milestone, done: bool) -> Milestone:
 @transaction.atomic
 def note_create(*, actor, relationship: Relationship, body: str, shared: bool = False) -> Note:
     """A participant writes a note on an active relationship: private unless ``shared``."""
-    if actor.pk not in relationship.participant_ids() or not relationship.is_active:
+    if actor.pk not in relationship.participant_ids() or not _still_active(relationship):
         raise PermissionDenied()
     note = Note(
         relationship=relationship,
@@ -404,7 +414,7 @@ def note_delete(*, actor, note: Note) -> None:
 
 
 def _require_participant_active(actor, relationship: Relationship) -> None:
-    if actor.pk not in relationship.participant_ids() or not relationship.is_active:
+    if actor.pk not in relationship.participant_ids() or not _still_active(relationship):
         raise PermissionDenied()
 
 
@@ -586,6 +596,7 @@ def meeting_remind(*, meeting: Meeting) -> bool:
 def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") -> Feedback:
     """A participant rates a meeting that has taken place (once); the comment is encrypted
     under their key and reaches admins only as a count over a large enough group."""
+    meeting = _locked_meeting(meeting)
     relationship = meeting.relationship
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()

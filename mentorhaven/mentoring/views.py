@@ -3,6 +3,7 @@ calendars, and the program admins' overview (counts only)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from datetime import timedelta
 
@@ -85,12 +86,11 @@ def relationship_detail(request: HttpRequest, relationship_id) -> HttpResponse:
             else relationship.mentee_accepted_at
         ),
     }
-    try:
-        inside = access_relationship_content(request.user, relationship_id)
-    except NotFound:
-        inside = None
-    if inside is not None:
-        context.update(_content(request, inside))
+    # Nothing inside before both have accepted; the mentor sees nothing once it has ended.
+    if relationship.started_at is not None:
+        with contextlib.suppress(NotFound):
+            inside = access_relationship_content(request.user, relationship_id)
+            context.update(_content(request, inside))
     return render(request, "mentoring/detail.html", context)
 
 

@@ -135,8 +135,14 @@ class Dashboard:
     @property
     def has_sections(self) -> bool:
         return any(
-            (self.mentee_programs, self.mentor_programs, self.admin_programs, self.org_figures,
-             self.audit_figures, self.coverage)
+            (
+                self.mentee_programs,
+                self.mentor_programs,
+                self.admin_programs,
+                self.org_figures,
+                self.audit_figures,
+                self.coverage,
+            )
         )
 
 
@@ -274,9 +280,7 @@ def dashboard_for(viewer) -> Dashboard:
         .select_related("program__organization")
         .order_by("program__name", "pk")
     )
-    org_memberships = list(
-        OrgMembership.objects.filter(user=viewer).select_related("organization")
-    )
+    org_memberships = list(OrgMembership.objects.filter(user=viewer).select_related("organization"))
     roles = frozenset({m.role for m in memberships} | {m.role for m in org_memberships})
     setattr(viewer, _ROLES_CACHE, roles)
     dash = Dashboard(roles=roles)
@@ -290,8 +294,7 @@ def dashboard_for(viewer) -> Dashboard:
 
     dash.mentee_programs = [MenteeProgram(m.program) for m in by_role[MENTEE]]
     dash.mentor_programs = [
-        MentorProgram(m.program, m.program.settings.get("mentor_capacity"))
-        for m in by_role[MENTOR]
+        MentorProgram(m.program, m.program.settings.get("mentor_capacity")) for m in by_role[MENTOR]
     ]
     if dash.mentee_programs or dash.mentor_programs:
         _add_relationships(viewer, dash)

@@ -57,7 +57,8 @@ def caller(request, personas, same_connection):
 
 def _check(case, response) -> None:
     assert response.status_code < 500, (response.status_code, response.text[:300])
-    if response.status_code >= 400:
+    # The TRACE/TRACK guard (web/middleware.py) answers 405 with no body at all: nothing to shape.
+    if response.status_code >= 400 and response.content:
         assert response.headers["content-type"][0].startswith("application/json"), (
             response.status_code,
             case.as_curl_command(),

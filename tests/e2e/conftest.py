@@ -39,7 +39,8 @@ CHROMIUM_ARGS = [
 MISSING_CHROMIUM = (
     "\n" + "#" * 72 + "\n# BROWSER TEST NOT RUN: Debian's Chromium is missing at /usr/bin/chromium."
     "\n# Install it with: sudo apt-get install chromium   (make test does this as root)\n"
-    + "#" * 72
+    + "#"
+    * 72
 )
 
 # Records every Content-Security-Policy violation the page reports, from the first script on.

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from django.views.debug import ExceptionReporter
@@ -332,3 +333,24 @@ def test_production_starts_with_a_master_key_file(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "current v3" in result.stdout
+
+
+def test_a_key_created_in_a_rolled_back_transaction_is_never_used_again(alice):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        vault.encrypt(alice, b"first try", _binding(alice))  # creates alice's key
+        raise RuntimeError("the service failed after encrypting")
+    assert not SubjectKey.objects.filter(subject_id=alice.pk).exists()
+    # The retry, in the same process and within the cache period, must not reuse the lost key.
+    sealed = vault.encrypt(alice, b"second try", _binding(alice))
+    assert SubjectKey.objects.filter(subject_id=alice.pk).exists()
+    vault.forget_cached_keys()
+    assert vault.decrypt(alice, sealed, _binding(alice)) == b"second try"
+
+
+def test_a_pseudonym_secret_from_a_rolled_back_transaction_is_not_reused(alice):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = vault.subject_secret(alice)
+        raise RuntimeError("rolled back")
+    kept = vault.subject_secret(alice)
+    vault.forget_cached_keys()
+    assert vault.subject_secret(alice) == kept != lost

@@ -280,3 +280,4 @@ def test_match_program_reports_the_chosen_method_next_to_greedy():
     assert sorted(result.pairs(mentees, mentors)) == [("cara", "ana"), ("dev", "ben")]
     assert (result.best.total, result.best.coverage) == (1.0, 1.0)
     assert capacities_of(mentors).tolist() == [1, 1]
+    assert match_program(mentees, mentors, QUESTIONS) == result  # same input, same outcome

@@ -12,7 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 HOST = "mentoring.example.org"
 
@@ -85,9 +84,11 @@ def probe() -> None:
         report["pages"][label] = {
             "status": response.status_code,
             "headers": dict(response.headers),
-            "body": b"".join(response.streaming_content if response.streaming else
-                             [response.content]).decode(errors="replace")[:20000]
-            if label == "missing" else "",
+            "body": b"".join(
+                response.streaming_content if response.streaming else [response.content]
+            ).decode(errors="replace")[:20000]
+            if label == "missing"
+            else "",
         }
         for name, morsel in response.cookies.items():
             report["cookies"][name] = {
@@ -101,16 +102,24 @@ def probe() -> None:
 
     keep("home", client.get("/"))
     keep("login", client.get("/accounts/login/"))
-    keep("login_post", client.post("/accounts/login/", {"login": "probe@example.org",
-                                                         "password": password}))
-    for label, path in (("dashboard", "/dashboard/"), ("privacy", "/privacy/"),
-                        ("security", "/accounts/security/"), ("missing", "/no/such/page/")):
+    keep(
+        "login_post",
+        client.post("/accounts/login/", {"login": "probe@example.org", "password": password}),
+    )
+    for label, path in (
+        ("dashboard", "/dashboard/"),
+        ("privacy", "/privacy/"),
+        ("security", "/accounts/security/"),
+        ("missing", "/no/such/page/"),
+    ):
         keep(label, client.get(path))
     from django.templatetags.static import static
 
     keep("static", client.get(static("mentorhaven/mentorhaven.css")))
     plain = Client(HTTP_HOST=HOST)
     keep("plain_http", plain.get("/dashboard/"))
-    keep("other_host", Client(HTTP_HOST="evil.example.com", headers={
-        "X-Forwarded-Proto": "https"}).get("/"))
+    keep(
+        "other_host",
+        Client(HTTP_HOST="evil.example.com", headers={"X-Forwarded-Proto": "https"}).get("/"),
+    )
     print(json.dumps(report))

@@ -29,33 +29,42 @@ def test_deploy_check_fails_when_a_protection_is_weakened(prod_env):
 
 BAD_VALUES = [
     pytest.param("MENTORHAVEN_SECRET_KEY", None, "MENTORHAVEN_SECRET_KEY", id="no-secret"),
-    pytest.param("MENTORHAVEN_SECRET_KEY", "too-short-secret", "MENTORHAVEN_SECRET_KEY",
-                 id="short-secret"),
-    pytest.param("MENTORHAVEN_SECRET_KEY", "a" * 64, "MENTORHAVEN_SECRET_KEY",
-                 id="low-variety-secret"),
+    pytest.param(
+        "MENTORHAVEN_SECRET_KEY", "too-short-secret", "MENTORHAVEN_SECRET_KEY", id="short-secret"
+    ),
+    pytest.param(
+        "MENTORHAVEN_SECRET_KEY", "a" * 64, "MENTORHAVEN_SECRET_KEY", id="low-variety-secret"
+    ),
     pytest.param("MENTORHAVEN_ALLOWED_HOSTS", None, "MENTORHAVEN_ALLOWED_HOSTS", id="no-hosts"),
-    pytest.param("MENTORHAVEN_ALLOWED_HOSTS", "*", "MENTORHAVEN_ALLOWED_HOSTS",
-                 id="wildcard-host"),
+    pytest.param("MENTORHAVEN_ALLOWED_HOSTS", "*", "MENTORHAVEN_ALLOWED_HOSTS", id="wildcard-host"),
     pytest.param("DATABASE_URL", None, "DATABASE_URL", id="no-database"),
     pytest.param("DATABASE_URL", "nosuchdb://somewhere/db", "DATABASE_URL", id="bad-database"),
     pytest.param("MENTORHAVEN_ENV", "prod", "MENTORHAVEN_ENV", id="bad-env"),
-    pytest.param("MENTORHAVEN_MASTER_KEY_FILE", None, "MENTORHAVEN_MASTER_KEY_FILE",
-                 id="no-master-key"),
-    pytest.param("MENTORHAVEN_AUDIT_SIGNING_KEY_FILE", None,
-                 "MENTORHAVEN_AUDIT_SIGNING_KEY_FILE", id="no-audit-signing-key"),
+    pytest.param(
+        "MENTORHAVEN_MASTER_KEY_FILE", None, "MENTORHAVEN_MASTER_KEY_FILE", id="no-master-key"
+    ),
+    pytest.param(
+        "MENTORHAVEN_AUDIT_SIGNING_KEY_FILE",
+        None,
+        "MENTORHAVEN_AUDIT_SIGNING_KEY_FILE",
+        id="no-audit-signing-key",
+    ),
     pytest.param("EMAIL_URL", None, "EMAIL_URL", id="no-email"),
-    pytest.param("EMAIL_URL", "smtp+tls://mail.example.org:587", "EMAIL_URL",
-                 id="unknown-email-scheme"),
+    pytest.param(
+        "EMAIL_URL", "smtp+tls://mail.example.org:587", "EMAIL_URL", id="unknown-email-scheme"
+    ),
     pytest.param("MENTORHAVEN_DEBUG", "true", "MENTORHAVEN_DEBUG", id="debug-on"),
-    pytest.param("MENTORHAVEN_SECRET_KEY_FILE", "/nonexistent/secret", "MENTORHAVEN_SECRET_KEY",
-                 id="unreadable-secret-file"),
+    pytest.param(
+        "MENTORHAVEN_SECRET_KEY_FILE",
+        "/nonexistent/secret",
+        "MENTORHAVEN_SECRET_KEY",
+        id="unreadable-secret-file",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("variable", "value", "named"), BAD_VALUES)
-def test_bad_production_value_stops_start_up_naming_the_variable(
-    prod_env, variable, value, named
-):
+def test_bad_production_value_stops_start_up_naming_the_variable(prod_env, variable, value, named):
     if value is None:
         prod_env.pop(variable)
     else:

@@ -208,11 +208,15 @@ def _grow(personas, n: int) -> None:
         audit.record(action="test.event", organization=personas.org, category="personal")
         everyone = User.objects.get(email="all@demo.test")
         Relationship.objects.create(
-            program=personas.program, mentor=everyone, mentee=User.objects.get(email=f"p{i}-0@demo.test"),
+            program=personas.program,
+            mentor=everyone,
+            mentee=User.objects.get(email=f"p{i}-0@demo.test"),
             status=Relationship.Status.ACTIVE,
         )
         Relationship.objects.create(
-            program=personas.program, mentor=mentor, mentee=everyone,
+            program=personas.program,
+            mentor=mentor,
+            mentee=everyone,
             status=Relationship.Status.ACTIVE,
         )
 

@@ -8,7 +8,7 @@ from tests.web.urls_failing import LEAKY_DETAIL
 
 pytestmark = pytest.mark.django_db
 
-STACK_TRACE_MARKERS = ("Traceback", "File \"", "Django Version", "URLconf", "settings.py")
+STACK_TRACE_MARKERS = ("Traceback", 'File "', "Django Version", "URLconf", "settings.py")
 
 
 def _assert_no_internals(html: str) -> None:

@@ -1,0 +1,153 @@
+"""API for files and share links.
+
+A file in a relationship is visible to its two participants (the mentor only while the
+relationship is active); anyone else gets 404 on every path. Content is streamed as an
+attachment with ``nosniff`` and a sandboxing CSP. Only the uploader deletes a file or manages
+its share links; a link's token appears once, in the answer that creates it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from mentorhaven.api_common import AUTH_ERRORS, ErrorOut
+from mentorhaven.files import services
+from mentorhaven.files.access import access_file, access_share_link
+from mentorhaven.files.responses import attachment_response
+from mentorhaven.files.selectors import file_content_for, share_links_for
+from mentorhaven.kernel.fields import is_erased
+from mentorhaven.mentoring.access import access_relationship_content
+
+router = Router(tags=["files"])
+
+ERRORS = {**AUTH_ERRORS, 404: ErrorOut}
+
+
+class FileOut(Schema):
+    id: UUID
+    name: str | None = Field(description="The sanitized file name; null once erased")
+    erased: bool
+    mime_type: str
+    size: int
+    relationship: UUID | None
+    uploaded_by_me: bool
+    created_at: datetime
+    content_url: str
+
+
+def _file_out(request: HttpRequest, file) -> dict:
+    erased = is_erased(file.filename)
+    return {
+        "id": file.public_id,
+        "name": None if erased else str(file.filename),
+        "erased": erased,
+        "mime_type": file.mime_type,
+        "size": file.size,
+        "relationship": file.relationship.public_id if file.relationship else None,
+        "uploaded_by_me": file.uploader_id == request.auth.pk,
+        "created_at": file.created_at,
+        "content_url": f"/api/v1/files/{file.public_id}/content",
+    }
+
+
+class ShareLinkIn(Schema):
+    password: str | None = None
+    expires_in_days: int = Field(services.LINK_DEFAULT_DAYS, ge=1, le=services.LINK_MAX_DAYS)
+    max_downloads: int | None = Field(None, ge=1, le=services.LINK_MAX_DOWNLOADS)
+
+
+class ShareLinkOut(Schema):
+    id: UUID
+    url: str | None = Field(None, description="Only in the answer that creates the link")
+    has_password: bool
+    expires_at: datetime
+    max_downloads: int | None
+    download_count: int
+    revoked: bool
+
+
+def _link_out(link, url: str | None = None) -> dict:
+    return {
+        "id": link.public_id,
+        "url": url,
+        "has_password": link.has_password,
+        "expires_at": link.expires_at,
+        "max_downloads": link.max_downloads,
+        "download_count": link.download_count,
+        "revoked": link.revoked_at is not None,
+    }
+
+
+@router.post("/files", response={201: FileOut, 410: ErrorOut, 413: ErrorOut, **ERRORS})
+def upload_file(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    relationship: Form[UUID | None] = None,
+):
+    """Upload a file (multipart field ``file``), into a relationship's shared space when
+    ``relationship`` is given. Checked on content against the allow-list; pictures lose their
+    metadata; stored encrypted under your key."""
+    shared_space = (
+        access_relationship_content(request.auth, relationship, write=True)
+        if relationship is not None
+        else None
+    )
+    stored = services.file_upload(
+        actor=request.auth,
+        fileobj=file,
+        declared_name=file.name or "",
+        relationship=shared_space,
+    )
+    return Status(201, _file_out(request, stored))
+
+
+@router.get("/files/{file_id}", response={200: FileOut, **ERRORS})
+def get_file(request: HttpRequest, file_id: UUID):
+    return _file_out(request, access_file(request.auth, file_id))
+
+
+@router.get("/files/{file_id}/content", response={410: ErrorOut, **ERRORS})
+def get_file_content(request: HttpRequest, file_id: UUID):
+    """The file itself, streamed as an attachment. Each download by someone other than the
+    uploader appears in the uploader's access log."""
+    file = access_file(request.auth, file_id)
+    return attachment_response(file, file_content_for(viewer=request.auth, file=file))
+
+
+@router.delete("/files/{file_id}", response={204: None, **ERRORS})
+def delete_file(request: HttpRequest, file_id: UUID):
+    services.file_delete(actor=request.auth, file=access_file(request.auth, file_id, write=True))
+    return Status(204, None)
+
+
+@router.get("/files/{file_id}/share-links", response={200: list[ShareLinkOut], **ERRORS})
+def list_share_links(request: HttpRequest, file_id: UUID):
+    file = access_file(request.auth, file_id, write=True)
+    return [_link_out(link) for link in share_links_for(viewer=request.auth, file=file)]
+
+
+@router.post("/files/{file_id}/share-links", response={201: ShareLinkOut, 410: ErrorOut, **ERRORS})
+def create_share_link(request: HttpRequest, file_id: UUID, payload: ShareLinkIn):
+    """Create a link for someone outside the platform. The answer's ``url`` holds the secret
+    token: it is shown this once and only its hash is kept."""
+    file = access_file(request.auth, file_id, write=True)
+    link, token = services.share_link_create(
+        actor=request.auth,
+        file=file,
+        password=payload.password,
+        expires_in_days=payload.expires_in_days,
+        max_downloads=payload.max_downloads,
+    )
+    return Status(201, _link_out(link, request.build_absolute_uri(f"/s/{token}")))
+
+
+@router.delete("/share-links/{link_id}", response={204: None, **ERRORS})
+def revoke_share_link(request: HttpRequest, link_id: UUID):
+    """Revoke a link: it stops working at once."""
+    services.share_link_revoke(actor=request.auth, link=access_share_link(request.auth, link_id))
+    return Status(204, None)

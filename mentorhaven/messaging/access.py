@@ -1,0 +1,134 @@
+"""Who may read or write a conversation, and what an admin may see of a safety report.
+
+Relationship conversations derive their people from the relationship, every time: its two
+participants, once it has started (active, completed or ended early). A proposed or declined
+relationship has no conversation, and nobody else — no program or organization admin, no
+superuser — ever reaches one.
+
+**The archive choice.** When a relationship ends, its conversation becomes a read-only archive
+that *both* former participants may still read until the retention sweep deletes it. This is
+wider than the rest of a relationship's inside (the mentor stops seeing the mentee's goals and
+notes at the end): a conversation is correspondence both people wrote and received, like letters
+each side keeps, and losing one's own half of a conversation at the moment a relationship ends
+(possibly badly) would hurt the person who may most need the record. Writing is refused.
+
+Group conversations take their people from member rows (``left_at`` empty), and are writable
+until an admin archives them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from mentorhaven.kernel.access import administered_programs, fetch
+from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.messaging.models import Conversation, Message, Report
+
+STARTED = (
+    Relationship.Status.ACTIVE,
+    Relationship.Status.COMPLETED,
+    Relationship.Status.ENDED_EARLY,
+)
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound() from exc
+
+
+def _person(viewer) -> bool:
+    return viewer is not None and viewer.is_authenticated and viewer.is_active
+
+
+def readable_relationships(viewer) -> QuerySet[Relationship]:
+    """Relationships whose conversation the viewer may read (see "the archive choice")."""
+    if not _person(viewer):
+        return Relationship.objects.none()
+    return Relationship.objects.filter(Q(mentee=viewer) | Q(mentor=viewer), status__in=STARTED)
+
+
+def visible_conversations(viewer) -> QuerySet[Conversation]:
+    if not _person(viewer):
+        return Conversation.objects.none()
+    return Conversation.objects.filter(
+        Q(kind=Conversation.Kind.RELATIONSHIP, relationship__in=readable_relationships(viewer))
+        | Q(
+            kind=Conversation.Kind.GROUP,
+            members__user=viewer,
+            members__left_at__isnull=True,
+        )
+    )
+
+
+def is_read_only(conversation: Conversation) -> bool:
+    if conversation.kind == Conversation.Kind.RELATIONSHIP:
+        return conversation.relationship.status != Relationship.Status.ACTIVE
+    return conversation.archived_at is not None
+
+
+def access_conversation(viewer, public_id: Any, *, write: bool = False) -> Conversation:
+    """The conversation if ``viewer`` takes part in it, else NotFound (also for a guessed id).
+
+    ``write=True`` refuses an archive with PermissionDenied and a message saying why.
+    """
+    conversation = fetch(
+        visible_conversations(viewer).select_related(
+            "relationship__mentee", "relationship__mentor", "program"
+        ),
+        public_id=_uuid(public_id),
+    )
+    if write and is_read_only(conversation):
+        raise PermissionDenied(
+            "This conversation is a read-only archive: the relationship has ended.",
+            code="conversation_archived",
+        )
+    return conversation
+
+
+def access_relationship_for_messages(viewer, public_id: Any) -> Relationship:
+    """A started relationship the viewer took part in (its conversation may not exist yet)."""
+    return fetch(
+        readable_relationships(viewer).select_related("program", "mentee", "mentor"),
+        public_id=_uuid(public_id),
+    )
+
+
+def access_message(viewer, public_id: Any, *, write: bool = False) -> Message:
+    """A message of a conversation the viewer takes part in. Writing (edit, delete) is for its
+    author only, and not in an archive."""
+    message = fetch(
+        Message.objects.filter(conversation__in=visible_conversations(viewer)).select_related(
+            "conversation__relationship", "conversation__program", "author"
+        ),
+        public_id=_uuid(public_id),
+    )
+    if write:
+        if message.author_id != viewer.pk:
+            raise PermissionDenied()
+        if is_read_only(message.conversation):
+            raise PermissionDenied(
+                "This conversation is a read-only archive: the relationship has ended.",
+                code="conversation_archived",
+            )
+    return message
+
+
+def access_report(viewer, public_id: Any, *, write: bool = False) -> Report:
+    """A safety report, for the admins of its program (program admins, org admins). The
+    reporter may see that their report exists through ``reports_made``, not here."""
+    if not _person(viewer):
+        raise NotFound()
+    return fetch(
+        Report.objects.filter(program__in=administered_programs(viewer)).select_related(
+            "program", "reporter", "reported_user", "message"
+        ),
+        public_id=_uuid(public_id),
+        write=write,
+        writable=Report.objects.filter(program__in=administered_programs(viewer)),
+    )

@@ -1,0 +1,224 @@
+"""Conversations, encrypted messages, safety (reports, blocks) and in-app notifications.
+
+Whose key encrypts what: a message body uses its author's key; a report's note uses the
+reporter's key; the copy of a reported message kept as evidence uses the reported author's key.
+Shredding a person therefore erases exactly their own writing, in every conversation at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from mentorhaven.kernel.fields import EncryptedTextField
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.models import Program
+
+
+class Conversation(models.Model):
+    """Either the conversation of one relationship (its two participants, derived from the
+    relationship) or a group conversation of a group program (its member rows)."""
+
+    class Kind(models.TextChoices):
+        RELATIONSHIP = "relationship", "Relationship"
+        GROUP = "group", "Group"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="conversations")
+    relationship = models.OneToOneField(
+        Relationship,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="conversation",
+    )
+    title = models.CharField(max_length=200, blank=True)  # groups only; relationships have none
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)  # groups closed by an admin
+    last_seq = models.PositiveBigIntegerField(default=0)  # the newest message's ``seq``
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="relationship", relationship__isnull=False)
+                | models.Q(kind="group", relationship__isnull=True),
+                name="conversation_kind_matches_relationship",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation {self.public_id}"
+
+
+class ConversationMember(models.Model):
+    """A person in a conversation, with their last-read pointer (unread = seq above it)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversation_memberships"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    last_read_seq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "user"], name="uniq_conversation_member"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Member {self.user_id} of conversation {self.conversation_id}"
+
+
+class Message(models.Model):
+    """One message. ``seq`` numbers the messages of a conversation 1, 2, 3…: it is the cursor of
+    polling and of the API, so a reader asking for "after n" gets each message exactly once.
+    Deleting clears the body and keeps the row as a tombstone."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    seq = models.PositiveBigIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages_written"
+    )
+    body = EncryptedTextField(subject_field="author", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["conversation", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "seq"], name="uniq_message_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"Message {self.public_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class Block(models.Model):
+    """``blocker`` no longer receives messages from ``blocked``."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks_made"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="uniq_block"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Block {self.blocker_id} → {self.blocked_id}"
+
+
+class Report(models.Model):
+    """A safety report about a message or a person, for the program's admins. The admins see
+    the reason, the reporter's note and — for a message report — that one message, never the
+    rest of the conversation."""
+
+    class Reason(models.TextChoices):
+        HARASSMENT = "harassment", "Harassment or bullying"
+        INAPPROPRIATE = "inappropriate", "Inappropriate or sexual content"
+        SPAM = "spam", "Spam or selling"
+        SAFETY = "safety", "Someone may be in danger"
+        CONFIDENTIALITY = "confidentiality", "Breach of confidentiality"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="safety_reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_made"
+    )
+    reported_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_received"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    note = EncryptedTextField(subject_field="reporter", null=True, blank=True)
+    # The reported message as it read when reported, so that deleting it later does not
+    # destroy the evidence. Under its author's key: shredding them still erases it.
+    evidence = EncryptedTextField(subject_field="reported_user", null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self) -> str:
+        return f"Report {self.public_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice ("You have a new message from your mentor") with a link. Never content.
+    ``emailed_at`` marks it as included in an e-mail, so a batch is never sent twice."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "New message"
+        REPORT = "report", "New safety report"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.CharField(max_length=200)  # fixed wording chosen by the code, never content
+    link = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"Notification {self.public_id}"
+
+
+class NotificationPreference(models.Model):
+    """How often a person wants notification e-mails."""
+
+    class Email(models.TextChoices):
+        IMMEDIATELY = "immediately", "Immediately"
+        DAILY = "daily", "Once a day"
+        NEVER = "never", "Never"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email = models.CharField(max_length=12, choices=Email.choices, default=Email.IMMEDIATELY)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Notification preference of {self.user_id}"

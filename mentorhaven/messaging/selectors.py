@@ -1,0 +1,259 @@
+"""Reads of the messaging app. Every function takes the viewer; callers have passed an
+``access_*`` helper, and the selectors that return message text check again.
+
+Reading messages addressed to you is not recorded in the audit log: the writer sent them to
+you, and logging every poll would bury the reads that matter. Reads by anyone else — a program
+admin opening a reported message — are recorded (``report_for_admin``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.fields import is_erased
+from mentorhaven.messaging.access import (
+    access_conversation,
+    is_read_only,
+    visible_conversations,
+)
+from mentorhaven.messaging.models import (
+    Block,
+    Conversation,
+    ConversationMember,
+    Message,
+    Notification,
+    Report,
+)
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """A message as a reader sees it: a tombstone has no body."""
+
+    id: str
+    seq: int
+    author_id: str
+    author_name: str
+    mine: bool
+    body: str
+    created_at: datetime
+    edited: bool
+    deleted: bool
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "author": {"id": self.author_id, "display_name": self.author_name},
+            "mine": self.mine,
+            "body": self.body,
+            "created_at": self.created_at.isoformat(),
+            "edited": self.edited,
+            "deleted": self.deleted,
+        }
+
+
+def view_of(message: Message, viewer) -> MessageView:
+    deleted = message.is_deleted
+    body = "" if deleted else (message.body or "")
+    return MessageView(
+        id=str(message.public_id),
+        seq=message.seq,
+        author_id=str(message.author.public_id),
+        author_name=message.author.name,
+        mine=message.author_id == viewer.pk,
+        body=str(body),
+        created_at=message.created_at,
+        edited=message.edited_at is not None,
+        deleted=deleted,
+    )
+
+
+def _readable(viewer, conversation: Conversation) -> QuerySet[Message]:
+    qs = Message.objects.filter(conversation=conversation).select_related("author")
+    if conversation.kind == Conversation.Kind.GROUP:
+        # In a group, what people you blocked write is hidden from you.
+        qs = qs.exclude(author__in=Block.objects.filter(blocker=viewer).values("blocked"))
+    return qs
+
+
+def messages_page(
+    *,
+    viewer,
+    conversation: Conversation,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[MessageView]:
+    """Messages in ``seq`` order. ``after=n``: the first ``limit`` with seq > n (polling and
+    catching up: each message exactly once). ``before=n``: the ``limit`` just before n (older
+    history). Neither: the newest ``limit``. Access is checked again here: a socket or a poll
+    that outlives someone's access gets NotFound."""
+    access_conversation(viewer, conversation.public_id)
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    qs = _readable(viewer, conversation)
+    if after is not None:
+        rows = list(qs.filter(seq__gt=after).order_by("seq")[:limit])
+    else:
+        if before is not None:
+            qs = qs.filter(seq__lt=before)
+        rows = list(qs.order_by("-seq")[:limit])[::-1]
+    return [view_of(m, viewer) for m in rows]
+
+
+def message_view(*, viewer, conversation: Conversation, message_id) -> MessageView | None:
+    """One message (after an edit or delete), or None if the viewer may not see it."""
+    access_conversation(viewer, conversation.public_id)
+    message = _readable(viewer, conversation).filter(public_id=message_id).first()
+    return view_of(message, viewer) if message else None
+
+
+def search_messages(
+    *, viewer, conversation: Conversation, query: str, limit: int = 50
+) -> list[MessageView]:
+    """Messages of one conversation whose text contains ``query`` (case-insensitive), newest
+    first.
+
+    The database holds only ciphertext, so it cannot search: this decrypts the conversation's
+    messages in Python and filters them, in batches. That is linear in the conversation's length
+    — fine for a mentoring conversation (thousands of messages, not millions) and the price of
+    never keeping a plaintext index, which would be a second, unencrypted copy of everything.
+    """
+    access_conversation(viewer, conversation.public_id)
+    needle = (query or "").strip().casefold()
+    if not needle:
+        return []
+    found: list[MessageView] = []
+    qs = _readable(viewer, conversation).filter(deleted_at__isnull=True).order_by("-seq")
+    for message in qs.iterator(chunk_size=500):
+        body = message.body
+        if body is None or is_erased(body):
+            continue
+        if needle in body.casefold():
+            found.append(view_of(message, viewer))
+            if len(found) >= limit:
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    conversation: Conversation
+    title: str
+    unread: int
+    read_only: bool
+
+
+def conversations_for(*, viewer) -> list[ConversationSummary]:
+    """The viewer's conversations with their unread counts (messages above the viewer's
+    last-read pointer), newest activity first. Two queries whatever the number."""
+    conversations = list(
+        visible_conversations(viewer)
+        .select_related("relationship__mentee", "relationship__mentor", "program")
+        .distinct()
+        .order_by("-last_seq", "-created_at")
+    )
+    pointers = dict(
+        ConversationMember.objects.filter(user=viewer, conversation__in=conversations).values_list(
+            "conversation_id", "last_read_seq"
+        )
+    )
+    result = []
+    for c in conversations:
+        if c.relationship_id:
+            r = c.relationship
+            other = r.mentor if viewer.pk == r.mentee_id else r.mentee
+            title = f"{other.name} · {c.program.name}"
+        else:
+            title = c.title
+        result.append(
+            ConversationSummary(
+                c, title, max(0, c.last_seq - pointers.get(c.pk, 0)), is_read_only(c)
+            )
+        )
+    return result
+
+
+def unread_count(*, viewer, conversation: Conversation) -> int:
+    pointer = (
+        ConversationMember.objects.filter(user=viewer, conversation=conversation)
+        .values_list("last_read_seq", flat=True)
+        .first()
+    )
+    return max(0, conversation.last_seq - (pointer or 0))
+
+
+def notifications_for(*, viewer, unread_only: bool = False) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(user=viewer)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at")
+
+
+def blocked_people(*, viewer) -> set[int]:
+    return set(Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True))
+
+
+# --- reports (for admins) ---------------------------------------------------------------------
+
+
+def reports_for_admin(*, viewer, status: str | None = None) -> QuerySet[Report]:
+    """Reports of the programs the viewer administers: metadata only (no text)."""
+    from mentorhaven.kernel.access import administered_programs
+
+    qs = Report.objects.filter(program__in=administered_programs(viewer)).select_related(
+        "program", "reporter", "reported_user"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+@dataclass(frozen=True)
+class ReportView:
+    report: Report
+    note: str
+    evidence: str | None  # the reported message only; None for a report about a person
+
+
+@transaction.atomic
+def report_for_admin(*, viewer, report: Report) -> ReportView:
+    """What an admin sees of a report: the reason, the reporter's note, and the one reported
+    message (the copy taken when it was reported). Showing that message is a read of its
+    author's content, so it is recorded, with its purpose, for the author's access log; so is
+    the reporter's note. Nothing else of the conversation is ever shown."""
+    organization = report.program.organization_id
+    evidence = None
+    if report.evidence is not None:
+        evidence = str(report.evidence)
+        audit.record_access(
+            viewer=viewer,
+            subject=report.reported_user,
+            category="platform",
+            target=report.message or report,
+            purpose="Review a reported message (safety report)",
+            actor_role="program_admin",
+            organization=organization,
+            extra={"report": report.public_id},
+        )
+    note = ""
+    if report.note:
+        note = str(report.note)
+        audit.record_access(
+            viewer=viewer,
+            subject=report.reporter,
+            category="platform",
+            target=report,
+            purpose="Review a safety report's note",
+            actor_role="program_admin",
+            organization=organization,
+        )
+    return ReportView(report=report, note=note, evidence=evidence)

@@ -1,0 +1,88 @@
+"""Background work of the messaging app: notification e-mails and the archive retention sweep.
+
+Each function fetches what is due and calls a service per item; the services lock and check
+again, so every run is idempotent and safe to repeat after a crash. Run the ``@task`` wrappers
+from the worker, or ``mentorhaven messaging digest|retention`` from cron.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.tasks import task
+from django.utils import timezone
+
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.messaging.models import Conversation, Notification, NotificationPreference
+from mentorhaven.messaging.services import (
+    DEFAULT_EMAIL,
+    conversation_expire,
+    notification_email_send,
+)
+
+DIGEST_EVERY = timedelta(hours=23)  # a little under a day, so a daily cron never skips a day
+
+
+@task()
+def email_pending_notifications(user_id: int) -> int:
+    """The e-mail of someone who wants notifications immediately (queued after a commit)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    return notification_email_send(user=user)
+
+
+def send_digests() -> int:
+    """Policy: people who chose "daily" get at most one e-mail a day listing what they have not
+    read; people who chose "immediately" get anything a failed immediate send left behind;
+    "never" gets nothing. Returns the number of e-mails sent."""
+    now = timezone.now()
+    User = get_user_model()
+    prefs = NotificationPreference.objects.all()
+    daily_due = prefs.filter(email=NotificationPreference.Email.DAILY).filter(
+        Q(last_digest_at__isnull=True) | Q(last_digest_at__lte=now - DIGEST_EVERY)
+    )
+    immediate = prefs.filter(email=NotificationPreference.Email.IMMEDIATELY)
+    pending_users = Notification.objects.filter(
+        emailed_at__isnull=True, read_at__isnull=True
+    ).values("user_id")
+    sent = 0
+    for user in User.objects.filter(pk__in=daily_due.values("user_id")).filter(
+        pk__in=pending_users
+    ):
+        sent += bool(notification_email_send(user=user, digest=True))
+    catch_up = Q(pk__in=immediate.values("user_id"))
+    if DEFAULT_EMAIL == NotificationPreference.Email.IMMEDIATELY:
+        catch_up |= ~Q(pk__in=prefs.values("user_id"))
+    for user in User.objects.filter(catch_up, is_active=True, pk__in=pending_users):
+        sent += bool(notification_email_send(user=user))
+    return sent
+
+
+def sweep_archives() -> int:
+    """Policy: a relationship's conversation stays readable as an archive for
+    ``MESSAGING_ARCHIVE_RETENTION_DAYS`` after the relationship ended, then it and its
+    messages are deleted. Returns the number of conversations deleted."""
+    cutoff = timezone.now() - timedelta(days=settings.MESSAGING_ARCHIVE_RETENTION_DAYS)
+    due = Conversation.objects.filter(
+        kind=Conversation.Kind.RELATIONSHIP,
+        relationship__status__in=[
+            Relationship.Status.COMPLETED,
+            Relationship.Status.ENDED_EARLY,
+        ],
+        relationship__ended_at__lte=cutoff,
+    )
+    return sum(1 for c in due.iterator() if conversation_expire(conversation=c) >= 0)
+
+
+@task()
+def messaging_digest() -> int:
+    return send_digests()
+
+
+@task()
+def messaging_retention() -> int:
+    return sweep_archives()

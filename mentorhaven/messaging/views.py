@@ -1,0 +1,308 @@
+"""Messaging pages: inbox, conversation (live by WebSocket, polling otherwise), search,
+edit/delete, report and block, notifications, and the admins' safety reports."""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages as flash
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
+from mentorhaven.messaging import forms, selectors, services
+from mentorhaven.messaging.access import (
+    access_conversation,
+    access_message,
+    access_relationship_for_messages,
+    access_report,
+    is_read_only,
+)
+from mentorhaven.messaging.models import Notification
+
+
+def _guarded(view):
+    """NotFound → 404, PermissionDenied without a message → 403; a refusal with a message
+    (an archive, a block, an empty message) is shown on the page the person came from."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            if isinstance(exc, PermissionDenied) and exc.code == PermissionDenied.code:
+                raise DjangoPermissionDenied from exc
+            flash.error(request, exc.message)
+            return redirect(request.headers.get("Referer") or reverse("messaging:inbox"))
+
+    return login_required(never_cache(wrapped))
+
+
+def _to(conversation, anchor: str = "") -> HttpResponse:
+    url = services.conversation_link(conversation)
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+@_guarded
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "messaging/inbox.html",
+        {"conversations": selectors.conversations_for(viewer=request.user)},
+    )
+
+
+@_guarded
+def relationship_conversation(request: HttpRequest, relationship_id) -> HttpResponse:
+    relationship = access_relationship_for_messages(request.user, relationship_id)
+    conversation = services.conversation_for_relationship(
+        actor=request.user, relationship=relationship
+    )
+    return _to(conversation)
+
+
+def _others(request, conversation):
+    if conversation.relationship_id:
+        r = conversation.relationship
+        return [r.mentor if request.user.pk == r.mentee_id else r.mentee]
+    User = get_user_model()
+    return list(
+        User.objects.filter(
+            conversation_memberships__conversation=conversation,
+            conversation_memberships__left_at__isnull=True,
+        ).exclude(pk=request.user.pk)
+    )
+
+
+@_guarded
+def conversation(request: HttpRequest, conversation_id) -> HttpResponse:
+    conv = access_conversation(request.user, conversation_id)
+    items = selectors.messages_page(viewer=request.user, conversation=conv)
+    cursor = items[-1].seq if items else conv.last_seq
+    services.conversation_mark_read(actor=request.user, conversation=conv, seq=cursor)
+    blocked = selectors.blocked_people(viewer=request.user)
+    return render(
+        request,
+        "messaging/conversation.html",
+        {
+            "conversation": conv,
+            "items": items,
+            "cursor": cursor,
+            "older": items[0].seq if items and items[0].seq > 1 else None,
+            "read_only": is_read_only(conv),
+            "others": [(p, p.pk in blocked) for p in _others(request, conv)],
+            "form": forms.MessageForm(),
+        },
+    )
+
+
+@_guarded
+def history(request: HttpRequest, conversation_id) -> HttpResponse:
+    """Older messages (``?before=<seq>``), for people without JavaScript too."""
+    conv = access_conversation(request.user, conversation_id)
+    before = _int(request.GET.get("before"))
+    items = selectors.messages_page(viewer=request.user, conversation=conv, before=before)
+    return render(
+        request,
+        "messaging/history.html",
+        {
+            "conversation": conv,
+            "items": items,
+            "older": items[0].seq if items and items[0].seq > 1 else None,
+        },
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return max(0, int(value)) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@_guarded
+def poll(request: HttpRequest, conversation_id) -> HttpResponse:
+    """htmx polling fallback: messages with ``seq`` above ``?after=``, appended out of band,
+    plus the cursor input moved to the newest one. Each message is sent once per cursor."""
+    conv = access_conversation(request.user, conversation_id)
+    after = _int(request.GET.get("after"))
+    after = conv.last_seq if after is None else after
+    items = selectors.messages_page(
+        viewer=request.user, conversation=conv, after=after, limit=selectors.MAX_LIMIT
+    )
+    cursor = items[-1].seq if items else after
+    if items:
+        services.conversation_mark_read(actor=request.user, conversation=conv, seq=cursor)
+    return render(
+        request, "messaging/_poll.html", {"conversation": conv, "items": items, "cursor": cursor}
+    )
+
+
+@require_POST
+@_guarded
+def send(request: HttpRequest, conversation_id) -> HttpResponse:
+    conv = access_conversation(request.user, conversation_id, write=True)
+    form = forms.MessageForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                flash.error(request, error)
+        return _to(conv, "compose")
+    services.message_send(actor=request.user, conversation=conv, body=form.cleaned_data["body"])
+    if request.htmx:
+        return HttpResponse(status=204)  # the socket or the next poll brings it
+    return _to(conv, "compose")
+
+
+@_guarded
+def search(request: HttpRequest, conversation_id) -> HttpResponse:
+    conv = access_conversation(request.user, conversation_id)
+    query = (request.GET.get("q") or "")[:200]
+    results = selectors.search_messages(viewer=request.user, conversation=conv, query=query)
+    return render(
+        request,
+        "messaging/search.html",
+        {"conversation": conv, "query": query, "results": results},
+    )
+
+
+@_guarded
+def message_edit(request: HttpRequest, message_id) -> HttpResponse:
+    message = access_message(request.user, message_id, write=True)
+    if request.method == "POST":
+        form = forms.MessageForm(request.POST)
+        if form.is_valid():
+            services.message_edit(
+                actor=request.user, message=message, body=form.cleaned_data["body"]
+            )
+            return _to(message.conversation, f"m-{message.public_id}")
+    else:
+        form = forms.MessageForm(initial={"body": "" if message.is_deleted else message.body})
+    return render(request, "messaging/message_edit.html", {"message": message, "form": form})
+
+
+@require_POST
+@_guarded
+def message_delete(request: HttpRequest, message_id) -> HttpResponse:
+    message = access_message(request.user, message_id, write=True)
+    services.message_delete(actor=request.user, message=message)
+    flash.success(request, "Message deleted.")
+    return _to(message.conversation)
+
+
+@_guarded
+def report_message(request: HttpRequest, message_id) -> HttpResponse:
+    message = access_message(request.user, message_id)
+    if message.author_id == request.user.pk:
+        raise NotFound()
+    form = forms.ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(actor=request.user, message=message, **form.cleaned_data)
+        flash.success(request, "Thank you. The program admins will look at this message.")
+        return _to(message.conversation)
+    return render(request, "messaging/report.html", {"form": form, "message": message})
+
+
+def _member(request, conv, user_id):
+    for person in _others(request, conv):
+        if str(person.public_id) == str(user_id):
+            return person
+    raise NotFound()
+
+
+@_guarded
+def report_person(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
+    conv = access_conversation(request.user, conversation_id)
+    person = _member(request, conv, user_id)
+    form = forms.ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.report_create(
+            actor=request.user, conversation=conv, person=person, **form.cleaned_data
+        )
+        flash.success(request, "Thank you. The program admins will look into it.")
+        return _to(conv)
+    return render(request, "messaging/report.html", {"form": form, "person": person})
+
+
+@require_POST
+@_guarded
+def block(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
+    conv = access_conversation(request.user, conversation_id)
+    person = _member(request, conv, user_id)
+    if request.POST.get("unblock"):
+        services.block_remove(actor=request.user, blocked=person)
+        flash.success(request, "Unblocked.")
+    else:
+        services.block_create(actor=request.user, blocked=person)
+        flash.success(request, "Blocked. They can no longer message you.")
+    return _to(conv)
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+@_guarded
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = forms.PreferenceForm(request.POST)
+        if form.is_valid():
+            services.notification_preference_set(
+                actor=request.user, email=form.cleaned_data["email"]
+            )
+            flash.success(request, "Saved.")
+        if request.POST.get("mark_read"):
+            services.notifications_mark_read(actor=request.user)
+        return redirect("messaging:notifications")
+    return render(
+        request,
+        "messaging/notifications.html",
+        {
+            "notifications": selectors.notifications_for(viewer=request.user)[:100],
+            "form": forms.PreferenceForm(
+                initial={"email": services.email_preference(request.user)}
+            ),
+        },
+    )
+
+
+@_guarded
+def notification_open(request: HttpRequest, notification_id) -> HttpResponse:
+    found = Notification.objects.filter(user=request.user, public_id=notification_id).first()
+    if found is None:
+        raise NotFound()
+    services.notifications_mark_read(actor=request.user, notification=found)
+    return redirect(found.link)
+
+
+# --- safety reports (program and organization admins) ---------------------------------------
+
+
+@_guarded
+def report_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "messaging/report_list.html",
+        {"reports": selectors.reports_for_admin(viewer=request.user)},
+    )
+
+
+@_guarded
+def report_detail(request: HttpRequest, report_id) -> HttpResponse:
+    report = access_report(request.user, report_id)
+    if request.method == "POST":
+        services.report_resolve(actor=request.user, report=report)
+        flash.success(request, "Report resolved.")
+        return redirect("messaging:report_detail", report_id=report.public_id)
+    return render(
+        request,
+        "messaging/report_detail.html",
+        {"view": selectors.report_for_admin(viewer=request.user, report=report)},
+    )
