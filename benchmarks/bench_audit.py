@@ -73,6 +73,7 @@ def machine() -> dict:
     return {
         "python": platform.python_version(), "platform": platform.platform(),
         "cpus": os.cpu_count(), "postgresql": server,
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }  # fmt: skip
 
 
@@ -134,7 +135,8 @@ def fill_chain(total: int) -> None:
     while seq < total:
         seq += 1
         values = {
-            "seq": seq, "occurred_at": when + timedelta(milliseconds=seq), "actor": actors[seq % 50],
+            "seq": seq, "occurred_at": when + timedelta(milliseconds=seq),
+            "actor": actors[seq % 50],
             "actor_role": "mentor", "action": "data.read", "target_type": "mentoring.note",
             "target_id": str(seq), "subject": actors[(seq + 3) % 50], "purpose": "benchmark",
             "category": "personal", "organization_id": 1, "extra": {"n": seq}, "prev_hash": prev,
@@ -150,9 +152,9 @@ def fill_chain(total: int) -> None:
 
 
 def case_verify() -> dict:
-    from mentorhaven.kernel import audit
-
     from django.db import connection
+
+    from mentorhaven.kernel import audit
 
     fill_chain(VERIFY_EVENTS)
     with connection.cursor() as cursor:

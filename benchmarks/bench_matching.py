@@ -78,7 +78,11 @@ FOCUS = [
 LANGUAGES = ["en", "de", "fr", "es", "it", "pl"]
 
 
-def build_program(n_mentees: int, n_mentors: int, capacity: int, seed: int):
+def build_program(
+    n_mentees: int, n_mentors: int, capacity: int, seed: int, *, crowded: bool = False
+):
+    """A synthetic program. ``crowded``: mentees mostly want the same few things, so the
+    mentors who offer them fill up and the top-k candidate graph alone falls short."""
     from mentorhaven.matching import Constraints, Participant, Question, QuestionKind, Role
 
     rng = random.Random(seed)
@@ -94,9 +98,12 @@ def build_program(n_mentees: int, n_mentors: int, capacity: int, seed: int):
     ]
 
     def person(pid: str, role: Role) -> Participant:
+        def popular() -> bool:
+            return crowded and role == Role.MENTEE and rng.random() < 0.8
+
         answers: dict = {
-            "industry": rng.choice(INDUSTRIES),
-            "focus": frozenset(rng.sample(FOCUS, rng.randint(1, 3))),
+            "industry": rng.choice(INDUSTRIES[:2] if popular() else INDUSTRIES),
+            "focus": frozenset(rng.sample(FOCUS[:3] if popular() else FOCUS, rng.randint(1, 3))),
             "languages": frozenset(rng.sample(LANGUAGES, rng.randint(1, 2))),
             "seniority": rng.randint(1, 5),
             "format": rng.choice(["online", "in person", "either"]),
@@ -187,7 +194,7 @@ def case_large() -> dict:
     }
 
 
-def case_quality() -> dict:
+def case_quality(*, crowded: bool = False) -> dict:
     from mentorhaven.matching import (
         assign_exact,
         assign_greedy,
@@ -196,7 +203,7 @@ def case_quality() -> dict:
         score_matrix,
     )
 
-    mentees, mentors, questions, constraints = build_program(1_000, 200, 5, seed=2)
+    mentees, mentors, questions, constraints = build_program(1_000, 200, 5, seed=2, crowded=crowded)
     scores = score_matrix(mentees, mentors, questions, constraints=constraints)
     capacities = capacities_of(mentors)
     timings = {}
@@ -213,7 +220,7 @@ def case_quality() -> dict:
     first_graph = assign_sparse(scores, capacities, rounds=0)
     ratio = sparse.total / exact.total
     return {
-        "name": "quality_1000x200_cap5",
+        "name": "quality_1000x200_cap5" + ("_crowded" if crowded else ""),
         "exact_total": round(exact.total, 4),
         "sparse_total": round(sparse.total, 4),
         "greedy_total": round(greedy.total, 4),
@@ -232,7 +239,11 @@ def case_quality() -> dict:
     }
 
 
-CASES = {"large": case_large, "quality": case_quality}
+CASES = {
+    "large": case_large,
+    "quality": case_quality,
+    "quality_crowded": lambda: case_quality(crowded=True),
+}
 
 
 def main() -> None:

@@ -323,6 +323,8 @@ API_TOKEN_DEFAULT_DAYS = 90
 FILES_MAX_UPLOAD_MB = env_int("MENTORHAVEN_MAX_UPLOAD_MB", 25)
 
 # --- sessions, cookies, transport security -----------------------------------------------
+# Database sessions; malformed cookies are turned away before any query (accounts/sessions.py).
+SESSION_ENGINE = "mentorhaven.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("MENTORHAVEN_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -40,6 +40,7 @@ from mentorhaven.kernel.audit_keys import (  # re-exported: the audit interface 
     sign,
     signature_valid,
 )
+from mentorhaven.kernel.inventory import Category
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent, canonical_json
 
 __all__ = ["AuditError", "checkpoint", "generate_key_file", "record", "record_access", "verify"]
@@ -78,6 +79,7 @@ EXTRA_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 ACTION = re.compile(r"[a-z][a-z0-9_.\-]{0,63}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_EXTRA_ITEMS = 50
+CATEGORIES = frozenset(str(c) for c in Category)
 
 
 # --- pseudonyms ------------------------------------------------------------------------------
@@ -222,6 +224,12 @@ def _check_text(name: str, value: str, limit: int) -> str:
     return value
 
 
+def _check_category(category: str) -> str:
+    if category and category not in CATEGORIES:
+        raise AuditError(f"audit category {category!r} must be one of {sorted(CATEGORIES)}")
+    return str(category)
+
+
 # --- appending -------------------------------------------------------------------------------
 
 
@@ -283,7 +291,7 @@ def record(
         "target_type": _check_text("target_type", target_type, 64),
         "target_id": _check_text("target_id", target_id, 64),
         "purpose": _check_text("purpose", purpose, 200),
-        "category": _check_text("category", str(category), 20),
+        "category": _check_category(category),
         "organization_id": getattr(organization, "pk", organization),
         "extra": validate_extra(extra),
         "actor": SYSTEM if actor is None else pseudonym(actor),

@@ -100,3 +100,17 @@ def test_validation_errors_do_not_echo_the_submitted_value(session):
     )
     _assert_error(response, 422)
     assert secret_looking not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "cookie", ["abc\x00defghijklmnop", "../../etc/passwd", "x" * 5000, "ABCDEFGHIJKLMNOP"]
+)
+def test_malformed_session_cookie_is_treated_as_signed_out(client, personas, cookie):
+    client.cookies["mh-session"] = cookie
+    _assert_error(client.get("/api/v1/me"), 401)
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_real_session_still_works(client, personas, login):
+    login(personas.cara)
+    assert client.get("/api/v1/me").status_code == 200

@@ -28,9 +28,8 @@ def _own_signing_key(settings, tmp_path):
 
 
 def refused(statement: str) -> str:
-    with pytest.raises(DatabaseError) as failure, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with pytest.raises(DatabaseError) as failure, transaction.atomic(), connection.cursor() as c:
+        c.execute(statement)
     return str(failure.value)
 
 

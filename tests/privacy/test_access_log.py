@@ -27,9 +27,13 @@ def _fresh_vault_cache():
 
 def mentor_reads(mentor, mentee, purpose="prepare the next session"):
     return audit.record_access(
-        viewer=mentor, subject=mentee, category="personal", target=("mentoring.note", uuid.uuid4()),
-        purpose=purpose, actor_role="mentor",
-    )  # fmt: skip
+        viewer=mentor,
+        subject=mentee,
+        category="personal",
+        target=("mentoring.note", uuid.uuid4()),
+        purpose=purpose,
+        actor_role="mentor",
+    )
 
 
 def test_the_page_requires_sign_in(client):
@@ -45,9 +49,11 @@ def test_the_api_requires_authentication(client):
 def test_a_mentee_sees_who_read_her_data_with_role_kind_of_data_and_why(client, personas, login):
     mentor_reads(personas.ana, personas.cara)
     audit.record(
-        action="retention.sweep", subject=personas.cara, purpose="apply the retention rules",
+        action="retention.sweep",
+        subject=personas.cara,
+        purpose="apply the retention rules",
         category="program",
-    )  # fmt: skip
+    )
     login(personas.cara)
 
     html = client.get(PAGE).content.decode()
@@ -108,9 +114,15 @@ def test_own_actions_show_as_you_and_can_be_hidden(client, personas, login):
 
 
 def test_reading_your_own_data_is_not_recorded(personas):
-    assert audit.record_access(
-        viewer=personas.cara, subject=personas.cara, category="personal", purpose="read my notes"
-    ) is None  # fmt: skip
+    assert (
+        audit.record_access(
+            viewer=personas.cara,
+            subject=personas.cara,
+            category="personal",
+            purpose="read my notes",
+        )
+        is None
+    )
 
 
 def test_the_log_is_paginated_newest_first(client, personas, login):

@@ -1,0 +1,239 @@
+"""Matching data: profiles, questionnaires, answers, consents, exclusions, match runs.
+
+Whose key encrypts what: a profile's goals and every questionnaire answer are encrypted under
+the participant's own key, so erasing a participant shreds their answers everywhere at once.
+Explanations hold only the words ``domain.explain`` produced, which never mention a sensitive
+question.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from mentorhaven.kernel.fields import EncryptedJSONField, EncryptedTextField
+from mentorhaven.kernel.inventory import Category
+from mentorhaven.programs.models import Program
+
+DEFAULT_CAPACITY = 2
+
+
+class ParticipantRole(models.TextChoices):
+    MENTEE = "mentee", "Mentee"
+    MENTOR = "mentor", "Mentor"
+
+
+class Profile(models.Model):
+    """One person's profile in one program, in one role."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="profiles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matching_profiles"
+    )
+    role = models.CharField(max_length=8, choices=ParticipantRole.choices)
+    headline = models.CharField(max_length=200, blank=True)
+    goals = EncryptedTextField(subject_field="user", null=True, blank=True)
+    capacity = models.PositiveSmallIntegerField(default=DEFAULT_CAPACITY)
+    paused = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "user", "role"], name="uniq_match_profile")
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile {self.public_id}"
+
+
+class Question(models.Model):
+    """A question of a program's sign-up questionnaire."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTI = "multi", "Multiple choice"
+        SCALE = "scale", "Scale"
+        TEXT = "text", "Free text"
+
+    class Audience(models.TextChoices):
+        BOTH = "both", "Mentees and mentors"
+        MENTEE = "mentee", "Mentees only"
+        MENTOR = "mentor", "Mentors only"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
+    audience = models.CharField(max_length=8, choices=Audience.choices, default=Audience.BOTH)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    prompt = models.CharField(max_length=300)
+    # [{"value": "leadership", "label": "Leadership"}, ...] for single and multiple choice.
+    options = models.JSONField(default=list, blank=True)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=5)
+    category = models.CharField(
+        max_length=16, choices=[(c.value, c.label) for c in Category], default=Category.PROFESSIONAL
+    )
+    used_for_matching = models.BooleanField(default=True)
+    weight = models.FloatField(default=1.0)
+    # Gender, ethnicity, health, personality…: always optional, used only with consent.
+    sensitive = models.BooleanField(default=False)
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "created_at"]
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def option_values(self) -> list[str]:
+        return [str(o["value"]) for o in self.options]
+
+    def option_label(self, value: str) -> str:
+        return next((str(o["label"]) for o in self.options if o["value"] == value), value)
+
+    def asks(self, role: str) -> bool:
+        return self.audience in (self.Audience.BOTH, role)
+
+
+class Answer(models.Model):
+    """A participant's answer to one question, encrypted under their key."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matching_answers"
+    )
+    value = EncryptedJSONField(subject_field="user")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "question"], name="uniq_answer")
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer {self.public_id}"
+
+
+class MatchingConsent(models.Model):
+    """An explicit opt-in to use the answer to one sensitive question for matching. The row
+    exists while consent is given; withdrawing deletes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matching_consents"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="consents")
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="uniq_matching_consent")
+        ]
+
+
+class Exclusion(models.Model):
+    """Two people who must never be matched: someone's "not this person", or a manager pair
+    entered by an admin. Applies in both directions."""
+
+    class Kind(models.TextChoices):
+        NOT_THIS_PERSON = "not_this_person", "Not this person"
+        MANAGER = "manager", "Manager relationship"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="exclusions")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_exclusions"
+    )
+    other = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "person", "other", "kind"], name="uniq_match_exclusion"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(person=models.F("other")), name="exclusion_two_people"
+            ),
+        ]
+
+
+class MatchRun(models.Model):
+    """One program-wide assignment: a draft an admin reviews, adjusts and publishes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        DISCARDED = "discarded", "Discarded"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=10)
+    mentees = models.PositiveIntegerField(default=0)
+    mentors = models.PositiveIntegerField(default=0)
+    total = models.FloatField(default=0.0)
+    coverage = models.FloatField(default=0.0)
+    greedy_total = models.FloatField(default=0.0)
+    greedy_coverage = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Match run {self.public_id}"
+
+
+class MatchPair(models.Model):
+    """One proposed pair of a run, with its score and the reasons, until published."""
+
+    class Origin(models.TextChoices):
+        ALGORITHM = "algorithm", "Suggested by the matcher"
+        MANUAL = "manual", "Added by an admin"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(null=True)
+    factors = models.JSONField(default=list, blank=True)  # [{"code", "text"}], never sensitive
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ALGORITHM)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentee"], name="uniq_run_mentee")
+        ]
+
+
+class MatchExplanation(models.Model):
+    """Why two people were matched, kept beside the relationship so both can read it."""
+
+    relationship = models.OneToOneField(
+        "mentoring.Relationship", on_delete=models.CASCADE, related_name="match_explanation"
+    )
+    factors = models.JSONField(default=list, blank=True)
+    score = models.FloatField(null=True)  # for admins only: never shown to participants
+    created_at = models.DateTimeField(default=timezone.now)
