@@ -7,6 +7,8 @@ creates that scratch database if needed, migrates it and empties the audit table
 Cases (targets from issue 3):
 * ``audit_append``: ``audit.record`` with an actor and a subject, one transaction per event as a
   service would do it (advisory lock, pseudonyms, hash, insert, commit): >= 2,000 events/s.
+  The append lock is held until commit, so with ``synchronous_commit = on`` appends are bounded
+  by one WAL flush each; ``audit_append_async_commit`` shows the same path without that flush.
 * ``audit_verify``: ``audit.verify`` over 200,000 chained events with signed checkpoints
   (streamed through a server-side cursor, every hash recomputed): >= 500,000 events/s.
 """

@@ -3,5 +3,3 @@
 from mentorhaven.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.bench_urls"
-USERSESSIONS_TRACK_ACTIVITY = False
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -127,6 +127,7 @@ def unexpected_error(request, exc):
 def _add_routers() -> None:
     from mentorhaven.accounts.api import router as accounts_router
     from mentorhaven.files.api import router as files_router
+    from mentorhaven.matching.api import router as matching_router
     from mentorhaven.mentoring.api import router as mentoring_router
     from mentorhaven.messaging.api import router as messaging_router
     from mentorhaven.privacy.api import router as privacy_router
@@ -134,6 +135,7 @@ def _add_routers() -> None:
 
     api.add_router("", accounts_router)
     api.add_router("/programs", programs_router)
+    api.add_router("/programs", matching_router)  # …/{id}/suggestions, …/match-runs
     api.add_router("/relationships", mentoring_router)
     api.add_router("/relationships", messaging_router)  # …/{id}/messages
     api.add_router("", privacy_router)

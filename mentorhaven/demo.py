@@ -117,7 +117,79 @@ def seed_demo() -> list[tuple[Persona, str]]:
         ).exists():
             mfa_enroll_totp(user=user)
         result.append((persona, password))
+    seed_matching_demo()
     return result
+
+
+DEMO_TOPICS = [
+    ("leadership", "leadership"),
+    ("career", "career change"),
+    ("python", "python"),
+    ("speaking", "public speaking"),
+    ("product", "product management"),
+    ("balance", "work-life balance"),
+]
+DEMO_INDUSTRIES = ["finance", "health", "software", "public sector"]
+DEMO_GOALS = [
+    "grow into a team lead and learn to give feedback",
+    "move from accounting into software development",
+    "get better at presenting to senior leadership",
+    "learn product discovery and roadmap planning",
+    "find a sustainable pace and avoid burnout",
+    "improve my python and data analysis skills",
+]
+EXTRA_MENTEES, EXTRA_MENTORS = 30, 10
+
+
+def seed_matching_demo() -> None:
+    """A questionnaire for demo-2026 and a few dozen extra participants with answers, so that
+    matching has something to do. Idempotent: questions are added only to a program without
+    any, and the extra people only once (they cannot sign in: no password)."""
+    import random
+
+    from mentorhaven.matching.models import Question
+    from mentorhaven.matching.services import question_create, questionnaire_submit
+
+    program = Program.objects.get(slug="demo-2026")
+    coordinator = User.objects.get(email="coordinator@demo.test")
+    if not Question.objects.filter(program=program).exists():
+        question_create(actor=coordinator, program=program, kind="multi",
+                        prompt="What would you like to work on?", options=[
+                            {"value": v, "label": label} for v, label in DEMO_TOPICS])
+        question_create(actor=coordinator, program=program, kind="single",
+                        prompt="Which industry are you in?", options=DEMO_INDUSTRIES)
+        question_create(actor=coordinator, program=program, kind="scale",
+                        prompt="How structured do you like your meetings?", scale_min=1,
+                        scale_max=5, weight=0.5)
+        question_create(actor=coordinator, program=program, kind="single", prompt="Gender",
+                        options=["woman", "man", "non-binary"], sensitive=True,
+                        category="personal", weight=0.5)
+    questions = list(Question.objects.filter(program=program))
+    rng = random.Random(2026)
+    for role, count in (("mentee", EXTRA_MENTEES), ("mentor", EXTRA_MENTORS)):
+        for n in range(1, count + 1):
+            email = f"{role}{n:02d}.extra@demo.test"
+            if User.objects.filter(email=email).exists():
+                continue
+            user = User.objects.create_user(
+                email=email, password=None, display_name=f"Demo {role.title()} {n:02d}"
+            )
+            membership_grant(actor=None, program=program, user=user, role=role)
+            answers = {}
+            for q in questions:
+                if q.kind == "multi":
+                    answers[q] = rng.sample(q.option_values, k=rng.randint(1, 3))
+                elif q.kind == "single":
+                    answers[q] = rng.choice(q.option_values)
+                elif q.kind == "scale":
+                    answers[q] = rng.randint(q.scale_min, q.scale_max)
+            consents = {q.pk for q in questions if q.sensitive and rng.random() < 0.7}
+            questionnaire_submit(
+                actor=user, program=program, role=role, answers=answers, consents=consents,
+                headline=f"{rng.choice(DEMO_INDUSTRIES).title()} professional",
+                goals=rng.choice(DEMO_GOALS), capacity=rng.randint(1, 3) if role == "mentor"
+                else None,
+            )
 
 
 def current_totp_code(email: str) -> str:

@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "mentorhaven.accounts",
     "mentorhaven.programs",
     "mentorhaven.mentoring",
+    "mentorhaven.matching",
     "mentorhaven.messaging",
     "mentorhaven.files",
     "mentorhaven.privacy",

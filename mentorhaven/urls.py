@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("programs/", include("mentorhaven.programs.urls")),
     path("relationships/", include("mentorhaven.mentoring.urls")),
+    path("matching/", include("mentorhaven.matching.urls")),
     path("messages/", include("mentorhaven.messaging.urls")),
     path("privacy/", include("mentorhaven.privacy.urls")),
     path("files/", include("mentorhaven.files.urls")),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import pydantic
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -20,6 +21,7 @@ from mentorhaven.files import services
 from mentorhaven.files.access import access_file, access_share_link
 from mentorhaven.files.responses import attachment_response
 from mentorhaven.files.selectors import file_content_for, share_links_for
+from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel.fields import is_erased
 from mentorhaven.mentoring.access import access_relationship_content
 
@@ -106,12 +108,12 @@ def upload_file(
     return Status(201, _file_out(request, stored))
 
 
-@router.get("/files/{file_id}", response={200: FileOut, **ERRORS})
+@router.get("/files/{uuid:file_id}", response={200: FileOut, **ERRORS})
 def get_file(request: HttpRequest, file_id: UUID):
     return _file_out(request, access_file(request.auth, file_id))
 
 
-@router.get("/files/{file_id}/content", response={410: ErrorOut, **ERRORS})
+@router.get("/files/{uuid:file_id}/content", response={410: ErrorOut, **ERRORS})
 def get_file_content(request: HttpRequest, file_id: UUID):
     """The file itself, streamed as an attachment. Each download by someone other than the
     uploader appears in the uploader's access log."""
@@ -119,23 +121,46 @@ def get_file_content(request: HttpRequest, file_id: UUID):
     return attachment_response(file, file_content_for(viewer=request.auth, file=file))
 
 
-@router.delete("/files/{file_id}", response={204: None, **ERRORS})
+@router.delete("/files/{uuid:file_id}", response={204: None, **ERRORS})
 def delete_file(request: HttpRequest, file_id: UUID):
     services.file_delete(actor=request.auth, file=access_file(request.auth, file_id, write=True))
     return Status(204, None)
 
 
-@router.get("/files/{file_id}/share-links", response={200: list[ShareLinkOut], **ERRORS})
+@router.get("/files/{uuid:file_id}/share-links", response={200: list[ShareLinkOut], **ERRORS})
 def list_share_links(request: HttpRequest, file_id: UUID):
     file = access_file(request.auth, file_id, write=True)
     return [_link_out(link) for link in share_links_for(viewer=request.auth, file=file)]
 
 
-@router.post("/files/{file_id}/share-links", response={201: ShareLinkOut, 410: ErrorOut, **ERRORS})
-def create_share_link(request: HttpRequest, file_id: UUID, payload: ShareLinkIn):
-    """Create a link for someone outside the platform. The answer's ``url`` holds the secret
-    token: it is shown this once and only its hash is kept."""
+def _payload(request: HttpRequest, schema: type[Schema]):
+    # Parsed after the access check, so that a stranger gets 404 whatever they send.
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as exc:
+        errors = [
+            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
+            for e in exc.errors(include_input=False)
+        ]
+        raise ValidationFailed(extra={"errors": errors}) from exc
+
+
+@router.post(
+    "/files/{uuid:file_id}/share-links",
+    response={201: ShareLinkOut, 410: ErrorOut, **ERRORS},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ShareLinkIn.model_json_schema()}},
+        }
+    },
+)
+def create_share_link(request: HttpRequest, file_id: UUID):
+    """Create a link for someone outside the platform (body: ``password``, ``expires_in_days``,
+    ``max_downloads``). The answer's ``url`` holds the secret token: it is shown this once and
+    only its hash is kept."""
     file = access_file(request.auth, file_id, write=True)
+    payload = _payload(request, ShareLinkIn)
     link, token = services.share_link_create(
         actor=request.auth,
         file=file,
@@ -146,7 +171,7 @@ def create_share_link(request: HttpRequest, file_id: UUID, payload: ShareLinkIn)
     return Status(201, _link_out(link, request.build_absolute_uri(f"/s/{token}")))
 
 
-@router.delete("/share-links/{link_id}", response={204: None, **ERRORS})
+@router.delete("/share-links/{uuid:link_id}", response={204: None, **ERRORS})
 def revoke_share_link(request: HttpRequest, link_id: UUID):
     """Revoke a link: it stops working at once."""
     services.share_link_revoke(actor=request.auth, link=access_share_link(request.auth, link_id))

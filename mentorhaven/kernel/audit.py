@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -42,6 +43,8 @@ from mentorhaven.kernel.audit_keys import (  # re-exported: the audit interface 
 )
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent, canonical_json
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["AuditError", "checkpoint", "generate_key_file", "record", "record_access", "verify"]
 
@@ -306,7 +309,12 @@ def record(
         event.save(force_insert=True)
         every = getattr(settings, "AUDIT_CHECKPOINT_EVERY", CHECKPOINT_EVERY)
         if every and seq % every == 0:
-            _sign_checkpoint(seq, event.hash)
+            try:
+                _sign_checkpoint(seq, event.hash)
+            except (AuditError, OSError, ValueError):
+                # An unreadable key must not stop every write; `audit checkpoint` and `audit
+                # verify` fail loudly on it instead, and the next multiple tries again.
+                logger.exception("audit checkpoint at event %s could not be signed", seq)
         return event
 
 

@@ -186,7 +186,7 @@ declare(
         Field(
             "agenda",
             PLATFORM,
-            purpose="What you want to talk about (encrypted under the proposer's key)",
+            purpose="What you want to talk about (encrypted under the key of whoever proposed it)",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
             retention=CONTENT_RETENTION,
@@ -212,7 +212,7 @@ declare(
             "rating",
             Category.ANALYTICAL,
             purpose="How a meeting went (1 to 5); admins see only "
-            "averages over groups of at least the program's minimum size",
+            "averages over groups of at least the minimum size the program sets",
             basis="legitimate_interest",
             visible_to=("self",),
             retention=CONTENT_RETENTION,
@@ -247,7 +247,7 @@ declare(
         Field(
             "token_hash",
             PLATFORM,
-            purpose="Hash of your feed address's secret (the secret itself is never stored)",
+            purpose="Hash of the secret in your feed address (the secret itself is never stored)",
             basis="contract",
             visible_to=(),
             retention="Until you revoke it",

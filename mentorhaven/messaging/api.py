@@ -16,10 +16,11 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from ninja import Field, Query, Router, Schema
+import pydantic
+from ninja import Field, Query, Router, Schema, Status
 
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut
-from mentorhaven.kernel.errors import NotFound
+from mentorhaven.kernel.errors import NotFound, ValidationFailed
 from mentorhaven.messaging import selectors, services
 from mentorhaven.messaging.access import (
     access_conversation,
@@ -65,6 +66,27 @@ class CursorParams(Schema):
     limit: int = Field(selectors.DEFAULT_LIMIT, ge=1, le=selectors.MAX_LIMIT)
 
 
+def _payload(request, schema: type[Schema]):
+    """The JSON body, parsed after the access check (so strangers learn nothing from 400s)."""
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as exc:
+        errors = [
+            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
+            for e in exc.errors(include_input=False)
+        ]
+        raise ValidationFailed(extra={"errors": errors}) from exc
+
+
+def _body_doc(schema: type[Schema]) -> dict:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema.model_json_schema()}},
+        }
+    }
+
+
 def _out(view: selectors.MessageView) -> dict:
     data = view.as_json()
     data.pop("mine")
@@ -81,7 +103,7 @@ def _conversation(request, relationship_id: UUID, *, create: bool) -> Conversati
     return existing
 
 
-@router.get("/{relationship_id}/messages", response={200: MessagePage, **ERRORS})
+@router.get("/{uuid:relationship_id}/messages", response={200: MessagePage, **ERRORS})
 def message_list(request, relationship_id: UUID, params: Query[CursorParams]):
     """Messages of the relationship's conversation, oldest first within the page."""
     conversation = _conversation(request, relationship_id, create=False)
@@ -102,14 +124,21 @@ def message_list(request, relationship_id: UUID, params: Query[CursorParams]):
     }
 
 
-@router.post("/{relationship_id}/messages", response={201: MessageOut, **ERRORS})
-def message_send(request, relationship_id: UUID, payload: MessageIn):
+@router.post(
+    "/{uuid:relationship_id}/messages",
+    response={201: MessageOut, **ERRORS},
+    openapi_extra=_body_doc(MessageIn),
+)
+def message_send(request, relationship_id: UUID):
+    """Send a message (``{"body": str}``). Access is checked before the body is read, so a
+    stranger gets 404 whatever they send."""
     conversation = _conversation(request, relationship_id, create=True)
     access_conversation(request.auth, conversation.public_id, write=True)
+    payload = _payload(request, MessageIn)
     message = services.message_send(
         actor=request.auth, conversation=conversation, body=payload.body
     )
-    return 201, _out(selectors.view_of(message, request.auth))
+    return Status(201, _out(selectors.view_of(message, request.auth)))
 
 
 def _own_message(request, relationship_id: UUID, message_id: UUID):
@@ -120,14 +149,21 @@ def _own_message(request, relationship_id: UUID, message_id: UUID):
     return message
 
 
-@router.patch("/{relationship_id}/messages/{message_id}", response={200: MessageOut, **ERRORS})
-def message_edit(request, relationship_id: UUID, message_id: UUID, payload: MessageIn):
+@router.patch(
+    "/{uuid:relationship_id}/messages/{uuid:message_id}",
+    response={200: MessageOut, **ERRORS},
+    openapi_extra=_body_doc(MessageIn),
+)
+def message_edit(request, relationship_id: UUID, message_id: UUID):
     message = _own_message(request, relationship_id, message_id)
+    payload = _payload(request, MessageIn)
     message = services.message_edit(actor=request.auth, message=message, body=payload.body)
     return _out(selectors.view_of(message, request.auth))
 
 
-@router.delete("/{relationship_id}/messages/{message_id}", response={200: MessageOut, **ERRORS})
+@router.delete(
+    "/{uuid:relationship_id}/messages/{uuid:message_id}", response={200: MessageOut, **ERRORS}
+)
 def message_delete(request, relationship_id: UUID, message_id: UUID):
     message = _own_message(request, relationship_id, message_id)
     message = services.message_delete(actor=request.auth, message=message)

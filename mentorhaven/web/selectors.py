@@ -209,7 +209,10 @@ def _audit_figures(orgs: dict[int, Organization]) -> list[AuditFigures]:
     )
     figures = {pk: AuditFigures(organization=org) for pk, org in orgs.items()}
     for row in rows:
-        f = figures[row["organization_id"]]
+        org_id = row["organization_id"]
+        if org_id is None:  # cannot happen (filtered on the auditor's organizations)
+            continue
+        f = figures[org_id]
         f.events += row["events"]
         f.recent_events += row["recent"]
         category = row["category"] or "other"

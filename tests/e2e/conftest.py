@@ -113,13 +113,18 @@ class AsgiServer:
         self.socket.close()
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not os.path.exists(CHROMIUM):
+def require_chromium(path: str = CHROMIUM) -> str:
+    """The Chromium to drive; skips loudly when it is missing, and fails instead under CI."""
+    if not os.path.exists(path):
         if os.environ.get("CI") == "true":
             pytest.fail(MISSING_CHROMIUM + "\n# CI=true: a skipped browser test fails the run.")
         pytest.skip(MISSING_CHROMIUM)
-    return CHROMIUM
+    return path
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    return require_chromium()
 
 
 @pytest.fixture(scope="session")

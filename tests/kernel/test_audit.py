@@ -442,3 +442,19 @@ def test_the_pseudonym_is_a_keyed_hash_not_a_hash_of_an_identifier(people):
         for v in (person.pk, person.email, person.public_id)
     }
     assert audit.pseudonym(person) not in guesses
+
+
+def test_an_unreadable_signing_key_does_not_stop_writes_but_fails_checkpoint_and_verify(
+    people, settings, tmp_path
+):
+    broken = tmp_path / "broken.key"
+    broken.write_text("not a key")
+    settings.AUDIT_SIGNING_KEY_FILE = str(broken)
+    settings.AUDIT_CHECKPOINT_EVERY = 2
+    make_events(people, 3)
+    assert AuditEvent.objects.count() == 3
+    assert not AuditCheckpoint.objects.exists()
+    with pytest.raises(CommandError, match="no private key"):
+        call_command("audit", "checkpoint")
+    with pytest.raises(CommandError, match="no private key"):
+        call_command("audit", "verify")

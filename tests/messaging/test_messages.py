@@ -117,7 +117,10 @@ def test_nobody_outside_the_relationship_reaches_its_conversation(chat, personas
 
 def test_proposed_relationship_has_no_conversation(personas):
     proposed = relationship_propose(
-        actor=personas.coordinator, program=personas.program, mentee=personas.dev, mentor=personas.ana
+        actor=personas.coordinator,
+        program=personas.program,
+        mentee=personas.dev,
+        mentor=personas.ana,
     )
     with pytest.raises(NotFound):
         services.conversation_for_relationship(actor=personas.dev, relationship=proposed)

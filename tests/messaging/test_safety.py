@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound, ValidationFailed
@@ -99,7 +100,7 @@ def test_reporting_a_person_reveals_no_message(chat, reported, personas, login):
     assert client.post(url, {"reason": "safety", "note": ""}).status_code == 302
     report = Report.objects.get()
     assert report.message is None and report.evidence is None
-    admin = login(personas.coordinator, c=__import__("django.test").test.Client())
+    admin = login(personas.coordinator, c=Client())
     page = admin.get(f"/messages/reports/{report.public_id}/").content.decode()
     assert REPORTED not in page and PRIVATE not in page
     assert not AuditEvent.objects.filter(action="data.read").exists()
@@ -121,7 +122,7 @@ def test_block_and_unblock_from_the_conversation_page(chat, personas, login):
     client = login(personas.cara)
     url = f"/messages/c/{chat.public_id}/people/{personas.ana.public_id}/block/"
     client.post(url)
-    response = login(personas.ana, c=__import__("django.test").test.Client()).post(
+    response = login(personas.ana, c=Client()).post(
         f"/messages/c/{chat.public_id}/send/", {"body": "are you there?"}, follow=True
     )
     assert "not accepting messages from you" in response.content.decode()

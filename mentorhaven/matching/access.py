@@ -1,0 +1,77 @@
+"""Who may do what in matching.
+
+* Questionnaires, exclusion lists, match runs and the fairness report belong to the admins of
+  the program (program admins, org admins of its organization). Anyone else gets NotFound.
+* A participant reaches only their own profile, answers, consents and suggestions, in a
+  program where they hold that role.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from mentorhaven.kernel.access import administered_programs, fetch
+from mentorhaven.kernel.errors import NotFound
+from mentorhaven.matching.models import MatchPair, MatchRun, Question
+from mentorhaven.programs.access import access_program
+from mentorhaven.programs.models import Membership, Program
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound() from exc
+
+
+def access_program_admin(viewer, public_id: Any) -> Program:
+    """The program if ``viewer`` administers it, else NotFound (not even a 403: a participant
+    need not learn that a matching page exists for their program)."""
+    if viewer is None or not viewer.is_authenticated:
+        raise NotFound()
+    return fetch(administered_programs(viewer).select_related("organization"),
+                 public_id=_uuid(public_id))
+
+
+def access_participation(viewer, public_id: Any, role: str) -> Program:
+    """The program if ``viewer`` takes part in it with ``role`` (mentee or mentor)."""
+    program = access_program(viewer, public_id)
+    if not Membership.objects.filter(program=program, user=viewer, role=role).exists():
+        raise NotFound()
+    return program
+
+
+def participant_roles(viewer, program: Program) -> list[str]:
+    return sorted(
+        Membership.objects.filter(
+            program=program, user=viewer, role__in=["mentee", "mentor"]
+        ).values_list("role", flat=True)
+    )
+
+
+def access_question(viewer, public_id: Any) -> Question:
+    return fetch(
+        Question.objects.filter(program__in=administered_programs(viewer)).select_related(
+            "program"
+        ),
+        public_id=_uuid(public_id),
+    )
+
+
+def access_run(viewer, public_id: Any) -> MatchRun:
+    return fetch(
+        MatchRun.objects.filter(program__in=administered_programs(viewer)).select_related(
+            "program__organization"
+        ),
+        public_id=_uuid(public_id),
+    )
+
+
+def access_pair(viewer, public_id: Any) -> MatchPair:
+    return fetch(
+        MatchPair.objects.filter(run__program__in=administered_programs(viewer)).select_related(
+            "run__program", "mentee", "mentor"
+        ),
+        public_id=_uuid(public_id),
+    )

@@ -1,0 +1,119 @@
+"""Fairness report: match rate and mean match score per group of one sensitive attribute.
+
+Policy:
+* Only participants who consented to that question's use for matching are counted; everyone
+  else is left out entirely (not even as "unknown").
+* A group with fewer members than the program's ``min_group_size`` (default 10) is shown as
+  suppressed, without its figures: small groups would let an admin single people out.
+* "Matched" means the person has a proposed, active or completed relationship in the program;
+  the mean score is over those relationships that came from matching (they carry a score).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.kernel.inventory import Category
+from mentorhaven.matching.models import Answer, MatchingConsent, Question
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.models import Program
+
+DEFAULT_MIN_GROUP_SIZE = 10
+MATCHED_STATUSES = ("proposed", "active", "completed")
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    label: str
+    suppressed: bool
+    members: int | None  # None when suppressed
+    match_rate: float | None
+    mean_score: float | None
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    question: Question
+    role: str
+    min_group_size: int
+    counted: int  # consenting people with an answer (all groups, suppressed ones included)
+    groups: list[GroupRow]
+
+
+def group_rows(
+    membership: Mapping[int, Iterable[str]],
+    matched: set[int],
+    scores: Mapping[int, list[float]],
+    *,
+    labels: Mapping[str, str],
+    min_group_size: int,
+) -> list[GroupRow]:
+    """Pure: person -> their group values (several for a multiple choice) → one row per group."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for person, values in membership.items():
+        for value in set(values):
+            groups[value].append(person)
+    rows = []
+    for value in sorted(groups, key=lambda v: labels.get(v, v)):
+        people = groups[value]
+        label = labels.get(value, value)
+        if len(people) < min_group_size:
+            rows.append(GroupRow(label, True, None, None, None))
+            continue
+        group_scores = [s for p in people for s in scores.get(p, [])]
+        rows.append(
+            GroupRow(
+                label,
+                False,
+                len(people),
+                sum(p in matched for p in people) / len(people),
+                sum(group_scores) / len(group_scores) if group_scores else None,
+            )
+        )
+    return rows
+
+
+def fairness_report(*, viewer, program: Program, question: Question, role: str = "mentee"):
+    """The report for one sensitive choice or scale question (the caller checked that the
+    viewer administers the program). Reading the answers is audited as one aggregate read."""
+    if not question.sensitive or question.kind == Question.Kind.TEXT:
+        raise ValidationFailed("Choose a sensitive choice or scale question.", code="bad_question")
+    min_size = int(program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE))
+    consenting = MatchingConsent.objects.filter(question=question).values("user_id")
+    answers = Answer.objects.filter(
+        question=question, profile__role=role, user_id__in=consenting
+    ).only("public_id", "user_id", "value")
+    membership: dict[int, list[str]] = {}
+    for answer in answers:
+        value = answer.value
+        values = value if isinstance(value, list) else [value]
+        membership[answer.user_id] = [str(v) for v in values]
+    field = "mentee_id" if role == "mentee" else "mentor_id"
+    relationships = Relationship.objects.filter(
+        Q(program=program, status__in=MATCHED_STATUSES),
+        **{f"{field}__in": list(membership)},
+    ).values_list(field, "match_explanation__score")
+    matched: set[int] = set()
+    scores: dict[int, list[float]] = defaultdict(list)
+    for person, score in relationships:
+        matched.add(person)
+        if score is not None:
+            scores[person].append(score)
+    labels = {str(o["value"]): str(o["label"]) for o in question.options}
+    rows = group_rows(membership, matched, scores, labels=labels, min_group_size=min_size)
+    audit.record(
+        action="matching.fairness_report",
+        actor=viewer,
+        target=question,
+        purpose="Fairness report (aggregate of consenting participants)",
+        category=str(Category.PERSONAL),
+        organization=program.organization_id,
+        extra={"counted": len(membership), "groups": len(rows)},
+    )
+    return FairnessReport(question, role, min_size, len(membership), rows)

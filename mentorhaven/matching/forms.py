@@ -1,0 +1,148 @@
+"""Forms of the matching pages. They parse input only; services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from mentorhaven.kernel.inventory import Category
+from mentorhaven.matching.models import Question
+
+
+class QuestionForm(forms.Form):
+    prompt = forms.CharField(label="Question", max_length=300)
+    kind = forms.ChoiceField(label="Type", choices=Question.Kind.choices)
+    audience = forms.ChoiceField(label="Asked of", choices=Question.Audience.choices)
+    options = forms.CharField(
+        label="Options (one per line; for choice questions)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    scale_min = forms.IntegerField(label="Scale from", initial=1, min_value=0, max_value=99)
+    scale_max = forms.IntegerField(label="Scale to", initial=5, min_value=1, max_value=100)
+    category = forms.ChoiceField(
+        label="Data category", choices=[(c.value, c.label) for c in Category]
+    )
+    weight = forms.FloatField(label="Weight in matching", initial=1.0, min_value=0, max_value=10)
+    used_for_matching = forms.BooleanField(label="Used for matching", required=False, initial=True)
+    sensitive = forms.BooleanField(
+        label="Sensitive (gender, ethnicity, health, personality…): optional, used only with "
+        "the participant's consent",
+        required=False,
+    )
+    required = forms.BooleanField(label="Required", required=False)
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["options"] = [line for line in data["options"].splitlines() if line.strip()]
+        return data
+
+
+class QuestionnaireForm(forms.Form):
+    """The participant's questionnaire: one field per question, and a consent box beside
+    each sensitive one. Built from the program's questions."""
+
+    headline = forms.CharField(label="Headline (shown to possible matches)", max_length=200,
+                               required=False)
+    goals = forms.CharField(
+        label="Your goals (encrypted; used to find similar goals, never shown to others)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, questions: list[Question], role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        if role == "mentor":
+            self.fields["capacity"] = forms.IntegerField(
+                label="How many mentees you can take at once", min_value=0, max_value=20,
+                initial=2,
+            )
+            self.fields["paused"] = forms.BooleanField(
+                label="Pause: take no new mentees for now", required=False
+            )
+        for question in questions:
+            self.fields[self.key(question)] = self._field(question)
+            if question.sensitive:
+                self.fields[self.consent_key(question)] = forms.BooleanField(
+                    label="Use this answer for matching (you can withdraw this at any time)",
+                    required=False,
+                )
+
+    @staticmethod
+    def key(question: Question) -> str:
+        return f"q_{question.public_id.hex}"
+
+    @staticmethod
+    def consent_key(question: Question) -> str:
+        return f"consent_{question.public_id.hex}"
+
+    def _field(self, question: Question) -> forms.Field:
+        label = question.prompt + (" (optional, sensitive)" if question.sensitive else "")
+        required = question.required and not question.sensitive
+        choices = [(o["value"], o["label"]) for o in question.options]
+        if question.kind == Question.Kind.SINGLE:
+            return forms.ChoiceField(label=label, required=required,
+                                     choices=[("", "—"), *choices])
+        if question.kind == Question.Kind.MULTI:
+            return forms.MultipleChoiceField(label=label, required=required, choices=choices,
+                                             widget=forms.CheckboxSelectMultiple)
+        if question.kind == Question.Kind.SCALE:
+            points = [(str(n), str(n)) for n in range(question.scale_min, question.scale_max + 1)]
+            return forms.ChoiceField(label=label, required=required,
+                                     choices=[("", "—"), *points])
+        return forms.CharField(label=label, required=required, max_length=2000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def rows(self) -> list[tuple[Question, Any, Any]]:
+        """(question, its bound field, its consent field or None) for the template."""
+        return [
+            (q, self[self.key(q)], self[self.consent_key(q)] if q.sensitive else None)
+            for q in self.questions
+        ]
+
+    def answers(self) -> dict[Question, Any]:
+        return {q: self.cleaned_data.get(self.key(q)) for q in self.questions}
+
+    def consents(self) -> set[int]:
+        return {
+            q.pk for q in self.questions if q.sensitive and self.cleaned_data.get(
+                self.consent_key(q))
+        }
+
+    @classmethod
+    def initial_from(cls, mine) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        if mine.profile is not None:
+            initial.update(headline=mine.profile.headline, goals=mine.profile.goals or "",
+                           capacity=mine.profile.capacity, paused=mine.profile.paused)
+        for q in mine.questions:
+            if q.pk in mine.answers:
+                value = mine.answers[q.pk]
+                initial[cls.key(q)] = value if isinstance(value, list) else str(value)
+            if q.sensitive:
+                initial[cls.consent_key(q)] = q.pk in mine.consents
+        return initial
+
+
+class PersonForm(forms.Form):
+    """Pick a person by their public id (choices are filled by the view)."""
+
+    person = forms.ChoiceField(label="Person")
+
+    def __init__(self, *args, people, label: str = "Person", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(str(u.public_id), u.name) for u in people]
+        self.fields["person"].label = label
+
+
+class PairForm(forms.Form):
+    mentee = forms.ChoiceField(label="Mentee")
+    mentor = forms.ChoiceField(label="Mentor")
+
+    def __init__(self, *args, mentees, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentee"].choices = [(str(u.public_id), u.name) for u in mentees]
+        self.fields["mentor"].choices = [(str(u.public_id), u.name) for u in mentors]

@@ -1,0 +1,168 @@
+"""Reads of matching data. Each takes the viewer; callers have passed an ``access_*`` check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from mentorhaven.matching import scoring
+from mentorhaven.matching.adapters import load_program
+from mentorhaven.matching.models import (
+    Answer,
+    Exclusion,
+    MatchExplanation,
+    MatchingConsent,
+    MatchPair,
+    MatchRun,
+    Profile,
+    Question,
+)
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.models import Membership, Program
+
+
+def questions_for(*, program: Program, role: str | None = None) -> list[Question]:
+    questions = list(Question.objects.filter(program=program))
+    return [q for q in questions if role is None or q.asks(role)]
+
+
+@dataclass
+class MyQuestionnaire:
+    profile: Profile | None
+    questions: list[Question]
+    answers: dict[int, Any] = field(default_factory=dict)  # question pk -> stored value
+    consents: set[int] = field(default_factory=set)  # question pks
+
+
+def my_questionnaire(*, viewer, program: Program, role: str) -> MyQuestionnaire:
+    """The viewer's own profile, answers and consents (their own data: no access event)."""
+    profile = Profile.objects.filter(program=program, user=viewer, role=role).first()
+    answers = {}
+    if profile is not None:
+        answers = {a.question_id: a.value for a in Answer.objects.filter(profile=profile)}
+    consents = set(
+        MatchingConsent.objects.filter(user=viewer, question__program=program).values_list(
+            "question_id", flat=True
+        )
+    )
+    return MyQuestionnaire(profile, questions_for(program=program, role=role), answers, consents)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    mentor: Any  # a User
+    headline: str
+    factors: list[dict[str, str]]
+
+
+def suggestions_for(*, viewer, program: Program, limit: int = 5) -> list[Suggestion]:
+    """The viewer's (a mentee's) best available mentors with the reasons. No scores: the gap
+    between the score and the shown reasons could hint at sensitive answers. Empty while the
+    mentee has an open relationship or request."""
+    data = load_program(program, mentee_ids=[viewer.pk])
+    picks = scoring.suggest(data, viewer.pk, limit=limit)
+    users = get_user_model().objects.in_bulk([p.mentor_id for p in picks])
+    headlines = dict(
+        Profile.objects.filter(
+            program=program, role="mentor", user_id__in=[p.mentor_id for p in picks]
+        ).values_list("user_id", "headline")
+    )
+    return [
+        Suggestion(users[p.mentor_id], headlines.get(p.mentor_id, ""), p.factors) for p in picks
+    ]
+
+
+def pending_requests(*, viewer, program: Program) -> QuerySet:
+    """Proposals waiting for the viewer's answer as a mentor, with their reasons."""
+    return (
+        Relationship.objects.filter(
+            program=program, mentor=viewer, status=Relationship.Status.PROPOSED
+        )
+        .select_related("mentee", "match_explanation")
+        .order_by("respond_by")
+    )
+
+
+def my_open_relationship(*, viewer, program: Program) -> Relationship | None:
+    return (
+        Relationship.objects.filter(program=program, mentee=viewer, status__in=["proposed", "active"])
+        .select_related("mentor", "match_explanation")
+        .first()
+    )
+
+
+def explanation_for(*, viewer, relationship: Relationship) -> list[dict[str, str]]:
+    """Why the two were matched: for the two participants (and, via the run pages, admins)."""
+    if viewer.pk not in relationship.participant_ids():
+        return []
+    found = MatchExplanation.objects.filter(relationship=relationship).first()
+    return list(found.factors) if found else []
+
+
+def my_exclusions(*, viewer, program: Program) -> QuerySet:
+    return Exclusion.objects.filter(
+        program=program, person=viewer, kind=Exclusion.Kind.NOT_THIS_PERSON
+    ).select_related("other")
+
+
+def manager_exclusions(*, viewer, program: Program) -> QuerySet:
+    return Exclusion.objects.filter(program=program, kind=Exclusion.Kind.MANAGER).select_related(
+        "person", "other"
+    )
+
+
+def participants(*, program: Program, role: str) -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(memberships__program=program, memberships__role=role)
+        .order_by("display_name", "email")
+    )
+
+
+def other_participants(*, viewer, program: Program) -> QuerySet:
+    """People the viewer might be matched with (to pick a "not this person")."""
+    roles = set(
+        Membership.objects.filter(program=program, user=viewer).values_list("role", flat=True)
+    )
+    wanted = ({"mentor"} if "mentee" in roles else set()) | (
+        {"mentee"} if "mentor" in roles else set()
+    )
+    return (
+        get_user_model()
+        .objects.filter(memberships__program=program, memberships__role__in=wanted)
+        .exclude(pk=viewer.pk)
+        .distinct()
+        .order_by("display_name", "email")
+    )
+
+
+def runs_for(*, viewer, program: Program) -> QuerySet:
+    return MatchRun.objects.filter(program=program).order_by("-created_at")
+
+
+def run_pairs(*, viewer, run: MatchRun) -> QuerySet:
+    return MatchPair.objects.filter(run=run).select_related("mentee", "mentor").order_by("id")
+
+
+def unpaired_mentees(*, viewer, run: MatchRun) -> QuerySet:
+    busy = Relationship.objects.filter(
+        program=run.program, status__in=["proposed", "active"]
+    ).values("mentee_id")
+    return (
+        participants(program=run.program, role="mentee")
+        .exclude(pk__in=MatchPair.objects.filter(run=run).values("mentee_id"))
+        .exclude(pk__in=busy)
+    )
+
+
+def programs_for_matching(*, viewer) -> QuerySet:
+    """Programs where the viewer is a participant or an admin."""
+    from mentorhaven.kernel.access import administered_programs
+
+    return Program.objects.filter(
+        Q(memberships__user=viewer, memberships__role__in=["mentee", "mentor"])
+        | Q(pk__in=administered_programs(viewer).values("pk"))
+    ).distinct()
