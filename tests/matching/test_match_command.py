@@ -1,0 +1,58 @@
+"""``mentorhaven match run --program SLUG [--publish --as EMAIL]``."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from mentorhaven.matching.models import MatchRun
+from mentorhaven.mentoring.models import Relationship
+
+from .conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filled(personas, questionnaire):
+    p, q = personas, questionnaire
+    fill(p.ana, p.program, "mentor", q, topics=["leadership"], capacity=1)
+    fill(p.ben, p.program, "mentor", q, topics=["python"], capacity=1)
+    fill(p.cara, p.program, "mentee", q, topics=["leadership"])
+    fill(p.dev, p.program, "mentee", q, topics=["python"])
+    return p
+
+
+def _run(*args) -> str:
+    out = io.StringIO()
+    call_command("match", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_run_keeps_a_draft_and_prints_totals_against_greedy(filled):
+    out = _run("run", "--program", "demo-2026")
+    assert "total score 2.000, coverage 100.0%" in out
+    assert "greedy:  total score 2.000" in out
+    assert MatchRun.objects.get().status == MatchRun.Status.DRAFT
+    assert not Relationship.objects.exists()
+
+
+def test_publish_proposes_relationships_in_the_named_admins_name(filled):
+    out = _run("run", "--program", "demo-2026", "--publish", "--as", "coordinator@demo.test")
+    assert "published: 2 proposed relationships" in out
+    assert set(Relationship.objects.values_list("source", flat=True)) == {"admin_match"}
+
+
+def test_publish_needs_an_admin(filled):
+    with pytest.raises(CommandError):
+        _run("run", "--program", "demo-2026", "--publish")
+    with pytest.raises(CommandError):
+        _run("run", "--program", "demo-2026", "--publish", "--as", "ana.mentor@demo.test")
+    assert not Relationship.objects.exists()
+
+
+def test_unknown_program_is_an_error(db):
+    with pytest.raises(CommandError):
+        _run("run", "--program", "nope")
