@@ -165,7 +165,7 @@ def seed_matching_demo() -> None:
                         options=["woman", "man", "non-binary"], sensitive=True,
                         category="personal", weight=0.5)
     questions = list(Question.objects.filter(program=program))
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 (repeatable demo answers, not a secret)
     for role, count in (("mentee", EXTRA_MENTEES), ("mentor", EXTRA_MENTORS)):
         for n in range(1, count + 1):
             email = f"{role}{n:02d}.extra@demo.test"

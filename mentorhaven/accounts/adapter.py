@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from mentorhaven.accounts.domain import device_description
 from mentorhaven.kernel.errors import ApplicationError
+from mentorhaven.mail import send_after_commit
 
 # allauth notification templates that mean "a second factor changed": audited as they happen.
 MFA_NOTIFICATIONS = {
@@ -130,4 +131,4 @@ class AccountAdapter(DefaultAccountAdapter):
         address = email or user.email
         # Rendered now (while the request is at hand), sent once the change is committed.
         message = self.render_mail(template_prefix, address, {"email": address, **ctx})
-        transaction.on_commit(message.send)
+        send_after_commit(message.send, template_prefix.rsplit("/", 1)[-1])

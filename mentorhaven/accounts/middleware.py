@@ -1,11 +1,21 @@
-"""Until a mentor or any admin role has enrolled a second factor, they reach only enrolment."""
+"""Per-request account checks.
+
+* Until a mentor or any admin role has enrolled a second factor, they reach only enrolment
+  (decided afresh on every request, in one query).
+* "Where you are signed in" activity (allauth usersessions) is written at most once a minute
+  per session, and at once when the session's address or browser changes.
+"""
 
 from __future__ import annotations
 
+import hashlib
+
+from allauth.usersessions.internal import usersessionkit
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import redirect
 
-from mentorhaven.accounts.selectors import user_has_mfa, user_requires_mfa
+from mentorhaven.accounts.selectors import mfa_gate
 
 # Paths a signed-in person without MFA may still reach: enrolment itself, signing out,
 # re-authentication (allauth asks for it before enrolment) and static assets.
@@ -28,8 +38,7 @@ class MfaRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and user_requires_mfa(user)
-            and not user_has_mfa(user)
+            and mfa_gate(user).blocks
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(
@@ -41,4 +50,52 @@ class MfaRequiredMiddleware:
                     status=403,
                 )
             return redirect("mfa_index")
+        return self.get_response(request)
+
+
+# A session's "last seen" time is kept to this precision; a change of address or browser is
+# still recorded (and allauth's session_client_changed signal sent) on the request it happens.
+ACTIVITY_WRITE_SECONDS = 60
+
+
+def _activity_cache_key(session_key: str) -> str:
+    # The session key is a credential: the cache is only ever given a digest of it.
+    digest = hashlib.sha256(f"mentorhaven-activity:{session_key}".encode()).hexdigest()
+    return f"mh:session-activity:{digest}"
+
+
+def _client_fingerprint(request) -> str:
+    from allauth.account.adapter import get_adapter
+
+    client = f"{get_adapter().get_client_ip(request)}\n{request.META.get('HTTP_USER_AGENT', '')}"
+    return hashlib.sha256(client.encode()).hexdigest()
+
+
+class SessionActivityMiddleware:
+    """allauth's UserSessionsMiddleware, without a database write on every request.
+
+    allauth records the session (IP, browser, last seen) with a locked read and an UPDATE in a
+    transaction on each request. Here that happens only when this process has not recorded the
+    same session from the same client in the last ``ACTIVITY_WRITE_SECONDS``. Losing the note
+    (another process, a cache flush) only costs one extra write; the session row itself is
+    created at sign-in by allauth, as before.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and session is not None
+            and session.session_key
+        ):
+            key = _activity_cache_key(session.session_key)
+            fingerprint = _client_fingerprint(request)
+            if cache.get(key) != fingerprint:
+                usersessionkit.track_activity(request, user=user, session=session)
+                cache.set(key, fingerprint, ACTIVITY_WRITE_SECONDS)
         return self.get_response(request)

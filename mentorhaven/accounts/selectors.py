@@ -8,6 +8,7 @@ from datetime import datetime
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.db.models import CharField, Value
 
 from mentorhaven.accounts.domain import device_description
 from mentorhaven.kernel.errors import NotFound
@@ -22,6 +23,50 @@ MFA_ORG_ROLES = (
 )
 
 
+# Second factors that open the site; recovery codes alone do not.
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+# Where a request keeps the set of roles its user holds, so the navigation and the dashboard
+# reuse what the MFA check already read (mentorhaven/web/selectors.py reads it).
+ROLES_ATTR = "_mentorhaven_roles"
+# Stands for "has a second factor" in the one-query union below; no role is spelled like it.
+_ENROLLED = "+second-factor"
+
+
+@dataclass(frozen=True)
+class MfaGate:
+    roles: frozenset[str]
+    required: bool
+    enrolled: bool
+
+    @property
+    def blocks(self) -> bool:
+        return self.required and not self.enrolled
+
+
+def mfa_gate(user) -> MfaGate:
+    """Whether ``user`` must have a second factor and has one, in ONE query, read afresh on
+    every call: removing the last authenticator or granting a staff role takes effect on the
+    very next request. The roles read on the way are kept on ``user`` for the request."""
+    rows = frozenset(
+        Membership.objects.filter(user=user)
+        .values_list("role", flat=True)
+        .union(
+            OrgMembership.objects.filter(user=user).values_list("role", flat=True),
+            Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES)
+            .annotate(marker=Value(_ENROLLED, output_field=CharField()))
+            .values_list("marker", flat=True),
+        )
+    )
+    roles = rows - {_ENROLLED}
+    setattr(user, ROLES_ATTR, roles)
+    required = (
+        user.is_staff
+        or user.is_superuser
+        or bool(roles & {*MFA_PROGRAM_ROLES, *MFA_ORG_ROLES})
+    )
+    return MfaGate(roles=roles, required=required, enrolled=_ENROLLED in rows)
+
+
 def user_requires_mfa(user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
@@ -32,9 +77,7 @@ def user_requires_mfa(user) -> bool:
 
 
 def user_has_mfa(user) -> bool:
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists()
 
 
 # --- second factors ----------------------------------------------------------------------------

@@ -50,17 +50,39 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
+_NO_TRUNCATE = pgtrigger.Trigger(
+    name="no_truncate",
+    operation=pgtrigger.Truncate,
+    level=pgtrigger.Statement,
+    when=pgtrigger.Before,
+    func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the append-only % table', TG_TABLE_NAME;",
+)
 _APPEND_ONLY = [
     pgtrigger.Protect(
         name="append_only", operation=pgtrigger.Update | pgtrigger.Delete, when=pgtrigger.Before
     ),
+    _NO_TRUNCATE,
+]
+# Events are written *pending* (no seq, no hashes) by the recording transaction and sealed later
+# by the sealer (``mentorhaven.kernel.audit.seal``). The only UPDATE allowed is that one: give a
+# pending row its seq and both hashes, changing nothing else. Sealed rows are frozen, and nothing
+# is ever deleted.
+_SEAL_ONLY = [
     pgtrigger.Trigger(
-        name="no_truncate",
-        operation=pgtrigger.Truncate,
-        level=pgtrigger.Statement,
+        name="append_only",
+        operation=pgtrigger.Update | pgtrigger.Delete,
         when=pgtrigger.Before,
-        func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the append-only % table', TG_TABLE_NAME;",
+        func="""
+            IF TG_OP = 'UPDATE' AND OLD.seq IS NULL AND NEW.seq IS NOT NULL
+               AND length(NEW.hash) = 64 AND length(NEW.prev_hash) = 64
+               AND (to_jsonb(NEW) - 'seq' - 'prev_hash' - 'hash')
+                   = (to_jsonb(OLD) - 'seq' - 'prev_hash' - 'hash') THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;
+        """,
     ),
+    _NO_TRUNCATE,
 ]
 
 
@@ -68,11 +90,14 @@ class AuditEvent(models.Model):
     """One event of the hash-chained audit log. Identifiers only, never content.
 
     People appear as keyed pseudonyms (HMAC with their vault-held secret), so an erased person is
-    no longer identifiable while the chain still verifies. On PostgreSQL triggers refuse UPDATE,
-    DELETE and TRUNCATE.
+    no longer identifiable while the chain still verifies. On PostgreSQL triggers refuse UPDATE
+    (except sealing a pending row), DELETE and TRUNCATE.
+
+    A row is written *pending* (``seq`` NULL, empty hashes) inside the recording transaction and
+    *sealed* (contiguous ``seq``, ``prev_hash``, ``hash``) by ``audit.seal`` soon after it commits.
     """
 
-    seq = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)  # NULL while pending
     occurred_at = models.DateTimeField()
     actor = models.CharField(max_length=64, blank=True)  # pseudonym, "system" or ""
     actor_role = models.CharField(max_length=32, blank=True)
@@ -84,15 +109,21 @@ class AuditEvent(models.Model):
     category = models.CharField(max_length=20, blank=True)
     organization_id = models.BigIntegerField(null=True, blank=True)
     extra = CanonicalJSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64, blank=True)  # "" while pending
+    hash = models.CharField(max_length=64, blank=True)  # "" while pending
 
     class Meta:
         ordering = ["seq"]
-        triggers = _APPEND_ONLY
+        triggers = _SEAL_ONLY
+        indexes = [
+            # The sealer's queue: tiny, because rows leave it within milliseconds.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="kernel_audit_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"#{self.seq or 'pending'} {self.action}"
 
 
 class AuditCheckpoint(models.Model):

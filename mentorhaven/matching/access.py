@@ -30,8 +30,9 @@ def access_program_admin(viewer, public_id: Any) -> Program:
     need not learn that a matching page exists for their program)."""
     if viewer is None or not viewer.is_authenticated:
         raise NotFound()
-    return fetch(administered_programs(viewer).select_related("organization"),
-                 public_id=_uuid(public_id))
+    return fetch(
+        administered_programs(viewer).select_related("organization"), public_id=_uuid(public_id)
+    )
 
 
 def access_participation(viewer, public_id: Any, role: str) -> Program:

@@ -104,15 +104,14 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
     questions = list(Question.objects.filter(program=program))
     matchable = [q for q in questions if q.kind in DOMAIN_KIND]
     text_questions = {
-        q.pk for q in questions if q.kind == Question.Kind.TEXT and q.used_for_matching
-        and not q.sensitive
+        q.pk
+        for q in questions
+        if q.kind == Question.Kind.TEXT and q.used_for_matching and not q.sensitive
     }
     members = Membership.objects.filter(
         program=program, role__in=[ParticipantRole.MENTEE, ParticipantRole.MENTOR]
     ).values_list("user_id", "role")
-    profiles = {
-        (p.user_id, p.role): p for p in Profile.objects.filter(program=program)
-    }
+    profiles = {(p.user_id, p.role): p for p in Profile.objects.filter(program=program)}
     busy_mentees = set(
         Relationship.objects.filter(program=program, status__in=["proposed", "active"]).values_list(
             "mentee_id", flat=True
@@ -160,9 +159,7 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
             goals_text=goals,
             capacity=max(capacity - load.get(user_id, 0), 0) if role == "mentor" else 1,
             paused=paused,
-            consents=frozenset(
-                str(by_question[q].public_id) for q in consents.get(user_id, set())
-            ),
+            consents=frozenset(str(by_question[q].public_id) for q in consents.get(user_id, set())),
         )
         (mentors if role == ParticipantRole.MENTOR else mentees).append(participant)
     return ProgramData(

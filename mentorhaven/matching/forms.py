@@ -43,8 +43,9 @@ class QuestionnaireForm(forms.Form):
     """The participant's questionnaire: one field per question, and a consent box beside
     each sensitive one. Built from the program's questions."""
 
-    headline = forms.CharField(label="Headline (shown to possible matches)", max_length=200,
-                               required=False)
+    headline = forms.CharField(
+        label="Headline (shown to possible matches)", max_length=200, required=False
+    )
     goals = forms.CharField(
         label="Your goals (encrypted; used to find similar goals, never shown to others)",
         required=False,
@@ -57,7 +58,9 @@ class QuestionnaireForm(forms.Form):
         self.questions = questions
         if role == "mentor":
             self.fields["capacity"] = forms.IntegerField(
-                label="How many mentees you can take at once", min_value=0, max_value=20,
+                label="How many mentees you can take at once",
+                min_value=0,
+                max_value=20,
                 initial=2,
             )
             self.fields["paused"] = forms.BooleanField(
@@ -84,17 +87,20 @@ class QuestionnaireForm(forms.Form):
         required = question.required and not question.sensitive
         choices = [(o["value"], o["label"]) for o in question.options]
         if question.kind == Question.Kind.SINGLE:
-            return forms.ChoiceField(label=label, required=required,
-                                     choices=[("", "—"), *choices])
+            return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *choices])
         if question.kind == Question.Kind.MULTI:
-            return forms.MultipleChoiceField(label=label, required=required, choices=choices,
-                                             widget=forms.CheckboxSelectMultiple)
+            return forms.MultipleChoiceField(
+                label=label, required=required, choices=choices, widget=forms.CheckboxSelectMultiple
+            )
         if question.kind == Question.Kind.SCALE:
             points = [(str(n), str(n)) for n in range(question.scale_min, question.scale_max + 1)]
-            return forms.ChoiceField(label=label, required=required,
-                                     choices=[("", "—"), *points])
-        return forms.CharField(label=label, required=required, max_length=2000,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+            return forms.ChoiceField(label=label, required=required, choices=[("", "—"), *points])
+        return forms.CharField(
+            label=label,
+            required=required,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
 
     def rows(self) -> list[tuple[Question, Any, Any]]:
         """(question, its bound field, its consent field or None) for the template."""
@@ -108,16 +114,21 @@ class QuestionnaireForm(forms.Form):
 
     def consents(self) -> set[int]:
         return {
-            q.pk for q in self.questions if q.sensitive and self.cleaned_data.get(
-                self.consent_key(q))
+            q.pk
+            for q in self.questions
+            if q.sensitive and self.cleaned_data.get(self.consent_key(q))
         }
 
     @classmethod
     def initial_from(cls, mine) -> dict[str, Any]:
         initial: dict[str, Any] = {}
         if mine.profile is not None:
-            initial.update(headline=mine.profile.headline, goals=mine.profile.goals or "",
-                           capacity=mine.profile.capacity, paused=mine.profile.paused)
+            initial.update(
+                headline=mine.profile.headline,
+                goals=mine.profile.goals or "",
+                capacity=mine.profile.capacity,
+                paused=mine.profile.paused,
+            )
         for q in mine.questions:
             if q.pk in mine.answers:
                 value = mine.answers[q.pk]

@@ -114,9 +114,7 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["profile", "question"], name="uniq_answer")
-        ]
+        constraints = [models.UniqueConstraint(fields=["profile", "question"], name="uniq_answer")]
 
     def __str__(self) -> str:
         return f"Answer {self.public_id}"
@@ -137,6 +135,9 @@ class MatchingConsent(models.Model):
             models.UniqueConstraint(fields=["user", "question"], name="uniq_matching_consent")
         ]
 
+    def __str__(self) -> str:
+        return f"Consent {self.pk}"
+
 
 class Exclusion(models.Model):
     """Two people who must never be matched: someone's "not this person", or a manager pair
@@ -151,9 +152,7 @@ class Exclusion(models.Model):
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="match_exclusions"
     )
-    other = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -169,6 +168,9 @@ class Exclusion(models.Model):
                 condition=~models.Q(person=models.F("other")), name="exclusion_two_people"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Exclusion {self.public_id}"
 
 
 class MatchRun(models.Model):
@@ -211,21 +213,18 @@ class MatchPair(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
-    mentee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    mentor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(null=True)
     factors = models.JSONField(default=list, blank=True)  # [{"code", "text"}], never sensitive
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ALGORITHM)
 
     class Meta:
         ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["run", "mentee"], name="uniq_run_mentee")
-        ]
+        constraints = [models.UniqueConstraint(fields=["run", "mentee"], name="uniq_run_mentee")]
+
+    def __str__(self) -> str:
+        return f"Pair {self.public_id}"
 
 
 class MatchExplanation(models.Model):
@@ -237,3 +236,6 @@ class MatchExplanation(models.Model):
     factors = models.JSONField(default=list, blank=True)
     score = models.FloatField(null=True)  # for admins only: never shown to participants
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Explanation {self.pk}"

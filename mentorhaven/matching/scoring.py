@@ -55,8 +55,12 @@ def run_program(data: ProgramData, *, method: assignment.Method = "auto") -> Run
             constraints=data.constraints,
         )
         pairs.append(
-            ScoredPair(int(mentee.id), int(mentor.id), float(result.scores[i, j]),  # type: ignore[call-overload]
-                       factors_json(factors))
+            ScoredPair(
+                int(mentee.id),
+                int(mentor.id),
+                float(result.scores[i, j]),  # type: ignore[call-overload]
+                factors_json(factors),
+            )
         )
     return RunResult(
         method=result.best.method,
@@ -113,6 +117,12 @@ def suggest(data: ProgramData, mentee_id: int, *, limit: int = 5) -> list[Scored
             goal_similarity=float(goals[i, j]),
             constraints=data.constraints,
         )
-        out.append(ScoredPair(int(mentee_id), int(mentor.id), float(row[j]),  # type: ignore[call-overload]
-                              factors_json(factors)))
+        out.append(
+            ScoredPair(
+                int(mentee_id),
+                int(mentor.id),
+                float(row[j]),  # type: ignore[call-overload]
+                factors_json(factors),
+            )
+        )
     return out

@@ -88,7 +88,9 @@ def pending_requests(*, viewer, program: Program) -> QuerySet:
 
 def my_open_relationship(*, viewer, program: Program) -> Relationship | None:
     return (
-        Relationship.objects.filter(program=program, mentee=viewer, status__in=["proposed", "active"])
+        Relationship.objects.filter(
+            program=program, mentee=viewer, status__in=["proposed", "active"]
+        )
         .select_related("mentor", "match_explanation")
         .first()
     )

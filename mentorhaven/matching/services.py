@@ -46,8 +46,17 @@ def _require_role(user, program: Program, role: str) -> None:
         raise ValidationFailed(f"{user} is not a {role} of this program.", code="not_a_member")
 
 
-def _audit(action: str, *, actor, program: Program, target=None, subject=None,
-           purpose: str, category: str = Category.PROGRAM, extra: dict | None = None) -> None:
+def _audit(
+    action: str,
+    *,
+    actor,
+    program: Program,
+    target=None,
+    subject=None,
+    purpose: str,
+    category: str = Category.PROGRAM,
+    extra: dict | None = None,
+) -> None:
     audit.record(
         action=action,
         actor=actor,
@@ -61,11 +70,12 @@ def _audit(action: str, *, actor, program: Program, target=None, subject=None,
 
 
 def request_window(program: Program) -> timedelta:
-    return timedelta(days=int(program.settings.get("request_window_days",
-                                                    DEFAULT_REQUEST_WINDOW_DAYS)))
+    return timedelta(
+        days=int(program.settings.get("request_window_days", DEFAULT_REQUEST_WINDOW_DAYS))
+    )
 
 
-# --- questionnaires (program admins) --------------------------------------------------------------
+# --- questionnaires (program admins) -------------------------------------------------------------
 
 
 def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
@@ -111,8 +121,14 @@ def question_create(*, actor, program: Program, **fields: Any) -> Question:
     fields = _clean_question(fields)
     position = Question.objects.filter(program=program).count()
     question = Question.objects.create(program=program, position=position, **fields)
-    _audit("matching.question_create", actor=actor, program=program, target=question,
-           purpose="Questionnaire set-up", extra={"sensitive": question.sensitive})
+    _audit(
+        "matching.question_create",
+        actor=actor,
+        program=program,
+        target=question,
+        purpose="Questionnaire set-up",
+        extra={"sensitive": question.sensitive},
+    )
     return question
 
 
@@ -123,21 +139,39 @@ def question_update(*, actor, question: Question, **fields: Any) -> Question:
     _require_admin(actor, question.program)
     merged = {
         name: getattr(question, name)
-        for name in ("kind", "audience", "prompt", "options", "scale_min", "scale_max",
-                     "category", "used_for_matching", "weight", "sensitive", "required")
+        for name in (
+            "kind",
+            "audience",
+            "prompt",
+            "options",
+            "scale_min",
+            "scale_max",
+            "category",
+            "used_for_matching",
+            "weight",
+            "sensitive",
+            "required",
+        )
     }
     merged.update(fields)
     if merged["kind"] != question.kind and question.answers.exists():
-        raise Conflict("People have answered this question: its type cannot change.",
-                       code="answered")
+        raise Conflict(
+            "People have answered this question: its type cannot change.", code="answered"
+        )
     for name, value in _clean_question(merged).items():
         setattr(question, name, value)
     question.save()
     if not question.sensitive:
         # Consent rows only mean something for sensitive questions.
         MatchingConsent.objects.filter(question=question).delete()
-    _audit("matching.question_update", actor=actor, program=question.program, target=question,
-           purpose="Questionnaire set-up", extra={"sensitive": question.sensitive})
+    _audit(
+        "matching.question_update",
+        actor=actor,
+        program=question.program,
+        target=question,
+        purpose="Questionnaire set-up",
+        extra={"sensitive": question.sensitive},
+    )
     return question
 
 
@@ -147,11 +181,16 @@ def question_delete(*, actor, question: Question) -> None:
     _require_admin(actor, question.program)
     program, public_id = question.program, question.public_id
     question.delete()
-    _audit("matching.question_delete", actor=actor, program=program,
-           target=("matching.question", public_id), purpose="Questionnaire set-up")
+    _audit(
+        "matching.question_delete",
+        actor=actor,
+        program=program,
+        target=("matching.question", public_id),
+        purpose="Questionnaire set-up",
+    )
 
 
-# --- profiles, answers and consent (participants) -------------------------------------------------
+# --- profiles, answers and consent (participants) ------------------------------------------------
 
 
 def _clean_answer(question: Question, raw: Any) -> Any:
@@ -160,14 +199,20 @@ def _clean_answer(question: Question, raw: Any) -> Any:
         return None
     if question.kind == Question.Kind.SINGLE:
         if str(raw) not in question.option_values:
-            raise ValidationFailed("Choose one of the options.", code="bad_answer",
-                                   extra={"question": str(question.public_id)})
+            raise ValidationFailed(
+                "Choose one of the options.",
+                code="bad_answer",
+                extra={"question": str(question.public_id)},
+            )
         return str(raw)
     if question.kind == Question.Kind.MULTI:
         values = sorted({str(v) for v in (raw if isinstance(raw, list | tuple | set) else [raw])})
         if any(v not in question.option_values for v in values):
-            raise ValidationFailed("Choose among the options.", code="bad_answer",
-                                   extra={"question": str(question.public_id)})
+            raise ValidationFailed(
+                "Choose among the options.",
+                code="bad_answer",
+                extra={"question": str(question.public_id)},
+            )
         return values
     if question.kind == Question.Kind.SCALE:
         try:
@@ -175,13 +220,19 @@ def _clean_answer(question: Question, raw: Any) -> Any:
         except (TypeError, ValueError):
             number = None
         if number is None or not question.scale_min <= number <= question.scale_max:
-            raise ValidationFailed("Pick a point on the scale.", code="bad_answer",
-                                   extra={"question": str(question.public_id)})
+            raise ValidationFailed(
+                "Pick a point on the scale.",
+                code="bad_answer",
+                extra={"question": str(question.public_id)},
+            )
         return number
     text = str(raw).strip()
     if len(text) > 2000:
-        raise ValidationFailed("Keep the answer under 2,000 characters.", code="bad_answer",
-                               extra={"question": str(question.public_id)})
+        raise ValidationFailed(
+            "Keep the answer under 2,000 characters.",
+            code="bad_answer",
+            extra={"question": str(question.public_id)},
+        )
     return text or None
 
 
@@ -201,9 +252,14 @@ def consent_set(*, actor, question: Question, given: bool) -> bool:
     else:
         changed = MatchingConsent.objects.filter(user=actor, question=question).delete()[0] > 0
     if changed:
-        _audit("matching.consent_give" if given else "matching.consent_withdraw",
-               actor=actor, program=question.program, target=question, subject=actor,
-               purpose="Consent to use a sensitive answer for matching")
+        _audit(
+            "matching.consent_give" if given else "matching.consent_withdraw",
+            actor=actor,
+            program=question.program,
+            target=question,
+            subject=actor,
+            purpose="Consent to use a sensitive answer for matching",
+        )
     return changed
 
 
@@ -226,14 +282,21 @@ def questionnaire_submit(
     questions = {q.pk: q for q in Question.objects.filter(program=program)}
     for question in answers:
         if question.pk not in questions or not question.asks(role):
-            raise ValidationFailed("That question is not in your questionnaire.",
-                                   code="bad_question")
+            raise ValidationFailed(
+                "That question is not in your questionnaire.", code="bad_question"
+            )
     cleaned = {q: _clean_answer(q, raw) for q, raw in answers.items()}
-    missing = [q for q in questions.values()
-               if q.asks(role) and q.required and not q.sensitive and cleaned.get(q) is None]
+    missing = [
+        q
+        for q in questions.values()
+        if q.asks(role) and q.required and not q.sensitive and cleaned.get(q) is None
+    ]
     if missing:
-        raise ValidationFailed("Please answer the required questions.", code="required",
-                               extra={"questions": [str(q.public_id) for q in missing]})
+        raise ValidationFailed(
+            "Please answer the required questions.",
+            code="required",
+            extra={"questions": [str(q.public_id) for q in missing]},
+        )
     if len(headline) > 200 or len(goals) > 5000:
         raise ValidationFailed("The headline or goals are too long.", code="too_long")
     profile, _ = Profile.objects.get_or_create(program=program, user=actor, role=role)
@@ -264,18 +327,25 @@ def questionnaire_submit(
         for question in questions.values():
             if question.sensitive and question.asks(role):
                 consent_set(actor=actor, question=question, given=question.pk in consents)
-    _audit("matching.questionnaire_submit", actor=actor, program=program, target=profile,
-           subject=actor, purpose="Matching profile", category=Category.PERSONAL,
-           extra={"answers": sum(v is not None for v in cleaned.values())})
+    _audit(
+        "matching.questionnaire_submit",
+        actor=actor,
+        program=program,
+        target=profile,
+        subject=actor,
+        purpose="Matching profile",
+        category=Category.PERSONAL,
+        extra={"answers": sum(v is not None for v in cleaned.values())},
+    )
     return profile
 
 
-# --- exclusions ---------------------------------------------------------------------------------------
+# --- exclusions ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def exclusion_add(*, actor, program: Program, person, other, kind: str) -> Exclusion:
-    """"Not this person" is added by the participant for themself; a manager pair by an
+    """ "Not this person" is added by the participant for themself; a manager pair by an
     admin. Either way the two are never matched in this program, in either direction."""
     if kind == Exclusion.Kind.MANAGER:
         _require_admin(actor, program)
@@ -287,15 +357,24 @@ def exclusion_add(*, actor, program: Program, person, other, kind: str) -> Exclu
     if person.pk == other.pk:
         raise ValidationFailed("Choose someone else.", code="same_person")
     for user in (person, other):
-        if not Membership.objects.filter(program=program, user=user,
-                                         role__in=ParticipantRole.values).exists():
-            raise ValidationFailed("Both people must take part in the program.",
-                                   code="not_a_member")
+        if not Membership.objects.filter(
+            program=program, user=user, role__in=ParticipantRole.values
+        ).exists():
+            raise ValidationFailed(
+                "Both people must take part in the program.", code="not_a_member"
+            )
     exclusion, _ = Exclusion.objects.get_or_create(
         program=program, person=person, other=other, kind=kind, defaults={"created_by": actor}
     )
-    _audit("matching.exclusion_add", actor=actor, program=program, target=exclusion,
-           subject=person, purpose="Keep two people from being matched", extra={"kind": kind})
+    _audit(
+        "matching.exclusion_add",
+        actor=actor,
+        program=program,
+        target=exclusion,
+        subject=person,
+        purpose="Keep two people from being matched",
+        extra={"kind": kind},
+    )
     return exclusion
 
 
@@ -308,12 +387,17 @@ def exclusion_remove(*, actor, exclusion: Exclusion) -> None:
         raise PermissionDenied()
     public_id, person = exclusion.public_id, exclusion.person
     exclusion.delete()
-    _audit("matching.exclusion_remove", actor=actor, program=program,
-           target=("matching.exclusion", public_id), subject=person,
-           purpose="Keep two people from being matched")
+    _audit(
+        "matching.exclusion_remove",
+        actor=actor,
+        program=program,
+        target=("matching.exclusion", public_id),
+        subject=person,
+        purpose="Keep two people from being matched",
+    )
 
 
-# --- admin bulk match: run → review → adjust → publish ----------------------------------------------
+# --- admin bulk match: run → review → adjust → publish -------------------------------------------
 
 
 @transaction.atomic
@@ -336,13 +420,20 @@ def match_run_create(*, actor, program: Program, method: str = "auto") -> MatchR
         greedy_coverage=result.greedy_coverage,
     )
     MatchPair.objects.bulk_create(
-        MatchPair(run=run, mentee_id=p.mentee_id, mentor_id=p.mentor_id, score=p.score,
-                  factors=p.factors)
+        MatchPair(
+            run=run, mentee_id=p.mentee_id, mentor_id=p.mentor_id, score=p.score, factors=p.factors
+        )
         for p in result.pairs
     )
-    _audit("matching.run_create", actor=actor, program=program, target=run,
-           purpose="Program-wide matching", category=Category.ANALYTICAL,
-           extra={"pairs": len(result.pairs), "method": result.method})
+    _audit(
+        "matching.run_create",
+        actor=actor,
+        program=program,
+        target=run,
+        purpose="Program-wide matching",
+        category=Category.ANALYTICAL,
+        extra={"pairs": len(result.pairs), "method": result.method},
+    )
     return run
 
 
@@ -365,7 +456,9 @@ def _pair_or_refuse(data, mentee_id: int, mentor_id: int) -> scoring.ScoredPair:
     if scored is None:
         raise ValidationFailed(
             "These two cannot be matched (an exclusion, a paused or full mentor, or not a "
-            "participant without a match).", code="infeasible")
+            "participant without a match).",
+            code="infeasible",
+        )
     return scored
 
 
@@ -383,8 +476,13 @@ def match_pair_remove(*, actor, pair: MatchPair) -> None:
     public_id = pair.public_id
     pair.delete()
     _refresh_totals(run)
-    _audit("matching.pair_remove", actor=actor, program=run.program,
-           target=("matching.matchpair", public_id), purpose="Review a matching draft")
+    _audit(
+        "matching.pair_remove",
+        actor=actor,
+        program=run.program,
+        target=("matching.matchpair", public_id),
+        purpose="Review a matching draft",
+    )
 
 
 @transaction.atomic
@@ -402,8 +500,14 @@ def match_pair_swap(*, actor, pair: MatchPair, other: MatchPair) -> tuple[MatchP
         row.origin = MatchPair.Origin.MANUAL
         row.save()
     _refresh_totals(run)
-    _audit("matching.pair_swap", actor=actor, program=run.program, target=pair,
-           purpose="Review a matching draft", extra={"other": str(other.public_id)})
+    _audit(
+        "matching.pair_swap",
+        actor=actor,
+        program=run.program,
+        target=pair,
+        purpose="Review a matching draft",
+        extra={"other": str(other.public_id)},
+    )
     return pair, other
 
 
@@ -418,12 +522,22 @@ def match_pair_add(*, actor, run: MatchRun, mentee, mentor) -> MatchPair:
     scored = _pair_or_refuse(data, mentee.pk, mentor.pk)
     _check_capacity(run, data, mentor.pk)
     pair = MatchPair.objects.create(
-        run=run, mentee=mentee, mentor=mentor, score=scored.score, factors=scored.factors,
+        run=run,
+        mentee=mentee,
+        mentor=mentor,
+        score=scored.score,
+        factors=scored.factors,
         origin=MatchPair.Origin.MANUAL,
     )
     _refresh_totals(run)
-    _audit("matching.pair_add", actor=actor, program=run.program, target=pair, subject=mentee,
-           purpose="Review a matching draft")
+    _audit(
+        "matching.pair_add",
+        actor=actor,
+        program=run.program,
+        target=pair,
+        subject=mentee,
+        purpose="Review a matching draft",
+    )
     return pair
 
 
@@ -453,9 +567,15 @@ def match_run_publish(*, actor, run: MatchRun) -> list[Relationship]:
     run.status = MatchRun.Status.PUBLISHED
     run.published_at = timezone.now()
     run.save(update_fields=["status", "published_at"])
-    _audit("matching.run_publish", actor=actor, program=program, target=run,
-           purpose="Program-wide matching", category=Category.ANALYTICAL,
-           extra={"relationships": len(created)})
+    _audit(
+        "matching.run_publish",
+        actor=actor,
+        program=program,
+        target=run,
+        purpose="Program-wide matching",
+        category=Category.ANALYTICAL,
+        extra={"relationships": len(created)},
+    )
     return created
 
 
@@ -465,12 +585,18 @@ def match_run_discard(*, actor, run: MatchRun) -> MatchRun:
     _require_admin(actor, run.program)
     run.status = MatchRun.Status.DISCARDED
     run.save(update_fields=["status"])
-    _audit("matching.run_discard", actor=actor, program=run.program, target=run,
-           purpose="Program-wide matching", category=Category.ANALYTICAL)
+    _audit(
+        "matching.run_discard",
+        actor=actor,
+        program=run.program,
+        target=run,
+        purpose="Program-wide matching",
+        category=Category.ANALYTICAL,
+    )
     return run
 
 
-# --- mentee self-match --------------------------------------------------------------------------------
+# --- mentee self-match ---------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -497,8 +623,15 @@ def match_request(*, actor, program: Program, mentor) -> Relationship:
     MatchExplanation.objects.create(
         relationship=relationship, factors=scored.factors, score=scored.score
     )
-    _audit("matching.request", actor=actor, program=program, target=relationship,
-           subject=actor, purpose="Mentee self-match", category=Category.ANALYTICAL)
+    _audit(
+        "matching.request",
+        actor=actor,
+        program=program,
+        target=relationship,
+        subject=actor,
+        purpose="Mentee self-match",
+        category=Category.ANALYTICAL,
+    )
     return relationship
 
 
@@ -516,7 +649,8 @@ def requests_lapse(*, now=None) -> int:
             relationship = Relationship.objects.select_for_update().get(pk=pk)
             if relationship.status != Relationship.Status.PROPOSED:
                 continue
-            relationship_end(actor=None, relationship=relationship,
-                             reason=Relationship.EndReason.OTHER)
+            relationship_end(
+                actor=None, relationship=relationship, reason=Relationship.EndReason.OTHER
+            )
             lapsed += 1
     return lapsed

@@ -71,8 +71,9 @@ def hub(request: HttpRequest, program_id) -> HttpResponse:
     roles = participant_roles(request.user, program)
     if not is_admin and not roles:
         raise NotFound()
-    return render(request, "matching/hub.html",
-                  {"program": program, "is_admin": is_admin, "roles": roles})
+    return render(
+        request, "matching/hub.html", {"program": program, "is_admin": is_admin, "roles": roles}
+    )
 
 
 # --- admins: questionnaire -----------------------------------------------------------------------
@@ -86,9 +87,16 @@ def questions(request: HttpRequest, program_id) -> HttpResponse:
         services.question_create(actor=request.user, program=program, **form.service_fields())
         messages.success(request, "Question added.")
         return _to("matching_questions", program_id=program.public_id)
-    return render(request, "matching/questions.html", {
-        "program": program, "form": form, "questions": selectors.questions_for(program=program),
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "matching/questions.html",
+        {
+            "program": program,
+            "form": form,
+            "questions": selectors.questions_for(program=program),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -111,24 +119,38 @@ def questionnaire(request: HttpRequest, program_id, role: str) -> HttpResponse:
     program = access_participation(request.user, program_id, role)
     mine = selectors.my_questionnaire(viewer=request.user, program=program, role=role)
     form = forms.QuestionnaireForm(
-        request.POST or None, questions=mine.questions, role=role,
+        request.POST or None,
+        questions=mine.questions,
+        role=role,
         initial=forms.QuestionnaireForm.initial_from(mine),
     )
     if request.method == "POST" and form.is_valid():
         services.questionnaire_submit(
-            actor=request.user, program=program, role=role, answers=form.answers(),
-            consents=form.consents(), headline=form.cleaned_data["headline"],
-            goals=form.cleaned_data["goals"], capacity=form.cleaned_data.get("capacity"),
+            actor=request.user,
+            program=program,
+            role=role,
+            answers=form.answers(),
+            consents=form.consents(),
+            headline=form.cleaned_data["headline"],
+            goals=form.cleaned_data["goals"],
+            capacity=form.cleaned_data.get("capacity"),
             paused=form.cleaned_data.get("paused"),
         )
         messages.success(request, "Your answers are saved.")
         return _to("matching_questionnaire", program_id=program.public_id, role=role)
     people = selectors.other_participants(viewer=request.user, program=program)
-    return render(request, "matching/questionnaire.html", {
-        "program": program, "role": role, "form": form,
-        "exclusions": selectors.my_exclusions(viewer=request.user, program=program),
-        "exclude_form": forms.PersonForm(people=people, label="Never match me with"),
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "matching/questionnaire.html",
+        {
+            "program": program,
+            "role": role,
+            "form": form,
+            "exclusions": selectors.my_exclusions(viewer=request.user, program=program),
+            "exclude_form": forms.PersonForm(people=people, label="Never match me with"),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -138,12 +160,18 @@ def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
     people = selectors.other_participants(viewer=request.user, program=program)
     form = forms.PersonForm(request.POST, people=people)
     if form.is_valid():
-        services.exclusion_add(actor=request.user, program=program, person=request.user,
-                               other=_user(form.cleaned_data["person"]),
-                               kind=Exclusion.Kind.NOT_THIS_PERSON)
+        services.exclusion_add(
+            actor=request.user,
+            program=program,
+            person=request.user,
+            other=_user(form.cleaned_data["person"]),
+            kind=Exclusion.Kind.NOT_THIS_PERSON,
+        )
         messages.success(request, "You will not be matched with this person.")
-    return redirect(request.headers.get("Referer") or reverse("matching_hub", kwargs={
-        "program_id": program.public_id}))
+    return redirect(
+        request.headers.get("Referer")
+        or reverse("matching_hub", kwargs={"program_id": program.public_id})
+    )
 
 
 @require_POST
@@ -158,11 +186,13 @@ def exclusion_remove(request: HttpRequest, exclusion_id) -> HttpResponse:
     elif exclusion.person_id != request.user.pk:
         raise NotFound()
     services.exclusion_remove(actor=request.user, exclusion=exclusion)
-    return redirect(request.headers.get("Referer") or reverse("matching_hub", kwargs={
-        "program_id": program.public_id}))
+    return redirect(
+        request.headers.get("Referer")
+        or reverse("matching_hub", kwargs={"program_id": program.public_id})
+    )
 
 
-# --- admins: runs ---------------------------------------------------------------------------------
+# --- admins: runs --------------------------------------------------------------------------------
 
 
 @_guarded
@@ -173,25 +203,35 @@ def runs(request: HttpRequest, program_id) -> HttpResponse:
         return _to("matching_run", run_id=run.public_id)
     people = selectors.participants(program=program, role="mentee")
     mentors = selectors.participants(program=program, role="mentor")
-    return render(request, "matching/runs.html", {
-        "program": program, "runs": selectors.runs_for(viewer=request.user, program=program),
-        "managers": selectors.manager_exclusions(viewer=request.user, program=program),
-        "manager_form": forms.PairForm(mentees=people, mentors=mentors),
-    })
+    return render(
+        request,
+        "matching/runs.html",
+        {
+            "program": program,
+            "runs": selectors.runs_for(viewer=request.user, program=program),
+            "managers": selectors.manager_exclusions(viewer=request.user, program=program),
+            "manager_form": forms.PairForm(mentees=people, mentors=mentors),
+        },
+    )
 
 
 @require_POST
 @_guarded
 def manager_add(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
-    form = forms.PairForm(request.POST, mentees=selectors.participants(program=program,
-                          role="mentee"), mentors=selectors.participants(program=program,
-                          role="mentor"))
+    form = forms.PairForm(
+        request.POST,
+        mentees=selectors.participants(program=program, role="mentee"),
+        mentors=selectors.participants(program=program, role="mentor"),
+    )
     if form.is_valid():
-        services.exclusion_add(actor=request.user, program=program,
-                               person=_user(form.cleaned_data["mentee"]),
-                               other=_user(form.cleaned_data["mentor"]),
-                               kind=Exclusion.Kind.MANAGER)
+        services.exclusion_add(
+            actor=request.user,
+            program=program,
+            person=_user(form.cleaned_data["mentee"]),
+            other=_user(form.cleaned_data["mentor"]),
+            kind=Exclusion.Kind.MANAGER,
+        )
         messages.success(request, "These two will not be matched.")
     return _to("matching_runs", program_id=program.public_id)
 
@@ -200,14 +240,20 @@ def manager_add(request: HttpRequest, program_id) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     pairs = list(selectors.run_pairs(viewer=request.user, run=run))
-    return render(request, "matching/run.html", {
-        "run": run, "program": run.program, "pairs": pairs,
-        "draft": run.status == MatchRun.Status.DRAFT,
-        "add_form": forms.PairForm(
-            mentees=selectors.unpaired_mentees(viewer=request.user, run=run),
-            mentors=selectors.participants(program=run.program, role="mentor"),
-        ),
-    })
+    return render(
+        request,
+        "matching/run.html",
+        {
+            "run": run,
+            "program": run.program,
+            "pairs": pairs,
+            "draft": run.status == MatchRun.Status.DRAFT,
+            "add_form": forms.PairForm(
+                mentees=selectors.unpaired_mentees(viewer=request.user, run=run),
+                mentors=selectors.participants(program=run.program, role="mentor"),
+            ),
+        },
+    )
 
 
 @require_POST
@@ -233,9 +279,12 @@ def pair_swap(request: HttpRequest, pair_id) -> HttpResponse:
 @_guarded
 def pair_add(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
-    services.match_pair_add(actor=request.user, run=run,
-                            mentee=_user(request.POST.get("mentee", "")),
-                            mentor=_user(request.POST.get("mentor", "")))
+    services.match_pair_add(
+        actor=request.user,
+        run=run,
+        mentee=_user(request.POST.get("mentee", "")),
+        mentor=_user(request.POST.get("mentor", "")),
+    )
     return _to("matching_run", run_id=run.public_id)
 
 
@@ -256,20 +305,27 @@ def run_discard(request: HttpRequest, run_id) -> HttpResponse:
     return _to("matching_runs", program_id=run.program.public_id)
 
 
-# --- mentees: suggestions and requests; mentors: answering -----------------------------------------
+# --- mentees: suggestions and requests; mentors: answering ---------------------------------------
 
 
 @_guarded
 def suggestions(request: HttpRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentee")
     current = selectors.my_open_relationship(viewer=request.user, program=program)
-    return render(request, "matching/suggestions.html", {
-        "program": program, "current": current,
-        "why": selectors.explanation_for(viewer=request.user, relationship=current)
-        if current else [],
-        "suggestions": [] if current else selectors.suggestions_for(
-            viewer=request.user, program=program),
-    })
+    return render(
+        request,
+        "matching/suggestions.html",
+        {
+            "program": program,
+            "current": current,
+            "why": selectors.explanation_for(viewer=request.user, relationship=current)
+            if current
+            else [],
+            "suggestions": []
+            if current
+            else selectors.suggestions_for(viewer=request.user, program=program),
+        },
+    )
 
 
 @require_POST
@@ -285,10 +341,14 @@ def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
 @_guarded
 def requests(request: HttpRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentor")
-    return render(request, "matching/requests.html", {
-        "program": program,
-        "pending": selectors.pending_requests(viewer=request.user, program=program),
-    })
+    return render(
+        request,
+        "matching/requests.html",
+        {
+            "program": program,
+            "pending": selectors.pending_requests(viewer=request.user, program=program),
+        },
+    )
 
 
 @require_POST
@@ -308,20 +368,27 @@ def why(request: HttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship(request.user, relationship_id)
     if request.user.pk not in relationship.participant_ids():
         raise NotFound()
-    return render(request, "matching/why.html", {
-        "relationship": relationship,
-        "factors": selectors.explanation_for(viewer=request.user, relationship=relationship),
-    })
+    return render(
+        request,
+        "matching/why.html",
+        {
+            "relationship": relationship,
+            "factors": selectors.explanation_for(viewer=request.user, relationship=relationship),
+        },
+    )
 
 
-# --- admins: fairness -----------------------------------------------------------------------------
+# --- admins: fairness ----------------------------------------------------------------------------
 
 
 @_guarded
 def fairness_page(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
-    sensitive = [q for q in selectors.questions_for(program=program)
-                 if q.sensitive and q.kind != Question.Kind.TEXT]
+    sensitive = [
+        q
+        for q in selectors.questions_for(program=program)
+        if q.sensitive and q.kind != Question.Kind.TEXT
+    ]
     report = None
     chosen = request.GET.get("question")
     role = "mentor" if request.GET.get("role") == "mentor" else "mentee"
@@ -329,9 +396,17 @@ def fairness_page(request: HttpRequest, program_id) -> HttpResponse:
         question = next((q for q in sensitive if str(q.public_id) == chosen), None)
         if question is None:
             raise NotFound()
-        report = fairness.fairness_report(viewer=request.user, program=program,
-                                          question=question, role=role)
-    return render(request, "matching/fairness.html", {
-        "program": program, "questions": sensitive, "report": report, "role": role,
-        "chosen": chosen,
-    })
+        report = fairness.fairness_report(
+            viewer=request.user, program=program, question=question, role=role
+        )
+    return render(
+        request,
+        "matching/fairness.html",
+        {
+            "program": program,
+            "questions": sensitive,
+            "report": report,
+            "role": role,
+            "chosen": chosen,
+        },
+    )

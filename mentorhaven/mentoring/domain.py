@@ -83,8 +83,7 @@ def idle_action(
     the clock again. Closing needs a current warning at least ``auto_close_days`` old, so nobody
     is closed without having been told first.
     """
-    warning_current = warned_at is not None and warned_at >= last_activity
-    if warning_current:
+    if warned_at is not None and warned_at >= last_activity:  # a current warning
         if auto_close_days and now >= warned_at + timedelta(days=auto_close_days):
             return CLOSE
         return None
@@ -124,7 +123,8 @@ def _fold(line: str) -> str:
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line
-    parts, current = [], b""
+    parts: list[str] = []
+    current = b""
     for char in line:
         encoded = char.encode("utf-8")
         if len(current) + len(encoded) > (75 if not parts else 74):

@@ -36,7 +36,7 @@ MESSAGES = {
 }
 
 
-def notify(user, kind: str, relationship, meeting=None) -> None:
+def notify(user, kind: str, relationship) -> None:
     """Send one content-free e-mail. Called from ``transaction.on_commit`` in the services."""
     subject, text = MESSAGES[kind]
     link = settings.SITE_URL + reverse(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.mentoring import forms, selectors, services
@@ -32,6 +33,10 @@ from mentorhaven.mentoring.access import (
 )
 from mentorhaven.mentoring.domain import CalendarEvent, ics_calendar
 from mentorhaven.mentoring.models import Meeting
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _guarded(view):
@@ -99,7 +104,7 @@ def _content(request: HttpRequest, relationship) -> dict:
     meetings = selectors.meetings_for(viewer=viewer, relationship=relationship)
     ratings = selectors.my_ratings(viewer=viewer, relationship=relationship)
     for meeting in meetings:
-        meeting.my_rating = ratings.get(meeting.pk)
+        meeting.my_rating = ratings.get(meeting.pk)  # type: ignore[attr-defined]
     return {
         "content": True,
         "goals": selectors.goals_for(viewer=viewer, relationship=relationship),
@@ -140,7 +145,7 @@ def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
 
 @require_POST
 @_guarded
-def goal_add(request: HttpRequest, relationship_id) -> HttpResponse:
+def goal_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_content(request.user, relationship_id, write=True)
     form = forms.GoalForm(request.POST)
     if not form.is_valid():
@@ -215,7 +220,7 @@ def _section(request: HttpRequest, relationship, name: str) -> HttpResponse:
 
 @require_POST
 @_guarded
-def note_add(request: HttpRequest, relationship_id) -> HttpResponse:
+def note_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_content(request.user, relationship_id, write=True)
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
@@ -299,6 +304,7 @@ def meeting_feedback(request: HttpRequest, meeting_id) -> HttpResponse:
 
 
 def _event(meeting: Meeting, *, with_location: bool) -> CalendarEvent:
+    assert meeting.starts_at is not None  # only scheduled meetings reach a calendar
     link = settings.SITE_URL + reverse(
         "relationship_detail", kwargs={"relationship_id": meeting.relationship.public_id}
     )

@@ -24,6 +24,7 @@ from mentorhaven.kernel.errors import (
     NotFound,
     ValidationFailed,
 )
+from mentorhaven.mail import send_after_commit
 from mentorhaven.programs.models import (
     Invitation,
     Membership,
@@ -208,7 +209,7 @@ def _invitation_write(*, actor: User, request: InvitationRequest) -> Invitation:
         organization=request.organization,
         extra={"program_role": request.program_role, "org_role": request.org_role},
     )
-    transaction.on_commit(partial(_send_invitation_email, invitation, token))
+    send_after_commit(partial(_send_invitation_email, invitation, token), "invitation")
     return invitation
 
 

@@ -17,24 +17,50 @@ def questionnaire(personas):
     admin, program = personas.coordinator, personas.program
     return {
         "topics": question_create(
-            actor=admin, program=program, kind="multi", prompt="Topics you care about",
-            options=[{"value": "leadership", "label": "leadership"},
-                     {"value": "career", "label": "career change"},
-                     {"value": "python", "label": "python"}],
+            actor=admin,
+            program=program,
+            kind="multi",
+            prompt="Topics you care about",
+            options=[
+                {"value": "leadership", "label": "leadership"},
+                {"value": "career", "label": "career change"},
+                {"value": "python", "label": "python"},
+            ],
         ),
         "industry": question_create(
-            actor=admin, program=program, kind="single", prompt="Your industry",
+            actor=admin,
+            program=program,
+            kind="single",
+            prompt="Your industry",
             options=["finance", "health", "software"],
         ),
         "gender": question_create(
-            actor=admin, program=program, kind="single", prompt="Gender", sensitive=True,
-            category="personal", weight=5.0, options=["f", "m", "x"],
+            actor=admin,
+            program=program,
+            kind="single",
+            prompt="Gender",
+            sensitive=True,
+            category="personal",
+            weight=5.0,
+            options=["f", "m", "x"],
         ),
     }
 
 
-def fill(user, program, role, questionnaire, *, topics=(), industry=None, gender=None,
-         consent=False, goals="", capacity=None, paused=None):
+def fill(
+    user,
+    program,
+    role,
+    questionnaire,
+    *,
+    topics=(),
+    industry=None,
+    gender=None,
+    consent=False,
+    goals="",
+    capacity=None,
+    paused=None,
+):
     answers = {
         questionnaire["topics"]: list(topics),
         questionnaire["industry"]: industry,
@@ -42,8 +68,14 @@ def fill(user, program, role, questionnaire, *, topics=(), industry=None, gender
     }
     consents = {questionnaire["gender"].pk} if consent else set()
     return questionnaire_submit(
-        actor=user, program=program, role=role, answers=answers, consents=consents,
-        goals=goals, capacity=capacity, paused=paused,
+        actor=user,
+        program=program,
+        role=role,
+        answers=answers,
+        consents=consents,
+        goals=goals,
+        capacity=capacity,
+        paused=paused,
     )
 
 

@@ -17,10 +17,26 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cara_and_ana(personas, questionnaire):
     p, q = personas, questionnaire
-    fill(p.ana, p.program, "mentor", q, topics=["leadership"], industry="health", gender="f",
-         consent=True)
-    fill(p.cara, p.program, "mentee", q, topics=["leadership"], industry="finance", gender="f",
-         consent=True)
+    fill(
+        p.ana,
+        p.program,
+        "mentor",
+        q,
+        topics=["leadership"],
+        industry="health",
+        gender="f",
+        consent=True,
+    )
+    fill(
+        p.cara,
+        p.program,
+        "mentee",
+        q,
+        topics=["leadership"],
+        industry="finance",
+        gender="f",
+        consent=True,
+    )
     return p
 
 

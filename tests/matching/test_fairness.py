@@ -16,10 +16,17 @@ pytestmark = pytest.mark.django_db
 
 def test_groups_below_the_minimum_size_are_suppressed():
     membership = {1: ["f"], 2: ["f"], 3: ["f"], 4: ["m"]}
-    rows = group_rows(membership, matched={1, 2}, scores={1: [0.5], 2: [1.0]},
-                      labels={"f": "woman", "m": "man"}, min_group_size=3)
+    rows = group_rows(
+        membership,
+        matched={1, 2},
+        scores={1: [0.5], 2: [1.0]},
+        labels={"f": "woman", "m": "man"},
+        min_group_size=3,
+    )
     assert [(r.label, r.suppressed, r.members) for r in rows] == [
-        ("man", True, None), ("woman", False, 3)]
+        ("man", True, None),
+        ("woman", False, 3),
+    ]
     woman = rows[1]
     assert woman.match_rate == pytest.approx(2 / 3) and woman.mean_score == pytest.approx(0.75)
     assert rows[0].match_rate is None and rows[0].mean_score is None
@@ -44,13 +51,16 @@ def population(personas, questionnaire):
     return p
 
 
-def test_report_counts_only_consenting_people_and_suppresses_small_groups(population,
-                                                                           questionnaire):
+def test_report_counts_only_consenting_people_and_suppresses_small_groups(
+    population, questionnaire
+):
     p = population
-    match_run_publish(actor=p.coordinator,
-                      run=match_run_create(actor=p.coordinator, program=p.program))
-    report = fairness_report(viewer=p.coordinator, program=p.program,
-                             question=questionnaire["gender"])
+    match_run_publish(
+        actor=p.coordinator, run=match_run_create(actor=p.coordinator, program=p.program)
+    )
+    report = fairness_report(
+        viewer=p.coordinator, program=p.program, question=questionnaire["gender"]
+    )
     assert report.counted == 5  # 3 women + 2 men who consented; the 4 silent are left out
     by_label = {r.label: r for r in report.groups}
     assert by_label["m"].suppressed  # 2 < 3, and the non-consenting men do not lift it
@@ -63,5 +73,8 @@ def test_report_counts_only_consenting_people_and_suppresses_small_groups(popula
 
 def test_report_is_only_for_sensitive_questions(personas, questionnaire):
     with pytest.raises(ValidationFailed):
-        fairness_report(viewer=personas.coordinator, program=personas.program,
-                        question=questionnaire["industry"])
+        fairness_report(
+            viewer=personas.coordinator,
+            program=personas.program,
+            question=questionnaire["industry"],
+        )

@@ -56,3 +56,18 @@ def test_publish_needs_an_admin(filled):
 def test_unknown_program_is_an_error(db):
     with pytest.raises(CommandError):
         _run("run", "--program", "nope")
+
+
+def test_demo_matching_content_is_idempotent_and_gives_matching_work(personas):
+    from mentorhaven.demo import EXTRA_MENTEES, EXTRA_MENTORS, seed_matching_demo
+    from mentorhaven.matching.models import Answer, Question
+
+    seed_matching_demo()
+    counts = (Question.objects.count(), Answer.objects.count())
+    seed_matching_demo()
+    assert (Question.objects.count(), Answer.objects.count()) == counts
+    out = _run("run", "--program", "demo-2026")
+    run = MatchRun.objects.get()
+    assert run.mentees == EXTRA_MENTEES + 2 and run.mentors == EXTRA_MENTORS + 2
+    assert run.total >= run.greedy_total - 1e-9 and run.coverage > 0.5
+    assert "gain over greedy" in out

@@ -15,43 +15,74 @@ pytestmark = pytest.mark.django_db
 
 
 def test_program_admin_creates_a_question_with_its_category_and_flags(personas):
-    q = question_create(actor=personas.coordinator, program=personas.program, kind="scale",
-                        prompt="  How often can you meet?  ", category="program", weight=2,
-                        used_for_matching=False)
+    q = question_create(
+        actor=personas.coordinator,
+        program=personas.program,
+        kind="scale",
+        prompt="  How often can you meet?  ",
+        category="program",
+        weight=2,
+        used_for_matching=False,
+    )
     assert (q.prompt, q.category, q.weight, q.used_for_matching) == (
-        "How often can you meet?", "program", 2.0, False)
+        "How often can you meet?",
+        "program",
+        2.0,
+        False,
+    )
     assert events("matching.question_create")[-1].target_id == str(q.public_id)
 
 
 def test_org_admin_may_edit_the_questionnaire_too(personas):
-    question_create(actor=personas.org_admin, program=personas.program, kind="text",
-                    prompt="Anything else?")
+    question_create(
+        actor=personas.org_admin, program=personas.program, kind="text", prompt="Anything else?"
+    )
     assert Question.objects.count() == 1
 
 
 @pytest.mark.parametrize("who", ["ana", "cara", "outsider", "auditor"])
 def test_only_program_admins_define_questions(personas, who):
     with pytest.raises(PermissionDenied):
-        question_create(actor=getattr(personas, who), program=personas.program, kind="text",
-                        prompt="Sneaky?")
+        question_create(
+            actor=getattr(personas, who), program=personas.program, kind="text", prompt="Sneaky?"
+        )
     assert not Question.objects.exists()
 
 
 def test_a_choice_question_needs_options(personas):
     with pytest.raises(ValidationFailed):
-        question_create(actor=personas.coordinator, program=personas.program, kind="single",
-                        prompt="Pick", options=["only one"])
+        question_create(
+            actor=personas.coordinator,
+            program=personas.program,
+            kind="single",
+            prompt="Pick",
+            options=["only one"],
+        )
 
 
 def test_a_sensitive_question_is_never_required(personas):
-    q = question_create(actor=personas.coordinator, program=personas.program, kind="single",
-                        prompt="Gender", options=["f", "m"], sensitive=True, required=True)
+    q = question_create(
+        actor=personas.coordinator,
+        program=personas.program,
+        kind="single",
+        prompt="Gender",
+        options=["f", "m"],
+        sensitive=True,
+        required=True,
+    )
     assert q.sensitive and not q.required
 
 
 def test_answers_are_stored_encrypted_under_the_participants_key(personas, questionnaire):
-    fill(personas.cara, personas.program, "mentee", questionnaire, topics=["leadership"],
-         industry="finance", goals="become a confident team lead")
+    fill(
+        personas.cara,
+        personas.program,
+        "mentee",
+        questionnaire,
+        topics=["leadership"],
+        industry="finance",
+        goals="become a confident team lead",
+    )
     answer = Answer.objects.get(question=questionnaire["industry"])
     assert answer.value == "finance"
     with connection.cursor() as cursor:
@@ -67,42 +98,62 @@ def test_answers_are_stored_encrypted_under_the_participants_key(personas, quest
 
 
 def test_required_questions_must_be_answered(personas, questionnaire):
-    q = question_create(actor=personas.coordinator, program=personas.program, kind="text",
-                        prompt="Your role", required=True)
+    q = question_create(
+        actor=personas.coordinator,
+        program=personas.program,
+        kind="text",
+        prompt="Your role",
+        required=True,
+    )
     with pytest.raises(ValidationFailed) as raised:
-        questionnaire_submit(actor=personas.cara, program=personas.program, role="mentee",
-                             answers={q: ""})
+        questionnaire_submit(
+            actor=personas.cara, program=personas.program, role="mentee", answers={q: ""}
+        )
     assert raised.value.extra["questions"] == [str(q.public_id)]
 
 
 def test_an_answer_outside_the_options_is_refused(personas, questionnaire):
     with pytest.raises(ValidationFailed):
-        questionnaire_submit(actor=personas.cara, program=personas.program, role="mentee",
-                             answers={questionnaire["industry"]: "astrology"})
+        questionnaire_submit(
+            actor=personas.cara,
+            program=personas.program,
+            role="mentee",
+            answers={questionnaire["industry"]: "astrology"},
+        )
 
 
 def test_only_participants_of_the_role_fill_it_in(personas, questionnaire):
     with pytest.raises(ValidationFailed):
-        questionnaire_submit(actor=personas.cara, program=personas.program, role="mentor",
-                             answers={})
+        questionnaire_submit(
+            actor=personas.cara, program=personas.program, role="mentor", answers={}
+        )
     with pytest.raises(ValidationFailed):
-        questionnaire_submit(actor=personas.outsider, program=personas.program, role="mentee",
-                             answers={})
+        questionnaire_submit(
+            actor=personas.outsider, program=personas.program, role="mentee", answers={}
+        )
 
 
 def test_mentor_only_questions_are_not_in_the_mentee_questionnaire(personas, questionnaire):
-    only_mentors = question_create(actor=personas.coordinator, program=personas.program,
-                                   kind="text", prompt="Years of experience?", audience="mentor")
+    only_mentors = question_create(
+        actor=personas.coordinator,
+        program=personas.program,
+        kind="text",
+        prompt="Years of experience?",
+        audience="mentor",
+    )
     with pytest.raises(ValidationFailed):
-        questionnaire_submit(actor=personas.cara, program=personas.program, role="mentee",
-                             answers={only_mentors: "5"})
+        questionnaire_submit(
+            actor=personas.cara,
+            program=personas.program,
+            role="mentee",
+            answers={only_mentors: "5"},
+        )
 
 
 def test_mentor_capacity_defaults_to_two_and_can_pause(personas, questionnaire):
     profile = fill(personas.ana, personas.program, "mentor", questionnaire)
     assert (profile.capacity, profile.paused) == (2, False)
-    profile = fill(personas.ana, personas.program, "mentor", questionnaire, capacity=4,
-                   paused=True)
+    profile = fill(personas.ana, personas.program, "mentor", questionnaire, capacity=4, paused=True)
     assert (profile.capacity, profile.paused) == (4, True)
 
 

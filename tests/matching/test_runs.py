@@ -27,10 +27,18 @@ def filled(personas, questionnaire):
     p, q = personas, questionnaire
     # Everyone shares "career change"; ana and cara also leadership and finance, ben and dev
     # python and software.
-    fill(p.ana, p.program, "mentor", q, topics=["leadership", "career"], industry="finance",
-         capacity=1)
-    fill(p.ben, p.program, "mentor", q, topics=["python", "career"], industry="software",
-         capacity=1)
+    fill(
+        p.ana,
+        p.program,
+        "mentor",
+        q,
+        topics=["leadership", "career"],
+        industry="finance",
+        capacity=1,
+    )
+    fill(
+        p.ben, p.program, "mentor", q, topics=["python", "career"], industry="software", capacity=1
+    )
     fill(p.cara, p.program, "mentee", q, topics=["leadership", "career"], industry="finance")
     fill(p.dev, p.program, "mentee", q, topics=["python", "career"], industry="software")
     return p
@@ -57,13 +65,25 @@ def test_run_beats_greedy_where_greedy_blocks_the_better_total(personas, questio
     p, q = personas, questionnaire
     # cara fits ana perfectly, so greedy pairs them first; dev may not have ben (her manager),
     # so greedy strands dev. The optimum gives ana to dev and ben to cara.
-    fill(p.ana, p.program, "mentor", q, topics=["leadership", "python"], industry="finance",
-         capacity=1)
+    fill(
+        p.ana,
+        p.program,
+        "mentor",
+        q,
+        topics=["leadership", "python"],
+        industry="finance",
+        capacity=1,
+    )
     fill(p.ben, p.program, "mentor", q, topics=["career"], industry="finance", capacity=1)
     fill(p.cara, p.program, "mentee", q, topics=["leadership", "python"], industry="finance")
     fill(p.dev, p.program, "mentee", q, topics=["python"], industry="finance")
-    exclusion_add(actor=p.coordinator, program=p.program, person=p.dev, other=p.ben,
-                  kind=Exclusion.Kind.MANAGER)
+    exclusion_add(
+        actor=p.coordinator,
+        program=p.program,
+        person=p.dev,
+        other=p.ben,
+        kind=Exclusion.Kind.MANAGER,
+    )
     run = match_run_create(actor=p.coordinator, program=p.program)
     assert run.total == pytest.approx(1.25) and run.greedy_total == pytest.approx(1.0)
     assert run.coverage == 1.0 and run.greedy_coverage == 0.5
@@ -71,10 +91,20 @@ def test_run_beats_greedy_where_greedy_blocks_the_better_total(personas, questio
 
 def test_manager_exclusion_and_not_this_person_are_never_matched(filled):
     p = filled
-    exclusion_add(actor=p.coordinator, program=p.program, person=p.cara, other=p.ana,
-                  kind=Exclusion.Kind.MANAGER)
-    exclusion_add(actor=p.dev, program=p.program, person=p.dev, other=p.ben,
-                  kind=Exclusion.Kind.NOT_THIS_PERSON)
+    exclusion_add(
+        actor=p.coordinator,
+        program=p.program,
+        person=p.cara,
+        other=p.ana,
+        kind=Exclusion.Kind.MANAGER,
+    )
+    exclusion_add(
+        actor=p.dev,
+        program=p.program,
+        person=p.dev,
+        other=p.ben,
+        kind=Exclusion.Kind.NOT_THIS_PERSON,
+    )
     run = match_run_create(actor=p.coordinator, program=p.program)
     assert _pairs(run) == {(p.cara.pk, p.ben.pk), (p.dev.pk, p.ana.pk)}
     assert events("matching.exclusion_add")[-1].extra["kind"] == "not_this_person"
@@ -83,17 +113,22 @@ def test_manager_exclusion_and_not_this_person_are_never_matched(filled):
 def test_a_participant_cannot_exclude_on_someone_elses_behalf(filled):
     p = filled
     with pytest.raises(PermissionDenied):
-        exclusion_add(actor=p.dev, program=p.program, person=p.cara, other=p.ben,
-                      kind=Exclusion.Kind.NOT_THIS_PERSON)
+        exclusion_add(
+            actor=p.dev,
+            program=p.program,
+            person=p.cara,
+            other=p.ben,
+            kind=Exclusion.Kind.NOT_THIS_PERSON,
+        )
     with pytest.raises(PermissionDenied):
-        exclusion_add(actor=p.dev, program=p.program, person=p.dev, other=p.ben,
-                      kind=Exclusion.Kind.MANAGER)
+        exclusion_add(
+            actor=p.dev, program=p.program, person=p.dev, other=p.ben, kind=Exclusion.Kind.MANAGER
+        )
 
 
 def test_paused_and_full_mentors_get_nobody(filled):
     p = filled
-    fill(p.ben, p.program, "mentor", _q(p), topics=["python"], industry="software",
-         paused=True)
+    fill(p.ben, p.program, "mentor", _q(p), topics=["python"], industry="software", paused=True)
     run = match_run_create(actor=p.coordinator, program=p.program)
     assert {m for _, m in _pairs(run)} == {p.ana.pk}
     assert run.pairs.count() == 1  # ana's capacity is 1
@@ -132,8 +167,13 @@ def test_manual_pair_refuses_an_excluded_pair(filled):
     p = filled
     run = match_run_create(actor=p.coordinator, program=p.program)
     match_pair_remove(actor=p.coordinator, pair=run.pairs.get(mentee=p.cara))
-    exclusion_add(actor=p.coordinator, program=p.program, person=p.cara, other=p.ana,
-                  kind=Exclusion.Kind.MANAGER)
+    exclusion_add(
+        actor=p.coordinator,
+        program=p.program,
+        person=p.cara,
+        other=p.ana,
+        kind=Exclusion.Kind.MANAGER,
+    )
     with pytest.raises(ValidationFailed):
         match_pair_add(actor=p.coordinator, run=run, mentee=p.cara, mentor=p.ana)
 
@@ -170,8 +210,9 @@ def test_publish_is_all_or_nothing(filled):
 
 def test_mentees_with_an_open_relationship_and_full_mentors_are_left_out(filled):
     p = filled
-    match_run_publish(actor=p.coordinator, run=match_run_create(actor=p.coordinator,
-                                                                program=p.program))
+    match_run_publish(
+        actor=p.coordinator, run=match_run_create(actor=p.coordinator, program=p.program)
+    )
     newcomer = add_participant(p, "newcomer@demo.test", "mentee")
     fill(newcomer, p.program, "mentee", _q(p), topics=["leadership"])
     run = match_run_create(actor=p.coordinator, program=p.program)

@@ -3,8 +3,6 @@ or the request lapses. Paused and full mentors are never suggested."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -25,8 +23,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def filled(personas, questionnaire):
     p, q = personas, questionnaire
-    fill(p.ana, p.program, "mentor", q, topics=["leadership", "career"], industry="finance",
-         capacity=1)
+    fill(
+        p.ana,
+        p.program,
+        "mentor",
+        q,
+        topics=["leadership", "career"],
+        industry="finance",
+        capacity=1,
+    )
     fill(p.ben, p.program, "mentor", q, topics=["python"], industry="finance", capacity=1)
     fill(p.cara, p.program, "mentee", q, topics=["leadership", "career"], industry="finance")
     fill(p.dev, p.program, "mentee", q, topics=["leadership"], industry="finance")
@@ -51,8 +56,13 @@ def test_paused_full_and_excluded_mentors_are_not_suggested(filled, questionnair
     match_request(actor=p.dev, program=p.program, mentor=p.ana)  # ana's only seat
     assert suggestions_for(viewer=p.cara, program=p.program) == []
     fill(p.ben, p.program, "mentor", questionnaire, topics=["python"], paused=False)
-    exclusion_add(actor=p.cara, program=p.program, person=p.cara, other=p.ben,
-                  kind=Exclusion.Kind.NOT_THIS_PERSON)
+    exclusion_add(
+        actor=p.cara,
+        program=p.program,
+        person=p.cara,
+        other=p.ben,
+        kind=Exclusion.Kind.NOT_THIS_PERSON,
+    )
     assert suggestions_for(viewer=p.cara, program=p.program) == []
 
 

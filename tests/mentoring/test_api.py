@@ -56,37 +56,58 @@ def test_program_admin_lists_relationships_but_gets_404_inside(
 
 
 @pytest.mark.parametrize("sub", ["", "/goals", "/meetings", "/notes"])
-def test_other_mentor_and_outsider_get_404_everywhere(client, personas, pair, other_pair, bearer,
-                                                      sub):
+def test_other_mentor_and_outsider_get_404_everywhere(
+    client, personas, pair, other_pair, bearer, sub
+):
     goal_create(actor=personas.cara, relationship=pair, title="Private goal", description="d")
     for viewer in (personas.ben, personas.dev, personas.outsider):
         response = _get(client, f"{BASE}/{pair.public_id}{sub}", bearer(viewer))
         assert response.status_code == 404
         assert b"Private goal" not in response.content
-    missing = _get(client, f"{BASE}/00000000-0000-4000-8000-000000000000{sub}", bearer(personas.ben))
+    missing = _get(
+        client, f"{BASE}/00000000-0000-4000-8000-000000000000{sub}", bearer(personas.ben)
+    )
     assert missing.status_code == 404
 
 
 def test_mentee_posts_a_goal_and_the_mentor_reads_it(client, personas, pair, bearer):
-    response = _post(client, f"{BASE}/{pair.public_id}/goals", bearer(personas.cara),
-                     {"title": "Speak up", "description": "In every team meeting"})
+    response = _post(
+        client,
+        f"{BASE}/{pair.public_id}/goals",
+        bearer(personas.cara),
+        {"title": "Speak up", "description": "In every team meeting"},
+    )
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["id"] and created["description"] == "In every team meeting"
     assert last_event("goal.create").target_id == created["id"]
     items = _get(client, f"{BASE}/{pair.public_id}/goals", bearer(personas.ana)).json()["items"]
-    assert [(i["id"], i["description"]) for i in items] == [(created["id"], "In every team meeting")]
+    assert [(i["id"], i["description"]) for i in items] == [
+        (created["id"], "In every team meeting")
+    ]
     assert len(reads_about(personas.cara, viewer=personas.ana)) == 1
-    mentor_post = _post(client, f"{BASE}/{pair.public_id}/goals", bearer(personas.ana),
-                        {"title": "x", "description": ""})
+    mentor_post = _post(
+        client,
+        f"{BASE}/{pair.public_id}/goals",
+        bearer(personas.ana),
+        {"title": "x", "description": ""},
+    )
     assert mentor_post.status_code == 403
 
 
 def test_notes_private_and_shared_over_the_api(client, personas, pair, bearer):
-    private = _post(client, f"{BASE}/{pair.public_id}/notes", bearer(personas.ana),
-                    {"body": "just for me", "shared": False})
-    shared = _post(client, f"{BASE}/{pair.public_id}/notes", bearer(personas.ana),
-                   {"body": "for both", "shared": True})
+    private = _post(
+        client,
+        f"{BASE}/{pair.public_id}/notes",
+        bearer(personas.ana),
+        {"body": "just for me", "shared": False},
+    )
+    shared = _post(
+        client,
+        f"{BASE}/{pair.public_id}/notes",
+        bearer(personas.ana),
+        {"body": "for both", "shared": True},
+    )
     assert private.status_code == shared.status_code == 201
     seen = _get(client, f"{BASE}/{pair.public_id}/notes", bearer(personas.cara)).json()["items"]
     assert [n["body"] for n in seen] == ["for both"]
@@ -95,21 +116,32 @@ def test_notes_private_and_shared_over_the_api(client, personas, pair, bearer):
 
 
 def test_read_scope_token_cannot_post(client, personas, pair, bearer):
-    response = _post(client, f"{BASE}/{pair.public_id}/notes", bearer(personas.cara, "read"),
-                     {"body": "x", "shared": False})
+    response = _post(
+        client,
+        f"{BASE}/{pair.public_id}/notes",
+        bearer(personas.cara, "read"),
+        {"body": "x", "shared": False},
+    )
     assert response.status_code in (401, 403)
 
 
 def test_meetings_over_the_api(client, personas, pair, bearer):
     soon = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
-    response = _post(client, f"{BASE}/{pair.public_id}/meetings", bearer(personas.cara),
-                     {"slots": [soon.isoformat()], "location": "https://video.example/r",
-                      "agenda": "careers"})
+    response = _post(
+        client,
+        f"{BASE}/{pair.public_id}/meetings",
+        bearer(personas.cara),
+        {"slots": [soon.isoformat()], "location": "https://video.example/r", "agenda": "careers"},
+    )
     assert response.status_code == 201, response.content
     items = _get(client, f"{BASE}/{pair.public_id}/meetings", bearer(personas.ana)).json()["items"]
     assert items[0]["id"] == response.json()["id"] and items[0]["status"] == "proposed"
-    bad = _post(client, f"{BASE}/{pair.public_id}/meetings", bearer(personas.cara),
-                {"slots": [(timezone.now() - timedelta(days=1)).isoformat()]})
+    bad = _post(
+        client,
+        f"{BASE}/{pair.public_id}/meetings",
+        bearer(personas.cara),
+        {"slots": [(timezone.now() - timedelta(days=1)).isoformat()]},
+    )
     assert bad.status_code == 422
 
 

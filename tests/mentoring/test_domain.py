@@ -43,20 +43,47 @@ def test_completion_rate_is_absent_without_goals():
 
 def test_idle_action_warns_then_closes():
     last = NOW - timedelta(days=21)
-    assert idle_action(last_activity=last, warned_at=None, now=NOW, idle_days=21,
-                       auto_close_days=None) == WARN
-    assert idle_action(last_activity=last, warned_at=NOW, now=NOW + timedelta(days=30),
-                       idle_days=21, auto_close_days=None) is None
-    assert idle_action(last_activity=last, warned_at=NOW, now=NOW + timedelta(days=7),
-                       idle_days=21, auto_close_days=7) == CLOSE
-    assert idle_action(last_activity=NOW, warned_at=NOW - timedelta(days=1),
-                       now=NOW + timedelta(days=1), idle_days=21, auto_close_days=7) is None
+    assert (
+        idle_action(last_activity=last, warned_at=None, now=NOW, idle_days=21, auto_close_days=None)
+        == WARN
+    )
+    assert (
+        idle_action(
+            last_activity=last,
+            warned_at=NOW,
+            now=NOW + timedelta(days=30),
+            idle_days=21,
+            auto_close_days=None,
+        )
+        is None
+    )
+    assert (
+        idle_action(
+            last_activity=last,
+            warned_at=NOW,
+            now=NOW + timedelta(days=7),
+            idle_days=21,
+            auto_close_days=7,
+        )
+        == CLOSE
+    )
+    assert (
+        idle_action(
+            last_activity=NOW,
+            warned_at=NOW - timedelta(days=1),
+            now=NOW + timedelta(days=1),
+            idle_days=21,
+            auto_close_days=7,
+        )
+        is None
+    )
 
 
 def test_ics_text_is_escaped_and_folded():
     assert ics_escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    event = CalendarEvent(uid="u@x", starts_at=NOW, ends_at=NOW + timedelta(hours=1), stamp=NOW,
-                          location="Café " * 30)
+    event = CalendarEvent(
+        uid="u@x", starts_at=NOW, ends_at=NOW + timedelta(hours=1), stamp=NOW, location="Café " * 30
+    )
     text = ics_calendar([event])
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     assert "DTSTART:20270101T000000Z" in text and text.endswith("END:VCALENDAR\r\n")

@@ -72,6 +72,9 @@ def test_large_enough_groups_show_mean_and_comment_count_only(personas, held):
     feedback_give(actor=personas.ana, meeting=held, rating=4)
     summary = feedback_summary(program=personas.program)
     assert (summary.suppressed, summary.responses, summary.mean_rating, summary.comments) == (
-        False, 2, 3.0, 1,
+        False,
+        2,
+        3.0,
+        1,
     )
     assert COMMENT not in repr(summary)

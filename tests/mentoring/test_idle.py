@@ -52,8 +52,9 @@ def test_idle_relationship_is_nudged_once_without_content(
     assert quiet.idle_warned_at is not None and quiet.status == Relationship.Status.ACTIVE
 
 
-def test_program_idle_days_setting_is_used(personas, quiet, traveller,
-                                           django_capture_on_commit_callbacks):
+def test_program_idle_days_setting_is_used(
+    personas, quiet, traveller, django_capture_on_commit_callbacks
+):
     personas.program.settings = {"idle_days": 5}
     personas.program.save()
     traveller.move_to(START + timedelta(days=6))
@@ -61,8 +62,9 @@ def test_program_idle_days_setting_is_used(personas, quiet, traveller,
     assert len(events("relationship.idle_warn")) == 1
 
 
-def test_auto_close_after_unanswered_warning(personas, quiet, traveller,
-                                             django_capture_on_commit_callbacks):
+def test_auto_close_after_unanswered_warning(
+    personas, quiet, traveller, django_capture_on_commit_callbacks
+):
     personas.program.settings = {"auto_close_idle_days": 7}
     personas.program.save()
     traveller.move_to(START + timedelta(days=22))
@@ -80,8 +82,9 @@ def test_auto_close_after_unanswered_warning(personas, quiet, traveller,
     assert event.extra == {"reason": "idle"} and event.actor == "system"
 
 
-def test_activity_after_the_warning_prevents_closing(personas, quiet, traveller,
-                                                     django_capture_on_commit_callbacks):
+def test_activity_after_the_warning_prevents_closing(
+    personas, quiet, traveller, django_capture_on_commit_callbacks
+):
     personas.program.settings = {"auto_close_idle_days": 7}
     personas.program.save()
     traveller.move_to(START + timedelta(days=22))

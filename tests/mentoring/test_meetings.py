@@ -58,8 +58,9 @@ def test_proposal_is_audited_and_notifies_without_content(
     personas, pair, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        meeting = meeting_propose(actor=personas.cara, relationship=pair, slots=SLOTS[:2],
-                                  agenda=AGENDA)
+        meeting = meeting_propose(
+            actor=personas.cara, relationship=pair, slots=SLOTS[:2], agenda=AGENDA
+        )
     event = last_event("meeting.propose")
     assert (event.target_id, event.extra) == (str(meeting.public_id), {"slots": 2})
     [message] = mail.outbox
@@ -75,8 +76,12 @@ def test_agenda_is_ciphertext_at_rest(proposed):
 
 @pytest.mark.parametrize(
     "slots",
-    [[], [NOW - timedelta(hours=1)], [NOW + timedelta(days=d) for d in (1, 2, 3, 4)],
-     [datetime(2027, 3, 5, 9, 0)]],
+    [
+        [],
+        [NOW - timedelta(hours=1)],
+        [NOW + timedelta(days=d) for d in (1, 2, 3, 4)],
+        [datetime(2027, 3, 5, 9, 0)],
+    ],
     ids=["none", "past", "four", "naive"],
 )
 def test_slots_must_be_one_to_three_future_aware_times(personas, pair, slots):
@@ -189,9 +194,7 @@ def test_reminders_are_sent_once_and_carry_no_content(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("relationships", "reminders")
         call_command("relationships", "reminders")
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [personas.ana.email, personas.cara.email]
-    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([personas.ana.email, personas.cara.email])
     for message in mail.outbox:
         assert "panic" not in message.body and "Room 4" not in message.body
         assert "Ana" not in message.body and "Cara" not in message.body

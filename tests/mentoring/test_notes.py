@@ -51,7 +51,7 @@ def test_note_body_is_ciphertext_at_rest(notes):
 
 
 def test_private_note_is_unreadable_by_the_other_participant(personas, pair, notes):
-    private, shared = notes
+    private, _shared = notes
     with pytest.raises(NotFound):
         access_note(personas.cara, private.public_id)
     assert [n.body for n in notes_for(viewer=personas.cara, relationship=pair)] == [SHARED]
@@ -74,8 +74,12 @@ def test_reading_a_shared_note_is_recorded_for_its_author(personas, pair, notes)
 def test_admins_and_strangers_never_reach_a_note(personas, pair, other_pair, notes):
     for note in notes:
         for viewer in (
-            personas.coordinator, personas.org_admin, personas.auditor, personas.ben,
-            personas.dev, personas.outsider,
+            personas.coordinator,
+            personas.org_admin,
+            personas.auditor,
+            personas.ben,
+            personas.dev,
+            personas.outsider,
         ):
             with pytest.raises(NotFound):
                 access_note(viewer, note.public_id)

@@ -4,13 +4,16 @@ only the program overview with counts; everyone else gets 404."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from mentorhaven.kernel import vault
-from mentorhaven.mentoring.models import Note, Relationship
+from mentorhaven.mentoring.models import Meeting, Note, Relationship
 from mentorhaven.mentoring.services import (
     goal_create,
+    meeting_propose,
     note_create,
     relationship_propose,
 )
@@ -37,7 +40,9 @@ def filled(personas, pair):
 
 def test_agreement_must_be_accepted_by_both_before_content_opens(client, login, personas):
     relationship = relationship_propose(
-        actor=personas.coordinator, program=personas.program, mentee=personas.cara,
+        actor=personas.coordinator,
+        program=personas.program,
+        mentee=personas.cara,
         mentor=personas.ana,
     )
     login(personas.cara)
@@ -97,7 +102,9 @@ def test_program_overview_shows_counts_and_never_text(client, login, personas, f
 def test_note_added_with_htmx_returns_the_notes_section(client, login, personas, pair):
     login(personas.cara)
     response = client.post(
-        f"{_page(pair)}notes/", {"body": "A fresh note", "shared": "on"}, headers={"HX-Request": "true"}
+        f"{_page(pair)}notes/",
+        {"body": "A fresh note", "shared": "on"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -120,10 +127,43 @@ def test_meeting_form_proposes_a_meeting(client, login, personas, pair):
     login(personas.ana)
     response = client.post(
         f"{_page(pair)}meetings/",
-        {"slot_1": "2099-05-01T10:00", "duration_minutes": "45", "location": "Room 2",
-         "agenda": "CV review"},
+        {
+            "slot_1": "2099-05-01T10:00",
+            "duration_minutes": "45",
+            "location": "Room 2",
+            "agenda": "CV review",
+        },
     )
     assert response.status_code == 302
     assert last_event("meeting.propose").extra == {"slots": 1}
     page = client.get(_page(pair)).content.decode()
     assert "CV review" in page and "Waiting for an answer" in page
+
+
+def test_the_other_participant_accepts_a_time_on_the_page(client, login, personas, pair):
+    slot = (timezone.now() + timedelta(days=4)).replace(microsecond=0)
+    meeting = meeting_propose(actor=personas.ana, relationship=pair, slots=[slot])
+    login(personas.cara)
+    page = client.get(_page(pair)).content.decode()
+    assert f'value="{slot.isoformat()}"' in page
+    response = client.post(
+        f"/relationships/meetings/{meeting.public_id}/accept/", {"slot": slot.isoformat()}
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.starts_at) == (Meeting.Status.SCHEDULED, slot)
+    assert "Add to calendar" in client.get(_page(pair)).content.decode()
+
+
+def test_author_edits_a_note_on_its_page_and_others_get_404(client, login, personas, filled):
+    note = Note.objects.get(body__isnull=False, shared=True)
+    login(personas.cara)
+    assert client.get(f"/relationships/notes/{note.public_id}/edit/").status_code == 403
+    client.logout()
+    login(personas.ana)
+    form = client.get(f"/relationships/notes/{note.public_id}/edit/").content.decode()
+    assert NOTE_TEXT in form
+    client.post(f"/relationships/notes/{note.public_id}/edit/", {"body": "Rewritten"})
+    note.refresh_from_db()
+    assert note.body == "Rewritten" and note.shared is False
+    assert last_event("note.edit").extra == {"shared": False}

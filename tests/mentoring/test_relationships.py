@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def proposed(personas):
     return relationship_propose(
-        actor=personas.coordinator, program=personas.program,
-        mentee=personas.cara, mentor=personas.ana,
+        actor=personas.coordinator,
+        program=personas.program,
+        mentee=personas.cara,
+        mentor=personas.ana,
     )
 
 
@@ -43,7 +45,9 @@ def test_relationship_starts_only_when_both_accept_the_agreement(personas, propo
 def test_mentor_may_not_propose_pairs(personas):
     with pytest.raises(PermissionDenied):
         relationship_propose(
-            actor=personas.ana, program=personas.program, mentee=personas.cara,
+            actor=personas.ana,
+            program=personas.program,
+            mentee=personas.cara,
             mentor=personas.ana,
         )
 
@@ -53,7 +57,9 @@ def test_outsider_cannot_be_paired_into_demo_program(personas):
 
     with pytest.raises(ValidationFailed):
         relationship_propose(
-            actor=personas.coordinator, program=personas.program, mentee=personas.outsider,
+            actor=personas.coordinator,
+            program=personas.program,
+            mentee=personas.outsider,
             mentor=personas.ana,
         )
 
@@ -61,8 +67,10 @@ def test_outsider_cannot_be_paired_into_demo_program(personas):
 def test_duplicate_open_relationship_is_refused(personas, proposed):
     with pytest.raises(Conflict):
         relationship_propose(
-            actor=personas.coordinator, program=personas.program,
-            mentee=personas.cara, mentor=personas.ana,
+            actor=personas.coordinator,
+            program=personas.program,
+            mentee=personas.cara,
+            mentor=personas.ana,
         )
 
 
@@ -79,8 +87,9 @@ def test_mentor_role_exists_only_while_active(personas, proposed):
 
 def test_mentor_loses_content_access_when_relationship_ends(personas, active):
     assert access_relationship_content(personas.ana, active.public_id) == active
-    relationship_end(actor=personas.coordinator, relationship=active, reason="program_ended",
-                     completed=True)
+    relationship_end(
+        actor=personas.coordinator, relationship=active, reason="program_ended", completed=True
+    )
     with pytest.raises(NotFound):
         access_relationship_content(personas.ana, active.public_id)
     # The mentee keeps their own history.

@@ -1,0 +1,61 @@
+"""Checks shared by the services of goals, notes, meetings and feedback."""
+
+from __future__ import annotations
+
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
+from mentorhaven.mentoring.models import Relationship
+
+
+def still_active(relationship: Relationship) -> bool:
+    """Read the status again under a row lock: the relationship may have ended since the
+    caller loaded it, and access derived from it ends at that moment."""
+    return (
+        Relationship.objects.select_for_update()
+        .filter(pk=relationship.pk, status=Relationship.Status.ACTIVE)
+        .exists()
+    )
+
+
+def clean_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationFailed("Give a title of at most 200 characters.", code="bad_title")
+    return title
+
+
+def clean_text(text: str | None, *, limit: int = 20_000, required: bool = False) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationFailed("This cannot be empty.", code="empty")
+    if len(text) > limit:
+        raise ValidationFailed("This text is too long.", code="too_long")
+    return text
+
+
+def content_audit(
+    action: str,
+    *,
+    actor,
+    target,
+    subject,
+    relationship,
+    purpose: str,
+    category: str = "personal",
+    extra: dict | None = None,
+) -> None:
+    audit.record(
+        action=action,
+        actor=actor,
+        target=target,
+        subject=subject,
+        purpose=purpose,
+        category=category,
+        organization=relationship.program.organization_id,
+        extra=extra,
+    )
+
+
+def require_participant_active(actor, relationship: Relationship) -> None:
+    if actor.pk not in relationship.participant_ids() or not still_active(relationship):
+        raise PermissionDenied()

@@ -1,0 +1,77 @@
+"""Writes about session notes (encrypted under the author's key)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from mentorhaven.kernel.errors import PermissionDenied
+from mentorhaven.mentoring.models import Note, Relationship
+from mentorhaven.mentoring.services._common import clean_text, content_audit, still_active
+from mentorhaven.mentoring.services.relationships import relationship_touch
+
+
+@transaction.atomic
+def note_create(*, actor, relationship: Relationship, body: str, shared: bool = False) -> Note:
+    """A participant writes a note on an active relationship: private unless ``shared``."""
+    if actor.pk not in relationship.participant_ids() or not still_active(relationship):
+        raise PermissionDenied()
+    note = Note(
+        relationship=relationship,
+        author=actor,
+        body=clean_text(body, required=True),
+        shared=bool(shared),
+    )
+    note.save()
+    content_audit(
+        "note.create",
+        actor=actor,
+        target=note,
+        subject=actor,
+        relationship=relationship,
+        purpose="Session note written",
+        category="platform",
+        extra={"shared": note.shared},
+    )
+    relationship_touch(relationship=relationship)
+    return note
+
+
+@transaction.atomic
+def note_edit(*, actor, note: Note, body: str | None = None, shared: bool | None = None) -> Note:
+    """Only the author edits a note, at any time (it is their writing)."""
+    if actor.pk != note.author_id:
+        raise PermissionDenied()
+    if body is not None:
+        note.body = clean_text(body, required=True)
+    if shared is not None:
+        note.shared = bool(shared)
+    note.updated_at = timezone.now()
+    note.save()
+    content_audit(
+        "note.edit",
+        actor=actor,
+        target=note,
+        subject=actor,
+        relationship=note.relationship,
+        purpose="Session note edited",
+        category="platform",
+        extra={"shared": note.shared},
+    )
+    return note
+
+
+@transaction.atomic
+def note_delete(*, actor, note: Note) -> None:
+    if actor.pk != note.author_id:
+        raise PermissionDenied()
+    content_audit(
+        "note.delete",
+        actor=actor,
+        target=note,
+        subject=actor,
+        relationship=note.relationship,
+        purpose="Session note deleted",
+        category="platform",
+    )
+    note.delete()

@@ -1,0 +1,195 @@
+"""Writes about mentoring relationships: propose, accept, decline, end, complete; idle nudges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.access import administered_programs
+from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.mentoring.notifications import notify
+from mentorhaven.programs.models import Membership, Program
+
+DEFAULT_AGREEMENT = (
+    "What we share in this mentoring relationship stays between us. I will not pass on what my "
+    "mentoring partner tells me without their permission, except where someone's safety is at "
+    "risk. I will use MentorHaven for our conversations and files, not personal apps."
+)
+
+
+def agreement_text(program: Program) -> str:
+    """The confidentiality agreement both people accept before a relationship starts."""
+    return str(program.settings.get("confidentiality_agreement") or DEFAULT_AGREEMENT)
+
+
+def _require_member(program: Program, user, role: str) -> None:
+    if not Membership.objects.filter(program=program, user=user, role=role).exists():
+        raise ValidationFailed(f"{user} is not a {role} of this program.", code="not_a_member")
+
+
+@transaction.atomic
+def relationship_propose(
+    *,
+    actor,
+    program: Program,
+    mentee,
+    mentor,
+    source: str = Relationship.Source.MANUAL,
+    respond_by: datetime | None = None,
+) -> Relationship:
+    """Propose a pairing. Admins of the program may propose any pair; a mentee may request a
+    mentor for themself (self-match)."""
+    is_admin = administered_programs(actor).filter(pk=program.pk).exists()
+    if not is_admin and not (source == Relationship.Source.SELF_MATCH and actor.pk == mentee.pk):
+        raise PermissionDenied()
+    _require_member(program, mentee, Membership.Role.MENTEE)
+    _require_member(program, mentor, Membership.Role.MENTOR)
+    if Relationship.objects.filter(
+        program=program, mentee=mentee, mentor=mentor, status__in=["proposed", "active"]
+    ).exists():
+        raise Conflict("These two people already have an open relationship.", code="duplicate")
+    relationship = Relationship.objects.create(
+        program=program, mentee=mentee, mentor=mentor, source=source, respond_by=respond_by
+    )
+    audit.record(
+        action="relationship.propose",
+        actor=actor,
+        target=relationship,
+        subject=mentee,
+        purpose="Mentoring match",
+        category="program",
+        organization=program.organization_id,
+        extra={"source": source},
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
+    """A participant accepts the confidentiality agreement (and goals); both → active."""
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.status != Relationship.Status.PROPOSED:
+        raise Conflict("This relationship is no longer waiting for an answer.", code="not_proposed")
+    now = timezone.now()
+    if actor.pk == relationship.mentee_id:
+        relationship.mentee_accepted_at = relationship.mentee_accepted_at or now
+    elif actor.pk == relationship.mentor_id:
+        relationship.mentor_accepted_at = relationship.mentor_accepted_at or now
+    else:
+        raise PermissionDenied()
+    if relationship.mentee_accepted_at and relationship.mentor_accepted_at:
+        relationship.status = Relationship.Status.ACTIVE
+        relationship.started_at = now
+        relationship.last_activity_at = now
+    relationship.save()
+    audit.record(
+        action="relationship.accept",
+        actor=actor,
+        target=relationship,
+        subject=actor,
+        purpose="Confidentiality agreement accepted",
+        category="program",
+        organization=relationship.program.organization_id,
+        extra={"status": relationship.status},
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_decline(*, actor, relationship: Relationship) -> Relationship:
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.status != Relationship.Status.PROPOSED:
+        raise Conflict("This relationship is no longer waiting for an answer.", code="not_proposed")
+    if actor.pk not in relationship.participant_ids():
+        raise PermissionDenied()
+    relationship.status = Relationship.Status.DECLINED
+    relationship.ended_at = timezone.now()
+    relationship.ended_by = actor
+    relationship.save()
+    audit.record(
+        action="relationship.decline",
+        actor=actor,
+        target=relationship,
+        subject=actor,
+        purpose="Mentoring match declined",
+        category="program",
+        organization=relationship.program.organization_id,
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_end(
+    *, actor, relationship: Relationship, reason: str, completed: bool = False
+) -> Relationship:
+    """End a relationship: completed, or ended early with a reason. Access derived from it
+    (the mentor's view of the mentee's goals, notes and files) ends at the same moment."""
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    if relationship.status not in (Relationship.Status.ACTIVE, Relationship.Status.PROPOSED):
+        raise Conflict("This relationship has already ended.", code="already_ended")
+    is_admin = administered_programs(actor).filter(pk=relationship.program_id).exists()
+    if actor is not None and actor.pk not in relationship.participant_ids() and not is_admin:
+        raise PermissionDenied()
+    if reason not in Relationship.EndReason.values:
+        raise ValidationFailed("Choose a reason for ending.", code="bad_reason")
+    relationship.status = (
+        Relationship.Status.COMPLETED if completed else Relationship.Status.ENDED_EARLY
+    )
+    relationship.ended_at = timezone.now()
+    relationship.end_reason = reason
+    relationship.ended_by = actor
+    relationship.save()
+    audit.record(
+        action="relationship.complete" if completed else "relationship.end",
+        actor=actor,
+        target=relationship,
+        subject=relationship.mentee,
+        purpose="Mentoring relationship ended",
+        category="program",
+        organization=relationship.program.organization_id,
+        extra={"reason": reason},
+    )
+    return relationship
+
+
+def relationship_touch(*, relationship: Relationship) -> None:
+    """Record activity (a message, a meeting, a note) for idle detection. No audit event:
+    the activity itself is audited by its own service."""
+    Relationship.objects.filter(pk=relationship.pk).update(last_activity_at=timezone.now())
+
+
+# --- idle relationships ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_idle_warn(*, relationship: Relationship) -> bool:
+    """Mark an idle relationship as warned and nudge both people (no content in the e-mail).
+    Returns False when a current warning already exists: safe to run twice."""
+    relationship = (
+        Relationship.objects.select_for_update()
+        .select_related("program", "mentee", "mentor")
+        .get(pk=relationship.pk)
+    )
+    if not relationship.is_active or (
+        relationship.idle_warned_at and relationship.idle_warned_at >= relationship.last_activity_at
+    ):
+        return False
+    relationship.idle_warned_at = timezone.now()
+    relationship.save(update_fields=["idle_warned_at"])
+    audit.record(
+        action="relationship.idle_warn",
+        actor=None,
+        target=relationship,
+        subject=relationship.mentee,
+        purpose="Idle relationship nudged",
+        category="program",
+        organization=relationship.program.organization_id,
+    )
+    for person in (relationship.mentee, relationship.mentor):
+        transaction.on_commit(partial(notify, person, "idle", relationship))
+    return True

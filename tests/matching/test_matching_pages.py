@@ -1,0 +1,226 @@
+"""Matching pages and API: the right people reach them, everyone else gets 404."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.matching.models import Answer, MatchingConsent, MatchRun, Question
+from mentorhaven.mentoring.models import Relationship
+
+from .conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+
+def _no_inline_code(html: str) -> None:
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert " style=" not in html and "<style" not in html
+
+
+@pytest.fixture
+def filled(personas, questionnaire):
+    p, q = personas, questionnaire
+    fill(p.ana, p.program, "mentor", q, topics=["leadership", "career"], industry="finance")
+    fill(p.ben, p.program, "mentor", q, topics=["python"], industry="software")
+    fill(p.cara, p.program, "mentee", q, topics=["leadership", "career"], industry="finance")
+    fill(p.dev, p.program, "mentee", q, topics=["python"], industry="software")
+    return p
+
+
+def _url(name, **kw):
+    return reverse(name, kwargs=kw)
+
+
+def test_admin_adds_a_question_on_the_editor(personas, login, client):
+    login(personas.coordinator)
+    url = _url("matching_questions", program_id=personas.program.public_id)
+    response = client.post(
+        url,
+        {
+            "prompt": "Gender",
+            "kind": "single",
+            "audience": "both",
+            "options": "f\nm\nx",
+            "scale_min": 1,
+            "scale_max": 5,
+            "category": "personal",
+            "weight": 1,
+            "used_for_matching": "on",
+            "sensitive": "on",
+        },
+    )
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert question.sensitive and question.option_values == ["f", "m", "x"]
+    page = client.get(url)
+    assert b"Gender" in page.content
+    _no_inline_code(page.content.decode())
+
+
+@pytest.mark.parametrize("who", ["ana", "cara", "outsider", "auditor"])
+def test_admin_pages_are_404_for_everyone_else(filled, login, client, who):
+    p = filled
+    run = MatchRun.objects.create(program=p.program, method="exact")
+    login(getattr(p, who))
+    for url in (
+        _url("matching_questions", program_id=p.program.public_id),
+        _url("matching_runs", program_id=p.program.public_id),
+        _url("matching_fairness", program_id=p.program.public_id),
+        _url("matching_run", run_id=run.public_id),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(_url("matching_run_publish", run_id=run.public_id)).status_code == 404
+
+
+def test_participant_fills_in_the_questionnaire_with_consent_beside_sensitive_questions(
+    personas, questionnaire, login, client
+):
+    p, q = personas, questionnaire
+    login(p.cara)
+    url = _url("matching_questionnaire", program_id=p.program.public_id, role="mentee")
+    page = client.get(url).content.decode()
+    consent_name = f"consent_{q['gender'].public_id.hex}"
+    assert f'name="{consent_name}"' in page
+    assert f'for="id_{consent_name}"' in page  # the box has a label
+    _no_inline_code(page)
+    response = client.post(
+        url,
+        {
+            "headline": "Analyst",
+            "goals": "lead a team",
+            f"q_{q['topics'].public_id.hex}": ["leadership"],
+            f"q_{q['industry'].public_id.hex}": "finance",
+            f"q_{q['gender'].public_id.hex}": "f",
+            consent_name: "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Answer.objects.filter(user=p.cara).count() == 3
+    assert MatchingConsent.objects.filter(user=p.cara, question=q["gender"]).exists()
+    client.post(url, {f"q_{q['gender'].public_id.hex}": "f"})  # box unticked: withdrawn
+    assert not MatchingConsent.objects.filter(user=p.cara).exists()
+
+
+def test_questionnaire_of_a_role_one_does_not_hold_is_404(personas, questionnaire, login, client):
+    login(personas.cara)
+    url = _url("matching_questionnaire", program_id=personas.program.public_id, role="mentor")
+    assert client.get(url).status_code == 404
+    login(personas.outsider)
+    url = _url("matching_questionnaire", program_id=personas.program.public_id, role="mentee")
+    assert client.get(url).status_code == 404
+
+
+def test_coordinator_runs_reviews_and_publishes(
+    filled, login, client, django_assert_max_num_queries
+):
+    p = filled
+    login(p.coordinator)
+    response = client.post(_url("matching_runs", program_id=p.program.public_id))
+    run = MatchRun.objects.get()
+    assert response["Location"] == _url("matching_run", run_id=run.public_id)
+    with django_assert_max_num_queries(20):
+        page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "both chose: career change, leadership" in html
+    assert "Greedy baseline" in html
+    _no_inline_code(html)
+    pair = run.pairs.get(mentee=p.dev)
+    removed = client.post(
+        _url("matching_pair_remove", pair_id=pair.public_id), headers={"HX-Request": "true"}
+    )
+    assert removed.status_code == 200 and removed.content == b""
+    client.post(
+        _url("matching_pair_add", run_id=run.public_id),
+        {"mentee": str(p.dev.public_id), "mentor": str(p.ben.public_id)},
+    )
+    assert run.pairs.count() == 2
+    client.post(_url("matching_run_publish", run_id=run.public_id))
+    assert Relationship.objects.filter(source="admin_match", status="proposed").count() == 2
+
+
+def test_mentee_sees_suggestions_requests_and_then_why(filled, login, client):
+    p = filled
+    login(p.cara)
+    url = _url("matching_suggestions", program_id=p.program.public_id)
+    html = client.get(url).content.decode()
+    assert "Ana Mentor" in html and "both chose: career change, leadership" in html
+    _no_inline_code(html)
+    client.post(
+        _url("matching_request", program_id=p.program.public_id), {"mentor": str(p.ana.public_id)}
+    )
+    relationship = Relationship.objects.get(mentee=p.cara)
+    assert relationship.source == "self_match"
+    assert "waiting for an answer from" in client.get(url).content.decode()
+    why = client.get(_url("matching_why", relationship_id=relationship.public_id))
+    assert b"both chose: career change, leadership" in why.content
+    login(p.dev)
+    assert (
+        client.get(_url("matching_why", relationship_id=relationship.public_id)).status_code == 404
+    )
+
+
+def test_mentor_sees_and_declines_a_request(filled, login, client):
+    p = filled
+    from mentorhaven.matching.services import match_request
+
+    relationship = match_request(actor=p.cara, program=p.program, mentor=p.ana)
+    login(p.ana)
+    html = client.get(_url("matching_requests", program_id=p.program.public_id)).content
+    assert b"Cara Mentee" in html and b"both chose" in html
+    client.post(_url("matching_request_decline", relationship_id=relationship.public_id))
+    relationship.refresh_from_db()
+    assert relationship.status == Relationship.Status.DECLINED
+
+
+def test_fairness_page_shows_suppression(filled, questionnaire, login, client):
+    p = filled
+    login(p.coordinator)
+    url = _url("matching_fairness", program_id=p.program.public_id)
+    html = client.get(url, {"question": str(questionnaire["gender"].public_id)}).content
+    assert b"Nobody has consented" in html
+    fill(p.cara, p.program, "mentee", questionnaire, gender="f", consent=True)
+    html = client.get(url, {"question": str(questionnaire["gender"].public_id)}).content
+    assert b"Fewer than 10: not shown" in html
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def _bearer(user):
+    _token, secret = api_token_create(actor=user, user=user, name="t", scope="write", days=None)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_api_suggestions_for_a_mentee(filled, client):
+    p = filled
+    url = f"/api/v1/programs/{p.program.public_id}/suggestions"
+    response = client.get(url, headers=_bearer(p.cara))
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert items[0]["id"] == str(p.ana.public_id)
+    assert items[0]["factors"][0]["text"] == "both chose: career change, leadership"
+    assert "score" not in items[0]
+    for who in (p.ana, p.coordinator, p.outsider):
+        assert client.get(url, headers=_bearer(who)).status_code == 404
+
+
+def test_api_match_run_for_admins_only(filled, client):
+    p = filled
+    url = f"/api/v1/programs/{p.program.public_id}/match-runs"
+    for who in (p.ana, p.cara, p.outsider, p.auditor):
+        response = client.post(url, headers=_bearer(who))
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+    response = client.post(url, headers=_bearer(p.coordinator))
+    assert response.status_code == 201
+    body = response.json()
+    assert body["pairs"] == 2 and body["coverage"] == 1.0
+    assert body["greedy_total"] <= body["total"] + 1e-9
+    published = client.post(
+        f"/api/v1/programs/match-runs/{body['id']}/publish", headers=_bearer(p.coordinator)
+    )
+    assert published.json()["status"] == "published"
