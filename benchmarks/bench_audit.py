@@ -5,12 +5,15 @@ line per case. It uses ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1
 creates that scratch database if needed, migrates it and empties the audit tables first.
 
 Cases (targets from issue 3):
-* ``audit_append``: ``audit.record`` with an actor and a subject, one transaction per event as a
-  service would do it (advisory lock, pseudonyms, hash, insert, commit): >= 2,000 events/s.
-  The append lock is held until commit, so with ``synchronous_commit = on`` appends are bounded
-  by one WAL flush each; ``audit_append_async_commit`` shows the same path without that flush.
+* ``audit_append_1_writer`` and ``audit_append_16_writers``: ``audit.record`` with an actor and a
+  subject, one transaction per event as a service would do it (pseudonyms, pending insert,
+  commit with ``synchronous_commit = on``, then the after-commit sealer), by one process or by 16
+  processes at once; the clock stops when every event is sealed: >= 2,000 events/s. One writer
+  waits for one WAL flush per event, so it is bounded by the disk's fsync rate whatever the
+  design; concurrent writers share flushes (group commit) and one sealer chains for all of them.
 * ``audit_verify``: ``audit.verify`` over 200,000 chained events with signed checkpoints
-  (streamed through a server-side cursor, every hash recomputed): >= 500,000 events/s.
+  (every hash recomputed in Python): >= 500,000 events/s. ``cpu_s`` is this process's CPU time;
+  the database renders the lines on the other core meanwhile.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mh_bench"
-APPENDS = int(os.environ.get("BENCH_AUDIT_APPENDS", "5000"))
+APPENDS = int(os.environ.get("BENCH_AUDIT_APPENDS", "8000"))
+APPENDS_ONE_WRITER = int(os.environ.get("BENCH_AUDIT_APPENDS_ONE_WRITER", "1000"))
+WRITERS = 16
 VERIFY_EVENTS = int(os.environ.get("BENCH_AUDIT_VERIFY_EVENTS", "200000"))
 APPEND_TARGET = 2_000
 VERIFY_TARGET = 500_000
@@ -88,38 +93,83 @@ def people(n: int) -> list:
     ]
 
 
-def case_append(*, synchronous_commit: bool = True) -> dict:
-    from django.db import connection, transaction
+def _append(n: int, offset: int) -> None:
+    from django.db import transaction
 
     from mentorhaven.kernel import audit
-
-    if not synchronous_commit:
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO off")
 
     cast = people(20)
     for person in cast:  # create their keys before timing, as a running site would have them
         audit.pseudonym(person)
-    start = time.perf_counter()
-    for i in range(APPENDS):
+    for i in range(offset, offset + n):
         with transaction.atomic():
             audit.record(
                 action="data.read", actor=cast[i % 20], actor_role="mentor",
                 subject=cast[(i + 7) % 20], target=("mentoring.note", i), purpose="benchmark",
                 category="personal", extra={"n": i},
             )  # fmt: skip
+
+
+def _writer(barrier, n: int, offset: int) -> None:
+    """A separate process: its own interpreter, its own connection, like another web worker."""
+    import django
+
+    django.setup()
+    people(20)
+    barrier.wait()
+    _append(n, offset)
+
+
+def _all_sealed(expected: int) -> None:
+    from mentorhaven.kernel import audit
+    from mentorhaven.kernel.models import AuditEvent
+
+    audit.seal()
+    sealed = AuditEvent.objects.filter(seq__isnull=False).count()
+    if sealed != expected:
+        raise SystemExit(f"{sealed} events sealed, {expected} expected")
+
+
+def case_append_one_writer() -> dict:
+    from mentorhaven.kernel.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    people(20)
+    start = time.perf_counter()
+    _append(APPENDS_ONE_WRITER, 0)
+    _all_sealed(before + APPENDS_ONE_WRITER)
     seconds = time.perf_counter() - start
-    if not synchronous_commit:
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO on")
-        return result("audit_append_async_commit", APPENDS, seconds, APPEND_TARGET)
-    return result("audit_append", APPENDS, seconds, APPEND_TARGET)
+    return result("audit_append_1_writer", APPENDS_ONE_WRITER, seconds, APPEND_TARGET)
 
 
-def case_append_async_commit() -> dict:
-    """The same with ``synchronous_commit = off``: a crash may lose the last ~0.2 s of committed
-    transactions (each whole, with its audit event; the chain stays consistent)."""
-    return case_append(synchronous_commit=False)
+def case_append_concurrent() -> dict:
+    import multiprocessing
+
+    from django.db import connections
+
+    from mentorhaven.kernel.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    people(20)
+    connections.close_all()
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(WRITERS + 1)
+    per = APPENDS // WRITERS
+    procs = [
+        spawn.Process(target=_writer, args=(barrier, per, 100_000 * (w + 1)))
+        for w in range(WRITERS)
+    ]
+    for proc in procs:
+        proc.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for proc in procs:
+        proc.join()
+    if any(proc.exitcode for proc in procs):
+        raise SystemExit("a writer process failed")
+    _all_sealed(before + per * WRITERS)
+    seconds = time.perf_counter() - start
+    return result(f"audit_append_{WRITERS}_writers", per * WRITERS, seconds, APPEND_TARGET)
 
 
 def fill_chain(total: int) -> None:
@@ -129,7 +179,8 @@ def fill_chain(total: int) -> None:
     from mentorhaven.kernel import audit
     from mentorhaven.kernel.models import AuditEvent
 
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq")
+    last = last.values_list("seq", "hash").first()
     seq, prev = last if last else (0, audit.GENESIS)
     when = datetime(2026, 1, 1, tzinfo=UTC)
     actors = [f"{i:032x}" for i in range(50)]
@@ -161,12 +212,12 @@ def case_verify() -> dict:
     fill_chain(VERIFY_EVENTS)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE kernel_auditevent")  # as autovacuum would after a bulk load
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     outcome = audit.verify()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if not outcome.ok:
         raise SystemExit(f"verify failed on an untouched log: {outcome}")
-    return result("audit_verify", outcome.count, seconds, VERIFY_TARGET)
+    return result("audit_verify", outcome.count, seconds, VERIFY_TARGET) | {"cpu_s": round(cpu, 3)}
 
 
 def result(name: str, events: int, seconds: float, target: int) -> dict:
@@ -182,7 +233,7 @@ def result(name: str, events: int, seconds: float, target: int) -> dict:
 
 def main() -> None:
     setup()
-    for case in (case_append, case_append_async_commit, case_verify):
+    for case in (case_append_one_writer, case_append_concurrent, case_verify):
         out = case()
         out["machine"] = machine()
         print(json.dumps(out), flush=True)

@@ -168,7 +168,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, writing "last seen" at most once a minute per session.
+    "mentorhaven.accounts.middleware.SessionActivityMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
     "mentorhaven.web.middleware.SecurityHeadersMiddleware",

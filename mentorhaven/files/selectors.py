@@ -14,7 +14,6 @@ from mentorhaven.mentoring.models import Relationship
 
 # secrets.token_urlsafe(32) gives 43 characters; anything else is not one of our tokens.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
-ACCESS_LOG_LIMIT = 50
 
 
 def files_for(*, viewer, relationship: Relationship) -> QuerySet[StoredFile]:

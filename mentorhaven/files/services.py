@@ -249,7 +249,7 @@ def share_link_create(
 def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
     """Revoke a link at once: the next request to it is refused."""
     link = (
-        ShareLink.objects.select_for_update()
+        ShareLink.objects.select_for_update(of=("self",))
         .select_related("file__relationship__program")
         .get(pk=link.pk)
     )

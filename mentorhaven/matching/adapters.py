@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from mentorhaven.kernel.fields import is_erased
 from mentorhaven.matching import domain
 from mentorhaven.matching.models import (
     Answer,
@@ -56,7 +57,7 @@ class ProgramData:
 def domain_question(question: Question) -> domain.Question:
     return domain.Question(
         id=str(question.public_id),
-        kind=DOMAIN_KIND[question.kind],
+        kind=DOMAIN_KIND[Question.Kind(question.kind)],
         label=question.prompt,
         weight=question.weight,
         sensitive=question.sensitive,
@@ -132,6 +133,8 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
     profile_ids = [profiles[k].pk for k in people if k in profiles]
     for answer in Answer.objects.filter(profile_id__in=profile_ids).select_related("profile"):
         question = by_question[answer.question_id]
+        if is_erased(answer.value):
+            continue  # shredded with its owner's key: nothing left to match on
         if question.sensitive and question.pk not in consents.get(answer.user_id, set()):
             continue  # never leaves the database without consent
         if question.pk in text_questions and isinstance(answer.value, str):
@@ -142,14 +145,16 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
             if value is not None:
                 answers[answer.profile_id][str(question.public_id)] = value
 
-    mentees, mentors = [], []
+    mentees: list[domain.Participant] = []
+    mentors: list[domain.Participant] = []
     for user_id, role in people:
         profile = profiles.get((user_id, role))
         goals = ""
         person_answers: dict[str, domain.Answer] = {}
         capacity, paused = 1, False
         if profile is not None:
-            goals = " ".join([profile.goals or "", *extra_text.get(profile.pk, [])]).strip()
+            goals_text = "" if is_erased(profile.goals) else str(profile.goals or "")
+            goals = " ".join([goals_text, *extra_text.get(profile.pk, [])]).strip()
             person_answers = answers.get(profile.pk, {})
             capacity, paused = profile.capacity, profile.paused
         participant = domain.Participant(

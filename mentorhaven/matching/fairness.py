@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.kernel.fields import is_erased
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import Answer, MatchingConsent, Question
 from mentorhaven.mentoring.models import Relationship
@@ -92,6 +93,8 @@ def fairness_report(*, viewer, program: Program, question: Question, role: str =
     membership: dict[int, list[str]] = {}
     for answer in answers:
         value = answer.value
+        if is_erased(value):
+            continue
         values = value if isinstance(value, list) else [value]
         membership[answer.user_id] = [str(v) for v in values]
     field = "mentee_id" if role == "mentee" else "mentor_id"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -145,8 +145,9 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, people, label: str = "Person", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [(str(u.public_id), u.name) for u in people]
-        self.fields["person"].label = label
+        field = cast(forms.ChoiceField, self.fields["person"])
+        field.choices = [(str(u.public_id), u.name) for u in people]
+        field.label = label
 
 
 class PairForm(forms.Form):
@@ -155,5 +156,6 @@ class PairForm(forms.Form):
 
     def __init__(self, *args, mentees, mentors, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentee"].choices = [(str(u.public_id), u.name) for u in mentees]
-        self.fields["mentor"].choices = [(str(u.public_id), u.name) for u in mentors]
+        for name, people in (("mentee", mentees), ("mentor", mentors)):
+            field = cast(forms.ChoiceField, self.fields[name])
+            field.choices = [(str(u.public_id), u.name) for u in people]

@@ -32,8 +32,8 @@ declare(
         Field(
             "goals",
             PERSONAL,
-            purpose="What you hope to get from the program, compared with others' goals for "
-            "matching (encrypted under your key)",
+            purpose="What you hope to get from the program, compared with the goals of "
+            "others for matching (encrypted under your key)",
             basis="contract",
             visible_to=("self",),
             retention=PROFILE_RETENTION,
@@ -76,7 +76,7 @@ declare(
             erasure=Erasure.SHRED,
         ),
     ],
-    description="Your answers to the program's questionnaire.",
+    description="Your answers to the questionnaire of the program.",
 )
 
 declare(

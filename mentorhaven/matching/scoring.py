@@ -4,6 +4,7 @@ suggestions, and the score and reasons of a single pair. No writes here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -56,9 +57,9 @@ def run_program(data: ProgramData, *, method: assignment.Method = "auto") -> Run
         )
         pairs.append(
             ScoredPair(
-                int(mentee.id),
-                int(mentor.id),
-                float(result.scores[i, j]),  # type: ignore[call-overload]
+                cast(int, mentee.id),
+                cast(int, mentor.id),
+                float(result.scores[i, j]),
                 factors_json(factors),
             )
         )
@@ -120,8 +121,8 @@ def suggest(data: ProgramData, mentee_id: int, *, limit: int = 5) -> list[Scored
         out.append(
             ScoredPair(
                 int(mentee_id),
-                int(mentor.id),
-                float(row[j]),  # type: ignore[call-overload]
+                cast(int, mentor.id),
+                float(row[j]),
                 factors_json(factors),
             )
         )

@@ -96,6 +96,16 @@ def my_open_relationship(*, viewer, program: Program) -> Relationship | None:
     )
 
 
+def my_matches(*, viewer, program: Program) -> QuerySet:
+    """The viewer's own relationships in the program, either side, with their reasons."""
+    return (
+        Relationship.objects.filter(program=program)
+        .filter(Q(mentee=viewer) | Q(mentor=viewer))
+        .select_related("mentee", "mentor")
+        .order_by("-proposed_at")
+    )
+
+
 def explanation_for(*, viewer, relationship: Relationship) -> list[dict[str, str]]:
     """Why the two were matched: for the two participants (and, via the run pages, admins)."""
     if viewer.pk not in relationship.participant_ids():

@@ -90,7 +90,7 @@ def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
     if not prompt or len(prompt) > 300:
         raise ValidationFailed("Write the question (at most 300 characters).", code="bad_prompt")
     fields["prompt"] = prompt
-    options = []
+    options: list[dict[str, str]] = []
     for item in fields.get("options") or []:
         value, label = (item, item) if isinstance(item, str) else (item["value"], item["label"])
         value, label = str(value).strip(), str(label).strip()

@@ -3,6 +3,7 @@ from django.urls import path
 from mentorhaven.matching import views
 
 urlpatterns = [
+    path("", views.home, name="matching_home"),
     path("programs/<uuid:program_id>/", views.hub, name="matching_hub"),
     path("programs/<uuid:program_id>/questions/", views.questions, name="matching_questions"),
     path(

@@ -61,6 +61,15 @@ def _to(name: str, **kwargs) -> HttpResponse:
 
 
 @_guarded
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "matching/home.html",
+        {"programs": selectors.programs_for_matching(viewer=request.user)},
+    )
+
+
+@_guarded
 def hub(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program(request.user, program_id)
     is_admin = True
@@ -72,7 +81,14 @@ def hub(request: HttpRequest, program_id) -> HttpResponse:
     if not is_admin and not roles:
         raise NotFound()
     return render(
-        request, "matching/hub.html", {"program": program, "is_admin": is_admin, "roles": roles}
+        request,
+        "matching/hub.html",
+        {
+            "program": program,
+            "is_admin": is_admin,
+            "roles": roles,
+            "matches": selectors.my_matches(viewer=request.user, program=program),
+        },
     )
 
 
@@ -236,24 +252,23 @@ def manager_add(request: HttpRequest, program_id) -> HttpResponse:
     return _to("matching_runs", program_id=program.public_id)
 
 
+def _run_context(request: HttpRequest, run) -> dict:
+    return {
+        "run": run,
+        "program": run.program,
+        "pairs": list(selectors.run_pairs(viewer=request.user, run=run)),
+        "draft": run.status == MatchRun.Status.DRAFT,
+        "add_form": forms.PairForm(
+            mentees=selectors.unpaired_mentees(viewer=request.user, run=run),
+            mentors=selectors.participants(program=run.program, role="mentor"),
+        ),
+    }
+
+
 @_guarded
 def run_detail(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
-    pairs = list(selectors.run_pairs(viewer=request.user, run=run))
-    return render(
-        request,
-        "matching/run.html",
-        {
-            "run": run,
-            "program": run.program,
-            "pairs": pairs,
-            "draft": run.status == MatchRun.Status.DRAFT,
-            "add_form": forms.PairForm(
-                mentees=selectors.unpaired_mentees(viewer=request.user, run=run),
-                mentors=selectors.participants(program=run.program, role="mentor"),
-            ),
-        },
-    )
+    return render(request, "matching/run.html", _run_context(request, run))
 
 
 @require_POST
@@ -261,8 +276,9 @@ def run_detail(request: HttpRequest, run_id) -> HttpResponse:
 def pair_remove(request: HttpRequest, pair_id) -> HttpResponse:
     pair = access_pair(request.user, pair_id)
     services.match_pair_remove(actor=request.user, pair=pair)
-    if request.htmx:
-        return HttpResponse("")  # the row disappears
+    if getattr(request, "htmx", False):  # the figures and the table, updated in place
+        run = access_run(request.user, pair.run.public_id)
+        return render(request, "matching/_run_body.html", _run_context(request, run))
     return _to("matching_run", run_id=pair.run.public_id)
 
 

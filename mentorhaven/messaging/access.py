@@ -99,6 +99,24 @@ def access_relationship_for_messages(viewer, public_id: Any) -> Relationship:
     )
 
 
+def access_relationship_conversation(
+    viewer, relationship_id: Any
+) -> tuple[Relationship, Conversation | None]:
+    """A started relationship the viewer took part in, and its conversation if it exists yet.
+    One query when the conversation exists (the common case), else NotFound or (it, None)."""
+    conversation = (
+        Conversation.objects.filter(
+            relationship__in=readable_relationships(viewer),
+            relationship__public_id=_uuid(relationship_id),
+        )
+        .select_related("relationship__program", "program")
+        .first()
+    )
+    if conversation is not None:
+        return conversation.relationship, conversation
+    return access_relationship_for_messages(viewer, relationship_id), None
+
+
 def access_message(viewer, public_id: Any, *, write: bool = False) -> Message:
     """A message of a conversation the viewer takes part in. Writing (edit, delete) is for its
     author only, and not in an archive."""

@@ -20,12 +20,12 @@ import pydantic
 from ninja import Field, Query, Router, Schema, Status
 
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut
-from mentorhaven.kernel.errors import NotFound, ValidationFailed
+from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from mentorhaven.messaging import selectors, services
 from mentorhaven.messaging.access import (
-    access_conversation,
     access_message,
-    access_relationship_for_messages,
+    access_relationship_conversation,
+    is_read_only,
 )
 from mentorhaven.messaging.models import Conversation
 
@@ -94,13 +94,12 @@ def _out(view: selectors.MessageView) -> dict:
 
 
 def _conversation(request, relationship_id: UUID, *, create: bool) -> Conversation | None:
-    relationship = access_relationship_for_messages(request.auth, relationship_id)
-    existing = Conversation.objects.filter(relationship=relationship).first()
-    if existing is None and create:
-        existing = services.conversation_for_relationship(
+    relationship, conversation = access_relationship_conversation(request.auth, relationship_id)
+    if conversation is None and create:
+        conversation = services.conversation_for_relationship(
             actor=request.auth, relationship=relationship
         )
-    return existing
+    return conversation
 
 
 @router.get("/{uuid:relationship_id}/messages", response={200: MessagePage, **ERRORS})
@@ -133,7 +132,8 @@ def message_send(request, relationship_id: UUID):
     """Send a message (``{"body": str}``). Access is checked before the body is read, so a
     stranger gets 404 whatever they send."""
     conversation = _conversation(request, relationship_id, create=True)
-    access_conversation(request.auth, conversation.public_id, write=True)
+    if is_read_only(conversation):
+        raise PermissionDenied(services.ARCHIVED, code="conversation_archived")
     payload = _payload(request, MessageIn)
     message = services.message_send(
         actor=request.auth, conversation=conversation, body=payload.body

@@ -7,8 +7,10 @@ and leaves real-time announcements and e-mails to ``transaction.on_commit``.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -173,28 +175,41 @@ def _refuse_if_blocked(actor, conversation: Conversation, others: list[int]) -> 
 # --- messages ---------------------------------------------------------------------------------
 
 
+def _next_seq(conversation: Conversation) -> int:
+    """Take the conversation's next sequence number. The UPDATE locks the row until commit, so
+    concurrent senders queue here and the numbers have no gaps or repeats."""
+    table = Conversation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
+            [conversation.pk],
+        )
+        seq = cursor.fetchone()[0]
+    conversation.last_seq = seq
+    return seq
+
+
+TOUCH_EVERY = timedelta(minutes=5)  # idle detection counts days: no need to write every message
+
+
 @transaction.atomic
 def message_send(*, actor, conversation: Conversation, body: str) -> Message:
-    """Append a message. The conversation row is locked to hand out the next ``seq``, so the
-    sequence has no gaps or repeats and readers can page by it."""
+    """Append a message to a conversation the actor takes part in (and may write to)."""
     body = _clean_body(body)
-    conversation = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("relationship", "program")
-        .get(pk=conversation.pk)
-    )
     _require_writer(actor, conversation)
     others = _other_ids(actor, conversation)
     _refuse_if_blocked(actor, conversation, others)
-    seq = conversation.last_seq + 1
-    Conversation.objects.filter(pk=conversation.pk).update(last_seq=seq)
+    seq = _next_seq(conversation)
     message = Message(conversation=conversation, seq=seq, author=actor, body=body)
     message.save(force_insert=True)
     ConversationMember.objects.filter(conversation=conversation, user=actor).update(
         last_read_seq=seq
     )
-    if conversation.relationship_id:
-        relationship_touch(relationship=conversation.relationship)
+    relationship = conversation.relationship
+    now = timezone.now()
+    if relationship is not None and now - relationship.last_activity_at > TOUCH_EVERY:
+        relationship_touch(relationship=relationship)
+        relationship.last_activity_at = now
     _notify_new_message(actor, conversation, others)
     audit.record(
         action="message.send",
@@ -307,11 +322,13 @@ def _notify_new_message(actor, conversation: Conversation, others: list[int]) ->
     notice (and at most one e-mail), not one per message. Never the content, never a name."""
     if not others:
         return
-    blocked_by = set(
-        Block.objects.filter(blocker_id__in=others, blocked=actor).values_list(
-            "blocker_id", flat=True
+    blocked_by: set[int] = set()
+    if conversation.kind == Conversation.Kind.GROUP:  # one-to-one blocks refused the send
+        blocked_by = set(
+            Block.objects.filter(blocker_id__in=others, blocked=actor).values_list(
+                "blocker_id", flat=True
+            )
         )
-    )
     link = conversation_link(conversation)
     waiting = set(
         Notification.objects.filter(

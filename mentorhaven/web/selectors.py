@@ -15,6 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from mentorhaven.accounts.selectors import ROLES_ATTR
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Invitation, Membership, Organization, OrgMembership, Program
@@ -32,14 +33,16 @@ STAFF_ORG_ROLES = (ORG_ADMIN, AUDITOR, SECURITY_OFFICER)
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 RECENT_DAYS = 30
 
-_ROLES_CACHE = "_mentorhaven_roles"
+_ROLES_CACHE = ROLES_ATTR
+PROGRAM_ROLES = frozenset(Membership.Role.values)
+DASHBOARD_ORG_ROLES = frozenset({ORG_ADMIN, AUDITOR, SECURITY_OFFICER})
 
 
 def roles_for(user) -> frozenset[str]:
     """Every role ``user`` holds anywhere (program and organization roles), in one query.
 
     Kept on the user object for the rest of the request, so the navigation and the dashboard
-    share it.
+    share it; the MFA check (accounts.middleware) has usually read it already.
     """
     cached = getattr(user, _ROLES_CACHE, None)
     if cached is not None:
@@ -277,15 +280,30 @@ def _add_relationships(viewer, dash: Dashboard) -> None:
 
 
 def dashboard_for(viewer) -> Dashboard:
-    """The viewer's dashboard: one section per role they hold, each with counts only."""
-    memberships = list(
-        Membership.objects.filter(user=viewer)
-        .select_related("program__organization")
-        .order_by("program__name", "pk")
+    """The viewer's dashboard: one section per role they hold, each with counts only.
+
+    The roles decide which tables are read at all: a mentee's dashboard never reads
+    organization memberships, an auditor's never reads program memberships.
+    """
+    roles = roles_for(viewer)
+    memberships = (
+        list(
+            Membership.objects.filter(user=viewer)
+            .select_related("program__organization")
+            .order_by("program__name", "pk")
+        )
+        if roles & PROGRAM_ROLES
+        else []
     )
-    org_memberships = list(OrgMembership.objects.filter(user=viewer).select_related("organization"))
-    roles = frozenset({m.role for m in memberships} | {m.role for m in org_memberships})
-    setattr(viewer, _ROLES_CACHE, roles)
+    org_memberships = (
+        list(
+            OrgMembership.objects.filter(user=viewer, role__in=DASHBOARD_ORG_ROLES).select_related(
+                "organization"
+            )
+        )
+        if roles & DASHBOARD_ORG_ROLES
+        else []
+    )
     dash = Dashboard(roles=roles)
 
     by_role: dict[str, list[Membership]] = defaultdict(list)

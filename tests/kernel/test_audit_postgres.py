@@ -52,11 +52,60 @@ def test_the_orm_cannot_update_or_delete_events_either(db):
     assert AuditEvent.objects.get().action == "test.one"
 
 
+def test_the_only_update_allowed_is_sealing_a_pending_row_and_nothing_else(db):
+    audit.record(action="test.sealed")
+    audit.seal()
+    row = audit.record(action="test.pending")
+    table = "kernel_auditevent"
+    seal = f"UPDATE {table} SET seq = 2, prev_hash = repeat('a', 64), hash = repeat('b', 64)"  # noqa: S608
+    # A pending row: its content cannot change, even while sealing; it cannot be deleted.
+    assert "Cannot update" in refused(f"UPDATE {table} SET action = 'x.y' WHERE id = {row.pk}")  # noqa: S608
+    assert "Cannot update" in refused(f"{seal}, action = 'x.y' WHERE id = {row.pk}")
+    assert "Cannot update" in refused(f"{seal}, occurred_at = now() WHERE id = {row.pk}")
+    assert "Cannot update" in refused(f"{seal}, id = id + 100 WHERE id = {row.pk}")
+    assert "Cannot update" in refused(f"UPDATE {table} SET seq = 2 WHERE id = {row.pk}")  # noqa: S608
+    assert "Cannot update or delete" in refused(f"DELETE FROM {table} WHERE id = {row.pk}")  # noqa: S608
+    # A sealed row cannot be sealed again.
+    assert "Cannot update" in refused(f"{seal} WHERE seq = 1")
+    assert audit.seal() == 1
+    assert audit.verify().ok
+
+
+def test_a_rolled_back_event_leaves_no_gap(db):
+    audit.record(action="test.one")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit.record(action="test.undone")
+        raise RuntimeError("the service failed")
+    audit.record(action="test.two")
+    assert audit.seal() == 2
+    assert list(AuditEvent.objects.values_list("seq", "action")) == [
+        (1, "test.one"),
+        (2, "test.two"),
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_parallel_writers_append_a_contiguous_correctly_chained_log():
-    writers, per_writer = 8, 40
+def test_an_event_is_sealed_as_soon_as_its_transaction_commits():
+    with transaction.atomic():
+        event = audit.record(action="test.committed")
+        audit.record(action="test.committed.too")
+        assert event.seq is None  # pending until the commit
+    assert list(AuditEvent.objects.values_list("seq", "action").order_by("seq")) == [
+        (1, "test.committed"),
+        (2, "test.committed.too"),
+    ]
+    assert audit.verify().count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(caplog):
+    writers, per_writer = 12, 30
     people = [User.objects.create_user(email=f"w{i}@audit.test") for i in range(writers)]
-    start = threading.Barrier(writers)
+    for person in people:
+        vault.subject_secret(person)  # create the keys first: the race under test is the log's
+    start = threading.Barrier(writers + 2)
+    writing = threading.Event()
+    writing.set()
     errors: list[BaseException] = []
 
     def write(person) -> None:
@@ -65,23 +114,41 @@ def test_parallel_writers_append_a_contiguous_correctly_chained_log():
             for i in range(per_writer):
                 with transaction.atomic():  # each a separate service transaction
                     audit.record(action="test.parallel", actor=person, extra={"i": i})
+                    if i % 7 == 3:  # some recording transactions roll back
+                        transaction.set_rollback(True)
         except BaseException as exc:  # surfaced below
             errors.append(exc)
         finally:
             connections.close_all()
 
+    def seal_meanwhile(wait: bool) -> None:
+        try:
+            start.wait()
+            while writing.is_set():
+                audit.seal(wait=wait)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
     threads = [threading.Thread(target=write, args=(p,)) for p in people]
-    for t in threads:
+    sealers = [threading.Thread(target=seal_meanwhile, args=(w,)) for w in (True, False)]
+    for t in threads + sealers:
         t.start()
     for t in threads:
         t.join()
+    writing.clear()
+    for t in sealers:
+        t.join()
+    audit.seal()  # whatever the last after-commit sealer left (see audit.seal: rounds)
 
     assert errors == []
-    total = writers * per_writer
-    assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, total + 1))
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    kept = [i for i in range(per_writer) if i % 7 != 3]
+    total = writers * len(kept)
+    rows = list(AuditEvent.objects.order_by("seq").values_list("seq", "actor", "extra"))
+    assert [seq for seq, _, _ in rows] == list(range(1, total + 1))
+    sealed_once = sorted((actor, extra["i"]) for _, actor, extra in rows)
+    assert sealed_once == sorted((audit.pseudonym(p), i) for p in people for i in kept)
     result = audit.verify()
     assert (result.ok, result.count) == (True, total)
-    per_actor = {audit.pseudonym(p): 0 for p in people}
-    for actor in AuditEvent.objects.values_list("actor", flat=True):
-        per_actor[actor] += 1
-    assert set(per_actor.values()) == {per_writer}

@@ -96,3 +96,16 @@ def test_consent_is_only_for_sensitive_questions_and_participants(personas, ques
         consent_set(actor=personas.cara, question=questionnaire["industry"], given=True)
     with pytest.raises(NotFound):
         consent_set(actor=personas.outsider, question=questionnaire["gender"], given=True)
+
+
+def test_a_shredded_participants_answers_no_longer_count(cara_and_ana):
+    from mentorhaven.kernel import vault
+
+    p = cara_and_ana
+    vault.shred(p.cara)
+    vault.forget_cached_keys()
+    data = load_program(p.program)
+    cara = data.mentee(p.cara.pk)
+    assert dict(cara.answers) == {} and cara.goals_text == ""
+    run = match_run_create(actor=p.coordinator, program=p.program)
+    assert run.pairs.get(mentee=p.cara).factors == []

@@ -132,7 +132,10 @@ def test_coordinator_runs_reviews_and_publishes(
     removed = client.post(
         _url("matching_pair_remove", pair_id=pair.public_id), headers={"HX-Request": "true"}
     )
-    assert removed.status_code == 200 and removed.content == b""
+    body = removed.content.decode()
+    assert removed.status_code == 200 and body.startswith('<div id="run-body">')
+    assert "50% of 2 mentees" in body  # the figures are updated in place
+    assert f'id="pair-{pair.public_id}"' not in body
     client.post(
         _url("matching_pair_add", run_id=run.public_id),
         {"mentee": str(p.dev.public_id), "mentor": str(p.ben.public_id)},
@@ -224,3 +227,34 @@ def test_api_match_run_for_admins_only(filled, client):
         f"/api/v1/programs/match-runs/{body['id']}/publish", headers=_bearer(p.coordinator)
     )
     assert published.json()["status"] == "published"
+
+
+def test_run_page_queries_do_not_grow_with_the_number_of_pairs(
+    personas, login, client, django_assert_max_num_queries
+):
+    from mentorhaven.demo import seed_matching_demo
+    from mentorhaven.matching.services import match_run_create
+
+    seed_matching_demo()
+    run = match_run_create(actor=personas.coordinator, program=personas.program)
+    assert run.pairs.count() > 10
+    login(personas.coordinator)
+    with django_assert_max_num_queries(20):
+        response = client.get(_url("matching_run", run_id=run.public_id))
+    assert response.status_code == 200
+
+
+def test_matching_home_and_hub_link_to_why_each_person_was_matched(filled, login, client):
+    p = filled
+    from mentorhaven.matching.services import match_request
+
+    relationship = match_request(actor=p.cara, program=p.program, mentor=p.ana)
+    login(p.cara)
+    home = client.get(_url("matching_home")).content.decode()
+    assert _url("matching_hub", program_id=p.program.public_id) in home
+    hub = client.get(_url("matching_hub", program_id=p.program.public_id)).content.decode()
+    assert _url("matching_why", relationship_id=relationship.public_id) in hub
+    assert _url("matching_questions", program_id=p.program.public_id) not in hub
+    login(p.outsider)
+    assert client.get(_url("matching_hub", program_id=p.program.public_id)).status_code == 404
+    assert p.program.name not in client.get(_url("matching_home")).content.decode()

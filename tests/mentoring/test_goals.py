@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
@@ -22,7 +23,7 @@ from mentorhaven.mentoring.services import (
     relationship_end,
 )
 
-from .conftest import last_event, reads_about
+from .conftest import last_event, make_active, reads_about
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,16 @@ def test_program_admin_gets_counts_and_rates_but_no_text(personas, pair, goal):
     assert SECRET not in repr(figures)
     # Counting is not reading: nothing appears on the mentee's access page.
     assert reads_about(personas.cara) == []
+
+
+def test_program_figures_query_count_does_not_grow_with_relationships(personas, pair):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            program_figures(viewer=personas.coordinator, program=personas.program)
+        return len(ctx.captured_queries)
+
+    goal_create(actor=personas.cara, relationship=pair, title="One")
+    small = count()
+    other = make_active(personas, personas.dev, personas.ben)
+    goal_create(actor=personas.dev, relationship=other, title="Two")
+    assert count() == small

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.domain import clean_slots
 from mentorhaven.mentoring.models import CalendarFeed, Feedback, Meeting, Relationship
-from mentorhaven.mentoring.notifications import notify
+from mentorhaven.mentoring.notifications import notify_after_commit
 from mentorhaven.mentoring.services._common import (
     clean_text,
     content_audit,
@@ -69,7 +68,7 @@ def meeting_propose(
     )
     relationship_touch(relationship=relationship)
     other = relationship.mentor if actor.pk == relationship.mentee_id else relationship.mentee
-    transaction.on_commit(lambda: notify(other, "meeting_proposed", relationship))
+    notify_after_commit(other, "meeting_proposed", relationship)
     return meeting
 
 
@@ -110,7 +109,7 @@ def meeting_accept(*, actor, meeting: Meeting, starts_at: datetime) -> Meeting:
     )
     relationship_touch(relationship=relationship)
     proposer = meeting.proposed_by
-    transaction.on_commit(lambda: notify(proposer, "meeting_scheduled", relationship))
+    notify_after_commit(proposer, "meeting_scheduled", relationship)
     return meeting
 
 
@@ -160,7 +159,7 @@ def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
         category="platform",
     )
     other = relationship.mentor if actor.pk == relationship.mentee_id else relationship.mentee
-    transaction.on_commit(lambda: notify(other, "meeting_cancelled", relationship))
+    notify_after_commit(other, "meeting_cancelled", relationship)
     return meeting
 
 
@@ -188,7 +187,7 @@ def meeting_remind(*, meeting: Meeting) -> bool:
         organization=relationship.program.organization_id,
     )
     for person in (relationship.mentee, relationship.mentor):
-        transaction.on_commit(partial(notify, person, "meeting_reminder", relationship))
+        notify_after_commit(person, "meeting_reminder", relationship)
     return True
 
 

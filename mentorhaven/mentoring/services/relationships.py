@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +11,7 @@ from mentorhaven.kernel import audit
 from mentorhaven.kernel.access import administered_programs
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
-from mentorhaven.mentoring.notifications import notify
+from mentorhaven.mentoring.notifications import notify_after_commit
 from mentorhaven.programs.models import Membership, Program
 
 DEFAULT_AGREEMENT = (
@@ -191,5 +190,5 @@ def relationship_idle_warn(*, relationship: Relationship) -> bool:
         organization=relationship.program.organization_id,
     )
     for person in (relationship.mentee, relationship.mentor):
-        transaction.on_commit(partial(notify, person, "idle", relationship))
+        notify_after_commit(person, "idle", relationship)
     return True

@@ -1,11 +1,14 @@
-"""``mentorhaven audit keygen|checkpoint|verify``: the operator's side of the audit log.
+"""``mentorhaven audit keygen|seal|checkpoint|verify``: the operator's side of the audit log.
 
 * ``keygen FILE [--rotate]`` writes an Ed25519 signing key (mode 0600) for
   ``MENTORHAVEN_AUDIT_SIGNING_KEY_FILE``. It never overwrites a key; ``--rotate`` keeps the old
   key's public half so older checkpoints stay verifiable.
-* ``checkpoint`` signs the current tail of the log (idempotent; run it from cron or the task).
-* ``verify`` recomputes the chain and the checkpoint signatures. Exit 0 and the event count when
-  everything checks out; exit 1 naming the first bad sequence number otherwise.
+* ``seal`` numbers and chains the pending events (normally done right after each commit).
+* ``checkpoint`` seals, then signs the current tail of the log (idempotent; run it from cron or
+  the task).
+* ``verify [--no-seal]`` seals, then recomputes the chain and the checkpoint signatures. Exit 0
+  and the event count when everything checks out; exit 1 naming the first bad sequence number
+  otherwise. Events left pending for long are reported as a warning on stderr.
 """
 
 from __future__ import annotations
@@ -25,8 +28,12 @@ class Command(BaseCommand):
         keygen = sub.add_parser("keygen", help="write a new Ed25519 signing key file (0600)")
         keygen.add_argument("file")
         keygen.add_argument("--rotate", action="store_true", help="replace the key in FILE")
-        sub.add_parser("checkpoint", help="sign the current tail of the log")
-        sub.add_parser("verify", help="recompute the chain and check every checkpoint")
+        sub.add_parser("seal", help="number and chain the pending events")
+        sub.add_parser("checkpoint", help="seal, then sign the current tail of the log")
+        verify = sub.add_parser("verify", help="recompute the chain and check every checkpoint")
+        verify.add_argument(
+            "--no-seal", action="store_true", help="check without sealing pending events first"
+        )
 
     def handle(self, *args, **options) -> None:
         action = options["action"]
@@ -34,6 +41,8 @@ class Command(BaseCommand):
             if action == "keygen":
                 kid = audit.generate_key_file(Path(options["file"]), rotate=options["rotate"])
                 self.stdout.write(f"audit signing key {kid} written to {options['file']} (0600)")
+            elif action == "seal":
+                self.stdout.write(f"{audit.seal()} pending audit events sealed")
             elif action == "checkpoint":
                 cp = audit.checkpoint()
                 if cp is None:
@@ -41,12 +50,17 @@ class Command(BaseCommand):
                 else:
                     self.stdout.write(f"checkpoint at event {cp.seq} signed by key {cp.key_id}")
             else:
-                self._verify()
+                self._verify(seal_first=not options["no_seal"])
         except audit.AuditError as exc:
             raise CommandError(str(exc)) from exc
 
-    def _verify(self) -> None:
-        result = audit.verify()
+    def _verify(self, *, seal_first: bool) -> None:
+        result = audit.verify(seal_first=seal_first)
+        if result.stale_pending:
+            self.stderr.write(
+                f"WARNING: {result.stale_pending} event(s) still unsealed after "
+                f"{audit.PENDING_GRACE_SECONDS} s: is anything sealing them? Run `audit seal`."
+            )
         if not result.ok:
             raise CommandError(
                 f"audit log verification FAILED at event {result.bad_seq}: {result.reason} "

@@ -1,0 +1,207 @@
+"""API message send on PostgreSQL: the full path against the same path without crypto and audit.
+
+Run alone: ``MENTORHAVEN_ENV=test .venv/bin/python benchmarks/bench_messages.py`` prints one JSON
+line. It uses ``DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/mh_bench_msg``),
+creating, migrating and (unless ``--keep-database``) dropping that scratch database.
+
+What is timed: ``POST /api/v1/relationships/{id}/messages`` through Django's full request stack
+in this process (middleware, bearer-token authentication, Ninja parsing, access check, the
+``message_send`` service: lock the conversation, encrypt under the author's key, insert, touch
+the relationship, notification, audit event, commit), one request after another.
+
+``full``: as shipped. ``plain``: the same requests with ``vault.encrypt`` replaced by an identity
+function and ``audit.record`` by a no-op, to show what the two privacy guarantees cost. Rounds
+alternate between the two so that drift on a shared machine hits both alike. Targets (issue 5):
+full >= 300 messages/s, and full >= 85% of plain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mh_bench_msg"
+TARGET_RATE = 300
+TARGET_RATIO = 0.85
+
+
+def _admin_url(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise SystemExit(f"refusing odd database name {name!r}")
+    return urllib.parse.urlunsplit(parts._replace(path="/postgres")), name
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    admin, name = _admin_url(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    admin, name = _admin_url(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def setup(url: str):
+    os.environ.setdefault("MENTORHAVEN_ENV", "test")
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
+    recreate_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return world()
+
+
+def world():
+    """One program, a mentor and a mentee in an active relationship, a write token."""
+    from mentorhaven.accounts.models import User
+    from mentorhaven.accounts.tokens import api_token_create
+    from mentorhaven.mentoring.services import relationship_accept, relationship_propose
+    from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
+
+    org = Organization.objects.create(name="Bench", slug="bench")
+    program = Program.objects.create(organization=org, name="Bench", slug="bench-1")
+    admin, mentor, mentee = (
+        User.objects.create_user(email=f"{n}@bench.test", display_name=n)
+        for n in ("admin", "mentor", "mentee")
+    )
+    for user in (admin, mentor, mentee):
+        OrgMembership.objects.create(organization=org, user=user)
+    for user, role in ((admin, "program_admin"), (mentor, "mentor"), (mentee, "mentee")):
+        Membership.objects.create(program=program, user=user, role=role)
+    relationship = relationship_propose(
+        actor=admin, program=program, mentee=mentee, mentor=mentor
+    )
+    relationship_accept(actor=mentee, relationship=relationship)
+    relationship_accept(actor=mentor, relationship=relationship)
+    _token, secret = api_token_create(actor=mentee, user=mentee, name="bench", scope="write")
+    return relationship, secret
+
+
+@contextlib.contextmanager
+def privacy_off():
+    """Encryption and audit switched off (the comparison path only; never in the product)."""
+    from mentorhaven.kernel import audit, vault
+    from mentorhaven.messaging import services
+
+    saved = (vault.encrypt, services.audit.record)
+    vault.encrypt = lambda subject, plaintext, binding: bytes(plaintext)
+    services.audit.record = lambda **kwargs: None
+    try:
+        yield
+    finally:
+        vault.encrypt, services.audit.record = saved
+        assert audit.record is saved[1]
+
+
+def send_many(client, path: str, headers: dict, n: int) -> tuple[float, float]:
+    """(wall seconds, this process's CPU seconds) for ``n`` sends."""
+    body = json.dumps({"body": "Could we move Thursday's session to the afternoon? " * 2})
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        response = client.post(path, body, content_type="application/json", headers=headers)
+        if response.status_code != 201:
+            raise SystemExit(f"send failed: {response.status_code} {response.content[:200]!r}")
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def machine() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server = cursor.fetchone()[0]
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "postgresql": server,
+        "load_average_1m": round(os.getloadavg()[0], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--messages", type=int, default=600, help="per round and path")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep-database", action="store_true")
+    args = parser.parse_args()
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit("bench_messages measures PostgreSQL: pass a postgres:// URL")
+    try:
+        relationship, secret = setup(args.database_url)
+        from django.test import Client
+
+        client = Client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        path = f"/api/v1/relationships/{relationship.public_id}/messages"
+        send_many(client, path, headers, 50)  # warm-up: imports, key cache, plans
+        with privacy_off():
+            send_many(client, path, headers, 50)
+        seconds = {"full": 0.0, "plain": 0.0}
+        cpu = {"full": 0.0, "plain": 0.0}
+        for _ in range(args.rounds):
+            for name in ("full", "plain"):
+                with privacy_off() if name == "plain" else contextlib.nullcontext():
+                    wall, used = send_many(client, path, headers, args.messages)
+                seconds[name] += wall
+                cpu[name] += used
+        total = args.messages * args.rounds
+        rate = {k: round(total / v, 1) for k, v in seconds.items()}
+        ratio = rate["full"] / rate["plain"]
+        print(
+            json.dumps(
+                {
+                    "name": "api_message_send",
+                    "messages_per_path": total,
+                    "full_messages_per_s": rate["full"],
+                    "plain_messages_per_s": rate["plain"],
+                    "full_ms_per_message": round(1000 * seconds["full"] / total, 2),
+                    "plain_ms_per_message": round(1000 * seconds["plain"] / total, 2),
+                    # Django's own CPU per message (excludes PostgreSQL's): on a shared machine
+                    # wall time also counts waiting for a core.
+                    "full_cpu_ms_per_message": round(1000 * cpu["full"] / total, 2),
+                    "plain_cpu_ms_per_message": round(1000 * cpu["plain"] / total, 2),
+                    "ratio": round(ratio, 3),
+                    "target_messages_per_s": TARGET_RATE,
+                    "target_ratio": TARGET_RATIO,
+                    "meets_rate": rate["full"] >= TARGET_RATE,
+                    "meets_ratio": ratio >= TARGET_RATIO,
+                    "machine": machine(),
+                }
+            )
+        )
+    finally:
+        if not args.keep_database:
+            from django.db import connections
+
+            connections.close_all()
+            with contextlib.suppress(Exception):
+                drop_database(args.database_url)
+
+
+if __name__ == "__main__":
+    main()
