@@ -91,9 +91,7 @@ def world():
         OrgMembership.objects.create(organization=org, user=user)
     for user, role in ((admin, "program_admin"), (mentor, "mentor"), (mentee, "mentee")):
         Membership.objects.create(program=program, user=user, role=role)
-    relationship = relationship_propose(
-        actor=admin, program=program, mentee=mentee, mentor=mentor
-    )
+    relationship = relationship_propose(actor=admin, program=program, mentee=mentee, mentor=mentor)
     relationship_accept(actor=mentee, relationship=relationship)
     relationship_accept(actor=mentor, relationship=relationship)
     _token, secret = api_token_create(actor=mentee, user=mentee, name="bench", scope="write")

@@ -12,7 +12,6 @@ from datetime import datetime
 from uuid import UUID
 
 import pydantic
-from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -42,7 +41,7 @@ class FileOut(Schema):
     content_url: str
 
 
-def _file_out(request: HttpRequest, file) -> dict:
+def _file_out(request, file) -> dict:
     erased = is_erased(file.filename)
     return {
         "id": file.public_id,
@@ -87,7 +86,7 @@ def _link_out(link, url: str | None = None) -> dict:
 
 @router.post("/files", response={201: FileOut, 410: ErrorOut, 413: ErrorOut, **ERRORS})
 def upload_file(
-    request: HttpRequest,
+    request,
     file: File[UploadedFile],
     relationship: Form[UUID | None] = None,
 ):
@@ -109,12 +108,12 @@ def upload_file(
 
 
 @router.get("/files/{uuid:file_id}", response={200: FileOut, **ERRORS})
-def get_file(request: HttpRequest, file_id: UUID):
+def get_file(request, file_id: UUID):
     return _file_out(request, access_file(request.auth, file_id))
 
 
 @router.get("/files/{uuid:file_id}/content", response={410: ErrorOut, **ERRORS})
-def get_file_content(request: HttpRequest, file_id: UUID):
+def get_file_content(request, file_id: UUID):
     """The file itself, streamed as an attachment. Each download by someone other than the
     uploader appears in the uploader's access log."""
     file = access_file(request.auth, file_id)
@@ -122,18 +121,18 @@ def get_file_content(request: HttpRequest, file_id: UUID):
 
 
 @router.delete("/files/{uuid:file_id}", response={204: None, **ERRORS})
-def delete_file(request: HttpRequest, file_id: UUID):
+def delete_file(request, file_id: UUID):
     services.file_delete(actor=request.auth, file=access_file(request.auth, file_id, write=True))
     return Status(204, None)
 
 
 @router.get("/files/{uuid:file_id}/share-links", response={200: list[ShareLinkOut], **ERRORS})
-def list_share_links(request: HttpRequest, file_id: UUID):
+def list_share_links(request, file_id: UUID):
     file = access_file(request.auth, file_id, write=True)
     return [_link_out(link) for link in share_links_for(viewer=request.auth, file=file)]
 
 
-def _payload(request: HttpRequest, schema: type[Schema]):
+def _payload(request, schema: type[Schema]):
     # Parsed after the access check, so that a stranger gets 404 whatever they send.
     try:
         return schema.model_validate_json(request.body or b"{}")
@@ -155,7 +154,7 @@ def _payload(request: HttpRequest, schema: type[Schema]):
         }
     },
 )
-def create_share_link(request: HttpRequest, file_id: UUID):
+def create_share_link(request, file_id: UUID):
     """Create a link for someone outside the platform (body: ``password``, ``expires_in_days``,
     ``max_downloads``). The answer's ``url`` holds the secret token: it is shown this once and
     only its hash is kept."""
@@ -172,7 +171,7 @@ def create_share_link(request: HttpRequest, file_id: UUID):
 
 
 @router.delete("/share-links/{uuid:link_id}", response={204: None, **ERRORS})
-def revoke_share_link(request: HttpRequest, link_id: UUID):
+def revoke_share_link(request, link_id: UUID):
     """Revoke a link: it stops working at once."""
     services.share_link_revoke(actor=request.auth, link=access_share_link(request.auth, link_id))
     return Status(204, None)

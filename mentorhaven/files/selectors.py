@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.db.models import Prefetch, QuerySet
 
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
-from mentorhaven.files.services import file_store, token_hash
+from mentorhaven.files.services import close_chunks, file_store, token_hash
 from mentorhaven.kernel import audit
 from mentorhaven.mentoring.models import Relationship
 
@@ -42,7 +42,7 @@ def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
             organization=file.relationship.program.organization_id if file.relationship else None,
         )
     except BaseException:
-        chunks.close()
+        close_chunks(chunks)
         raise
     return chunks
 

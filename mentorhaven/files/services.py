@@ -315,6 +315,13 @@ def share_link_password_check(*, link: ShareLink, password: str) -> None:
     raise ValidationFailed(_("That password is not right."), code="wrong_password")
 
 
+def close_chunks(chunks) -> None:
+    """Release the stored file behind a chunk stream that will not be sent after all."""
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
 @dataclass
 class Download:
     """A download that has been counted: the file, and its plaintext chunks to stream."""
@@ -357,10 +364,10 @@ def share_link_download(*, link: ShareLink) -> Download | str:
                     extra={"share_link": locked.public_id},
                 )
     except BaseException:
-        chunks.close()
+        close_chunks(chunks)
         raise
     if reason is not None:
-        chunks.close()
+        close_chunks(chunks)
         share_link_access_record(link=link, outcome=reason)
         return reason
     return Download(file=file, chunks=chunks)

@@ -9,6 +9,7 @@ is logged for the link's owner; the pages leak no referrer and are never cached.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -73,7 +74,7 @@ def _page(
     return _public(render(request, "files/share_page.html", context, status=status))
 
 
-def _serve(request: HttpRequest, link: ShareLink) -> HttpResponse:
+def _serve(request: HttpRequest, link: ShareLink) -> HttpResponseBase:
     result = share_link_download(link=link)
     if not isinstance(result, Download):
         return _unavailable(request, result)
@@ -92,7 +93,7 @@ def _refusal(link: ShareLink) -> str | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def share_page(request: HttpRequest, token: str) -> HttpResponse:
+def share_page(request: HttpRequest, token: str) -> HttpResponseBase:
     """The landing page: the file's name and size, and a download button or a password form.
     Posting the right password answers with the file itself."""
     link = share_link_by_token(token)
@@ -120,7 +121,7 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def share_download(request: HttpRequest, token: str) -> HttpResponse:
+def share_download(request: HttpRequest, token: str) -> HttpResponseBase:
     """The download address of a link without a password."""
     link = share_link_by_token(token)
     if link is None:

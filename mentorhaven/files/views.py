@@ -7,6 +7,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -122,7 +123,7 @@ def file_detail(request: HttpRequest, file_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def file_content(request: HttpRequest, file_id) -> HttpResponse:
+def file_content(request: HttpRequest, file_id) -> HttpResponseBase:
     try:
         file = access_file(_me(request), file_id)
         chunks = file_content_for(viewer=_me(request), file=file)

@@ -199,3 +199,15 @@ def test_reminders_are_sent_once_and_carry_no_content(
         assert "panic" not in message.body and "Room 4" not in message.body
         assert "Ana" not in message.body and "Cara" not in message.body
     assert last_event("meeting.remind").actor == "system"
+
+
+def test_a_mail_outage_does_not_fail_the_proposal(
+    personas, pair, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("mentorhaven.mentoring.notifications.send_mail", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_propose(actor=personas.cara, relationship=pair, slots=SLOTS[:1])
+    assert Meeting.objects.filter(pk=meeting.pk).exists()

@@ -59,14 +59,21 @@ def world(personas):
 
 
 def _footprint(org: Organization) -> tuple[list[str], list[str]]:
-    """Identifiers and names belonging to ``org``: what its outsiders must never see."""
-    people = User.objects.filter(org_memberships__organization=org).distinct()
-    ids = [str(org.public_id)]
-    ids += [str(p.public_id) for p in org.programs.all()]
-    ids += [str(m.public_id) for m in Membership.objects.filter(program__organization=org)]
-    ids += [str(p.public_id) for p in people]
-    ids += [str(i.public_id) for i in Invitation.objects.filter(organization=org)]
-    ids += [str(t.public_id) for t in ApiToken.objects.filter(user__in=people)]
+    """Identifiers and names belonging to ``org``: what its outsiders must never see.
+
+    Identifiers: the organization, and up to two of each kind of object in it (the rules
+    differ by kind and role, not by which row it is); names: every name and address in it.
+    """
+    people = User.objects.filter(org_memberships__organization=org).distinct().order_by("pk")
+    kinds = [
+        [org],
+        org.programs.order_by("pk"),
+        Membership.objects.filter(program__organization=org).order_by("role", "pk"),
+        people,
+        Invitation.objects.filter(organization=org).order_by("pk"),
+        ApiToken.objects.filter(user__in=people).order_by("pk"),
+    ]
+    ids = [str(obj.public_id) for rows in kinds for obj in list(rows)[:2]]
     names = [org.name, *[p.name for p in org.programs.all()]]
     names += [p.display_name for p in people] + [p.email for p in people]
     names += [i.email for i in Invitation.objects.filter(organization=org)]
