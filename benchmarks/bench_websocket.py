@@ -185,6 +185,7 @@ async def run(port: int, world: list[dict], messages: int, senders: int) -> dict
     sent_at: dict[str, float] = {}
     arrived: dict[str, asyncio.Event] = {}
     latencies: list[float] = []
+    post_times: list[float] = []
 
     async def listen(ws, role: str):
         async for raw in ws:
@@ -224,6 +225,7 @@ async def run(port: int, world: list[dict], messages: int, senders: int) -> dict
                 sent_at[tag] = time.perf_counter()
                 path = f"/api/v1/relationships/{pair['relationship']}/messages"
                 status = await _post(reader, writer, port, path, pair["token"], {"body": tag})
+                post_times.append(time.perf_counter() - sent_at[tag])
                 if status != 201:
                     raise SystemExit(f"send failed with {status}")
                 try:
@@ -256,6 +258,8 @@ async def run(port: int, world: list[dict], messages: int, senders: int) -> dict
         "p99_ms": pct(0.99),
         "max_ms": round(ms[-1], 1) if ms else 0.0,
         "mean_ms": round(statistics.fmean(ms), 1) if ms else 0.0,
+        # How long the sender's POST took (the write path alone), for comparison.
+        "post_p50_ms": round(1000 * statistics.median(post_times), 1) if post_times else 0.0,
     }
 
 
@@ -264,7 +268,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--pairs", type=int, default=100, help="two clients per pair")
     parser.add_argument("--messages", type=int, default=600)
-    parser.add_argument("--senders", type=int, default=10)
+    parser.add_argument("--senders", type=int, default=2)
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
