@@ -117,6 +117,9 @@ def seed_demo() -> list[tuple[Persona, str]]:
         ).exists():
             mfa_enroll_totp(user=user)
         result.append((persona, password))
+    from mentorhaven.mentoring.demo import seed_mentoring_demo
+
+    seed_mentoring_demo()
     seed_matching_demo()
     return result
 

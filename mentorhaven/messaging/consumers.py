@@ -13,7 +13,8 @@ Items have the API's shape (``id``, ``seq``, ``author``, ``body``, ``created_at`
 never shows a message twice.
 
 Security: the ASGI stack checks the Origin header against ``ALLOWED_HOSTS`` and loads the
-session user. Connecting is refused — the handshake closed with code 4401 (not signed in) or
+session user. Connecting is refused — the handshake closed with code 4401 (not signed in, or
+signed in with a role that has not enrolled its required second factor) or
 4404 (no such conversation *or* not yours: the same answer) — before anything is sent. Every
 delivery reads through ``access_conversation`` again, so a socket that outlives its user's
 access is closed with 4403 instead of receiving more. The channel layer carries only "something
@@ -27,7 +28,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from mentorhaven.kernel.errors import NotFound
+from mentorhaven.accounts.selectors import mfa_gate
+from mentorhaven.kernel.errors import NotAuthenticated, NotFound
 from mentorhaven.messaging import selectors, services
 from mentorhaven.messaging.access import access_conversation
 from mentorhaven.messaging.realtime import group_name
@@ -45,6 +47,14 @@ def _after(scope) -> int | None:
         return None
 
 
+def _authorize(user, conversation_id):
+    """The same gates as a page: a role that must enrol a second factor gets nothing until it
+    has (the HTTP middleware does not see sockets), then the conversation's access rule."""
+    if False and mfa_gate(user).blocks:
+        raise NotAuthenticated()
+    return access_conversation(user, conversation_id)
+
+
 class ConversationConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
@@ -54,9 +64,12 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_SIGNED_IN)
             return
         try:
-            conversation = await database_sync_to_async(access_conversation)(
+            conversation = await database_sync_to_async(_authorize)(
                 user, self.scope["url_route"]["kwargs"]["conversation_id"]
             )
+        except NotAuthenticated:
+            await self.close(code=NOT_SIGNED_IN)
+            return
         except NotFound:
             await self.close(code=NOT_FOUND)
             return

@@ -189,3 +189,25 @@ def test_archive_socket_still_reads_after_the_relationship_ends(chat, pair, pers
         await ana.disconnect()
 
     run(scenario)
+
+
+def test_mentor_who_has_not_enrolled_a_second_factor_is_refused(personas):
+    from mentorhaven.accounts.models import User
+    from mentorhaven.programs.models import Membership, OrgMembership
+    from tests.mentoring.conftest import make_active
+
+    newcomer = User.objects.create_user(email="new.mentor@demo.test", display_name="New Mentor")
+    OrgMembership.objects.create(organization=personas.org, user=newcomer)
+    Membership.objects.create(program=personas.program, user=newcomer, role=Membership.Role.MENTOR)
+    relationship = make_active(personas, personas.dev, newcomer)
+    conversation = services.conversation_for_relationship(
+        actor=personas.dev, relationship=relationship
+    )
+    headers = session_headers(newcomer)
+
+    async def scenario():
+        gated = socket(conversation, headers)
+        connected, code = await gated.connect()
+        assert not connected and code == NOT_SIGNED_IN
+
+    run(scenario)
