@@ -16,6 +16,8 @@ What it does, self-contained:
    (loopback only, bounded by time and request count), alternating rounds so that drift on a
    shared machine hits both alike, and prints one JSON line: requests/s and p50/p95 latency of
    each, the ratio (goal: dashboard >= 40% of bare) and the machine.
+5. Also loads ``/bench/signed-in/``, a signed-in view that does no work of its own: the cost
+   every signed-in page pays (session, user, second-factor check) before its own queries.
 """
 
 from __future__ import annotations
@@ -297,6 +299,7 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
 
+    load_at_start = round(os.getloadavg()[0], 2)
     tmp = Path(tempfile.mkdtemp(prefix="mh-bench-dash-"))
     env = server_env(tmp, args.database_url)
     proc = None
@@ -309,7 +312,11 @@ def main() -> None:
         proc = start_server(env, port)
         cookie = sign_in(port, args.persona, passwords[args.persona], env)
 
-        targets = {"dashboard": ("/dashboard/", cookie), "bare": ("/bench/bare/", "")}
+        targets = {
+            "dashboard": ("/dashboard/", cookie),
+            "bare": ("/bench/bare/", ""),
+            "signed_in_floor": ("/bench/signed-in/", cookie),
+        }
         for path, target_cookie in targets.values():  # warm-up: imports, templates, caches
             asyncio.run(load(port, path, target_cookie, args.concurrency, 1.0))
         results = {name: ([], [], 0.0) for name in targets}
@@ -335,10 +342,19 @@ def main() -> None:
                     "seconds_per_url": args.seconds * args.rounds,
                     "dashboard": out["dashboard"],
                     "bare": out["bare"],
+                    "signed_in_floor": out["signed_in_floor"],
                     "ratio": round(ratio, 3),
+                    "floor_ratio": round(
+                        out["signed_in_floor"]["requests_per_s"] / out["bare"]["requests_per_s"], 3
+                    )
+                    if out["bare"]["requests_per_s"]
+                    else 0.0,
                     "goal_ratio": GOAL_RATIO,
                     "meets_goal": ratio >= GOAL_RATIO,
-                    "machine": machine(args.database_url),
+                    "machine": {
+                        **machine(args.database_url),
+                        "load_avg_1m_at_start": load_at_start,
+                    },
                 }
             )
         )

@@ -363,7 +363,8 @@ def _pending_exists() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-PENDING_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM {table} WHERE seq IS NULL)"
+# ``hash = ''`` keeps this a plain index scan, which marks the sealed (dead) entries as such.
+PENDING_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM {table} WHERE seq IS NULL AND hash = '')"
 SEALER_FLAG = "mentorhaven.audit_sealer"  # transaction-local: "true" once the lock is held
 
 

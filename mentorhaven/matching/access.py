@@ -11,9 +11,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db.models import Q
+
 from mentorhaven.kernel.access import administered_programs, fetch
 from mentorhaven.kernel.errors import NotFound
-from mentorhaven.matching.models import MatchPair, MatchRun, Question
+from mentorhaven.matching.models import Exclusion, MatchPair, MatchRun, Question
 from mentorhaven.programs.access import access_program
 from mentorhaven.programs.models import Membership, Program
 
@@ -74,5 +76,18 @@ def access_pair(viewer, public_id: Any) -> MatchPair:
         MatchPair.objects.filter(run__program__in=administered_programs(viewer)).select_related(
             "run__program", "mentee", "mentor"
         ),
+        public_id=_uuid(public_id),
+    )
+
+
+def access_exclusion(viewer, public_id: Any) -> Exclusion:
+    """A "not this person" entry to its owner only; a manager pair to the program's admins."""
+    if viewer is None or not viewer.is_authenticated:
+        raise NotFound()
+    return fetch(
+        Exclusion.objects.filter(
+            Q(kind=Exclusion.Kind.NOT_THIS_PERSON, person=viewer)
+            | Q(kind=Exclusion.Kind.MANAGER, program__in=administered_programs(viewer))
+        ).select_related("program", "person"),
         public_id=_uuid(public_id),
     )

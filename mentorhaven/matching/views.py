@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.matching import fairness, forms, selectors, services
 from mentorhaven.matching.access import (
+    access_exclusion,
     access_pair,
     access_participation,
     access_program_admin,
@@ -193,14 +194,8 @@ def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
 @require_POST
 @_guarded
 def exclusion_remove(request: HttpRequest, exclusion_id) -> HttpResponse:
-    exclusion = Exclusion.objects.filter(public_id=exclusion_id).select_related("program").first()
-    if exclusion is None:
-        raise NotFound()
+    exclusion = access_exclusion(request.user, exclusion_id)
     program = exclusion.program
-    if exclusion.kind == Exclusion.Kind.MANAGER:
-        access_program_admin(request.user, program.public_id)
-    elif exclusion.person_id != request.user.pk:
-        raise NotFound()
     services.exclusion_remove(actor=request.user, exclusion=exclusion)
     return redirect(
         request.headers.get("Referer")

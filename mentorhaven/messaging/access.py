@@ -67,8 +67,9 @@ def visible_conversations(viewer) -> QuerySet[Conversation]:
 
 
 def is_read_only(conversation: Conversation) -> bool:
-    if conversation.kind == Conversation.Kind.RELATIONSHIP:
-        return conversation.relationship.status != Relationship.Status.ACTIVE
+    relationship = conversation.relationship
+    if relationship is not None:
+        return relationship.status != Relationship.Status.ACTIVE
     return conversation.archived_at is not None
 
 
@@ -112,7 +113,7 @@ def access_relationship_conversation(
         .select_related("relationship__program", "program")
         .first()
     )
-    if conversation is not None:
+    if conversation is not None and conversation.relationship is not None:
         return conversation.relationship, conversation
     return access_relationship_for_messages(viewer, relationship_id), None
 

@@ -132,6 +132,7 @@ def message_send(request, relationship_id: UUID):
     """Send a message (``{"body": str}``). Access is checked before the body is read, so a
     stranger gets 404 whatever they send."""
     conversation = _conversation(request, relationship_id, create=True)
+    assert conversation is not None  # created on first use
     if is_read_only(conversation):
         raise PermissionDenied(services.ARCHIVED, code="conversation_archived")
     payload = _payload(request, MessageIn)

@@ -50,7 +50,7 @@ def _after(scope) -> int | None:
 def _authorize(user, conversation_id):
     """The same gates as a page: a role that must enrol a second factor gets nothing until it
     has (the HTTP middleware does not see sockets), then the conversation's access rule."""
-    if False and mfa_gate(user).blocks:
+    if mfa_gate(user).blocks:
         raise NotAuthenticated()
     return access_conversation(user, conversation_id)
 

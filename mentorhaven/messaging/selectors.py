@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -134,7 +135,7 @@ def search_messages(
     found: list[MessageView] = []
     qs = _readable(viewer, conversation).filter(deleted_at__isnull=True).order_by("-seq")
     for message in qs.iterator(chunk_size=500):
-        body = message.body
+        body = cast("str | None", message.body)
         if body is None or is_erased(body):
             continue
         if needle in body.casefold():
@@ -168,8 +169,8 @@ def conversations_for(*, viewer) -> list[ConversationSummary]:
     )
     result = []
     for c in conversations:
-        if c.relationship_id:
-            r = c.relationship
+        r = c.relationship
+        if r is not None:
             other = r.mentor if viewer.pk == r.mentee_id else r.mentee
             title = f"{other.name} · {c.program.name}"
         else:

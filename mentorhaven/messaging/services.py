@@ -8,6 +8,7 @@ and leaves real-time announcements and e-mails to ``transaction.on_commit``.
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -135,8 +136,9 @@ def group_conversation_create(*, actor, program: Program, title: str, members) -
 
 
 def _require_writer(actor, conversation: Conversation) -> None:
-    if conversation.kind == Conversation.Kind.RELATIONSHIP:
-        if actor.pk not in conversation.relationship.participant_ids():
+    relationship = conversation.relationship
+    if relationship is not None:
+        if actor.pk not in relationship.participant_ids():
             raise NotFound()
     elif not ConversationMember.objects.filter(
         conversation=conversation, user=actor, left_at__isnull=True
@@ -147,8 +149,9 @@ def _require_writer(actor, conversation: Conversation) -> None:
 
 
 def _other_ids(actor, conversation: Conversation) -> list[int]:
-    if conversation.kind == Conversation.Kind.RELATIONSHIP:
-        return [pk for pk in conversation.relationship.participant_ids() if pk != actor.pk]
+    relationship = conversation.relationship
+    if relationship is not None:
+        return [pk for pk in relationship.participant_ids() if pk != actor.pk]
     return list(
         ConversationMember.objects.filter(conversation=conversation, left_at__isnull=True)
         .exclude(user=actor)
@@ -364,7 +367,7 @@ def _email_soon(user_ids: list[int]) -> None:
     if DEFAULT_EMAIL == NotificationPreference.Email.IMMEDIATELY:
         wanting += sorted(defaults)
     for user_id in wanting:
-        transaction.on_commit(lambda uid=user_id: email_pending_notifications.enqueue(user_id=uid))
+        transaction.on_commit(partial(email_pending_notifications.enqueue, user_id=user_id))
 
 
 DEFAULT_EMAIL = NotificationPreference.Email.IMMEDIATELY
@@ -562,7 +565,7 @@ def report_create(
 
 
 def _people_of(conversation: Conversation) -> set[int]:
-    if conversation.relationship_id:
+    if conversation.relationship is not None:
         return set(conversation.relationship.participant_ids())
     return set(
         ConversationMember.objects.filter(conversation=conversation).values_list(

@@ -41,9 +41,20 @@ def _guarded(view):
             if isinstance(exc, PermissionDenied) and exc.code == PermissionDenied.code:
                 raise DjangoPermissionDenied from exc
             flash.error(request, exc.message)
-            return redirect(request.headers.get("Referer") or reverse("messaging:inbox"))
+            return _back_to_referer(request)
 
     return login_required(never_cache(wrapped))
+
+
+def _htmx(request) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _back_to_referer(request) -> HttpResponse:
+    if _htmx(request):
+        # An htmx form posts in the background: reload the page so the message is seen.
+        return HttpResponse(status=204, headers={"HX-Refresh": "true"})
+    return redirect(request.headers.get("Referer") or reverse("messaging:inbox"))
 
 
 def _to(conversation, anchor: str = "") -> HttpResponse:
@@ -154,10 +165,10 @@ def send(request: HttpRequest, conversation_id) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                flash.error(request, error)
-        return _to(conv, "compose")
+                flash.error(request, str(error))
+        return _back_to_referer(request) if _htmx(request) else _to(conv, "compose")
     services.message_send(actor=request.user, conversation=conv, body=form.cleaned_data["body"])
-    if request.htmx:
+    if _htmx(request):
         return HttpResponse(status=204)  # the socket or the next poll brings it
     return _to(conv, "compose")
 
@@ -275,7 +286,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @_guarded
 def notification_open(request: HttpRequest, notification_id) -> HttpResponse:
-    found = Notification.objects.filter(user=request.user, public_id=notification_id).first()
+    found = Notification.objects.filter(
+        user=request.user.pk or 0, public_id=notification_id
+    ).first()
     if found is None:
         raise NotFound()
     services.notifications_mark_read(actor=request.user, notification=found)

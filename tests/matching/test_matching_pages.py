@@ -258,3 +258,28 @@ def test_matching_home_and_hub_link_to_why_each_person_was_matched(filled, login
     login(p.outsider)
     assert client.get(_url("matching_hub", program_id=p.program.public_id)).status_code == 404
     assert p.program.name not in client.get(_url("matching_home")).content.decode()
+
+
+def test_not_this_person_list_is_only_its_owners(filled, login, client):
+    from mentorhaven.matching.models import Exclusion
+
+    p = filled
+    login(p.cara)
+    page = client.get(
+        _url("matching_questionnaire", program_id=p.program.public_id, role="mentee")
+    ).content.decode()
+    assert "Ben Mentor" in page and "Dev Mentee" not in page  # only possible matches
+    client.post(
+        _url("matching_exclusion_add", program_id=p.program.public_id),
+        {"person": str(p.ben.public_id)},
+    )
+    exclusion = Exclusion.objects.get(person=p.cara, other=p.ben)
+    remove = _url("matching_exclusion_remove", exclusion_id=exclusion.public_id)
+    for who in (p.coordinator, p.dev, p.ben):
+        client.logout()
+        login(who)
+        assert client.post(remove).status_code == 404
+    client.logout()
+    login(p.cara)
+    client.post(remove)
+    assert not Exclusion.objects.exists()

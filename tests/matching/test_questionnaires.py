@@ -161,3 +161,28 @@ def test_deleting_a_question_deletes_its_answers(personas, questionnaire):
     fill(personas.cara, personas.program, "mentee", questionnaire, industry="finance")
     question_delete(actor=personas.coordinator, question=questionnaire["industry"])
     assert not Answer.objects.exists()
+
+
+def test_an_answered_questions_type_cannot_change(personas, questionnaire):
+    from mentorhaven.kernel.errors import Conflict
+    from mentorhaven.matching.services import question_update
+
+    fill(personas.cara, personas.program, "mentee", questionnaire, industry="finance")
+    with pytest.raises(Conflict):
+        question_update(
+            actor=personas.coordinator, question=questionnaire["industry"], kind="multi"
+        )
+    updated = question_update(
+        actor=personas.coordinator, question=questionnaire["industry"], weight=3
+    )
+    assert updated.weight == 3.0 and events("matching.question_update")
+
+
+def test_a_question_no_longer_sensitive_drops_its_consents(personas, questionnaire):
+    from mentorhaven.matching.models import MatchingConsent
+    from mentorhaven.matching.services import question_update
+
+    fill(personas.cara, personas.program, "mentee", questionnaire, gender="f", consent=True)
+    assert MatchingConsent.objects.count() == 1
+    question_update(actor=personas.coordinator, question=questionnaire["gender"], sensitive=False)
+    assert MatchingConsent.objects.count() == 0

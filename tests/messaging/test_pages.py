@@ -109,3 +109,13 @@ def test_opening_a_relationship_creates_its_conversation_once(pair, personas, lo
     second = client.get(f"/messages/relationship/{pair.public_id}/")
     assert first["Location"] == second["Location"]
     assert first["Location"] == f"/messages/c/{pair.conversation.public_id}/"
+
+
+def test_refused_htmx_send_reloads_the_page_to_show_why(chat, pair, personas, login):
+    relationship_end(actor=personas.cara, relationship=pair, reason="goals_met", completed=True)
+    client = login(personas.cara)
+    response = client.post(
+        f"/messages/c/{chat.public_id}/send/", {"body": "late"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204 and response["HX-Refresh"] == "true"
+    assert "read-only archive" in page(client, chat)

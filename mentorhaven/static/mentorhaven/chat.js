@@ -108,9 +108,14 @@
   document.body.addEventListener("htmx:afterSettle", dedupe);
 
   if (compose) {
+    var sentText = null;
+    compose.addEventListener("htmx:beforeRequest", function () {
+      sentText = compose.elements.body ? compose.elements.body.value : null;
+    });
     compose.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) {
-        compose.reset();
+        // Clear only what was sent: text typed while the request was in flight stays.
+        if (compose.elements.body && compose.elements.body.value === sentText) { compose.reset(); }
         if (socket && socket.readyState === 1) { socket.send(JSON.stringify({ "check": true })); }
       }
     });
