@@ -128,6 +128,10 @@ if PRODUCTION and not AUDIT_SIGNING_KEY_FILE:
         "MENTORHAVEN_AUDIT_SIGNING_KEY_FILE must be set in production; "
         "create one with: mentorhaven audit keygen /etc/mentorhaven/audit-signing.key"
     )
+# Number and chain each audit event inside its recording transaction (appends serialised) rather
+# than right after it commits (appends in parallel; see kernel/audit.py). Tests do, so that
+# `audit.record()` returns a numbered event; tests/kernel/test_audit*.py cover both ways.
+AUDIT_SEAL_INLINE = env_bool("MENTORHAVEN_AUDIT_SEAL_INLINE", TESTING)
 
 # --- applications ------------------------------------------------------------------------
 INSTALLED_APPS = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
+from allauth.account.adapter import get_adapter
 from allauth.usersessions.internal import usersessionkit
 from django.core.cache import cache
 from django.http import JsonResponse
@@ -65,8 +66,6 @@ def _activity_cache_key(session_key: str) -> str:
 
 
 def _client_fingerprint(request) -> str:
-    from allauth.account.adapter import get_adapter
-
     client = f"{get_adapter().get_client_ip(request)}\n{request.META.get('HTTP_USER_AGENT', '')}"
     return hashlib.sha256(client.encode()).hexdigest()
 
@@ -74,11 +73,12 @@ def _client_fingerprint(request) -> str:
 class SessionActivityMiddleware:
     """allauth's UserSessionsMiddleware, without a database write on every request.
 
-    allauth records the session (IP, browser, last seen) with a locked read and an UPDATE in a
-    transaction on each request. Here that happens only when this process has not recorded the
-    same session from the same client in the last ``ACTIVITY_WRITE_SECONDS``. Losing the note
-    (another process, a cache flush) only costs one extra write; the session row itself is
-    created at sign-in by allauth, as before.
+    allauth records the session (IP, browser, last seen) with a read and an UPDATE in a
+    transaction on every request. Here that happens only when the cache holds no note that the
+    same session was recorded from the same client in the last ``ACTIVITY_WRITE_SECONDS``.
+    Losing a note (another process, a cache flush) only costs one extra write; the session row
+    itself is created at sign-in by allauth, as before, and ending a session never depends on
+    the note.
     """
 
     def __init__(self, get_response):

@@ -223,14 +223,19 @@ def visible_organizations(viewer) -> QuerySet:
 
 
 def visible_programs(viewer) -> QuerySet:
-    """Programs the viewer takes part in, or oversees as an admin/auditor of their organization."""
+    """Programs the viewer takes part in, or oversees as an admin, auditor or security officer of
+    their organization (program metadata only; content rules are per category)."""
     from mentorhaven.programs.models import OrgMembership, Program
 
     if not _is_person(viewer):
         return Program.objects.none()
     overseen = OrgMembership.objects.filter(
         user=viewer,
-        role__in=[OrgMembership.Role.ORG_ADMIN, OrgMembership.Role.AUDITOR],
+        role__in=[
+            OrgMembership.Role.ORG_ADMIN,
+            OrgMembership.Role.AUDITOR,
+            OrgMembership.Role.SECURITY_OFFICER,
+        ],
     ).values("organization_id")
     return Program.objects.filter(
         Q(memberships__user=viewer) | Q(organization_id__in=overseen)

@@ -500,7 +500,8 @@ def record(
     """Append one event. ``actor=None`` means MentorHaven itself (``system``).
 
     The event is written in the caller's transaction. On PostgreSQL it is *pending* (``seq`` is
-    None on the returned object) until ``seal`` numbers and chains it, right after the commit.
+    None on the returned object) until ``seal`` numbers and chains it, right after the commit;
+    with ``AUDIT_SEAL_INLINE`` (and on SQLite) it is sealed at once, appends taking turns.
 
     ``purpose`` is a short phrase written in the code ("invite a person into a program"), never
     user input; ``extra`` holds identifiers only (see ``validate_extra``): content is refused with
@@ -524,16 +525,21 @@ def record(
     event = AuditEvent(occurred_at=timezone.now(), prev_hash="", hash="", **fields)
     # No savepoint: a failed append must fail the caller's whole transaction anyway.
     with transaction.atomic(savepoint=False):
-        event.save(force_insert=True)
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not getattr(settings, "AUDIT_SEAL_INLINE", False):
             # Pending: no global lock here, so recording transactions commit in parallel. The
             # event is sealed right after the commit (or by the next sealer, whichever is first).
+            event.save(force_insert=True)
             _schedule_seal()
-        else:
-            # SQLite writes are serialised by the database (BEGIN IMMEDIATE): seal inline.
-            for pk, seq, prev_hash, hash_ in _seal_locked(SEAL_BATCH):
-                if pk == event.pk:
-                    event.seq, event.prev_hash, event.hash = seq, prev_hash, hash_
+            return event
+        # Inline: SQLite writes are serialised by the database anyway (BEGIN IMMEDIATE); on
+        # PostgreSQL the seal lock is then held until this transaction ends.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+        event.save(force_insert=True)
+        for pk, seq, prev_hash, hash_ in _seal_locked(SEAL_BATCH):
+            if pk == event.pk:
+                event.seq, event.prev_hash, event.hash = seq, prev_hash, hash_
     return event
 
 

@@ -41,6 +41,7 @@ class Entry:
 ENTRIES: tuple[Entry, ...] = (
     Entry("Dashboard", "dashboard"),
     Entry("Mentoring", "relationship_list", frozenset({MENTEE, MENTOR})),
+    Entry("Matching", "matching_home", frozenset({MENTEE, MENTOR, PROGRAM_ADMIN})),
     Entry("Programs", "dashboard", frozenset({PROGRAM_ADMIN}), "program-admin"),
     Entry("Organization", "dashboard", frozenset({ORG_ADMIN}), "org-admin"),
     Entry("Invitations", "invitations_home", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),

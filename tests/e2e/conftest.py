@@ -195,6 +195,39 @@ def page(browser, server_url, browser_log):
     context.close()
 
 
+@pytest.fixture
+def open_tab(browser, server_url, browser_log):
+    """``open_tab()`` opens a page in a new browser context of its own (cookies, storage): one
+    per person when a test needs several people at once. Each logs like ``page`` does, and
+    reports every CSP violation to the console too, so ``browser_log.csp_messages()`` covers
+    every page the context visited, not only the current one."""
+    contexts = []
+
+    def _open():
+        context = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900})
+        context.add_init_script(CSP_LISTENER)
+        context.add_init_script(CSP_TO_CONSOLE)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("console", lambda msg: browser_log.console.append(f"{msg.type}: {msg.text}"))
+        tab.on("pageerror", lambda exc: browser_log.page_errors.append(str(exc)))
+        return tab
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+# Echoes each violation to the console, where the test's log keeps it across navigations.
+CSP_TO_CONSOLE = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('Content Security Policy violation: ' + e.violatedDirective + ' blocked '
+                + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber);
+});
+"""
+
+
 def csp_violations(tab) -> list[dict]:
     return tab.evaluate("window.__cspViolations || []")
 

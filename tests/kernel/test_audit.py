@@ -34,6 +34,7 @@ EVENTS = "kernel_auditevent"
 def _own_signing_key(settings, tmp_path):
     settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
     settings.AUDIT_CHECKPOINT_EVERY = 0  # tests sign checkpoints explicitly unless they say so
+    settings.AUDIT_SEAL_INLINE = False  # PostgreSQL: events pending until sealed, as deployed
     # The vault caches unwrapped keys per user id; ids are reused after each test's rollback.
     vault.forget_cached_keys()
 

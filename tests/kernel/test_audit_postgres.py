@@ -24,6 +24,7 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def _own_signing_key(settings, tmp_path):
     settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
+    settings.AUDIT_SEAL_INLINE = False  # events pending until sealed, as deployed
     vault.forget_cached_keys()
 
 
@@ -97,8 +98,20 @@ def test_an_event_is_sealed_as_soon_as_its_transaction_commits():
     assert audit.verify().count == 2
 
 
+def test_with_inline_sealing_the_event_is_numbered_in_its_own_transaction(db, settings):
+    settings.AUDIT_SEAL_INLINE = True
+    first = audit.record(action="test.one")
+    second = audit.record(action="test.two")
+    assert (first.seq, second.seq, second.prev_hash) == (1, 2, first.hash)
+    assert second.hash == audit.event_hash(audit.event_values(second))
+
+
 @pytest.mark.django_db(transaction=True)
-def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(caplog):
+@pytest.mark.parametrize("inline", [False, True], ids=["sealed-after-commit", "sealed-inline"])
+def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
+    caplog, settings, inline
+):
+    settings.AUDIT_SEAL_INLINE = inline
     writers, per_writer = 12, 30
     people = [User.objects.create_user(email=f"w{i}@audit.test") for i in range(writers)]
     for person in people:
