@@ -54,6 +54,9 @@ def setup() -> None:
     os.environ.setdefault("MENTORHAVEN_ENV", "test")
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
+    # As deployed: events sealed right after their transaction commits (the test environment
+    # seals inline by default); MENTORHAVEN_AUDIT_SEAL_INLINE=true measures the serialised way.
+    os.environ.setdefault("MENTORHAVEN_AUDIT_SEAL_INLINE", "false")
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("bench_audit measures PostgreSQL: DATABASE_URL must be postgres://…")
     ensure_database(os.environ["DATABASE_URL"])

@@ -68,6 +68,11 @@ def _questionnaires(personas) -> None:
         )
 
 
+def _row_of(tab, table, name: str):
+    """The table row with a cell holding exactly ``name``."""
+    return table.get_by_role("row").filter(has=tab.get_by_role("cell", name=name, exact=True))
+
+
 def _open_relationship(tab) -> None:
     tab.get_by_role("navigation", name="Main").get_by_role("link", name="Mentoring").click()
     tab.get_by_role("link", name="Demo 2026").click()
@@ -97,10 +102,12 @@ def test_coordinator_matches_mentee_and_mentor_share_a_note_coordinator_sees_onl
     coordinator.get_by_role("button", name="Run matching").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Match run in Demo 2026")
     pairs = coordinator.get_by_role("table", name="Proposed pairs")
-    cara_row = pairs.get_by_role("row").filter(has_text="Cara Mentee")
-    expect(cara_row).to_contain_text("Ana Mentor")
+    cara_row = _row_of(coordinator, pairs, "Cara Mentee")
+    expect(cara_row.get_by_role("cell").nth(1)).to_have_text("Ana Mentor")
     expect(cara_row).to_contain_text("both chose: career change, leadership")
-    expect(pairs.get_by_role("row").filter(has_text="Dev Mentee")).to_contain_text("Ben Mentor")
+    expect(_row_of(coordinator, pairs, "Dev Mentee").get_by_role("cell").nth(1)).to_have_text(
+        "Ben Mentor"
+    )
     expect(coordinator.locator("#run-body")).to_contain_text("Draft")
     assert csp_violations(coordinator) == []
     coordinator.get_by_role("button", name="Publish: propose these relationships").click()
@@ -173,12 +180,12 @@ def test_coordinator_matches_mentee_and_mentor_share_a_note_coordinator_sees_onl
     coordinator.get_by_role("link", name="Relationships and activity").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Relationships in Demo 2026")
     table = coordinator.get_by_role("table", name="Relationships and their activity")
-    row = table.get_by_role("row").filter(has_text="Cara Mentee")
+    row = _row_of(coordinator, table, "Cara Mentee")
     # Mentor, mentee, status, goals (achieved), milestones (done), meetings, notes.
     expect(row.get_by_role("cell")).to_have_text(
         ["Ana Mentor", "Cara Mentee", "Active", "0 (0)", "0 (0)", "1", "1"]
     )
-    expect(table.get_by_role("row").filter(has_text="Dev Mentee")).to_contain_text("Proposed")
+    expect(_row_of(coordinator, table, "Dev Mentee")).to_contain_text("Proposed")
     seen = [coordinator.content()]
     # The participants' page itself is not theirs: the same answer as for a missing one.
     response = coordinator.goto(mentee.url)
