@@ -11,9 +11,9 @@ the relationship, notification, audit event, commit), one request after another.
 
 ``full``: as shipped. ``plain``: the same requests with ``vault.encrypt`` replaced by an identity
 function and ``audit.record`` by a no-op, to show what the two privacy guarantees cost;
-``no_audit``: encryption on, audit off, to tell the two costs apart. Rounds
-alternate in short batches so that drift on a shared machine hits all paths alike. Targets (issue 5):
-full >= 300 messages/s, and full >= 85% of plain.
+``no_audit``: encryption on, audit off, to tell the two costs apart. Rounds alternate in short
+batches so that drift on a shared machine hits all paths alike. Targets (issue 5): full >= 300
+messages/s, and full >= 85% of plain.
 """
 
 from __future__ import annotations

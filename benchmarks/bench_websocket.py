@@ -79,6 +79,7 @@ def build_world(pairs: int) -> list[dict]:
     from django.utils.module_loading import import_string
 
     from mentorhaven.accounts.models import User
+    from mentorhaven.accounts.services import mfa_enroll_totp
     from mentorhaven.accounts.tokens import api_token_create
     from mentorhaven.mentoring.services import relationship_accept, relationship_propose
     from mentorhaven.messaging.services import conversation_for_relationship
@@ -103,6 +104,7 @@ def build_world(pairs: int) -> list[dict]:
     for i in range(pairs):
         mentor = User.objects.create_user(email=f"mentor{i}@ws.bench", display_name=f"M{i}")
         mentee = User.objects.create_user(email=f"mentee{i}@ws.bench", display_name=f"E{i}")
+        mfa_enroll_totp(user=mentor)  # mentors must have a second factor, sockets included
         for user, role in ((mentor, "mentor"), (mentee, "mentee")):
             OrgMembership.objects.create(organization=org, user=user)
             Membership.objects.create(program=program, user=user, role=role)

@@ -340,6 +340,7 @@ CSRF_COOKIE_HTTPONLY = True  # htmx reads the token from the page, never the coo
 # Flash messages can name people: keep them in the server-side session, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "mentorhaven.web.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

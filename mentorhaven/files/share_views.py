@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from mentorhaven.files.forms import SharePasswordForm
@@ -92,6 +93,11 @@ def _refusal(link: ShareLink) -> str | None:
     return reason
 
 
+# No CSRF token check here: the page is for people without an account, and it must send
+# ``Referrer-Policy: no-referrer``, so browsers post its form with ``Origin: null``, which
+# Django's CSRF check refuses. The unguessable token in the URL (and the password) is the
+# credential; a forged post could only spend a download of a link the forger already holds.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def share_page(request: HttpRequest, token: str) -> HttpResponseBase:
     """The landing page: the file's name and size, and a download button or a password form.

@@ -78,3 +78,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
             status=500,
         )
     return HttpResponseServerError(loader.get_template("web/500.html").render({}))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Our page for a refused form (Django's own has an inline style our CSP blocks)."""
+    return _error(
+        request, 403, "Form expired",
+        "This form was open too long or came from another site. Go back, reload the page and "
+        "try again; nothing was changed.",
+    )

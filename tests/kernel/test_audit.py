@@ -180,6 +180,14 @@ def test_sealing_hashes_extra_exactly_as_stored(db):
     assert audit.verify().ok
 
 
+def test_the_seal_command_seals_what_is_pending(people, capsys):
+    make_events(people, 2)
+    pending()
+    call_command("audit", "seal")
+    assert "1 pending audit events sealed" in capsys.readouterr().out
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+
+
 def test_verify_and_checkpoint_seal_pending_events_first(people):
     make_events(people, 2)
     pending()
@@ -337,6 +345,26 @@ def test_verify_names_reordered_rows(people):
     sql(f"UPDATE {EVENTS} SET seq = 3 WHERE seq = 4")  # noqa: S608
     sql(f"UPDATE {EVENTS} SET seq = 4 WHERE seq = -1")  # noqa: S608
     assert bad_seq() == 3
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        f"UPDATE {EVENTS} SET purpose = 'edited' WHERE seq = 5",  # noqa: S608
+        f"DELETE FROM {EVENTS} WHERE seq = 5",  # noqa: S608
+        f"UPDATE {EVENTS} SET seq = seq + 100 WHERE seq IN (4, 5)",  # noqa: S608
+        f"UPDATE {EVENTS} SET prev_hash = hash WHERE seq = 5",  # noqa: S608
+    ],
+    ids=["altered", "deleted", "moved-away", "relinked"],
+)
+def test_verify_in_small_chunks_finds_tampering_at_a_chunk_boundary(people, tamper):
+    make_events(people, 9)
+    audit.checkpoint()
+    assert audit.verify(batch=2).ok
+    sql(tamper)
+    result = audit.verify(batch=2)
+    assert not result.ok
+    assert result.bad_seq in (4, 5)
 
 
 def test_verify_command_exits_1_naming_the_first_bad_sequence_number(people):

@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit, vault
-from mentorhaven.kernel.models import AuditEvent
+from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
 
 pytestmark = [
     pytest.mark.postgres,
@@ -112,6 +112,7 @@ def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
     caplog, settings, inline
 ):
     settings.AUDIT_SEAL_INLINE = inline
+    settings.AUDIT_CHECKPOINT_EVERY = 50  # signed by whichever sealer reaches each multiple
     writers, per_writer = 12, 30
     people = [User.objects.create_user(email=f"w{i}@audit.test") for i in range(writers)]
     for person in people:
@@ -163,5 +164,7 @@ def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
     assert [seq for seq, _, _ in rows] == list(range(1, total + 1))
     sealed_once = sorted((actor, extra["i"]) for _, actor, extra in rows)
     assert sealed_once == sorted((audit.pseudonym(p), i) for p in people for i in kept)
+    signed = list(AuditCheckpoint.objects.values_list("seq", flat=True))
+    assert signed == list(range(50, total + 1, 50))
     result = audit.verify()
     assert (result.ok, result.count) == (True, total)
