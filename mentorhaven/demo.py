@@ -12,6 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
@@ -47,17 +48,32 @@ class Persona:
 
 PERSONAS = [
     Persona("admin@demo.test", "Avery Admin", "demo-org", org_role=OrgMembership.Role.ORG_ADMIN),
-    Persona("coordinator@demo.test", "Corin Coordinator", "demo-org",
-            program_role=Membership.Role.PROGRAM_ADMIN),
+    Persona(
+        "coordinator@demo.test",
+        "Corin Coordinator",
+        "demo-org",
+        program_role=Membership.Role.PROGRAM_ADMIN,
+    ),
     Persona("ana.mentor@demo.test", "Ana Mentor", "demo-org", program_role=Membership.Role.MENTOR),
     Persona("ben.mentor@demo.test", "Ben Mentor", "demo-org", program_role=Membership.Role.MENTOR),
-    Persona("cara.mentee@demo.test", "Cara Mentee", "demo-org", program_role=Membership.Role.MENTEE),
+    Persona(
+        "cara.mentee@demo.test", "Cara Mentee", "demo-org", program_role=Membership.Role.MENTEE
+    ),
     Persona("dev.mentee@demo.test", "Dev Mentee", "demo-org", program_role=Membership.Role.MENTEE),
     Persona("auditor@demo.test", "Aud Auditor", "demo-org", org_role=OrgMembership.Role.AUDITOR),
-    Persona("security@demo.test", "Sec Officer", "demo-org",
-            org_role=OrgMembership.Role.SECURITY_OFFICER),
-    Persona("outsider@other.test", "Olu Outsider", "other-org",
-            program_role=Membership.Role.MENTEE, program="other-2026"),
+    Persona(
+        "security@demo.test",
+        "Sec Officer",
+        "demo-org",
+        org_role=OrgMembership.Role.SECURITY_OFFICER,
+    ),
+    Persona(
+        "outsider@other.test",
+        "Olu Outsider",
+        "other-org",
+        program_role=Membership.Role.MENTEE,
+        program="other-2026",
+    ),
 ]
 
 ORGANIZATIONS = {"demo-org": "Demo Org", "other-org": "Other Org"}
@@ -96,7 +112,10 @@ def seed_demo() -> list[tuple[Persona, str]]:
     programs = {}
     for slug, (org_slug, name) in PROGRAMS.items():
         programs[slug] = Program.objects.filter(slug=slug).first() or program_create(
-            actor=None, organization=orgs[org_slug], name=name, slug=slug,
+            actor=None,
+            organization=orgs[org_slug],
+            name=name,
+            slug=slug,
             settings={"min_group_size": 10},
         )
     result = []
@@ -112,9 +131,10 @@ def seed_demo() -> list[tuple[Persona, str]]:
             membership_grant(
                 actor=None, program=programs[persona.program], user=user, role=persona.program_role
             )
-        if persona.needs_mfa and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists():
+        if (
+            persona.needs_mfa
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
             mfa_enroll_totp(user=user)
         result.append((persona, password))
     from mentorhaven.mentoring.demo import seed_mentoring_demo
@@ -156,17 +176,39 @@ def seed_matching_demo() -> None:
     program = Program.objects.get(slug="demo-2026")
     coordinator = User.objects.get(email="coordinator@demo.test")
     if not Question.objects.filter(program=program).exists():
-        question_create(actor=coordinator, program=program, kind="multi",
-                        prompt="What would you like to work on?", options=[
-                            {"value": v, "label": label} for v, label in DEMO_TOPICS])
-        question_create(actor=coordinator, program=program, kind="single",
-                        prompt="Which industry are you in?", options=DEMO_INDUSTRIES)
-        question_create(actor=coordinator, program=program, kind="scale",
-                        prompt="How structured do you like your meetings?", scale_min=1,
-                        scale_max=5, weight=0.5)
-        question_create(actor=coordinator, program=program, kind="single", prompt="Gender",
-                        options=["woman", "man", "non-binary"], sensitive=True,
-                        category="personal", weight=0.5)
+        question_create(
+            actor=coordinator,
+            program=program,
+            kind="multi",
+            prompt="What would you like to work on?",
+            options=[{"value": v, "label": label} for v, label in DEMO_TOPICS],
+        )
+        question_create(
+            actor=coordinator,
+            program=program,
+            kind="single",
+            prompt="Which industry are you in?",
+            options=DEMO_INDUSTRIES,
+        )
+        question_create(
+            actor=coordinator,
+            program=program,
+            kind="scale",
+            prompt="How structured do you like your meetings?",
+            scale_min=1,
+            scale_max=5,
+            weight=0.5,
+        )
+        question_create(
+            actor=coordinator,
+            program=program,
+            kind="single",
+            prompt="Gender",
+            options=["woman", "man", "non-binary"],
+            sensitive=True,
+            category="personal",
+            weight=0.5,
+        )
     questions = list(Question.objects.filter(program=program))
     rng = random.Random(2026)  # noqa: S311 (repeatable demo answers, not a secret)
     for role, count in (("mentee", EXTRA_MENTEES), ("mentor", EXTRA_MENTORS)):
@@ -178,7 +220,7 @@ def seed_matching_demo() -> None:
                 email=email, password=None, display_name=f"Demo {role.title()} {n:02d}"
             )
             membership_grant(actor=None, program=program, user=user, role=role)
-            answers = {}
+            answers: dict[Any, Any] = {}
             for q in questions:
                 if q.kind == "multi":
                     answers[q] = rng.sample(q.option_values, k=rng.randint(1, 3))
@@ -188,10 +230,14 @@ def seed_matching_demo() -> None:
                     answers[q] = rng.randint(q.scale_min, q.scale_max)
             consents = {q.pk for q in questions if q.sensitive and rng.random() < 0.7}
             questionnaire_submit(
-                actor=user, program=program, role=role, answers=answers, consents=consents,
+                actor=user,
+                program=program,
+                role=role,
+                answers=answers,
+                consents=consents,
                 headline=f"{rng.choice(DEMO_INDUSTRIES).title()} professional",
-                goals=rng.choice(DEMO_GOALS), capacity=rng.randint(1, 3) if role == "mentor"
-                else None,
+                goals=rng.choice(DEMO_GOALS),
+                capacity=rng.randint(1, 3) if role == "mentor" else None,
             )
 
 

@@ -257,7 +257,9 @@ MESSAGING_ARCHIVE_RETENTION_DAYS = env_int("MENTORHAVEN_MESSAGING_ARCHIVE_RETENT
 
 TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else "database")
 if TASK_BACKEND not in ("database", "immediate"):
-    raise ImproperlyConfigured(f"TASK_BACKEND must be 'database' or 'immediate', not {TASK_BACKEND!r}")
+    raise ImproperlyConfigured(
+        f"TASK_BACKEND must be 'database' or 'immediate', not {TASK_BACKEND!r}"
+    )
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend"
@@ -280,10 +282,14 @@ if TESTING:
     # Fast hashing keeps the suite quick; production and development use Argon2id.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("email", "display_name")}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -404,7 +410,9 @@ if _email_url:
         _mail_options = {}
     MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
 elif PRODUCTION:
-    raise ImproperlyConfigured("EMAIL_URL must be set in production (submission://user:pass@host:587)")
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set in production (submission://user:pass@host:587)"
+    )
 elif TESTING:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 else:
@@ -424,8 +432,10 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("MENTORHAVEN_STATIC_ROOT") or (str(VAR_DIR / "static") if PRODUCTION else None)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(VAR_DIR / "media")}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "media")},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

@@ -90,8 +90,12 @@ def make_personas() -> Personas:
         for k in ("org_admin", "coordinator", "ana", "ben", "auditor")
     }
     return Personas(
-        org=org, program=program, other_org=other_org, other_program=other_program,
-        totp_secrets=secrets, **people,
+        org=org,
+        program=program,
+        other_org=other_org,
+        other_program=other_program,
+        totp_secrets=secrets,
+        **people,
     )
 
 

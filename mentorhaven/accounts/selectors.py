@@ -50,19 +50,22 @@ def _mfa_gate_sql(vendor: str) -> str:
     (table and column names from the models) because it runs on every signed-in request and
     the ORM spends longer building a three-part UNION than the database spends answering it."""
     quote = connection.ops.quote_name  # the same for every connection of one vendor
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column or name)
+
     membership, org_membership = Membership._meta, OrgMembership._meta
     authenticator = Authenticator._meta
     types = ", ".join(["%s"] * len(SECOND_FACTOR_TYPES))
     # Only quoted model identifiers are formatted in; every value is a query parameter.
     return (
-        f"SELECT {quote(membership.get_field('role').column)} FROM {quote(membership.db_table)}"  # noqa: S608
-        f" WHERE {quote(membership.get_field('user').column)} = %s"
-        f" UNION SELECT {quote(org_membership.get_field('role').column)}"
-        f" FROM {quote(org_membership.db_table)}"
-        f" WHERE {quote(org_membership.get_field('user').column)} = %s"
+        f"SELECT {column(membership, 'role')} FROM {quote(membership.db_table)}"  # noqa: S608
+        f" WHERE {column(membership, 'user')} = %s"
+        f" UNION SELECT {column(org_membership, 'role')} FROM {quote(org_membership.db_table)}"
+        f" WHERE {column(org_membership, 'user')} = %s"
         f" UNION SELECT %s FROM {quote(authenticator.db_table)}"
-        f" WHERE {quote(authenticator.get_field('user').column)} = %s"
-        f" AND {quote(authenticator.get_field('type').column)} IN ({types})"
+        f" WHERE {column(authenticator, 'user')} = %s"
+        f" AND {column(authenticator, 'type')} IN ({types})"
     )
 
 

@@ -18,7 +18,8 @@ MAX_KEY_LENGTH = 40  # the column's length
 class SessionStore(DatabaseSessionStore):
     def _validate_session_key(self, key):
         return (
-            bool(super()._validate_session_key(key))
+            # django-stubs does not list this SessionBase hook; Django 6.1 has it.
+            bool(super()._validate_session_key(key))  # type: ignore[misc]
             and len(key) <= MAX_KEY_LENGTH
             and set(key) <= KEY_CHARACTERS
         )

@@ -26,12 +26,13 @@ import uuid
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DataError, connection, models, transaction
+from django.db import DatabaseError, DataError, connection, models, transaction
 from django.utils import timezone
 
 from mentorhaven.kernel import vault
@@ -253,9 +254,10 @@ def _table() -> str:
     return AuditEvent._meta.db_table
 
 
-def _pending_sql(batch: int) -> str:
+def _pending_sql(batch: int, also: str = "") -> str:
     cols = ", ".join(["id", "occurred_at", *HASHED_FIELDS[2:12]])
-    return f"SELECT {cols} FROM {_table()} WHERE seq IS NULL ORDER BY id LIMIT {int(batch)}"  # noqa: S608 (no input)
+    where = f"seq IS NULL AND {also}" if also else "seq IS NULL"
+    return f"SELECT {cols} FROM {_table()} WHERE {where} ORDER BY id LIMIT {int(batch)}"  # noqa: S608 (no input)
 
 
 def _tail(cursor) -> tuple[int, str]:
@@ -385,14 +387,14 @@ def _seal_round(*, wait: bool, batch: int) -> tuple[int, bool]:
         f"pg_try_advisory_xact_lock({SEAL_LOCK_KEY})::text, true)"
     )
     last = f"SELECT seq, hash FROM {_table()} WHERE seq IS NOT NULL AND {gate} ORDER BY seq DESC"  # noqa: S608
-    pending = _pending_sql(batch).replace("WHERE seq IS NULL", f"WHERE seq IS NULL AND {gate}")
+    pending = _pending_sql(batch, also=gate)
     with connection.cursor() as cursor:
         # Sealing is derived data: a crash before its WAL flush only returns the rows to pending
         # (the events themselves were committed durably by their own transactions).
-        cursor.execute(
-            f"BEGIN; {lock}; SET LOCAL synchronous_commit TO off; {last} LIMIT 1; {pending}"
-        )
         try:
+            cursor.execute(
+                f"BEGIN; {lock}; SET LOCAL synchronous_commit TO off; {last} LIMIT 1; {pending}"
+            )
             cursor.nextset()
             if cursor.fetchone()[1] != "true":
                 cursor.execute("ROLLBACK")
@@ -402,24 +404,22 @@ def _seal_round(*, wait: bool, batch: int) -> tuple[int, bool]:
             row = cursor.fetchone()
             tail = (row[0], row[1]) if row else (0, GENESIS)
             cursor.nextset()
-            sealed = _chain(cursor.fetchall(), tail)
-            while len(sealed) % batch == 0 and sealed:  # a full batch: there may be more
-                cursor.execute(*_update_sql(sealed[-batch:]))
+            chunk, sealed = _chain(cursor.fetchall(), tail), []
+            while len(chunk) == batch:  # a full batch: seal it and read on
+                cursor.execute(*_update_sql(chunk))
+                sealed += chunk
                 cursor.execute(pending)
-                more = _chain(cursor.fetchall(), (sealed[-1][1], sealed[-1][3]))
-                if not more:
-                    break
-                sealed += more
+                chunk = _chain(cursor.fetchall(), (chunk[-1][1], chunk[-1][3]))
+            sealed += chunk
             _sign_crossed_checkpoints(tail[0], sealed)
-            update, params = _update_sql(sealed[len(sealed) - len(sealed) % batch :])
-            if len(sealed) % batch == 0:
-                update, params = "SELECT 1", []
+            update, params = _update_sql(chunk) if chunk else ("SELECT 1", [])
             cursor.execute(f"{update}; COMMIT; {PENDING_EXISTS_SQL.format(table=_table())}", params)
             cursor.nextset()
             cursor.nextset()
             return len(sealed), bool(cursor.fetchone()[0])
         except BaseException as exc:
-            cursor.execute("ROLLBACK")
+            with suppress(DatabaseError):  # a broken connection rolls back by itself
+                cursor.execute("ROLLBACK")
             if isinstance(exc, DataError):
                 raise AuditError("audit sealer raced: an event was already sealed") from exc
             raise

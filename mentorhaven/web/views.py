@@ -83,7 +83,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Our page for a refused form (Django's own has an inline style our CSP blocks)."""
     return _error(
-        request, 403, "Form expired",
+        request,
+        403,
+        "Form expired",
         "This form was open too long or came from another site. Go back, reload the page and "
         "try again; nothing was changed.",
     )

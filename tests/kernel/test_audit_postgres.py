@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit, vault
@@ -104,6 +105,19 @@ def test_with_inline_sealing_the_event_is_numbered_in_its_own_transaction(db, se
     second = audit.record(action="test.two")
     assert (first.seq, second.seq, second.prev_hash) == (1, 2, first.hash)
     assert second.hash == audit.event_hash(audit.event_values(second))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sealer_outside_any_transaction_seals_batch_after_batch_and_signs_on_the_way(settings):
+    settings.AUDIT_CHECKPOINT_EVERY = 2
+    audit.record(action="test.first")  # sealed after its commit
+    for i in range(6):  # committed pending rows no after-commit sealer has seen yet
+        AuditEvent.objects.create(occurred_at=timezone.now(), action="test.queued", extra={"i": i})
+    assert audit.seal(batch=2) == 6
+    assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, 8))
+    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [2, 4, 6]
+    assert audit.verify().ok
+    assert audit.seal(batch=2) == 0
 
 
 @pytest.mark.django_db(transaction=True)
