@@ -41,13 +41,16 @@ class Entry:
 ENTRIES: tuple[Entry, ...] = (
     Entry("Dashboard", "dashboard"),
     Entry("Mentoring", "relationship_list", frozenset({MENTEE, MENTOR})),
+    Entry("Messages", "messaging:inbox", frozenset({MENTEE, MENTOR})),
     Entry("Matching", "matching_home", frozenset({MENTEE, MENTOR, PROGRAM_ADMIN})),
+    Entry("Safety reports", "messaging:reports", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
     Entry("Programs", "dashboard", frozenset({PROGRAM_ADMIN}), "program-admin"),
     Entry("Organization", "dashboard", frozenset({ORG_ADMIN}), "org-admin"),
     Entry("Invitations", "invitations_home", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
     Entry("Compliance", "dashboard", frozenset({AUDITOR}), "auditor"),
     Entry("Audit log", "audit_log", frozenset({AUDITOR})),
     Entry("MFA coverage", "dashboard", frozenset({SECURITY_OFFICER}), "security"),
+    Entry("Notifications", "messaging:notifications"),
     Entry("Privacy", "privacy_home"),
     Entry("Account", "account_security"),
 )
