@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.kernel import audit
@@ -61,7 +61,8 @@ def access_events_for(*, viewer, include_own: bool = True) -> QuerySet[AuditEven
     me = audit.pseudonym(viewer)
     if me in ("", audit.ERASED):
         return AuditEvent.objects.none()
-    events = AuditEvent.objects.filter(subject=me).order_by("-seq")
+    # Newest first; an event not sealed yet (no seq, for a few milliseconds) is the newest.
+    events = AuditEvent.objects.filter(subject=me).order_by(F("seq").desc(nulls_first=True), "-id")
     if not include_own:
         events = events.exclude(actor=me)
     return events
