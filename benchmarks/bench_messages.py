@@ -14,6 +14,12 @@ function and ``audit.record`` by a no-op, to show what the two privacy guarantee
 ``no_audit``: encryption on, audit off, to tell the two costs apart. Rounds alternate in short
 batches so that drift on a shared machine hits all paths alike. Targets (issue 5): full >= 300
 messages/s, and full >= 85% of plain.
+
+``--processes N`` (default 1) forks N senders, as a server would run N workers, each writing to
+its own relationship's conversation (a conversation's messages are numbered one at a time, so
+senders sharing one would only queue). All N run the same path at the same moment (a barrier
+starts every batch), and a path's rate is all their messages over the wall time from the first
+start to the last finish; CPU figures add up every sender's CPU.
 """
 
 from __future__ import annotations
@@ -61,7 +67,7 @@ def drop_database(url: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def setup(url: str):
+def setup(url: str, pairs: int = 1):
     os.environ.setdefault("MENTORHAVEN_ENV", "test")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
@@ -72,20 +78,20 @@ def setup(url: str):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    return world()
+    return [world(i) for i in range(pairs)]
 
 
-def world():
+def world(index: int = 0):
     """One program, a mentor and a mentee in an active relationship, a write token."""
     from mentorhaven.accounts.models import User
     from mentorhaven.accounts.tokens import api_token_create
     from mentorhaven.mentoring.services import relationship_accept, relationship_propose
     from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 
-    org = Organization.objects.create(name="Bench", slug="bench")
-    program = Program.objects.create(organization=org, name="Bench", slug="bench-1")
+    org = Organization.objects.create(name=f"Bench {index}", slug=f"bench-{index}")
+    program = Program.objects.create(organization=org, name="Bench", slug=f"bench-{index}-1")
     admin, mentor, mentee = (
-        User.objects.create_user(email=f"{n}@bench.test", display_name=n)
+        User.objects.create_user(email=f"{n}{index}@bench.test", display_name=n)
         for n in ("admin", "mentor", "mentee")
     )
     for user in (admin, mentor, mentee):
@@ -148,40 +154,91 @@ def machine() -> dict:
     }
 
 
+def sender(relationship, secret: str, rounds: int, messages: int, barrier, results) -> None:
+    """One sender (in its own process when forked): every path, round after round, each batch
+    started together with the other senders. Puts ``(path, start, end, cpu)`` per batch."""
+    from django.db import connections
+    from django.test import Client
+
+    client = Client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    path = f"/api/v1/relationships/{relationship.public_id}/messages"
+    send_many(client, path, headers, 50)  # warm-up: imports, key cache, plans
+    with privacy_off():
+        send_many(client, path, headers, 50)
+    batches = []
+    for _ in range(rounds):
+        for name, switch in PATHS.items():
+            with switch():
+                if barrier is not None:
+                    barrier.wait()
+                started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
+                _wall, used = send_many(client, path, headers, messages)
+                batches.append((name, started, time.perf_counter(), used))
+    connections.close_all()
+    results.put(batches)
+
+
+def measure(worlds, rounds: int, messages: int) -> tuple[dict, dict]:
+    """Wall seconds and CPU seconds per path, over all senders."""
+    import multiprocessing
+    import queue
+
+    from django.db import connections
+
+    seconds = dict.fromkeys(PATHS, 0.0)
+    cpu = dict.fromkeys(PATHS, 0.0)
+    if len(worlds) == 1:
+        results: queue.Queue = queue.Queue()
+        sender(*worlds[0], rounds, messages, None, results)
+        outcome = [results.get()]
+    else:
+        context = multiprocessing.get_context("fork")
+        connections.close_all()  # each child opens its own connection
+        barrier = context.Barrier(len(worlds))
+        results = context.Queue()
+        children = [
+            context.Process(target=sender, args=(*w, rounds, messages, barrier, results))
+            for w in worlds
+        ]
+        for child in children:
+            child.start()
+        outcome = [results.get() for _ in children]
+        for child in children:
+            child.join()
+            if child.exitcode:
+                raise SystemExit(f"a sender failed (exit code {child.exitcode})")
+    for index in range(len(outcome[0])):
+        batch = [batches[index] for batches in outcome]
+        name = batch[0][0]
+        seconds[name] += max(b[2] for b in batch) - min(b[1] for b in batch)
+        cpu[name] += sum(b[3] for b in batch)
+    return seconds, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--messages", type=int, default=100, help="per round and path")
+    parser.add_argument("--messages", type=int, default=100, help="per round, path and sender")
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--processes", type=int, default=1, help="concurrent senders")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("bench_messages measures PostgreSQL: pass a postgres:// URL")
+    if args.processes < 1:
+        raise SystemExit("--processes must be at least 1")
     try:
-        relationship, secret = setup(args.database_url)
-        from django.test import Client
-
-        client = Client()
-        headers = {"Authorization": f"Bearer {secret}"}
-        path = f"/api/v1/relationships/{relationship.public_id}/messages"
-        send_many(client, path, headers, 50)  # warm-up: imports, key cache, plans
-        with privacy_off():
-            send_many(client, path, headers, 50)
-        seconds = dict.fromkeys(PATHS, 0.0)
-        cpu = dict.fromkeys(PATHS, 0.0)
-        for _ in range(args.rounds):
-            for name, switch in PATHS.items():
-                with switch():
-                    wall, used = send_many(client, path, headers, args.messages)
-                seconds[name] += wall
-                cpu[name] += used
-        total = args.messages * args.rounds
+        worlds = setup(args.database_url, pairs=args.processes)
+        seconds, cpu = measure(worlds, args.rounds, args.messages)
+        total = args.messages * args.rounds * args.processes
         rate = {k: round(total / v, 1) for k, v in seconds.items()}
         ratio = rate["full"] / rate["plain"]
         print(
             json.dumps(
                 {
                     "name": "api_message_send",
+                    "processes": args.processes,
                     "messages_per_path": total,
                     "full_messages_per_s": rate["full"],
                     "plain_messages_per_s": rate["plain"],

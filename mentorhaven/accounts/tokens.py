@@ -243,9 +243,10 @@ class TokenAuth(HttpBearer):
                 code="insufficient_scope",
             )
         user = api_token.user
-        from mentorhaven.accounts.selectors import user_has_mfa, user_requires_mfa
+        from mentorhaven.accounts.selectors import mfa_gate
 
-        if user_requires_mfa(user) and not user_has_mfa(user):
+        # One query (roles and second factors together), read afresh on every request.
+        if mfa_gate(user).blocks:
             raise PermissionDenied(
                 _("Set up two-factor authentication before using MentorHaven."),
                 code="mfa_required",

@@ -12,7 +12,7 @@ import logging
 import uuid
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,10 @@ def announce_on_commit(conversation_public_id, *, seq: int | None = None, messag
     def send() -> None:
         layer = get_channel_layer()
         if layer is None:
+            return
+        if isinstance(layer, InMemoryChannelLayer) and name not in layer.groups:
+            # Nobody in this process listens (the in-memory layer reaches only this process):
+            # skip starting an event loop for a send that would reach no one.
             return
         try:
             async_to_sync(layer.group_send)(name, event)

@@ -3,13 +3,19 @@
 An entry names a URL pattern and the roles that may use it. Entries whose page does not exist
 (yet) are left out rather than shown as dead links, so an app adds its section here by name and
 it appears once its URL is routed. Role sections of the dashboard are linked by anchor.
+
+Reversed URLs are kept per process: routes do not change while the process runs. The cache is
+keyed on the URLconf and script prefix in force and emptied whenever ROOT_URLCONF changes
+(tests that swap URLconfs), so it never answers for routes other than the current ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from mentorhaven.web.selectors import (
     AUDITOR,
@@ -56,10 +62,32 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 
+_MISSING = ""  # cached answer for a route that does not exist
+_reversed: dict[tuple[str | None, str, str], str] = {}
+
+
+@receiver(setting_changed)
+def _forget_reversed(*, setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _reversed.clear()
+
+
+def reverse_cached(url_name: str) -> str | None:
+    """``reverse(url_name)`` without arguments, remembered for the process; None if unrouted."""
+    key = (get_urlconf(), get_script_prefix(), url_name)
+    url = _reversed.get(key)
+    if url is None:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            url = _MISSING
+        _reversed[key] = url
+    return url or None
+
+
 def _url(entry: Entry) -> str | None:
-    try:
-        url = reverse(entry.url_name)
-    except NoReverseMatch:
+    url = reverse_cached(entry.url_name)
+    if url is None:
         return None
     return f"{url}#{entry.anchor}" if entry.anchor else url
 

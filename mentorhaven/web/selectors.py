@@ -7,14 +7,17 @@ number of programs, members, invitations or audit events), which the tests check
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import ROLES_ATTR
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
 from mentorhaven.mentoring.models import Relationship
@@ -253,30 +256,102 @@ def _coverage(orgs: dict[int, Organization]) -> list[Coverage]:
     return result
 
 
-def _add_relationships(viewer, dash: Dashboard) -> None:
-    """The viewer's own open relationships, in one query: a mentee sees the name of their
-    active mentor (their own relationship), a mentor sees how many mentees they have."""
-    as_mentee = {mp.program.pk: mp for mp in dash.mentee_programs}
-    as_mentor = {mp.program.pk: mp for mp in dash.mentor_programs}
-    rows = Relationship.objects.filter(
-        Q(mentee=viewer) | Q(mentor=viewer),
-        status__in=(Relationship.Status.PROPOSED, Relationship.Status.ACTIVE),
-    ).values("program_id", "mentee_id", "status", "mentor__display_name", "mentor__email")
-    for row in rows:
-        active = row["status"] == Relationship.Status.ACTIVE
-        if row["mentee_id"] == viewer.pk and row["program_id"] in as_mentee:
-            mentee_view = as_mentee[row["program_id"]]
-            if active:
-                name = row["mentor__display_name"] or row["mentor__email"].split("@", 1)[0]
-                mentee_view.mentors.append(name)
-            else:
-                mentee_view.proposals += 1
-        elif row["program_id"] in as_mentor:
-            mentor_view = as_mentor[row["program_id"]]
-            if active:
+@functools.cache
+def _own_programs_sql(vendor: str) -> str:
+    """One read for the viewer's program roles and their own open relationships.
+
+    Each membership row comes back once per open relationship the viewer has in that program
+    in the membership's role (as mentee: theirs with their mentor; as mentor: theirs with each
+    mentee), or once with NULLs when there is none. Written out (table and column names from
+    the models) because the ORM spends longer building the two reads this replaces than the
+    database spends answering them. Only quoted model identifiers are formatted in.
+    """
+    qn = connection.ops.quote_name
+    m, p, o = Membership._meta, Program._meta, Organization._meta
+    r, u = Relationship._meta, User._meta
+
+    def col(meta, name):
+        return qn(meta.get_field(name).column)
+
+    return (
+        f"SELECT m.{col(m, 'role')}, p.{col(p, 'id')}, p.{col(p, 'name')},"  # noqa: S608
+        f" p.{col(p, 'settings')}, o.{col(o, 'id')}, o.{col(o, 'name')},"
+        f" r.{col(r, 'status')}, mu.{col(u, 'display_name')}, mu.{col(u, 'email')}"
+        f" FROM {qn(m.db_table)} m"
+        f" JOIN {qn(p.db_table)} p ON p.{col(p, 'id')} = m.{col(m, 'program')}"
+        f" JOIN {qn(o.db_table)} o ON o.{col(o, 'id')} = p.{col(p, 'organization')}"
+        f" LEFT JOIN {qn(r.db_table)} r ON r.{col(r, 'program')} = m.{col(m, 'program')}"
+        f" AND r.{col(r, 'status')} IN (%s, %s)"
+        f" AND ((m.{col(m, 'role')} = %s AND r.{col(r, 'mentee')} = m.{col(m, 'user')})"
+        f" OR (m.{col(m, 'role')} = %s AND r.{col(r, 'mentor')} = m.{col(m, 'user')}))"
+        f" LEFT JOIN {qn(u.db_table)} mu ON mu.{col(u, 'id')} = r.{col(r, 'mentor')}"
+        f" WHERE m.{col(m, 'user')} = %s"
+        f" ORDER BY p.{col(p, 'name')}, m.{col(m, 'id')}"
+    )
+
+
+def _partial(model, **values):
+    """A model instance as the ORM would load it with only ``values`` read (the rest deferred)."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, fields, [values[name] for name in fields])
+
+
+def _own_programs(viewer, dash: Dashboard) -> set[int]:
+    """Fill the viewer's mentee and mentor sections (their own relationships only: a mentee
+    sees their active mentor's name, a mentor how many mentees they have) in ONE query, and
+    return the ids of the programs they administer."""
+    settings_field = Program._meta.get_field("settings")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _own_programs_sql(connection.vendor),
+            [
+                Relationship.Status.PROPOSED,
+                Relationship.Status.ACTIVE,
+                MENTEE,
+                MENTOR,
+                viewer.pk,
+            ],
+        )
+        rows = cursor.fetchall()
+    programs: dict[int, Program] = {}
+    mentee_views: dict[int, MenteeProgram] = {}
+    mentor_views: dict[int, MentorProgram] = {}
+    administered: set[int] = set()
+    for role, program_id, name, raw_settings, org_id, org_name, status, mentor_name, email in rows:
+        program = programs.get(program_id)
+        if program is None:
+            # Only the fields the dashboard shows are read; anything else would load lazily.
+            program = _partial(
+                Program,
+                id=program_id,
+                name=name,
+                settings=settings_field.from_db_value(raw_settings, None, connection),
+                organization_id=org_id,
+            )
+            program.organization = _partial(Organization, id=org_id, name=org_name)
+            programs[program_id] = program
+        if role == MENTEE:
+            view = mentee_views.get(program_id)
+            if view is None:
+                view = mentee_views[program_id] = MenteeProgram(program)
+                dash.mentee_programs.append(view)
+            if status == Relationship.Status.ACTIVE:
+                view.mentors.append(mentor_name or email.split("@", 1)[0])
+            elif status is not None:
+                view.proposals += 1
+        elif role == MENTOR:
+            mentor_view = mentor_views.get(program_id)
+            if mentor_view is None:
+                capacity = (program.settings or {}).get("mentor_capacity")
+                mentor_view = mentor_views[program_id] = MentorProgram(program, capacity)
+                dash.mentor_programs.append(mentor_view)
+            if status == Relationship.Status.ACTIVE:
                 mentor_view.active_mentees += 1
-            else:
+            elif status is not None:
                 mentor_view.proposals += 1
+        elif role == PROGRAM_ADMIN:
+            administered.add(program_id)
+    return administered
 
 
 def dashboard_for(viewer) -> Dashboard:
@@ -286,15 +361,6 @@ def dashboard_for(viewer) -> Dashboard:
     organization memberships, an auditor's never reads program memberships.
     """
     roles = roles_for(viewer)
-    memberships = (
-        list(
-            Membership.objects.filter(user=viewer)
-            .select_related("program__organization")
-            .order_by("program__name", "pk")
-        )
-        if roles & PROGRAM_ROLES
-        else []
-    )
     org_memberships = (
         list(
             OrgMembership.objects.filter(user=viewer, role__in=DASHBOARD_ORG_ROLES).select_related(
@@ -305,23 +371,13 @@ def dashboard_for(viewer) -> Dashboard:
         else []
     )
     dash = Dashboard(roles=roles)
+    administered = _own_programs(viewer, dash) if roles & PROGRAM_ROLES else set()
 
-    by_role: dict[str, list[Membership]] = defaultdict(list)
-    for m in memberships:
-        by_role[m.role].append(m)
     orgs_by_role: dict[str, dict[int, Organization]] = defaultdict(dict)
     for om in org_memberships:
         orgs_by_role[om.role][om.organization_id] = om.organization
 
-    dash.mentee_programs = [MenteeProgram(m.program) for m in by_role[MENTEE]]
-    dash.mentor_programs = [
-        MentorProgram(m.program, m.program.settings.get("mentor_capacity")) for m in by_role[MENTOR]
-    ]
-    if dash.mentee_programs or dash.mentor_programs:
-        _add_relationships(viewer, dash)
-
     admin_orgs = orgs_by_role[ORG_ADMIN]
-    administered = {m.program_id for m in by_role[PROGRAM_ADMIN]}
     org_program_ids = (
         set(Program.objects.filter(organization_id__in=admin_orgs).values_list("pk", flat=True))
         if admin_orgs

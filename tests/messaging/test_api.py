@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from mentorhaven.kernel.errors import NotFound
 from mentorhaven.mentoring.services import relationship_end, relationship_propose
 from mentorhaven.messaging import services
+from mentorhaven.messaging.access import access_relationship_conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +130,24 @@ def test_proposed_relationship_has_no_messages_endpoint(personas, api):
     )
     assert api(personas.dev, "get", url(proposed)).status_code == 404
     assert api(personas.dev, "post", url(proposed), {"body": "hi"}).status_code == 404
+
+
+def test_existing_conversation_is_404_once_its_relationship_is_not_started(pair, personas, api):
+    # The lookup finds the conversation by the relationship's id alone; the viewer and the
+    # relationship's status are checked on the row it brings back.
+    api(personas.cara, "post", url(pair), {"body": "before"})
+    type(pair).objects.filter(pk=pair.pk).update(status=type(pair).Status.DECLINED)
+    for method, data in (("get", None), ("post", {"body": "after"})):
+        response = api(personas.cara, method, url(pair), data)
+        assert response.status_code == 404, method
+        assert "before" not in response.content.decode()
+
+
+def test_inactive_participant_reaches_no_conversation(pair, personas):
+    services.conversation_for_relationship(actor=personas.cara, relationship=pair)
+    personas.cara.is_active = False
+    with pytest.raises(NotFound):
+        access_relationship_conversation(personas.cara, pair.public_id)
 
 
 def test_empty_conversation_reads_as_empty_without_creating_it(pair, personas, api):

@@ -102,6 +102,45 @@ def test_mentor_sees_how_many_mentees_they_have_not_who(client, personas):
     assert personas.cara.display_name not in html
 
 
+def test_mentor_counts_only_their_own_open_relationships(client, personas):
+    for status in (Relationship.Status.ACTIVE, Relationship.Status.ACTIVE):
+        mentee = User.objects.create_user(
+            email=f"{secrets.token_hex(4)}@demo.test", password="x" * 20
+        )
+        Membership.objects.create(
+            program=personas.program, user=mentee, role=Membership.Role.MENTEE
+        )
+        _relate(personas, personas.ana, mentee, status)
+    _relate(personas, personas.ana, personas.cara, Relationship.Status.COMPLETED)
+    _relate(personas, personas.ben, personas.dev)  # another mentor's mentee
+    html = _page(client, personas.ana)
+    assert "<dt>Active mentees</dt><dd>2</dd>" in html
+    assert "<dt>Proposed matches</dt><dd>0</dd>" in html
+
+
+def test_mentee_in_one_program_and_mentor_in_another_sees_both_apart(client, personas):
+    Membership.objects.create(
+        program=personas.other_program, user=personas.cara, role=Membership.Role.MENTOR
+    )
+    mfa_enroll_totp(user=personas.cara)  # mentors must have a second factor
+    Relationship.objects.create(
+        program=personas.other_program,
+        mentor=personas.cara,
+        mentee=personas.outsider,
+        status=Relationship.Status.ACTIVE,
+    )
+    _relate(personas, personas.ana, personas.cara)
+    html = _page(client, personas.cara)
+    assert _sections(html) == {"mentee", "mentor"}
+    mentee_part, _, mentor_part = html.partition('id="mentor"')
+    assert personas.ana.display_name in mentee_part
+    assert personas.program.name in mentee_part
+    assert personas.other_program.name in mentor_part
+    assert personas.other_org.name in mentor_part
+    assert "<dt>Active mentees</dt><dd>1</dd>" in mentor_part
+    assert personas.outsider.display_name not in html
+
+
 def test_mentor_capacity_says_when_the_program_has_not_set_it(client, personas):
     html = _page(client, personas.ana)
     assert "Not set by the program yet" in html

@@ -64,3 +64,13 @@ def test_signed_out_visitors_see_no_navigation(client, db):
     response = client.get("/")
     assert b'aria-label="Main"' not in response.content
     assert b"Sign in" in response.content
+
+
+def test_remembered_links_follow_the_urlconf_in_force(personas, settings):
+    assert "Privacy" in _labels(personas.cara)  # remembered for the real routes
+    settings.ROOT_URLCONF = "tests.web.urls_minimal"
+    assert [(i.label, i.url) for i in navigation_for(personas.cara)] == [
+        ("Dashboard", "/only/dashboard/")
+    ]
+    settings.ROOT_URLCONF = "mentorhaven.urls"
+    assert "Privacy" in _labels(personas.cara)
