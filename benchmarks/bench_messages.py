@@ -156,8 +156,23 @@ def machine() -> dict:
 
 def sender(relationship, secret: str, rounds: int, messages: int, barrier, results) -> None:
     """One sender (in its own process when forked): every path, round after round, each batch
-    started together with the other senders. Puts ``(path, start, end, cpu)`` per batch."""
+    started together with the other senders. Puts its ``(path, start, end, cpu)`` batches on
+    ``results``, or None if it failed (so that nobody waits for it)."""
     from django.db import connections
+
+    try:
+        batches = _send_batches(relationship, secret, rounds, messages, barrier)
+    except BaseException:
+        if barrier is not None:
+            barrier.abort()
+        results.put(None)
+        raise
+    finally:
+        connections.close_all()
+    results.put(batches)
+
+
+def _send_batches(relationship, secret: str, rounds: int, messages: int, barrier) -> list:
     from django.test import Client
 
     client = Client()
@@ -175,8 +190,7 @@ def sender(relationship, secret: str, rounds: int, messages: int, barrier, resul
                 started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
                 _wall, used = send_many(client, path, headers, messages)
                 batches.append((name, started, time.perf_counter(), used))
-    connections.close_all()
-    results.put(batches)
+    return batches
 
 
 def measure(worlds, rounds: int, messages: int) -> tuple[dict, dict]:
@@ -192,9 +206,14 @@ def measure(worlds, rounds: int, messages: int) -> tuple[dict, dict]:
         results: queue.Queue = queue.Queue()
         sender(*worlds[0], rounds, messages, None, results)
         outcome = [results.get()]
+        if outcome[0] is None:
+            raise SystemExit("the sender failed (its error is above)")
     else:
         context = multiprocessing.get_context("fork")
-        connections.close_all()  # each child opens its own connection
+        connections.close_all()  # each child opens its own connections: no socket is shared
+        for conn in connections.all(initialized_only=True):
+            if getattr(conn, "pool", None) is not None:
+                conn.close_pool()
         barrier = context.Barrier(len(worlds))
         results = context.Queue()
         children = [
@@ -204,6 +223,8 @@ def measure(worlds, rounds: int, messages: int) -> tuple[dict, dict]:
         for child in children:
             child.start()
         outcome = [results.get() for _ in children]
+        if any(batches is None for batches in outcome):
+            raise SystemExit("a sender failed (its error is above)")
         for child in children:
             child.join()
             if child.exitcode:
