@@ -459,8 +459,10 @@ def seal(*, wait: bool = True, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUND
 def _seal_after_commit() -> None:
     """on_commit hook of every recording transaction (PostgreSQL)."""
     try:
-        # No separate probe: the sealing turn itself tries the lock in its first round trip and
-        # gives up at once (the holder re-checks after releasing: it will see our event).
+        with connection.cursor() as cursor:  # autocommit: a probe, released at once
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                return  # the holder re-checks after releasing: it will see our event
         seal(wait=False)
     except Exception:  # the business transaction has committed; the event waits for a sealer
         logger.exception("audit events could not be sealed after commit; they stay pending")
@@ -470,26 +472,6 @@ def _schedule_seal() -> None:
     hooks = transaction.get_connection().run_on_commit
     if not any(hook is _seal_after_commit for _sids, hook, _robust in hooks):
         transaction.on_commit(_seal_after_commit)
-
-
-PENDING_COLUMNS = ("occurred_at", *HASHED_FIELDS[2:12], "prev_hash", "hash")
-
-
-def _insert_pending(event: AuditEvent) -> None:
-    """PostgreSQL: one plain INSERT of a pending event (what ``save`` would send, without the
-    ORM's per-call query compilation, which costs more than the statement itself)."""
-    values = [getattr(event, f) for f in PENDING_COLUMNS]
-    values[PENDING_COLUMNS.index("extra")] = canonical_json(event.extra or {})
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(), values)
-        event.pk = cursor.fetchone()[0]
-    event._state.adding, event._state.db = False, connection.alias
-
-
-def _insert_sql() -> str:
-    cols = ", ".join(PENDING_COLUMNS)
-    marks = ", ".join(["%s"] * len(PENDING_COLUMNS))
-    return f"INSERT INTO {_table()} ({cols}) VALUES ({marks}) RETURNING id"  # noqa: S608 (no input)
 
 
 def _target(target: Any) -> tuple[str, str]:
@@ -546,7 +528,7 @@ def record(
         if connection.vendor == "postgresql" and not getattr(settings, "AUDIT_SEAL_INLINE", False):
             # Pending: no global lock here, so recording transactions commit in parallel. The
             # event is sealed right after the commit (or by the next sealer, whichever is first).
-            _insert_pending(event)
+            event.save(force_insert=True)
             _schedule_seal()
             return event
         # Inline: SQLite writes are serialised by the database anyway (BEGIN IMMEDIATE); on

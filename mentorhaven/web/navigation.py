@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -74,7 +75,9 @@ def _forget_reversed(*, setting, **kwargs) -> None:
 
 def reverse_cached(url_name: str) -> str | None:
     """``reverse(url_name)`` without arguments, remembered for the process; None if unrouted."""
-    key = (get_urlconf(), get_script_prefix(), url_name)
+    # Keyed on the URLconf in force: a thread-local override, or the setting itself (which
+    # test tools may change without sending ``setting_changed``).
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name)
     url = _reversed.get(key)
     if url is None:
         try:
