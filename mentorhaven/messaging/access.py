@@ -119,6 +119,8 @@ def access_relationship_conversation(
     if found:
         conversation = found[0]
         relationship = conversation.relationship
+        if relationship is None:  # a group conversation has no relationship
+            raise NotFound()
         if (
             not _person(viewer)
             or viewer.pk not in (relationship.mentee_id, relationship.mentor_id)

@@ -11,6 +11,7 @@ import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, cast
 
 from allauth.mfa.models import Authenticator
 from django.db import connection
@@ -325,7 +326,8 @@ def _own_programs(viewer, dash: Dashboard) -> set[int]:
                 Program,
                 id=program_id,
                 name=name,
-                settings=settings_field.from_db_value(raw_settings, None, connection),
+                # No expression: the column is read whole, never a key of it.
+                settings=settings_field.from_db_value(raw_settings, cast(Any, None), connection),
                 organization_id=org_id,
             )
             program.organization = _partial(Organization, id=org_id, name=org_name)
