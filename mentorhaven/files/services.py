@@ -14,6 +14,7 @@ import hashlib
 import logging
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
@@ -327,7 +328,7 @@ class Download:
     """A download that has been counted: the file, and its plaintext chunks to stream."""
 
     file: StoredFile
-    chunks: object  # Iterator[bytes]
+    chunks: Iterator[bytes]
 
 
 def share_link_download(*, link: ShareLink) -> Download | str:

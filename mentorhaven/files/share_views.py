@@ -79,7 +79,7 @@ def _serve(request: HttpRequest, link: ShareLink) -> HttpResponseBase:
     result = share_link_download(link=link)
     if not isinstance(result, Download):
         return _unavailable(request, result)
-    response = attachment_response(result.file, result.chunks)  # type: ignore[arg-type]
+    response = attachment_response(result.file, result.chunks)
     response["Referrer-Policy"] = "no-referrer"
     return response
 
