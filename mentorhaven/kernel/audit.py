@@ -22,8 +22,10 @@ import hashlib
 import hmac
 import logging
 import re
+import threading
 import uuid
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
@@ -254,10 +256,9 @@ def _table() -> str:
     return AuditEvent._meta.db_table
 
 
-def _pending_sql(batch: int, also: str = "") -> str:
+def _pending_sql(batch: int) -> str:
     cols = ", ".join(["id", "occurred_at", *HASHED_FIELDS[2:12]])
-    where = f"seq IS NULL AND {also}" if also else "seq IS NULL"
-    return f"SELECT {cols} FROM {_table()} WHERE {where} ORDER BY id LIMIT {int(batch)}"  # noqa: S608 (no input)
+    return f"SELECT {cols} FROM {_table()} WHERE seq IS NULL ORDER BY id LIMIT {int(batch)}"  # noqa: S608 (no input)
 
 
 def _tail(cursor) -> tuple[int, str]:
@@ -294,41 +295,19 @@ def _chain(rows: list[tuple], tail: tuple[int, str]) -> Sealed:
     return sealed
 
 
-def _update_sql(sealed: Sealed) -> tuple[str, list]:
-    """PostgreSQL: one statement sealing every row, failing (division by zero) unless each one
-    was still pending: a row sealed twice would mean two sealers ran at once."""
-    cells = ", ".join(["(%s::bigint, %s::bigint, %s, %s)"] * len(sealed))
-    sql = (
-        f"WITH sealed AS (UPDATE {_table()} AS e "  # noqa: S608 (no input)
-        "SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "
-        f"FROM (VALUES {cells}) AS v(id, seq, prev_hash, hash) "
-        "WHERE e.id = v.id AND e.seq IS NULL RETURNING 1) "
-        f"SELECT 1 / (count(*) = {len(sealed)})::int FROM sealed"
-    )
-    return sql, [value for row in sealed for value in row]
-
-
 def _seal_batch(cursor, tail: tuple[int, str], batch: int) -> Sealed:
-    """Seal up to ``batch`` pending rows in id order after ``tail``; the caller holds the lock."""
+    """SQLite: seal up to ``batch`` pending rows in id order after ``tail`` (the database's write
+    lock is held). PostgreSQL seals in the database instead (``mentorhaven_audit_seal``)."""
     cursor.execute(_pending_sql(batch))
     sealed = _chain(cursor.fetchall(), tail)
-    if not sealed:
-        return sealed
-    if connection.vendor == "postgresql":
-        try:
-            cursor.execute(*_update_sql(sealed))
-        except DataError as exc:
-            raise AuditError("audit sealer raced: an event was already sealed") from exc
-    else:
-        for pk, seq, prev_hash, hash_ in sealed:
-            cursor.execute(
-                f"UPDATE {_table()} SET seq = %s, prev_hash = %s, hash = %s "  # noqa: S608 (no input)
-                "WHERE id = %s AND seq IS NULL",
-                [seq, prev_hash, hash_, pk],
-            )
-            if cursor.rowcount != 1:
-                raise AuditError("audit sealer raced: an event was already sealed")
-    _sign_crossed_checkpoints(tail[0], sealed)
+    for pk, seq, prev_hash, hash_ in sealed:
+        cursor.execute(
+            f"UPDATE {_table()} SET seq = %s, prev_hash = %s, hash = %s "  # noqa: S608 (no input)
+            "WHERE id = %s AND seq IS NULL",
+            [seq, prev_hash, hash_, pk],
+        )
+        if cursor.rowcount != 1:
+            raise AuditError("audit sealer raced: an event was already sealed")
     return sealed
 
 
@@ -349,80 +328,84 @@ def _sign_crossed_checkpoints(before: int, sealed: Sealed) -> None:
 def _seal_locked(batch: int) -> Sealed:
     """Seal every visible pending row; the caller holds the seal lock inside a transaction."""
     with connection.cursor() as cursor:
-        tail = _tail(cursor)
-        sealed: Sealed = []
-        while True:
-            done = _seal_batch(cursor, tail, batch)
-            sealed += done
-            if len(done) < batch:
-                return sealed
-            tail = (done[-1][1], done[-1][3])
-
-
-def _pending_exists() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(PENDING_EXISTS_SQL.format(table=_table()))
-        return bool(cursor.fetchone()[0])
+        if connection.vendor == "postgresql":
+            sealed = _seal_in_database(cursor, batch)
+        else:
+            tail, sealed = _tail(cursor), []
+            while done := _seal_batch(cursor, tail, batch):
+                sealed += done
+                if len(done) < batch:
+                    break
+                tail = (done[-1][1], done[-1][3])
+    if sealed:
+        _sign_crossed_checkpoints(sealed[0][1] - 1, sealed)
+    return sealed
 
 
 # ``hash = ''`` keeps this a plain index scan, which marks the sealed (dead) entries as such.
 PENDING_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM {table} WHERE seq IS NULL AND hash = '')"
-SEALER_FLAG = "mentorhaven.audit_sealer"  # transaction-local: "true" once the lock is held
+
+
+SEAL_FUNCTION = "mentorhaven_audit_seal"  # PostgreSQL; created by kernel migration 0004
+
+
+def _sealed_rows(rows: list[tuple]) -> tuple[bool, Sealed]:
+    """(whether the lock was held, sealed rows) from what ``mentorhaven_audit_seal`` returned."""
+    if len(rows) == 1 and rows[0][0] is None:
+        return False, []
+    return True, [(int(pk), int(seq), prev, hash_) for pk, seq, prev, hash_ in rows]
+
+
+def _seal_in_database(cursor, batch: int) -> Sealed:
+    """PostgreSQL, inside a transaction: the database seals under the lock (waiting for it)."""
+    sealed: Sealed = []
+    while True:
+        try:
+            cursor.execute(f"SELECT * FROM {SEAL_FUNCTION}(%s, true)", [batch])  # noqa: S608
+        except DataError as exc:
+            raise AuditError("audit sealer raced: an event was already sealed") from exc
+        _held, done = _sealed_rows(cursor.fetchall())
+        sealed += done
+        if len(done) < batch:
+            return sealed
 
 
 def _seal_round(*, wait: bool, batch: int) -> tuple[int, bool]:
-    """PostgreSQL, outside any transaction: one sealing turn in three round trips.
+    """PostgreSQL, outside any transaction: one sealing turn in one round trip.
 
-    (1) BEGIN, take (or try) the lock, and — in later statements, so their snapshots are taken
-    after the lock was granted — read the tail and the pending rows; (2) seal them in one
-    statement, COMMIT, and look for pending rows again *after* releasing the lock. Returns (how
-    many were sealed, whether pending rows were seen after the release); (0, False) when
-    ``wait=False`` and another sealer holds the lock.
+    BEGIN; ``mentorhaven_audit_seal`` takes (or tries) the lock and seals up to ``batch`` pending
+    events; COMMIT; then look for pending rows again *after* releasing the lock. Returns (how many
+    were sealed, whether pending rows were seen after the release); (0, False) when ``wait`` is
+    false and another sealer holds the lock (that one looks again after its own release).
+    Checkpoints the batch crossed are signed after the commit.
     """
-    gate = f"current_setting('{SEALER_FLAG}') = 'true'"
-    lock = (
-        f"SELECT pg_advisory_xact_lock({SEAL_LOCK_KEY}), set_config('{SEALER_FLAG}', 'true', true)"
-        if wait
-        else f"SELECT 0, set_config('{SEALER_FLAG}', "
-        f"pg_try_advisory_xact_lock({SEAL_LOCK_KEY})::text, true)"
+    sql = (
+        "BEGIN; SET LOCAL synchronous_commit TO off; "  # noqa: S608 (constants and an int)
+        f"SELECT * FROM {SEAL_FUNCTION}({int(batch)}, {'true' if wait else 'false'}); "
+        f"COMMIT; {PENDING_EXISTS_SQL.format(table=_table())}"
     )
-    last = f"SELECT seq, hash FROM {_table()} WHERE seq IS NOT NULL AND {gate} ORDER BY seq DESC"  # noqa: S608
-    pending = _pending_sql(batch, also=gate)
     with connection.cursor() as cursor:
         # Sealing is derived data: a crash before its WAL flush only returns the rows to pending
         # (the events themselves were committed durably by their own transactions).
         try:
-            cursor.execute(
-                f"BEGIN; {lock}; SET LOCAL synchronous_commit TO off; {last} LIMIT 1; {pending}"
-            )
-            cursor.nextset()
-            if cursor.fetchone()[1] != "true":
-                cursor.execute("ROLLBACK")
-                return 0, False
-            cursor.nextset()
-            cursor.nextset()
-            row = cursor.fetchone()
-            tail = (row[0], row[1]) if row else (0, GENESIS)
-            cursor.nextset()
-            chunk, sealed = _chain(cursor.fetchall(), tail), []
-            while len(chunk) == batch:  # a full batch: seal it and read on
-                cursor.execute(*_update_sql(chunk))
-                sealed += chunk
-                cursor.execute(pending)
-                chunk = _chain(cursor.fetchall(), (chunk[-1][1], chunk[-1][3]))
-            sealed += chunk
-            _sign_crossed_checkpoints(tail[0], sealed)
-            update, params = _update_sql(chunk) if chunk else ("SELECT 1", [])
-            cursor.execute(f"{update}; COMMIT; {PENDING_EXISTS_SQL.format(table=_table())}", params)
-            cursor.nextset()
-            cursor.nextset()
-            return len(sealed), bool(cursor.fetchone()[0])
+            cursor.execute(sql)
+            cursor.nextset()  # SET
+            cursor.nextset()  # the sealed rows
+            held, sealed = _sealed_rows(cursor.fetchall())
+            cursor.nextset()  # COMMIT
+            cursor.nextset()  # pending after the release
+            more = bool(cursor.fetchone()[0])
         except BaseException as exc:
             with suppress(DatabaseError):  # a broken connection rolls back by itself
                 cursor.execute("ROLLBACK")
             if isinstance(exc, DataError):
                 raise AuditError("audit sealer raced: an event was already sealed") from exc
             raise
+    if not held:
+        return 0, False
+    if sealed:
+        _sign_crossed_checkpoints(sealed[0][1] - 1, sealed)
+    return len(sealed), more
 
 
 def seal(*, wait: bool = True, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUNDS) -> int:
@@ -459,11 +442,7 @@ def seal(*, wait: bool = True, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUND
 def _seal_after_commit() -> None:
     """on_commit hook of every recording transaction (PostgreSQL)."""
     try:
-        with connection.cursor() as cursor:  # autocommit: a probe, released at once
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
-            if not cursor.fetchone()[0]:
-                return  # the holder re-checks after releasing: it will see our event
-        seal(wait=False)
+        seal(wait=False)  # gives up at once if another sealer holds the lock: it looks again
     except Exception:  # the business transaction has committed; the event waits for a sealer
         logger.exception("audit events could not be sealed after commit; they stay pending")
 
@@ -472,6 +451,29 @@ def _schedule_seal() -> None:
     hooks = transaction.get_connection().run_on_commit
     if not any(hook is _seal_after_commit for _sids, hook, _robust in hooks):
         transaction.on_commit(_seal_after_commit)
+
+
+INSERTED_FIELDS = ("occurred_at", *HASHED_FIELDS[2:12], "prev_hash", "hash")
+
+
+def _insert(event: AuditEvent) -> None:
+    """One plain INSERT of a pending event: the ORM's per-call SQL compilation would cost about
+    as much as the insert itself on this hot path (every sensitive read appends an event)."""
+    values = [getattr(event, name) for name in INSERTED_FIELDS]
+    values[0] = connection.ops.adapt_datetimefield_value(event.occurred_at)
+    values[10] = canonical_json(event.extra or {})
+    sql = (
+        f"INSERT INTO {_table()} ({', '.join(INSERTED_FIELDS)}) "  # noqa: S608 (no input)
+        f"VALUES ({', '.join(['%s'] * len(values))})"
+    )
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING id", values)
+            event.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql, values)
+            event.pk = cursor.lastrowid
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def _target(target: Any) -> tuple[str, str]:
@@ -528,7 +530,7 @@ def record(
         if connection.vendor == "postgresql" and not getattr(settings, "AUDIT_SEAL_INLINE", False):
             # Pending: no global lock here, so recording transactions commit in parallel. The
             # event is sealed right after the commit (or by the next sealer, whichever is first).
-            event.save(force_insert=True)
+            _insert(event)
             _schedule_seal()
             return event
         # Inline: SQLite writes are serialised by the database anyway (BEGIN IMMEDIATE); on
@@ -536,7 +538,7 @@ def record(
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
-        event.save(force_insert=True)
+        _insert(event)
         for pk, seq, prev_hash, hash_ in _seal_locked(SEAL_BATCH):
             if pk == event.pk:
                 event.seq, event.prev_hash, event.hash = seq, prev_hash, hash_
@@ -642,44 +644,103 @@ def _chunks(batch: int, upto: int | None = None) -> Iterator[list[tuple[int, str
                 yield rows
 
 
-def _packed_sql(batch: int, upto: int) -> str:
-    """One row per ``batch`` events: their seqs, hashes and predecessors (comma-joined) and their
-    canonical lines (newline-joined). Far fewer Python objects than one row per event."""
+def _packed_sql() -> str:
+    """One row for the events with seq in [%s, %s]: their count, seqs, hashes and predecessors
+    (comma-joined) and canonical lines (newline-joined). Far fewer Python objects than one row
+    per event."""
     return (
-        "SELECT count(*), max(seq), string_agg(seq::text, ','), string_agg(hash, ','), "  # noqa: S608 (no input)
+        "SELECT count(*), string_agg(seq::text, ','), string_agg(hash, ','), "  # noqa: S608 (no input)
         f"string_agg(prev_hash, ','), string_agg(line, chr(10)) FROM ("
         f"SELECT seq, hash, prev_hash, {_line_expr()} AS line FROM {_table()} "
-        f"WHERE seq >= %s AND seq <= {int(upto)} ORDER BY seq LIMIT {int(batch)}) AS chunk"
+        "WHERE seq >= %s AND seq <= %s ORDER BY seq) AS chunk"
     )
+
+
+# PostgreSQL renders the canonical lines on this many extra connections at once, while this
+# process hashes: rendering costs the server more than hashing costs Python.
+RENDERERS = 2
+
+
+class _Renderers:
+    """Worker threads rendering chunks of canonical lines, each on its own connection.
+
+    Sealed events never change (the trigger refuses it) and every seq up to ``upto`` was
+    committed before ``verify`` read ``upto``, so every connection sees the same rows. Inside an
+    outer transaction (whose uncommitted events only this connection sees) one worker renders
+    on this connection instead.
+    """
+
+    def __init__(self, extra: int):
+        # Read here, in the caller's thread: ``connection`` is a different one in each thread.
+        self.extra = extra
+        self._own = connection.connection
+        self._params = connection.get_connection_params()
+        self.pool = ThreadPoolExecutor(max_workers=max(extra, 1))
+        self._local = threading.local()
+        self._opened: list = []
+        self._lock = threading.Lock()
+
+    @property
+    def workers(self) -> int:
+        return max(self.extra, 1)
+
+    def _connection(self):
+        if not self.extra:
+            return self._own  # its settings were pinned by verify
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # Straight from the driver: never a pooled connection, which a request may need.
+            import psycopg  # PostgreSQL only; SQLite never comes here
+
+            conn = psycopg.connect(**self._params)
+            conn.autocommit = True
+            conn.execute("SET TimeZone = 'UTC'")
+            conn.execute("SET DateStyle = 'ISO'")
+            self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
+        return conn
+
+    def fetch(self, start: int, end: int):
+        with self._connection().cursor() as cursor:
+            cursor.execute(_packed_sql(), [start, end])
+            return cursor.fetchone()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for conn in self._opened:
+            with suppress(Exception):
+                conn.close()
 
 
 def _chain_checks_out_fast(batch: int, upto: int, signed: dict[int, str]) -> bool:
     """PostgreSQL's fast path: True only if the row-by-row check would pass too.
 
-    It checks the same things, a chunk at a time: seqs exactly start..start+n-1, every line's
-    SHA-256 equal to its stored hash, every predecessor equal to the previous stored hash, every
-    signed checkpoint matched, and no row it did not see. Any doubt returns False, and
-    ``verify`` falls back to the row-by-row path, which names the first bad event.
+    It checks the same things, a chunk at a time: the chunk [start, start + batch) holds exactly
+    those seqs, every line's SHA-256 equals its stored hash, every predecessor equals the
+    previous stored hash, every signed checkpoint matches, and no event has a seq below 1 (with
+    seq unique, every row numbered up to ``upto`` was then seen). Chunks are rendered on extra
+    connections ahead of the hashing. Any doubt returns False, and ``verify`` falls back to the
+    row-by-row path, which names the first bad event.
     """
-    sql = _packed_sql(batch, upto)
-    raw = connection.connection  # psycopg: fetched in a helper thread while Python hashes
-
-    def fetch(start: int):
-        with raw.cursor() as cursor:
-            cursor.execute(sql, [start])
-            return cursor.fetchone()
-
     sha256 = hashlib.sha256
     signed_seqs = sorted(signed)
-    start, prev = 1, GENESIS
-    with ThreadPoolExecutor(max_workers=1) as prefetch:
-        ahead = prefetch.submit(fetch, start)
-        while True:
-            n, last, seqs, hashes, prevs, lines = ahead.result()
-            if not n:
-                break
-            ahead = prefetch.submit(fetch, last + 1)
-            if seqs != ",".join(map(str, range(start, start + n))):
+    starts = range(1, upto + 1, batch)
+    # verify's own atomic block is the only one unless it was called inside a transaction.
+    renderers = _Renderers(RENDERERS if len(connection.atomic_blocks) <= 1 else 0)
+    try:
+
+        def render(first: int):
+            return renderers.pool.submit(renderers.fetch, first, min(first + batch - 1, upto))
+
+        ahead = deque(render(first) for first in starts[: 2 * renderers.workers])
+        prev = GENESIS
+        for i, start in enumerate(starts):
+            n, seqs, hashes, prevs, lines = ahead.popleft().result()
+            if i + 2 * renderers.workers < len(starts):
+                ahead.append(render(starts[i + 2 * renderers.workers]))
+            end = min(start + batch, upto + 1)
+            if n != end - start or seqs != ",".join(map(str, range(start, end))):
                 return False
             stored = hashes.split(",")
             texts = lines.split("\n")
@@ -689,16 +750,15 @@ def _chain_checks_out_fast(batch: int, upto: int, signed: dict[int, str]) -> boo
                 return False
             if prevs.split(",") != [prev, *stored[:-1]]:
                 return False
-            for seq in signed_seqs[
-                bisect_left(signed_seqs, start) : bisect_left(signed_seqs, start + n)
-            ]:
+            for seq in signed_seqs[bisect_left(signed_seqs, start) : bisect_left(signed_seqs, end)]:
                 if stored[seq - start] != signed[seq]:
                     return False
-            start, prev = start + n, stored[-1]
-        ahead.result()
-    with connection.cursor() as cursor:  # nothing hiding between or before the chunks
-        cursor.execute(f"SELECT count(*) FROM {_table()} WHERE seq <= %s", [upto])  # noqa: S608
-        return cursor.fetchone()[0] == start - 1 == upto
+            prev = stored[-1]
+    finally:
+        renderers.close()
+    with connection.cursor() as cursor:  # nothing numbered below the chain's start
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {_table()} WHERE seq < 1)")  # noqa: S608
+        return bool(cursor.fetchone()[0])
 
 
 def verify(*, batch: int = 20000, seal_first: bool = True) -> VerifyResult:
@@ -726,7 +786,11 @@ def verify(*, batch: int = 20000, seal_first: bool = True) -> VerifyResult:
     with transaction.atomic():  # a server-side cursor lives inside a transaction
         _pin_text_settings()
         upto = AuditEvent.objects.aggregate(upto=models.Max("seq"))["upto"] or 0
-        if connection.vendor == "postgresql" and _chain_checks_out_fast(batch, upto, signed):
+        if (
+            connection.vendor == "postgresql"
+            and upto
+            and _chain_checks_out_fast(batch, upto, signed)
+        ):
             count, bad, reason = upto, None, ""
         else:
             count, bad, reason = _check_chain(_chunks(batch, upto), signed)

@@ -65,6 +65,9 @@ def test_the_only_update_allowed_is_sealing_a_pending_row_and_nothing_else(db):
     assert "Cannot update" in refused(f"{seal}, action = 'x.y' WHERE id = {row.pk}")
     assert "Cannot update" in refused(f"{seal}, occurred_at = now() WHERE id = {row.pk}")
     assert "Cannot update" in refused(f"{seal}, id = id + 100 WHERE id = {row.pk}")
+    # organization_id is NULL here: a NULL turned into a value is a change too.
+    assert "Cannot update" in refused(f"{seal}, organization_id = 7 WHERE id = {row.pk}")
+    assert "Cannot update" in refused(f"{seal}, extra = '{{}}' || ' ' WHERE id = {row.pk}")
     assert "Cannot update" in refused(f"UPDATE {table} SET seq = 2 WHERE id = {row.pk}")  # noqa: S608
     assert "Cannot update or delete" in refused(f"DELETE FROM {table} WHERE id = {row.pk}")  # noqa: S608
     # A sealed row cannot be sealed again.
@@ -182,3 +185,26 @@ def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
     assert signed == list(range(50, total + 1, 50))
     result = audit.verify()
     assert (result.ok, result.count) == (True, total)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_verify_renders_on_extra_connections_and_still_catches_tampering():
+    import pgtrigger
+
+    for i in range(30):
+        audit.record(action="test.many", extra={"i": i})
+    assert audit._chain_checks_out_fast(7, 30, {})  # the parallel path accepts a good chain
+    assert audit.verify(batch=7).count == 30
+    with pgtrigger.ignore(), connection.cursor() as cursor:  # committed: every connection sees it
+        cursor.execute("UPDATE kernel_auditevent SET purpose = 'rewritten' WHERE seq = 12")
+    assert not audit._chain_checks_out_fast(7, 30, {})
+    assert audit.verify(batch=7).bad_seq == 12
+    with pgtrigger.ignore(), connection.cursor() as cursor:
+        cursor.execute("UPDATE kernel_auditevent SET purpose = '' WHERE seq = 12")
+        cursor.execute(
+            "INSERT INTO kernel_auditevent (seq, occurred_at, actor, actor_role, action,"
+            " target_type, target_id, subject, purpose, category, extra, prev_hash, hash)"
+            " SELECT 0, occurred_at, actor, actor_role, action, target_type, target_id, subject,"
+            " purpose, category, extra, prev_hash, hash FROM kernel_auditevent WHERE seq = 1"
+        )
+    assert not audit._chain_checks_out_fast(7, 30, {})  # a row numbered below the chain
