@@ -69,6 +69,9 @@ def drop_database(url: str) -> None:
 
 def setup(url: str, pairs: int = 1):
     os.environ.setdefault("MENTORHAVEN_ENV", "test")
+    # As deployed: audit events sealed right after their transaction commits (the test
+    # environment seals inline by default).
+    os.environ.setdefault("MENTORHAVEN_AUDIT_SEAL_INLINE", "false")
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
     recreate_database(url)
@@ -255,6 +258,7 @@ def main() -> None:
         total = args.messages * args.rounds * args.processes
         rate = {k: round(total / v, 1) for k, v in seconds.items()}
         ratio = rate["full"] / rate["plain"]
+        from django.conf import settings
         print(
             json.dumps(
                 {
@@ -278,6 +282,7 @@ def main() -> None:
                     "target_ratio": TARGET_RATIO,
                     "meets_rate": rate["full"] >= TARGET_RATE,
                     "meets_ratio": ratio >= TARGET_RATIO,
+                    "audit_sealing": "inline" if settings.AUDIT_SEAL_INLINE else "after_commit",
                     "machine": machine(),
                 }
             )
