@@ -132,8 +132,9 @@ def _backend_cpu() -> float:
 
 
 def _all_postgres_cpu() -> float:
-    """CPU seconds used so far by every PostgreSQL process on this host (verify renders on
-    extra connections of its own)."""
+    """CPU seconds used so far by every PostgreSQL process on this host, including backends
+    that have exited (the postmaster's reaped-children times): verify renders on extra
+    connections of its own, closed when it ends."""
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -141,7 +142,7 @@ def _all_postgres_cpu() -> float:
         except OSError:
             continue
         if fields[1] in ("(postgres)", "(postmaster)"):
-            total += int(fields[13]) + int(fields[14])
+            total += sum(int(f) for f in fields[13:17])  # utime stime cutime cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 

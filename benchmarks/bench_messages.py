@@ -259,6 +259,7 @@ def main() -> None:
         rate = {k: round(total / v, 1) for k, v in seconds.items()}
         ratio = rate["full"] / rate["plain"]
         from django.conf import settings
+
         print(
             json.dumps(
                 {

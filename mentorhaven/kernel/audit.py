@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, DataError, connection, models, transaction
+from django.db import DataError, OperationalError, connection, models, transaction
 from django.utils import timezone
 
 from mentorhaven.kernel import vault
@@ -60,8 +60,7 @@ SEP = "\x1f"  # ASCII unit separator; refused inside any field, so the line is u
 # PostgreSQL advisory-lock key serialising the sealers (any constant unique to this use).
 SEAL_LOCK_KEY = 0x4D48_4155  # "MHAU"
 SEAL_BATCH = 1000
-# How many times a sealer goes round (seal, release, look again) before it leaves the rest to
-# the next one.
+# How many full batches one sealer seals in a row before it leaves the rest to the next one.
 SEAL_ROUNDS = 8
 # ``verify`` warns about events still pending after this long: nothing is sealing them.
 PENDING_GRACE_SECONDS = 60
@@ -342,70 +341,46 @@ def _seal_locked(batch: int) -> Sealed:
     return sealed
 
 
-# ``hash = ''`` keeps this a plain index scan, which marks the sealed (dead) entries as such.
-PENDING_EXISTS_SQL = "SELECT EXISTS (SELECT 1 FROM {table} WHERE seq IS NULL AND hash = '')"
-
-
 SEAL_FUNCTION = "mentorhaven_audit_seal"  # PostgreSQL; created by kernel migration 0004
+# How long the sealer after a commit waits for the seal lock before leaving its event to the
+# next sealer. Each turn holds the lock for well under a millisecond.
+AFTER_COMMIT_WAIT_MS = 2000
 
 
-def _sealed_rows(rows: list[tuple]) -> tuple[bool, Sealed]:
-    """(whether the lock was held, sealed rows) from what ``mentorhaven_audit_seal`` returned."""
-    if len(rows) == 1 and rows[0][0] is None:
-        return False, []
-    return True, [(int(pk), int(seq), prev, hash_) for pk, seq, prev, hash_ in rows]
+def _seal_call(cursor, batch: int, wait_ms: int | None, async_commit: bool) -> Sealed:
+    try:
+        cursor.execute(
+            f"SELECT * FROM {SEAL_FUNCTION}(%s, %s, %s)",  # noqa: S608 (a constant name)
+            [batch, wait_ms, async_commit],
+        )
+    except DataError as exc:
+        raise AuditError("audit sealer raced: an event was already sealed") from exc
+    return [(int(pk), int(seq), prev, hash_) for pk, seq, prev, hash_ in cursor.fetchall()]
 
 
 def _seal_in_database(cursor, batch: int) -> Sealed:
-    """PostgreSQL, inside a transaction: the database seals under the lock (waiting for it)."""
+    """PostgreSQL, inside the caller's transaction: the database seals under the lock."""
     sealed: Sealed = []
     while True:
-        try:
-            cursor.execute(f"SELECT * FROM {SEAL_FUNCTION}(%s, true)", [batch])  # noqa: S608
-        except DataError as exc:
-            raise AuditError("audit sealer raced: an event was already sealed") from exc
-        _held, done = _sealed_rows(cursor.fetchall())
+        done = _seal_call(cursor, batch, None, False)
         sealed += done
         if len(done) < batch:
             return sealed
 
 
-def _seal_round(*, wait: bool, batch: int) -> tuple[int, bool]:
-    """PostgreSQL, outside any transaction: one sealing turn in one round trip.
+def _seal_round(*, wait: bool, batch: int) -> int:
+    """PostgreSQL, outside any transaction: one sealing turn, one statement, one round trip.
 
-    BEGIN; ``mentorhaven_audit_seal`` takes (or tries) the lock and seals up to ``batch`` pending
-    events; COMMIT; then look for pending rows again *after* releasing the lock. Returns (how many
-    were sealed, whether pending rows were seen after the release); (0, False) when ``wait`` is
-    false and another sealer holds the lock (that one looks again after its own release).
-    Checkpoints the batch crossed are signed after the commit.
+    The statement is its own transaction: ``mentorhaven_audit_seal`` waits for the lock (at most
+    AFTER_COMMIT_WAIT_MS unless ``wait``), seals up to ``batch`` pending events, and the commit
+    releases the lock without waiting for the WAL flush. Checkpoints the turn crossed are signed
+    after the commit. Returns how many events were sealed.
     """
-    sql = (
-        "BEGIN; SET LOCAL synchronous_commit TO off; "  # noqa: S608 (constants and an int)
-        f"SELECT * FROM {SEAL_FUNCTION}({int(batch)}, {'true' if wait else 'false'}); "
-        f"COMMIT; {PENDING_EXISTS_SQL.format(table=_table())}"
-    )
     with connection.cursor() as cursor:
-        # Sealing is derived data: a crash before its WAL flush only returns the rows to pending
-        # (the events themselves were committed durably by their own transactions).
-        try:
-            cursor.execute(sql)
-            cursor.nextset()  # SET
-            cursor.nextset()  # the sealed rows
-            held, sealed = _sealed_rows(cursor.fetchall())
-            cursor.nextset()  # COMMIT
-            cursor.nextset()  # pending after the release
-            more = bool(cursor.fetchone()[0])
-        except BaseException as exc:
-            with suppress(DatabaseError):  # a broken connection rolls back by itself
-                cursor.execute("ROLLBACK")
-            if isinstance(exc, DataError):
-                raise AuditError("audit sealer raced: an event was already sealed") from exc
-            raise
-    if not held:
-        return 0, False
+        sealed = _seal_call(cursor, batch, None if wait else AFTER_COMMIT_WAIT_MS, True)
     if sealed:
         _sign_crossed_checkpoints(sealed[0][1] - 1, sealed)
-    return len(sealed), more
+    return len(sealed)
 
 
 def seal(*, wait: bool = True, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUNDS) -> int:
@@ -417,11 +392,11 @@ def seal(*, wait: bool = True, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUND
     numbers them on from the tail. A row is sealed exactly once: the UPDATE only touches rows
     still pending, and the sealer refuses to commit if any was not.
 
-    ``wait=False`` (after each recording transaction) gives up at once when another sealer holds
-    the lock. That sealer re-checks for pending rows after releasing it, which sees every row
-    committed before our attempt, and goes round again. So no committed event is left behind,
-    unless ``rounds`` runs out under sustained load: then the next append seals it (or the
-    periodic task, or ``verify``). A request must not keep sealing for others forever.
+    After each recording transaction, ``seal(wait=False)`` queues for the lock (a turn is short)
+    and so sees its own committed event, unless the queue is longer than AFTER_COMMIT_WAIT_MS:
+    then the lock error reaches the caller and the event stays pending for the next sealer (the
+    next append anywhere, the periodic task, ``verify``). A sealer goes round again while it
+    finds full batches, at most ``rounds`` times: a request must not seal for others forever.
     """
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         # Inside a transaction (or on SQLite) the lock is held until the caller commits.
@@ -430,19 +405,21 @@ def seal(*, wait: bool = True, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUND
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEAL_LOCK_KEY])
             return len(_seal_locked(batch))
-    total, attempt = 0, 0
-    while True:
-        attempt += 1
-        sealed, more = _seal_round(wait=wait, batch=batch)
+    total = 0
+    for _turn in range(rounds):
+        sealed = _seal_round(wait=wait, batch=batch)
         total += sealed
-        if not more or attempt >= rounds:
-            return total
+        if sealed < batch:
+            break
+    return total
 
 
 def _seal_after_commit() -> None:
     """on_commit hook of every recording transaction (PostgreSQL)."""
     try:
-        seal(wait=False)  # gives up at once if another sealer holds the lock: it looks again
+        seal(wait=False)
+    except OperationalError:  # the lock queue was too long: a later sealer takes our event
+        logger.warning("audit seal lock busy after commit; events stay pending for the next sealer")
     except Exception:  # the business transaction has committed; the event waits for a sealer
         logger.exception("audit events could not be sealed after commit; they stay pending")
 

@@ -208,3 +208,47 @@ def test_outside_a_transaction_verify_renders_on_extra_connections_and_still_cat
             " purpose, category, extra, prev_hash, hash FROM kernel_auditevent WHERE seq = 1"
         )
     assert not audit._chain_checks_out_fast(7, 30, {})  # a row numbered below the chain
+
+
+def _hold_the_seal_lock(release: threading.Event, held: threading.Event) -> None:
+    """Another process's sealer, in the middle of its turn."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit.SEAL_LOCK_KEY])
+            held.set()
+            release.wait(10)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_commit_the_sealer_queues_for_the_lock_and_seals_its_own_event():
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_the_seal_lock, args=(release, held))
+    holder.start()
+    assert held.wait(5)
+    threading.Timer(0.3, release.set).start()  # the other turn ends while we queue
+    event = audit.record(action="test.queued")  # autocommit: sealed right after its commit
+    holder.join()
+    event.refresh_from_db()
+    assert event.seq == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_the_lock_queue_is_too_long_the_event_stays_pending_for_the_next_sealer(
+    monkeypatch, caplog
+):
+    monkeypatch.setattr(audit, "AFTER_COMMIT_WAIT_MS", 50)
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_the_seal_lock, args=(release, held))
+    holder.start()
+    assert held.wait(5)
+    try:
+        event = audit.record(action="test.stranded")  # committed; its sealer gives up
+    finally:
+        release.set()
+        holder.join()
+    event.refresh_from_db()
+    assert event.seq is None
+    assert "stay pending for the next sealer" in caplog.text
+    assert audit.seal() == 1 and audit.verify().count == 1

@@ -1,12 +1,15 @@
 """PostgreSQL: seal pending audit events inside the database, in one call.
 
-``mentorhaven_audit_seal(batch, wait)`` takes the sealers' advisory lock (or tries to, when
-``wait`` is false), reads the tail of the chain, then numbers and chains up to ``batch`` pending
-events in id order, computing each SHA-256 over the same canonical line that
-``mentorhaven.kernel.audit.event_line`` builds in Python and ``audit verify`` rebuilds. It returns
-the rows it sealed as (id, seq, prev_hash, hash), or one row of NULLs when it did not get the
-lock. Every statement runs with a fresh snapshot taken after the lock was granted, so it sees the
-previous sealer's commit. SQLite has no such function: Python seals there.
+``mentorhaven_audit_seal(batch, wait_ms, async_commit)`` takes the sealers' advisory lock
+(waiting for it as long as it takes when ``wait_ms`` is NULL, else at most ``wait_ms``
+milliseconds, then failing with lock_not_available), reads the tail of the chain, then numbers
+and chains up to ``batch`` pending events in id order, computing each SHA-256 over the same
+canonical line that ``mentorhaven.kernel.audit.event_line`` builds in Python and ``audit verify``
+rebuilds. It returns the rows it sealed as (id, seq, prev_hash, hash). Every statement runs with
+a fresh snapshot taken after the lock was granted, so it sees the previous sealer's commit.
+``async_commit`` (only for a transaction of its own) lets that transaction commit without
+waiting for the WAL flush: sealing is derived data, a crash at worst returns rows to pending.
+SQLite has no such function: Python seals there.
 """
 
 from django.db import migrations
@@ -14,7 +17,7 @@ from django.db import migrations
 LOCK_KEY = 0x4D48_4155  # audit.SEAL_LOCK_KEY
 
 CREATE = f"""
-CREATE OR REPLACE FUNCTION mentorhaven_audit_seal(batch integer, wait boolean)
+CREATE OR REPLACE FUNCTION mentorhaven_audit_seal(batch integer, wait_ms integer, async_commit boolean)
 RETURNS TABLE (id bigint, seq bigint, prev_hash text, hash text)
 LANGUAGE plpgsql VOLATILE
 SET TimeZone = 'UTC' SET DateStyle = 'ISO'
@@ -26,12 +29,13 @@ DECLARE
     line text;
     new_hash text;
 BEGIN
-    IF wait THEN
-        PERFORM pg_advisory_xact_lock({LOCK_KEY});
-    ELSIF NOT pg_try_advisory_xact_lock({LOCK_KEY}) THEN
-        RETURN QUERY SELECT NULL::bigint, NULL::bigint, NULL::text, NULL::text;
-        RETURN;
+    IF async_commit THEN
+        PERFORM set_config('synchronous_commit', 'off', true);
     END IF;
+    IF wait_ms IS NOT NULL THEN
+        PERFORM set_config('lock_timeout', greatest(wait_ms, 1)::text, true);
+    END IF;
+    PERFORM pg_advisory_xact_lock({LOCK_KEY});
     SELECT e.seq, e.hash INTO last_seq, last_hash FROM kernel_auditevent AS e
         WHERE e.seq IS NOT NULL ORDER BY e.seq DESC LIMIT 1;
     IF NOT FOUND THEN
@@ -65,7 +69,7 @@ END
 $fn$;
 """
 
-DROP = "DROP FUNCTION IF EXISTS mentorhaven_audit_seal(integer, boolean);"
+DROP = "DROP FUNCTION IF EXISTS mentorhaven_audit_seal(integer, integer, boolean);"
 
 
 def forwards(apps, schema_editor):
