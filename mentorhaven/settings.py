@@ -168,7 +168,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, letting the backend use the user read together with the session.
+    "mentorhaven.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -216,6 +217,12 @@ if _database_url:
             "max_size": env_int("MENTORHAVEN_DB_POOL_SIZE", 8),
             "timeout": 10,
         }
+        # Lets the few hot reads of accounts/hot_reads.py be prepared once per pooled
+        # connection; Django's own queries are bound client-side and never prepared. None (off)
+        # is needed behind a transaction-mode pooler such as PgBouncer before 1.21.
+        _db["OPTIONS"]["prepare_threshold"] = (
+            5 if env_bool("MENTORHAVEN_DB_PREPARED_STATEMENTS", True) else None
+        )
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set in production (postgres://...)")
@@ -270,9 +277,10 @@ TASKS = {
 
 # --- accounts and authentication --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, reading the signed-in user with one prepared statement.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "mentorhaven.accounts.backends.ModelBackend",
+    "mentorhaven.accounts.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -1,7 +1,9 @@
 """Per-request account checks.
 
+* The signed-in user is found by django.contrib.auth as usual; the backend may take them from
+  the statement that read the session (sessions.py) instead of reading them again.
 * Until a mentor or any admin role has enrolled a second factor, they reach only enrolment
-  (decided afresh on every request, in one query).
+  (decided afresh on every request, from the roles and second factors read with the user).
 * "Where you are signed in" activity (allauth usersessions) is written at most once a minute
   per session, and at once when the session's address or browser changes.
 """
@@ -12,11 +14,34 @@ import hashlib
 
 from allauth.account.adapter import get_adapter
 from allauth.usersessions.internal import usersessionkit
+from django.contrib import auth
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 
-from mentorhaven.accounts.selectors import mfa_gate
+from mentorhaven.accounts.selectors import request_mfa_gate
+from mentorhaven.accounts.sessions import signing_in_with
+
+
+def _get_user(request):
+    if not hasattr(request, "_cached_user"):
+        with signing_in_with(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, except that finding the user may use the user read together with the session
+    (sessions.py). django.contrib.auth.get_user does all the checking, as before."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _get_user(request))
+
 
 # Paths a signed-in person without MFA may still reach: enrolment itself, signing out,
 # re-authentication (allauth asks for it before enrolment) and static assets.
@@ -39,7 +64,7 @@ class MfaRequiredMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and mfa_gate(user).blocks
+            and request_mfa_gate(user).blocks
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -6,12 +6,15 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.db import connection
 
 from mentorhaven.accounts.domain import device_description
+from mentorhaven.accounts.hot_reads import fetch_all, row_loader
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.programs.models import Membership, OrgMembership
 
@@ -31,6 +34,9 @@ SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 ROLES_ATTR = "_mentorhaven_roles"
 # Stands for "has a second factor" in the one-query union below; no role is spelled like it.
 _ENROLLED = "+second-factor"
+_GATE_COLUMN = "gate"
+# Where signed_in_user() leaves the gate it read with the user, for this request's MFA check.
+_REQUEST_GATE_ATTR = "_mentorhaven_request_mfa_gate"
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,8 @@ def _mfa_gate_sql(vendor: str) -> str:
     types = ", ".join(["%s"] * len(SECOND_FACTOR_TYPES))
     # Only quoted model identifiers are formatted in; every value is a query parameter.
     return (
-        f"SELECT {column(membership, 'role')} FROM {quote(membership.db_table)}"  # noqa: S608
+        f"SELECT {column(membership, 'role')} AS {quote(_GATE_COLUMN)}"  # noqa: S608
+        f" FROM {quote(membership.db_table)}"
         f" WHERE {column(membership, 'user')} = %s"
         f" UNION SELECT {column(org_membership, 'role')} FROM {quote(org_membership.db_table)}"
         f" WHERE {column(org_membership, 'user')} = %s"
@@ -69,20 +76,126 @@ def _mfa_gate_sql(vendor: str) -> str:
     )
 
 
-def mfa_gate(user) -> MfaGate:
-    """Whether ``user`` must have a second factor and has one, in ONE query, read afresh on
-    every call: removing the last authenticator or granting a staff role takes effect on the
-    very next request. The roles read on the way are kept on ``user`` for the request."""
-    sql = _mfa_gate_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, _ENROLLED, user.pk, *SECOND_FACTOR_TYPES])
-        rows = frozenset(row[0] for row in cursor.fetchall())
-    roles = rows - {_ENROLLED}
+def _gate_params(user_id) -> list:
+    return [user_id, user_id, _ENROLLED, user_id, *SECOND_FACTOR_TYPES]
+
+
+def _gate_from(user, values: frozenset) -> MfaGate:
+    """The gate for ``user`` from the values the union returned; keeps the roles on ``user``."""
+    roles = values - {_ENROLLED, None}
     setattr(user, ROLES_ATTR, roles)
     required = (
         user.is_staff or user.is_superuser or bool(roles & {*MFA_PROGRAM_ROLES, *MFA_ORG_ROLES})
     )
-    return MfaGate(roles=roles, required=required, enrolled=_ENROLLED in rows)
+    return MfaGate(roles=roles, required=required, enrolled=_ENROLLED in values)
+
+
+def mfa_gate(user) -> MfaGate:
+    """Whether ``user`` must have a second factor and has one, in ONE query, read afresh on
+    every call: removing the last authenticator or granting a staff role takes effect on the
+    very next request. The roles read on the way are kept on ``user`` for the request."""
+    rows = fetch_all(_mfa_gate_sql(connection.vendor), _gate_params(user.pk))
+    return _gate_from(user, frozenset(row[0] for row in rows))
+
+
+@functools.cache
+def _signed_in_user_sql(vendor: str) -> str:
+    """The user row, once per gate value (or once with NULL): the user and their gate in one
+    statement. Only quoted model identifiers are formatted in."""
+    quote = connection.ops.quote_name
+    meta = User._meta
+    return (
+        f"SELECT {row_loader(User, vendor).select_list('u')}, g.{quote(_GATE_COLUMN)}"  # noqa: S608
+        f" FROM {quote(meta.db_table)} u LEFT JOIN ({_mfa_gate_sql(vendor)}) g ON 1 = 1"
+        f" WHERE u.{quote(cast(str, cast(Any, meta.pk).column))} = %s"
+    )
+
+
+def signed_in_user(user_id) -> User | None:
+    """The user a session names, or None, read in ONE query together with their second-factor
+    gate. Every signed-in request reads both (backends.py, then MfaRequiredMiddleware), so
+    reading them together saves a round trip; the gate is left on the user for this request's
+    check only (request_mfa_gate), never for later ones."""
+    user_id = User._meta.pk.to_python(user_id)  # type: ignore[union-attr]
+    rows = fetch_all(_signed_in_user_sql(connection.vendor), [*_gate_params(user_id), user_id])
+    if not rows:
+        return None
+    user = cast(User, row_loader(User, connection.vendor).instance(rows[0]))
+    setattr(user, _REQUEST_GATE_ATTR, _gate_from(user, frozenset(row[-1] for row in rows)))
+    return user
+
+
+@functools.cache
+def _session_and_user_sql(vendor: str) -> str:
+    """A live session row and, through allauth's record of who signed in with it, that user's
+    row once per role and per authenticator they hold (or once with NULLs): the session, the
+    user and their second-factor gate in one statement. The union has no WHERE in any branch so
+    that PostgreSQL reads each table by the user's index; authenticators of a type that does
+    not count are skipped in Python. Only quoted model identifiers are formatted in."""
+    from django.contrib.sessions.models import Session
+
+    quote = connection.ops.quote_name
+
+    def column(meta, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    session, record, user = Session._meta, UserSession._meta, User._meta
+    membership, org_membership = Membership._meta, OrgMembership._meta
+    authenticator = Authenticator._meta
+    user_pk = quote(cast(str, cast(Any, user.pk).column))
+    gate_user, gate, factor = quote("gate_user"), quote(_GATE_COLUMN), quote("gate_factor")
+    return (
+        f"SELECT s.{column(session, 'session_data')},"  # noqa: S608
+        f" {row_loader(User, vendor).select_list('u')}, g.{gate}, g.{factor}"
+        f" FROM {quote(session.db_table)} s"
+        f" LEFT JOIN {quote(record.db_table)} us"
+        f" ON us.{column(record, 'session_key')} = s.{column(session, 'session_key')}"
+        f" LEFT JOIN {quote(user.db_table)} u ON u.{user_pk} = us.{column(record, 'user')}"
+        f" LEFT JOIN (SELECT {column(membership, 'user')} AS {gate_user},"
+        f" {column(membership, 'role')} AS {gate}, 0 AS {factor}"
+        f" FROM {quote(membership.db_table)}"
+        f" UNION ALL SELECT {column(org_membership, 'user')}, {column(org_membership, 'role')}, 0"
+        f" FROM {quote(org_membership.db_table)}"
+        f" UNION ALL SELECT {column(authenticator, 'user')}, {column(authenticator, 'type')}, 1"
+        f" FROM {quote(authenticator.db_table)}"
+        f") g ON g.{gate_user} = u.{user_pk}"
+        f" WHERE s.{column(session, 'session_key')} = %s"
+        f" AND s.{column(session, 'expire_date')} > %s"
+    )
+
+
+def session_and_user(session_key: str, now: datetime) -> tuple[str, User | None] | None:
+    """The data of the live session ``session_key`` (None if there is none) and, read in the
+    same statement, the user allauth recorded signing in with it, with their second-factor
+    gate (the same answer signed_in_user gives), or None.
+
+    The user is only a hint: django.contrib.auth still takes the user id from the signed
+    session data and uses this user only if it is the same one (backends.py)."""
+    rows = fetch_all(_session_and_user_sql(connection.vendor), [session_key, now])
+    if not rows:
+        return None
+    first = rows[0]
+    loader = row_loader(User, connection.vendor)
+    if first[1 + loader.names.index(User._meta.pk.attname)] is None:  # type: ignore[union-attr]
+        return first[0], None
+    user = cast(User, loader.instance(first[1:]))
+    values = {
+        (_ENROLLED if value in SECOND_FACTOR_TYPES else None) if factor else value
+        for *_, value, factor in rows
+    }
+    setattr(user, _REQUEST_GATE_ATTR, _gate_from(user, frozenset(values)))
+    return first[0], user
+
+
+def request_mfa_gate(user) -> MfaGate:
+    """The MFA gate of the signed-in user of this request: the one read together with the user
+    at the start of the request (signed_in_user) if there is one, taken so that it serves this
+    check only; otherwise read now (mfa_gate)."""
+    gate = getattr(user, _REQUEST_GATE_ATTR, None)
+    if gate is None:
+        return mfa_gate(user)
+    delattr(user, _REQUEST_GATE_ATTR)
+    return gate
 
 
 def user_requires_mfa(user) -> bool:

@@ -12,11 +12,13 @@ keyed on the URLconf and script prefix in force and emptied whenever ROOT_URLCON
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from mentorhaven.web.selectors import (
     AUDITOR,
@@ -73,11 +75,16 @@ def _forget_reversed(*, setting, **kwargs) -> None:
         _reversed.clear()
 
 
-def reverse_cached(url_name: str) -> str | None:
-    """``reverse(url_name)`` without arguments, remembered for the process; None if unrouted."""
-    # Keyed on the URLconf in force: a thread-local override, or the setting itself (which
-    # test tools may change without sending ``setting_changed``).
-    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), url_name)
+def _routes_in_force() -> tuple[str, str]:
+    # The URLconf in force: a thread-local override, or the setting itself (which test tools
+    # may change without sending ``setting_changed``); and the script prefix.
+    return (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+def reverse_cached(url_name: str, routes: tuple[str, str] | None = None) -> str | None:
+    """``reverse(url_name)`` without arguments, remembered for the process; None if unrouted.
+    ``routes`` (from _routes_in_force) saves looking up the URLconf again for each name."""
+    key = (*(routes or _routes_in_force()), url_name)
     url = _reversed.get(key)
     if url is None:
         try:
@@ -88,8 +95,8 @@ def reverse_cached(url_name: str) -> str | None:
     return url or None
 
 
-def _url(entry: Entry) -> str | None:
-    url = reverse_cached(entry.url_name)
+def _url(entry: Entry, routes: tuple[str, str]) -> str | None:
+    url = reverse_cached(entry.url_name, routes)
     if url is None:
         return None
     return f"{url}#{entry.anchor}" if entry.anchor else url
@@ -98,11 +105,31 @@ def _url(entry: Entry) -> str | None:
 def navigation_for(user) -> list[NavItem]:
     """The navigation of a signed-in ``user``: the entries their roles allow whose page exists."""
     roles = roles_for(user)
+    routes = _routes_in_force()
     items = []
     for entry in ENTRIES:
         if entry.roles and not (entry.roles & roles):
             continue
-        url = _url(entry)
+        url = _url(entry, routes)
         if url is not None:
             items.append(NavItem(entry.label, url))
     return items
+
+
+_CURRENT = ' aria-current="page"'
+
+
+def nav_links(items: list[NavItem], current_path: str) -> SafeString:
+    """The ``<li>`` links of the main navigation, the current page marked, every value escaped
+    (as the template's autoescaping would).
+
+    Built here rather than with a template loop: the layout of every signed-in page shows it,
+    and a loop of template nodes costs several times more to render than this.
+    """
+    return mark_safe(  # noqa: S308  (every value below is escaped)
+        "".join(
+            f'<li><a href="{escape(item.url)}"{_CURRENT if item.url == current_path else ""}>'
+            f"{escape(item.label)}</a></li>"
+            for item in items
+        )
+    )

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from mentorhaven.accounts.hot_reads import fetch_all
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import ROLES_ATTR
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
@@ -302,18 +303,10 @@ def _own_programs(viewer, dash: Dashboard) -> set[int]:
     sees their active mentor's name, a mentor how many mentees they have) in ONE query, and
     return the ids of the programs they administer."""
     settings_field = Program._meta.get_field("settings")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _own_programs_sql(connection.vendor),
-            [
-                Relationship.Status.PROPOSED,
-                Relationship.Status.ACTIVE,
-                MENTEE,
-                MENTOR,
-                viewer.pk,
-            ],
-        )
-        rows = cursor.fetchall()
+    rows = fetch_all(
+        _own_programs_sql(connection.vendor),
+        [Relationship.Status.PROPOSED, Relationship.Status.ACTIVE, MENTEE, MENTOR, viewer.pk],
+    )
     programs: dict[int, Program] = {}
     mentee_views: dict[int, MenteeProgram] = {}
     mentor_views: dict[int, MentorProgram] = {}

@@ -74,3 +74,22 @@ def test_remembered_links_follow_the_urlconf_in_force(personas, settings):
     ]
     settings.ROOT_URLCONF = "mentorhaven.urls"
     assert "Privacy" in _labels(personas.cara)
+
+
+def test_navigation_links_are_escaped_and_mark_the_current_page():
+    from mentorhaven.web.navigation import NavItem, nav_links
+
+    html = nav_links(
+        [NavItem("Home", "/dashboard/"), NavItem("<b>Q&A</b>", '/x/?a="1"&b=2')], "/dashboard/"
+    )
+    assert html == (
+        '<li><a href="/dashboard/" aria-current="page">Home</a></li>'
+        '<li><a href="/x/?a=&quot;1&quot;&amp;b=2">&lt;b&gt;Q&amp;A&lt;/b&gt;</a></li>'
+    )
+
+
+def test_the_layout_marks_the_page_being_shown(client, personas):
+    client.force_login(personas.cara)
+    page = client.get("/privacy/").content.decode()
+    assert '<a href="/privacy/" aria-current="page">Privacy</a>' in page
+    assert page.count('aria-current="page"') == 1
