@@ -71,15 +71,31 @@ $fn$;
 
 DROP = "DROP FUNCTION IF EXISTS mentorhaven_audit_seal(integer, integer, boolean);"
 
+# Sealing rewrites every event once, leaving one dead row version per event. PostgreSQL's default
+# waits for dead rows to reach a fifth of the table before vacuuming it, which on a log of
+# millions of events means millions of dead versions for the sealer's queue (a partial index of
+# pending rows) to step over. Vacuum after every 10,000 instead: with the visibility map it only
+# visits the recently written pages.
+VACUUM_OFTEN = (
+    "ALTER TABLE kernel_auditevent SET (autovacuum_vacuum_scale_factor = 0,"
+    " autovacuum_vacuum_threshold = 10000)"
+)
+VACUUM_DEFAULT = (
+    "ALTER TABLE kernel_auditevent RESET (autovacuum_vacuum_scale_factor,"
+    " autovacuum_vacuum_threshold)"
+)
+
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(CREATE, params=None)
+        schema_editor.execute(VACUUM_OFTEN, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP, params=None)
+        schema_editor.execute(VACUUM_DEFAULT, params=None)
 
 
 class Migration(migrations.Migration):
