@@ -252,3 +252,16 @@ def test_when_the_lock_queue_is_too_long_the_event_stays_pending_for_the_next_se
     assert event.seq is None
     assert "stay pending for the next sealer" in caplog.text
     assert audit.seal() == 1 and audit.verify().count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sealing_hashes_the_time_in_utc_whatever_the_sessions_time_zone():
+    with connection.cursor() as cursor:
+        cursor.execute("SET TimeZone = 'Pacific/Chatham'")  # +12:45 / +13:45
+    try:
+        for i in range(3):
+            audit.record(action="test.far_away", extra={"i": i})
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET TimeZone")
+    assert audit.verify().count == 3

@@ -20,7 +20,6 @@ CREATE = f"""
 CREATE OR REPLACE FUNCTION mentorhaven_audit_seal(batch integer, wait_ms integer, async_commit boolean)
 RETURNS TABLE (id bigint, seq bigint, prev_hash text, hash text)
 LANGUAGE plpgsql VOLATILE
-SET TimeZone = 'UTC' SET DateStyle = 'ISO'
 AS $fn$
 DECLARE
     last_seq bigint;
@@ -29,6 +28,12 @@ DECLARE
     line text;
     new_hash text;
 BEGIN
+    -- The time is rendered in UTC whatever the session's TimeZone; the text form needs ISO dates
+    -- (what every client of ours uses; a SET clause on the function would cost more than the
+    -- whole seal).
+    IF current_setting('DateStyle') NOT LIKE 'ISO%' THEN
+        PERFORM set_config('DateStyle', 'ISO', true);
+    END IF;
     IF async_commit THEN
         PERFORM set_config('synchronous_commit', 'off', true);
     END IF;
@@ -48,7 +53,8 @@ BEGIN
         FROM kernel_auditevent AS e WHERE e.seq IS NULL ORDER BY e.id LIMIT batch
     LOOP
         last_seq := last_seq + 1;
-        line := concat_ws(chr(31), last_seq::text, ev.occurred_at::text, ev.actor, ev.actor_role,
+        line := concat_ws(chr(31), last_seq::text,
+            (ev.occurred_at AT TIME ZONE 'UTC')::text || '+00', ev.actor, ev.actor_role,
             ev.action, ev.target_type, ev.target_id, ev.subject, ev.purpose, ev.category,
             coalesce(ev.organization_id::text, ''), ev.extra, last_hash);
         new_hash := encode(sha256(convert_to(line, 'UTF8')), 'hex');
