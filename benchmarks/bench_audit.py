@@ -8,13 +8,14 @@ Cases (targets from issue 3):
 * ``audit_append_1_writer`` and ``audit_append_N_writers`` (N from ``BENCH_AUDIT_WRITERS``,
   default "4,16": processes at once, like web workers): ``audit.record`` with an actor and a
   subject, one transaction per event as a service would do it (pseudonyms, pending insert,
-  commit with ``synchronous_commit = on``, then the after-commit sealer); the clock stops when
-  every event is sealed: >= 2,000 events/s. One writer pays three round trips and a WAL flush per
-  event for the transaction alone (BEGIN, INSERT, COMMIT: about 0.45 ms here, so about 2,200/s
-  before any audit work); concurrent writers share flushes (group commit) and one sealer chains
-  for all of them. Each also reports the CPU spent per event (writers and their PostgreSQL
-  backends, read from /proc) and the rate that CPU cost allows with every core free: on a shared
-  machine the wall-clock rate mostly measures the other tenants.
+  commit with ``synchronous_commit = on``); the clock stops when every event is sealed:
+  >= 2,000 events/s. As deployed, ``mentorhaven audit sealer`` runs beside the writers and seals
+  what their commits leave pending (``BENCH_AUDIT_SEALER=none``: no sealer process, each writer
+  seals right after its own commit). One writer pays three round trips and a WAL flush per event
+  for the transaction alone (BEGIN, INSERT, COMMIT: about 0.45 ms here). Each case also reports
+  the CPU spent per event (writers, the sealer process, and every PostgreSQL process, read from
+  /proc) and the rate that CPU cost allows with every core free: on a shared machine the
+  wall-clock rate mostly measures the other tenants.
 * ``audit_verify``: ``audit.verify`` over 200,000 chained events with signed checkpoints
   (every hash recomputed in Python): >= 500,000 events/s. ``client_cpu_s`` is this process's
   CPU time, ``server_cpu_s`` that of every PostgreSQL process on the host (verify renders the
@@ -119,18 +120,6 @@ def _append(n: int, offset: int) -> None:
             )  # fmt: skip
 
 
-def _backend_cpu() -> float:
-    """CPU seconds used so far by this connection's PostgreSQL backend (same host only)."""
-    from django.db import connection
-
-    connection.ensure_connection()
-    try:
-        stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().split()
-    except OSError:  # a remote server: client CPU only
-        return 0.0
-    return (int(stat[13]) + int(stat[14])) / os.sysconf("SC_CLK_TCK")
-
-
 def _all_postgres_cpu() -> float:
     """CPU seconds used so far by every PostgreSQL process on this host, including backends
     that have exited (the postmaster's reaped-children times): verify renders on extra
@@ -153,16 +142,25 @@ def _writer(barrier, cpu, n: int, offset: int) -> None:
     django.setup()
     people(20)
     barrier.wait()
-    client, server = time.process_time(), _backend_cpu()
+    client = time.process_time()
     _append(n, offset)
-    cpu.put((time.process_time() - client, _backend_cpu() - server))
+    cpu.put((time.process_time() - client, 0.0))
+
+
+SEALER = None  # the running SealerProcess, when the benchmark runs one (BENCH_AUDIT_SEALER)
 
 
 def _all_sealed(expected: int) -> None:
+    """Stop the clock once every event is sealed: by the sealer process when one runs (this
+    waits for it), else by the writers right after their commits (this seals any straggler)."""
     from mentorhaven.kernel import audit
     from mentorhaven.kernel.models import AuditEvent
 
-    audit.seal()
+    if SEALER is None:
+        audit.seal()
+    deadline = time.monotonic() + 60
+    while AuditEvent.objects.filter(seq__isnull=True).exists() and time.monotonic() < deadline:
+        time.sleep(0.002)
     sealed = AuditEvent.objects.filter(seq__isnull=False).count()
     if sealed != expected:
         raise SystemExit(f"{sealed} events sealed, {expected} expected")
@@ -173,13 +171,13 @@ def case_append_one_writer() -> dict:
 
     before = AuditEvent.objects.count()
     people(20)
-    start, client, server = time.perf_counter(), time.process_time(), _backend_cpu()
+    meter = CpuMeter()
+    start, client = time.perf_counter(), time.process_time()
     _append(APPENDS_ONE_WRITER, 0)
     _all_sealed(before + APPENDS_ONE_WRITER)
     seconds = time.perf_counter() - start
-    cpu = (time.process_time() - client, _backend_cpu() - server)
     out = result("audit_append_1_writer", APPENDS_ONE_WRITER, seconds, APPEND_TARGET)
-    return out | cpu_figures(APPENDS_ONE_WRITER, [cpu])
+    return out | meter.figures(APPENDS_ONE_WRITER, time.process_time() - client)
 
 
 def case_append_concurrent(writers: int) -> dict:
@@ -202,6 +200,7 @@ def case_append_concurrent(writers: int) -> dict:
     for proc in procs:
         proc.start()
     barrier.wait()
+    meter = CpuMeter()
     start = time.perf_counter()
     used = [cpu.get() for _ in procs]
     for proc in procs:
@@ -211,19 +210,30 @@ def case_append_concurrent(writers: int) -> dict:
     _all_sealed(before + per * writers)
     seconds = time.perf_counter() - start
     out = result(f"audit_append_{writers}_writers", per * writers, seconds, APPEND_TARGET)
-    return out | cpu_figures(per * writers, used)
+    return out | meter.figures(per * writers, sum(c for c, _ in used))
 
 
-def cpu_figures(events: int, used: list[tuple[float, float]]) -> dict:
-    """CPU per event (writers' Python + their PostgreSQL backends), and what that allows when
-    every core of this machine is free: the wall-clock figure depends on the machine's load."""
-    client = sum(c for c, _ in used) / events * 1000
-    server = sum(s for _, s in used) / events * 1000
-    return {
-        "client_cpu_ms_per_event": round(client, 3),
-        "server_cpu_ms_per_event": round(server, 3),
-        "cpu_bound_events_per_s_all_cores": round((os.cpu_count() or 1) * 1000 / (client + server)),
-    }
+class CpuMeter:
+    """CPU spent from now on by PostgreSQL (every backend, the sealer's too) and by the sealer
+    process; the writers' own CPU is passed in."""
+
+    def __init__(self) -> None:
+        self.server = _all_postgres_cpu()
+        self.sealer = SEALER.cpu_seconds() if SEALER else 0.0
+
+    def figures(self, events: int, writers_cpu: float) -> dict:
+        """CPU per event, and what that allows when every core of this machine is free: the
+        wall-clock figure depends on the machine's load."""
+        client = writers_cpu / events * 1000
+        server = (_all_postgres_cpu() - self.server) / events * 1000
+        sealer = ((SEALER.cpu_seconds() if SEALER else 0.0) - self.sealer) / events * 1000
+        total = client + server + sealer
+        return {
+            "client_cpu_ms_per_event": round(client, 3),
+            "sealer_process_cpu_ms_per_event": round(sealer, 3),
+            "server_cpu_ms_per_event": round(server, 3),
+            "cpu_bound_events_per_s_all_cores": round((os.cpu_count() or 1) * 1000 / total),
+        }
 
 
 def fill_chain(total: int) -> None:
@@ -292,20 +302,37 @@ def result(name: str, events: int, seconds: float, target: int) -> dict:
 
 
 def main() -> None:
+    global SEALER
     setup()
     from django.conf import settings
+    from sealer import SealerProcess  # benchmarks/sealer.py
+
+    # As deployed: `mentorhaven audit sealer` runs next to the web processes.
+    # BENCH_AUDIT_SEALER=none measures without it (each request seals after its commit).
+    if os.environ.get("BENCH_AUDIT_SEALER", "process") == "process":
+        SEALER = SealerProcess().start()
 
     cases = [
         case_append_one_writer,
         *(partial(case_append_concurrent, n) for n in WRITER_COUNTS),
         case_verify,
     ]
-    for case in cases:
-        out = case()
-        if case is not case_verify:
-            out["sealing"] = "inline" if settings.AUDIT_SEAL_INLINE else "after_commit"
-        out["machine"] = machine()
-        print(json.dumps(out), flush=True)
+    try:
+        for case in cases:
+            out = case()
+            if case is not case_verify:
+                out["sealing"] = (
+                    "inline"
+                    if settings.AUDIT_SEAL_INLINE
+                    else "sealer process"
+                    if SEALER
+                    else "after each commit"
+                )
+            out["machine"] = machine()
+            print(json.dumps(out), flush=True)
+    finally:
+        if SEALER:
+            SEALER.stop()
 
 
 if __name__ == "__main__":

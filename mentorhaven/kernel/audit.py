@@ -23,6 +23,7 @@ import hmac
 import logging
 import re
 import threading
+import time
 import uuid
 from bisect import bisect_left
 from collections import deque
@@ -414,9 +415,99 @@ def seal(*, wait: bool = True, batch: int = SEAL_BATCH, rounds: int = SEAL_ROUND
     return total
 
 
+# --- the audit sealer process (PostgreSQL) ---------------------------------------------------
+
+SEALER_CHANNEL = "mentorhaven_audit"  # notified by every recording commit (kernel migration 0006)
+SEALER_ALIVE_KEY = 0x4D48_4153  # "MHAS": held (session-level) by the running sealer
+# How long a process trusts what it last saw about the sealer: a sealer that stopped is noticed
+# within this long, and writers then seal their own events again.
+SEALER_CHECK_SECONDS = 1.0
+# The sealer also looks for pending events this often without being woken.
+SEALER_IDLE_SECONDS = 1.0
+# Once woken, the sealer lets this long pass before its turn, so that one turn seals what many
+# commits wrote (each turn costs about as much as sealing a hundred events).
+SEALER_GATHER_SECONDS = 0.01
+
+_sealer_seen: list[tuple[float, bool]] = []  # (when last checked, alive), in this process
+
+
+def sealer_alive() -> bool:
+    """Whether a sealer process is running (cached for SEALER_CHECK_SECONDS per process).
+
+    The running sealer holds an exclusive session-level advisory lock; if a shared one can be
+    taken (and is given back at once), nobody holds it.
+    """
+    now = time.monotonic()
+    if _sealer_seen and now - _sealer_seen[0][0] < SEALER_CHECK_SECONDS:
+        return _sealer_seen[0][1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN pg_try_advisory_lock_shared(%s) "
+            "THEN NOT pg_advisory_unlock_shared(%s) ELSE true END",
+            [SEALER_ALIVE_KEY, SEALER_ALIVE_KEY],
+        )
+        alive = bool(cursor.fetchone()[0])
+    _sealer_seen[:] = [(now, alive)]
+    return alive
+
+
+def run_sealer(
+    *, stop: threading.Event | None = None, ready: threading.Event | None = None
+) -> None:
+    """The audit sealer: seal whatever is pending each time a recording transaction commits.
+
+    While it runs, recording requests skip their own sealing turn (one round trip each) and the
+    sealer seals everything that committed since its last turn in one turn. It holds an advisory
+    lock for as long as it runs, which is how writers see it (``sealer_alive``); a second sealer
+    waits on that lock as a stand-by. Notifications come on a connection of its own; sealing
+    uses Django's. It seals on start (what writers committed while no sealer ran) and at least
+    every SEALER_IDLE_SECONDS. Runs until ``stop`` is set (or forever).
+    """
+    import psycopg
+
+    stop = stop or threading.Event()
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as listener:
+        while not stop.is_set():
+            got = listener.execute("SELECT pg_try_advisory_lock(%s)", [SEALER_ALIVE_KEY])
+            if (got.fetchone() or [False])[0]:
+                break
+            stop.wait(SEALER_IDLE_SECONDS)  # another sealer runs: stand by
+        else:
+            return
+        listener.execute(f"LISTEN {SEALER_CHANNEL}")
+        logger.info("audit sealer running")
+        if ready is not None:
+            ready.set()
+        try:
+            while not stop.is_set():
+                try:
+                    seal(wait=True)
+                except Exception:
+                    logger.exception("audit sealer: sealing failed; trying again")
+                    connection.close()
+                    stop.wait(SEALER_IDLE_SECONDS)
+                    continue
+                # Sleep until a commit wakes us (psycopg hands over every notification that has
+                # arrived, one or many), gather for a moment, then take everything pending.
+                woken = False
+                for _ in listener.notifies(timeout=SEALER_IDLE_SECONDS, stop_after=1):
+                    woken = True
+                if woken:
+                    stop.wait(SEALER_GATHER_SECONDS)
+        finally:
+            connection.close()
+            logger.info("audit sealer stopped")
+
+
 def _seal_after_commit() -> None:
-    """on_commit hook of every recording transaction (PostgreSQL)."""
+    """on_commit hook of every recording transaction (PostgreSQL).
+
+    With a sealer process running, the commit has woken it and there is nothing to do here.
+    Otherwise this request seals its own event (and whatever else is pending).
+    """
     try:
+        if sealer_alive():
+            return
         seal(wait=False)
     except OperationalError:  # the lock queue was too long: a later sealer takes our event
         logger.warning("audit seal lock busy after commit; events stay pending for the next sealer")

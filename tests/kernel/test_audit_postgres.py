@@ -265,3 +265,92 @@ def test_sealing_hashes_the_time_in_utc_whatever_the_sessions_time_zone():
         with connection.cursor() as cursor:
             cursor.execute("RESET TimeZone")
     assert audit.verify().count == 3
+
+
+@pytest.fixture
+def sealer_process(monkeypatch):
+    """A running audit sealer (a thread here; `mentorhaven audit sealer` in production)."""
+    monkeypatch.setattr(audit, "SEALER_CHECK_SECONDS", 0.0)  # writers notice changes at once
+    stop, ready = threading.Event(), threading.Event()
+
+    def run():
+        try:
+            audit.run_sealer(stop=stop, ready=ready)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="test-audit-sealer")
+    thread.start()
+    assert ready.wait(10)
+    yield stop
+    stop.set()
+    thread.join(10)
+    audit._sealer_seen.clear()
+
+
+def _wait_until_sealed(count: int) -> list:
+    for _ in range(200):
+        seqs = list(AuditEvent.objects.order_by("id").values_list("seq", flat=True))
+        if len(seqs) == count and None not in seqs:
+            return seqs
+        threading.Event().wait(0.025)
+    return seqs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_sealer_running_requests_leave_sealing_to_it(sealer_process, monkeypatch):
+    sealers: list[str] = []
+    real_seal = audit.seal
+
+    def seal(**kwargs):
+        sealers.append(threading.current_thread().name)
+        return real_seal(**kwargs)
+
+    monkeypatch.setattr(audit, "seal", seal)
+    assert audit.sealer_alive()
+    for i in range(20):
+        with transaction.atomic():
+            audit.record(action="test.handed_over", extra={"i": i})
+    assert _wait_until_sealed(20) == list(range(1, 21))
+    assert "MainThread" not in sealers  # no request sealed: every turn was the sealer's
+    assert audit.verify().count == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_once_the_sealer_stops_requests_seal_their_own_events_again(sealer_process):
+    audit.record(action="test.before_stop")
+    assert _wait_until_sealed(1) == [1]
+    sealer_process.set()  # the sealer stops (and gives its lock back)
+    for _ in range(200):
+        if not audit.sealer_alive():
+            break
+        threading.Event().wait(0.025)
+    assert not audit.sealer_alive()
+    event = audit.record(action="test.after_stop")
+    event.refresh_from_db()
+    assert event.seq == 2  # sealed by its own request, right after the commit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sealer_seals_on_start_what_was_left_pending(monkeypatch):
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_the_seal_lock, args=(release, held))
+    holder.start()
+    assert held.wait(5)
+    monkeypatch.setattr(audit, "AFTER_COMMIT_WAIT_MS", 50)
+    try:
+        audit.record(action="test.left_pending")  # its own sealing turn gives up
+    finally:
+        release.set()
+        holder.join()
+    assert AuditEvent.objects.get().seq is None
+    stop, ready = threading.Event(), threading.Event()
+    thread = threading.Thread(target=audit.run_sealer, kwargs={"stop": stop, "ready": ready})
+    thread.start()
+    try:
+        assert ready.wait(10)
+        assert _wait_until_sealed(1) == [1]
+    finally:
+        stop.set()
+        thread.join(10)
+        audit._sealer_seen.clear()

@@ -1,9 +1,12 @@
-"""``mentorhaven audit keygen|seal|checkpoint|verify``: the operator's side of the audit log.
+"""``mentorhaven audit keygen|seal|sealer|checkpoint|verify``: the operator's side of the log.
 
 * ``keygen FILE [--rotate]`` writes an Ed25519 signing key (mode 0600) for
   ``MENTORHAVEN_AUDIT_SIGNING_KEY_FILE``. It never overwrites a key; ``--rotate`` keeps the old
   key's public half so older checkpoints stay verifiable.
 * ``seal`` numbers and chains the pending events (normally done right after each commit).
+* ``sealer`` (PostgreSQL) runs until stopped (SIGTERM or Ctrl-C), sealing what each recording
+  commit leaves pending; while it runs, requests skip their own sealing turn. Run one per
+  database, as a service next to the web processes; a second one waits as a stand-by.
 * ``checkpoint`` seals, then signs the current tail of the log (idempotent; run it from cron or
   the task).
 * ``verify [--no-seal]`` seals, then recomputes the chain and the checkpoint signatures. Exit 0
@@ -13,9 +16,12 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from mentorhaven.kernel import audit
 
@@ -29,6 +35,7 @@ class Command(BaseCommand):
         keygen.add_argument("file")
         keygen.add_argument("--rotate", action="store_true", help="replace the key in FILE")
         sub.add_parser("seal", help="number and chain the pending events")
+        sub.add_parser("sealer", help="keep sealing as events are recorded (PostgreSQL)")
         sub.add_parser("checkpoint", help="seal, then sign the current tail of the log")
         verify = sub.add_parser("verify", help="recompute the chain and check every checkpoint")
         verify.add_argument(
@@ -43,6 +50,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"audit signing key {kid} written to {options['file']} (0600)")
             elif action == "seal":
                 self.stdout.write(f"{audit.seal()} pending audit events sealed")
+            elif action == "sealer":
+                self._sealer()
             elif action == "checkpoint":
                 cp = audit.checkpoint()
                 if cp is None:
@@ -53,6 +62,19 @@ class Command(BaseCommand):
                 self._verify(seal_first=not options["no_seal"])
         except audit.AuditError as exc:
             raise CommandError(str(exc)) from exc
+
+    def _sealer(self) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                "the audit sealer needs PostgreSQL (SQLite seals every event inline)"
+            )
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write("audit sealer running (stop with SIGTERM or Ctrl-C)")
+        self.stdout.flush()
+        audit.run_sealer(stop=stop)
+        self.stdout.write("audit sealer stopped")
 
     def _verify(self, *, seal_first: bool) -> None:
         result = audit.verify(seal_first=seal_first)
