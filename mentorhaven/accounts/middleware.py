@@ -26,9 +26,21 @@ from django.utils.functional import SimpleLazyObject
 from mentorhaven.accounts.selectors import request_mfa_gate
 from mentorhaven.accounts.sessions import signing_in_with
 
+# Sessions signed in before MentorHaven's own backends existed name the library ones; they load
+# the same people the same way, so such a session is moved over instead of being signed out.
+RENAMED_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "mentorhaven.accounts.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": (
+        "mentorhaven.accounts.backends.AuthenticationBackend"
+    ),
+}
+
 
 def _get_user(request):
     if not hasattr(request, "_cached_user"):
+        renamed = RENAMED_BACKENDS.get(request.session.get(auth.BACKEND_SESSION_KEY, ""))
+        if renamed:
+            request.session[auth.BACKEND_SESSION_KEY] = renamed
         with signing_in_with(request.session):
             request._cached_user = auth.get_user(request)
     return request._cached_user

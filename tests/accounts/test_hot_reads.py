@@ -242,3 +242,28 @@ def test_the_user_read_with_a_session_is_offered_once_and_only_while_signing_in(
     with signing_in_with(store):
         assert user_read_with_session(str(personas.cara.pk)).pk == personas.cara.pk
         assert user_read_with_session(personas.cara.pk) is None  # taken already
+
+
+@pytest.mark.parametrize(
+    "old_backend",
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ],
+)
+def test_a_session_signed_in_with_a_library_backend_stays_signed_in(client, personas, old_backend):
+    """Sessions from before our own backends existed are moved over, not signed out."""
+    client.force_login(personas.cara)
+    session = client.session
+    session["_auth_user_backend"] = old_backend
+    session.save()
+    assert client.get("/dashboard/").status_code == 200
+    assert client.session["_auth_user_backend"].startswith("mentorhaven.accounts.backends.")
+
+
+def test_a_session_naming_an_unknown_backend_signs_nobody_in(client, personas):
+    client.force_login(personas.cara)
+    session = client.session
+    session["_auth_user_backend"] = "somewhere.else.Backend"
+    session.save()
+    assert client.get("/dashboard/").status_code == 302
