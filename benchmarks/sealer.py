@@ -28,9 +28,9 @@ class SealerProcess:
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
-        if "running" not in line:
+        if "started" not in line:
             raise SystemExit(f"the audit sealer did not start: {line!r}")
-        time.sleep(0.3)  # it takes its lock and starts listening just after saying so
+        time.sleep(0.5)  # it takes its lock and starts listening just after saying so
         return self
 
     def cpu_seconds(self) -> float:

@@ -467,11 +467,15 @@ def run_sealer(
 
     stop = stop or threading.Event()
     with psycopg.connect(**connection.get_connection_params(), autocommit=True) as listener:
+        standing_by = False
         while not stop.is_set():
             got = listener.execute("SELECT pg_try_advisory_lock(%s)", [SEALER_ALIVE_KEY])
             if (got.fetchone() or [False])[0]:
                 break
-            stop.wait(SEALER_IDLE_SECONDS)  # another sealer runs: stand by
+            if not standing_by:
+                logger.info("another audit sealer is running: standing by")
+                standing_by = True
+            stop.wait(SEALER_IDLE_SECONDS)
         else:
             return
         listener.execute(f"LISTEN {SEALER_CHANNEL}")

@@ -354,3 +354,28 @@ def test_the_sealer_seals_on_start_what_was_left_pending(monkeypatch):
         stop.set()
         thread.join(10)
         audit._sealer_seen.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_sealer_stands_by_and_takes_over_when_the_first_stops(sealer_process, caplog):
+    caplog.set_level("INFO", logger="mentorhaven.kernel.audit")
+    stop, ready = threading.Event(), threading.Event()
+
+    def second():
+        try:
+            audit.run_sealer(stop=stop, ready=ready)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    try:
+        assert not ready.wait(1.5)  # the first one runs: the second waits
+        assert "standing by" in caplog.text
+        sealer_process.set()  # the first one stops
+        assert ready.wait(10)  # and the second takes over
+        audit.record(action="test.taken_over")
+        assert _wait_until_sealed(1) == [1]
+    finally:
+        stop.set()
+        thread.join(10)

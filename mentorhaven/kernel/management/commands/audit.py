@@ -71,7 +71,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        self.stdout.write("audit sealer running (stop with SIGTERM or Ctrl-C)")
+        self.stdout.write("audit sealer started (stop it with SIGTERM or Ctrl-C)")
         self.stdout.flush()
         audit.run_sealer(stop=stop)
         self.stdout.write("audit sealer stopped")
