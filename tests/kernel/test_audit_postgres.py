@@ -267,10 +267,9 @@ def test_sealing_hashes_the_time_in_utc_whatever_the_sessions_time_zone():
     assert audit.verify().count == 3
 
 
-@pytest.fixture
-def sealer_process(monkeypatch):
-    """A running audit sealer (a thread here; `mentorhaven audit sealer` in production)."""
-    monkeypatch.setattr(audit, "SEALER_CHECK_SECONDS", 0.0)  # writers notice changes at once
+def _start_sealer() -> tuple[threading.Thread, threading.Event, threading.Event]:
+    """An audit sealer in a thread (`mentorhaven audit sealer` in production): (thread, stop,
+    ready)."""
     stop, ready = threading.Event(), threading.Event()
 
     def run():
@@ -281,6 +280,14 @@ def sealer_process(monkeypatch):
 
     thread = threading.Thread(target=run, name="test-audit-sealer")
     thread.start()
+    return thread, stop, ready
+
+
+@pytest.fixture
+def sealer_process(monkeypatch):
+    """A running audit sealer; yields the event that stops it."""
+    monkeypatch.setattr(audit, "SEALER_CHECK_SECONDS", 0.0)  # writers notice changes at once
+    thread, stop, ready = _start_sealer()
     assert ready.wait(10)
     yield stop
     stop.set()
@@ -344,9 +351,7 @@ def test_the_sealer_seals_on_start_what_was_left_pending(monkeypatch):
         release.set()
         holder.join()
     assert AuditEvent.objects.get().seq is None
-    stop, ready = threading.Event(), threading.Event()
-    thread = threading.Thread(target=audit.run_sealer, kwargs={"stop": stop, "ready": ready})
-    thread.start()
+    thread, stop, ready = _start_sealer()
     try:
         assert ready.wait(10)
         assert _wait_until_sealed(1) == [1]
@@ -359,16 +364,7 @@ def test_the_sealer_seals_on_start_what_was_left_pending(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_a_second_sealer_stands_by_and_takes_over_when_the_first_stops(sealer_process, caplog):
     caplog.set_level("INFO", logger="mentorhaven.kernel.audit")
-    stop, ready = threading.Event(), threading.Event()
-
-    def second():
-        try:
-            audit.run_sealer(stop=stop, ready=ready)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=second)
-    thread.start()
+    thread, stop, ready = _start_sealer()
     try:
         assert not ready.wait(1.5)  # the first one runs: the second waits
         assert "standing by" in caplog.text
