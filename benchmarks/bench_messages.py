@@ -18,11 +18,11 @@ function and ``audit.record`` by a no-op, to show what the two privacy guarantee
 batches so that drift on a shared machine hits all paths alike. Targets (issue 5): full >= 300
 messages/s, and full >= 85% of plain.
 
-``--processes N`` (default 1) forks N senders, as a server would run N workers, each writing to
-its own relationship's conversation (a conversation's messages are numbered one at a time, so
-senders sharing one would only queue). All N run the same path at the same moment (a barrier
-starts every batch), and a path's rate is all their messages over the wall time from the first
-start to the last finish; CPU figures add up every sender's CPU.
+``--processes N`` (default: one per core) forks N senders, as a server runs N workers, each
+writing to its own relationship's conversation (a conversation's messages are numbered one at a
+time, so senders sharing one would only queue). All N run the same path at the same moment (a
+barrier starts every batch), and a path's rate is all their messages over the wall time from
+the first start to the last finish; CPU figures add up every sender's CPU.
 """
 
 from __future__ import annotations
@@ -248,7 +248,12 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--messages", type=int, default=100, help="per round, path and sender")
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--processes", type=int, default=1, help="concurrent senders")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="concurrent senders (default: one per core, as a server runs one worker per core)",
+    )
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument(
         "--no-sealer",
