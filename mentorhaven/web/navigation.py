@@ -75,7 +75,7 @@ def _forget_reversed(*, setting, **kwargs) -> None:
         _reversed.clear()
 
 
-def _routes_in_force() -> tuple[str, str]:
+def routes_in_force() -> tuple[str, str]:
     # The URLconf in force: a thread-local override, or the setting itself (which test tools
     # may change without sending ``setting_changed``); and the script prefix.
     return (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
@@ -83,8 +83,8 @@ def _routes_in_force() -> tuple[str, str]:
 
 def reverse_cached(url_name: str, routes: tuple[str, str] | None = None) -> str | None:
     """``reverse(url_name)`` without arguments, remembered for the process; None if unrouted.
-    ``routes`` (from _routes_in_force) saves looking up the URLconf again for each name."""
-    key = (*(routes or _routes_in_force()), url_name)
+    ``routes`` (from routes_in_force) saves looking up the URLconf again for each name."""
+    key = (*(routes or routes_in_force()), url_name)
     url = _reversed.get(key)
     if url is None:
         try:
@@ -105,7 +105,7 @@ def _url(entry: Entry, routes: tuple[str, str]) -> str | None:
 def navigation_for(user) -> list[NavItem]:
     """The navigation of a signed-in ``user``: the entries their roles allow whose page exists."""
     roles = roles_for(user)
-    routes = _routes_in_force()
+    routes = routes_in_force()
     items = []
     for entry in ENTRIES:
         if entry.roles and not (entry.roles & roles):
