@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from mentorhaven.programs.models import OrgMembership
 from mentorhaven.web import navigation
@@ -93,3 +94,13 @@ def test_the_layout_marks_the_page_being_shown(client, personas):
     page = client.get("/privacy/").content.decode()
     assert '<a href="/privacy/" aria-current="page">Privacy</a>' in page
     assert page.count('aria-current="page"') == 1
+
+
+def test_the_base_layout_links_home_sign_out_and_privacy(client, personas):
+    client.force_login(personas.cara)
+    page = client.get("/dashboard/").content.decode()
+    assert f'class="brand" href="{reverse("home")}"' in page
+    assert f'method="post" action="{reverse("account_logout")}"' in page
+    assert f'<a href="{reverse("privacy_home")}">How we protect your data</a>' in page
+    client.logout()
+    assert f'<a href="{reverse("account_login")}">Sign in</a>' in client.get("/").content.decode()
