@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.programs.access import OVERSIGHT_ORG_ROLES, visible_programs
 from mentorhaven.programs.models import (
     Invitation,
     Membership,
@@ -177,18 +178,9 @@ def invitations_pending_for(*, viewer, scope: InviteScope) -> list[Invitation]:
 
 # --- programs and memberships (API and pages) ----------------------------------------------------
 
-# Organization roles that oversee every program of their organization and see its member lists.
-PROGRAM_OVERSIGHT_ORG_ROLES = (
-    OrgMembership.Role.ORG_ADMIN,
-    OrgMembership.Role.AUDITOR,
-    OrgMembership.Role.SECURITY_OFFICER,
-)
-
 
 def programs_for(*, viewer) -> QuerySet[Program]:
-    """Programs the viewer may see (kernel visibility), with their organization, by name."""
-    from mentorhaven.kernel.access import visible_programs
-
+    """Programs the viewer may see (``access.visible_programs``), with their organization."""
     return visible_programs(viewer).select_related("organization").order_by("name", "pk")
 
 
@@ -209,7 +201,7 @@ def program_memberships_for(*, viewer, program: Program) -> QuerySet[Membership]
         or OrgMembership.objects.filter(
             organization_id=program.organization_id,
             user=viewer,
-            role__in=PROGRAM_OVERSIGHT_ORG_ROLES,
+            role__in=OVERSIGHT_ORG_ROLES,
         ).exists()
     )
     if not oversees:

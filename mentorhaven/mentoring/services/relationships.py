@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.access import administered_programs
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.notifications import notify_after_commit
+from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, Program
 
 DEFAULT_AGREEMENT = (
