@@ -120,7 +120,10 @@ def access_relationship_conversation(
             or viewer.pk not in (relationship.mentee_id, relationship.mentor_id)
             or relationship.status not in STARTED
         ):
-            raise NotFound()
+            # Refused the way an unknown id is, by the same lookup (it raises NotFound), so that
+            # a stranger's real id costs what a random one does.
+            access_relationship_for_messages(viewer, public_id)
+            raise NotFound()  # not reached: that lookup refuses whom the row check refused
         if relationship.program_id == conversation.program_id:
             relationship.program = conversation.program  # the same row: spare a query later
         return relationship, conversation
