@@ -4,6 +4,9 @@
   the program (program admins, org admins of its organization). Anyone else gets NotFound.
 * A participant reaches only their own profile, answers, consents and suggestions, in a
   program where they hold that role.
+
+Whoever reaches one of these objects may also change it (the admins their program's, a
+participant their own "not this person" entries), so ``write=True`` asks nothing more.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from mentorhaven.programs.access import access_program, administered_programs
 from mentorhaven.programs.models import Membership, Program
 
 
-def access_program_admin(viewer, public_id: Any) -> Program:
+def access_program_admin(viewer, public_id: Any, *, write: bool = False) -> Program:
     """The program if ``viewer`` administers it, else NotFound (not even a 403: a participant
     need not learn that a matching page exists for their program)."""
     return fetch(administered_programs(viewer).select_related("organization"), public_id)
@@ -41,7 +44,7 @@ def participant_roles(viewer, program: Program) -> list[str]:
     )
 
 
-def access_question(viewer, public_id: Any) -> Question:
+def access_question(viewer, public_id: Any, *, write: bool = False) -> Question:
     return fetch(
         Question.objects.filter(program__in=administered_programs(viewer)).select_related(
             "program"
@@ -50,7 +53,7 @@ def access_question(viewer, public_id: Any) -> Question:
     )
 
 
-def access_run(viewer, public_id: Any) -> MatchRun:
+def access_run(viewer, public_id: Any, *, write: bool = False) -> MatchRun:
     return fetch(
         MatchRun.objects.filter(program__in=administered_programs(viewer)).select_related(
             "program__organization"
@@ -59,7 +62,7 @@ def access_run(viewer, public_id: Any) -> MatchRun:
     )
 
 
-def access_pair(viewer, public_id: Any) -> MatchPair:
+def access_pair(viewer, public_id: Any, *, write: bool = False) -> MatchPair:
     return fetch(
         MatchPair.objects.filter(run__program__in=administered_programs(viewer)).select_related(
             "run__program", "mentee", "mentor"
@@ -68,7 +71,7 @@ def access_pair(viewer, public_id: Any) -> MatchPair:
     )
 
 
-def access_exclusion(viewer, public_id: Any) -> Exclusion:
+def access_exclusion(viewer, public_id: Any, *, write: bool = False) -> Exclusion:
     """A "not this person" entry to its owner only; a manager pair to the program's admins."""
     if not is_person(viewer):
         raise NotFound()  # the owner filter below needs a real person

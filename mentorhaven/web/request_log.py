@@ -59,7 +59,9 @@ def _secret_values(match: ResolverMatch) -> list[str]:
         m["name"]: m["converter"] or "str" for m in ROUTE_PARAMETER.finditer(match.route or "")
     }
     secrets = [str(value) for value in match.args]  # unnamed regex groups: nothing says plain
-    for name, value in match.captured_kwargs.items():
+    # Only what the path captured: defaults a pattern passes to its view are not in the path.
+    captured = getattr(match, "captured_kwargs", match.kwargs)
+    for name, value in captured.items():
         if converters.get(name) in IDENTIFIER_CONVERTERS:
             continue
         if (match.url_name, name) in PLAIN_PARAMETERS:
