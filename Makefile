@@ -28,7 +28,7 @@ dev: $(VENV)/.installed-dev
 run: install
 	$(BIN)/mentorhaven migrate --noinput
 	$(BIN)/mentorhaven demo
-	$(BIN)/uvicorn mentorhaven.asgi:application --host 127.0.0.1 --port 8000
+	$(BIN)/uvicorn mentorhaven.asgi:application --host 127.0.0.1 --port 8000 --no-access-log
 
 ## make test: the whole suite (browser tests included when Chromium is available)
 test: dev browser

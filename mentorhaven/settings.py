@@ -162,6 +162,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its line has the final status and the whole time; secrets are redacted in it.
+    "mentorhaven.web.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -463,11 +465,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_urls": {"()": "mentorhaven.web.request_log.RedactUrls"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("MENTORHAVEN_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request bodies and SQL parameters can hold personal data: never log them.
         "django.db.backends": {"level": "WARNING"},
+        # Our request log (web/request_log.py); share, feed, invitation and reset tokens and
+        # search terms are redacted in it, and in every other logger that writes request paths.
+        "mentorhaven.request": {"level": "INFO"},
+        "django.request": {"filters": ["redact_urls"]},
+        "django.security.csrf": {"filters": ["redact_urls"]},
+        "django.server": {"filters": ["redact_urls"], "propagate": True},
+        "mentorhaven.api": {"filters": ["redact_urls"]},
+        # Off in `make run` (--no-access-log); redacted and sent to our handler if left on.
+        "uvicorn.access": {"filters": ["redact_urls"], "propagate": True},
     },
 }
 

@@ -8,27 +8,19 @@ file, to read it or delete it. Only the uploader acts on it: delete, create and 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from mentorhaven.files.models import ShareLink, StoredFile
-from mentorhaven.kernel.access import fetch
+from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.access import content_relationships
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound() from exc
-
-
 def visible_files(viewer) -> QuerySet[StoredFile]:
     """Files the viewer may read: their own, and those in relationships whose inside they see."""
-    if viewer is None or not viewer.is_authenticated:
+    if not is_person(viewer):
         return StoredFile.objects.none()
     return StoredFile.objects.filter(
         Q(uploader=viewer) | Q(relationship__in=content_relationships(viewer))
@@ -43,7 +35,7 @@ def access_file(viewer, public_id: Any, *, write: bool = False) -> StoredFile:
     """
     file = fetch(
         visible_files(viewer).select_related("uploader", "relationship__program"),
-        public_id=_uuid(public_id),
+        public_id,
     )
     if write and file.uploader_id != viewer.pk:
         raise PermissionDenied()
@@ -52,9 +44,9 @@ def access_file(viewer, public_id: Any, *, write: bool = False) -> StoredFile:
 
 def access_share_link(viewer, public_id: Any, *, write: bool = False) -> ShareLink:
     """A share link, for the person who created it only (everyone else: NotFound)."""
-    if viewer is None or not viewer.is_authenticated:
+    if not is_person(viewer):
         raise NotFound()
     return fetch(
         ShareLink.objects.filter(created_by=viewer, file__uploader=viewer).select_related("file"),
-        public_id=_uuid(public_id),
+        public_id,
     )

@@ -9,7 +9,7 @@ looks at every installed model — ours and third-party — and reports an Error
   (E002);
 - a declaration naming a model (E003) or a field (E004) that does not exist;
 - a declaration with no way to find a person's rows (E005), an unknown lawful basis (E006), or a
-  ``visible_to`` role the access table does not let see that category (E007);
+  ``visible_to`` audience that is not one of ``kernel.access.Role`` (E007);
 - an exemption naming a model or field that does not exist (E008).
 """
 
@@ -154,7 +154,7 @@ def invalid_declarations(
     known: dict[str, type[models.Model]] | None = None,
 ) -> list[checks.Error]:
     """Errors in the declarations themselves. ``known`` adds models outside the app registry."""
-    from mentorhaven.kernel.access import ROLES, roles_seeing
+    from mentorhaven.kernel.access import ROLES
 
     known = known or {}
     errors: list[checks.Error] = []
@@ -191,13 +191,12 @@ def invalid_declarations(
                         id="mentorhaven.E006",
                     )
                 )
-            seeing = roles_seeing(f.category)
             for role in f.visible_to:
-                if role not in ROLES or role not in seeing:
+                if role not in ROLES:
                     errors.append(
                         checks.Error(
-                            f"{where} is declared visible to {role!r}, but the access table "
-                            f"gives that role nothing in the {f.category} category.",
+                            f"{where} is declared visible to {role!r}, which is not an audience "
+                            "the data map knows (kernel.access.Role).",
                             obj=model,
                             id="mentorhaven.E007",
                         )

@@ -4,37 +4,28 @@
   the program (program admins, org admins of its organization). Anyone else gets NotFound.
 * A participant reaches only their own profile, answers, consents and suggestions, in a
   program where they hold that role.
+
+Whoever reaches one of these objects may also change it (the admins their program's, a
+participant their own "not this person" entries), so ``write=True`` asks nothing more.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import Q
 
-from mentorhaven.kernel.access import administered_programs, fetch
+from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.matching.models import Exclusion, MatchPair, MatchRun, Question
-from mentorhaven.programs.access import access_program
+from mentorhaven.programs.access import access_program, administered_programs
 from mentorhaven.programs.models import Membership, Program
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound() from exc
-
-
-def access_program_admin(viewer, public_id: Any) -> Program:
+def access_program_admin(viewer, public_id: Any, *, write: bool = False) -> Program:
     """The program if ``viewer`` administers it, else NotFound (not even a 403: a participant
     need not learn that a matching page exists for their program)."""
-    if viewer is None or not viewer.is_authenticated:
-        raise NotFound()
-    return fetch(
-        administered_programs(viewer).select_related("organization"), public_id=_uuid(public_id)
-    )
+    return fetch(administered_programs(viewer).select_related("organization"), public_id)
 
 
 def access_participation(viewer, public_id: Any, role: str) -> Program:
@@ -53,41 +44,41 @@ def participant_roles(viewer, program: Program) -> list[str]:
     )
 
 
-def access_question(viewer, public_id: Any) -> Question:
+def access_question(viewer, public_id: Any, *, write: bool = False) -> Question:
     return fetch(
         Question.objects.filter(program__in=administered_programs(viewer)).select_related(
             "program"
         ),
-        public_id=_uuid(public_id),
+        public_id,
     )
 
 
-def access_run(viewer, public_id: Any) -> MatchRun:
+def access_run(viewer, public_id: Any, *, write: bool = False) -> MatchRun:
     return fetch(
         MatchRun.objects.filter(program__in=administered_programs(viewer)).select_related(
             "program__organization"
         ),
-        public_id=_uuid(public_id),
+        public_id,
     )
 
 
-def access_pair(viewer, public_id: Any) -> MatchPair:
+def access_pair(viewer, public_id: Any, *, write: bool = False) -> MatchPair:
     return fetch(
         MatchPair.objects.filter(run__program__in=administered_programs(viewer)).select_related(
             "run__program", "mentee", "mentor"
         ),
-        public_id=_uuid(public_id),
+        public_id,
     )
 
 
-def access_exclusion(viewer, public_id: Any) -> Exclusion:
+def access_exclusion(viewer, public_id: Any, *, write: bool = False) -> Exclusion:
     """A "not this person" entry to its owner only; a manager pair to the program's admins."""
-    if viewer is None or not viewer.is_authenticated:
-        raise NotFound()
+    if not is_person(viewer):
+        raise NotFound()  # the owner filter below needs a real person
     return fetch(
         Exclusion.objects.filter(
             Q(kind=Exclusion.Kind.NOT_THIS_PERSON, person=viewer)
             | Q(kind=Exclusion.Kind.MANAGER, program__in=administered_programs(viewer))
         ).select_related("program", "person"),
-        public_id=_uuid(public_id),
+        public_id,
     )

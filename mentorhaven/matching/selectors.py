@@ -172,7 +172,7 @@ def unpaired_mentees(*, viewer, run: MatchRun) -> QuerySet:
 
 def programs_for_matching(*, viewer) -> QuerySet:
     """Programs where the viewer is a participant or an admin."""
-    from mentorhaven.kernel.access import administered_programs
+    from mentorhaven.programs.access import administered_programs
 
     return Program.objects.filter(
         Q(memberships__user=viewer, memberships__role__in=["mentee", "mentor"])

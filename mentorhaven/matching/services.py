@@ -9,9 +9,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.access import administered_programs
 from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching import scoring
@@ -29,6 +29,7 @@ from mentorhaven.matching.models import (
 )
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.services import relationship_end, relationship_propose
+from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, Program
 
 DEFAULT_REQUEST_WINDOW_DAYS = 7
@@ -43,7 +44,10 @@ def _require_admin(actor, program: Program) -> None:
 
 def _require_role(user, program: Program, role: str) -> None:
     if not Membership.objects.filter(program=program, user=user, role=role).exists():
-        raise ValidationFailed(f"{user} is not a {role} of this program.", code="not_a_member")
+        # No name or address in the message: it may be shown to someone other than ``user``.
+        raise ValidationFailed(
+            _("This person does not take part in the program in that role."), code="not_a_member"
+        )
 
 
 def _audit(

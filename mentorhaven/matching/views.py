@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,10 +24,12 @@ from mentorhaven.matching.access import (
     access_run,
     participant_roles,
 )
-from mentorhaven.matching.models import Exclusion, MatchRun, Question
+from mentorhaven.matching.models import Exclusion, MatchRun, ParticipantRole, Question
 from mentorhaven.mentoring.access import access_relationship
 from mentorhaven.mentoring.services import relationship_decline
-from mentorhaven.programs.access import access_program
+from mentorhaven.programs.access import access_participant, access_program
+
+MENTEE, MENTOR = ParticipantRole.MENTEE, ParticipantRole.MENTOR
 
 
 def _guarded(view):
@@ -48,13 +49,6 @@ def _guarded(view):
             return redirect(request.headers.get("Referer") or reverse("home"))
 
     return login_required(wrapped)
-
-
-def _user(public_id: str):
-    user = get_user_model().objects.filter(public_id=public_id).first()
-    if user is None:
-        raise NotFound()
-    return user
 
 
 def _to(name: str, **kwargs) -> HttpResponse:
@@ -181,7 +175,9 @@ def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
             actor=request.user,
             program=program,
             person=request.user,
-            other=_user(form.cleaned_data["person"]),
+            other=access_participant(
+                program, form.cleaned_data["person"], roles=ParticipantRole.values
+            ),
             kind=Exclusion.Kind.NOT_THIS_PERSON,
         )
         messages.success(request, "You will not be matched with this person.")
@@ -239,8 +235,8 @@ def manager_add(request: HttpRequest, program_id) -> HttpResponse:
         services.exclusion_add(
             actor=request.user,
             program=program,
-            person=_user(form.cleaned_data["mentee"]),
-            other=_user(form.cleaned_data["mentor"]),
+            person=access_participant(program, form.cleaned_data["mentee"], roles=[MENTEE]),
+            other=access_participant(program, form.cleaned_data["mentor"], roles=[MENTOR]),
             kind=Exclusion.Kind.MANAGER,
         )
         messages.success(request, "These two will not be matched.")
@@ -290,11 +286,13 @@ def pair_swap(request: HttpRequest, pair_id) -> HttpResponse:
 @_guarded
 def pair_add(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
+    # People named by the client are looked up among the program's participants only: a
+    # stranger's id gets the same 404 as an unknown one.
     services.match_pair_add(
         actor=request.user,
         run=run,
-        mentee=_user(request.POST.get("mentee", "")),
-        mentor=_user(request.POST.get("mentor", "")),
+        mentee=access_participant(run.program, request.POST.get("mentee", ""), roles=[MENTEE]),
+        mentor=access_participant(run.program, request.POST.get("mentor", ""), roles=[MENTOR]),
     )
     return _to("matching_run", run_id=run.public_id)
 
@@ -343,7 +341,8 @@ def suggestions(request: HttpRequest, program_id) -> HttpResponse:
 @_guarded
 def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentee")
-    mentor = _user(request.POST.get("mentor", ""))
+    # Only this program's mentors can be named: anyone else is the same 404 as an unknown id.
+    mentor = access_participant(program, request.POST.get("mentor", ""), roles=[MENTOR])
     services.match_request(actor=request.user, program=program, mentor=mentor)
     messages.success(request, "Request sent. The mentor will answer within the window.")
     return _to("matching_suggestions", program_id=program.public_id)

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from mentorhaven.kernel.access import administered_programs, fetch
+from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Goal, Meeting, Milestone, Note, Relationship
+from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import OrgMembership, Program
-
-
-def relationship_roles(viewer, subject) -> set[str]:
-    """MENTOR / MENTEE roles towards ``subject``: only while a relationship is active."""
-    subject_id = subject if isinstance(subject, int) else subject.pk
-    active = Relationship.objects.filter(status=Relationship.Status.ACTIVE)
-    roles = set()
-    if active.filter(mentor=viewer, mentee_id=subject_id).exists():
-        roles.add("mentor")
-    if active.filter(mentee=viewer, mentor_id=subject_id).exists():
-        roles.add("mentee")
-    return roles
 
 
 def overseen_programs(viewer) -> QuerySet:
     """Programs whose relationships the viewer may know about without taking part: program
     admins of the program, org admins and auditors of its organization."""
+    if not is_person(viewer):
+        return Program.objects.none()
     audited_orgs = OrgMembership.objects.filter(
         user=viewer, role=OrgMembership.Role.AUDITOR
     ).values("organization_id")
@@ -39,18 +29,11 @@ def overseen_programs(viewer) -> QuerySet:
 def visible_relationships(viewer) -> QuerySet:
     """Relationships the viewer may know about: their own (any status), and the relationships
     of programs they oversee (metadata only: who, status, dates — never content)."""
-    if viewer is None or not viewer.is_authenticated:
+    if not is_person(viewer):
         return Relationship.objects.none()
     return Relationship.objects.filter(
         Q(mentee=viewer) | Q(mentor=viewer) | Q(program__in=overseen_programs(viewer))
     ).distinct()
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound() from exc
 
 
 def access_relationship(viewer, public_id: Any, *, write: bool = False) -> Relationship:
@@ -61,7 +44,7 @@ def access_relationship(viewer, public_id: Any, *, write: bool = False) -> Relat
     """
     relationship = fetch(
         visible_relationships(viewer).select_related("program__organization", "mentee", "mentor"),
-        public_id=_uuid(public_id),
+        public_id,
     )
     if write and not (
         viewer.pk in relationship.participant_ids()
@@ -77,13 +60,8 @@ def access_relationship_content(viewer, public_id: Any, *, write: bool = False) 
     active (writing needs it active for both). Admins get NotFound: they see counts elsewhere.
     """
     relationship = fetch(
-        Relationship.objects.filter(Q(mentee=viewer) | Q(mentor=viewer)).select_related(
-            "program", "mentee", "mentor"
-        ),
-        public_id=_uuid(public_id),
+        content_relationships(viewer).select_related("program", "mentee", "mentor"), public_id
     )
-    if viewer.pk == relationship.mentor_id and not relationship.is_active:
-        raise NotFound()
     if write and not relationship.is_active:
         raise PermissionDenied()
     return relationship
@@ -95,7 +73,7 @@ def access_relationship_content(viewer, public_id: Any, *, write: bool = False) 
 def content_relationships(viewer) -> QuerySet:
     """Relationships whose inside the viewer may read: as mentee (any status: it is their own
     history), as mentor only while active. Never as an admin."""
-    if viewer is None or not viewer.is_authenticated:
+    if not is_person(viewer):
         return Relationship.objects.none()
     return Relationship.objects.filter(
         Q(mentee=viewer) | Q(mentor=viewer, status=Relationship.Status.ACTIVE)
@@ -109,7 +87,7 @@ def access_goal(viewer, public_id: Any, *, write: bool = False) -> Goal:
         Goal.objects.filter(relationship__in=content_relationships(viewer)).select_related(
             "relationship", "owner"
         ),
-        public_id=_uuid(public_id),
+        public_id,
     )
     if write and not (viewer.pk == goal.owner_id and goal.relationship.is_active):
         raise PermissionDenied()
@@ -121,7 +99,7 @@ def access_milestone(viewer, public_id: Any, *, write: bool = False) -> Mileston
         Milestone.objects.filter(
             goal__relationship__in=content_relationships(viewer)
         ).select_related("goal__relationship"),
-        public_id=_uuid(public_id),
+        public_id,
     )
     goal = milestone.goal
     if write and not (viewer.pk == goal.owner_id and goal.relationship.is_active):
@@ -133,13 +111,13 @@ def access_note(viewer, public_id: Any, *, write: bool = False) -> Note:
     """A note, for its author (always: it is their writing, to edit or delete), and — when
     shared — for the other participant while they may see the relationship's content.
     Nobody else, and no admin, ever; a private note is NotFound to the other participant."""
-    if viewer is None or not viewer.is_authenticated:
-        raise NotFound()
+    if not is_person(viewer):
+        raise NotFound()  # the author filter below needs a real person
     note = fetch(
         Note.objects.filter(
             Q(author=viewer) | Q(shared=True, relationship__in=content_relationships(viewer))
         ).select_related("relationship", "author"),
-        public_id=_uuid(public_id),
+        public_id,
     )
     if write and note.author_id != viewer.pk:
         raise PermissionDenied()
@@ -153,7 +131,7 @@ def access_meeting(viewer, public_id: Any, *, write: bool = False) -> Meeting:
         Meeting.objects.filter(relationship__in=content_relationships(viewer)).select_related(
             "relationship__program", "relationship__mentee", "relationship__mentor", "proposed_by"
         ),
-        public_id=_uuid(public_id),
+        public_id,
     )
     if write and not meeting.relationship.is_active:
         raise PermissionDenied()
@@ -163,8 +141,4 @@ def access_meeting(viewer, public_id: Any, *, write: bool = False) -> Meeting:
 def access_program_oversight(viewer, public_id: Any) -> Program:
     """A program whose relationships the viewer oversees (program admin, org admin, auditor):
     metadata and aggregates only."""
-    if viewer is None or not viewer.is_authenticated:
-        raise NotFound()
-    return fetch(
-        overseen_programs(viewer).select_related("organization"), public_id=_uuid(public_id)
-    )
+    return fetch(overseen_programs(viewer).select_related("organization"), public_id)

@@ -18,15 +18,15 @@ until an admin archives them.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from mentorhaven.kernel.access import administered_programs, fetch
+from mentorhaven.kernel.access import fetch, is_person, parse_public_id
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.models import Conversation, Message, Report
+from mentorhaven.programs.access import administered_programs
 
 STARTED = (
     Relationship.Status.ACTIVE,
@@ -35,15 +35,9 @@ STARTED = (
 )
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError as exc:
-        raise NotFound() from exc
-
-
-def _person(viewer) -> bool:
-    return viewer is not None and viewer.is_authenticated and viewer.is_active
+# The short names the message-send checks below use (see access_relationship_conversation).
+_uuid = parse_public_id
+_person = is_person
 
 
 def readable_relationships(viewer) -> QuerySet[Relationship]:
@@ -82,7 +76,7 @@ def access_conversation(viewer, public_id: Any, *, write: bool = False) -> Conve
         visible_conversations(viewer).select_related(
             "relationship__mentee", "relationship__mentor", "program"
         ),
-        public_id=_uuid(public_id),
+        public_id,
     )
     if write and is_read_only(conversation):
         raise PermissionDenied(
@@ -96,7 +90,7 @@ def access_relationship_for_messages(viewer, public_id: Any) -> Relationship:
     """A started relationship the viewer took part in (its conversation may not exist yet)."""
     return fetch(
         readable_relationships(viewer).select_related("program", "mentee", "mentor"),
-        public_id=_uuid(public_id),
+        public_id,
     )
 
 
@@ -126,7 +120,10 @@ def access_relationship_conversation(
             or viewer.pk not in (relationship.mentee_id, relationship.mentor_id)
             or relationship.status not in STARTED
         ):
-            raise NotFound()
+            # Refused the way an unknown id is, by the same lookup (it raises NotFound), so that
+            # a stranger's real id costs what a random one does.
+            access_relationship_for_messages(viewer, public_id)
+            raise NotFound()  # not reached: that lookup refuses whom the row check refused
         if relationship.program_id == conversation.program_id:
             relationship.program = conversation.program  # the same row: spare a query later
         return relationship, conversation
@@ -140,7 +137,7 @@ def access_message(viewer, public_id: Any, *, write: bool = False) -> Message:
         Message.objects.filter(conversation__in=visible_conversations(viewer)).select_related(
             "conversation__relationship", "conversation__program", "author"
         ),
-        public_id=_uuid(public_id),
+        public_id,
     )
     if write:
         if message.author_id != viewer.pk:
@@ -162,7 +159,7 @@ def access_report(viewer, public_id: Any, *, write: bool = False) -> Report:
         Report.objects.filter(program__in=administered_programs(viewer)).select_related(
             "program", "reporter", "reported_user", "message"
         ),
-        public_id=_uuid(public_id),
+        public_id,
         write=write,
         writable=Report.objects.filter(program__in=administered_programs(viewer)),
     )

@@ -208,7 +208,7 @@ def blocked_people(*, viewer) -> set[int]:
 
 def reports_for_admin(*, viewer, status: str | None = None) -> QuerySet[Report]:
     """Reports of the programs the viewer administers: metadata only (no text)."""
-    from mentorhaven.kernel.access import administered_programs
+    from mentorhaven.programs.access import administered_programs
 
     qs = Report.objects.filter(program__in=administered_programs(viewer)).select_related(
         "program", "reporter", "reported_user"

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.access import administered_programs
 from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mentorhaven.kernel.fields import is_erased
 from mentorhaven.mentoring.models import Relationship
@@ -33,6 +32,7 @@ from mentorhaven.messaging.models import (
     Report,
 )
 from mentorhaven.messaging.realtime import announce_on_commit
+from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, OrgMembership, Program
 
 MAX_BODY = 10_000

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.programs.access import OVERSIGHT_ORG_ROLES, visible_programs
 from mentorhaven.programs.models import (
     Invitation,
     Membership,
@@ -110,10 +112,25 @@ def invite_scope(viewer, organization: Organization) -> InviteScope | None:
     return InviteScope(organization, is_org_admin, administered)
 
 
+def inviting_organizations(viewer) -> QuerySet[Organization]:
+    """Organizations the viewer may invite people to: as their org admin, or as the admin of
+    one of their programs."""
+    if not is_person(viewer):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        Q(members__user=viewer, members__role=OrgMembership.Role.ORG_ADMIN)
+        | Q(
+            programs__memberships__user=viewer,
+            programs__memberships__role=Membership.Role.PROGRAM_ADMIN,
+        )
+    ).distinct()
+
+
 def access_invite_scope(viewer, organization_public_id) -> InviteScope:
-    """The viewer's inviting rights in an organization, or NotFound (also for non-admins)."""
-    organization = Organization.objects.filter(public_id=organization_public_id).first()
-    scope = invite_scope(viewer, organization) if organization else None
+    """The viewer's inviting rights in an organization, or NotFound — also for an organization
+    the viewer does not run, found by the same single query as an unknown id."""
+    organization = fetch(inviting_organizations(viewer), organization_public_id)
+    scope = invite_scope(viewer, organization)
     if scope is None:
         raise NotFound()
     return scope
@@ -145,23 +162,37 @@ def _manageable(scope: InviteScope) -> QuerySet[Invitation]:
     return qs
 
 
-def access_invitation(viewer, public_id, *, write: bool = False) -> Invitation:
-    """An invitation the viewer may see (and revoke), or NotFound — same for missing and foreign.
-
-    Org admins manage every invitation of their organization; program admins the mentee and
-    mentor invitations of the programs they administer.
-    """
-    invitation = (
-        Invitation.objects.select_related("organization", "program")
-        .filter(public_id=public_id)
-        .first()
+def manageable_invitations(viewer) -> QuerySet[Invitation]:
+    """Invitations the viewer may see and revoke: every invitation of an organization they
+    administer, and the mentee and mentor invitations of the programs they run (the same rule
+    as ``_manageable``, for all organizations at once)."""
+    if not is_person(viewer):
+        return Invitation.objects.none()
+    admin_orgs = OrgMembership.objects.filter(
+        user=viewer, role=OrgMembership.Role.ORG_ADMIN
+    ).values("organization_id")
+    run_programs = Membership.objects.filter(
+        user=viewer, role=Membership.Role.PROGRAM_ADMIN
+    ).values("program_id")
+    return Invitation.objects.filter(
+        Q(organization_id__in=admin_orgs)
+        | Q(
+            program_id__in=run_programs,
+            program_role__in=PROGRAM_ADMIN_INVITABLE_ROLES,
+            org_role=OrgMembership.Role.MEMBER,
+        )
     )
-    if invitation is None:
-        raise NotFound()
-    scope = invite_scope(viewer, invitation.organization)
-    if scope is None or not _manageable(scope).filter(pk=invitation.pk).exists():
-        raise NotFound()
-    return invitation
+
+
+def access_invitation(viewer, public_id, *, write: bool = False) -> Invitation:
+    """An invitation the viewer manages, or NotFound — one query, the same for a missing id,
+    another organization's invitation and one of their own organization they do not manage.
+
+    Whoever may see an invitation may also revoke it, so ``write`` asks nothing more.
+    """
+    return fetch(
+        manageable_invitations(viewer).select_related("organization", "program"), public_id
+    )
 
 
 def invitations_pending_for(*, viewer, scope: InviteScope) -> list[Invitation]:
@@ -177,18 +208,9 @@ def invitations_pending_for(*, viewer, scope: InviteScope) -> list[Invitation]:
 
 # --- programs and memberships (API and pages) ----------------------------------------------------
 
-# Organization roles that oversee every program of their organization and see its member lists.
-PROGRAM_OVERSIGHT_ORG_ROLES = (
-    OrgMembership.Role.ORG_ADMIN,
-    OrgMembership.Role.AUDITOR,
-    OrgMembership.Role.SECURITY_OFFICER,
-)
-
 
 def programs_for(*, viewer) -> QuerySet[Program]:
-    """Programs the viewer may see (kernel visibility), with their organization, by name."""
-    from mentorhaven.kernel.access import visible_programs
-
+    """Programs the viewer may see (``access.visible_programs``), with their organization."""
     return visible_programs(viewer).select_related("organization").order_by("name", "pk")
 
 
@@ -209,7 +231,7 @@ def program_memberships_for(*, viewer, program: Program) -> QuerySet[Membership]
         or OrgMembership.objects.filter(
             organization_id=program.organization_id,
             user=viewer,
-            role__in=PROGRAM_OVERSIGHT_ORG_ROLES,
+            role__in=OVERSIGHT_ORG_ROLES,
         ).exists()
     )
     if not oversees:

@@ -213,14 +213,14 @@ def test_a_declaration_that_cannot_find_its_subject_is_reported():
     assert _ids(inventory_errors([], registry=registry, exempt={})) == ["mentorhaven.E005"]
 
 
-def test_a_role_the_access_table_forbids_cannot_be_declared_as_seeing_a_field():
+def test_a_field_cannot_be_declared_visible_to_an_unknown_audience():
     field = _field(
-        "user", subject=True, category=Category.PERSONAL, visible_to=("self", "program_admin")
+        "user", subject=True, category=Category.PERSONAL, visible_to=("self", "superuser")
     )
     registry = {"accounts.apitoken": ModelDeclaration("accounts.ApiToken", {"user": field})}
     errors = inventory_errors([], registry=registry, exempt={})
     assert _ids(errors) == ["mentorhaven.E007"]
-    assert "program_admin" in errors[0].msg
+    assert "superuser" in errors[0].msg
 
 
 def test_an_unknown_lawful_basis_is_reported():

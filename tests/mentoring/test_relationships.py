@@ -1,6 +1,5 @@
 import pytest
 
-from mentorhaven.kernel.access import can, roles_towards
 from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied
 from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.mentoring.access import access_relationship, access_relationship_content
@@ -74,15 +73,15 @@ def test_duplicate_open_relationship_is_refused(personas, proposed):
         )
 
 
-def test_mentor_role_exists_only_while_active(personas, proposed):
-    assert "mentor" not in roles_towards(personas.ana, personas.cara)
+def test_mentor_reaches_the_inside_only_while_active(personas, proposed):
+    with pytest.raises(NotFound):
+        access_relationship_content(personas.ana, proposed.public_id)
     relationship_accept(actor=personas.cara, relationship=proposed)
     relationship_accept(actor=personas.ana, relationship=proposed)
-    assert "mentor" in roles_towards(personas.ana, personas.cara)
-    assert can(personas.ana, personas.cara, "personal", "read")
+    assert access_relationship_content(personas.ana, proposed.public_id) == proposed
     relationship_end(actor=personas.cara, relationship=proposed, reason="not_a_fit")
-    assert "mentor" not in roles_towards(personas.ana, personas.cara)
-    assert not can(personas.ana, personas.cara, "personal", "read")
+    with pytest.raises(NotFound):
+        access_relationship_content(personas.ana, proposed.public_id)
 
 
 def test_mentor_loses_content_access_when_relationship_ends(personas, active):

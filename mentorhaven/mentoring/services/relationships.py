@@ -6,12 +6,13 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.access import administered_programs
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.notifications import notify_after_commit
+from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, Program
 
 DEFAULT_AGREEMENT = (
@@ -28,7 +29,10 @@ def agreement_text(program: Program) -> str:
 
 def _require_member(program: Program, user, role: str) -> None:
     if not Membership.objects.filter(program=program, user=user, role=role).exists():
-        raise ValidationFailed(f"{user} is not a {role} of this program.", code="not_a_member")
+        # No name or address in the message: it may be shown to someone other than ``user``.
+        raise ValidationFailed(
+            _("This person does not take part in the program in that role."), code="not_a_member"
+        )
 
 
 @transaction.atomic
