@@ -174,6 +174,9 @@ class EncryptedField(models.BinaryField):
 
     descriptor_class = _EncryptedAttribute
     empty_values = [None]
+    # No "empty" database default: there is no ciphertext without a row to bind it to, so the
+    # schema editor must never try to write one when a column is added or made NOT NULL.
+    empty_strings_allowed = False
     # Options that change the ciphertext, not the column: altering them needs no schema change
     # (a migration that changes ``bind`` re-encrypts the rows itself, see kernel/reencrypt.py).
     non_db_attrs = (*models.BinaryField.non_db_attrs, "subject_field", "row_field", "bind")
@@ -362,9 +365,6 @@ class EncryptedField(models.BinaryField):
     def get_default(self):
         return models.Field.get_default(self)
 
-    def _check_str_default_value(self):
-        return []  # a default is a plaintext value (e.g. ""), encrypted like any other
-
     def value_to_string(self, obj):
         # Serialization (dumpdata) carries ciphertext only, base64-encoded.
         value = obj.__dict__.get(self.attname)
@@ -436,6 +436,12 @@ class EncryptedField(models.BinaryField):
 
 class EncryptedTextField(EncryptedField):
     description = "Text encrypted under the row subject's data key"
+
+    def get_default(self):
+        # A new row's NOT NULL text starts empty (and is encrypted as such when saved).
+        if not self.has_default() and not self.null:
+            return ""
+        return super().get_default()
 
     def encode(self, value: Any) -> bytes:
         return str(value).encode("utf-8")

@@ -17,11 +17,26 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from mentorhaven.kernel.fields import EncryptedJSONField, EncryptedTextField
+from mentorhaven.kernel.fields import EncryptedJSONField, EncryptedTextField, is_unavailable
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.programs.models import Program
 
 DEFAULT_CAPACITY = 2
+
+
+def factor_list(value) -> list[dict[str, str]]:
+    """Stored factors as a list to show: an erased or unreadable value becomes one line saying
+    so (its placeholder), never an error."""
+    if is_unavailable(value):
+        return [{"code": "unavailable", "text": str(value)}]
+    return list(value) if isinstance(value, list) else []
+
+
+def score_text(value) -> str:
+    """A stored score as shown to admins: two decimals, or the placeholder, or nothing."""
+    if isinstance(value, int | float):
+        return f"{value:.2f}"
+    return str(value) if is_unavailable(value) else ""
 
 
 class ParticipantRole(models.TextChoices):
@@ -232,6 +247,14 @@ class MatchPair(models.Model):
     def __str__(self) -> str:
         return f"Pair {self.public_id}"
 
+    @property
+    def factor_list(self) -> list[dict[str, str]]:
+        return factor_list(self.factors)
+
+    @property
+    def score_text(self) -> str:
+        return score_text(self.score)
+
 
 class MatchExplanation(models.Model):
     """Why two people were matched, kept beside the relationship so both can read it."""
@@ -248,4 +271,8 @@ class MatchExplanation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Explanation {self.pk}"
+        return f"Explanation {self.public_id}"
+
+    @property
+    def factor_list(self) -> list[dict[str, str]]:
+        return factor_list(self.factors)

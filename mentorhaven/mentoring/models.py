@@ -217,7 +217,7 @@ class Meeting(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     # A place or a video link, and what to talk about: under the proposer's key.
     location = EncryptedTextField(
-        subject_field="proposed_by", bind=["relationship"], blank=True, default=""
+        subject_field="proposed_by", bind=["relationship"], null=True, blank=True
     )
     agenda = EncryptedTextField(
         subject_field="proposed_by", bind=["relationship"], null=True, blank=True

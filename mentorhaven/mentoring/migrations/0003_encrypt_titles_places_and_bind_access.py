@@ -110,13 +110,6 @@ class Migration(migrations.Migration):
             field=encrypted(subject_field="owner", bind=["goal"]),
         ),
         migrations.AlterField(
-            model_name="meeting",
-            name="location",
-            field=encrypted(
-                subject_field="proposed_by", bind=["relationship"], blank=True, default=""
-            ),
-        ),
-        migrations.AlterField(
             model_name="goal",
             name="description",
             field=encrypted(subject_field="owner", bind=["relationship"], null=True, blank=True),
