@@ -301,7 +301,7 @@ def questionnaire_submit(
     if len(headline) > 200 or len(goals) > 5000:
         raise ValidationFailed("The headline or goals are too long.", code="too_long")
     profile, _ = Profile.objects.get_or_create(program=program, user=actor, role=role)
-    profile.headline = headline.strip()
+    profile.headline = headline.strip() or None  # nothing to encrypt when left empty
     profile.goals = goals.strip() or None
     if role == ParticipantRole.MENTOR:
         if capacity is not None:
