@@ -2,7 +2,7 @@
 # person writes. Existing labels are encrypted in place (add an encrypted column, encrypt through
 # the vault under the final column name, drop the plaintext column, rename); both directions work.
 
-from django.db import migrations
+from django.db import migrations, models
 
 import mentorhaven.kernel.fields
 from mentorhaven.kernel.reencrypt import decrypt_column, encrypt_column
@@ -21,6 +21,10 @@ class Migration(migrations.Migration):
             model_name="apitoken",
             name="name_sealed",
             field=mentorhaven.kernel.fields.EncryptedTextField(subject_field="user", null=True),
+        ),
+        # Nullable first, so that going back can add it again before refilling it.
+        migrations.AlterField(
+            model_name="apitoken", name="name", field=models.CharField(max_length=100, null=True)
         ),
         migrations.RunPython(
             encrypt_column("accounts", "apitoken", **OPTIONS),

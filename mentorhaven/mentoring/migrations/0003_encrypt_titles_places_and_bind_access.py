@@ -28,10 +28,16 @@ def encrypted(**kwargs):
 
 
 CONVERSIONS = [
-    # (model, plaintext field, subject, bound attributes)
-    ("goal", "title", "owner", ("relationship",)),
-    ("milestone", "title", "owner", ("goal",)),
-    ("meeting", "location", "proposed_by", ("relationship",)),
+    # (model, plaintext field, subject, bound attributes, the plaintext field made nullable)
+    ("goal", "title", "owner", ("relationship",), models.CharField(max_length=200, null=True)),
+    ("milestone", "title", "owner", ("goal",), models.CharField(max_length=200, null=True)),
+    (
+        "meeting",
+        "location",
+        "proposed_by",
+        ("relationship",),
+        models.CharField(max_length=500, blank=True, null=True),
+    ),
 ]
 REBINDINGS = [
     # (model, encrypted field, subject, bound attributes from now on)
@@ -43,7 +49,7 @@ REBINDINGS = [
 ]
 
 
-def _conversion(model, name, subject, bind):
+def _conversion(model, name, subject, bind, nullable):
     options = {"source": name, "target": f"{name}_sealed", "column": name, "subject": subject}
     return [
         migrations.AddField(
@@ -51,6 +57,8 @@ def _conversion(model, name, subject, bind):
             name=f"{name}_sealed",
             field=encrypted(subject_field=subject, bind=list(bind), null=True, blank=True),
         ),
+        # Nullable first, so that going back can add it again before refilling it.
+        migrations.AlterField(model_name=model, name=name, field=nullable),
         migrations.RunPython(
             encrypt_column("mentoring", model, bind=bind, **options),
             decrypt_column("mentoring", model, bind=bind, **options),
