@@ -293,7 +293,9 @@ def invalid_declarations(
             continue
         if not str(reason).strip():
             errors.append(
-                checks.Error(f"The inventory exempts {key!r} without a reason.", id="mentorhaven.E008")
+                checks.Error(
+                    f"The inventory exempts {key!r} without a reason.", id="mentorhaven.E008"
+                )
             )
     return errors
 
@@ -305,7 +307,7 @@ def _column(model: type[models.Model], name: str) -> models.Field | None:
         found = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
-    if not isinstance(found, models.Field) or found.auto_created and not found.concrete:
+    if not isinstance(found, models.Field) or (found.auto_created and not found.concrete):
         return None
     if not (found.concrete or found.many_to_many):
         return None

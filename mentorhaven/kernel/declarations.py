@@ -300,7 +300,9 @@ declare(
 
 exempt("auth.Group", "permission groups are named by operators, not after people", fields=["name"])
 exempt(
-    "auth.Permission", "a permission's name and code describe an action", fields=["name", "codename"]
+    "auth.Permission",
+    "a permission's name and code describe an action",
+    fields=["name", "codename"],
 )
 exempt(
     "contenttypes.ContentType",
@@ -325,7 +327,11 @@ exempt(
         "traceback",
     ],
 )
-exempt("kernel.SubjectKey", "the name of the master-key version that wraps the key", fields=["kek_version"])
+exempt(
+    "kernel.SubjectKey",
+    "the name of the master-key version that wraps the key",
+    fields=["kek_version"],
+)
 exempt(
     "kernel.AuditEvent",
     "identifiers, fixed phrases and codes chosen by the code (audit.record refuses content), and "

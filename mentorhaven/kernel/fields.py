@@ -436,6 +436,9 @@ class EncryptedField(models.BinaryField):
 
 class EncryptedTextField(EncryptedField):
     description = "Text encrypted under the row subject's data key"
+    # For django-stubs: the attribute holds text (a placeholder is text too), not bytes.
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str  # type: ignore[assignment]
 
     def get_default(self):
         # A new row's NOT NULL text starts empty (and is encrypted as such when saved).
@@ -457,6 +460,8 @@ class EncryptedTextField(EncryptedField):
 
 class EncryptedJSONField(EncryptedField):
     description = "JSON encrypted under the row subject's data key"
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
     empty_strings_allowed = False
 
     def encode(self, value: Any) -> bytes:

@@ -381,7 +381,7 @@ def forget_cached_keys(subject=None) -> None:
 # are wrapped under different purposes, so one cannot be passed off as the other (swapping the
 # two columns of a SubjectKey row makes both fail to unwrap).
 DATA_KEY = "data-key"
-PSEUDONYM_SECRET = "pseudonym-secret"
+PSEUDONYM_SECRET = "pseudonym-secret"  # noqa: S105 (a purpose label, not a secret)
 WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET)
 # Before kernel migration 0008 both were wrapped under this one label; kept for that migration.
 LEGACY_WRAP_PURPOSE = "subject-key"
@@ -406,9 +406,7 @@ def wrap_data_key(
 def unwrap_data_key(
     subject_id: int, wrapped: bytes | memoryview, version: str, *, purpose: str = DATA_KEY
 ) -> bytes:
-    return key_provider().unwrap(
-        bytes(wrapped), _wrap_aad(subject_id, version, purpose), version
-    )
+    return key_provider().unwrap(bytes(wrapped), _wrap_aad(subject_id, version, purpose), version)
 
 
 def _subject_id(subject) -> int:
@@ -580,5 +578,7 @@ def rewrap(row, version: str) -> None:
             row.subject_id, row.wrapped_secret, row.kek_version, purpose=PSEUDONYM_SECRET
         )
         row.wrapped_key = wrap_data_key(row.subject_id, key, version)
-        row.wrapped_secret = wrap_data_key(row.subject_id, secret, version, purpose=PSEUDONYM_SECRET)
+        row.wrapped_secret = wrap_data_key(
+            row.subject_id, secret, version, purpose=PSEUDONYM_SECRET
+        )
     row.kek_version = version

@@ -91,9 +91,7 @@ class Message(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages_written"
     )
-    body = EncryptedTextField(
-        subject_field="author", bind=["conversation"], null=True, blank=True
-    )
+    body = EncryptedTextField(subject_field="author", bind=["conversation"], null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

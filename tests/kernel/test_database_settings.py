@@ -68,9 +68,7 @@ print(json.dumps({"failures": len(failures), "rows": rows}))
 
 
 def _run(script: str, tmp_path: Path, database_url: str | None, *args: str) -> dict:
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MENTORHAVEN_VAR_DIR")
-    }
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MENTORHAVEN_VAR_DIR")}
     env.update(
         DJANGO_SETTINGS_MODULE="mentorhaven.settings",
         MENTORHAVEN_ENV="development",

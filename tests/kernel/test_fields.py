@@ -332,9 +332,7 @@ def test_an_unchanged_row_is_written_back_untouched(alice):
     assert _raw("secret", probe.pk) == before
 
 
-def test_lists_with_bound_fields_still_decrypt_nothing_until_read(
-    alice, django_assert_num_queries
-):
+def test_lists_with_bound_fields_still_decrypt_nothing_until_read(alice, django_assert_num_queries):
     for i in range(3):
         EncryptionProbe.objects.create(author=alice, secret=f"s{i}", circle=i)
     vault.forget_cached_keys()

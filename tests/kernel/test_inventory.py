@@ -16,7 +16,7 @@ from django.test.utils import isolate_apps
 
 from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.kernel import audit, inventory, vault
-from mentorhaven.kernel.checks import inventory_errors, invalid_declarations
+from mentorhaven.kernel.checks import invalid_declarations, inventory_errors
 from mentorhaven.kernel.inventory import Category, Erasure, Field, ModelDeclaration
 from mentorhaven.programs.models import Membership, Program
 
@@ -411,15 +411,17 @@ def test_a_declared_or_exempted_column_passes_the_allow_list():
     )
     exempt = {"kernel.goalish.weight": "a ranking weight set by organizers"}
     assert inventory_errors([Goalish], registry=registry, exempt=exempt) == []
-    assert _ids(inventory_errors([Goalish], registry=registry, exempt={})) == [
-        "mentorhaven.E009"
-    ]
+    assert _ids(inventory_errors([Goalish], registry=registry, exempt={})) == ["mentorhaven.E009"]
 
 
 @isolate_apps("mentorhaven.kernel")
 @pytest.mark.parametrize(
     "declared",
-    [{"free_text": True}, {"erasure": Erasure.SHRED}, {"free_text": True, "erasure": Erasure.SHRED}],
+    [
+        {"free_text": True},
+        {"erasure": Erasure.SHRED},
+        {"free_text": True, "erasure": Erasure.SHRED},
+    ],
 )
 def test_free_text_or_shredded_data_stored_in_clear_is_reported(declared):
     class Noteish(models.Model):  # noqa: DJ008

@@ -114,9 +114,7 @@ def test_a_new_declaration_changes_the_page_and_the_api(client, personas, login,
     added = [f for f in personal["fields"] if f["record"] == "Colour preferences"]
     assert [f["purpose"] for f in added] == ["Remembering your favourite colour"]
     assert added[0]["records"] == 1  # cara's one organization membership
-    assert all(
-        f["record"] != "Colour preferences" for f in _category(payload, "program")["fields"]
-    )
+    assert all(f["record"] != "Colour preferences" for f in _category(payload, "program")["fields"])
     page = client.get("/privacy/data").content.decode()
     assert "Remembering your favourite colour" in page
     assert "A fortnight" in page
@@ -221,7 +219,9 @@ def test_counts_per_category_match_the_records_created_for_the_person(client, pe
     Note.objects.create(relationship=relationship, author=erin, body="Went well")
     slot = (now + timedelta(days=1)).isoformat()
     mine = Meeting.objects.create(relationship=relationship, proposed_by=erin, slots=[slot])
-    theirs = Meeting.objects.create(relationship=relationship, proposed_by=personas.ana, slots=[slot])
+    theirs = Meeting.objects.create(
+        relationship=relationship, proposed_by=personas.ana, slots=[slot]
+    )
     Feedback.objects.create(meeting=mine, author=erin, rating=4)
     Feedback.objects.create(meeting=theirs, author=erin, rating=5, comment="Helpful")
     Profile.objects.create(program=personas.program, user=erin, role="mentee", goals="Confidence")

@@ -43,11 +43,12 @@ def relationship(personas):
 def _copy_body(source: Note, targets: list[Note]) -> None:
     """What an insider does: paste one note's ciphertext over other notes' (SQL only)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE mentoring_note SET body = (SELECT body FROM mentoring_note WHERE id = %s) "
-            f"WHERE id IN ({', '.join(['%s'] * len(targets))})",  # noqa: S608
-            [source.pk, *[t.pk for t in targets]],
-        )
+        for target in targets:
+            cursor.execute(
+                "UPDATE mentoring_note SET body = (SELECT body FROM mentoring_note WHERE id = %s) "
+                "WHERE id = %s",
+                [source.pk, target.pk],
+            )
 
 
 def _notes(personas, relationship, count: int) -> list[Note]:

@@ -62,10 +62,14 @@ def database_copy() -> list[tuple[str, str, object]]:
     values = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+            columns = [
+                c.name for c in connection.introspection.get_table_description(cursor, table)
+            ]
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             for row in cursor.fetchall():
-                values.extend((table, column, value) for column, value in zip(columns, row))
+                values.extend(
+                    (table, column, value) for column, value in zip(columns, row, strict=True)
+                )
     return values
 
 
@@ -192,7 +196,9 @@ def two_pairs(personas):
     )
 
 
-def test_a_private_note_shared_in_sql_is_unreadable_to_the_other_person(two_pairs, personas, client, login):
+def test_a_private_note_shared_in_sql_is_unreadable_to_the_other_person(
+    two_pairs, personas, client, login
+):
     relationship, _ = two_pairs
     note = note_create(actor=personas.cara, relationship=relationship, body="Private worry")
     Note.objects.filter(pk=note.pk).update(shared=True)  # the insider's change
@@ -203,7 +209,9 @@ def test_a_private_note_shared_in_sql_is_unreadable_to_the_other_person(two_pair
     assert "Private worry" not in text and "[unreadable]" in text
 
 
-def test_sharing_a_note_through_the_service_re_encrypts_it_for_the_mentor(two_pairs, personas, client, login):
+def test_sharing_a_note_through_the_service_re_encrypts_it_for_the_mentor(
+    two_pairs, personas, client, login
+):
     relationship, _ = two_pairs
     note = note_create(actor=personas.cara, relationship=relationship, body="Now I can say it")
     note_edit(actor=personas.cara, note=Note.objects.get(pk=note.pk), shared=True)
@@ -212,7 +220,9 @@ def test_sharing_a_note_through_the_service_re_encrypts_it_for_the_mentor(two_pa
     assert "Now I can say it" in text and "[unreadable]" not in text
 
 
-def test_a_goal_moved_to_another_relationship_in_sql_is_unreadable_there(two_pairs, personas, client, login):
+def test_a_goal_moved_to_another_relationship_in_sql_is_unreadable_there(
+    two_pairs, personas, client, login
+):
     mine, theirs = two_pairs
     goal = goal_create(actor=personas.cara, relationship=mine, title="Leave my job")
     Goal.objects.filter(pk=goal.pk).update(relationship=theirs)
@@ -223,7 +233,9 @@ def test_a_goal_moved_to_another_relationship_in_sql_is_unreadable_there(two_pai
     assert "[unreadable]" in response.content.decode()
 
 
-def test_a_message_moved_to_another_conversation_in_sql_is_unreadable_there(two_pairs, personas, client, login):
+def test_a_message_moved_to_another_conversation_in_sql_is_unreadable_there(
+    two_pairs, personas, client, login
+):
     mine, theirs = two_pairs
     chat = conversation_for_relationship(actor=personas.cara, relationship=mine)
     other = conversation_for_relationship(actor=personas.dev, relationship=theirs)
@@ -236,7 +248,9 @@ def test_a_message_moved_to_another_conversation_in_sql_is_unreadable_there(two_
     assert "[unreadable]" in response.content.decode()
 
 
-def test_a_file_moved_to_another_relationship_in_sql_is_unreadable_there(two_pairs, personas, client, login):
+def test_a_file_moved_to_another_relationship_in_sql_is_unreadable_there(
+    two_pairs, personas, client, login
+):
     mine, theirs = two_pairs
     stored = file_upload(
         actor=personas.cara,
