@@ -53,6 +53,15 @@ def erased_ciphertext() -> bytes:
     return vault.FORMAT_VERSION + secrets.token_bytes(vault.NONCE_BYTES + 16)
 
 
+def check_constraints_now(schema_editor) -> None:
+    """Run PostgreSQL's deferred foreign-key checks at once: a migration that fills a new
+    foreign key and then alters its table in the same transaction is refused otherwise
+    ("pending trigger events")."""
+    if schema_editor is not None and schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _attname(model, name: str) -> str:
     return model._meta.get_field(name).attname
 
@@ -92,6 +101,7 @@ def encrypt_column(
             except Erased:
                 sealed = erased_ciphertext()
             model.objects.filter(pk=pk).update(**{target: sealed})
+        check_constraints_now(schema_editor)
 
     return forward
 
@@ -128,6 +138,7 @@ def decrypt_column(
             except (Erased, vault.VaultError):
                 value = erased
             model.objects.filter(pk=pk).update(**{source: value})
+        check_constraints_now(schema_editor)
 
     return backward
 
@@ -165,6 +176,7 @@ def rebind_column(
             except (Erased, vault.VaultError):
                 continue
             model.objects.filter(pk=pk).update(**{field: vault.encrypt(subject_id, plaintext, new)})
+        check_constraints_now(schema_editor)
 
     return forward
 

@@ -14,7 +14,7 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 import mentorhaven.kernel.fields
-from mentorhaven.kernel.reencrypt import decrypt_column, encrypt_column, rebind_column
+from mentorhaven.kernel.reencrypt import check_constraints_now, decrypt_column, encrypt_column, rebind_column
 
 
 def explanation_mentee_from_relationship(apps, schema_editor):
@@ -25,12 +25,14 @@ def explanation_mentee_from_relationship(apps, schema_editor):
             Relationship.objects.filter(pk=OuterRef("relationship_id")).values("mentee_id")[:1]
         )
     )
+    check_constraints_now(schema_editor)
 
 
 def explanation_public_ids(apps, schema_editor):
     MatchExplanation = apps.get_model("matching", "MatchExplanation")
     for pk in MatchExplanation.objects.values_list("pk", flat=True).iterator():
         MatchExplanation.objects.filter(pk=pk).update(public_id=uuid.uuid4())
+    check_constraints_now(schema_editor)
 
 
 def text(**kwargs):

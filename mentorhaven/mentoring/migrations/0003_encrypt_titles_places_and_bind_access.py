@@ -12,7 +12,7 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 import mentorhaven.kernel.fields
-from mentorhaven.kernel.reencrypt import decrypt_column, encrypt_column, rebind_column
+from mentorhaven.kernel.reencrypt import check_constraints_now, decrypt_column, encrypt_column, rebind_column
 
 
 def milestone_owner_from_goal(apps, schema_editor):
@@ -21,6 +21,7 @@ def milestone_owner_from_goal(apps, schema_editor):
     Milestone.objects.update(
         owner_id=Subquery(Goal.objects.filter(pk=OuterRef("goal_id")).values("owner_id")[:1])
     )
+    check_constraints_now(schema_editor)
 
 
 def encrypted(**kwargs):
