@@ -204,6 +204,23 @@ TEMPLATES = [
 ]
 
 # --- database ----------------------------------------------------------------------------
+# Every SQLite connection, whether from the default file or from DATABASE_URL=sqlite://...:
+# write-ahead logging (readers never block the writer), NORMAL syncs (durable at checkpoints,
+# never corrupt), IMMEDIATE transactions (a writer takes the write lock when it begins, so two
+# writers queue on the busy timeout instead of failing with "database is locked" when both
+# try to upgrade a read lock), and secure_delete (deleted rows and freed pages are overwritten
+# with zeros, so erased content does not linger in the file or in copies of it).
+SQLITE_PRAGMAS = {
+    "journal_mode": "WAL",
+    "synchronous": "NORMAL",
+    "secure_delete": "ON",
+    "foreign_keys": "ON",
+}
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "init_command": " ".join(f"PRAGMA {name}={value};" for name, value in SQLITE_PRAGMAS.items()),
+    "timeout": 20,  # seconds a writer waits for the lock (SQLite's busy timeout)
+}
 _database_url = env("DATABASE_URL")
 if _database_url:
     try:
@@ -225,6 +242,8 @@ if _database_url:
         _db["OPTIONS"]["prepare_threshold"] = (
             5 if env_bool("MENTORHAVEN_DB_PREPARED_STATEMENTS", True) else None
         )
+    elif _db["ENGINE"] == "django.db.backends.sqlite3":
+        _db["OPTIONS"] = {**_db.get("OPTIONS", {}), **SQLITE_OPTIONS}
 else:
     if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must be set in production (postgres://...)")
@@ -232,11 +251,7 @@ else:
     _db = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(VAR_DIR / "mentorhaven.sqlite3"),
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "timeout": 20,
-        },
+        "OPTIONS": dict(SQLITE_OPTIONS),
     }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

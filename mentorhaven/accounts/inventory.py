@@ -1,6 +1,6 @@
 """Personal data held by the accounts app: who you are, and how you sign in."""
 
-from mentorhaven.kernel.inventory import Category, Erasure, Field, declare
+from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
 
 ACCOUNT_LIFETIME = "While your account exists"
 
@@ -10,6 +10,7 @@ declare(
         Field(
             "email",
             Category.PROFESSIONAL,
+            label="Your e-mail address",
             purpose="Signing you in and sending you notices",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin"),
@@ -19,6 +20,7 @@ declare(
         Field(
             "display_name",
             Category.PROFESSIONAL,
+            label="Your name",
             purpose="Showing who you are to the people in your programs",
             basis="contract",
             visible_to=("self", "mentor", "mentee", "program_peer", "program_admin", "org_admin"),
@@ -28,6 +30,7 @@ declare(
         Field(
             "password",
             Category.PLATFORM,
+            label="Your password (as a one-way hash)",
             purpose="Checking your password at sign-in (only an Argon2id hash is kept)",
             basis="contract",
             visible_to=(),
@@ -37,6 +40,7 @@ declare(
         Field(
             "last_login",
             Category.PLATFORM,
+            label="When you last signed in",
             purpose="Showing you and security staff when the account was last used",
             basis="legitimate_interest",
             visible_to=("self", "security_officer"),
@@ -46,6 +50,7 @@ declare(
         Field(
             "date_joined",
             Category.PLATFORM,
+            label="When you joined",
             purpose="Knowing how long you have been a member",
             basis="contract",
             visible_to=("self", "org_admin"),
@@ -53,6 +58,7 @@ declare(
             erasure=Erasure.ANONYMIZE,
         ),
     ],
+    record="Your account",
     description="Your account. On erasure the row stays as an anonymous placeholder so that "
     "other people's records that mention you still make sense.",
     subject="pk",
@@ -64,6 +70,7 @@ declare(
         Field(
             "user",
             Category.PLATFORM,
+            label="Whose token it is",
             purpose="Whose token this is",
             basis="contract",
             visible_to=("self",),
@@ -74,15 +81,18 @@ declare(
         Field(
             "name",
             Category.PLATFORM,
-            purpose="The label you gave the token",
+            label="The name you gave the token",
+            free_text=True,
+            purpose="The label you gave the token (encrypted under your key)",
             basis="contract",
             visible_to=("self",),
             retention="Until revoked or expired, then 30 days",
-            erasure=Erasure.DELETE,
+            erasure=Erasure.SHRED,
         ),
         Field(
             "last_used_at",
             Category.PLATFORM,
+            label="When the token was last used",
             purpose="Letting you spot a token you no longer use",
             basis="legitimate_interest",
             visible_to=("self", "security_officer"),
@@ -90,5 +100,12 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your API tokens",
     description="Personal access tokens for the API (only a hash of the secret is kept).",
+)
+
+exempt(
+    "accounts.ApiToken",
+    "the token's first characters (random, to recognise it in a list) and a SHA-256 of its secret",
+    fields=["prefix", "token_hash"],
 )

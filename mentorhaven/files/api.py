@@ -21,7 +21,7 @@ from mentorhaven.files.access import access_file, access_share_link
 from mentorhaven.files.responses import attachment_response
 from mentorhaven.files.selectors import file_content_for, share_links_for
 from mentorhaven.kernel.errors import ValidationFailed
-from mentorhaven.kernel.fields import is_erased
+from mentorhaven.kernel.fields import is_erased, is_unreadable
 from mentorhaven.mentoring.access import access_relationship_content
 
 router = Router(tags=["files"])
@@ -31,8 +31,9 @@ ERRORS = {**AUTH_ERRORS, 404: ErrorOut}
 
 class FileOut(Schema):
     id: UUID
-    name: str | None = Field(description="The sanitized file name; null once erased")
+    name: str | None = Field(description="The sanitized file name; null once erased or unreadable")
     erased: bool
+    unreadable: bool = Field(description="The stored name failed its integrity check")
     mime_type: str
     size: int
     relationship: UUID | None
@@ -42,11 +43,12 @@ class FileOut(Schema):
 
 
 def _file_out(request, file) -> dict:
-    erased = is_erased(file.filename)
+    erased, unreadable = is_erased(file.filename), is_unreadable(file.filename)
     return {
         "id": file.public_id,
-        "name": None if erased else str(file.filename),
+        "name": None if erased or unreadable else str(file.filename),
         "erased": erased,
+        "unreadable": unreadable,
         "mime_type": file.mime_type,
         "size": file.size,
         "relationship": file.relationship.public_id if file.relationship else None,
@@ -112,7 +114,7 @@ def get_file(request, file_id: UUID):
     return _file_out(request, access_file(request.auth, file_id))
 
 
-@router.get("/files/{uuid:file_id}/content", response={410: ErrorOut, **ERRORS})
+@router.get("/files/{uuid:file_id}/content", response={409: ErrorOut, 410: ErrorOut, **ERRORS})
 def get_file_content(request, file_id: UUID):
     """The file itself, streamed as an attachment. Each download by someone other than the
     uploader appears in the uploader's access log."""

@@ -12,6 +12,7 @@ declare(
         Field(
             "uploader",
             PLATFORM,
+            label="Who uploaded it",
             purpose="Who uploaded the file (its content and name are encrypted under their key)",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
@@ -22,13 +23,36 @@ declare(
         Field(
             "filename",
             PLATFORM,
+            label="The file's name",
+            free_text=True,
             purpose="The file's cleaned-up name (encrypted under your key)",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
             retention=FILE_RETENTION,
             erasure=Erasure.SHRED,
         ),
+        Field(
+            "mime_type",
+            PLATFORM,
+            label="The kind of file",
+            purpose="Serving the file with the right type (found by inspecting it)",
+            basis="contract",
+            visible_to=("self", "mentor", "mentee"),
+            retention=FILE_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "size",
+            PLATFORM,
+            label="The file's size",
+            purpose="Showing the size and keeping uploads within the limit",
+            basis="contract",
+            visible_to=("self", "mentor", "mentee"),
+            retention=FILE_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
     ],
+    record="Files you shared",
     description="Files you shared in a mentoring relationship. The content is stored encrypted "
     "under your key; picture metadata such as location is removed on upload.",
 )
@@ -38,6 +62,7 @@ declare(
         Field(
             "created_by",
             PLATFORM,
+            label="Who made the link",
             purpose="Who created the share link",
             basis="contract",
             visible_to=("self",),
@@ -46,6 +71,7 @@ declare(
             subject=True,
         ),
     ],
+    record="Links you made to share a file",
     description="Links you made to share a file outside the platform (only a hash of each "
     "link's secret and of its password is kept).",
 )
@@ -55,6 +81,7 @@ declare(
         Field(
             "outcome",
             PLATFORM,
+            label="When a link was used and what happened",
             purpose="When your share link was used and what happened "
             "(no address or device details of the visitor)",
             basis="legitimate_interest",
@@ -64,6 +91,7 @@ declare(
         ),
     ],
     subject="link__created_by",
+    record="Visits to your share links",
     description="The log of visits to your share links.",
 )
 
@@ -72,4 +100,9 @@ exempt(
     "Identifiers only: the random name of the sealed blob in storage, and the public id of "
     "the message a file is attached to (the message itself is declared by messaging)",
     fields=["storage_name", "message_ref"],
+)
+exempt(
+    "files.ShareLink",
+    "hashes of the link's secret and password, its download limit and counter: no content",
+    fields=["token_hash", "password_hash", "max_downloads", "download_count"],
 )

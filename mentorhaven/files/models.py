@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from mentorhaven.kernel import vault
-from mentorhaven.kernel.fields import EncryptedTextField
+from mentorhaven.kernel.fields import EncryptedTextField, make_binding
 from mentorhaven.mentoring.models import Relationship
 
 
@@ -33,7 +33,8 @@ class StoredFile(models.Model):
     # plain UUID so that this app does not depend on messaging; access to attached files stays
     # with the uploader until messaging adds its own rule.
     message_ref = models.UUIDField(null=True, blank=True, db_index=True)
-    filename = EncryptedTextField(subject_field="uploader")  # sanitized, never the raw name
+    # Sanitized, never the raw name; bound (like the content) to the relationship.
+    filename = EncryptedTextField(subject_field="uploader", bind=["relationship"])
     mime_type = models.CharField(max_length=100)
     size = models.BigIntegerField()
     storage_name = models.CharField(max_length=200, unique=True)
@@ -47,9 +48,15 @@ class StoredFile(models.Model):
         return f"File {self.public_id}"
 
     def content_binding(self) -> vault.Binding:
-        """Where the sealed content belongs: a blob copied to another file does not decrypt."""
-        return vault.Binding(
-            "files_storedfile", "content", str(self.public_id), str(self.uploader_id)
+        """Where the sealed content belongs: a blob copied to another file, or a file moved to
+        another relationship in SQL, does not decrypt."""
+        return make_binding(
+            "files_storedfile",
+            "content",
+            self.public_id,
+            self.uploader_id,
+            ("relationship",),
+            (self.relationship_id,),
         )
 
 
@@ -117,6 +124,7 @@ class ShareLinkAccess(models.Model):
         PASSWORD_NEEDED = "password_needed", "Refused: password required"
         EXPIRED = "expired", "Refused: link expired"
         REVOKED = "revoked", "Refused: link revoked"
+        UNREADABLE = "unreadable", "Refused: the stored file failed its integrity check"
         LIMIT_REACHED = "limit_reached", "Refused: download limit reached"
         ERASED = "erased", "Refused: file erased"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.db.models import Prefetch, QuerySet
 
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
-from mentorhaven.files.services import close_chunks, file_store, token_hash
+from mentorhaven.files.services import close_chunks, open_content, token_hash
 from mentorhaven.kernel import audit
 from mentorhaven.mentoring.models import Relationship
 
@@ -28,10 +28,9 @@ def files_for(*, viewer, relationship: Relationship) -> QuerySet[StoredFile]:
 def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
     """The plaintext chunks of a file the viewer may read (``access_file``), recorded as a read
     of the uploader's data. Raises ``Erased`` (before anything is recorded or sent) when the
-    uploader has been shredded."""
-    chunks = file_store().open(
-        subject=file.uploader_id, name=file.storage_name, binding=file.content_binding()
-    )
+    uploader has been shredded, ``Unreadable`` when the stored content fails its integrity
+    check (reported to the security officers, never served)."""
+    chunks = open_content(file)
     try:
         audit.record_access(
             viewer=viewer,

@@ -30,7 +30,14 @@ from django.utils.translation import gettext as _
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
 from mentorhaven.files.validation import inspect_upload
 from mentorhaven.kernel import audit, vault
-from mentorhaven.kernel.errors import Erased, PermissionDenied, RateLimited, ValidationFailed
+from mentorhaven.kernel.errors import (
+    Erased,
+    PermissionDenied,
+    RateLimited,
+    Unreadable,
+    ValidationFailed,
+)
+from mentorhaven.kernel.integrity import report_integrity_failure
 from mentorhaven.kernel.storage import EncryptedFileStore
 from mentorhaven.mentoring.models import Relationship
 
@@ -52,6 +59,22 @@ PASSWORD_HASHER = "argon2"  # noqa: S105 (a hasher name, not a password)
 
 def file_store() -> EncryptedFileStore:
     return EncryptedFileStore()
+
+
+def open_content(file: StoredFile) -> Iterator[bytes]:
+    """The file's plaintext chunks; ``Erased`` or ``Unreadable`` (reported) before any is sent."""
+    try:
+        return file_store().open(
+            subject=file.uploader_id, name=file.storage_name, binding=file.content_binding()
+        )
+    except vault.VaultError:
+        report_integrity_failure(
+            model=StoredFile._meta.label_lower,
+            column="content",
+            row=str(file.public_id),
+            subject_id=file.uploader_id,
+        )
+        raise Unreadable() from None
 
 
 def max_upload_bytes() -> int:
@@ -340,12 +363,13 @@ def share_link_download(*, link: ShareLink) -> Download | str:
     """
     file = link.file
     try:
-        chunks = file_store().open(
-            subject=file.uploader_id, name=file.storage_name, binding=file.content_binding()
-        )
+        chunks = open_content(file)
     except Erased:
         share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.ERASED)
         return ShareLinkAccess.Outcome.ERASED
+    except Unreadable:
+        share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.UNREADABLE)
+        return ShareLinkAccess.Outcome.UNREADABLE
     try:
         with transaction.atomic():
             locked = ShareLink.objects.select_for_update().get(pk=link.pk)

@@ -25,7 +25,13 @@ from mentorhaven.files.services import (
     share_link_create,
     share_link_revoke,
 )
-from mentorhaven.kernel.errors import Erased, NotFound, PermissionDenied, ValidationFailed
+from mentorhaven.kernel.errors import (
+    Erased,
+    NotFound,
+    PermissionDenied,
+    Unreadable,
+    ValidationFailed,
+)
 from mentorhaven.kernel.fields import is_erased
 from mentorhaven.mentoring.access import access_relationship_content
 
@@ -131,6 +137,13 @@ def file_content(request: HttpRequest, file_id) -> HttpResponseBase:
         raise Http404 from exc
     except Erased:
         return _erased(request)
+    except Unreadable as exc:
+        return render(
+            request,
+            "web/error.html",
+            {"title": _("This file could not be read"), "text": exc.message},
+            status=exc.status,
+        )
     return attachment_response(file, chunks)
 
 

@@ -129,7 +129,9 @@ def pseudonyms_of(user_ids: Iterable[int]) -> dict[str, int]:
     for subject_id, wrapped, version in rows:
         if not wrapped:
             continue
-        secret = vault.unwrap_data_key(subject_id, bytes(wrapped), version)
+        secret = vault.unwrap_data_key(
+            subject_id, bytes(wrapped), version, purpose=vault.PSEUDONYM_SECRET
+        )
         found[_pseudonym_from_secret(secret)] = subject_id
     return found
 

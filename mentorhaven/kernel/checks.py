@@ -1,16 +1,24 @@
 """The inventory system check: nothing personal can be stored without being declared.
 
-Runs at start-up (``mentorhaven check``, ``runserver``, ``migrate``) and in the test suite. It
-looks at every installed model — ours and third-party — and reports an Error for:
+Runs at start-up (``mentorhaven check``, ``runserver``, ``migrate``) and in the test suite. The
+inventory is an allow-list: every column of every installed model — ours and third-party — is
+either self-evidently harmless by its kind, declared, or exempted with a reason. It reports an
+Error for:
 
 - a foreign key, one-to-one or many-to-many to the user model that is not declared (E001);
 - a field that holds personal data by its type (e-mail, IP address, encrypted field) or by its
   name (``email``, ``display_name``, ``phone``, ``note``, ``body``, ...) that is not declared
-  (E002);
-- a declaration naming a model (E003) or a field (E004) that does not exist;
+  (E002), whatever its kind (a ``date_of_birth`` is a date, a ``gender`` may be a choice);
+- any other column that is not a key (primary, foreign, one-to-one, UUID), a timestamp (date or
+  date-time), an enum (a field with ``choices``) or a flag (boolean), and is neither declared nor
+  exempted — whatever its name: a new ``Goal.struggles`` text field fails here (E009);
+- a field declared as personal free text (``free_text=True``) or erased by shredding that is not
+  an encrypted field: it would be readable in a copy of the database (E010);
+- a declaration naming a model (E003) or a column (E004) that does not exist;
 - a declaration with no way to find a person's rows (E005), an unknown lawful basis (E006), or a
   ``visible_to`` audience that is not one of ``kernel.access.Role`` (E007);
-- an exemption naming a model or field that does not exist (E008).
+- an exemption naming a model or field that does not exist, or given without a reason (E008);
+- a declaration without the plain-language names the data map page shows (E011).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from mentorhaven.kernel import inventory
-from mentorhaven.kernel.inventory import LAWFUL_BASES, ModelDeclaration
+from mentorhaven.kernel.inventory import LAWFUL_BASES, Erasure, ModelDeclaration
 
 # A field whose name contains one of these words (split on "_") probably holds personal data.
 PERSONAL_WORDS = frozenset(
@@ -100,6 +108,21 @@ def _sounds_personal(field: models.Field) -> bool:
     return bool(set(field.name.lower().split("_")) & PERSONAL_WORDS)
 
 
+def _harmless_by_kind(field: models.Field) -> bool:
+    """Keys, timestamps, enums and flags: columns that cannot hold what a person wrote."""
+    if field.primary_key or field.is_relation:
+        return True
+    if isinstance(field, models.UUIDField | models.DateField | models.BooleanField):
+        return True  # DateTimeField is a DateField
+    return bool(field.choices)
+
+
+def _is_encrypted(field: models.Field) -> bool:
+    from mentorhaven.kernel.fields import EncryptedField
+
+    return isinstance(field, EncryptedField)
+
+
 def _own_fields(model: type[models.Model]) -> Iterable[models.Field]:
     for field in model._meta.get_fields(include_hidden=False):
         if not isinstance(field, models.Field):
@@ -145,6 +168,18 @@ def undeclared_fields(
                         id="mentorhaven.E002",
                     )
                 )
+            elif field.concrete and not _harmless_by_kind(field):
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}.{field.name} is a column the data inventory does "
+                        "not know: only keys, timestamps, choices and flags may go undeclared.",
+                        hint="Declare it in the app's inventory.py (with free_text=True and an "
+                        "encrypted field if a person types it), or exempt(model, reason, "
+                        "fields=[...]) with the reason it holds nothing about a person.",
+                        obj=model,
+                        id="mentorhaven.E009",
+                    )
+                )
     return errors
 
 
@@ -170,16 +205,47 @@ def invalid_declarations(
                 )
             )
             continue
+        if not declaration.record.strip():
+            errors.append(
+                checks.Error(
+                    f"The inventory declaration of {model._meta.label} has no plain-language "
+                    "record name.",
+                    hint="Pass declare(..., record='Session notes'): the data map page shows it.",
+                    obj=model,
+                    id="mentorhaven.E011",
+                )
+            )
         for name, f in declaration.fields.items():
             where = f"{model._meta.label}.{name}"
-            try:
-                model._meta.get_field(name)
-            except FieldDoesNotExist:
+            column = _column(model, name)
+            if column is None:
                 errors.append(
                     checks.Error(
-                        f"The inventory declares {where}, which does not exist.",
+                        f"The inventory declares {where}, which is not a column of the model.",
                         obj=model,
                         id="mentorhaven.E004",
+                    )
+                )
+            elif (f.free_text or f.erasure == Erasure.SHRED) and not _is_encrypted(column):
+                why = "personal free text" if f.free_text else "erased by shredding"
+                errors.append(
+                    checks.Error(
+                        f"{where} is declared as {why} but is stored in clear.",
+                        hint="Make it an EncryptedTextField / EncryptedJSONField under the "
+                        "author's key (kernel/fields.py), with a migration that encrypts the "
+                        "existing rows.",
+                        obj=model,
+                        id="mentorhaven.E010",
+                    )
+                )
+            if not f.label.strip():
+                errors.append(
+                    checks.Error(
+                        f"{where} has no plain-language label.",
+                        hint="Pass Field(..., label='The text of your note'): the data map page "
+                        "shows it instead of the column name.",
+                        obj=model,
+                        id="mentorhaven.E011",
                     )
                 )
             if f.basis not in LAWFUL_BASES:
@@ -201,7 +267,7 @@ def invalid_declarations(
                             id="mentorhaven.E007",
                         )
                     )
-        if declaration.subject is None and declaration.subject_path() is None:
+        if declaration.subject is None and not declaration.subject_paths():
             errors.append(
                 checks.Error(
                     f"The inventory cannot tell whose data a {model._meta.label} row is.",
@@ -211,19 +277,40 @@ def invalid_declarations(
                     id="mentorhaven.E005",
                 )
             )
-    for key in exempt:
+    for key, reason in exempt.items():
         parts = key.split(".")
         try:
             model = known.get(".".join(parts[:2])) or apps.get_model(parts[0], parts[1])
-            if len(parts) == 3:
-                model._meta.get_field(parts[2])
+            if len(parts) == 3 and _column(model, parts[2]) is None:
+                raise FieldDoesNotExist(key)
         except (LookupError, FieldDoesNotExist, IndexError):
             errors.append(
                 checks.Error(
                     f"The inventory exempts {key!r}, which does not exist.", id="mentorhaven.E008"
                 )
             )
+            continue
+        if not str(reason).strip():
+            errors.append(
+                checks.Error(
+                    f"The inventory exempts {key!r} without a reason.", id="mentorhaven.E008"
+                )
+            )
     return errors
+
+
+def _column(model: type[models.Model], name: str) -> models.Field | None:
+    """The model's own field ``name`` if it is a column (or a many-to-many), else None: a
+    reverse relation or a misspelt name is not something a declaration can describe."""
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(found, models.Field) or (found.auto_created and not found.concrete):
+        return None
+    if not (found.concrete or found.many_to_many):
+        return None
+    return found
 
 
 def inventory_errors(

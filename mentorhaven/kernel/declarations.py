@@ -28,31 +28,35 @@ declare(
         Field(
             "subject_id",
             Category.PLATFORM,
+            label="Whose key it is",
             purpose="Whose data key this is",
             basis="contract",
             visible_to=(),
             retention="Kept as a tombstone after erasure",
-            erasure=Erasure.SHRED,
+            erasure=Erasure.UNLINK,
         ),
         Field(
             "wrapped_key",
             Category.PLATFORM,
+            label="Your data key, itself encrypted",
             purpose="Encrypting your content (stored wrapped by the master key)",
             basis="contract",
             visible_to=(),
             retention="Until erasure",
-            erasure=Erasure.SHRED,
+            erasure=Erasure.ANONYMIZE,
         ),
         Field(
             "wrapped_secret",
             Category.PLATFORM,
+            label="Your pseudonym secret, itself encrypted",
             purpose="Making your audit-log pseudonym (stored wrapped by the master key)",
             basis="contract",
             visible_to=(),
             retention="Until erasure",
-            erasure=Erasure.SHRED,
+            erasure=Erasure.ANONYMIZE,
         ),
     ],
+    record="Your encryption key",
     description="Your data key: destroying it makes everything encrypted under it unreadable.",
     subject=_subject_key_rows,
 )
@@ -78,22 +82,25 @@ declare(
         Field(
             "actor",
             Category.PLATFORM,
+            label="Who did something (a pseudonym)",
             purpose="Recording who did something, as a keyed pseudonym",
             basis="legitimate_interest",
             visible_to=("self", "auditor", "security_officer"),
             retention="Kept for accountability; unlinkable from you once you are erased",
-            erasure=Erasure.SHRED,
+            erasure=Erasure.UNLINK,
         ),
         Field(
             "subject",
             Category.PLATFORM,
+            label="Whose data it was about (a pseudonym)",
             purpose="Recording whose data was read or changed, as a keyed pseudonym",
             basis="legitimate_interest",
             visible_to=("self", "auditor", "security_officer"),
             retention="Kept for accountability; unlinkable from you once you are erased",
-            erasure=Erasure.SHRED,
+            erasure=Erasure.UNLINK,
         ),
     ],
+    record="Audit log entries",
     description="The tamper-evident audit log. It holds identifiers and pseudonyms, never "
     "content; erasing your key breaks the link between you and your pseudonym.",
     subject=_audit_rows,
@@ -107,6 +114,7 @@ declare(
         Field(
             "user",
             Category.PROFESSIONAL,
+            label="Whose address it is",
             purpose="Whose address this is",
             basis="contract",
             visible_to=("self",),
@@ -117,6 +125,7 @@ declare(
         Field(
             "email",
             Category.PROFESSIONAL,
+            label="Your e-mail address",
             purpose="Signing you in and sending you notices",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin"),
@@ -124,6 +133,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your e-mail addresses",
 )
 
 declare(
@@ -132,13 +142,25 @@ declare(
         Field(
             "email_address",
             Category.PLATFORM,
+            label="The address being confirmed",
             purpose="Confirming you own an address",
             basis="contract",
             visible_to=("self",),
             retention="Until confirmed or expired",
             erasure=Erasure.DELETE,
         ),
+        Field(
+            "key",
+            Category.PLATFORM,
+            label="The confirmation code we e-mailed you",
+            purpose="Checking the link you follow to confirm the address",
+            basis="contract",
+            visible_to=(),
+            retention="Until confirmed or expired",
+            erasure=Erasure.DELETE,
+        ),
     ],
+    record="Address confirmations",
     subject="email_address__user",
 )
 
@@ -148,6 +170,7 @@ declare(
         Field(
             "user",
             Category.PLATFORM,
+            label="Whose second factor it is",
             purpose="Whose second factor this is",
             basis="contract",
             visible_to=("self", "security_officer"),
@@ -158,6 +181,7 @@ declare(
         Field(
             "data",
             Category.PLATFORM,
+            label="Your second factor's secret or public key",
             purpose="Checking your second factor (TOTP secret and recovery-code seed, "
             "encrypted; passkey public key)",
             basis="contract",
@@ -168,6 +192,7 @@ declare(
         Field(
             "last_used_at",
             Category.PLATFORM,
+            label="When you last used it",
             purpose="Showing you when it was last used",
             basis="legitimate_interest",
             visible_to=("self",),
@@ -175,6 +200,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your second factors (authenticator app, recovery codes, passkeys)",
 )
 
 declare(
@@ -183,6 +209,7 @@ declare(
         Field(
             "user",
             Category.PLATFORM,
+            label="Whose session it is",
             purpose="Listing your signed-in devices",
             basis="legitimate_interest",
             visible_to=("self", "security_officer"),
@@ -193,6 +220,7 @@ declare(
         Field(
             "ip",
             Category.PLATFORM,
+            label="The network address it came from",
             purpose="Letting you recognise a session that is not yours",
             basis="legitimate_interest",
             visible_to=("self", "security_officer"),
@@ -202,6 +230,7 @@ declare(
         Field(
             "user_agent",
             Category.PLATFORM,
+            label="The browser it uses",
             purpose="Naming the browser of each session",
             basis="legitimate_interest",
             visible_to=("self",),
@@ -211,6 +240,7 @@ declare(
         Field(
             "last_seen_at",
             Category.PLATFORM,
+            label="When it was last used",
             purpose="Showing when a session was last used",
             basis="legitimate_interest",
             visible_to=("self", "security_officer"),
@@ -220,13 +250,25 @@ declare(
         Field(
             "data",
             Category.PLATFORM,
+            label="Technical details of the session",
             purpose="Session details kept by the sign-in library",
             basis="legitimate_interest",
             visible_to=(),
             retention=SESSION_RETENTION,
             erasure=Erasure.DELETE,
         ),
+        Field(
+            "session_key",
+            Category.PLATFORM,
+            label="Which session it is",
+            purpose="Ending the session when you sign it out from another device",
+            basis="legitimate_interest",
+            visible_to=(),
+            retention=SESSION_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
     ],
+    record="Your signed-in devices",
 )
 
 # --- Django ----------------------------------------------------------------------------------
@@ -244,6 +286,7 @@ declare(
         Field(
             "session_data",
             Category.PLATFORM,
+            label="That you are signed in",
             purpose="Keeping you signed in (your account id and sign-in state)",
             basis="contract",
             visible_to=(),
@@ -251,13 +294,69 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your sign-in sessions",
     subject=_session_rows,
 )
 
 exempt("auth.Group", "permission groups are named by operators, not after people", fields=["name"])
-exempt("auth.Permission", "a permission's name describes an action", fields=["name"])
+exempt(
+    "auth.Permission",
+    "a permission's name and code describe an action",
+    fields=["name", "codename"],
+)
+exempt(
+    "contenttypes.ContentType",
+    "the names of installed apps and models, written by developers",
+    fields=["app_label", "model"],
+)
 exempt(
     "django_tasks_database.DBTaskResult",
-    "queue and backend names are configuration; task arguments carry identifiers only",
-    fields=["queue_name", "backend_name"],
+    "queue and backend names, the task's code path and priority, and the worker ids are "
+    "configuration; task arguments and results carry identifiers and counts only (a task "
+    "receives ids and loads what it needs through a selector); our errors carry identifiers "
+    "only, so neither do failure class names and tracebacks",
+    fields=[
+        "queue_name",
+        "backend_name",
+        "task_path",
+        "priority",
+        "worker_ids",
+        "args_kwargs",
+        "return_value",
+        "exception_class_path",
+        "traceback",
+    ],
+)
+exempt(
+    "kernel.SubjectKey",
+    "the name of the master-key version that wraps the key",
+    fields=["kek_version"],
+)
+exempt(
+    "kernel.AuditEvent",
+    "identifiers, fixed phrases and codes chosen by the code (audit.record refuses content), and "
+    "the hashes that chain the log",
+    fields=[
+        "seq",
+        "actor_role",
+        "action",
+        "target_type",
+        "target_id",
+        "purpose",
+        "category",
+        "organization_id",
+        "extra",
+        "prev_hash",
+        "hash",
+    ],
+)
+exempt(
+    "kernel.AuditCheckpoint",
+    "a position in the audit log, its hash, and the signature over them",
+    fields=["seq", "hash", "key_id", "signature"],
+)
+exempt(
+    "kernel.IntegrityNotice",
+    "which organization's security officers were alerted in which hour: no person, no content",
+    fields=["organization_id"],
 )

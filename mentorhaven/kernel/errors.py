@@ -74,3 +74,15 @@ class Erased(ApplicationError):
     status = 410
     code = "erased"
     default_message = _("This content has been erased.")
+
+
+class Unreadable(ApplicationError):
+    """Content whose ciphertext failed its integrity check (altered, or moved in the database):
+    shown as unreadable, never served, and reported to the security officers."""
+
+    status = 409
+    code = "unreadable"
+    default_message = _(
+        "This item could not be read: it failed its integrity check. Our security officers "
+        "have been told."
+    )

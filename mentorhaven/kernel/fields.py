@@ -5,24 +5,36 @@
     class Note(models.Model):
         public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
         author = models.ForeignKey(User, on_delete=models.PROTECT)
-        body = EncryptedTextField(subject_field="author")
+        relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE)
+        shared = models.BooleanField(default=False)
+        body = EncryptedTextField(subject_field="author", bind=("relationship", "shared"))
 
 Each value is encrypted under the data key of the row's subject (the user in ``subject_field``)
-and bound to (table, column, row id, subject): bytes copied to another row, column or subject
-do not decrypt. The row id comes from ``row_field`` (default ``public_id``), which must be set
-before the first save — a UUID with ``default=uuid.uuid4`` is — so the binding is known when the
-row is encrypted, before the database hands out a primary key.
+and bound to (table, column, row id, subject) and to the attributes named in ``bind``: the ones
+that decide who may read the row. Bytes copied to another row, column or subject do not decrypt,
+and neither does a row whose ``shared`` flag or relationship was changed behind the
+application's back (in SQL): it becomes unreadable instead of reaching a new audience. The row
+id comes from ``row_field`` (default ``public_id``), which must be set before the first save — a
+UUID with ``default=uuid.uuid4`` is — so the binding is known before the database hands out a
+primary key.
+
+A legitimate change of a bound attribute (or of the subject) goes through ``save()``: the field
+remembers the binding each row was loaded with, and re-encrypts under the new one when it
+differs, whether or not the value was read. ``QuerySet.update()`` of a bound attribute does not
+re-encrypt, so the rows it touches become unreadable: services change them with ``save()``.
 
 Reading is lazy: a loaded row holds its ciphertext until the attribute is read, so listing rows
-decrypts nothing, and saving a row whose encrypted field was never read writes the ciphertext
-back untouched. When the subject has been shredded, the attribute reads as ``ERASED`` (test with
-``is_erased``) — never an exception. A ciphertext that fails authentication (tampered or moved)
-raises ``VaultError``: that is an integrity incident, not a state to paper over.
+decrypts nothing, and saving a row whose encrypted field was never read (nor re-bound) writes
+the ciphertext back untouched. When the subject has been shredded, the attribute reads as
+``ERASED`` (test with ``is_erased``). A ciphertext that fails authentication (tampered, moved,
+or re-bound in SQL) reads as ``UNREADABLE`` (``is_unreadable``): the page still renders, an
+audit event ``vault.integrity_failure`` is recorded and the organization's security officers are
+told (``kernel/integrity.py``). Neither placeholder is ever an exception, and neither can be
+stored as content.
 
 Guard rails: ``QuerySet.update()`` and ``bulk_update()`` with a plain value are refused (they do
 not know the row, so they cannot encrypt); lookups other than ``isnull`` are refused (the database
-only holds ciphertext); ``values()`` returns ``Sealed`` objects, never plaintext. Changing a row's
-subject or row id does not re-encrypt: a service that moves content reads it and writes it again.
+only holds ciphertext); ``values()`` returns ``Sealed`` objects, never plaintext.
 Never put model instances with decrypted values into a cache.
 """
 
@@ -46,26 +58,83 @@ from mentorhaven.kernel.errors import Erased
 logger = logging.getLogger("mentorhaven.vault")
 
 
-class ErasedValue(str):
+class Unavailable(str):
+    """A placeholder read in place of content that cannot be shown (erased or unreadable)."""
+
+    __slots__ = ()
+
+
+class ErasedValue(Unavailable):
     """The placeholder read in place of crypto-shredded content."""
 
     __slots__ = ()
 
 
+class UnreadableValue(Unavailable):
+    """The placeholder read in place of a ciphertext that failed authentication: altered,
+    moved to another row, or re-bound to other readers outside the application."""
+
+    __slots__ = ()
+
+
 ERASED = ErasedValue("[erased]")
+UNREADABLE = UnreadableValue("[unreadable]")
 
 
 def is_erased(value: Any) -> bool:
     return isinstance(value, ErasedValue)
 
 
+def is_unreadable(value: Any) -> bool:
+    return isinstance(value, UnreadableValue)
+
+
+def is_unavailable(value: Any) -> bool:
+    """Erased or unreadable: there is no content to show or to compute with."""
+    return isinstance(value, Unavailable)
+
+
+def access_context(names: tuple[str, ...], values: tuple[Any, ...]) -> str:
+    """The bound attributes as they go into the associated data: ``relationship=12|shared=1``."""
+    return "|".join(f"{name}={_render(value)}" for name, value in zip(names, values, strict=True))
+
+
+def _render(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def make_binding(
+    table: str,
+    column: str,
+    row: Any,
+    subject_id: int,
+    names: tuple[str, ...] = (),
+    values: tuple[Any, ...] = (),
+) -> vault.Binding:
+    """The binding of one value; migrations use it to encrypt under a column's final name."""
+    return vault.Binding(
+        table, column, str(row), str(subject_id), access_context(names, values) if names else ""
+    )
+
+
 class Sealed:
-    """Ciphertext as loaded from the database, opened on first attribute access."""
+    """Ciphertext as loaded from the database, opened on first attribute access.
 
-    __slots__ = ("data",)
+    ``origin`` is the (subject, bound attributes) the row had when it was loaded, so a change
+    made since is noticed on save; ``failed`` marks a ciphertext already found unreadable, so
+    it is reported once per loaded row, not once per read.
+    """
 
-    def __init__(self, data: bytes):
+    __slots__ = ("data", "failed", "origin")
+
+    def __init__(self, data: bytes, origin: tuple | None = None):
         self.data = data
+        self.origin = origin
+        self.failed = False
 
     def __repr__(self) -> str:
         return "<sealed>"
@@ -105,12 +174,34 @@ class EncryptedField(models.BinaryField):
 
     descriptor_class = _EncryptedAttribute
     empty_values = [None]
+    # No "empty" database default: there is no ciphertext without a row to bind it to, so the
+    # schema editor must never try to write one when a column is added or made NOT NULL.
+    empty_strings_allowed = False
+    # Options that change the ciphertext, not the column: altering them needs no schema change
+    # (a migration that changes ``bind`` re-encrypts the rows itself, see kernel/reencrypt.py).
+    non_db_attrs = (*models.BinaryField.non_db_attrs, "subject_field", "row_field", "bind")
 
-    def __init__(self, *args, subject_field: str, row_field: str = "public_id", **kwargs):
+    def __init__(
+        self,
+        *args,
+        subject_field: str,
+        row_field: str = "public_id",
+        bind: tuple[str, ...] | list[str] = (),
+        **kwargs,
+    ):
         self.subject_field = subject_field
         self.row_field = row_field
+        self.bind = tuple(bind)
         kwargs.setdefault("editable", True)
         super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        super().contribute_to_class(cls, name, *args, **kwargs)
+        if not cls._meta.abstract:
+            # Remember, for every loaded row, the binding its ciphertext was written under.
+            # A weak receiver: historical models built by migrations come and go with it.
+            models.signals.post_init.connect(self._remember_origin, sender=cls)
+            models.signals.pre_save.connect(self._refuse_partial_rebind, sender=cls)
 
     # --- value <-> bytes (subclasses) ----------------------------------------------------------
 
@@ -127,8 +218,49 @@ class EncryptedField(models.BinaryField):
         field = self.model._meta.get_field(self.subject_field)
         return field.attname  # type: ignore[union-attr]
 
-    def binding(self, instance) -> tuple[int, vault.Binding]:
-        subject_id = getattr(instance, self._subject_attname)
+    @cached_property
+    def _bound_attnames(self) -> tuple[str, ...]:
+        return tuple(
+            self.model._meta.get_field(name).attname  # type: ignore[union-attr]
+            for name in self.bind
+        )
+
+    def _origin_from(self, values: dict[str, Any]) -> tuple | None:
+        """(subject, bound attribute values) read from an instance dict, or None if one of
+        them is not loaded (deferred): reading it here would cost a query per row."""
+        try:
+            return (
+                values[self._subject_attname],
+                *(values[attname] for attname in self._bound_attnames),
+            )
+        except KeyError:
+            return None
+
+    def _remember_origin(self, sender, instance, **kwargs) -> None:
+        value = instance.__dict__.get(self.attname)
+        if type(value) is Sealed:
+            value.origin = self._origin_from(instance.__dict__)
+
+    def _refuse_partial_rebind(self, sender, instance, update_fields=None, **kwargs) -> None:
+        # save(update_fields=["shared"]) would change who may read the row without
+        # re-encrypting its content, leaving it unreadable: the value must be saved with it.
+        if update_fields is None or self.name in update_fields:
+            return
+        bound = {self.subject_field, self._subject_attname, *self.bind, *self._bound_attnames}
+        if bound & set(update_fields):
+            raise ValueError(
+                f"{self.model.__name__}.{self.name} is bound to what decides who may read it: "
+                "save it in the same update_fields"
+            )
+
+    def _current_origin(self, instance) -> tuple:
+        return (
+            getattr(instance, self._subject_attname),
+            *(getattr(instance, attname) for attname in self._bound_attnames),
+        )
+
+    def _binding_of(self, instance, origin: tuple) -> tuple[int, vault.Binding]:
+        subject_id = origin[0]
         if subject_id is None:
             raise ValueError(f"{self.model.__name__}.{self.name}: the subject is not set")
         row = getattr(instance, self.row_field)
@@ -136,36 +268,79 @@ class EncryptedField(models.BinaryField):
             raise ValueError(
                 f"{self.model.__name__}.{self.name}: {self.row_field} must be set before saving"
             )
-        return int(subject_id), vault.Binding(
-            self.model._meta.db_table, str(self.column), str(row), str(subject_id)
+        return int(subject_id), make_binding(
+            self.model._meta.db_table,
+            str(self.column),
+            row,
+            subject_id,
+            self.bind,
+            origin[1:],
         )
 
+    def binding(self, instance) -> tuple[int, vault.Binding]:
+        """The subject and binding for the row as it is now."""
+        return self._binding_of(instance, self._current_origin(instance))
+
     def _open(self, instance, sealed: Sealed) -> Any:
-        subject_id, binding = self.binding(instance)
+        if sealed.failed:
+            return UNREADABLE
+        subject_id, binding = self._binding_of(
+            instance, sealed.origin if sealed.origin is not None else self._current_origin(instance)
+        )
         try:
-            plaintext = vault.decrypt(subject_id, sealed.data, binding)
+            value = self.decode(vault.decrypt(subject_id, sealed.data, binding))
         except Erased:
             return ERASED  # the ciphertext stays in place, so saving the row keeps it as is
-        except vault.VaultError:
+        except (vault.VaultError, UnicodeDecodeError, ValueError):
+            # Tampered, moved or re-bound: an integrity incident. The page shows a placeholder;
+            # the ciphertext stays in place (saving the row keeps it as evidence).
+            sealed.failed = True
             logger.error(
                 "vault: ciphertext failed authentication table=%s column=%s row=%s",
                 binding.table,
                 binding.column,
                 binding.row,
             )
-            raise
-        value = self.decode(plaintext)
+            from mentorhaven.kernel.integrity import report_integrity_failure
+
+            report_integrity_failure(
+                model=self.model._meta.label_lower,
+                column=binding.column,
+                row=binding.row,
+                subject_id=subject_id,
+            )
+            return UNREADABLE
         instance.__dict__[self.attname] = value
         return value
+
+    def _rebind(self, instance, sealed: Sealed) -> Sealed:
+        """Re-encrypt a value that was never read under the row's new binding."""
+        assert sealed.origin is not None
+        current = self._current_origin(instance)
+        if sealed.failed:
+            return sealed
+        old_subject, old_binding = self._binding_of(instance, sealed.origin)
+        try:
+            plaintext = vault.decrypt(old_subject, sealed.data, old_binding)
+        except (Erased, vault.VaultError):
+            return sealed  # nothing readable to carry over: keep the stored bytes as they are
+        subject_id, binding = self._binding_of(instance, current)
+        rebound = Sealed(vault.encrypt(subject_id, plaintext, binding), origin=current)
+        instance.__dict__[self.attname] = rebound
+        return rebound
 
     # --- Django field protocol -----------------------------------------------------------------
 
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)
-        if value is None or type(value) is Sealed:
+        if value is None:
             return value
-        if is_erased(value):
-            raise ValueError("the erased placeholder cannot be stored as content")
+        if type(value) is Sealed:
+            if value.origin is None or value.origin == self._current_origin(model_instance):
+                return value
+            return self._rebind(model_instance, value)
+        if is_unavailable(value):
+            raise ValueError("a placeholder cannot be stored as content")
         subject_id, binding = self.binding(model_instance)
         return vault.encrypt(subject_id, self.encode(value), binding)
 
@@ -211,6 +386,8 @@ class EncryptedField(models.BinaryField):
         kwargs["subject_field"] = self.subject_field
         if self.row_field != "public_id":
             kwargs["row_field"] = self.row_field
+        if self.bind:
+            kwargs["bind"] = list(self.bind)
         if kwargs.get("editable") is True:
             del kwargs["editable"]
         else:
@@ -223,15 +400,18 @@ class EncryptedField(models.BinaryField):
         for attr, hint in (
             (self.subject_field, "the field holding the data subject (a user)"),
             (self.row_field, "a field set before saving, e.g. a UUID with a default"),
+            *((name, "a field that decides who may read the row") for name in self.bind),
         ):
             if attr == "pk":
                 continue
             try:
-                opts.get_field(attr)
+                found = opts.get_field(attr)
             except Exception:
+                found = None
+            if not isinstance(found, models.Field) or not found.concrete:
                 errors.append(
                     checks.Error(
-                        f"{opts.label}.{self.name} names {attr!r}, which is not a field",
+                        f"{opts.label}.{self.name} names {attr!r}, which is not a column",
                         hint=f"Name {hint}.",
                         obj=self,
                         id="kernel.E101",
@@ -256,6 +436,15 @@ class EncryptedField(models.BinaryField):
 
 class EncryptedTextField(EncryptedField):
     description = "Text encrypted under the row subject's data key"
+    # For django-stubs: the attribute holds text (a placeholder is text too), not bytes.
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str  # type: ignore[assignment]
+
+    def get_default(self):
+        # A new row's NOT NULL text starts empty (and is encrypted as such when saved).
+        if not self.has_default() and not self.null:
+            return ""
+        return super().get_default()
 
     def encode(self, value: Any) -> bytes:
         return str(value).encode("utf-8")
@@ -271,6 +460,8 @@ class EncryptedTextField(EncryptedField):
 
 class EncryptedJSONField(EncryptedField):
     description = "JSON encrypted under the row subject's data key"
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
     empty_strings_allowed = False
 
     def encode(self, value: Any) -> bytes:

@@ -5,21 +5,27 @@ Each app declares its fields in its own ``inventory.py`` (imported when the kern
     from mentorhaven.kernel.inventory import Category, Erasure, Field, declare
 
     declare("accounts.ApiToken", [
-        Field("user", Category.PLATFORM, purpose="Whose token this is",
-              basis="contract", visible_to=("self",), retention="until revoked + 30 days",
-              erasure=Erasure.DELETE, subject=True),
-        Field("name", Category.PLATFORM, purpose="Label you chose for the token", ...),
-    ])
+        Field("user", Category.PLATFORM, label="Whose token it is",
+              purpose="Whose token this is", basis="contract", visible_to=("self",),
+              retention="until revoked + 30 days", erasure=Erasure.DELETE, subject=True),
+        Field("name", Category.PLATFORM, label="The token's label", free_text=True, ...),
+    ], record="API tokens")
 
-The subject of a row (whose data it is) is found through the field flagged ``subject=True``, or
-through ``declare(..., subject="path__to__user")`` / ``subject=callable(user) -> Q`` when the link
-is indirect (an e-mail address, a pseudonym). A model without a personal field but with a
-harmless user link, or a field whose name only sounds personal (``Program.name``), is exempted
-with a reason through ``exempt``.
+``label`` and ``record`` name the field and the kind of record in plain language: they are what
+the page "What we keep about you and why" shows (never a column name). ``free_text=True`` marks
+what a person types (a goal, a note, a label): such a field must be an encrypted field, and so
+must every field erased by shredding (the system check enforces both).
 
-The "what we keep about you" page, the data-map API, exports, retention and erasure are all
-generated from these declarations, and the system check in ``kernel/checks.py`` fails start-up
-(and the suite) when a model has a user link or a personal-sounding field that is not declared.
+The subject of a row (whose data it is) is found through the fields flagged ``subject=True`` (a
+row is about each of them: a relationship is about its mentee and its mentor), or through
+``declare(..., subject="path__to__user")`` / ``subject=callable(user) -> Q`` when the link is
+indirect (an e-mail address, a pseudonym). A column that holds nothing about a person — a count,
+a hash, a name chosen by organizers — is exempted with a reason through ``exempt``.
+
+The inventory is an allow-list: the system check in ``kernel/checks.py`` fails start-up (and the
+suite) when any column that is not a key, a timestamp, a choice or a flag is neither declared nor
+exempted, whatever its name. The data map page, the data-map API, exports, retention and erasure
+are all generated from these declarations.
 """
 
 from __future__ import annotations
@@ -73,6 +79,17 @@ class Erasure(StrEnum):
     SHRED = "shred"  # encrypted under the subject's key: destroyed with the key
     DELETE = "delete"  # the row is deleted
     ANONYMIZE = "anonymize"  # the value is replaced; the row stays for others' records
+    # The value stays but nothing links it to the person any more: a keyed pseudonym whose
+    # secret is destroyed, the number of an account that is anonymized.
+    UNLINK = "unlink"
+
+
+ERASURE_TEXT = {
+    Erasure.SHRED: "Made unreadable by destroying your key",
+    Erasure.DELETE: "Deleted",
+    Erasure.ANONYMIZE: "Replaced with an anonymous placeholder",
+    Erasure.UNLINK: "Kept, but no longer linked to you",
+}
 
 
 LAWFUL_BASES = {
@@ -92,7 +109,9 @@ class Field:
     visible_to: tuple[str, ...]  # roles from kernel/access.py ROLES; () = nobody reads it
     retention: str
     erasure: Erasure
-    subject: bool = False  # this field is the link to the data subject of the row
+    subject: bool = False  # this field is a link to a data subject of the row
+    label: str = ""  # what it is, in plain language ("The text of your note"); never a column
+    free_text: bool = False  # typed by a person: must be an encrypted field
 
 
 SubjectLookup = str | Callable[[Any], Q]
@@ -104,6 +123,7 @@ class ModelDeclaration:
     fields: dict[str, Field] = field(default_factory=dict)
     description: str = ""
     subject: SubjectLookup | None = None  # how to find a subject's rows when no field is flagged
+    record: str = ""  # the kind of record in plain language ("Session notes")
 
     @property
     def label(self) -> str:
@@ -120,15 +140,21 @@ class ModelDeclaration:
         flagged = [f.name for f in self.fields.values() if f.subject]
         return flagged[0] if flagged else None
 
+    def subject_paths(self) -> list[str]:
+        """Every plain ORM path to a data subject of a row (a row may be about several)."""
+        if isinstance(self.subject, str):
+            return [self.subject]
+        return [f.name for f in self.fields.values() if f.subject]
+
     def subject_filter(self, user) -> Q | None:
         """A filter selecting the rows that are about ``user``, or ``None`` if undefined."""
         if callable(self.subject):
             return self.subject(user)
-        path = self.subject_path()
-        if path is None:
-            return None
-        value = user.pk if path.rsplit("__", 1)[-1] in ("pk", "id") else user
-        return Q(**{path: value})
+        condition = None
+        for path in self.subject_paths():
+            value = user.pk if path.rsplit("__", 1)[-1] in ("pk", "id") else user
+            condition = Q(**{path: value}) if condition is None else condition | Q(**{path: value})
+        return condition
 
     def rows_for(self, user) -> QuerySet:
         condition = self.subject_filter(user)
@@ -168,14 +194,20 @@ def declare(
     model: str,
     fields: Iterable[Field],
     *,
+    record: str = "",
     description: str = "",
     subject: SubjectLookup | None = None,
 ) -> ModelDeclaration:
-    """Declare (or extend) the personal-data fields of ``model`` ("app_label.ModelName")."""
+    """Declare (or extend) the personal-data fields of ``model`` ("app_label.ModelName").
+
+    ``record`` names the kind of record in plain language, as the data map page shows it.
+    """
     key = model.lower()
     declaration = REGISTRY.setdefault(key, ModelDeclaration(model=model))
     for f in fields:
         declaration.fields[f.name] = f
+    if record:
+        declaration.record = record
     if description:
         declaration.description = description
     if subject is not None:
@@ -207,35 +239,85 @@ def declaration_for(model: type[Model] | Model | str) -> ModelDeclaration | None
 # --- the data map ------------------------------------------------------------------------------
 
 
+def _holds_a_value(model: type[Model], name: str) -> Q:
+    """Rows where the field ``name`` holds something (not NULL, not empty text or bytes)."""
+    from django.db import models
+
+    from mentorhaven.kernel.fields import EncryptedField
+
+    found = model._meta.get_field(name)
+    condition = Q(**{f"{name}__isnull": False})
+    if isinstance(found, EncryptedField) or found.is_relation:
+        return condition
+    if isinstance(found, models.CharField | models.TextField):
+        condition &= ~Q(**{name: ""})
+    elif isinstance(found, models.BinaryField):
+        condition &= ~Q(**{name: b""})
+    return condition
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What one model holds about one person: rows with a value, per field and per category."""
+
+    per_field: dict[str, int]
+    per_category: dict[Category, int]
+
+
+def holdings(declaration: ModelDeclaration, user) -> Holdings:
+    """Count, in one query, the rows about ``user`` that hold each declared field, and the rows
+    that hold anything of each category (a row counts once per category, however many of its
+    fields are of that category; a field left empty, such as a feedback without a comment, holds
+    nothing)."""
+    from django.db.models import Count
+
+    model = declaration.model_class()
+    names = list(declaration.fields)
+    present = {name: _holds_a_value(model, name) for name in names}
+    aggregates: dict[str, Any] = {
+        f"field_{i}": Count("pk", filter=present[name], distinct=True)
+        for i, name in enumerate(names)
+    }
+    categories = declaration.categories()
+    for category in categories:
+        any_value = Q()
+        for name, f in declaration.fields.items():
+            if f.category == category:
+                any_value |= present[name]
+        aggregates[f"category_{category}"] = Count("pk", filter=any_value, distinct=True)
+    counts = declaration.rows_for(user).aggregate(**aggregates) if aggregates else {}
+    return Holdings(
+        per_field={name: counts[f"field_{i}"] for i, name in enumerate(names)},
+        per_category={category: counts[f"category_{category}"] for category in categories},
+    )
+
+
 def records_about(user) -> dict[Category, int]:
     """How many records we hold about ``user``, per category.
 
-    A row of a model that holds several categories counts once in each of them: a user row holds
-    both your name (professional) and your sign-in history (platform).
+    A record counts in a category when it holds a value of that category: a user row holds
+    both your name (professional) and your sign-in history (platform), so it counts in both.
     """
-    return _per_category(_rows_per_model(user))
+    return _per_category({label: holdings(d, user) for label, d in REGISTRY.items()})
 
 
-def _rows_per_model(user) -> dict[str, int]:
-    return {label: d.rows_for(user).count() for label, d in REGISTRY.items()}
-
-
-def _per_category(rows: dict[str, int]) -> dict[Category, int]:
+def _per_category(held: dict[str, Holdings]) -> dict[Category, int]:
     counts = dict.fromkeys(Category, 0)
-    for label, declaration in REGISTRY.items():
-        for category in declaration.categories():
-            counts[category] += rows.get(label, 0)
+    for found in held.values():
+        for category, number in found.per_category.items():
+            counts[category] += number
     return counts
 
 
 def data_map(user=None) -> list[dict[str, Any]]:
-    """Categories → fields with purpose, basis, retention, erasure and who sees them.
+    """Categories → kinds of data, in plain language, with purpose, basis, retention, erasure
+    and who sees them. Never a column or model name: those are for ``markdown_summary``.
 
-    With ``user``, each category and field carries the number of records held about that user.
+    With ``user``, each category and entry carries the number of records held about that user.
     Built from the registry alone: a new declaration appears here without further work.
     """
-    row_counts = _rows_per_model(user) if user is not None else {}
-    counts = _per_category(row_counts) if user is not None else None
+    held = {label: holdings(d, user) for label, d in REGISTRY.items()} if user is not None else {}
+    counts = _per_category(held) if user is not None else None
     result = []
     for category in Category:
         entries = []
@@ -244,19 +326,18 @@ def data_map(user=None) -> list[dict[str, Any]]:
                 if f.category != category:
                     continue
                 entry: dict[str, Any] = {
-                    "model": declaration.label,
-                    "record": model_title(declaration),
-                    "field": f.name,
-                    "label": field_title(declaration, f.name),
+                    "record": declaration.record,
+                    "label": f.label,
                     "purpose": f.purpose,
                     "basis": f.basis,
                     "basis_text": LAWFUL_BASES.get(f.basis, f.basis),
                     "visible_to": list(f.visible_to),
                     "retention": f.retention,
                     "erasure": str(f.erasure),
+                    "erasure_text": ERASURE_TEXT[f.erasure],
                 }
                 if user is not None:
-                    entry["records"] = row_counts[declaration.label]
+                    entry["records"] = held[declaration.label].per_field[f.name]
                 entries.append(entry)
         item: dict[str, Any] = {
             "category": str(category),
@@ -270,32 +351,23 @@ def data_map(user=None) -> list[dict[str, Any]]:
     return result
 
 
-def model_title(declaration: ModelDeclaration) -> str:
-    try:
-        return str(declaration.model_class()._meta.verbose_name).capitalize()
-    except LookupError:
-        return declaration.model
-
-
-def field_title(declaration: ModelDeclaration, name: str) -> str:
-    try:
-        found = declaration.model_class()._meta.get_field(name)
-        return str(getattr(found, "verbose_name", name)).capitalize()
-    except Exception:  # an undeclared name is reported by the system check, not here
-        return name.replace("_", " ").capitalize()
-
-
 def markdown_summary() -> str:
     """The data map as a Markdown table, for ``docs/privacy.md`` (kept in sync by a test)."""
     lines = [
-        "| category | record · field | purpose | basis | who can see it | retention | erasure |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| category | record · field | what | purpose | basis | who can see it | retention "
+        "| erasure |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for item in data_map():
-        for e in item["fields"]:
-            seen = ", ".join(e["visible_to"]) or "nobody (system only)"
-            lines.append(
-                f"| {item['label']} | `{e['model']}`·`{e['field']}` | {e['purpose']} | "
-                f"{e['basis']} | {seen} | {e['retention']} | {e['erasure']} |"
-            )
+    for category in Category:
+        for declaration in sorted(REGISTRY.values(), key=lambda d: d.label):
+            for f in declaration.fields.values():
+                if f.category != category:
+                    continue
+                seen = ", ".join(f.visible_to) or "nobody (system only)"
+                text = " (free text)" if f.free_text else ""
+                lines.append(
+                    f"| {category.label} | `{declaration.label}`·`{f.name}` | "
+                    f"{declaration.record}: {f.label}{text} | {f.purpose} | {f.basis} | {seen} | "
+                    f"{f.retention} | {f.erasure} |"
+                )
     return "\n".join(lines)

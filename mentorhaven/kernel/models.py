@@ -169,3 +169,24 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint #{self.seq}"
+
+
+class IntegrityNotice(models.Model):
+    """That an organization's security officers were told of a ciphertext failing its integrity
+    check, in the hour starting at ``window_start``: at most one e-mail per organization and hour,
+    however many damaged rows a page shows, and across processes (the unique constraint decides
+    which request sends it). Identifiers only."""
+
+    organization_id = models.BigIntegerField()
+    window_start = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization_id", "window_start"], name="uniq_integrity_notice_hour"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Integrity notice for organization {self.organization_id}"

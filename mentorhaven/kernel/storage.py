@@ -29,6 +29,7 @@ they reveal nothing about the original file name or owner.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import struct
 import uuid
@@ -118,8 +119,9 @@ def encrypt_stream(
 def decrypt_stream(subject, source: IO[bytes], binding: vault.Binding) -> Iterator[bytes]:
     """Plaintext chunks of a sealed stream; raises ``VaultError`` on any tampering.
 
-    The header is read and the key checked at once (``Erased``/``VaultError`` here, before a
-    response starts); the chunks are then decrypted lazily.
+    The header is read, the key checked and the first chunk authenticated at once
+    (``Erased``/``VaultError`` here, before a response starts); the other chunks are then
+    decrypted lazily.
     """
     header = _read_exact(source, HEADER.size)
     if len(header) != HEADER.size:
@@ -128,7 +130,11 @@ def decrypt_stream(subject, source: IO[bytes], binding: vault.Binding) -> Iterat
     if magic != MAGIC or not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
         raise vault.VaultError("not an encrypted file")
     cipher = _file_cipher(subject, salt, binding, create=False)
-    return _decrypt_chunks(cipher, source, header, chunk_size + TAG_BYTES, prefix)
+    chunks = _decrypt_chunks(cipher, source, header, chunk_size + TAG_BYTES, prefix)
+    # The first chunk is authenticated now, before any response starts: a blob moved to another
+    # file or relationship fails here (an error page), not half-way through a download.
+    first = next(chunks)
+    return itertools.chain((first,), chunks)
 
 
 def _decrypt_chunks(

@@ -3,8 +3,10 @@
 Key hierarchy::
 
     master key (KEK, versioned, from a KeyProvider: key file, env var, or a KMS)
-      ├── wraps one data key per data subject (SubjectKey row, AES-256-GCM, version in the row)
-      │     └── encrypts that subject's content (AES-256-GCM, AAD = table/column/row/subject)
+      ├── wraps one data key per data subject (SubjectKey row, AES-256-GCM, version in the row;
+      │   AAD = purpose/subject/version, the purpose telling the data key from the pseudonym secret)
+      │     └── encrypts that subject's content (AES-256-GCM,
+      │         AAD = table/column/row/subject/the attributes that decide who may read it)
       └── derives (HKDF) purpose keys, e.g. the key for allauth's MFA secrets
 
 Destroying a subject's data key (``shred``) makes every ciphertext under it unreadable at once,
@@ -320,6 +322,11 @@ def set_key_provider(provider: KeyProvider | None) -> None:
 class Binding(NamedTuple):
     """Where a ciphertext lives. Bound as AAD: a ciphertext moved elsewhere does not decrypt.
 
+    ``access`` carries the attributes that decide who may read the row (a note's ``shared`` flag
+    and relationship, a message's conversation...), rendered by ``fields.access_context``:
+    changing one of them in the database makes the ciphertext fail to authenticate instead of
+    exposing it to a new audience. Empty for values whose readers follow from the subject alone.
+
     (A named tuple: immutable, and cheap to build on every field read.)
     """
 
@@ -327,9 +334,14 @@ class Binding(NamedTuple):
     column: str
     row: str
     subject: str
+    access: str = ""
 
     def aad(self) -> bytes:
-        return f"{self.table}\x1f{self.column}\x1f{self.row}\x1f{self.subject}".encode()
+        base = f"{self.table}\x1f{self.column}\x1f{self.row}\x1f{self.subject}"
+        if self.access:
+            # A separator no rendered context contains, so (row, access) cannot be re-split.
+            base = f"{base}\x1e{self.access}"
+        return base.encode()
 
 
 # --- data keys ---------------------------------------------------------------------------------
@@ -365,19 +377,36 @@ def forget_cached_keys(subject=None) -> None:
         _cache.pop(_subject_id(subject), None)
 
 
-def _wrap_aad(subject_id: int, version: str) -> bytes:
+# What a wrapped key is for, bound into its associated data: a data key and a pseudonym secret
+# are wrapped under different purposes, so one cannot be passed off as the other (swapping the
+# two columns of a SubjectKey row makes both fail to unwrap).
+DATA_KEY = "data-key"
+PSEUDONYM_SECRET = "pseudonym-secret"  # noqa: S105 (a purpose label, not a secret)
+WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET)
+# Before kernel migration 0008 both were wrapped under this one label; kept for that migration.
+LEGACY_WRAP_PURPOSE = "subject-key"
+
+
+def _wrap_aad(subject_id: int, version: str, purpose: str) -> bytes:
     # The version is bound too: a wrapped key relabelled with another version does not unwrap.
-    return f"subject-key\x1f{subject_id}\x1f{version}".encode()
+    if purpose not in WRAP_PURPOSES and purpose != LEGACY_WRAP_PURPOSE:
+        raise VaultError("unknown key purpose")
+    return f"{purpose}\x1f{subject_id}\x1f{version}".encode()
 
 
 @sensitive_variables()
-def wrap_data_key(subject_id: int, data_key: bytes, version: str) -> bytes:
-    return key_provider().wrap(data_key, _wrap_aad(subject_id, version), version)
+def wrap_data_key(
+    subject_id: int, data_key: bytes, version: str, *, purpose: str = DATA_KEY
+) -> bytes:
+    """Wrap a subject's data key (or, with ``purpose=PSEUDONYM_SECRET``, their secret)."""
+    return key_provider().wrap(data_key, _wrap_aad(subject_id, version, purpose), version)
 
 
 @sensitive_variables()
-def unwrap_data_key(subject_id: int, wrapped: bytes | memoryview, version: str) -> bytes:
-    return key_provider().unwrap(bytes(wrapped), _wrap_aad(subject_id, version), version)
+def unwrap_data_key(
+    subject_id: int, wrapped: bytes | memoryview, version: str, *, purpose: str = DATA_KEY
+) -> bytes:
+    return key_provider().unwrap(bytes(wrapped), _wrap_aad(subject_id, version, purpose), version)
 
 
 def _subject_id(subject) -> int:
@@ -397,7 +426,9 @@ def _create_subject_key(subject_id: int):
                 subject_id=subject_id,
                 kek_version=version,
                 wrapped_key=wrap_data_key(subject_id, secrets.token_bytes(KEY_BYTES), version),
-                wrapped_secret=wrap_data_key(subject_id, secrets.token_bytes(KEY_BYTES), version),
+                wrapped_secret=wrap_data_key(
+                    subject_id, secrets.token_bytes(KEY_BYTES), version, purpose=PSEUDONYM_SECRET
+                ),
             )
     except IntegrityError:  # another request created it first
         return SubjectKey.objects.get(subject_id=subject_id)
@@ -420,7 +451,9 @@ def _load(subject_id: int, *, create: bool) -> _Entry:
         entry = _Entry(None, None, loaded, expires)
     else:
         key = unwrap_data_key(subject_id, row.wrapped_key, row.kek_version)
-        secret = unwrap_data_key(subject_id, row.wrapped_secret, row.kek_version)
+        secret = unwrap_data_key(
+            subject_id, row.wrapped_secret, row.kek_version, purpose=PSEUDONYM_SECRET
+        )
         entry = _Entry(key, secret, loaded, expires)
     if _cache_seconds() > 0:
         if transaction.get_connection().in_atomic_block and entry.key is not None:
@@ -541,7 +574,11 @@ def rewrap(row, version: str) -> None:
         return
     if row.wrapped_key:
         key = unwrap_data_key(row.subject_id, row.wrapped_key, row.kek_version)
-        secret = unwrap_data_key(row.subject_id, row.wrapped_secret, row.kek_version)
+        secret = unwrap_data_key(
+            row.subject_id, row.wrapped_secret, row.kek_version, purpose=PSEUDONYM_SECRET
+        )
         row.wrapped_key = wrap_data_key(row.subject_id, key, version)
-        row.wrapped_secret = wrap_data_key(row.subject_id, secret, version)
+        row.wrapped_secret = wrap_data_key(
+            row.subject_id, secret, version, purpose=PSEUDONYM_SECRET
+        )
     row.kek_version = version

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from mentorhaven.kernel.fields import is_erased
+from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.matching import domain
 from mentorhaven.matching.models import (
     Answer,
@@ -133,7 +133,7 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
     profile_ids = [profiles[k].pk for k in people if k in profiles]
     for answer in Answer.objects.filter(profile_id__in=profile_ids).select_related("profile"):
         question = by_question[answer.question_id]
-        if is_erased(answer.value):
+        if is_unavailable(answer.value):
             continue  # shredded with its owner's key: nothing left to match on
         if question.sensitive and question.pk not in consents.get(answer.user_id, set()):
             continue  # never leaves the database without consent
@@ -153,7 +153,7 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
         person_answers: dict[str, domain.Answer] = {}
         capacity, paused = 1, False
         if profile is not None:
-            goals_text = "" if is_erased(profile.goals) else str(profile.goals or "")
+            goals_text = "" if is_unavailable(profile.goals) else str(profile.goals or "")
             goals = " ".join([goals_text, *extra_text.get(profile.pk, [])]).strip()
             person_answers = answers.get(profile.pk, {})
             capacity, paused = profile.capacity, profile.paused

@@ -19,9 +19,9 @@ from django.db.models import Q
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
-from mentorhaven.kernel.fields import is_erased
+from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.kernel.inventory import Category
-from mentorhaven.matching.models import Answer, MatchingConsent, Question
+from mentorhaven.matching.models import Answer, MatchExplanation, MatchingConsent, Question
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Program
 
@@ -93,21 +93,31 @@ def fairness_report(*, viewer, program: Program, question: Question, role: str =
     membership: dict[int, list[str]] = {}
     for answer in answers:
         value = answer.value
-        if is_erased(value):
+        if is_unavailable(value):
             continue
         values = value if isinstance(value, list) else [value]
         membership[answer.user_id] = [str(v) for v in values]
     field = "mentee_id" if role == "mentee" else "mentor_id"
-    relationships = Relationship.objects.filter(
-        Q(program=program, status__in=MATCHED_STATUSES),
-        **{f"{field}__in": list(membership)},
-    ).values_list(field, "match_explanation__score")
+    relationships = list(
+        Relationship.objects.filter(
+            Q(program=program, status__in=MATCHED_STATUSES),
+            **{f"{field}__in": list(membership)},
+        ).values_list("pk", field)
+    )
+    # Scores are encrypted per explanation: load them and read each one here.
+    explanations = {
+        e.relationship_id: e.score
+        for e in MatchExplanation.objects.filter(
+            relationship_id__in=[pk for pk, _ in relationships]
+        ).only("public_id", "relationship_id", "mentee_id", "score")
+    }
     matched: set[int] = set()
     scores: dict[int, list[float]] = defaultdict(list)
-    for person, score in relationships:
+    for pk, person in relationships:
         matched.add(person)
-        if score is not None:
-            scores[person].append(score)
+        score = explanations.get(pk)
+        if isinstance(score, int | float):
+            scores[person].append(float(score))
     labels = {str(o["value"]): str(o["label"]) for o in question.options}
     rows = group_rows(membership, matched, scores, labels=labels, min_group_size=min_size)
     audit.record(

@@ -124,7 +124,7 @@ class QuestionnaireForm(forms.Form):
         initial: dict[str, Any] = {}
         if mine.profile is not None:
             initial.update(
-                headline=mine.profile.headline,
+                headline=mine.profile.headline or "",
                 goals=mine.profile.goals or "",
                 capacity=mine.profile.capacity,
                 paused=mine.profile.paused,

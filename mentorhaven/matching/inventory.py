@@ -1,6 +1,6 @@
 """Personal data held by the matching app: profiles, answers, consents, exclusions, matches."""
 
-from mentorhaven.kernel.inventory import Category, Erasure, Field, declare
+from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
 
 PROFILE_RETENTION = "While you take part in the program, then 12 months"
 MATCH_RETENTION = "Program end + 1 year"
@@ -13,6 +13,7 @@ declare(
         Field(
             "user",
             PROGRAM,
+            label="Whose profile it is",
             purpose="Whose program profile this is",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin"),
@@ -23,15 +24,19 @@ declare(
         Field(
             "headline",
             PROFESSIONAL,
-            purpose="A line about you shown to possible matches",
+            label="Your headline",
+            free_text=True,
+            purpose="A line about you shown to possible matches (encrypted under your key)",
             basis="contract",
             visible_to=("self", "mentor", "mentee", "program_admin"),
             retention=PROFILE_RETENTION,
-            erasure=Erasure.DELETE,
+            erasure=Erasure.SHRED,
         ),
         Field(
             "goals",
             PERSONAL,
+            label="What you hope to get from the program",
+            free_text=True,
             purpose="What you hope to get from the program, compared with the goals of "
             "others for matching (encrypted under your key)",
             basis="contract",
@@ -42,6 +47,7 @@ declare(
         Field(
             "capacity",
             PROGRAM,
+            label="How many mentees you take",
             purpose="How many mentees a mentor takes at once, and whether they pause",
             basis="contract",
             visible_to=("self", "program_admin"),
@@ -49,6 +55,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your program profiles",
     description="Your profile in a program: headline, goals, and (mentors) capacity.",
 )
 
@@ -58,6 +65,7 @@ declare(
         Field(
             "user",
             PROGRAM,
+            label="Whose answer it is",
             purpose="Whose answer this is",
             basis="contract",
             visible_to=("self",),
@@ -68,6 +76,8 @@ declare(
         Field(
             "value",
             PERSONAL,
+            label="Your answer",
+            free_text=True,
             purpose="Your questionnaire answers, used for matching (sensitive ones only with "
             "your consent; encrypted under your key)",
             basis="contract",
@@ -76,6 +86,7 @@ declare(
             erasure=Erasure.SHRED,
         ),
     ],
+    record="Your questionnaire answers",
     description="Your answers to the questionnaire of the program.",
 )
 
@@ -85,6 +96,7 @@ declare(
         Field(
             "user",
             PROGRAM,
+            label="That you agreed",
             purpose="That you allowed one sensitive answer to be used for matching",
             basis="consent",
             visible_to=("self",),
@@ -93,6 +105,7 @@ declare(
             subject=True,
         ),
     ],
+    record="Your consents for sensitive answers",
     description="Your consents to use sensitive answers for matching.",
 )
 
@@ -102,6 +115,7 @@ declare(
         Field(
             "person",
             PROGRAM,
+            label="Who asked",
             purpose="Someone you asked not to be matched with, or a manager pair",
             basis="legitimate_interest",
             visible_to=("self", "program_admin"),
@@ -112,6 +126,7 @@ declare(
         Field(
             "other",
             PROGRAM,
+            label="The person not to be matched with",
             purpose="The person not to be matched with",
             basis="legitimate_interest",
             visible_to=("self", "program_admin"),
@@ -121,6 +136,7 @@ declare(
         Field(
             "created_by",
             PROGRAM,
+            label="Who entered it",
             purpose="Who entered the exclusion",
             basis="legitimate_interest",
             visible_to=("program_admin",),
@@ -128,6 +144,7 @@ declare(
             erasure=Erasure.ANONYMIZE,
         ),
     ],
+    record="People you are not to be matched with",
     description="People you must not be matched with.",
 )
 
@@ -137,6 +154,7 @@ declare(
         Field(
             "created_by",
             PROGRAM,
+            label="Which admin ran it",
             purpose="Which admin ran the matching",
             basis="legitimate_interest",
             visible_to=("self", "program_admin"),
@@ -145,6 +163,7 @@ declare(
             subject=True,
         ),
     ],
+    record="Matching runs you started",
     description="Program-wide matching runs you started as an admin.",
 )
 
@@ -154,6 +173,7 @@ declare(
         Field(
             "mentee",
             ANALYTICAL,
+            label="The mentee of the proposed pair",
             purpose="A proposed pairing in a matching draft",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin"),
@@ -164,6 +184,7 @@ declare(
         Field(
             "mentor",
             ANALYTICAL,
+            label="The mentor proposed",
             purpose="The mentor proposed in a matching draft",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin"),
@@ -173,22 +194,27 @@ declare(
         Field(
             "score",
             ANALYTICAL,
-            purpose="How well the pair fits (for admins reviewing the draft)",
+            label="How well the pair fits",
+            purpose="How well the pair fits, for admins reviewing the draft (encrypted under the "
+            "mentee's key)",
             basis="contract",
             visible_to=("program_admin", "org_admin"),
             retention=MATCH_RETENTION,
-            erasure=Erasure.DELETE,
+            erasure=Erasure.SHRED,
         ),
         Field(
             "factors",
             ANALYTICAL,
-            purpose="Why the pair was proposed, in words (never a sensitive answer)",
+            label="Why the pair was proposed",
+            purpose="Why the pair was proposed, in words, never a sensitive answer (encrypted "
+            "under the mentee's key)",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin"),
             retention=MATCH_RETENTION,
-            erasure=Erasure.DELETE,
+            erasure=Erasure.SHRED,
         ),
     ],
+    record="Pairs proposed in matching drafts",
     description="Pairs proposed in matching drafts.",
 )
 
@@ -196,24 +222,51 @@ declare(
     "matching.MatchExplanation",
     [
         Field(
-            "factors",
+            "mentee",
             ANALYTICAL,
-            purpose="Why you were matched, in words (never a sensitive answer)",
+            label="The mentee of the match",
+            purpose="Whose key encrypts the explanation (the mentee's)",
             basis="contract",
             visible_to=("self", "program_admin"),
             retention=MATCH_RETENTION,
             erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "factors",
+            ANALYTICAL,
+            label="Why you were matched",
+            purpose="Why you were matched, in words, never a sensitive answer (encrypted under "
+            "the mentee's key)",
+            basis="contract",
+            visible_to=("self", "program_admin"),
+            retention=MATCH_RETENTION,
+            erasure=Erasure.SHRED,
         ),
         Field(
             "score",
             ANALYTICAL,
-            purpose="How well the pair fits (admins only)",
+            label="How well you fit",
+            purpose="How well the pair fits, for admins only (encrypted under the mentee's key)",
             basis="contract",
             visible_to=("program_admin",),
             retention=MATCH_RETENTION,
-            erasure=Erasure.DELETE,
+            erasure=Erasure.SHRED,
         ),
     ],
-    subject="relationship__mentee",
+    record="Why you were matched",
     description="Why you and your mentoring partner were matched.",
+)
+
+exempt(
+    "matching.Question",
+    "the program's questionnaire, written by its organizers: prompt, options, scale, weight and "
+    "order say nothing about a person (answers are declared above)",
+    fields=["prompt", "options", "scale_min", "scale_max", "weight", "position"],
+)
+exempt(
+    "matching.MatchRun",
+    "program-wide statistics of a run: the method, head counts, and sums over all its pairs, "
+    "never one pair's score",
+    fields=["method", "mentees", "mentors", "total", "coverage", "greedy_total", "greedy_coverage"],
 )

@@ -1,9 +1,12 @@
 """Matching data: profiles, questionnaires, answers, consents, exclusions, match runs.
 
-Whose key encrypts what: a profile's goals and every questionnaire answer are encrypted under
-the participant's own key, so erasing a participant shreds their answers everywhere at once.
-Explanations hold only the words ``domain.explain`` produced, which never mention a sensitive
-question.
+Whose key encrypts what: a profile's headline and goals and every questionnaire answer are
+encrypted under the participant's own key, so erasing a participant shreds their answers
+everywhere at once. A pair's score and its reasons ("both chose: python, finance") are derived
+from those answers, so they are never stored in clear either: a draft pair's and a match
+explanation's are encrypted under the mentee's key, bound to the run and mentor (or to the
+relationship). Explanations hold only the words ``domain.explain`` produced, which never mention a
+sensitive question.
 """
 
 from __future__ import annotations
@@ -14,11 +17,26 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from mentorhaven.kernel.fields import EncryptedJSONField, EncryptedTextField
+from mentorhaven.kernel.fields import EncryptedJSONField, EncryptedTextField, is_unavailable
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.programs.models import Program
 
 DEFAULT_CAPACITY = 2
+
+
+def factor_list(value) -> list[dict[str, str]]:
+    """Stored factors as a list to show: an erased or unreadable value becomes one line saying
+    so (its placeholder), never an error."""
+    if is_unavailable(value):
+        return [{"code": "unavailable", "text": str(value)}]
+    return list(value) if isinstance(value, list) else []
+
+
+def score_text(value) -> str:
+    """A stored score as shown to admins: two decimals, or the placeholder, or nothing."""
+    if isinstance(value, int | float):
+        return f"{value:.2f}"
+    return str(value) if is_unavailable(value) else ""
 
 
 class ParticipantRole(models.TextChoices):
@@ -35,8 +53,8 @@ class Profile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matching_profiles"
     )
     role = models.CharField(max_length=8, choices=ParticipantRole.choices)
-    headline = models.CharField(max_length=200, blank=True)
-    goals = EncryptedTextField(subject_field="user", null=True, blank=True)
+    headline = EncryptedTextField(subject_field="user", bind=["program"], null=True, blank=True)
+    goals = EncryptedTextField(subject_field="user", bind=["program"], null=True, blank=True)
     capacity = models.PositiveSmallIntegerField(default=DEFAULT_CAPACITY)
     paused = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -110,7 +128,7 @@ class Answer(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matching_answers"
     )
-    value = EncryptedJSONField(subject_field="user")
+    value = EncryptedJSONField(subject_field="user", bind=["profile", "question"])
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -215,8 +233,11 @@ class MatchPair(models.Model):
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
     mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    score = models.FloatField(null=True)
-    factors = models.JSONField(default=list, blank=True)  # [{"code", "text"}], never sensitive
+    # How well the pair fits, and why ([{"code", "text"}], never a sensitive answer): derived
+    # from encrypted answers, so encrypted too. Swapping mentors goes through save(), which
+    # re-encrypts under the new binding.
+    score = EncryptedJSONField(subject_field="mentee", bind=["run", "mentor"], null=True)
+    factors = EncryptedJSONField(subject_field="mentee", bind=["run", "mentor"], null=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ALGORITHM)
 
     class Meta:
@@ -226,16 +247,32 @@ class MatchPair(models.Model):
     def __str__(self) -> str:
         return f"Pair {self.public_id}"
 
+    @property
+    def factor_list(self) -> list[dict[str, str]]:
+        return factor_list(self.factors)
+
+    @property
+    def score_text(self) -> str:
+        return score_text(self.score)
+
 
 class MatchExplanation(models.Model):
     """Why two people were matched, kept beside the relationship so both can read it."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     relationship = models.OneToOneField(
         "mentoring.Relationship", on_delete=models.CASCADE, related_name="match_explanation"
     )
-    factors = models.JSONField(default=list, blank=True)
-    score = models.FloatField(null=True)  # for admins only: never shown to participants
+    # The relationship's mentee, whose key encrypts the explanation.
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    factors = EncryptedJSONField(subject_field="mentee", bind=["relationship"], null=True)
+    # For admins only: never shown to participants.
+    score = EncryptedJSONField(subject_field="mentee", bind=["relationship"], null=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"Explanation {self.pk}"
+        return f"Explanation {self.public_id}"
+
+    @property
+    def factor_list(self) -> list[dict[str, str]]:
+        return factor_list(self.factors)

@@ -65,11 +65,12 @@ def suggestions_for(*, viewer, program: Program, limit: int = 5) -> list[Suggest
     data = load_program(program, mentee_ids=[viewer.pk])
     picks = scoring.suggest(data, viewer.pk, limit=limit)
     users = get_user_model().objects.in_bulk([p.mentor_id for p in picks])
-    headlines = dict(
-        Profile.objects.filter(
+    headlines = {
+        profile.user_id: profile.headline or ""
+        for profile in Profile.objects.filter(
             program=program, role="mentor", user_id__in=[p.mentor_id for p in picks]
-        ).values_list("user_id", "headline")
-    )
+        )
+    }
     return [
         Suggestion(users[p.mentor_id], headlines.get(p.mentor_id, ""), p.factors) for p in picks
     ]
@@ -111,7 +112,7 @@ def explanation_for(*, viewer, relationship: Relationship) -> list[dict[str, str
     if viewer.pk not in relationship.participant_ids():
         return []
     found = MatchExplanation.objects.filter(relationship=relationship).first()
-    return list(found.factors) if found else []
+    return found.factor_list if found else []
 
 
 def my_exclusions(*, viewer, program: Program) -> QuerySet:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mentorhaven.kernel.inventory import Category
+from mentorhaven.kernel.models import SubjectKey
 from mentorhaven.matching import scoring
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import (
@@ -304,7 +305,7 @@ def questionnaire_submit(
     if len(headline) > 200 or len(goals) > 5000:
         raise ValidationFailed("The headline or goals are too long.", code="too_long")
     profile, _ = Profile.objects.get_or_create(program=program, user=actor, role=role)
-    profile.headline = headline.strip()
+    profile.headline = headline.strip() or None  # nothing to encrypt when left empty
     profile.goals = goals.strip() or None
     if role == ParticipantRole.MENTOR:
         if capacity is not None:
@@ -423,9 +424,20 @@ def match_run_create(*, actor, program: Program, method: str = "auto") -> MatchR
         greedy_total=result.greedy_total,
         greedy_coverage=result.greedy_coverage,
     )
+    # A pair's score and reasons are encrypted under the mentee's key; a mentee whose key was
+    # shredded (erased) gets neither: there is nothing of theirs left to explain the pair with.
+    erased = set(
+        SubjectKey.objects.filter(
+            subject_id__in=[p.mentee_id for p in result.pairs], shredded_at__isnull=False
+        ).values_list("subject_id", flat=True)
+    )
     MatchPair.objects.bulk_create(
         MatchPair(
-            run=run, mentee_id=p.mentee_id, mentor_id=p.mentor_id, score=p.score, factors=p.factors
+            run=run,
+            mentee_id=p.mentee_id,
+            mentor_id=p.mentor_id,
+            score=None if p.mentee_id in erased else p.score,
+            factors=None if p.mentee_id in erased else p.factors,
         )
         for p in result.pairs
     )
@@ -441,6 +453,11 @@ def match_run_create(*, actor, program: Program, method: str = "auto") -> MatchR
     return run
 
 
+def _readable_list(value) -> list:
+    """A stored list of factors, or nothing when it is erased or unreadable."""
+    return list(value) if isinstance(value, list) else []
+
+
 def _draft(run: MatchRun) -> MatchRun:
     run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
     if run.status != MatchRun.Status.DRAFT:
@@ -449,8 +466,9 @@ def _draft(run: MatchRun) -> MatchRun:
 
 
 def _refresh_totals(run: MatchRun) -> None:
-    scores = list(run.pairs.values_list("score", flat=True))
-    run.total = float(sum(s for s in scores if s is not None))
+    # Scores are encrypted per pair: read the (few) pairs of the draft and add them up here.
+    scores = [pair.score for pair in run.pairs.all()]
+    run.total = float(sum(s for s in scores if isinstance(s, int | float)))
     run.coverage = len(scores) / run.mentees if run.mentees else 0.0
     run.save(update_fields=["total", "coverage"])
 
@@ -565,7 +583,10 @@ def match_run_publish(*, actor, run: MatchRun) -> list[Relationship]:
             respond_by=respond_by,
         )
         MatchExplanation.objects.create(
-            relationship=relationship, factors=pair.factors, score=pair.score
+            relationship=relationship,
+            mentee=pair.mentee,
+            factors=_readable_list(pair.factors),
+            score=pair.score if isinstance(pair.score, int | float) else None,
         )
         created.append(relationship)
     run.status = MatchRun.Status.PUBLISHED
@@ -625,7 +646,7 @@ def match_request(*, actor, program: Program, mentor) -> Relationship:
         respond_by=timezone.now() + request_window(program),
     )
     MatchExplanation.objects.create(
-        relationship=relationship, factors=scored.factors, score=scored.score
+        relationship=relationship, mentee=actor, factors=scored.factors, score=scored.score
     )
     _audit(
         "matching.request",

@@ -170,6 +170,10 @@ class MeetingOut(Schema):
         return obj.slot_times()
 
     @staticmethod
+    def resolve_location(obj) -> str:
+        return obj.location or ""
+
+    @staticmethod
     def resolve_agenda(obj) -> str:
         return obj.agenda or ""
 

@@ -1,6 +1,6 @@
 """Personal data held by the mentoring app."""
 
-from mentorhaven.kernel.inventory import Category, Erasure, Field, declare
+from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
 
 RELATIONSHIP_RETENTION = "Program end + 1 year"
 
@@ -10,6 +10,7 @@ declare(
         Field(
             "mentee",
             Category.PROGRAM,
+            label="The mentee",
             purpose="Who is mentored in this relationship",
             basis="contract",
             visible_to=("self", "mentor", "program_admin", "org_admin", "auditor"),
@@ -20,15 +21,18 @@ declare(
         Field(
             "mentor",
             Category.PROGRAM,
+            label="The mentor",
             purpose="Who mentors in this relationship",
             basis="contract",
             visible_to=("self", "mentee", "program_admin", "org_admin", "auditor"),
             retention=RELATIONSHIP_RETENTION,
             erasure=Erasure.DELETE,
+            subject=True,  # a relationship is about both people in it
         ),
         Field(
             "ended_by",
             Category.PROGRAM,
+            label="Who ended it",
             purpose="Who ended the relationship",
             basis="legitimate_interest",
             visible_to=("self", "program_admin"),
@@ -38,6 +42,7 @@ declare(
         Field(
             "end_reason",
             Category.PROGRAM,
+            label="Why it ended",
             purpose="Why the relationship ended (a choice, never free text)",
             basis="legitimate_interest",
             visible_to=("self", "program_admin"),
@@ -45,6 +50,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your mentoring relationships",
     description="Your mentoring relationships: who, in which program, when, and their status.",
 )
 
@@ -57,6 +63,7 @@ declare(
         Field(
             "owner",
             PROGRAM,
+            label="Whose goal it is",
             purpose="Whose goal this is (the mentee)",
             basis="contract",
             visible_to=("self", "mentor"),
@@ -67,15 +74,19 @@ declare(
         Field(
             "title",
             PERSONAL,
-            purpose="Short name of the goal, shown in your lists",
+            label="The goal's title",
+            free_text=True,
+            purpose="Short name of the goal, shown in your lists (encrypted under your key)",
             basis="contract",
             visible_to=("self", "mentor"),
             retention=CONTENT_RETENTION,
-            erasure=Erasure.DELETE,
+            erasure=Erasure.SHRED,
         ),
         Field(
             "description",
             PERSONAL,
+            label="What the goal is about",
+            free_text=True,
             purpose="What you want to achieve (encrypted under your key)",
             basis="contract",
             visible_to=("self", "mentor"),
@@ -85,6 +96,7 @@ declare(
         Field(
             "status",
             PROGRAM,
+            label="Whether the goal is reached",
             purpose="Whether the goal is open, achieved or dropped; admins see only counts",
             basis="contract",
             visible_to=("self", "mentor", "program_admin"),
@@ -92,6 +104,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your goals",
     description="Your mentoring goals. Your mentor reads them while your relationship is active.",
 )
 declare(
@@ -100,6 +113,7 @@ declare(
         Field(
             "owner",
             PROGRAM,
+            label="Who wrote it",
             purpose="Who wrote the progress update",
             basis="contract",
             visible_to=("self", "mentor"),
@@ -110,6 +124,8 @@ declare(
         Field(
             "body",
             PERSONAL,
+            label="What you wrote about your progress",
+            free_text=True,
             purpose="Progress on a goal (encrypted under your key)",
             basis="contract",
             visible_to=("self", "mentor"),
@@ -117,22 +133,36 @@ declare(
             erasure=Erasure.SHRED,
         ),
     ],
+    record="Progress updates on your goals",
     description="Progress updates on your goals.",
 )
 declare(
     "mentoring.Milestone",
     [
         Field(
-            "title",
-            PERSONAL,
-            purpose="A step towards one of your goals",
+            "owner",
+            PROGRAM,
+            label="Whose milestone it is",
+            purpose="Who wrote the milestone (the goal's owner)",
             basis="contract",
             visible_to=("self", "mentor"),
             retention=CONTENT_RETENTION,
             erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "title",
+            PERSONAL,
+            label="The milestone's title",
+            free_text=True,
+            purpose="A step towards one of your goals (encrypted under your key)",
+            basis="contract",
+            visible_to=("self", "mentor"),
+            retention=CONTENT_RETENTION,
+            erasure=Erasure.SHRED,
         ),
     ],
-    subject="goal__owner",
+    record="Milestones of your goals",
     description="Milestones of your goals, with due dates.",
 )
 declare(
@@ -141,6 +171,7 @@ declare(
         Field(
             "author",
             PROGRAM,
+            label="Who wrote it",
             purpose="Who wrote the note",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
@@ -151,6 +182,8 @@ declare(
         Field(
             "body",
             PLATFORM,
+            label="The text of your note",
+            free_text=True,
             purpose="Your session note (encrypted under your key); private "
             "notes are for you alone, shared ones for both of you",
             basis="contract",
@@ -159,6 +192,7 @@ declare(
             erasure=Erasure.SHRED,
         ),
     ],
+    record="Your session notes",
     description="Session notes you wrote. Admins never read them.",
 )
 declare(
@@ -167,6 +201,7 @@ declare(
         Field(
             "proposed_by",
             PROGRAM,
+            label="Who proposed it",
             purpose="Who proposed the meeting",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
@@ -175,17 +210,32 @@ declare(
             subject=True,
         ),
         Field(
-            "location",
+            "slots",
             PLATFORM,
-            purpose="Where you meet: a place or a video link",
+            label="The times offered",
+            purpose="The one to three times you offered for the meeting",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
             retention=CONTENT_RETENTION,
             erasure=Erasure.DELETE,
         ),
         Field(
+            "location",
+            PLATFORM,
+            label="Where you meet",
+            free_text=True,
+            purpose="Where you meet: a place or a video link (encrypted under the key of whoever "
+            "proposed the meeting)",
+            basis="contract",
+            visible_to=("self", "mentor", "mentee"),
+            retention=CONTENT_RETENTION,
+            erasure=Erasure.SHRED,
+        ),
+        Field(
             "agenda",
             PLATFORM,
+            label="What you want to talk about",
+            free_text=True,
             purpose="What you want to talk about (encrypted under the key of whoever proposed it)",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
@@ -193,6 +243,7 @@ declare(
             erasure=Erasure.SHRED,
         ),
     ],
+    record="Meetings you proposed",
     description="Meetings you proposed: times, place and agenda. Admins see only how many.",
 )
 declare(
@@ -201,6 +252,7 @@ declare(
         Field(
             "author",
             PROGRAM,
+            label="Who gave it",
             purpose="Who gave the feedback",
             basis="legitimate_interest",
             visible_to=("self",),
@@ -211,6 +263,7 @@ declare(
         Field(
             "rating",
             Category.ANALYTICAL,
+            label="Your rating of the meeting",
             purpose="How a meeting went (1 to 5); admins see only "
             "averages over groups of at least the minimum size the program sets",
             basis="legitimate_interest",
@@ -221,6 +274,8 @@ declare(
         Field(
             "comment",
             PERSONAL,
+            label="Your comment",
+            free_text=True,
             purpose="Your optional comment (encrypted under your key); "
             "admins see only how many comments a large enough group wrote",
             basis="legitimate_interest",
@@ -229,6 +284,7 @@ declare(
             erasure=Erasure.SHRED,
         ),
     ],
+    record="Feedback you gave after meetings",
     description="Feedback you gave after meetings.",
 )
 declare(
@@ -237,6 +293,7 @@ declare(
         Field(
             "user",
             PLATFORM,
+            label="Whose feed it is",
             purpose="Whose private calendar feed this is",
             basis="contract",
             visible_to=("self",),
@@ -247,6 +304,7 @@ declare(
         Field(
             "token_hash",
             PLATFORM,
+            label="A fingerprint of your feed's secret address",
             purpose="Hash of the secret in your feed address (the secret itself is never stored)",
             basis="contract",
             visible_to=(),
@@ -254,5 +312,12 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your calendar feed",
     description="Your private calendar feed address (only its hash).",
+)
+
+exempt(
+    "mentoring.Meeting",
+    "a meeting's length in minutes, chosen from a form: metadata admins may count",
+    fields=["duration_minutes"],
 )

@@ -97,15 +97,20 @@ class Relationship(models.Model):
 
 # --- inside a relationship: goals, meetings, notes, feedback ---------------------------------
 #
-# Whose key encrypts what: a goal's description and its progress updates use the mentee's key
-# (the mentee owns their goals); a note's body and a feedback comment use their author's key; a
-# meeting's agenda uses the key of the person who proposed the meeting. Shredding a person makes
-# exactly their own writing unreadable, everywhere at once.
+# Whose key encrypts what: everything a person types is encrypted under its author's key. A
+# goal's title and description, its progress updates and its milestones are written by the mentee
+# who owns them; a note's body and a feedback comment use their author's key; a meeting's place
+# and agenda use the key of the person who proposed the meeting. Shredding a person makes exactly
+# their own writing unreadable, everywhere at once.
+#
+# What decides who may read each value is bound into its ciphertext (``bind``): the relationship
+# (through the goal, for updates and milestones), a note's ``shared`` flag, a feedback's meeting.
+# Moving a row to another relationship, or sharing a private note, in SQL makes it unreadable.
 
 
 class Goal(models.Model):
-    """A goal of the mentee's, with milestones and progress updates. Only the title is plain
-    text (it appears in lists); the description is encrypted under the mentee's key."""
+    """A goal of the mentee's, with milestones and progress updates. Title and description are
+    encrypted under the mentee's key (lists sort by ``created_at``, never by title)."""
 
     class Status(models.TextChoices):
         OPEN = "open", "In progress"
@@ -117,8 +122,10 @@ class Goal(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_goals"
     )
-    title = models.CharField(max_length=200)
-    description = EncryptedTextField(subject_field="owner", null=True, blank=True)
+    title = EncryptedTextField(subject_field="owner", bind=["relationship"])
+    description = EncryptedTextField(
+        subject_field="owner", bind=["relationship"], null=True, blank=True
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -137,7 +144,7 @@ class GoalUpdate(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    body = EncryptedTextField(subject_field="owner")
+    body = EncryptedTextField(subject_field="owner", bind=["goal"])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -148,11 +155,12 @@ class GoalUpdate(models.Model):
 
 
 class Milestone(models.Model):
-    """A dated step towards a goal. Title and date only: no free-text description."""
+    """A dated step towards a goal, written by the goal's owner (title under their key)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    title = EncryptedTextField(subject_field="owner", bind=["goal"])
     due_on = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -173,7 +181,7 @@ class Note(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentoring_notes"
     )
-    body = EncryptedTextField(subject_field="author")
+    body = EncryptedTextField(subject_field="author", bind=["relationship", "shared"])
     shared = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -207,8 +215,13 @@ class Meeting(models.Model):
     slots = models.JSONField(default=list)  # ISO 8601 UTC start times, one to three
     starts_at = models.DateTimeField(null=True, blank=True)  # the accepted slot
     duration_minutes = models.PositiveSmallIntegerField(default=60)
-    location = models.CharField(max_length=500, blank=True)  # a place or a video link
-    agenda = EncryptedTextField(subject_field="proposed_by", null=True, blank=True)
+    # A place or a video link, and what to talk about: under the proposer's key.
+    location = EncryptedTextField(
+        subject_field="proposed_by", bind=["relationship"], null=True, blank=True
+    )
+    agenda = EncryptedTextField(
+        subject_field="proposed_by", bind=["relationship"], null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
@@ -234,7 +247,7 @@ class Feedback(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="feedback")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     rating = models.PositiveSmallIntegerField()
-    comment = EncryptedTextField(subject_field="author", null=True, blank=True)
+    comment = EncryptedTextField(subject_field="author", bind=["meeting"], null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

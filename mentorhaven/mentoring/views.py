@@ -313,7 +313,7 @@ def _event(meeting: Meeting, *, with_location: bool) -> CalendarEvent:
         starts_at=meeting.starts_at,
         ends_at=meeting.starts_at + timedelta(minutes=meeting.duration_minutes),
         stamp=meeting.responded_at or meeting.created_at,
-        location=meeting.location if with_location else "",
+        location=str(meeting.location or "") if with_location else "",
         url=link,
         cancelled=meeting.status == Meeting.Status.CANCELLED,
     )

@@ -16,6 +16,7 @@ declare(
         Field(
             "user",
             PLATFORM,
+            label="Who takes part",
             purpose="Who takes part in a conversation, and how far they have read",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
@@ -23,7 +24,18 @@ declare(
             erasure=Erasure.DELETE,
             subject=True,
         ),
+        Field(
+            "last_read_seq",
+            PLATFORM,
+            label="How far you have read",
+            purpose="Showing you which messages are new",
+            basis="contract",
+            visible_to=("self",),
+            retention=MESSAGE_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
     ],
+    record="Your conversations",
     description="The conversations you take part in and what you have read.",
 )
 declare(
@@ -32,6 +44,7 @@ declare(
         Field(
             "author",
             PLATFORM,
+            label="Who wrote it",
             purpose="Who wrote the message",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
@@ -42,6 +55,8 @@ declare(
         Field(
             "body",
             PLATFORM,
+            label="The text of your message",
+            free_text=True,
             purpose="What you wrote (encrypted under your key); admins never read it, except "
             "one message that someone reported to them, and that read is logged",
             basis="contract",
@@ -50,6 +65,7 @@ declare(
             erasure=Erasure.SHRED,
         ),
     ],
+    record="Messages you wrote",
     description="Messages you wrote. Deleting one leaves only a 'message deleted' marker.",
 )
 declare(
@@ -58,6 +74,7 @@ declare(
         Field(
             "blocker",
             PLATFORM,
+            label="Who blocked",
             purpose="Who blocked someone, so their messages stop reaching you",
             basis="legitimate_interest",
             visible_to=("self",),
@@ -68,6 +85,7 @@ declare(
         Field(
             "blocked",
             PLATFORM,
+            label="Who is blocked",
             purpose="Whom you blocked (they are not told)",
             basis="legitimate_interest",
             visible_to=("self",),
@@ -75,6 +93,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="People you blocked",
     description="People you blocked.",
 )
 declare(
@@ -83,6 +102,7 @@ declare(
         Field(
             "reporter",
             PROGRAM,
+            label="Who reported",
             purpose="Who reported a safety concern",
             basis="legitimate_interest",
             visible_to=("self", "program_admin", "org_admin"),
@@ -93,6 +113,7 @@ declare(
         Field(
             "reported_user",
             PROGRAM,
+            label="Whom it is about",
             purpose="Whom the report is about",
             basis="legitimate_interest",
             visible_to=("self", "program_admin", "org_admin"),
@@ -102,6 +123,7 @@ declare(
         Field(
             "reason",
             PROGRAM,
+            label="The reason chosen",
             purpose="Why it was reported (a choice, never free text)",
             basis="legitimate_interest",
             visible_to=("self", "program_admin", "org_admin"),
@@ -111,6 +133,8 @@ declare(
         Field(
             "note",
             PLATFORM,
+            label="What you explained",
+            free_text=True,
             purpose="Your optional explanation (encrypted under your key)",
             basis="legitimate_interest",
             visible_to=("self", "program_admin", "org_admin"),
@@ -120,6 +144,8 @@ declare(
         Field(
             "evidence",
             PLATFORM,
+            label="A copy of the reported message",
+            free_text=True,
             purpose="A copy of the one reported message, under its author's key, so deleting "
             "it does not hide it from the admins; its reading is logged",
             basis="legitimate_interest",
@@ -130,6 +156,7 @@ declare(
         Field(
             "resolved_by",
             PROGRAM,
+            label="Who resolved it",
             purpose="Which admin resolved the report",
             basis="legitimate_interest",
             visible_to=("program_admin", "org_admin"),
@@ -137,6 +164,7 @@ declare(
             erasure=Erasure.ANONYMIZE,
         ),
     ],
+    record="Safety reports you made",
     description="Safety reports you made. The admins of the program (its program admins "
     "and the organization's admins) handle them.",
 )
@@ -146,6 +174,7 @@ declare(
         Field(
             "user",
             PLATFORM,
+            label="Whom it is for",
             purpose="Whom the notification is for",
             basis="contract",
             visible_to=("self",),
@@ -156,6 +185,7 @@ declare(
         Field(
             "text",
             PLATFORM,
+            label="What it says",
             purpose="A fixed sentence such as 'You have a new message from your mentor'; "
             "never the content",
             basis="contract",
@@ -164,6 +194,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your notifications",
     description="Your in-app notifications.",
 )
 declare(
@@ -172,6 +203,7 @@ declare(
         Field(
             "user",
             PLATFORM,
+            label="Your choice of how often",
             purpose="How often you want notification e-mails",
             basis="contract",
             visible_to=("self",),
@@ -180,10 +212,23 @@ declare(
             subject=True,
         ),
     ],
+    record="Your notification setting",
     description="Your e-mail notification setting.",
 )
 exempt(
     "messaging.NotificationPreference",
     "a frequency choice (immediately, daily, never), not an e-mail address",
     fields=["email"],
+)
+exempt(
+    "messaging.Conversation",
+    "a group's name, set by the program's organizers like a program name, and the number of "
+    "the newest message",
+    fields=["title", "last_seq"],
+)
+exempt("messaging.Message", "the message's position in its conversation", fields=["seq"])
+exempt(
+    "messaging.Notification",
+    "a link to the page concerned, built by the code from public ids",
+    fields=["link"],
 )

@@ -3,6 +3,8 @@
 Whose key encrypts what: a message body uses its author's key; a report's note uses the
 reporter's key; the copy of a reported message kept as evidence uses the reported author's key.
 Shredding a person therefore erases exactly their own writing, in every conversation at once.
+A message is bound to its conversation and a report's texts to its program: moved elsewhere in
+SQL, they become unreadable rather than readable by the people there.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class Message(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages_written"
     )
-    body = EncryptedTextField(subject_field="author", null=True, blank=True)
+    body = EncryptedTextField(subject_field="author", bind=["conversation"], null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -160,10 +162,12 @@ class Report(models.Model):
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
     reason = models.CharField(max_length=16, choices=Reason.choices)
-    note = EncryptedTextField(subject_field="reporter", null=True, blank=True)
+    note = EncryptedTextField(subject_field="reporter", bind=["program"], null=True, blank=True)
     # The reported message as it read when reported, so that deleting it later does not
     # destroy the evidence. Under its author's key: shredding them still erases it.
-    evidence = EncryptedTextField(subject_field="reported_user", null=True, blank=True)
+    evidence = EncryptedTextField(
+        subject_field="reported_user", bind=["program"], null=True, blank=True
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.fields import is_erased
+from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.messaging.access import (
     access_conversation,
     is_read_only,
@@ -136,7 +136,7 @@ def search_messages(
     qs = _readable(viewer, conversation).filter(deleted_at__isnull=True).order_by("-seq")
     for message in qs.iterator(chunk_size=500):
         body = cast("str | None", message.body)
-        if body is None or is_erased(body):
+        if body is None or is_unavailable(body):
             continue
         if needle in body.casefold():
             found.append(view_of(message, viewer))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from mentorhaven.kernel.fields import is_erased
+from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.services import relationship_touch
 from mentorhaven.messaging.access import STARTED, is_read_only
@@ -535,7 +535,7 @@ def report_create(
     if message is not None:
         conversation = message.conversation
         person = message.author
-        if not message.is_deleted and not is_erased(message.body):
+        if not message.is_deleted and not is_unavailable(message.body):
             evidence = message.body
     if conversation is None or person is None:
         raise ValidationFailed(_("Say what you are reporting."), code="nothing_reported")

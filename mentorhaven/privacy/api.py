@@ -15,9 +15,9 @@ router = Router(tags=["privacy"])
 
 
 class DataFieldOut(Schema):
-    model: str
+    """One kind of data, in plain language (never a table or column name)."""
+
     record: str
-    field: str
     label: str
     purpose: str
     basis: str
@@ -25,6 +25,7 @@ class DataFieldOut(Schema):
     visible_to: list[str]
     retention: str
     erasure: str
+    erasure_text: str
     records: int
 
 
@@ -42,8 +43,9 @@ class DataMapOut(Schema):
 
 @router.get("/me/data-map", response={200: DataMapOut, **AUTH_ERRORS}, summary="What we keep")
 def me_data_map(request):
-    """Every kind of personal data MentorHaven keeps, why, for how long, who can see it, and
-    how many records it holds about you — generated from the data inventory."""
+    """Every kind of personal data MentorHaven keeps, in plain words: why, for how long, who can
+    see it, and how many records holding it there are about you — generated from the data
+    inventory. A record counts in a category when it holds a value of that category."""
     return {"categories": data_map(request.auth)}
 
 

@@ -13,6 +13,7 @@ declare(
         Field(
             "user",
             Category.PROGRAM,
+            label="Whose membership it is",
             purpose="Knowing which organization you belong to",
             basis="contract",
             visible_to=("self", "org_admin", "auditor"),
@@ -23,6 +24,7 @@ declare(
         Field(
             "role",
             Category.PROGRAM,
+            label="Your role in the organization",
             purpose="Deciding what you may see and do there",
             basis="contract",
             visible_to=("self", "org_admin", "auditor", "security_officer"),
@@ -30,6 +32,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your organizations",
 )
 
 declare(
@@ -38,6 +41,7 @@ declare(
         Field(
             "user",
             Category.PROGRAM,
+            label="Whose membership it is",
             purpose="Knowing which programs you take part in",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin", "auditor"),
@@ -48,6 +52,7 @@ declare(
         Field(
             "role",
             Category.PROGRAM,
+            label="Your role in the program",
             purpose="Whether you mentor, are mentored, or run the program",
             basis="contract",
             visible_to=("self", "mentor", "program_admin", "org_admin", "auditor"),
@@ -55,6 +60,7 @@ declare(
             erasure=Erasure.DELETE,
         ),
     ],
+    record="Your programs",
 )
 
 
@@ -69,6 +75,7 @@ declare(
         Field(
             "email",
             Category.PROFESSIONAL,
+            label="The address invited",
             purpose="Sending the invitation to the right person",
             basis="legitimate_interest",
             visible_to=("self", "program_admin", "org_admin"),
@@ -78,6 +85,7 @@ declare(
         Field(
             "display_name",
             Category.PROFESSIONAL,
+            label="The name given for the person invited",
             purpose="Pre-filling your name when you accept",
             basis="legitimate_interest",
             visible_to=("self", "program_admin", "org_admin"),
@@ -87,6 +95,7 @@ declare(
         Field(
             "invited_by",
             Category.PROGRAM,
+            label="Who sent it",
             purpose="Who sent the invitation",
             basis="legitimate_interest",
             visible_to=("program_admin", "org_admin", "auditor"),
@@ -96,6 +105,7 @@ declare(
         Field(
             "accepted_by",
             Category.PROGRAM,
+            label="Who accepted it",
             purpose="Who joined through the invitation",
             basis="contract",
             visible_to=("self", "program_admin", "org_admin", "auditor"),
@@ -103,12 +113,23 @@ declare(
             erasure=Erasure.ANONYMIZE,
         ),
     ],
+    record="Invitations to a program",
     subject=_invitation_rows,
 )
 
-exempt("programs.Organization", "the name of an organization, not of a person", fields=["name"])
+exempt(
+    "programs.Organization",
+    "the name and address slug of an organization, not of a person",
+    fields=["name", "slug"],
+)
 exempt(
     "programs.Program",
-    "a program's name and description are written by its organizers about the program",
-    fields=["name", "description"],
+    "a program's name, slug, description and settings are written by its organizers about the "
+    "program, not about a person",
+    fields=["name", "slug", "description", "settings"],
+)
+exempt(
+    "programs.Invitation",
+    "a SHA-256 of the invitation's secret; the secret itself is only in the e-mail",
+    fields=["token_hash"],
 )

@@ -252,3 +252,23 @@ def roles_of(*, viewer) -> tuple[list[OrgMembership], list[Membership]]:
         .order_by("program__name", "role")
     )
     return org_roles, program_roles
+
+
+def organization_ids_of(user_id: int) -> list[int]:
+    """The organizations a person belongs to (for the kernel's directory)."""
+    return list(
+        OrgMembership.objects.filter(user_id=user_id)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+
+
+def security_officer_addresses(organization_id: int) -> list[str]:
+    """Where to alert an organization's security officers (for the kernel's directory)."""
+    return list(
+        OrgMembership.objects.filter(
+            organization_id=organization_id,
+            role=OrgMembership.Role.SECURITY_OFFICER,
+            user__is_active=True,
+        ).values_list("user__email", flat=True)
+    )

@@ -16,7 +16,7 @@ from django.test.utils import isolate_apps
 
 from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.kernel import audit, inventory, vault
-from mentorhaven.kernel.checks import inventory_errors
+from mentorhaven.kernel.checks import invalid_declarations, inventory_errors
 from mentorhaven.kernel.inventory import Category, Erasure, Field, ModelDeclaration
 from mentorhaven.programs.models import Membership, Program
 
@@ -35,6 +35,7 @@ def _fresh_vault_cache():
 def _field(name: str, **overrides) -> Field:
     values = {
         "category": Category.PROGRAM,
+        "label": "Something about you",
         "purpose": "testing",
         "basis": "contract",
         "visible_to": ("self",),
@@ -43,6 +44,11 @@ def _field(name: str, **overrides) -> Field:
     }
     values.update(overrides)
     return Field(name, **values)
+
+
+def _declaration(model: str, *fields: Field, **options) -> dict[str, ModelDeclaration]:
+    options.setdefault("record", "Things")
+    return {model.lower(): ModelDeclaration(model, {f.name: f for f in fields}, **options)}
 
 
 def _ids(errors) -> list[str]:
@@ -112,7 +118,7 @@ def test_every_declared_field_has_purpose_basis_retention_and_erasure():
 def test_an_undeclared_user_foreign_key_is_reported():
     class Diary(models.Model):  # noqa: DJ008
         owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-        kind = models.CharField(max_length=10)
+        kind = models.CharField(max_length=10, choices=[("a", "A"), ("b", "B")])
 
         class Meta:
             app_label = "kernel"
@@ -146,8 +152,7 @@ def test_declaring_the_user_link_clears_the_error():
         class Meta:
             app_label = "kernel"
 
-    registry = {"kernel.diary": ModelDeclaration("kernel.Diary", {})}
-    registry["kernel.diary"].fields["owner"] = _field("owner", subject=True)
+    registry = _declaration("kernel.Diary", _field("owner", subject=True))
     assert inventory_errors([Diary], registry=registry, exempt={}) == []
 
 
@@ -197,19 +202,15 @@ def test_an_exemption_needs_a_reason():
 
 def test_a_declaration_naming_a_missing_field_or_model_is_reported():
     registry = {
-        "accounts.apitoken": ModelDeclaration(
-            "accounts.ApiToken", {"nickname": _field("nickname", subject=True)}
-        ),
-        "accounts.ghost": ModelDeclaration("accounts.Ghost", {"user": _field("user")}),
+        **_declaration("accounts.ApiToken", _field("nickname", subject=True)),
+        **_declaration("accounts.Ghost", _field("user")),
     }
     errors = inventory_errors([], registry=registry, exempt={"programs.nothing": "gone"})
     assert sorted(_ids(errors)) == ["mentorhaven.E003", "mentorhaven.E004", "mentorhaven.E008"]
 
 
 def test_a_declaration_that_cannot_find_its_subject_is_reported():
-    registry = {
-        "accounts.apitoken": ModelDeclaration("accounts.ApiToken", {"user": _field("user")})
-    }
+    registry = _declaration("accounts.ApiToken", _field("user"))
     assert _ids(inventory_errors([], registry=registry, exempt={})) == ["mentorhaven.E005"]
 
 
@@ -217,7 +218,7 @@ def test_a_field_cannot_be_declared_visible_to_an_unknown_audience():
     field = _field(
         "user", subject=True, category=Category.PERSONAL, visible_to=("self", "superuser")
     )
-    registry = {"accounts.apitoken": ModelDeclaration("accounts.ApiToken", {"user": field})}
+    registry = _declaration("accounts.ApiToken", field)
     errors = inventory_errors([], registry=registry, exempt={})
     assert _ids(errors) == ["mentorhaven.E007"]
     assert "superuser" in errors[0].msg
@@ -225,15 +226,17 @@ def test_a_field_cannot_be_declared_visible_to_an_unknown_audience():
 
 def test_an_unknown_lawful_basis_is_reported():
     field = _field("user", subject=True, basis="because")
-    registry = {"accounts.apitoken": ModelDeclaration("accounts.ApiToken", {"user": field})}
+    registry = _declaration("accounts.ApiToken", field)
     assert _ids(inventory_errors([], registry=registry, exempt={})) == ["mentorhaven.E006"]
 
 
 def test_an_undeclared_real_model_is_reported_field_by_field():
     errors = inventory_errors([ApiToken], registry={}, exempt={})
-    assert [e.msg.split(" ")[0] for e in errors] == [
-        "accounts.ApiToken.user",
-        "accounts.ApiToken.name",
+    assert [(e.id, e.msg.split(" ")[0]) for e in errors] == [
+        ("mentorhaven.E001", "accounts.ApiToken.user"),
+        ("mentorhaven.E002", "accounts.ApiToken.name"),
+        ("mentorhaven.E009", "accounts.ApiToken.prefix"),
+        ("mentorhaven.E009", "accounts.ApiToken.token_hash"),
     ]
 
 
@@ -341,9 +344,201 @@ def test_an_encrypted_field_must_be_declared_whatever_its_name():
         class Meta:
             app_label = "kernel"
 
-    registry = {"kernel.sealed": ModelDeclaration("kernel.Sealed", {})}
-    registry["kernel.sealed"].fields["owner"] = _field("owner", subject=True)
+    registry = _declaration("kernel.Sealed", _field("owner", subject=True))
     errors = inventory_errors([Sealed], registry=registry, exempt={})
     assert [(e.id, e.msg.split(" ")[0]) for e in errors] == [
         ("mentorhaven.E002", "kernel.Sealed.zz")
     ]
+
+
+# --- the allow-list: every column is harmless by kind, declared, or exempted with a reason --------
+
+
+@isolate_apps("mentorhaven.kernel")
+def test_a_column_of_any_name_that_is_not_harmless_by_kind_must_be_declared():
+    class Goalish(models.Model):  # noqa: DJ008
+        public_id = models.UUIDField()
+        owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+        struggles = models.TextField()  # a name no word list would catch
+        emergency_contact = models.CharField(max_length=100)
+        extras = models.JSONField(default=dict)
+        weight = models.FloatField(default=0)
+
+        class Meta:
+            app_label = "kernel"
+
+    registry = _declaration("kernel.Goalish", _field("owner", subject=True))
+    errors = inventory_errors([Goalish], registry=registry, exempt={})
+    assert [(e.id, e.msg.split(" ")[0]) for e in errors] == [
+        ("mentorhaven.E009", f"kernel.Goalish.{name}")
+        for name in ("struggles", "emergency_contact", "extras", "weight")
+    ]
+
+
+@isolate_apps("mentorhaven.kernel")
+def test_keys_timestamps_enums_and_flags_need_no_declaration():
+    class Venue(models.Model):  # noqa: DJ008
+        public_id = models.UUIDField()
+        parent = models.ForeignKey("self", null=True, on_delete=models.CASCADE)
+        opens_on = models.DateField()
+        created_at = models.DateTimeField()
+        kind = models.CharField(max_length=5, choices=[("big", "Big"), ("small", "Small")])
+        open = models.BooleanField(default=True)
+
+        class Meta:
+            app_label = "kernel"
+
+    assert inventory_errors([Venue], registry={}, exempt={}) == []
+
+
+@isolate_apps("mentorhaven.kernel")
+def test_a_declared_or_exempted_column_passes_the_allow_list():
+    from mentorhaven.kernel.fields import EncryptedTextField
+
+    class Goalish(models.Model):  # noqa: DJ008
+        public_id = models.UUIDField(default=__import__("uuid").uuid4)
+        owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+        struggles = EncryptedTextField(subject_field="owner")
+        weight = models.FloatField(default=0)
+
+        class Meta:
+            app_label = "kernel"
+
+    registry = _declaration(
+        "kernel.Goalish",
+        _field("owner", subject=True),
+        _field("struggles", free_text=True, erasure=Erasure.SHRED),
+    )
+    exempt = {"kernel.goalish.weight": "a ranking weight set by organizers"}
+    assert inventory_errors([Goalish], registry=registry, exempt=exempt) == []
+    assert _ids(inventory_errors([Goalish], registry=registry, exempt={})) == ["mentorhaven.E009"]
+
+
+@isolate_apps("mentorhaven.kernel")
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {"free_text": True},
+        {"erasure": Erasure.SHRED},
+        {"free_text": True, "erasure": Erasure.SHRED},
+    ],
+)
+def test_free_text_or_shredded_data_stored_in_clear_is_reported(declared):
+    class Noteish(models.Model):  # noqa: DJ008
+        owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+        emergency_contact = models.CharField(max_length=100)
+
+        class Meta:
+            app_label = "kernel"
+
+    registry = _declaration(
+        "kernel.Noteish", _field("owner", subject=True), _field("emergency_contact", **declared)
+    )
+    errors = inventory_errors([Noteish], registry=registry, exempt={})
+    assert [(e.id, e.msg.split(" ")[0]) for e in errors] == [
+        ("mentorhaven.E010", "kernel.Noteish.emergency_contact")
+    ]
+
+
+@isolate_apps("mentorhaven.kernel")
+def test_free_text_in_an_encrypted_field_passes():
+    from mentorhaven.kernel.fields import EncryptedTextField
+
+    class Noteish(models.Model):  # noqa: DJ008
+        public_id = models.UUIDField(default=__import__("uuid").uuid4)
+        owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+        emergency_contact = EncryptedTextField(subject_field="owner")
+
+        class Meta:
+            app_label = "kernel"
+
+    registry = _declaration(
+        "kernel.Noteish",
+        _field("owner", subject=True),
+        _field("emergency_contact", free_text=True, erasure=Erasure.SHRED),
+    )
+    assert inventory_errors([Noteish], registry=registry, exempt={}) == []
+
+
+@isolate_apps("mentorhaven.kernel")
+def test_a_declaration_naming_no_column_is_reported():
+    class Parent(models.Model):  # noqa: DJ008
+        owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+        class Meta:
+            app_label = "kernel"
+
+    class Child(models.Model):  # noqa: DJ008
+        parent = models.ForeignKey(Parent, on_delete=models.CASCADE, related_name="children")
+
+        class Meta:
+            app_label = "kernel"
+
+    registry = _declaration(
+        "kernel.Parent",
+        _field("owner", subject=True),
+        _field("children"),  # a reverse relation, not a column of Parent
+        _field("nickname"),  # nothing at all
+    )
+    known = {"kernel.parent": Parent, "kernel.child": Child}
+    errors = invalid_declarations(registry, {}, known)
+    assert sorted((e.id, e.msg.split(" ")[3]) for e in errors) == [
+        ("mentorhaven.E004", "kernel.Parent.children,"),
+        ("mentorhaven.E004", "kernel.Parent.nickname,"),
+    ]
+
+
+def test_an_exemption_without_a_reason_is_reported():
+    errors = inventory_errors([], registry={}, exempt={"programs.program.slug": "  "})
+    assert _ids(errors) == ["mentorhaven.E008"]
+
+
+def test_a_declaration_without_plain_language_names_is_reported():
+    registry = _declaration("accounts.ApiToken", _field("user", subject=True, label=""), record="")
+    assert _ids(inventory_errors([], registry=registry, exempt={})) == ["mentorhaven.E011"] * 2
+
+
+def test_the_real_inventory_marks_every_encrypted_field_as_shredded():
+    from django.apps import apps
+
+    from mentorhaven.kernel.fields import EncryptedField
+
+    for model in apps.get_models():
+        declaration = inventory.declaration_for(model)
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedField):
+                declared = declaration.fields[field.name]
+                assert declared.erasure == Erasure.SHRED, f"{model._meta.label}.{field.name}"
+
+
+@pytest.mark.parametrize(
+    "app_label", ["account", "mfa", "usersessions", "sessions", "django_tasks_database", "auth"]
+)
+def test_third_party_models_are_held_to_the_allow_list_too(app_label):
+    from django.apps import apps
+
+    models_of_app = list(apps.get_app_config(app_label).get_models())
+    assert inventory_errors(models_of_app) == []
+    bare = inventory_errors(models_of_app, registry={}, exempt={})
+    assert bare, f"{app_label} would pass without its declarations and exemptions"
+
+
+def test_a_new_plaintext_column_on_a_real_model_fails_start_up(monkeypatch):
+    from mentorhaven.mentoring.models import Goal
+
+    struggles = models.TextField(blank=True)
+    struggles.set_attributes_from_name("struggles")
+    struggles.model = Goal
+    real_fields = Goal._meta._get_fields
+
+    def with_struggles(*args, **kwargs):
+        return (*real_fields(*args, **kwargs), struggles)
+
+    monkeypatch.setattr(Goal._meta, "_get_fields", with_struggles)
+    Goal._meta._expire_cache()
+    try:
+        with pytest.raises(SystemCheckError, match=r"mentoring\.Goal\.struggles is a column"):
+            call_command("check", "--tag", "mentorhaven")
+    finally:
+        monkeypatch.undo()
+        Goal._meta._expire_cache()

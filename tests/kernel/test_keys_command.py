@@ -147,7 +147,9 @@ def test_retire_old_refuses_while_a_row_still_uses_an_old_version(people):
         subject_id=straggler.pk,
         kek_version="v1",
         wrapped_key=vault.wrap_data_key(straggler.pk, os.urandom(32), "v1"),
-        wrapped_secret=vault.wrap_data_key(straggler.pk, os.urandom(32), "v1"),
+        wrapped_secret=vault.wrap_data_key(
+            straggler.pk, os.urandom(32), "v1", purpose=vault.PSEUDONYM_SECRET
+        ),
     )
     provider.reload()
     with pytest.raises(CommandError):

@@ -354,3 +354,76 @@ def test_a_pseudonym_secret_from_a_rolled_back_transaction_is_not_reused(alice):
     kept = vault.subject_secret(alice)
     vault.forget_cached_keys()
     assert vault.subject_secret(alice) == kept != lost
+
+
+# --- a data key and a pseudonym secret are wrapped for different purposes ------------------------
+
+
+def _swap_wrapped_columns(subject_id: int) -> None:
+    row = SubjectKey.objects.get(subject_id=subject_id)
+    SubjectKey.objects.filter(pk=row.pk).update(
+        wrapped_key=bytes(row.wrapped_secret), wrapped_secret=bytes(row.wrapped_key)
+    )
+    vault.forget_cached_keys()
+
+
+def test_a_pseudonym_secret_cannot_stand_in_for_a_data_key(alice):
+    sealed = vault.encrypt(alice, SECRET_TEXT, _binding(alice))
+    _swap_wrapped_columns(alice.pk)
+    with pytest.raises(vault.VaultError):
+        vault.decrypt(alice, sealed, _binding(alice))
+    with pytest.raises(vault.VaultError):
+        vault.subject_secret(alice)
+
+
+def test_each_wrapping_purpose_opens_only_its_own_blob(alice):
+    vault.data_key(alice)
+    row = SubjectKey.objects.get(subject_id=alice.pk)
+    key = vault.unwrap_data_key(alice.pk, row.wrapped_key, row.kek_version)
+    assert len(key) == vault.KEY_BYTES
+    with pytest.raises(vault.VaultError):
+        vault.unwrap_data_key(
+            alice.pk, row.wrapped_key, row.kek_version, purpose=vault.PSEUDONYM_SECRET
+        )
+    with pytest.raises(vault.VaultError):
+        vault.unwrap_data_key(alice.pk, row.wrapped_secret, row.kek_version)
+    with pytest.raises(vault.VaultError):
+        vault.wrap_data_key(alice.pk, key, row.kek_version, purpose="anything")
+
+
+def _migration():
+    import importlib
+
+    return importlib.import_module(
+        "mentorhaven.kernel.migrations.0007_vault_wrap_purposes_and_integrity_notices"
+    )
+
+
+def test_the_migration_rewraps_rows_wrapped_before_the_purposes_existed(alice, bob):
+    from django.apps import apps
+
+    sealed = vault.encrypt(alice, SECRET_TEXT, _binding(alice))
+    secret = vault.subject_secret(alice)
+    key = vault.data_key(alice)
+    vault.shred(bob)  # a shredded row has nothing to re-wrap
+    legacy = vault.LEGACY_WRAP_PURPOSE
+    SubjectKey.objects.filter(subject_id=alice.pk).update(
+        wrapped_key=vault.wrap_data_key(alice.pk, key, "v1", purpose=legacy),
+        wrapped_secret=vault.wrap_data_key(alice.pk, secret, "v1", purpose=legacy),
+    )
+    vault.forget_cached_keys()
+    with pytest.raises(vault.VaultError):
+        vault.data_key(alice)  # the legacy wrapping no longer opens
+
+    _migration().wrap_under_distinct_purposes(apps, None)
+    assert vault.decrypt(alice, sealed, _binding(alice)) == SECRET_TEXT
+    assert vault.subject_secret(alice) == secret
+    _swap_wrapped_columns(alice.pk)
+    with pytest.raises(vault.VaultError):
+        vault.data_key(alice)
+    _swap_wrapped_columns(alice.pk)
+
+    _migration().wrap_under_the_legacy_purpose(apps, None)  # the way back works too
+    row = SubjectKey.objects.get(subject_id=alice.pk)
+    assert vault.unwrap_data_key(alice.pk, row.wrapped_key, "v1", purpose=legacy) == key
+    assert SubjectKey.objects.get(subject_id=bob.pk).shredded_at is not None

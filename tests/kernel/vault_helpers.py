@@ -27,9 +27,15 @@ class EncryptionProbe(models.Model):
         related_name="+",
     )
     title = models.CharField(max_length=50, blank=True)
+    # What decides who may read ``secret`` (as a relationship and a shared flag do for a note).
+    circle = models.IntegerField(default=0)
+    shared = models.BooleanField(default=False)
     body = EncryptedTextField(subject_field="author", blank=True)
     notes = EncryptedTextField(subject_field="author", null=True, blank=True)
     answers = EncryptedJSONField(subject_field="author", null=True, blank=True)
+    secret = EncryptedTextField(
+        subject_field="author", bind=["circle", "shared"], null=True, blank=True
+    )
 
     class Meta:
         app_label = "vault_probe"

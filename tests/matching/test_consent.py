@@ -108,4 +108,5 @@ def test_a_shredded_participants_answers_no_longer_count(cara_and_ana):
     cara = data.mentee(p.cara.pk)
     assert dict(cara.answers) == {} and cara.goals_text == ""
     run = match_run_create(actor=p.coordinator, program=p.program)
-    assert run.pairs.get(mentee=p.cara).factors == []
+    pair = run.pairs.get(mentee=p.cara)
+    assert pair.factor_list == [] and pair.score is None

@@ -101,7 +101,9 @@ def goal_progress_add(*, actor, goal: Goal, body: str) -> GoalUpdate:
 @transaction.atomic
 def milestone_add(*, actor, goal: Goal, title: str, due_on: date | None = None) -> Milestone:
     _require_owner_active(actor, goal)
-    milestone = Milestone.objects.create(goal=goal, title=clean_title(title), due_on=due_on)
+    milestone = Milestone.objects.create(
+        goal=goal, owner=actor, title=clean_title(title), due_on=due_on
+    )
     content_audit(
         "milestone.create",
         actor=actor,

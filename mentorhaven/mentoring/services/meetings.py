@@ -52,7 +52,7 @@ def meeting_propose(
         proposed_by=actor,
         slots=[s.astimezone(UTC).isoformat() for s in cleaned],
         duration_minutes=int(duration_minutes),
-        location=_clean_location(location),
+        location=_clean_location(location) or None,  # nothing to encrypt when left empty
         agenda=clean_text(agenda) or None,
     )
     meeting.save()
