@@ -7,8 +7,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 
-from mentorhaven.web.navigation import reverse_cached
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
 
 # Pages of other apps the dashboard links to when they are routed.
@@ -23,7 +23,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _optional_url(name: str) -> str:
-    return reverse_cached(name) or ""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 @login_required

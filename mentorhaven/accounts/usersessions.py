@@ -1,0 +1,112 @@
+"""allauth's "where you are signed in" records, keyed by the stored hash of each session key.
+
+allauth.usersessions keeps one ``UserSession`` row per signed-in session (browser, address, last
+seen) and names the session by ``session_key``. Left alone it would write the cookie's key there
+in clear; here every record holds ``stored_key(key)`` instead (the value the session table holds,
+accounts/sessions.py), so no table keeps a usable session key.
+
+allauth's own functions still do the work; they are only handed the stored key:
+
+* ``UserSessionsMiddleware`` (settings.MIDDLEWARE): allauth's activity tracking, given the
+  session as its stored key.
+* ``session_signed_in`` (called from the account adapter's ``post_login``): the record made at
+  sign-in, which allauth's ``user_logged_in`` receiver would have made with the clear key. That
+  receiver and the one for password changes are disconnected in ``AccountsConfig.ready``; after a
+  password change the next request records the session's new key.
+* ``UserSessionsAdapter.end_sessions`` (``USERSESSIONS_ADAPTER``): ends sessions by their
+  stored key. allauth's ``UserSession.end``/``exists``/``purge`` would rebuild a session store
+  from the record's key, which a hash cannot do (and must not: a hash is not a credential), so
+  they are never called; ``live_sessions`` replaces ``purge_and_list``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.core.internal.sessionkit import get_session_user
+from allauth.usersessions.adapter import DefaultUserSessionsAdapter
+from allauth.usersessions.internal import usersessionkit
+from allauth.usersessions.middleware import (
+    UserSessionsMiddleware as AllauthUserSessionsMiddleware,
+)
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from mentorhaven.accounts.models import User
+from mentorhaven.accounts.sessions import SessionStore, stored_key
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A session as allauth's usersessions code sees it: only ``session_key``, the stored hash."""
+
+    session_key: str
+
+
+def stored_session(session: SessionBase | None) -> StoredSession | None:
+    """``session`` named by its stored key; None for a session not saved (no key) yet."""
+    key = getattr(session, "session_key", None)
+    return StoredSession(stored_key(key)) if key else None
+
+
+class UserSessionsMiddleware(AllauthUserSessionsMiddleware):
+    """allauth's middleware (USERSESSIONS_TRACK_ACTIVITY), recording the stored key."""
+
+    def __call__(self, request: HttpRequest):
+        usersessionkit.track_activity(
+            request,
+            user=getattr(request, "user", None),
+            session=stored_session(getattr(request, "session", None)),  # type: ignore[arg-type]
+        )
+        return self.get_response(request)
+
+
+def session_signed_in(request: HttpRequest, user: User) -> None:
+    """What allauth does at sign-in (forget stale records, record this session), by stored key."""
+    live_sessions(user)
+    UserSession.objects.create_from_request(
+        request,
+        user=user,
+        session=stored_session(request.session),  # type: ignore[arg-type]
+    )
+
+
+def _signed_in_as(session: Session) -> int | None:
+    """The id of the person ``session`` signs in, checked as django.contrib.auth checks it
+    (backend, active account, password unchanged), or None."""
+    store = SessionStore()  # no key: checking it never writes to or deletes any session
+    store.update(store.decode(session.session_data))
+    user = get_session_user(store)
+    return user.pk if user is not None else None
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    """``user``'s records of sessions that still sign them in; the others are deleted
+    (allauth's ``purge_and_list``, by stored key)."""
+    records = list(UserSession.objects.filter(user_id=user.pk))
+    sessions = Session.objects.filter(
+        session_key__in=[r.session_key for r in records], expire_date__gt=timezone.now()
+    ).in_bulk()
+    live = [
+        r
+        for r in records
+        if r.session_key in sessions and _signed_in_as(sessions[r.session_key]) == user.pk
+    ]
+    stale = {r.pk for r in records} - {r.pk for r in live}
+    if stale:
+        UserSession.objects.filter(pk__in=stale).delete()
+    return live
+
+
+class UserSessionsAdapter(DefaultUserSessionsAdapter):
+    @transaction.atomic
+    def end_sessions(self, sessions) -> None:
+        """End ``sessions`` (UserSession records): their session rows go, so their cookies
+        stop working on the very next request, and so do the records."""
+        keys = [s.session_key for s in sessions]
+        Session.objects.filter(session_key__in=keys).delete()
+        UserSession.objects.filter(session_key__in=keys).delete()
