@@ -1,4 +1,4 @@
-""""Where you are signed in" is allauth's own activity tracking: each signed-in request records
+""" "Where you are signed in" is allauth's own activity tracking: each signed-in request records
 its session's address, browser and time, under the stored hash of the session key."""
 
 from __future__ import annotations

@@ -50,20 +50,23 @@ def _cookie(c: Client) -> str:
 
 def test_no_row_anywhere_holds_a_signed_in_cookies_key(personas, login):
     mentee = Client()
-    assert mentee.post(
-        "/accounts/login/", {"login": personas.cara.email, "password": PASSWORD}
-    ).status_code == 302
-    mentor = login(personas.ana, Client())  # password, then the second factor
+    with CaptureQueriesContext(connection) as queries:
+        response = mentee.post(
+            "/accounts/login/", {"login": personas.cara.email, "password": PASSWORD}
+        )
+        assert response.status_code == 302
+        mentor = login(personas.ana, Client())  # password, then the second factor
+        for c in (mentee, mentor):
+            assert c.get("/dashboard/").status_code == 200
+            assert c.get("/accounts/sessions/").status_code == 200
     for c in (mentee, mentor):
-        assert c.get("/dashboard/").status_code == 200
-        assert c.get("/accounts/sessions/").status_code == 200
         key = _cookie(c)
         assert len(key) == 32
         assert _tables_containing(key) == set()
+        # Not even for a moment: no statement sent while signing in carried the key.
+        assert not [q["sql"] for q in queries.captured_queries if key in q["sql"]]
         # The scan does see the session tables: they hold the hash.
-        assert {"django_session", "usersessions_usersession"} <= _tables_containing(
-            stored_key(key)
-        )
+        assert {"django_session", "usersessions_usersession"} <= _tables_containing(stored_key(key))
 
 
 def test_the_stored_hash_used_as_a_cookie_signs_nobody_in(client, personas):
@@ -175,7 +178,9 @@ def test_a_malformed_cookie_is_no_session_and_never_reaches_the_database(client,
 def test_sessions_from_before_the_change_are_signed_out_cleanly(client, personas):
     """Migration accounts.0002 deletes rows holding a key in clear (and allauth's records of
     them); a browser still carrying such a key is simply signed out."""
-    migration = importlib.import_module("mentorhaven.accounts.migrations.0002_sessions_stored_hashed")
+    migration = importlib.import_module(
+        "mentorhaven.accounts.migrations.0002_sessions_stored_hashed"
+    )
     client.force_login(personas.cara)
     kept = _cookie(client)
     old_key = "oldkeyoldkeyoldkeyoldkeyoldkey12"
