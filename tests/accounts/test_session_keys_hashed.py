@@ -26,6 +26,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 COOKIE = settings.SESSION_COOKIE_NAME
+MIGRATION = "mentorhaven.accounts.migrations.0002_sessions_stored_hashed"
 
 
 def _tables_containing(needle: str) -> set[str]:
