@@ -206,7 +206,7 @@ if _database_url:
     try:
         # No persistent connections: under ASGI every request runs in its own context, so a
         # kept-open connection is never reused and they pile up until PostgreSQL answers "too
-        # many clients" (seen in benchmarks/bench_dashboard.py). PostgreSQL gets a pool instead.
+        # many clients" (seen in what is now benchmarks/bench_pages.py). PostgreSQL gets a pool instead.
         _db = dj_database_url.parse(_database_url, conn_max_age=0)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
