@@ -172,7 +172,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # allauth's UserSessionsMiddleware, naming the session by its stored hash.
+    # allauth's UserSessionsMiddleware, naming the session by its stored hash and writing
+    # "last seen" at most once a minute per session (benchmarks/bench_pages.py).
     "mentorhaven.accounts.usersessions.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
@@ -206,7 +207,8 @@ if _database_url:
     try:
         # No persistent connections: under ASGI every request runs in its own context, so a
         # kept-open connection is never reused and they pile up until PostgreSQL answers "too
-        # many clients" (seen in what is now benchmarks/bench_pages.py). PostgreSQL gets a pool instead.
+        # many clients" (seen when benchmarking at concurrency 16). PostgreSQL gets a pool
+        # instead.
         _db = dj_database_url.parse(_database_url, conn_max_age=0)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
