@@ -25,7 +25,6 @@ import hashlib
 from dataclasses import dataclass
 
 from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.core.internal.sessionkit import get_session_user
 from allauth.usersessions.adapter import DefaultUserSessionsAdapter
 from allauth.usersessions.internal import usersessionkit
 from allauth.usersessions.middleware import (
@@ -40,7 +39,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from mentorhaven.accounts.models import User
-from mentorhaven.accounts.sessions import SessionStore, stored_key
+from mentorhaven.accounts.sessions import stored_key
 
 
 @dataclass(frozen=True)
@@ -101,31 +100,21 @@ def session_signed_in(request: HttpRequest, user: User) -> None:
     )
 
 
-def _signed_in_as(session: Session) -> int | None:
-    """The id of the person ``session`` signs in, checked as django.contrib.auth checks it
-    (backend, active account, password unchanged), or None."""
-    store = SessionStore()  # no key: checking it never writes to or deletes any session
-    store.update(store.decode(session.session_data))
-    user = get_session_user(store)
-    return user.pk if user is not None else None
-
-
 def live_sessions(user: User) -> list[UserSession]:
-    """``user``'s records of sessions that still sign them in; the others are deleted
-    (allauth's ``purge_and_list``, by stored key)."""
+    """``user``'s records of sessions that still exist and have not expired; the others are
+    deleted (allauth's ``purge_and_list``, by stored key). A session whose password hash went
+    stale is signed out by django.contrib.auth on its next request, and a password change ends
+    the other sessions at once (services.password_change)."""
     records = list(UserSession.objects.filter(user_id=user.pk))
-    sessions = Session.objects.filter(
-        session_key__in=[r.session_key for r in records], expire_date__gt=timezone.now()
-    ).in_bulk()
-    live = [
-        r
-        for r in records
-        if r.session_key in sessions and _signed_in_as(sessions[r.session_key]) == user.pk
-    ]
-    stale = {r.pk for r in records} - {r.pk for r in live}
+    live_keys = set(
+        Session.objects.filter(
+            session_key__in=[r.session_key for r in records], expire_date__gt=timezone.now()
+        ).values_list("session_key", flat=True)
+    )
+    stale = [r.pk for r in records if r.session_key not in live_keys]
     if stale:
         UserSession.objects.filter(pk__in=stale).delete()
-    return live
+    return [r for r in records if r.session_key in live_keys]
 
 
 class UserSessionsAdapter(DefaultUserSessionsAdapter):
