@@ -45,7 +45,7 @@ class SessionStore(DatabaseSessionStore):
 
     def _live_session(self):
         return self.model.objects.filter(
-            session_key=stored_key(self.session_key), expire_date__gt=timezone.now()
+            session_key=stored_key(self.session_key or ""), expire_date__gt=timezone.now()
         )
 
     def _get_session_from_db(self):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 from allauth.mfa.models import Authenticator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -192,7 +193,7 @@ def _own_programs(viewer: User, dash: Dashboard) -> list[int]:
 
 def _org_figures(org_ids: list[int]) -> list[Organization]:
     """The organizations with ``people``, ``pending_invitations`` and ``program_figures``."""
-    organizations = list(
+    organizations: list[Organization] = list(
         Organization.objects.filter(pk__in=org_ids)
         .annotate(
             people=Coalesce(
@@ -229,7 +230,7 @@ def _audit_figures(orgs: list[Organization]) -> list[AuditFigures]:
         .order_by()
     )
     for row in rows:
-        f = figures[row["organization_id"]]
+        f = figures[cast(int, row["organization_id"])]
         f.events += row["events"]
         f.recent_events += row["recent"]
         category = row["category"] or "other"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
 
+from mentorhaven.accounts.models import User
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
 
 # Pages of other apps the dashboard links to when they are routed.
@@ -32,7 +35,7 @@ def _optional_url(name: str) -> str:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
-        "dash": dashboard_for(request.user),
+        "dash": dashboard_for(cast(User, request.user)),
         "invite_url": _optional_url(INVITATIONS_URL_NAME),
         "relationships_url": _optional_url(RELATIONSHIPS_URL_NAME),
         "recent_days": RECENT_DAYS,
