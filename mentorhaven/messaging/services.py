@@ -12,7 +12,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,9 +164,10 @@ def _refuse_if_blocked(actor, conversation: Conversation, others: list[int]) -> 
     a blocked person are hidden from the one who blocked them (selectors) instead."""
     if conversation.kind != Conversation.Kind.RELATIONSHIP or not others:
         return
-    blocks = Block.objects.filter(
-        Q(blocked=actor, blocker_id__in=others) | Q(blocker=actor, blocked_id__in=others)
-    ).values_list("blocker_id", flat=True)
+    people = [actor.pk, *others]  # nobody can block themselves: any row here is between two
+    blocks = Block.objects.filter(blocker_id__in=people, blocked_id__in=people).values_list(
+        "blocker_id", flat=True
+    )
     for blocker_id in blocks:
         if blocker_id == actor.pk:
             raise PermissionDenied(
