@@ -248,9 +248,12 @@ def current_totp_code(email: str) -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
     from allauth.mfa.utils import decrypt
 
+    from mentorhaven.accounts.mfa_adapter import secrets_of
+
     if settings.PRODUCTION:
         raise RuntimeError("Demo TOTP codes are refused in production.")
     user = User.objects.get(email=email.lower())
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    secret = decrypt(authenticator.data["secret"])
+    with secrets_of(user):
+        secret = decrypt(authenticator.data["secret"])
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))

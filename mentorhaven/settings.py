@@ -170,13 +170,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, letting the backend use the user read together with the session.
-    "mentorhaven.accounts.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # allauth's UserSessionsMiddleware, writing "last seen" at most once a minute per session.
-    "mentorhaven.accounts.middleware.SessionActivityMiddleware",
+    # allauth's UserSessionsMiddleware, naming the session by its stored hash and writing
+    # "last seen" at most once a minute per session (benchmarks/bench_pages.py).
+    "mentorhaven.accounts.usersessions.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
     "mentorhaven.web.middleware.SecurityHeadersMiddleware",
@@ -226,7 +226,8 @@ if _database_url:
     try:
         # No persistent connections: under ASGI every request runs in its own context, so a
         # kept-open connection is never reused and they pile up until PostgreSQL answers "too
-        # many clients" (seen in benchmarks/bench_dashboard.py). PostgreSQL gets a pool instead.
+        # many clients" (seen when benchmarking at concurrency 16). PostgreSQL gets a pool
+        # instead.
         _db = dj_database_url.parse(_database_url, conn_max_age=0)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
@@ -236,12 +237,6 @@ if _database_url:
             "max_size": env_int("MENTORHAVEN_DB_POOL_SIZE", 8),
             "timeout": 10,
         }
-        # Lets the few hot reads of accounts/hot_reads.py be prepared once per pooled
-        # connection; Django's own queries are bound client-side and never prepared. None (off)
-        # is needed behind a transaction-mode pooler such as PgBouncer before 1.21.
-        _db["OPTIONS"]["prepare_threshold"] = (
-            5 if env_bool("MENTORHAVEN_DB_PREPARED_STATEMENTS", True) else None
-        )
     elif _db["ENGINE"] == "django.db.backends.sqlite3":
         _db["OPTIONS"] = {**_db.get("OPTIONS", {}), **SQLITE_OPTIONS}
 else:
@@ -294,10 +289,9 @@ TASKS = {
 
 # --- accounts and authentication --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-# Django's and allauth's backends, reading the signed-in user with one prepared statement.
 AUTHENTICATION_BACKENDS = [
-    "mentorhaven.accounts.backends.ModelBackend",
-    "mentorhaven.accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -346,13 +340,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
-# TOTP keys and recovery seeds are stored encrypted under the master key (kernel vault).
+# TOTP keys and recovery seeds are sealed by the vault under their owner's data key; the code
+# forms name whose secrets they check (accounts/mfa_adapter.py).
 MFA_ADAPTER = "mentorhaven.accounts.mfa_adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "mentorhaven.accounts.forms.MfaAuthenticateForm",
+    "reauthenticate": "mentorhaven.accounts.forms.MfaReauthenticateForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "MentorHaven"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 USERSESSIONS_TRACK_ACTIVITY = True
+# Ends sessions by the stored hash of their key (accounts/usersessions.py).
+USERSESSIONS_ADAPTER = "mentorhaven.accounts.usersessions.UserSessionsAdapter"
 
 INVITATION_DAYS = env_int("MENTORHAVEN_INVITATION_DAYS", 14)
 API_TOKEN_DEFAULT_DAYS = 90
@@ -360,7 +361,8 @@ API_TOKEN_DEFAULT_DAYS = 90
 FILES_MAX_UPLOAD_MB = env_int("MENTORHAVEN_MAX_UPLOAD_MB", 25)
 
 # --- sessions, cookies, transport security -----------------------------------------------
-# Database sessions; malformed cookies are turned away before any query (accounts/sessions.py).
+# Django's database sessions, the table holding only a keyed hash of each session key;
+# malformed cookies are turned away before any query (accounts/sessions.py).
 SESSION_ENGINE = "mentorhaven.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("MENTORHAVEN_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

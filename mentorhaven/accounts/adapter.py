@@ -70,8 +70,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request, user, **kwargs):
         from mentorhaven.accounts.services import login_succeeded_record
+        from mentorhaven.accounts.usersessions import session_signed_in
 
         response = super().post_login(request, user, **kwargs)
+        session_signed_in(request, user)
         signup = bool(kwargs.get("signup"))
         login_succeeded_record(user=user, signup=signup)
         if not signup:

@@ -1,11 +1,18 @@
-"""Account forms: invited sign-up and the profile."""
+"""Account forms: invited sign-up, the profile, and allauth's second-factor code forms."""
 
 from __future__ import annotations
 
 from allauth.account.forms import SignupForm
 from allauth.core import context
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from mentorhaven.accounts.mfa_adapter import secrets_of
+from mentorhaven.accounts.models import User
+from mentorhaven.kernel.errors import Erased
+from mentorhaven.kernel.vault import VaultError
 
 
 class InvitedSignupForm(SignupForm):
@@ -53,3 +60,26 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("Shown to the people in your programs. Leave empty to show your e-mail name."),
     )
+
+
+class _CodeOfTheSignedInPerson:
+    """Checks the code against the second factors of the form's user, whose secrets these are
+    (accounts/mfa_adapter.py). A secret that does not decrypt for them (erased, moved from
+    another person's row, altered) counts as a wrong code, not an error page."""
+
+    user: User
+
+    def clean_code(self) -> str:
+        try:
+            with secrets_of(self.user):
+                return super().clean_code()  # type: ignore[misc]
+        except (VaultError, Erased):
+            raise get_mfa_adapter().validation_error("incorrect_code") from None
+
+
+class MfaAuthenticateForm(_CodeOfTheSignedInPerson, AuthenticateForm):
+    """allauth's second step of signing in (``MFA_FORMS["authenticate"]``)."""
+
+
+class MfaReauthenticateForm(_CodeOfTheSignedInPerson, ReauthenticateForm):
+    """allauth's re-authentication by code (``MFA_FORMS["reauthenticate"]``)."""

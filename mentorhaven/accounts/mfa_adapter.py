@@ -1,118 +1,92 @@
-"""allauth's MFA secrets (TOTP keys, recovery-code seeds), encrypted at rest.
+"""allauth's second-factor secrets (TOTP keys, recovery-code seeds), sealed by the vault under the
+data key of the person they belong to, like every other secret of theirs.
 
-allauth passes every secret it stores through the MFA adapter's ``encrypt``/``decrypt``, which
-are the identity by default. Here they are AES-256-GCM under a key derived (HKDF) from the
-current master-key version, so a copy of the database alone cannot mint second-factor codes.
+allauth passes each secret it stores through the MFA adapter's ``encrypt``/``decrypt``, which are
+the identity by default. Here they are ``vault.encrypt``/``vault.decrypt`` under the owner's data
+key, bound (AAD) to allauth's authenticator table and to the owner. So a copy of the database
+cannot mint codes; a secret copied into another person's row does not decrypt there; and once
+the owner is erased (``vault.shred``) their factors no longer verify anywhere.
 
-Stored form: ``mhv1:<kek version>:<base64 nonce|ciphertext>``. The version travels with the
-value, so ``mentorhaven keys rotate`` can re-encrypt these too and ``--retire-old`` can tell
-when an old version is no longer needed. A value without the prefix is a secret stored before
-this adapter existed (a TOTP key is base32, a seed hex: neither can contain ``:``); it is read
-as it is, and the next rotation encrypts it.
+Stored form: ``mhv2:`` and the URL-safe base64 of the vault ciphertext. (``mhv1`` values, under a
+key derived from the master key, and plaintext values from before any adapter are converted by
+migration ``accounts.0003``.)
 
-The adapter's interface passes no user or authenticator id, so the ciphertext is bound to its
-purpose only, not to its row: moving it to another row needs SQL write access, which already
-allows replacing the secret outright.
+Whose secret: allauth's adapter calls carry the secret alone, so the owner comes from the
+request allauth is serving: the signed-in person (enrolment, re-authentication, the recovery
+codes pages), or, at sign-in, the person whose code is being checked, which the authenticate form
+names (``MfaAuthenticateForm``). Code outside a request (the demo, tests, the migration) names
+the owner with ``secrets_of(user)``. Without an owner nothing is encrypted or decrypted.
 """
 
 from __future__ import annotations
 
 import base64
-import secrets
-from typing import Any
+import binascii
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.views.decorators.debug import sensitive_variables
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel import vault
 
-PREFIX = "mhv1"
-PURPOSE = "allauth-mfa-secrets"
-AAD = b"mentorhaven-mfa-secret"
-# Keys of Authenticator.data that hold values passed through encrypt().
-ENCRYPTED_KEYS = ("secret", "seed")
-ENCRYPTED_LISTS = ("migrated_codes",)
+PREFIX = "mhv2:"
+TABLE = "mfa_authenticator"
+COLUMN = "data"
 
-_ciphers: dict[tuple[object, str], AESGCM] = {}
+_owner: ContextVar[int | None] = ContextVar("mentorhaven_mfa_secret_owner", default=None)
 
 
-def _cipher(version: str) -> AESGCM:
-    provider = vault.key_provider()
-    cache_key = (provider, version)
-    cipher = _ciphers.get(cache_key)
-    if cipher is None:
-        cipher = AESGCM(provider.derived_key(PURPOSE, version))
-        _ciphers[cache_key] = cipher
-    return cipher
-
-
-@sensitive_variables()
-def encrypt_secret(text: str, version: str | None = None) -> str:
-    version = version or vault.key_provider().current_version()
-    nonce = secrets.token_bytes(vault.NONCE_BYTES)
-    sealed = nonce + _cipher(version).encrypt(nonce, text.encode("utf-8"), AAD)
-    return f"{PREFIX}:{version}:{base64.urlsafe_b64encode(sealed).decode('ascii')}"
-
-
-def secret_version(stored: str) -> str | None:
-    """The KEK version a stored value is under; ``None`` for a legacy plaintext value."""
-    if not stored.startswith(PREFIX + ":"):
-        return None
-    return stored.split(":", 2)[1]
-
-
-@sensitive_variables()
-def decrypt_secret(stored: str) -> str:
-    version = secret_version(stored)
-    if version is None:
-        return stored
+@contextlib.contextmanager
+def secrets_of(user: User | int) -> Iterator[None]:
+    """Within this block, second-factor secrets are ``user``'s (encrypted and decrypted under
+    their data key)."""
+    token = _owner.set(user if isinstance(user, int) else user.pk)
     try:
-        sealed = base64.urlsafe_b64decode(stored.split(":", 2)[2])
-        plain = _cipher(version).decrypt(
-            sealed[: vault.NONCE_BYTES], sealed[vault.NONCE_BYTES :], AAD
-        )
-    except vault.VaultError:
-        raise
-    except Exception:
-        raise vault.VaultError("an MFA secret could not be decrypted") from None
-    return plain.decode("utf-8")
+        yield
+    finally:
+        _owner.reset(token)
 
 
-def stored_versions(data: dict[str, Any]) -> list[str | None]:
-    """The versions of every encrypted value in an ``Authenticator.data`` (None = plaintext)."""
-    found: list[str | None] = []
-    for key in ENCRYPTED_KEYS:
-        if isinstance(data.get(key), str):
-            found.append(secret_version(data[key]))
-    for key in ENCRYPTED_LISTS:
-        if isinstance(data.get(key), list):
-            found.extend(secret_version(v) for v in data[key] if isinstance(v, str))
-    return found
+def _owner_id() -> int:
+    owner = _owner.get()
+    if owner is not None:
+        return owner
+    user = getattr(context.request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.pk
+    raise vault.VaultError("a second-factor secret was used without knowing whose it is")
 
 
-def reencrypt_data(data: dict[str, Any], version: str) -> dict[str, Any] | None:
-    """``data`` with every secret under ``version``, or ``None`` when nothing needs changing."""
-    if all(v == version for v in stored_versions(data)):
-        return None
-    new = dict(data)
-    for key in ENCRYPTED_KEYS:
-        if isinstance(new.get(key), str) and secret_version(new[key]) != version:
-            new[key] = encrypt_secret(decrypt_secret(new[key]), version)
-    for key in ENCRYPTED_LISTS:
-        if isinstance(new.get(key), list):
-            new[key] = [
-                encrypt_secret(decrypt_secret(v), version)
-                if isinstance(v, str) and secret_version(v) != version
-                else v
-                for v in new[key]
-            ]
-    return new
+def _binding(owner_id: int) -> vault.Binding:
+    # One TOTP key and one recovery-code seed per person: the owner identifies the row.
+    return vault.Binding(TABLE, COLUMN, str(owner_id), str(owner_id))
+
+
+@sensitive_variables()
+def encrypt_secret(text: str, owner_id: int) -> str:
+    sealed = vault.encrypt(owner_id, text.encode("utf-8"), _binding(owner_id))
+    return PREFIX + base64.urlsafe_b64encode(sealed).decode("ascii")
+
+
+@sensitive_variables()
+def decrypt_secret(stored: str, owner_id: int) -> str:
+    """The secret, or ``VaultError`` (not ours, moved, altered) or ``Erased`` (owner shredded)."""
+    if not isinstance(stored, str) or not stored.startswith(PREFIX):
+        raise vault.VaultError("not a sealed second-factor secret")
+    try:
+        sealed = base64.urlsafe_b64decode(stored[len(PREFIX) :])
+    except (binascii.Error, ValueError):
+        raise vault.VaultError("not a sealed second-factor secret") from None
+    return vault.decrypt(owner_id, sealed, _binding(owner_id)).decode("utf-8")
 
 
 class MFAAdapter(DefaultMFAAdapter):
     def encrypt(self, text: str) -> str:
-        return encrypt_secret(text)
+        return encrypt_secret(text, _owner_id())
 
     def decrypt(self, encrypted_text: str) -> str:
-        return decrypt_secret(encrypted_text)
+        return decrypt_secret(encrypted_text, _owner_id())

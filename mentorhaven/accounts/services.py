@@ -11,7 +11,9 @@ from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.db import transaction
 
+from mentorhaven.accounts.mfa_adapter import secrets_of
 from mentorhaven.accounts.models import User
+from mentorhaven.accounts.sessions import stored_key
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound
 
@@ -26,8 +28,9 @@ def mfa_enroll_totp(*, user: User, secret: str | None = None) -> str:
     for a newcomer without a phone (``mentorhaven demo totp EMAIL`` prints the current code).
     """
     secret = secret or generate_totp_secret()
-    TOTP.activate(user, secret)
-    RecoveryCodes.activate(user)
+    with secrets_of(user):
+        TOTP.activate(user, secret)
+        RecoveryCodes.activate(user)
     mfa_event_record(user=user, action="mfa.enrol", method="totp")
     return secret
 
@@ -74,7 +77,8 @@ def password_change(*, actor: User | None, user: User, password: str, request=No
     user.set_password(password)
     user.save(update_fields=["password"])
     current_key = getattr(getattr(request, "session", None), "session_key", None)
-    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current_key]
+    current = stored_key(current_key) if current_key else None
+    others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
     get_usersessions_adapter().end_sessions(others)
     audit.record(
         action="account.password_change" if actor is not None else "account.password_reset",
@@ -104,9 +108,8 @@ def session_end(*, actor: User, session: UserSession) -> None:
 
 @transaction.atomic
 def sessions_end_others(*, actor: User, current_session_key: str | None) -> int:
-    others = [
-        s for s in UserSession.objects.filter(user=actor) if s.session_key != current_session_key
-    ]
+    current = stored_key(current_session_key) if current_session_key else None
+    others = [s for s in UserSession.objects.filter(user=actor) if s.session_key != current]
     get_usersessions_adapter().end_sessions(others)
     if others:
         audit.record(

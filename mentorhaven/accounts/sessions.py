@@ -1,35 +1,40 @@
-"""Database sessions that turn away malformed session cookies before they reach the database.
+"""Django's database sessions, with only a keyed hash of each session key in the table.
 
-Django issues session keys of 32 lowercase letters and digits. A cookie holding anything else
-(a NUL byte above all, which PostgreSQL refuses with an error, so the request would fail with a
-500) is treated exactly like an unknown session: the visitor is simply not signed in.
+The session key is a bearer credential: whoever holds it is signed in. The cookie carries it;
+the session table holds ``stored_key(key)``, an HMAC-SHA256 of it under a key derived from
+``SECRET_KEY``, cut to the column's 40 hex characters (160 bits). Someone with a copy of the
+database cannot turn a row back into a working cookie, and someone who can write to the database
+cannot add a row for a key of their own choosing either (that needs the secret key). allauth's
+list of signed-in devices keeps the same hash (accounts/usersessions.py).
 
-Every signed-in request reads its session row and then its user, so both come in one fixed
-statement (prepared on PostgreSQL, see hot_reads.py; accounts.selectors.session_and_user): the
-session row on the same terms as Django's store (the key matches and it has not expired), and
-the user allauth recorded signing in with that session. That user is only offered to the
-authentication backend for this request's sign-in check, which still takes the user id from
-the signed session data (backends.py). Writing, ending and clearing sessions are Django's.
+Everything else is Django's store: loading, saving, expiry, ``cycle_key`` at sign-in,
+``flush`` at sign-out and ``clearsessions``. A cookie that cannot be a session key (the wrong
+characters, a NUL byte above all) is no session at all, turned away before any query.
+
+Changing ``SECRET_KEY`` signs everybody out, as it already did for the signed session data.
 """
 
 from __future__ import annotations
 
-import contextlib
 import string
-from contextvars import ContextVar
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from mentorhaven.accounts.selectors import session_and_user
+KEY_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)  # what Django issues
+MAX_KEY_LENGTH = 40
+STORED_KEY_LENGTH = 40  # the session_key columns of django_session and usersessions
+_HASH_SALT = "mentorhaven.accounts.sessions.stored_key"
 
-KEY_CHARACTERS = frozenset(string.ascii_lowercase + string.digits)
-MAX_KEY_LENGTH = 40  # the column's length
+
+def stored_key(session_key: str) -> str:
+    """What the database holds for the session whose cookie carries ``session_key``."""
+    digest = salted_hmac(_HASH_SALT, session_key, algorithm="sha256").hexdigest()
+    return digest[:STORED_KEY_LENGTH]
 
 
 class SessionStore(DatabaseSessionStore):
-    _user_read_with_session = None
-
     def _validate_session_key(self, key):
         return (
             # django-stubs does not list this SessionBase hook; Django 6.1 has it.
@@ -38,42 +43,45 @@ class SessionStore(DatabaseSessionStore):
             and set(key) <= KEY_CHARACTERS
         )
 
+    def _live_session(self):
+        return self.model.objects.filter(
+            session_key=stored_key(self.session_key or ""), expire_date__gt=timezone.now()
+        )
+
     def _get_session_from_db(self):
-        """The live session row, or None (then the key is forgotten, as Django's store does)."""
-        key = self.session_key  # None unless the cookie held a well-formed key
-        found = None if key is None else session_and_user(key, timezone.now())
-        if key is None or found is None:
+        session = self._live_session().first()
+        if session is None:
+            self._session_key = None  # forgotten, as Django's store does
+        return session
+
+    async def _aget_session_from_db(self):
+        session = await self._live_session().afirst()
+        if session is None:
             self._session_key = None
-            return None
-        data, self._user_read_with_session = found
-        return self.model(session_key=key, session_data=data)
+        return session
 
-    def take_user_read_with_session(self, user_id):
-        """The user read together with this session if it is ``user_id``, else None; once."""
-        user, self._user_read_with_session = self._user_read_with_session, None
-        if user is None or user.pk != type(user)._meta.pk.to_python(user_id):
-            return None
-        return user
+    def exists(self, session_key):
+        return super().exists(stored_key(session_key))
 
+    async def aexists(self, session_key):
+        return await super().aexists(stored_key(session_key))
 
-_signing_in_with: ContextVar[SessionStore | None] = ContextVar(
-    "mentorhaven_signing_in_with", default=None
-)
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        session.session_key = stored_key(session.session_key)
+        return session
 
+    async def acreate_model_instance(self, data):
+        session = await super().acreate_model_instance(data)
+        session.session_key = stored_key(session.session_key)
+        return session
 
-@contextlib.contextmanager
-def signing_in_with(session):
-    """While django.contrib.auth finds the user of ``session``: lets the backend use the user
-    read together with that session (AuthenticationMiddleware). Only for that one call."""
-    token = _signing_in_with.set(session if isinstance(session, SessionStore) else None)
-    try:
-        yield
-    finally:
-        _signing_in_with.reset(token)
+    def delete(self, session_key=None):
+        key = session_key if session_key is not None else self.session_key
+        if key is not None:
+            super().delete(stored_key(key))
 
-
-def user_read_with_session(user_id):
-    """For the backend: the user read with the session being signed in with, if it is
-    ``user_id``; otherwise None (then the backend reads the user itself)."""
-    session = _signing_in_with.get()
-    return session.take_user_read_with_session(user_id) if session is not None else None
+    async def adelete(self, session_key=None):
+        key = session_key if session_key is not None else self.session_key
+        if key is not None:
+            await super().adelete(stored_key(key))

@@ -15,6 +15,7 @@ from mentorhaven.accounts.forms import ProfileForm
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import access_user_session, mfa_status, sessions_for
 from mentorhaven.accounts.services import session_end, sessions_end_others, user_profile_update
+from mentorhaven.accounts.sessions import stored_key
 from mentorhaven.kernel.errors import NotFound
 
 
@@ -71,7 +72,7 @@ def session_end_view(request: HttpRequest) -> HttpResponse:
         session = access_user_session(_me(request), ref)
     except NotFound as exc:
         raise Http404 from exc
-    if session.session_key == request.session.session_key:
+    if session.session_key == stored_key(request.session.session_key or ""):
         return redirect("account_logout")
     session_end(actor=_me(request), session=session)
     messages.success(request, _("That session was signed out."))

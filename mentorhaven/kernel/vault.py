@@ -7,7 +7,7 @@ Key hierarchy::
       │   AAD = purpose/subject/version, the purpose telling the data key from the pseudonym secret)
       │     └── encrypts that subject's content (AES-256-GCM,
       │         AAD = table/column/row/subject/the attributes that decide who may read it)
-      └── derives (HKDF) purpose keys, e.g. the key for allauth's MFA secrets
+      └── derives (HKDF) purpose keys (the MFA migration reads secrets sealed the old way with one)
 
 Destroying a subject's data key (``shred``) makes every ciphertext under it unreadable at once,
 in the database and its replicas, and in backups once the KEK of the backup's day is retired

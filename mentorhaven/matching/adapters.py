@@ -109,23 +109,28 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
         for q in questions
         if q.kind == Question.Kind.TEXT and q.used_for_matching and not q.sensitive
     }
+    wanted = set(mentee_ids) if mentee_ids is not None else None
     members = Membership.objects.filter(
         program=program, role__in=[ParticipantRole.MENTEE, ParticipantRole.MENTOR]
-    ).values_list("user_id", "role")
-    profiles = {(p.user_id, p.role): p for p in Profile.objects.filter(program=program)}
+    )
+    if wanted is not None:  # the given mentees and the mentors, not every mentee
+        members = members.filter(Q(role=ParticipantRole.MENTOR) | Q(user_id__in=wanted))
     busy_mentees = set(
         Relationship.objects.filter(program=program, status__in=["proposed", "active"]).values_list(
             "mentee_id", flat=True
         )
     )
     load = open_load(program)
-    wanted = set(mentee_ids) if mentee_ids is not None else None
     people = [
         (user_id, role)
-        for user_id, role in members
+        for user_id, role in members.values_list("user_id", "role")
         if role == ParticipantRole.MENTOR
         or (user_id not in busy_mentees and (wanted is None or user_id in wanted))
     ]
+    profiles_of = Profile.objects.filter(program=program)
+    if wanted is not None:
+        profiles_of = profiles_of.filter(user_id__in={user_id for user_id, _role in people})
+    profiles = {(p.user_id, p.role): p for p in profiles_of}
     consents = consented_question_ids({u for u, _ in people}, program)
     by_question = {q.pk: q for q in questions}
     answers: dict[int, dict[str, domain.Answer]] = defaultdict(dict)

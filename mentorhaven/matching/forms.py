@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import Question
@@ -138,24 +142,56 @@ class QuestionnaireForm(forms.Form):
         return initial
 
 
-class PersonForm(forms.Form):
-    """Pick a person by their public id (choices are filled by the view)."""
+class ParticipantField(forms.CharField):
+    """A person of the program, typed as their e-mail address (or given by their public id).
 
-    person = forms.ChoiceField(label="Person")
+    A text field, not a list of everyone: a program of thousands would put thousands of names
+    into every page that offers the choice (and show every participant's name to whoever opens
+    it). Cleans to the person's public id, among ``people`` only.
+    """
 
-    def __init__(self, *args, people, label: str = "Person", **kwargs):
+    default_error_messages = {
+        "unknown": _("Nobody in this program with that address can be chosen here."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"autocomplete": "off", "inputmode": "email"})
+        )
         super().__init__(*args, **kwargs)
-        field = cast(forms.ChoiceField, self.fields["person"])
-        field.choices = [(str(u.public_id), u.name) for u in people]
-        field.label = label
+        self.people: QuerySet | None = None
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value).strip()
+        people = self.people if self.people is not None else get_user_model().objects.none()
+        try:
+            found = people.filter(public_id=uuid.UUID(value))
+        except ValueError:
+            found = people.filter(email__iexact=value)
+        person = found.only("public_id").first()
+        if person is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown")
+        return str(person.public_id)
+
+
+class PersonForm(forms.Form):
+    """Pick a person of ``people`` (a queryset) by e-mail address."""
+
+    person = ParticipantField(label=_("Person's e-mail address"))
+
+    def __init__(self, *args, people: QuerySet, label: str = "Person", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(ParticipantField, self.fields["person"])
+        field.people = people
+        field.label = _("%(label)s (their e-mail address)") % {"label": label}
 
 
 class PairForm(forms.Form):
-    mentee = forms.ChoiceField(label="Mentee")
-    mentor = forms.ChoiceField(label="Mentor")
+    mentee = ParticipantField(label=_("Mentee's e-mail address"))
+    mentor = ParticipantField(label=_("Mentor's e-mail address"))
 
-    def __init__(self, *args, mentees, mentors, **kwargs):
+    def __init__(self, *args, mentees: QuerySet, mentors: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, people in (("mentee", mentees), ("mentor", mentors)):
-            field = cast(forms.ChoiceField, self.fields[name])
-            field.choices = [(str(u.public_id), u.name) for u in people]
+        cast(ParticipantField, self.fields["mentee"]).people = mentees
+        cast(ParticipantField, self.fields["mentor"]).people = mentors

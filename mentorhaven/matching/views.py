@@ -3,11 +3,14 @@ suggestions and requests for participants, and the fairness report."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -243,12 +246,27 @@ def manager_add(request: HttpRequest, program_id) -> HttpResponse:
     return _to("matching_runs", program_id=program.public_id)
 
 
+PAIRS_PER_PAGE = 50
+
+
 def _run_context(request: HttpRequest, run) -> dict:
+    """The run, one page of its pairs, and (``?swap=<pair>``) the form to swap one pair's
+    mentor with another pair's: the full list of pairs is offered only there, once."""
+    pairs = selectors.run_pairs(viewer=request.user, run=run)
+    page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    draft = run.status == MatchRun.Status.DRAFT
+    swapping = None
+    if draft and request.GET.get("swap"):
+        with contextlib.suppress(ValueError):
+            swapping = pairs.filter(public_id=uuid.UUID(request.GET["swap"])).first()
     return {
         "run": run,
         "program": run.program,
-        "pairs": list(selectors.run_pairs(viewer=request.user, run=run)),
-        "draft": run.status == MatchRun.Status.DRAFT,
+        "pairs": page.object_list,
+        "page": page,
+        "draft": draft,
+        "swapping": swapping,
+        "swap_with": pairs.exclude(pk=swapping.pk) if swapping else [],
         "add_form": forms.PairForm(
             mentees=selectors.unpaired_mentees(viewer=request.user, run=run),
             mentors=selectors.participants(program=run.program, role="mentor"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -187,7 +188,8 @@ class RelationshipFigures:
 
 @dataclass(frozen=True)
 class ProgramFigures:
-    relationships: list[RelationshipFigures]
+    relationships: list[RelationshipFigures]  # one page of them (newest first)
+    page: Page
     goals: int
     goals_done: int
     meetings_scheduled: int
@@ -209,14 +211,17 @@ def _count(model, path: str, **conditions):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def program_figures(*, viewer, program: Program) -> ProgramFigures:
+RELATIONSHIPS_PER_PAGE = 50
+
+
+def program_figures(*, viewer, program: Program, page: int | str | None = 1) -> ProgramFigures:
     """What a program's admins, org admins and auditors may know about its relationships: who,
-    status and counts. No text, and feedback only as an aggregate over a large enough group.
+    status and counts, one page of relationships at a time (the program's totals are counted
+    in the database). No text, and feedback only as an aggregate over a large enough group.
     The caller has passed ``access_program_oversight``."""
-    relationships = list(
-        visible_relationships(viewer)
-        .filter(program=program)
-        .select_related("mentee", "mentor")
+    visible = visible_relationships(viewer).filter(program=program)
+    annotated = (
+        visible.select_related("mentee", "mentor")
         .annotate(
             n_goals=_count(Goal, "relationship"),
             n_goals_done=_count(Goal, "relationship", status=Goal.Status.DONE),
@@ -225,8 +230,9 @@ def program_figures(*, viewer, program: Program) -> ProgramFigures:
             n_meetings=_count(Meeting, "relationship", status=Meeting.Status.SCHEDULED),
             n_notes=_count(Note, "relationship"),
         )
-        .order_by("-proposed_at")
+        .order_by("-proposed_at", "-pk")
     )
+    shown = Paginator(annotated, RELATIONSHIPS_PER_PAGE).get_page(page)
     rows = [
         RelationshipFigures(
             relationship=r,
@@ -237,13 +243,20 @@ def program_figures(*, viewer, program: Program) -> ProgramFigures:
             meetings_scheduled=r.n_meetings,
             notes=r.n_notes,
         )
-        for r in relationships
+        for r in shown.object_list
     ]
+    goals = Goal.objects.filter(relationship__in=visible).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(status=Goal.Status.DONE))
+    )
+    meetings = Meeting.objects.filter(
+        relationship__in=visible, status=Meeting.Status.SCHEDULED
+    ).count()
     return ProgramFigures(
         relationships=rows,
-        goals=sum(r.goals for r in rows),
-        goals_done=sum(r.goals_done for r in rows),
-        meetings_scheduled=sum(r.meetings_scheduled for r in rows),
+        page=shown,
+        goals=goals["total"],
+        goals_done=goals["done"],
+        meetings_scheduled=meetings,
         feedback=feedback_summary(program=program),
     )
 

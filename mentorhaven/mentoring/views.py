@@ -377,5 +377,7 @@ def program_overview(request: HttpRequest, program_id) -> HttpResponse:
     """Who is matched, status and counts per relationship; never text. Feedback appears only
     as an aggregate over a group of at least the program's minimum size."""
     program = access_program_oversight(request.user, program_id)
-    figures = selectors.program_figures(viewer=request.user, program=program)
+    figures = selectors.program_figures(
+        viewer=request.user, program=program, page=request.GET.get("page")
+    )
     return render(request, "mentoring/program.html", {"program": program, "figures": figures})

@@ -11,7 +11,8 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,16 +164,10 @@ def _refuse_if_blocked(actor, conversation: Conversation, others: list[int]) -> 
     a blocked person are hidden from the one who blocked them (selectors) instead."""
     if conversation.kind != Conversation.Kind.RELATIONSHIP or not others:
         return
-    # Plain SQL: it runs on every send, and building the ORM query cost more than running it.
-    marks = ", ".join(["%s"] * len(others))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT blocker_id FROM {Block._meta.db_table}"  # noqa: S608 (identifiers only)
-            f" WHERE (blocked_id = %s AND blocker_id IN ({marks}))"
-            f" OR (blocker_id = %s AND blocked_id IN ({marks}))",
-            [actor.pk, *others, actor.pk, *others],
-        )
-        blocks = [row[0] for row in cursor.fetchall()]
+    people = [actor.pk, *others]  # nobody can block themselves: any row here is between two
+    blocks = Block.objects.filter(blocker_id__in=people, blocked_id__in=people).values_list(
+        "blocker_id", flat=True
+    )
     for blocker_id in blocks:
         if blocker_id == actor.pk:
             raise PermissionDenied(
@@ -187,23 +182,14 @@ def _refuse_if_blocked(actor, conversation: Conversation, others: list[int]) -> 
 def _next_seq(conversation: Conversation, *, author) -> int:
     """Take the conversation's next sequence number, and move the author's read pointer to it
     (one's own message is never unread). The UPDATE locks the row until commit, so concurrent
-    senders queue here and the numbers have no gaps or repeats. Plain SQL: it runs on every
-    send."""
-    table = Conversation._meta.db_table
-    members = ConversationMember._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
-            [conversation.pk],
-        )
-        seq = cursor.fetchone()[0]
-        cursor.execute(
-            f"UPDATE {members} SET last_read_seq = %s"  # noqa: S608 (identifiers only)
-            " WHERE conversation_id = %s AND user_id = %s",
-            [seq, conversation.pk, author.pk],
-        )
-    conversation.last_seq = seq
-    return seq
+    senders queue here and the numbers have no gaps or repeats; the new value comes back from
+    the same statement (RETURNING)."""
+    conversation.last_seq = F("last_seq") + 1
+    conversation.save(update_fields=["last_seq"])
+    ConversationMember.objects.filter(conversation=conversation, user=author).update(
+        last_read_seq=conversation.last_seq
+    )
+    return conversation.last_seq
 
 
 TOUCH_EVERY = timedelta(minutes=5)  # idle detection counts days: no need to write every message
@@ -344,15 +330,15 @@ def _notify_new_message(actor, conversation: Conversation, others: list[int]) ->
             )
         )
     link = conversation_link(conversation)
-    # Plain SQL: this runs on every send (and usually finds the notice already waiting).
-    marks = ", ".join(["%s"] * len(others))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT user_id FROM {Notification._meta.db_table}"  # noqa: S608 (identifiers only)
-            f" WHERE user_id IN ({marks}) AND kind = %s AND link = %s AND read_at IS NULL",
-            [*others, Notification.Kind.MESSAGE.value, link],
-        )
-        waiting = {row[0] for row in cursor.fetchall()}
+    # Usually the notice is already waiting: a burst of messages makes one.
+    waiting = set(
+        Notification.objects.filter(
+            user_id__in=others,
+            kind=Notification.Kind.MESSAGE,
+            link=link,
+            read_at__isnull=True,
+        ).values_list("user_id", flat=True)
+    )
     recipients = [uid for uid in others if uid not in waiting and uid not in blocked_by]
     if not recipients:
         return

@@ -1,10 +1,12 @@
 """Selectors for "Who accessed my data": the audit events whose data subject is the viewer.
 
 The audit log names people only by keyed pseudonym. To show a person *who* acted, we compute the
-pseudonyms of everyone who could have acted on their data — the members of the organizations
-they belong to — and match. Nothing maps pseudonyms back to people at rest: once someone is
-erased (their secret shredded) their past actions show as "a former member", and events about
-them can no longer be found by anybody, including through this page.
+pseudonyms of those who could have acted on their data — first the few who usually do (their
+mentors and mentees, their programs' admins, their organizations' staff), then, only if some
+remain unknown, every member of their organizations — and match. Nothing maps pseudonyms back
+to people at rest: once someone is erased (their secret shredded) their past actions show as "a
+former member", and events about them can no longer be found by anybody, including through this
+page.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.kernel import audit
@@ -68,26 +70,63 @@ def access_events_for(*, viewer, include_own: bool = True) -> QuerySet[AuditEven
     return events
 
 
-def _possible_actors(viewer) -> list[int]:
-    """Everyone who shares an organization with the viewer, and the viewer."""
-    orgs = OrgMembership.objects.filter(user=viewer).values("organization_id")
-    ids = set(
-        OrgMembership.objects.filter(organization_id__in=orgs).values_list("user_id", flat=True)
+def _likely_actors(viewer) -> set[int]:
+    """Who acts on a person's data in the normal course: the viewer, the people they have been
+    in a relationship with, the admins of their programs and the staff of their organizations.
+    A handful, however large the organization."""
+    from mentorhaven.mentoring.models import Relationship
+    from mentorhaven.programs.models import Membership
+
+    ids = {viewer.pk}
+    for mentee_id, mentor_id in Relationship.objects.filter(
+        Q(mentee=viewer) | Q(mentor=viewer)
+    ).values_list("mentee_id", "mentor_id"):
+        ids |= {mentee_id, mentor_id}
+    programs = Membership.objects.filter(user=viewer).values("program_id")
+    ids |= set(
+        Membership.objects.filter(
+            program_id__in=programs, role=Membership.Role.PROGRAM_ADMIN
+        ).values_list("user_id", flat=True)
     )
-    ids.add(viewer.pk)
-    return list(ids)
+    ids |= set(
+        OrgMembership.objects.filter(organization_id__in=_organizations(viewer))
+        .exclude(role=OrgMembership.Role.MEMBER)
+        .values_list("user_id", flat=True)
+    )
+    return ids
+
+
+def _organizations(viewer) -> QuerySet:
+    return OrgMembership.objects.filter(user=viewer).values("organization_id")
+
+
+def _possible_actors(viewer) -> set[int]:
+    """Everyone who shares an organization with the viewer, and the viewer."""
+    return {
+        *OrgMembership.objects.filter(organization_id__in=_organizations(viewer)).values_list(
+            "user_id", flat=True
+        ),
+        viewer.pk,
+    }
+
+
+def _names(pseudonyms: set[str], people: set[int]) -> dict[str, str]:
+    by_pseudonym = audit.pseudonyms_of(list(people))
+    wanted = {by_pseudonym[p]: p for p in pseudonyms if p in by_pseudonym}
+    return {wanted[user.pk]: user.name for user in get_user_model().objects.filter(pk__in=wanted)}
 
 
 def describe(*, viewer, events: list[AuditEvent]) -> list[AccessEntry]:
-    """Turn one page of events into who / what / when / why, resolving pseudonyms to people."""
+    """Turn one page of events into who / what / when / why, resolving pseudonyms to people:
+    first among the few likely actors, then, for any left over, the whole organization."""
     me = audit.pseudonym(viewer)
     unresolved = {e.actor for e in events} - {me, audit.SYSTEM, ""}
     names: dict[str, str] = {}
     if unresolved:
-        by_pseudonym = audit.pseudonyms_of(_possible_actors(viewer))
-        wanted = {by_pseudonym[p]: p for p in unresolved if p in by_pseudonym}
-        for user in get_user_model().objects.filter(pk__in=wanted):
-            names[wanted[user.pk]] = user.name
+        likely = _likely_actors(viewer)
+        names = _names(unresolved, likely)
+        if unresolved - set(names):
+            names |= _names(unresolved - set(names), _possible_actors(viewer) - likely)
     return [_entry(e, me, names) for e in events]
 
 

@@ -195,14 +195,14 @@ def access_invitation(viewer, public_id, *, write: bool = False) -> Invitation:
     )
 
 
-def invitations_pending_for(*, viewer, scope: InviteScope) -> list[Invitation]:
+def invitations_pending_for(*, viewer, scope: InviteScope) -> QuerySet[Invitation]:
     """Invitations still waiting for an answer, limited to what the viewer manages."""
     now = timezone.now()
-    return list(
+    return (
         _manageable(scope)
         .filter(Q(accepted_at__isnull=True) & Q(revoked_at__isnull=True) & Q(expires_at__gt=now))
         .select_related("program", "organization")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -8,6 +8,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,6 +107,9 @@ def invitations_home(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/invitations_choose.html", {"scopes": scopes})
 
 
+INVITATIONS_PER_PAGE = 50
+
+
 @login_required
 def invitations(request: HttpRequest, org_id) -> HttpResponse:
     scope = _scope_or_404(request, org_id)
@@ -129,7 +133,9 @@ def invitations(request: HttpRequest, org_id) -> HttpResponse:
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
             return redirect("invitations", org_id=org_id)
-    pending = invitations_pending_for(viewer=_me(request), scope=scope)
+    pending = Paginator(
+        invitations_pending_for(viewer=_me(request), scope=scope), INVITATIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request, "programs/invitations.html", {"scope": scope, "form": form, "pending": pending}
     )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 
-from mentorhaven.web.navigation import reverse_cached
+from mentorhaven.accounts.models import User
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
 
 # Pages of other apps the dashboard links to when they are routed.
@@ -23,13 +26,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _optional_url(name: str) -> str:
-    return reverse_cached(name) or ""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
-        "dash": dashboard_for(request.user),
+        "dash": dashboard_for(cast(User, request.user)),
         "invite_url": _optional_url(INVITATIONS_URL_NAME),
         "relationships_url": _optional_url(RELATIONSHIPS_URL_NAME),
         "recent_days": RECENT_DAYS,

@@ -71,13 +71,21 @@ def test_being_made_staff_applies_on_the_next_request(client, personas):
     assert client.get("/dashboard/").status_code == 302
 
 
-def test_the_decision_is_one_query_and_reads_every_role(personas):
+def test_the_decision_reads_every_role_and_factor_afresh(personas):
     with CaptureQueriesContext(connection) as queries:
         gate = mfa_gate(personas.coordinator)
-    assert len(queries.captured_queries) == 1
+    assert len(queries.captured_queries) == 2  # roles, then (required) second factors
     assert gate.required and gate.enrolled and not gate.blocks
     assert Membership.Role.PROGRAM_ADMIN in gate.roles
-    assert not any(role.startswith("+") for role in gate.roles)
+    Authenticator.objects.filter(user=personas.coordinator).delete()
+    assert mfa_gate(personas.coordinator).blocks  # the same user object: nothing remembered
+
+
+def test_nobody_needing_no_second_factor_pays_for_looking_one_up(personas):
+    with CaptureQueriesContext(connection) as queries:
+        gate = mfa_gate(personas.cara)
+    assert len(queries.captured_queries) == 1
+    assert not gate.required and not gate.blocks
 
 
 def test_recovery_codes_do_not_count_in_the_one_query_decision(personas):

@@ -1,6 +1,5 @@
-"""'Where you are signed in' keeps each session's last activity without a database write on
-every request: at most once a minute per session, and at once when the browser or address
-changes (allauth's session_client_changed signal still fires)."""
+""" "Where you are signed in" is allauth's own activity tracking: each signed-in request records
+its session's address, browser and time, under the stored hash of the session key."""
 
 from __future__ import annotations
 
@@ -16,7 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from mentorhaven.accounts.middleware import ACTIVITY_WRITE_SECONDS
+from mentorhaven.accounts.sessions import stored_key
+from mentorhaven.accounts.usersessions import ACTIVITY_WRITE_SECONDS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +36,17 @@ def signed_in(user, user_agent=FIREFOX) -> Client:
 
 
 def row(c: Client) -> UserSession:
-    return UserSession.objects.get(session_key=c.session.session_key)
+    return UserSession.objects.get(session_key=stored_key(c.session.session_key))
 
 
-def session_writes(queries) -> list[str]:
-    # Every request reads the record with its session (accounts/sessions.py); only writes count.
+def test_signing_in_records_the_session_at_once(personas):
+    c = signed_in(personas.cara)
+    record = row(c)
+    assert record.user == personas.cara
+    assert record.user_agent == FIREFOX
+
+
+def _record_writes(queries) -> list[str]:
     return [
         q["sql"]
         for q in queries
@@ -60,7 +66,7 @@ def test_last_seen_is_written_at_most_once_a_minute_per_session(personas):
         clock.shift(timedelta(seconds=ACTIVITY_WRITE_SECONDS - 20))
         with CaptureQueriesContext(connection) as queries:
             assert c.get("/dashboard/").status_code == 200
-        assert session_writes(queries.captured_queries) == []
+        assert _record_writes(queries.captured_queries) == []
         assert row(c).last_seen_at == start + timedelta(seconds=10)
 
         clock.shift(timedelta(seconds=30))
@@ -91,11 +97,18 @@ def test_a_new_browser_or_address_is_recorded_at_once(personas):
 
 def test_each_session_is_tracked_on_its_own(personas):
     laptop = signed_in(personas.cara)
-    phone = signed_in(personas.cara)
-    laptop.get("/dashboard/")
-    with CaptureQueriesContext(connection) as queries:
-        phone.get("/dashboard/")
-    assert session_writes(queries.captured_queries), "a second session must be recorded too"
+    phone = signed_in(personas.cara, SAFARI)
+    assert laptop.get("/dashboard/").status_code == 200
+    assert phone.get("/dashboard/").status_code == 200
+    assert row(laptop).pk != row(phone).pk
+    assert UserSession.objects.filter(user=personas.cara).count() == 2
+
+
+def test_a_session_signed_in_without_the_form_is_recorded_on_its_next_request(client, personas):
+    client.force_login(personas.cara)  # no allauth sign-in flow: nothing recorded yet
+    assert not UserSession.objects.filter(user=personas.cara).exists()
+    assert client.get("/dashboard/").status_code == 200
+    assert row(client).user == personas.cara
 
 
 def test_the_cache_never_holds_a_session_key(personas):
@@ -104,14 +117,21 @@ def test_the_cache_never_holds_a_session_key(personas):
     key = c.session.session_key
     # LocMemCache keeps its entries in ``_cache``: look at every key and value stored.
     stored = [*cache._cache.keys(), *(str(v) for v in cache._cache.values())]
-    assert any("session-activity" in k for k in stored)
+    assert any("session-seen" in k for k in stored)
     assert not any(key in entry for entry in stored)
 
 
 def test_an_ended_session_stays_ended_while_its_activity_note_is_cached(personas):
-    laptop = signed_in(personas.cara, FIREFOX)
+    laptop = signed_in(personas.cara)
     phone = signed_in(personas.cara, SAFARI)
     assert phone.get("/dashboard/").status_code == 200  # note cached for the phone
     laptop.post("/accounts/sessions/end/", {"session": "others"})
     assert phone.get("/dashboard/").status_code == 302
-    assert not UserSession.objects.filter(session_key=phone.session.session_key).exists()
+    assert not UserSession.objects.filter(
+        session_key=stored_key(phone.session.session_key)
+    ).exists()
+
+
+def test_signed_out_visitors_are_not_recorded(client, db):
+    assert client.get("/").status_code == 200
+    assert not UserSession.objects.exists()

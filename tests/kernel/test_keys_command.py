@@ -10,12 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 
-from mentorhaven.accounts import mfa_adapter
 from mentorhaven.accounts.models import User
-from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.kernel import vault
 from mentorhaven.kernel.models import AuditEvent, SubjectKey
 from tests.kernel.vault_helpers import EncryptionProbe, keyring, probe_table  # noqa: F401
@@ -179,24 +176,6 @@ def test_shredded_subjects_stay_shredded_through_rotation(people):
     vault.forget_cached_keys()
     assert EncryptionProbe.objects.get(pk=rows[0].pk).body == "[erased]"
     assert _all_readable(rows[1:])
-
-
-def test_rotate_reencrypts_mfa_secrets_including_legacy_plaintext(db):
-    user = User.objects.create_user(email="mfa@keys.test", password="x" * 16)
-    secret = mfa_enroll_totp(user=user)
-    legacy_user = User.objects.create_user(email="old@keys.test", password="x" * 16)
-    Authenticator.objects.create(
-        user=legacy_user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
-    )
-    _run("rotate")
-    for auth in Authenticator.objects.all():
-        assert set(mfa_adapter.stored_versions(auth.data)) == {"v2"}
-    totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-    assert mfa_adapter.decrypt_secret(totp.data["secret"]) == secret
-    legacy = Authenticator.objects.get(user=legacy_user)
-    assert mfa_adapter.decrypt_secret(legacy.data["secret"]) == "JBSWY3DPEHPK3PXP"
-    _run("rotate", "--retire-old")
-    assert mfa_adapter.decrypt_secret(totp.data["secret"]) == secret
 
 
 def test_rotate_with_an_inline_key_explains_what_to_do(db):

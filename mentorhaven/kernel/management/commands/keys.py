@@ -6,8 +6,8 @@
 
 ``keys rotate [--batch-size N] [--no-new-key]``
     Add a new KEK version (to the key file, or take the provider's current one with
-    ``--no-new-key``), then re-wrap every subject data key and every MFA secret under it, in
-    batches, each batch its own transaction. Content is never re-encrypted: data keys do not
+    ``--no-new-key``), then re-wrap every subject data key under it, in batches, each batch its
+    own transaction. Content is never re-encrypted: data keys do not
     change. Safe to interrupt and run again: a run that finds rows still on older versions
     finishes them instead of adding yet another version; nothing is lost, because old versions
     stay in the keyring.
@@ -39,8 +39,6 @@ from mentorhaven.kernel import vault
 
 # Models are imported inside the functions: ``keys generate`` must run before anything is
 # configured (production refuses to start without a key), see ``generate_main``.
-
-PLAINTEXT = "(plaintext)"
 
 
 def generate(path: Path) -> str:
@@ -74,19 +72,6 @@ def pending_subject_keys(version: str) -> int:
     return SubjectKey.objects.exclude(kek_version=version).count()
 
 
-def pending_mfa_secrets(version: str) -> int:
-    """Authenticators with a secret under another KEK version (plaintext ones need no key)."""
-    from allauth.mfa.models import Authenticator
-
-    from mentorhaven.accounts import mfa_adapter
-
-    return sum(
-        1
-        for data in Authenticator.objects.values_list("data", flat=True).iterator(chunk_size=500)
-        if any(v not in (None, version) for v in mfa_adapter.stored_versions(data or {}))
-    )
-
-
 def rewrap_subject_keys(
     version: str, *, batch_size: int, progress: Callable[[int], None] | None = None
 ) -> int:
@@ -110,35 +95,6 @@ def rewrap_subject_keys(
         done += len(rows)
         if progress:
             progress(done)
-
-
-def reencrypt_mfa_secrets(version: str, *, batch_size: int) -> int:
-    """Re-encrypt allauth MFA secrets (and legacy plaintext ones) under ``version``."""
-    from allauth.mfa.models import Authenticator
-
-    from mentorhaven.accounts import mfa_adapter
-
-    done = 0
-    last_pk = 0
-    while True:
-        with transaction.atomic():
-            rows = list(
-                Authenticator.objects.select_for_update()
-                .filter(pk__gt=last_pk)
-                .order_by("pk")[:batch_size]
-            )
-            if not rows:
-                return done
-            changed = []
-            for row in rows:
-                new = mfa_adapter.reencrypt_data(row.data or {}, version)
-                if new is not None:
-                    row.data = new
-                    changed.append(row)
-            if changed:
-                Authenticator.objects.bulk_update(changed, ["data"])
-            last_pk = rows[-1].pk
-        done += len(changed)
 
 
 class Command(BaseCommand):
@@ -177,7 +133,7 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be at least 1")
         provider = vault.key_provider()
         current = provider.current_version()
-        pending = pending_subject_keys(current) + pending_mfa_secrets(current)
+        pending = pending_subject_keys(current)
         if pending:
             self.stdout.write(f"Resuming: {pending} rows are not yet under {current}.")
         elif not (no_new_key or retire_old):
@@ -191,24 +147,20 @@ class Command(BaseCommand):
             batch_size=batch_size,
             progress=lambda n: self.stdout.write(f"  {n} data keys re-wrapped"),
         )
-        secrets_done = reencrypt_mfa_secrets(current, batch_size=batch_size)
         with transaction.atomic():
             audit.record(
                 action="vault.kek_rotated",
                 purpose="master key rotation",
-                extra={"version": current, "data_keys": rewrapped, "mfa_secrets": secrets_done},
+                extra={"version": current, "data_keys": rewrapped},
             )
-        self.stdout.write(
-            f"Every data key is under {current}: {rewrapped} re-wrapped now, "
-            f"{secrets_done} MFA secrets re-encrypted."
-        )
+        self.stdout.write(f"Every data key is under {current}: {rewrapped} re-wrapped now.")
         if retire_old:
             self._retire(provider, current)
 
     def _retire(self, provider: vault.KeyProvider, current: str) -> None:
         from mentorhaven.kernel import audit
 
-        still = pending_subject_keys(current) + pending_mfa_secrets(current)
+        still = pending_subject_keys(current)
         if still:
             raise CommandError(
                 f"{still} rows still use an older version; run `keys rotate` again first."
@@ -263,9 +215,6 @@ class Command(BaseCommand):
         )
 
     def handle_status(self, **options):
-        from allauth.mfa.models import Authenticator
-
-        from mentorhaven.accounts import mfa_adapter
         from mentorhaven.kernel.models import SubjectKey
 
         provider = vault.key_provider()
@@ -279,17 +228,11 @@ class Command(BaseCommand):
             )
         )
         shredded = SubjectKey.objects.filter(shredded_at__isnull=False).count()
-        mfa: Counter[str] = Counter()
-        for data in Authenticator.objects.values_list("data", flat=True).iterator(chunk_size=500):
-            mfa.update(v or PLAINTEXT for v in mfa_adapter.stored_versions(data or {}))
         self.stdout.write("Data keys by version:")
         for version in sorted(set(active) | {current}):
             self.stdout.write(f"  {version}: {active.get(version, 0)}")
         self.stdout.write(f"Shredded subjects: {shredded}")
-        self.stdout.write("MFA secrets by version:")
-        for version in sorted(mfa) or [current]:
-            self.stdout.write(f"  {version}: {mfa.get(version, 0)}")
-        pending = pending_subject_keys(current) + pending_mfa_secrets(current)
+        pending = pending_subject_keys(current)
         self.stdout.write(
             f"Pending re-wrap: {pending}" if pending else "Every row is under the current version."
         )

@@ -1,0 +1,274 @@
+"""Every signed-in page a participant or an admin opens, with who opens it, in a world built by
+tests/factories.py.
+
+``pages(world)`` walks the URL patterns (tests/security/urlwalk.py) and returns, for each one, the
+pages to load: who (a key of ``world.people``) and the path. A pattern that is not a signed-in
+page (POST-only actions, public token pages, the JSON API, steps of the sign-in flow) is listed
+in ``NOT_PAGES`` with the reason; a pattern in neither table makes ``pages`` fail, so a page
+added later cannot be forgotten. Used by tests/web/test_page_queries.py and
+benchmarks/bench_pages.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from tests.factories import World
+from tests.security.urlwalk import endpoints
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # a label for reports: the URL name, and who opens it when several do
+    who: str  # a key of World.people
+    path: str
+    status: int = 200  # a page that redirects answers 302
+
+
+MENTEE, MENTOR, WAITING = "mentee", "mentor", "waiting_mentee"
+PROGRAM_ADMIN, ORG_ADMIN = "program_admin", "org_admin"
+AUDITOR, SECURITY_OFFICER = "auditor", "security_officer"
+EVERY_ROLE = (MENTEE, MENTOR, PROGRAM_ADMIN, ORG_ADMIN, AUDITOR, SECURITY_OFFICER)
+
+POST_ONLY = "an action (POST only): no page to open"
+SIGN_IN_FLOW = "a step of signing in, out or up, or of a password reset: not a signed-in page"
+TOKEN_PAGE = "opened with a token of its own (e-mail link, calendar app, share link), no session"
+
+
+# URL name -> why it is not measured. Every reason is checked against the route's views by
+# tests/web/test_page_queries.py::test_every_url_pattern_is_a_page_or_has_a_reason.
+NOT_PAGES: dict[str, str] = {
+    "healthz": "the load balancer's health check, not a page",
+    "account_token_revoke": POST_ONLY,
+    "account_session_end": POST_ONLY,
+    "invitation_accept": "needs an invitation in the session: the one-off step after its link",
+    "invitation_open": TOKEN_PAGE,
+    "account_login": SIGN_IN_FLOW,
+    "account_inactive": SIGN_IN_FLOW,
+    "account_signup": SIGN_IN_FLOW,
+    "account_request_reauthentication_code": "sign-in by e-mailed code is not enabled (404)",
+    "account_confirm_reauthentication_code": "sign-in by e-mailed code is not enabled (404)",
+    "account_email_verification_sent": SIGN_IN_FLOW,
+    "account_confirm_login_code": "sign-in by e-mailed code is not enabled (404)",
+    "account_confirm_email": TOKEN_PAGE,
+    "account_reset_password": SIGN_IN_FLOW,
+    "account_reset_password_done": SIGN_IN_FLOW,
+    "account_reset_password_from_key": TOKEN_PAGE,
+    "account_reset_password_from_key_done": SIGN_IN_FLOW,
+    "mfa_authenticate": SIGN_IN_FLOW,
+    "mfa_login_webauthn": SIGN_IN_FLOW,
+    "mfa_reauthenticate_webauthn": "needs a registered passkey (a browser ceremony)",
+    "mfa_remove_webauthn": "needs a registered passkey (a browser ceremony)",
+    "mfa_edit_webauthn": "needs a registered passkey (a browser ceremony)",
+    "invitation_revoke": POST_ONLY,
+    "calendar_feed": TOKEN_PAGE,
+    "relationship_accept": POST_ONLY,
+    "goal_add": POST_ONLY,
+    "note_add": POST_ONLY,
+    "meeting_add": POST_ONLY,
+    "goal_progress": POST_ONLY,
+    "goal_status": POST_ONLY,
+    "milestone_add": POST_ONLY,
+    "milestone_toggle": POST_ONLY,
+    "note_delete": POST_ONLY,
+    "meeting_accept": POST_ONLY,
+    "meeting_decline": POST_ONLY,
+    "meeting_cancel": POST_ONLY,
+    "meeting_feedback": POST_ONLY,
+    "matching_question_delete": POST_ONLY,
+    "matching_exclusion_add": POST_ONLY,
+    "matching_exclusion_remove": POST_ONLY,
+    "matching_manager_add": POST_ONLY,
+    "matching_pair_add": POST_ONLY,
+    "matching_run_publish": POST_ONLY,
+    "matching_run_discard": POST_ONLY,
+    "matching_pair_remove": POST_ONLY,
+    "matching_pair_swap": POST_ONLY,
+    "matching_request": POST_ONLY,
+    "matching_request_decline": POST_ONLY,
+    "messaging:send": POST_ONLY,
+    "messaging:block": POST_ONLY,
+    "messaging:message_delete": POST_ONLY,
+    "file_delete": POST_ONLY,
+    "share_link_create": POST_ONLY,
+    "share_link_revoke": POST_ONLY,
+    "share_page": TOKEN_PAGE,
+    "share_download": TOKEN_PAGE,
+}
+API_REASON = "the JSON API, not a page (message sending is measured by bench_messages.py)"
+
+
+def _url(name: str, **kwargs) -> str:
+    return reverse(name, kwargs=kwargs)
+
+
+def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
+    """URL name -> [(who, path, status)]."""
+    r, conv, program = w.relationship, w.conversation, w.program
+    assert r and conv and w.note and w.meeting and w.file and w.run and w.report
+    assert w.own_message and w.their_message and w.notification
+    other = w.people[MENTOR]
+    every = [(who, _url("dashboard"), 200) for who in EVERY_ROLE]
+    mine = {MENTEE: r.public_id}
+    return {
+        "home": [(MENTEE, "/", 302)],
+        "dashboard": every,
+        "account_security": [(MENTEE, _url("account_security"), 200)],
+        "account_tokens": [(MENTEE, _url("account_tokens"), 200)],
+        "account_profile": [(MENTEE, _url("account_profile"), 200)],
+        "usersessions_list": [(MENTEE, _url("usersessions_list"), 200)],
+        "account_email": [(MENTEE, _url("account_email"), 302)],
+        "account_logout": [(MENTEE, _url("account_logout"), 200)],
+        "account_reauthenticate": [(MENTEE, _url("account_reauthenticate"), 200)],
+        "account_change_password": [(MENTEE, _url("account_change_password"), 200)],
+        "account_set_password": [(MENTEE, _url("account_set_password"), 302)],
+        "mfa_index": [(MENTOR, _url("mfa_index"), 200)],
+        "mfa_reauthenticate": [(MENTOR, _url("mfa_reauthenticate"), 200)],
+        "mfa_activate_totp": [(MENTEE, _url("mfa_activate_totp"), 200)],
+        "mfa_deactivate_totp": [(MENTOR, _url("mfa_deactivate_totp"), 200)],
+        "mfa_view_recovery_codes": [(MENTOR, _url("mfa_view_recovery_codes"), 200)],
+        "mfa_generate_recovery_codes": [(MENTOR, _url("mfa_generate_recovery_codes"), 200)],
+        "mfa_download_recovery_codes": [(MENTOR, _url("mfa_download_recovery_codes"), 200)],
+        "mfa_list_webauthn": [(MENTOR, _url("mfa_list_webauthn"), 200)],
+        "mfa_add_webauthn": [(MENTOR, _url("mfa_add_webauthn"), 200)],
+        "invitations_home": [(PROGRAM_ADMIN, _url("invitations_home"), 302)],
+        "invitations": [
+            (who, _url("invitations", org_id=w.org.public_id), 200)
+            for who in (PROGRAM_ADMIN, ORG_ADMIN)
+        ],
+        "invitations_bulk": [(ORG_ADMIN, _url("invitations_bulk", org_id=w.org.public_id), 200)],
+        "relationship_list": [
+            (MENTEE, _url("relationship_list"), 200),
+            (MENTOR, _url("relationship_list"), 200),
+        ],
+        "calendar_settings": [(MENTEE, _url("calendar_settings"), 200)],
+        "relationship_program": [
+            (PROGRAM_ADMIN, _url("relationship_program", program_id=program.public_id), 200)
+        ],
+        "relationship_detail": [
+            (who, _url("relationship_detail", relationship_id=r.public_id), 200)
+            for who in (MENTEE, MENTOR)
+        ],
+        "note_edit": [(MENTOR, _url("note_edit", note_id=w.note.public_id), 200)],
+        "meeting_ics": [(MENTEE, _url("meeting_ics", meeting_id=w.meeting.public_id), 200)],
+        "matching_home": [
+            (who, _url("matching_home"), 200) for who in (MENTEE, MENTOR, PROGRAM_ADMIN)
+        ],
+        "matching_hub": [
+            (who, _url("matching_hub", program_id=program.public_id), 200)
+            for who in (MENTEE, PROGRAM_ADMIN)
+        ],
+        "matching_questions": [
+            (PROGRAM_ADMIN, _url("matching_questions", program_id=program.public_id), 200)
+        ],
+        "matching_questionnaire": [
+            (
+                who,
+                _url("matching_questionnaire", program_id=program.public_id, role=role),
+                200,
+            )
+            for who, role in ((MENTEE, "mentee"), (MENTOR, "mentor"))
+        ],
+        "matching_runs": [
+            (PROGRAM_ADMIN, _url("matching_runs", program_id=program.public_id), 200)
+        ],
+        "matching_run": [(PROGRAM_ADMIN, _url("matching_run", run_id=w.run.public_id), 200)],
+        "matching_suggestions": [
+            (WAITING, _url("matching_suggestions", program_id=program.public_id), 200)
+        ],
+        "matching_requests": [
+            (MENTOR, _url("matching_requests", program_id=program.public_id), 200)
+        ],
+        "matching_why": [(MENTEE, _url("matching_why", relationship_id=mine[MENTEE]), 200)],
+        "matching_fairness": [
+            (PROGRAM_ADMIN, _url("matching_fairness", program_id=program.public_id), 200)
+        ],
+        "messaging:inbox": [(who, _url("messaging:inbox"), 200) for who in (MENTEE, MENTOR)],
+        "messaging:open": [(MENTEE, _url("messaging:open", relationship_id=r.public_id), 302)],
+        "messaging:conversation": [
+            (who, _url("messaging:conversation", conversation_id=conv.public_id), 200)
+            for who in (MENTEE, MENTOR)
+        ],
+        "messaging:history": [
+            (MENTEE, _url("messaging:history", conversation_id=conv.public_id), 200)
+        ],
+        "messaging:poll": [(MENTEE, _url("messaging:poll", conversation_id=conv.public_id), 200)],
+        "messaging:search": [
+            (
+                MENTEE,
+                _url("messaging:search", conversation_id=conv.public_id) + "?q=Thursday",
+                200,
+            )
+        ],
+        "messaging:report_person": [
+            (
+                MENTEE,
+                _url(
+                    "messaging:report_person",
+                    conversation_id=conv.public_id,
+                    user_id=other.public_id,
+                ),
+                200,
+            )
+        ],
+        "messaging:message_edit": [
+            (MENTEE, _url("messaging:message_edit", message_id=w.own_message.public_id), 200)
+        ],
+        "messaging:report_message": [
+            (MENTEE, _url("messaging:report_message", message_id=w.their_message.public_id), 200)
+        ],
+        "messaging:notifications": [(MENTEE, _url("messaging:notifications"), 200)],
+        "messaging:notification": [
+            (
+                MENTEE,
+                _url("messaging:notification", notification_id=w.notification.public_id),
+                302,
+            )
+        ],
+        "messaging:reports": [(PROGRAM_ADMIN, _url("messaging:reports"), 200)],
+        "messaging:report_detail": [
+            (PROGRAM_ADMIN, _url("messaging:report_detail", report_id=w.report.public_id), 200)
+        ],
+        "privacy_home": [(MENTEE, _url("privacy_home"), 200)],
+        "privacy_data": [(MENTEE, _url("privacy_data"), 200)],
+        "privacy_access_log": [(MENTEE, _url("privacy_access_log"), 200)],
+        "relationship_files": [
+            (who, _url("relationship_files", relationship_id=r.public_id), 200)
+            for who in (MENTEE, MENTOR)
+        ],
+        "file_detail": [(MENTEE, _url("file_detail", file_id=w.file.public_id), 200)],
+        "file_content": [(MENTOR, _url("file_content", file_id=w.file.public_id), 200)],
+    }
+
+
+def not_a_page(name: str, route: str) -> str | None:
+    """Why the URL pattern ``name`` is not measured, or None."""
+    if route.startswith("api/v1/"):
+        return API_REASON
+    return NOT_PAGES.get(name)
+
+
+def pages(world: World, *, unlisted: Callable[[str], None] | None = None) -> list[Page]:
+    """Every page of every URL pattern for ``world``. A pattern in neither table raises
+    (or is passed to ``unlisted``)."""
+    table = _page_table(world)
+    found: list[Page] = []
+    seen: set[str] = set()
+    for endpoint in endpoints():
+        name = endpoint.name
+        if name in seen or not_a_page(name, endpoint.route) is not None:
+            continue
+        if name not in table:
+            if unlisted is None:
+                raise LookupError(f"URL pattern {name!r} ({endpoint.route}) is not in pages.py")
+            unlisted(name)
+            continue
+        seen.add(name)
+        rows = table[name]
+        for who, path, status in rows:
+            label = name if len(rows) == 1 else f"{name} ({who})"
+            found.append(Page(label, who, path, status))
+    return found
