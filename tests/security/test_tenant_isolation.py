@@ -757,6 +757,13 @@ def test_every_url_pattern_with_parameters_is_filled_with_real_ids(world):
     assert not stale, f"rules for URL patterns that no longer exist: {sorted(stale)}"
 
 
+def test_a_new_url_pattern_without_a_rule_fails_the_walk(world, settings):
+    """The check above can fail: a page added to a copy of the URLconf is reported unwalked."""
+    settings.ROOT_URLCONF = "tests.security.leaky_urls"
+    problems = unfilled(world)
+    assert [p for p in problems if "leaky_program" in p and "no rule" in p], problems
+
+
 def test_every_rule_serves_someone_and_hides_from_someone(world):
     """The table itself can fail: a rule nobody passes, or one everybody passes, would make the
     walk prove nothing about that URL."""
