@@ -1,0 +1,74 @@
+"""factory_boy factories for volume: the plain rows around the domain (organizations, programs,
+people, memberships), where a test needs many of them and none has a service of its own.
+
+What people write — goals, notes, messages, files — is never made here: it goes through the
+services, so it is encrypted, bound and audited as in production (STYLE.md #1, #14).
+"""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from mentorhaven.accounts.models import User
+from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
+
+
+class OrganizationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"organization-{n}")
+
+
+class ProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+
+
+class PersonFactory(DjangoModelFactory):
+    """A person who cannot sign in with a password (volume people only need to exist)."""
+
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@volume.test")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.objects.create_user(*args, password=None, **kwargs)
+
+
+class OrgMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = OrgMembership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(PersonFactory)
+
+
+class MembershipFactory(DjangoModelFactory):
+    """A person in a program, and so (as invitations make them) a member of its organization."""
+
+    class Meta:
+        model = Membership
+        skip_postgeneration_save = True  # the hook writes its own row; nothing to save again
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.SubFactory(PersonFactory)
+    role = Membership.Role.MENTEE
+
+    @factory.post_generation
+    def in_the_organization(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            OrgMembership.objects.get_or_create(
+                organization=self.program.organization,
+                user=self.user,
+                role=OrgMembership.Role.MEMBER,
+            )
