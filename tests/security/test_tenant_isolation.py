@@ -173,7 +173,6 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
     ``scope`` names it in labels; ``admins`` run its program; the mentee writes the goal, the
     notes, the file and the report; the mentor writes a shared note of their own."""
     p = world.people
-    m, t = mentee.email.split("@")[0].split(".")[0], mentor.email.split("@")[0].split(".")[0]
     mentee_name = next(k for k, v in p.items() if v == mentee)
     mentor_name = next(k for k, v in p.items() if v == mentor)
     parts = {mentee_name, mentor_name}
@@ -186,7 +185,7 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
         parts=parts, mentee={mentee_name}, meta=parts | overseers, lifecycle=parts | set(admins),
         auditors=overseers - set(admins),
     )  # fmt: skip
-    goal = goal_create(actor=mentee, relationship=rel, title=f"{m} goal", description="why")
+    goal = goal_create(actor=mentee, relationship=rel, title=f"{scope} goal", description="why")
     world.add("goal", f"{scope} goal", goal, org, read=parts, write={mentee_name})
     milestone = milestone_add(actor=mentee, goal=goal, title="first step")
     world.add("milestone", f"{scope} milestone", milestone, org, read=parts, write={mentee_name})
@@ -195,7 +194,7 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
         ("private note", mentee, mentee_name, False),
         ("mentor's note", mentor, mentor_name, True),
     ):
-        note = note_create(actor=author, relationship=rel, body=f"{t} {label}", shared=shared)
+        note = note_create(actor=author, relationship=rel, body=f"{scope} {label}", shared=shared)
         world.add(
             "note", f"{scope} {label}", note, org,
             read=parts if shared else {author_name}, write={author_name},
@@ -212,7 +211,7 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
     )  # fmt: skip
     messages = {}
     for author, author_name in ((mentee, mentee_name), (mentor, mentor_name)):
-        message = message_send(actor=author, conversation=conversation, body=f"hello from {m}")
+        message = message_send(actor=author, conversation=conversation, body=f"hello from {author_name}")
         messages[author_name] = message
         world.add(
             "message", f"{scope} message by {author_name}", message, org,
@@ -708,8 +707,6 @@ class Walker:
             return
         assert rule.check is not None
         expected = rule.check(self.viewer, things)
-        if got == NOT_ALLOWED and expected != SERVED:
-            got = HIDDEN if self.bearer else got  # tokens are judged before the method
         ok = got == expected
         if ok and expected == SERVED and method == "get":
             wanted = (302,) if rule.redirects else (200,)
