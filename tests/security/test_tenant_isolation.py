@@ -211,7 +211,7 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
     )  # fmt: skip
     messages = {}
     for author, author_name in ((mentee, mentee_name), (mentor, mentor_name)):
-        message = message_send(actor=author, conversation=conversation, body=f"hello from {author_name}")
+        message = message_send(actor=author, conversation=conversation, body=f"hi, {author_name}")
         messages[author_name] = message
         world.add(
             "message", f"{scope} message by {author_name}", message, org,
