@@ -9,7 +9,7 @@ grow with the program (tests/web/test_page_queries.py compares a small and a lar
 What it does, self-contained:
 
 1. (Re)creates a scratch PostgreSQL database (default ``mh_bench_pages`` on 127.0.0.1:5432),
-   migrates it, and builds the program with ``tests.factories.build_world`` in this process:
+   migrates it, and builds the program with ``tests.world.build_world`` in this process:
    named people in every role (they sign in with a password, staff with a second factor), the
    other participants with questionnaire answers, relationships, invitations, a matching run,
    and a full relationship (goals, meetings, notes, messages, files) between the named mentee
@@ -113,7 +113,7 @@ def setup_django(env: dict[str, str]) -> None:
 def build(participants: int, *, reuse: bool):
     from django.core.management import call_command
 
-    from tests.factories import build_world, find_world
+    from tests.world import build_world, find_world
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -232,7 +232,7 @@ def count_queries(world, pages) -> dict[str, int]:
     from django.test.utils import CaptureQueriesContext
 
     from tests.conftest import totp_code
-    from tests.factories import PASSWORD
+    from tests.world import PASSWORD
 
     clients = {}
     for who, user in world.people.items():
@@ -384,9 +384,9 @@ def main() -> None:
             (state / "built").touch()
         from django.db import connections
 
-        from tests.factories import PASSWORD
         from tests.security.urlwalk import endpoints
         from tests.web.pages import not_a_page, pages
+        from tests.world import PASSWORD
 
         everything = pages(world, unlisted=_bench_only_route)
         to_measure = [p for p in everything if not args.only or p.name in args.only]

@@ -1,73 +1,91 @@
-"""A whole program to measure pages against: people in every role, volume around them, and the
-content the pages show.
+"""factory_boy factories for volume: the plain rows around the domain (organizations, programs,
+people, memberships, relationships, invitations), where a test needs many of them and none has
+a service of its own.
 
-``build_world(participants=...)`` makes one organization with one program of that many
-participants (four mentees to a mentor), most of them matched, with questionnaire answers,
-invitations and a draft matching run; and named people — a mentee and her mentor with a full
-relationship (goals, meetings, notes, messages, files), a mentee still waiting for a match, and
-every admin role — who sign in with ``PASSWORD`` (staff with the TOTP secret in
-``world.totp_secrets``). ``grow(world, participants=...)`` adds more of everything, for tests
-that compare a small program with a large one.
-
-Volume (people, memberships, relationships, invitations) comes from factory_boy; whatever a
-page decrypts or audits goes through the services, so it is sealed and recorded as in
-production. Used by tests/web/test_page_queries.py and benchmarks/bench_pages.py.
+What people write — goals, notes, messages, files — is never made here: it goes through the
+services, so it is encrypted, bound and audited as in production (STYLE.md #1, #14).
 """
 
 from __future__ import annotations
 
-import io
 import itertools
-import random
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from mentorhaven.accounts.models import ApiToken, User
-from mentorhaven.accounts.services import mfa_enroll_totp
-from mentorhaven.accounts.tokens import api_token_create
-from mentorhaven.files.models import StoredFile
-from mentorhaven.files.services import file_upload, share_link_create
-from mentorhaven.matching.models import MatchRun, Question
-from mentorhaven.matching.services import match_run_create, question_create, questionnaire_submit
-from mentorhaven.mentoring import services as mentoring
-from mentorhaven.mentoring.models import Goal, Meeting, Note, Relationship
-from mentorhaven.messaging.models import Conversation, Message, Notification, Report
-from mentorhaven.messaging.services import (
-    conversation_for_relationship,
-    message_send,
-    report_create,
+from mentorhaven.accounts.models import User
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrgMembership,
+    Program,
 )
-from mentorhaven.programs.models import Invitation, Membership, Organization, OrgMembership, Program
 
-PASSWORD = "correct horse battery staple 42"
-MENTEES_PER_MENTOR = 4
-STAFF = ("mentor", "program_admin", "org_admin", "auditor", "security_officer")
 _serial = itertools.count(1)
 
 
-class UserFactory(DjangoModelFactory):
+class OrganizationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"organization-{n}")
+
+
+class ProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Program {n}")
+    slug = factory.Sequence(lambda n: f"program-{n}")
+
+
+class PersonFactory(DjangoModelFactory):
+    """A person who cannot sign in with a password (volume people only need to exist)."""
+
     class Meta:
         model = User
 
-    email = factory.LazyFunction(lambda: f"person{next(_serial)}@world.test")
-    display_name = factory.Sequence(lambda n: f"Participant {n}")
-    password = "!"  # an unusable password: these people never sign in
+    email = factory.Sequence(lambda n: f"person{n}@volume.test")
+    display_name = factory.Sequence(lambda n: f"Person {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class.objects.create_user(*args, password=None, **kwargs)
 
 
 class OrgMembershipFactory(DjangoModelFactory):
     class Meta:
         model = OrgMembership
 
-    role = OrgMembership.Role.MEMBER
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(PersonFactory)
 
 
 class MembershipFactory(DjangoModelFactory):
+    """A person in a program, and so (as invitations make them) a member of its organization."""
+
     class Meta:
         model = Membership
+        skip_postgeneration_save = True  # the hook writes its own row; nothing to save again
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.SubFactory(PersonFactory)
+    role = Membership.Role.MENTEE
+
+    @factory.post_generation
+    def in_the_organization(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            OrgMembership.objects.get_or_create(
+                organization=self.program.organization,
+                user=self.user,
+                role=OrgMembership.Role.MEMBER,
+            )
 
 
 class RelationshipFactory(DjangoModelFactory):
@@ -91,301 +109,3 @@ class InvitationFactory(DjangoModelFactory):
     program_role = Membership.Role.MENTEE
     token_hash = factory.LazyFunction(lambda: f"{next(_serial):064x}")
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
-
-
-@dataclass
-class World:
-    org: Organization
-    program: Program
-    people: dict[str, User]
-    totp_secrets: dict[str, str] = field(default_factory=dict)
-    relationship: Relationship | None = None  # mentee <-> mentor, full of content
-    conversation: Conversation | None = None
-    own_message: Message | None = None  # written by the mentee
-    their_message: Message | None = None  # written by the mentor
-    note: Note | None = None  # the mentor's
-    meeting: Meeting | None = None
-    goal: Goal | None = None
-    file: StoredFile | None = None
-    run: MatchRun | None = None
-    report: Report | None = None
-    notification: Notification | None = None
-    token: ApiToken | None = None
-    participants: int = 0
-    rng: random.Random = field(default_factory=lambda: random.Random(2026))
-
-
-# --- people ---------------------------------------------------------------------------------
-
-
-def _person(world: World, key: str, name: str) -> User:
-    user = User.objects.create_user(
-        email=f"{key.replace('_', '.')}@world.test", password=PASSWORD, display_name=name
-    )
-    OrgMembershipFactory(organization=world.org, user=user)
-    world.people[key] = user
-    return user
-
-
-def _named_people(world: World) -> None:
-    program, org = world.program, world.org
-    for key, name, role in (
-        ("mentee", "Mia Mentee", Membership.Role.MENTEE),
-        ("waiting_mentee", "Wes Waiting", Membership.Role.MENTEE),
-        ("mentor", "Max Mentor", Membership.Role.MENTOR),
-        ("program_admin", "Pat Programme", Membership.Role.PROGRAM_ADMIN),
-    ):
-        MembershipFactory(program=program, user=_person(world, key, name), role=role)
-    for key, name, role in (
-        ("org_admin", "Ora Admin", OrgMembership.Role.ORG_ADMIN),
-        ("auditor", "Aud Auditor", OrgMembership.Role.AUDITOR),
-        ("security_officer", "Sec Officer", OrgMembership.Role.SECURITY_OFFICER),
-    ):
-        OrgMembershipFactory(organization=org, user=_person(world, key, name), role=role)
-    for key in STAFF:
-        world.totp_secrets[key] = mfa_enroll_totp(user=world.people[key])
-    world.participants = 3
-
-
-def _questions(world: World) -> None:
-    admin, program = world.people["program_admin"], world.program
-    topics = [("leadership", "leadership"), ("career", "career change"), ("python", "python")]
-    question_create(
-        actor=admin,
-        program=program,
-        kind="multi",
-        prompt="What would you like to work on?",
-        options=[{"value": v, "label": label} for v, label in topics],
-    )
-    question_create(
-        actor=admin,
-        program=program,
-        kind="single",
-        prompt="Which industry are you in?",
-        options=["finance", "health", "software"],
-    )
-    question_create(
-        actor=admin,
-        program=program,
-        kind="single",
-        prompt="Gender",
-        options=["woman", "man", "non-binary"],
-        sensitive=True,
-        category="personal",
-        weight=0.5,
-    )
-
-
-def _answer(world: World, user: User, role: str) -> None:
-    rng = world.rng
-    answers = {}
-    questions = list(Question.objects.filter(program=world.program))
-    for q in questions:
-        if q.kind == "multi":
-            answers[q] = rng.sample(q.option_values, k=rng.randint(1, 2))
-        else:
-            answers[q] = rng.choice(q.option_values)
-    questionnaire_submit(
-        actor=user,
-        program=world.program,
-        role=role,
-        answers=answers,
-        consents={q.pk for q in questions if q.sensitive},
-        headline="Software professional",
-        goals="grow into a team lead and learn to give feedback",
-        capacity=MENTEES_PER_MENTOR + 1 if role == "mentor" else None,
-    )
-
-
-def _participants(world: World, count: int) -> None:
-    """``count`` more people: one mentor to four mentees, each mentee of a full group matched
-    (a few only proposed, a few matches already over), all with questionnaire answers."""
-    program, org = world.program, world.org
-    mentors = max(1, count // (MENTEES_PER_MENTOR + 1))
-    for _ in range(mentors):
-        mentor = UserFactory()
-        OrgMembershipFactory(organization=org, user=mentor)
-        MembershipFactory(program=program, user=mentor, role=Membership.Role.MENTOR)
-        _answer(world, mentor, "mentor")
-        for n in range(MENTEES_PER_MENTOR):
-            mentee = UserFactory()
-            OrgMembershipFactory(organization=org, user=mentee)
-            MembershipFactory(program=program, user=mentee, role=Membership.Role.MENTEE)
-            _answer(world, mentee, "mentee")
-            if n == MENTEES_PER_MENTOR - 1 and world.rng.random() < 0.5:
-                continue  # still waiting for a match
-            status = world.rng.choices(
-                [
-                    Relationship.Status.ACTIVE,
-                    Relationship.Status.PROPOSED,
-                    Relationship.Status.COMPLETED,
-                ],
-                weights=[8, 1, 1],
-            )[0]
-            RelationshipFactory(program=program, mentee=mentee, mentor=mentor, status=status)
-    InvitationFactory.create_batch(
-        max(1, count // 10),
-        organization=org,
-        program=program,
-        invited_by=world.people["program_admin"],
-    )
-    world.participants += mentors * (MENTEES_PER_MENTOR + 1)
-
-
-# --- content --------------------------------------------------------------------------------
-
-
-def _content(world: World, rounds: int) -> None:
-    """``rounds`` more of everything in the mentee's relationship with her mentor."""
-    mentee, mentor = world.people["mentee"], world.people["mentor"]
-    relationship = world.relationship
-    assert relationship is not None
-    now = timezone.now()
-    for n in range(rounds):
-        goal = mentoring.goal_create(
-            actor=mentee,
-            relationship=relationship,
-            title=f"Goal {n}: lead a project",
-            description="Plan and run the migration with two colleagues.",
-        )
-        mentoring.milestone_add(actor=mentee, goal=goal, title="First draft")
-        mentoring.goal_progress_add(actor=mentee, goal=goal, body="Wrote the plan.")
-        world.goal = goal
-        slot = (now + timedelta(days=3 + n)).replace(minute=0, second=0, microsecond=0)
-        meeting = mentoring.meeting_propose(
-            actor=mentee,
-            relationship=relationship,
-            slots=[slot],
-            location="Video call",
-            agenda="Talk through the first steps",
-        )
-        world.meeting = mentoring.meeting_accept(actor=mentor, meeting=meeting, starts_at=slot)
-        world.note = mentoring.note_create(
-            actor=mentor, relationship=relationship, shared=True, body="Good start."
-        )
-        mentoring.note_create(
-            actor=mentee, relationship=relationship, shared=False, body="Ask about workload."
-        )
-        world.file = file_upload(
-            actor=mentee,
-            fileobj=io.BytesIO(b"My draft plan, version %d.\n" % n),
-            declared_name=f"plan-{n}.txt",
-            relationship=relationship,
-        )
-        share_link_create(actor=mentee, file=world.file, expires_in_days=7)
-        conversation = world.conversation
-        assert conversation is not None
-        for i in range(5):
-            world.own_message = message_send(
-                actor=mentee, conversation=conversation, body=f"Could we meet on Thursday? {i}"
-            )
-            world.their_message = message_send(
-                actor=mentor, conversation=conversation, body=f"Thursday works for me. {i}"
-            )
-    world.notification = Notification.objects.filter(user=mentee).order_by("-pk").first()
-
-
-def _other_content(world: World, relationships: int) -> None:
-    """A goal, a meeting and a note in ``relationships`` other active relationships, so that
-    admin figures count something."""
-    others = (
-        Relationship.objects.filter(program=world.program, status=Relationship.Status.ACTIVE)
-        .exclude(pk=world.relationship.pk if world.relationship else None)
-        .select_related("mentee", "mentor")
-        .order_by("-pk")[:relationships]
-    )
-    slot = (timezone.now() + timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
-    for relationship in others:
-        mentoring.goal_create(actor=relationship.mentee, relationship=relationship, title="Grow")
-        meeting = mentoring.meeting_propose(
-            actor=relationship.mentee, relationship=relationship, slots=[slot]
-        )
-        mentoring.meeting_accept(actor=relationship.mentor, meeting=meeting, starts_at=slot)
-        mentoring.note_create(actor=relationship.mentor, relationship=relationship, body="Notes.")
-
-
-# --- the world ------------------------------------------------------------------------------
-
-
-def build_world(*, participants: int = 20, content: int = 2) -> World:
-    """A program of about ``participants`` people (see the module docstring)."""
-    org = Organization.objects.create(name="World Org", slug=f"world-{next(_serial)}")
-    program = Program.objects.create(
-        organization=org, name="World 2026", slug=f"world-{next(_serial)}"
-    )
-    world = World(org=org, program=program, people={})
-    _named_people(world)
-    _questions(world)
-    for key, role in (("mentee", "mentee"), ("waiting_mentee", "mentee"), ("mentor", "mentor")):
-        _answer(world, world.people[key], role)
-    admin, mentee, mentor = (world.people[k] for k in ("program_admin", "mentee", "mentor"))
-    relationship = mentoring.relationship_propose(
-        actor=admin, program=program, mentee=mentee, mentor=mentor
-    )
-    mentoring.relationship_accept(actor=mentee, relationship=relationship)
-    relationship = mentoring.relationship_accept(actor=mentor, relationship=relationship)
-    world.relationship = relationship
-    world.conversation = conversation_for_relationship(actor=mentee, relationship=relationship)
-    _participants(world, max(0, participants - world.participants))
-    _content(world, content)
-    _other_content(world, max(1, participants // 50))
-    world.run = match_run_create(actor=admin, program=program)
-    assert world.their_message is not None
-    world.report = report_create(
-        actor=mentee, reason=Report.Reason.OTHER, note="Checking", message=world.their_message
-    )
-    world.token, _secret = api_token_create(actor=mentee, user=mentee, name="laptop", scope="read")
-    return world
-
-
-def grow(world: World, *, participants: int, content: int = 3) -> None:
-    """More of everything: people, relationships, answers, invitations, the named people's own
-    content, other relationships' content, and another matching run."""
-    _participants(world, participants)
-    _content(world, content)
-    _other_content(world, max(1, participants // 50))
-    world.run = match_run_create(actor=world.people["program_admin"], program=world.program)
-    assert world.their_message is not None
-    world.report = report_create(
-        actor=world.people["mentee"], reason=Report.Reason.SPAM, message=world.their_message
-    )
-
-
-def find_world() -> World:
-    """The world ``build_world`` left in this database (for a benchmark run that reuses it)."""
-    from allauth.mfa.utils import decrypt
-
-    from mentorhaven.accounts.mfa_adapter import secrets_of
-    from mentorhaven.mentoring.models import Meeting
-
-    program = Program.objects.select_related("organization").get(name="World 2026")
-    keys = ("mentee", "waiting_mentee", "mentor", "program_admin", "org_admin", "auditor")
-    people = {
-        key: User.objects.get(email=f"{key.replace('_', '.')}@world.test")
-        for key in (*keys, "security_officer")
-    }
-    world = World(org=program.organization, program=program, people=people)
-    for key in STAFF:
-        with secrets_of(people[key]):
-            totp = people[key].authenticator_set.get(type="totp")
-            world.totp_secrets[key] = decrypt(totp.data["secret"])
-    mentee, mentor = people["mentee"], people["mentor"]
-    world.relationship = Relationship.objects.get(program=program, mentee=mentee, mentor=mentor)
-    world.conversation = Conversation.objects.get(relationship=world.relationship)
-    messages = Message.objects.filter(conversation=world.conversation).order_by("-seq")
-    world.own_message = messages.filter(author=mentee).first()
-    world.their_message = messages.filter(author=mentor).first()
-    world.note = Note.objects.filter(author=mentor).order_by("-pk").first()
-    world.meeting = Meeting.objects.filter(relationship=world.relationship).order_by("-pk").first()
-    world.goal = Goal.objects.filter(relationship=world.relationship).order_by("-pk").first()
-    world.file = StoredFile.objects.filter(uploader=mentee).order_by("-pk").first()
-    world.run = MatchRun.objects.filter(program=program).order_by("-pk").first()
-    world.report = Report.objects.filter(program=program).order_by("-pk").first()
-    world.notification = Notification.objects.filter(user=mentee).order_by("-pk").first()
-    world.token = ApiToken.objects.filter(user=mentee).first()
-    world.participants = (
-        Membership.objects.filter(program=program)
-        .exclude(role=Membership.Role.PROGRAM_ADMIN)
-        .count()
-    )
-    return world

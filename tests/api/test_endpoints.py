@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mentorhaven.programs.models import Membership, OrgMembership, Program
+from mentorhaven.programs.models import Program
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -170,18 +171,16 @@ def test_pagination_limits_and_offsets(client, personas, bearer):
     assert not {m["public_id"] for m in first["items"]} & {m["public_id"] for m in rest["items"]}
 
 
-def _grow(personas, start, stop):
+def _grow(personas, count):
     """More programs, members and tokens, so every list endpoint gets longer."""
-    from mentorhaven.accounts.models import User
     from mentorhaven.accounts.tokens import api_token_create
 
-    for i in range(start, stop):
-        program = Program.objects.create(organization=personas.org, name=f"P{i}", slug=f"p{i}")
-        Membership.objects.create(program=program, user=personas.org_admin, role="mentor")
+    MembershipFactory.create_batch(
+        count, program__organization=personas.org, user=personas.org_admin, role="mentor"
+    )
+    MembershipFactory.create_batch(count, program=personas.program, role="mentee")
+    for i in range(count):
         api_token_create(actor=None, user=personas.org_admin, name=f"t{i}")
-        user = User.objects.create_user(email=f"extra{i}@demo.test", display_name=f"Extra {i}")
-        OrgMembership.objects.create(organization=personas.org, user=user)
-        Membership.objects.create(program=personas.program, user=user, role="mentee")
 
 
 @pytest.mark.parametrize(
@@ -193,9 +192,9 @@ def test_query_count_does_not_grow_with_the_list(
 ):
     headers = bearer(personas.org_admin)
     url = path.format(p=personas.program.public_id)
-    _grow(personas, 0, 3)
+    _grow(personas, 3)
     with django_assert_max_num_queries(12) as small:
         assert _get(client, url, headers).status_code == 200
-    _grow(personas, 3, 30)
+    _grow(personas, 27)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert _get(client, url, headers).status_code == 200

@@ -230,3 +230,25 @@ def local_header(name: str, data: bytes) -> bytes:
         + encoded
         + data
     )
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def pdf_document(*, pages: int = 1, change=None, title: str = SECRET) -> bytes:
+    """A real PDF made by pikepdf, with the author's details in its document information and
+    its XMP packet; ``change(pdf)`` adds whatever a test needs before it is saved."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(200, 200))
+    pdf.docinfo["/Title"] = title
+    pdf.docinfo["/Author"] = SECRET
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:creator"] = [SECRET]
+    if change is not None:
+        change(pdf)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

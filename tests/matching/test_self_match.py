@@ -8,6 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from mentorhaven.accounts.tokens import api_token_create
 from mentorhaven.kernel.errors import Conflict, ValidationFailed
 from mentorhaven.matching.models import Exclusion, MatchExplanation
 from mentorhaven.matching.selectors import suggestions_for
@@ -47,7 +48,28 @@ def test_suggestions_are_ranked_and_explained(filled):
     found = suggestions_for(viewer=p.cara, program=p.program)
     assert _names(p, found) == [p.ana.pk, p.ben.pk]
     assert found[0].factors[0]["text"] == "both chose: career change, leadership"
-    assert not hasattr(found[0], "score")  # participants never see a score
+
+
+def _numbers(value) -> list:
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers(v)]
+    return [value] if isinstance(value, int | float) and not isinstance(value, bool) else []
+
+
+def test_participants_see_reasons_in_words_never_a_score(filled, client, login):
+    p = filled
+    _token, secret = api_token_create(actor=p.cara, user=p.cara, name="t")
+    url = f"/api/v1/programs/{p.program.public_id}/suggestions"
+    items = client.get(url, headers={"Authorization": f"Bearer {secret}"}).json()["items"]
+    assert [i["display_name"] for i in items] == [p.ana.name, p.ben.name]
+    assert items[0]["factors"][0]["text"] == "both chose: career change, leadership"
+    assert _numbers(items) == []  # no score, rank or weight: only words
+    login(p.cara)
+    page = client.get(f"/matching/programs/{p.program.public_id}/suggestions/").content.decode()
+    assert "both chose: career change, leadership" in page
+    assert "score" not in page.lower()
 
 
 def test_paused_full_and_excluded_mentors_are_not_suggested(filled, questionnaire):

@@ -8,6 +8,7 @@ from django.utils.html import escape
 from mentorhaven.kernel import inventory, vault
 from mentorhaven.kernel.inventory import Category, Erasure, Field
 from mentorhaven.programs.models import Membership, Program
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,9 +139,7 @@ def test_data_map_queries_do_not_grow_with_a_persons_records(
     client, personas, login, django_assert_max_num_queries
 ):
     login(personas.cara)
-    for n in range(5):
-        extra = Program.objects.create(organization=personas.org, name=f"P{n}", slug=f"p{n}")
-        Membership.objects.create(program=extra, user=personas.cara, role=Membership.Role.MENTEE)
+    MembershipFactory.create_batch(5, program__organization=personas.org, user=personas.cara)
     # One count per declared model, plus the session, user and MFA look-ups of the request.
     with django_assert_max_num_queries(len(inventory.REGISTRY) + 12):
         assert client.get("/api/v1/me/data-map").status_code == 200

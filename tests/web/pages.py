@@ -1,5 +1,5 @@
 """Every signed-in page a participant or an admin opens, with who opens it, in a world built by
-tests/factories.py.
+tests/world.py.
 
 ``pages(world)`` walks the URL patterns (tests/security/urlwalk.py) and returns, for each one, the
 pages to load: who (a key of ``world.people``) and the path. A pattern that is not a signed-in
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from tests.factories import World
 from tests.security.urlwalk import endpoints
+from tests.world import World
 
 
 @dataclass(frozen=True)

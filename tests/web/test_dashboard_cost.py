@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import build_world, grow
+from tests.world import build_world, grow
 
 pytestmark = pytest.mark.django_db
 

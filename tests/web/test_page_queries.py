@@ -14,9 +14,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import totp_code
-from tests.factories import PASSWORD, World, build_world, grow
 from tests.security.urlwalk import dummy_values, endpoints, fill
 from tests.web.pages import NOT_PAGES, POST_ONLY, not_a_page, pages
+from tests.world import PASSWORD, World, build_world, grow
 
 pytestmark = pytest.mark.django_db
 

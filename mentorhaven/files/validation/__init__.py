@@ -3,8 +3,8 @@
 ``inspect_upload`` is the single entry point. It copies the upload in bounded chunks (refusing
 it the moment it passes the size limit, whatever Content-Length claimed), recognises its type
 from content against the allow-list in ``kinds``, runs the checks for that type, re-encodes
-pictures without their metadata, and returns the result ready for encrypted storage. Every
-refusal is a ``ValidationFailed`` with a specific ``code``.
+pictures and rewrites PDFs without their metadata, and returns the result ready for encrypted
+storage. Every refusal is a ``ValidationFailed`` with a specific ``code``.
 
 Nothing here touches the database: it is pure, and safe to call before any row exists.
 """
@@ -20,7 +20,7 @@ from typing import IO, NoReturn, Protocol
 from django.utils.translation import gettext_lazy as _
 
 from .archives import check_office_archive
-from .content import check_pdf, check_text
+from .content import check_text, clean_pdf
 from .images import clean_image
 from .kinds import (
     ALLOWED_KINDS,
@@ -69,7 +69,7 @@ class InspectedFile:
     size: int  # bytes of the cleaned content
     sha256: str  # hex digest of the cleaned content
     received_size: int  # bytes received, before cleaning
-    metadata_removed: bool  # True when the content was re-encoded to drop metadata
+    metadata_removed: bool  # True when the content was rewritten to drop metadata
 
     def close(self) -> None:
         self.content.close()
@@ -154,7 +154,6 @@ def _inspect(
         _refuse_if_zip_inside(spool)
         if shape == Shape.PDF:
             kind = PDF
-            check_pdf(spool, chunk_bytes=limits.chunk_bytes)
         elif shape in _IMAGE_SHAPES:
             kind = _IMAGE_SHAPES[shape]
         else:
@@ -172,6 +171,14 @@ def _inspect(
         )
     if kind.is_image:
         content = clean_image(spool, kind=kind, limits=limits)
+        spool.close()
+        cleaned = True
+    elif kind is PDF:
+        content = clean_pdf(
+            spool,
+            max_objects=limits.pdf_max_objects,
+            spool_memory_bytes=limits.spool_memory_bytes,
+        )
         spool.close()
         cleaned = True
 

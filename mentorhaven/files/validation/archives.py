@@ -10,7 +10,6 @@ to recognise an archive or a program hiding under an innocent name.
 
 from __future__ import annotations
 
-import itertools
 import struct
 import zipfile
 from typing import IO, NoReturn
@@ -25,6 +24,9 @@ from .limits import UploadLimits, refuse
 
 _EOCD = struct.Struct("<4s4H2IH")  # end of central directory record, 22 bytes
 _LOCAL = struct.Struct("<4s5H3I2H")  # local file header, 30 bytes
+_CENTRAL = struct.Struct("<4s6H3I5H2I")  # central directory record, 46 bytes
+# General-purpose flags we refuse: encrypted (bit 0), strong encryption (6), masked headers (13).
+_ENCRYPTION_FLAGS = 0x1 | 0x40 | 0x2000
 _MAX_COMMENT = 0xFFFF
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _NESTED_SUFFIXES = (
@@ -46,7 +48,7 @@ def check_office_archive(stream: IO[bytes], *, size: int, limits: UploadLimits) 
 
 
 def _check(stream: IO[bytes], *, size: int, limits: UploadLimits) -> FileKind:
-    entry_count, directory_offset = _read_end_record(stream, size=size)
+    entry_count, directory_offset, directory_size = _read_end_record(stream, size=size)
     if entry_count > limits.zip_max_entries:
         refuse(
             _("This document contains too many parts."),
@@ -59,6 +61,7 @@ def _check(stream: IO[bytes], *, size: int, limits: UploadLimits) -> FileKind:
         if not entries or len(entries) != entry_count:
             _refuse_unreadable()
         _check_entries(entries, limits)
+        _check_directory(stream, entries, offset=directory_offset, size=directory_size)
         _check_local_headers(stream, entries, directory_offset=directory_offset)
         kind = _office_kind(archive, entries, limits)
         _check_nothing_nested(archive, entries)
@@ -73,8 +76,8 @@ def _refuse_inconsistent() -> NoReturn:
     refuse(_("This document's structure is inconsistent."), "archive_inconsistent")
 
 
-def _read_end_record(stream: IO[bytes], *, size: int) -> tuple[int, int]:
-    """Entry count and central directory offset, read before any entry is parsed.
+def _read_end_record(stream: IO[bytes], *, size: int) -> tuple[int, int, int]:
+    """Entry count, central directory offset and size, read before any entry is parsed.
 
     Reading the count ourselves lets a declared million entries be refused before ``zipfile``
     builds an object for each. Zip64 is refused: office documents within our limits never need it.
@@ -88,16 +91,18 @@ def _read_end_record(stream: IO[bytes], *, size: int) -> tuple[int, int]:
         record = tail[position : position + _EOCD.size]
         if len(record) == _EOCD.size:
             fields = _EOCD.unpack(record)
-            disk, cd_disk, entries, cd_size, cd_offset, comment_length = fields[1:3] + fields[4:]
+            disk, cd_disk, on_disk, entries, cd_size, cd_offset, comment_length = fields[1:]
             # The record that ends exactly at the end of the file is the real one; anything after
             # it would be data hidden from zip readers but seen by others.
             if position + _EOCD.size + comment_length == len(tail):
                 if disk or cd_disk or entries == 0xFFFF or 0xFFFFFFFF in (cd_size, cd_offset):
                     _refuse_unreadable()
+                if on_disk != entries:
+                    _refuse_inconsistent()
                 end_offset = size - tail_length + position
                 if cd_offset + cd_size != end_offset:
                     _refuse_inconsistent()
-                return entries, cd_offset
+                return entries, cd_offset, cd_size
         position = tail.rfind(b"PK\x05\x06", 0, position)
     if found:
         _refuse_inconsistent()  # an end record followed by bytes that zip readers would ignore
@@ -113,7 +118,7 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: UploadLimits) -> None
         if folded in seen:
             _refuse_inconsistent()
         seen.add(folded)
-        if entry.flag_bits & 0x1:
+        if entry.flag_bits & _ENCRYPTION_FLAGS:
             refuse(_("Encrypted documents cannot be uploaded."), "archive_encrypted")
         if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             _refuse_unreadable()
@@ -150,12 +155,47 @@ def _check_entry_name(name: str) -> None:
         refuse(_("This document contains unsafe paths."), "archive_unsafe_path")
 
 
+_DESCRIPTOR = struct.Struct("<3I")  # crc, compressed size, size; optionally after "PK\x07\x08"
+
+
+def _check_directory(
+    stream: IO[bytes], entries: list[zipfile.ZipInfo], *, offset: int, size: int
+) -> None:
+    """Walk the central directory record by record, as a strict reader does: the records must
+    be the entries ``zipfile`` found, on disk 0, and end exactly where the end record says the
+    directory ends (a record whose lengths run past it is read differently by other readers)."""
+    stream.seek(offset)
+    directory = stream.read(size)
+    position = 0
+    for entry in entries:
+        raw = directory[position : position + _CENTRAL.size]
+        if len(raw) != _CENTRAL.size:
+            _refuse_inconsistent()
+        fields = _CENTRAL.unpack(raw)
+        name_length, extra_length, comment_length, disk = fields[10:14]
+        name = directory[position + _CENTRAL.size : position + _CENTRAL.size + name_length]
+        if (
+            fields[0] != b"PK\x01\x02"
+            or disk != 0
+            or fields[16] != entry.header_offset
+            or name != entry.orig_filename.encode("utf-8" if fields[3] & 0x800 else "cp437")
+        ):
+            _refuse_inconsistent()
+        position += _CENTRAL.size + name_length + extra_length + comment_length
+    if position != size:
+        _refuse_inconsistent()
+
+
 def _check_local_headers(
     stream: IO[bytes], entries: list[zipfile.ZipInfo], *, directory_offset: int
 ) -> None:
-    """Each local header must repeat what the central directory says, and entries must not overlap.
+    """Each local header (and data descriptor) must repeat what the central directory says, and
+    the entries must fill the file from its first byte to the directory, end to end.
 
-    Overlapping entries are how the densest zip bombs reuse one compressed block many times.
+    A reader that trusts the directory and one that walks the local headers one after another
+    then see the same files: no entry may overlap another (how the densest zip bombs reuse one
+    compressed block many times) and no bytes may sit between entries (where a second, hidden
+    entry would be found only by the second kind of reader).
     """
     spans: list[tuple[int, int]] = []
     for entry in entries:
@@ -172,27 +212,34 @@ def _check_local_headers(
         if (
             signature != b"PK\x03\x04"
             or method != entry.compress_type
-            or (flags & 0x1) != (entry.flag_bits & 0x1)
+            or flags != entry.flag_bits
             or name != expected_name
         ):
             _refuse_inconsistent()
-        if not flags & 0x8 and (crc, csize, usize) != (
-            entry.CRC,
-            entry.compress_size,
-            entry.file_size,
-        ):
-            _refuse_inconsistent()
+        described = (entry.CRC, entry.compress_size, entry.file_size)
         data_end = entry.header_offset + _LOCAL.size + name_length + extra_length
-        data_end += entry.compress_size + (12 if flags & 0x8 else 0)
+        data_end += entry.compress_size
+        if flags & 0x8:
+            data_end += _check_descriptor(stream, data_end, described)
+        elif (crc, csize, usize) != described:
+            _refuse_inconsistent()
         spans.append((entry.header_offset, data_end))
     spans.sort()
-    if spans[0][0] != 0:
-        _refuse_inconsistent()  # bytes before the first entry: another file may be hiding there
-    for previous, following in itertools.pairwise(spans):
-        if following[0] < previous[1]:
-            _refuse_inconsistent()
-    if spans[-1][1] > directory_offset:
+    edges = [0] + [end for _start, end in spans]
+    starts = [start for start, _end in spans] + [directory_offset]
+    if edges != starts:
+        _refuse_inconsistent()  # a gap (hidden bytes) or an overlap (shared data) somewhere
+
+
+def _check_descriptor(stream: IO[bytes], offset: int, described: tuple[int, int, int]) -> int:
+    """The data descriptor at ``offset`` must repeat the directory; returns its length."""
+    stream.seek(offset)
+    raw = stream.read(4 + _DESCRIPTOR.size)
+    signed = raw[:4] == b"PK\x07\x08"
+    body = raw[4:] if signed else raw[: _DESCRIPTOR.size]
+    if len(body) != _DESCRIPTOR.size or _DESCRIPTOR.unpack(body) != described:
         _refuse_inconsistent()
+    return _DESCRIPTOR.size + (4 if signed else 0)
 
 
 def _office_kind(

@@ -28,6 +28,8 @@ class UploadLimits:
     zip_max_entry_ratio: int = 100
     zip_ratio_floor_bytes: int = 1 * MiB  # small entries may compress well without being bombs
     zip_max_manifest_bytes: int = 1 * MiB  # [Content_Types].xml or the ODF mimetype entry
+    # PDF: parsing time and memory grow with the number of objects (a 25 MiB CV has hundreds).
+    pdf_max_objects: int = 200_000
 
 
 DEFAULT_LIMITS = UploadLimits()
