@@ -93,9 +93,18 @@ declare(
             retention="Kept for accountability; unlinkable from you once you are erased",
             erasure=Erasure.SHRED,
         ),
+        Field(
+            "target_id",
+            Category.PLATFORM,
+            purpose="Recording what was read or changed, as a pseudonym keyed to you",
+            basis="legitimate_interest",
+            visible_to=("self", "auditor", "security_officer"),
+            retention="Kept for accountability; unlinkable from you once you are erased",
+            erasure=Erasure.SHRED,
+        ),
     ],
-    description="The tamper-evident audit log. It holds identifiers and pseudonyms, never "
-    "content; erasing your key breaks the link between you and your pseudonym.",
+    description="The tamper-evident audit log. It holds pseudonyms, codes and counts, never "
+    "content; erasing your key breaks the link between you, your pseudonym and what you did.",
     subject=_audit_rows,
 )
 
