@@ -28,7 +28,6 @@ from pathlib import Path
 from django.conf import settings
 
 from mentorhaven.kernel.audit import keys
-from mentorhaven.kernel.audit.errors import AuditError
 
 logger = logging.getLogger(__name__)
 
@@ -99,17 +98,16 @@ def append(cp) -> None:
     deliver()
 
 
-def read() -> list[Anchor]:
-    """Every anchor, in file order. A malformed complete line raises ``AuditError``; a last line
-    torn by a crash (no newline) is ignored."""
+def read_store() -> tuple[list[Anchor], list[int]]:
+    """(every anchor in file order, numbers of the lines that do not parse). A line torn by a
+    crash is unreadable; ``verify`` reports it rather than failing on it forever."""
     path = directory() / FILE_NAME
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return []
-    lines = data.split(b"\n")
-    found = []
-    for number, raw in enumerate(lines[:-1], start=1):  # lines[-1]: after the last newline
+        return [], []
+    found, unreadable = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
         try:
@@ -124,8 +122,12 @@ def read() -> list[Anchor]:
                 )
             )
         except (ValueError, KeyError, TypeError):
-            raise AuditError(f"the audit anchor store {path} has a malformed line {number}")
-    return found
+            unreadable.append(number)
+    return found, unreadable
+
+
+def read() -> list[Anchor]:
+    return read_store()[0]
 
 
 def catch_up() -> int:

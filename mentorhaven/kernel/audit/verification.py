@@ -104,7 +104,7 @@ def verify(*, batch: int = 20000, seal_first: bool = True) -> VerifyResult:
     if seal_first:
         seal()
     cps = list(AuditCheckpoint.objects.order_by("seq"))
-    store = anchors.read()
+    store, unreadable = anchors.read_store()
     n, a = len(cps), len({x.seq for x in store})
     for cp in cps:
         if not keys.signature_valid(cp.seq, cp.hash, cp.signed_at, cp.key_id, cp.signature, ring):
@@ -129,6 +129,11 @@ def verify(*, batch: int = 20000, seal_first: bool = True) -> VerifyResult:
         occurred_at__lt=timezone.now() - timedelta(seconds=PENDING_GRACE_SECONDS),
     ).count()
     result = VerifyResult(bad is None, count, n, bad, reason, stale, a)
+    if unreadable:
+        result.warnings.append(
+            f"the anchor store has unreadable lines ({', '.join(map(str, unreadable))}): a write "
+            "torn by a crash, or tampering; the anchors on them were not compared"
+        )
     if bad is not None:
         return result
     return _check_ends(result, cps, store, upto)
