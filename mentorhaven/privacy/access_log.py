@@ -34,6 +34,8 @@ ROLE_LABELS = {
     "security_officer": _("Security officer"),
     "member": _("Member"),
 }
+
+
 @dataclass(frozen=True)
 class Actor:
     kind: str  # "you", "person", "system" or "unknown"

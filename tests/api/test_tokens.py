@@ -17,8 +17,8 @@ from mentorhaven.accounts.tokens import (
     api_token_create,
     api_token_revoke,
 )
-from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel import audit
+from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,8 @@ def test_revoked_token_gets_401_and_revocation_is_audited(client, personas, issu
     response = _me(client, secret)
     assert response.status_code == 401
     assert set(response.json()) == ERROR_KEYS
-    assert AuditEvent.objects.filter(action="api_token.revoke", target_id=audit.target_pseudonym(personas.cara, token)
+    assert AuditEvent.objects.filter(
+        action="api_token.revoke", target_id=audit.target_pseudonym(personas.cara, token)
     )
 
 

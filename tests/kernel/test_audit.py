@@ -178,7 +178,9 @@ def test_record_access_writes_one_event_per_person_read_in_one_insert(people):
     assert len(inserts) == 1
     assert [e.subject for e in events] == [audit.pseudonym(p) for p in read]
     assert AuditEvent.objects.filter(action="data.read").count() == 2
-    assert audit.record_access(viewer=viewer, subject=viewer, category="personal", purpose="x") == []
+    assert (
+        audit.record_access(viewer=viewer, subject=viewer, category="personal", purpose="x") == []
+    )
 
 
 # --- what an event may hold ---------------------------------------------------------------------

@@ -64,7 +64,7 @@ def test_declaring_an_action_twice_differently_or_badly_is_an_error():
 
 
 def test_an_undeclared_action_is_named_in_the_error():
-    with pytest.raises(audit.AuditError, match="'test.typo' is not declared"):
+    with pytest.raises(audit.AuditError, match=r"'test\.typo' is not declared"):
         audit.declared("test.typo")
 
 

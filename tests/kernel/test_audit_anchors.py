@@ -203,7 +203,7 @@ class _Webhook(BaseHTTPRequestHandler):
     received: list[dict] = []
     failures = 0
 
-    def do_POST(self):  # noqa: N802 (the http.server interface)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if _Webhook.failures:
             _Webhook.failures -= 1

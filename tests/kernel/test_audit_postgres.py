@@ -121,7 +121,9 @@ def test_the_seal_function_runs_as_its_owner_with_a_pinned_search_path(db):
             " FROM pg_proc p WHERE p.proname = 'mentorhaven_audit_seal'"
         )
         rows = cursor.fetchall()
-        cursor.execute("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = %s", [EVENTS])
+        cursor.execute(
+            "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = %s", [EVENTS]
+        )
         table_owner = cursor.fetchone()[0]
     assert len(rows) == 1  # the old, invoker-rights version is gone
     definer, config, owner, public_may_execute = rows[0]
@@ -217,7 +219,10 @@ def test_the_app_role_can_append_and_seal_but_never_change_or_remove_the_log(app
         " EXECUTE FUNCTION suppress_redundant_updates_trigger()",
     )
     assert "append-only: INSERT" in _as_app(app_role, f"INSERT INTO {EVENTS} {_SEALED_ROW}")
-    assert list(AuditEvent.objects.values_list("seq", "action")) == [(1, "test.one"), (2, "test.two")]
+    assert list(AuditEvent.objects.values_list("seq", "action")) == [
+        (1, "test.one"),
+        (2, "test.two"),
+    ]
     assert AuditCheckpoint.objects.filter(seq=2).exists()
 
 

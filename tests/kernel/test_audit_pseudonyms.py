@@ -236,7 +236,9 @@ def test_a_copy_of_the_database_without_keys_joins_no_audit_event_to_anyone():
     assert people.cara.email in identifiers and str(people.cara.pk) in identifiers
     assert str(people.cara.public_id) in identifiers
 
-    joined = [(event, column, identifiers[text]) for event, column, text in values if text in identifiers]
+    joined = [
+        (event, column, identifiers[text]) for event, column, text in values if text in identifiers
+    ]
     assert joined == []
     # Nor inside longer text (a purpose, a code): no address or public id anywhere in a row.
     long_ids = [i for i in identifiers if "@" in i or len(i) >= 32]
@@ -245,7 +247,7 @@ def test_a_copy_of_the_database_without_keys_joins_no_audit_event_to_anyone():
 
 @pytest.mark.django_db
 def test_with_the_keys_the_kernel_finds_a_persons_events_and_names_who_acted():
-    people, pair, goal, file = _use_the_site()
+    people, _pair, goal, file = _use_the_site()
     about_cara = audit.events_about(people.cara)
     actions = set(about_cara.values_list("action", flat=True))
     assert {"goal.create", "file.upload", "data.read", "message.send"} <= actions
@@ -269,7 +271,7 @@ def test_with_the_keys_the_kernel_finds_a_persons_events_and_names_who_acted():
 
 @pytest.mark.django_db
 def test_erasure_unlinks_a_person_from_their_events_and_from_what_they_touched():
-    people, _pair, goal, file = _use_the_site()
+    people, _pair, goal, _file = _use_the_site()
     count = audit.events_about(people.cara).count()
     goal_ref = audit.target_pseudonym(people.cara, goal)
     assert AuditEvent.objects.filter(target_id=goal_ref).exists()

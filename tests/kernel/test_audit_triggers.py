@@ -23,9 +23,12 @@ def _own_signing_key(settings, tmp_path):
 
 
 def refused(statement: str, params=()) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement, params)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, params)
 
 
 SEAL = "UPDATE kernel_auditevent SET seq = 2, prev_hash = %s, hash = %s"

@@ -12,8 +12,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from mentorhaven.kernel import audit
 from mentorhaven.accounts.models import User
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.programs.models import Invitation, Membership, OrgMembership, Program

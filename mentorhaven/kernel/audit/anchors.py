@@ -151,7 +151,7 @@ def catch_up() -> int:
 
 
 def _post(anchors: list[Anchor]) -> None:
-    url = settings.AUDIT_ANCHOR_WEBHOOK
+    url = str(settings.AUDIT_ANCHOR_WEBHOOK)
     for anchor in anchors:
         request = urllib.request.Request(  # noqa: S310 (settings allow http(s) URLs only)
             url,
@@ -173,7 +173,7 @@ def _mail(anchors: list[Anchor]) -> None:
         "signature).\n\n" + "\n".join(a.line() for a in anchors) + "\n"
     )
     subject = f"MentorHaven audit checkpoint {anchors[-1].seq}"
-    send_mail(subject, body, None, [settings.AUDIT_ANCHOR_EMAIL], fail_silently=False)
+    send_mail(subject, body, None, [str(settings.AUDIT_ANCHOR_EMAIL)], fail_silently=False)
 
 
 SINKS = {"webhook": ("AUDIT_ANCHOR_WEBHOOK", _post), "email": ("AUDIT_ANCHOR_EMAIL", _mail)}

@@ -139,21 +139,20 @@ def _build(
     _check_text("target_type", target_type, 64)
     _check_text("target_id", target_id, 200)
     actor_name, subject_name, secret = _people(actor, subject)
-    return AuditEvent(
-        occurred_at=timezone.now(),
-        actor=actor_name,
-        actor_role=_check_text("actor_role", actor_role, 32),
-        action=action,
-        target_type=target_type,
-        target_id=keyed_target(secret, target_type, target_id) if target_id else "",
-        subject=subject_name,
-        purpose=_check_text("purpose", purpose, 200),
-        category=_category(declared, category),
-        organization_id=getattr(organization, "pk", organization),
-        extra=validate_extra(extra, secret),
-        prev_hash="",
-        hash="",
-    )
+    fields: dict[str, Any] = {
+        "occurred_at": timezone.now(),
+        "actor": actor_name,
+        "actor_role": _check_text("actor_role", actor_role, 32),
+        "action": action,
+        "target_type": target_type,
+        "target_id": keyed_target(secret, target_type, target_id) if target_id else "",
+        "subject": subject_name,
+        "purpose": _check_text("purpose", purpose, 200),
+        "category": _category(declared, category),
+        "organization_id": getattr(organization, "pk", organization),
+        "extra": validate_extra(extra, secret),
+    }
+    return AuditEvent(prev_hash="", hash="", **fields)
 
 
 def _insert(events: list[AuditEvent]) -> None:

@@ -35,7 +35,9 @@ class Command(BaseCommand):
         keygen.add_argument("file")
         keygen.add_argument("--rotate", action="store_true", help="replace the key in FILE")
         sub.add_parser("seal", help="number and chain the pending events once")
-        sub.add_parser("sealer", help="the audit service: seal, checkpoint and anchor, until stopped")
+        sub.add_parser(
+            "sealer", help="the audit service: seal, checkpoint and anchor, until stopped"
+        )
         sub.add_parser("checkpoint", help="seal, then sign and anchor the head of the log")
         verify = sub.add_parser("verify", help="check the chain, its checkpoints and anchors")
         verify.add_argument(

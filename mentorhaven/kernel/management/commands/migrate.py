@@ -38,7 +38,7 @@ class Command(DjangoMigrate):
         app_role = connection.settings_dict["USER"]
         saved = {key: connection.settings_dict.get(key) for key in (*OWNER_KEYS, "OPTIONS")}
         connection.close()
-        connection.close_pool()
+        connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper has it
         connection.settings_dict.update({key: owner.get(key) for key in OWNER_KEYS})
         options_without_pool = dict(saved["OPTIONS"] or {})
         options_without_pool.pop("pool", None)  # one plain connection for the migration

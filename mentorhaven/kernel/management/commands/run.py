@@ -24,12 +24,9 @@ STOP_TIMEOUT = 15.0
 
 def children(host: str, port: int) -> list[tuple[str, list[str]]]:
     python = sys.executable
+    web = ["-m", "uvicorn", "mentorhaven.asgi:application", "--host", host, "--port", str(port)]
     found = [
-        (
-            "web server",
-            [python, "-m", "uvicorn", "mentorhaven.asgi:application"]
-            + ["--host", host, "--port", str(port)],
-        ),
+        ("web server", [python, *web]),
         ("audit sealer", [python, "-m", "mentorhaven.cli", "audit", "sealer"]),
     ]
     if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
