@@ -18,7 +18,8 @@ Cases (targets from issue 3):
   wall-clock rate mostly measures the other tenants.
 * ``audit_verify``: ``audit.verify`` over 200,000 chained events with a signed checkpoint every
   1,000 (as the sealer signs them), each also anchored outside the database; every hash is
-  recomputed in Python and every anchor compared (its signature too): >= 500,000 events/s.
+  recomputed in Python and every anchor compared (its signature too): >= 500,000 events/s, the
+  median of three passes (each pass is listed).
   ``client_cpu_s`` is this process's
   CPU time, ``server_cpu_s`` that of every PostgreSQL process on the host (verify renders the
   lines on two extra connections while it hashes).
@@ -43,6 +44,7 @@ APPENDS = int(os.environ.get("BENCH_AUDIT_APPENDS", "8000"))
 APPENDS_ONE_WRITER = int(os.environ.get("BENCH_AUDIT_APPENDS_ONE_WRITER", "1000"))
 WRITER_COUNTS = [int(n) for n in os.environ.get("BENCH_AUDIT_WRITERS", "4").split(",")]
 VERIFY_EVENTS = int(os.environ.get("BENCH_AUDIT_VERIFY_EVENTS", "200000"))
+VERIFY_PASSES = 3
 APPEND_TARGET = 2_000
 VERIFY_TARGET = 500_000
 
@@ -286,14 +288,21 @@ def case_verify() -> dict:
     fill_chain(VERIFY_EVENTS)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE kernel_auditevent")  # as autovacuum would after a bulk load
-    start, cpu, server = time.perf_counter(), time.process_time(), _all_postgres_cpu()
-    outcome = audit.verify()
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    server = _all_postgres_cpu() - server
-    if not outcome.ok:
-        raise SystemExit(f"verify failed on an untouched log: {outcome}")
+    # Three passes, as an operator's daily `audit verify` runs on a warm database; the median
+    # pass is the figure (a shared machine's other tenants make any single pass noisy), and
+    # every pass is reported.
+    passes = []
+    for _ in range(VERIFY_PASSES):
+        start, cpu, server = time.perf_counter(), time.process_time(), _all_postgres_cpu()
+        outcome = audit.verify()
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        passes.append((seconds, cpu, _all_postgres_cpu() - server))
+        if not outcome.ok:
+            raise SystemExit(f"verify failed on an untouched log: {outcome}")
+    seconds, cpu, server = sorted(passes)[len(passes) // 2]
     out = result("audit_verify", outcome.count, seconds, VERIFY_TARGET)
     return out | {
+        "passes_events_per_s": [round(outcome.count / p[0]) for p in passes],
         "checkpoints": outcome.checkpoints,
         "anchors_compared": outcome.anchors,
         "client_cpu_s": round(cpu, 3),

@@ -11,6 +11,7 @@ import hashlib
 import threading
 from bisect import bisect_left
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 
@@ -87,14 +88,17 @@ class Renderers:
                 conn.close()
 
 
-def chain_checks_out_fast(batch: int, upto: int, signed: dict[int, str]) -> bool:
+def chain_checks_out_fast(
+    batch: int, upto: int, signed: dict[int, str], meanwhile: Callable[[], None] | None = None
+) -> bool:
     """True only if the row-by-row check would pass too.
 
     The chunk [start, start + batch) holds exactly those seqs (as many rows as numbers, the
     lowest and the highest right, seq unique), every line's SHA-256 equals its stored hash, every
     line's predecessor (its last field) equals the previous stored hash, every signed or anchored
     head matches, and no event has a seq below 1 (with seq unique, every row numbered up to
-    ``upto`` was then seen). Chunks are rendered on extra connections ahead of the hashing.
+    ``upto`` was then seen). Chunks are rendered on extra connections ahead of the hashing;
+    ``meanwhile`` runs while the first ones render.
     """
     sha256 = hashlib.sha256
     signed_seqs = sorted(signed)
@@ -107,6 +111,8 @@ def chain_checks_out_fast(batch: int, upto: int, signed: dict[int, str]) -> bool
             return renderers.pool.submit(renderers.fetch, first, min(first + batch - 1, upto))
 
         ahead = deque(render(first) for first in starts[: 2 * renderers.workers])
+        if meanwhile is not None:
+            meanwhile()
         prev = GENESIS
         for i, start in enumerate(starts):
             n, lowest, highest, hashes, lines = ahead.popleft().result()

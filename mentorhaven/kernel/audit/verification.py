@@ -75,6 +75,17 @@ class _Heads:
         self.hashes.update({a.seq: a.hash for a in store})
 
 
+def _signature_problem(
+    cps: list[AuditCheckpoint], store: list[anchors.Anchor], ring
+) -> tuple[int, str] | None:
+    """(seq, why) for the first checkpoint whose signature is not valid, or the first anchor
+    that is not valid or contradicts the database's checkpoints."""
+    for cp in cps:
+        if not keys.signature_valid(cp.seq, cp.hash, cp.signed_at, cp.key_id, cp.signature, ring):
+            return cp.seq, "checkpoint signature is not valid"
+    return _anchor_problem(cps, store, ring)
+
+
 def _anchor_problem(
     cps: list[AuditCheckpoint], store: list[anchors.Anchor], ring
 ) -> tuple[int, str] | None:
@@ -110,21 +121,26 @@ def verify(*, batch: int = 20000, seal_first: bool = True) -> VerifyResult:
     cps = list(AuditCheckpoint.objects.order_by("seq"))
     store, unreadable = anchors.read_store()
     n, a = len(cps), len({x.seq for x in store})
-    for cp in cps:
-        if not keys.signature_valid(cp.seq, cp.hash, cp.signed_at, cp.key_id, cp.signature, ring):
-            return VerifyResult(False, 0, n, cp.seq, "checkpoint signature is not valid", anchors=a)
-    problem = _anchor_problem(cps, store, ring)
-    if problem is not None:
-        return VerifyResult(False, 0, n, problem[0], problem[1], anchors=a)
-    heads = _Heads(cps, store)
+    heads = _Heads(cps, store)  # what the chain must match; whether it may be trusted is below
+    problems: list[tuple[int, str] | None] = []
+
+    def check_signatures() -> None:
+        problems.append(_signature_problem(cps, store, ring))
+
     with transaction.atomic():  # a server-side cursor lives inside a transaction
         _pin_text_settings()
         upto = AuditEvent.objects.aggregate(upto=models.Max("seq"))["upto"] or 0
-        if (
+        # PostgreSQL: the signatures are checked while the server renders the first chunks.
+        fast = (
             connection.vendor == "postgresql"
             and upto
-            and chain_checks_out_fast(batch, upto, heads.hashes)
-        ):
+            and chain_checks_out_fast(batch, upto, heads.hashes, meanwhile=check_signatures)
+        )
+        if not problems:
+            check_signatures()
+        if problems[0] is not None:
+            return VerifyResult(False, 0, n, problems[0][0], problems[0][1], anchors=a)
+        if fast:
             count, bad, reason = upto, None, ""
         else:
             count, bad, reason = _check_chain(_chunks(batch, upto), heads)
