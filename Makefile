@@ -24,11 +24,12 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-dev
 
-## make run: install, migrate, load the demo data, serve at http://127.0.0.1:8000
+## make run: install, migrate, load the demo data, serve at http://127.0.0.1:8000 with the audit
+## sealer and the task worker beside the web server (Ctrl-C stops all three)
 run: install
 	$(BIN)/mentorhaven migrate --noinput
 	$(BIN)/mentorhaven demo
-	$(BIN)/uvicorn mentorhaven.asgi:application --host 127.0.0.1 --port 8000 --no-access-log
+	$(BIN)/mentorhaven run --host 127.0.0.1 --port 8000
 
 ## make test: the whole suite (browser tests included when Chromium is available)
 test: dev browser

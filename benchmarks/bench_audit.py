@@ -6,18 +6,21 @@ creates that scratch database if needed, migrates it and empties the audit table
 
 Cases (targets from issue 3):
 * ``audit_append_1_writer`` and ``audit_append_N_writers`` (N from ``BENCH_AUDIT_WRITERS``,
-  default "4,16": processes at once, like web workers): ``audit.record`` with an actor and a
-  subject, one transaction per event as a service would do it (pseudonyms, pending insert,
+  default "4": processes at once, like web workers): ``audit.record`` with an actor, a subject
+  and a target, one transaction per event as a service would do it (pseudonyms, pending insert,
   commit with ``synchronous_commit = on``); the clock stops when every event is sealed:
-  >= 2,000 events/s. As deployed, ``mentorhaven audit sealer`` runs beside the writers and seals
-  what their commits leave pending (``BENCH_AUDIT_SEALER=none``: no sealer process, each writer
-  seals right after its own commit). One writer pays three round trips and a WAL flush per event
-  for the transaction alone (BEGIN, INSERT, COMMIT: about 0.45 ms here). Each case also reports
+  >= 2,000 events/s. As deployed, ``mentorhaven audit sealer`` runs beside the writers and seals,
+  signs and anchors what their commits leave pending (``BENCH_AUDIT_SEALER=none``: no sealer
+  process; this process seals everything at the end). One writer pays three round trips and a
+  WAL flush per event for the transaction alone (BEGIN, INSERT, COMMIT). Each case also reports
   the CPU spent per event (writers, the sealer process, and every PostgreSQL process, read from
   /proc) and the rate that CPU cost allows with every core free: on a shared machine the
   wall-clock rate mostly measures the other tenants.
-* ``audit_verify``: ``audit.verify`` over 200,000 chained events with signed checkpoints
-  (every hash recomputed in Python): >= 500,000 events/s. ``client_cpu_s`` is this process's
+* ``audit_verify``: ``audit.verify`` over 200,000 chained events with a signed checkpoint every
+  1,000 (as the sealer signs them), each also anchored outside the database; every hash is
+  recomputed in Python and every anchor compared (its signature too): >= 500,000 events/s, the
+  median of three passes (each pass is listed).
+  ``client_cpu_s`` is this process's
   CPU time, ``server_cpu_s`` that of every PostgreSQL process on the host (verify renders the
   lines on two extra connections while it hashes).
 """
@@ -28,6 +31,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -38,8 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/mh_bench"
 APPENDS = int(os.environ.get("BENCH_AUDIT_APPENDS", "8000"))
 APPENDS_ONE_WRITER = int(os.environ.get("BENCH_AUDIT_APPENDS_ONE_WRITER", "1000"))
-WRITER_COUNTS = [int(n) for n in os.environ.get("BENCH_AUDIT_WRITERS", "4,16").split(",")]
+WRITER_COUNTS = [int(n) for n in os.environ.get("BENCH_AUDIT_WRITERS", "4").split(",")]
 VERIFY_EVENTS = int(os.environ.get("BENCH_AUDIT_VERIFY_EVENTS", "200000"))
+VERIFY_PASSES = 3
 APPEND_TARGET = 2_000
 VERIFY_TARGET = 500_000
 
@@ -58,9 +63,8 @@ def setup() -> None:
     os.environ.setdefault("MENTORHAVEN_ENV", "test")
     os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
-    # As deployed: events sealed right after their transaction commits (the test environment
-    # seals inline by default); MENTORHAVEN_AUDIT_SEAL_INLINE=true measures the serialised way.
-    os.environ.setdefault("MENTORHAVEN_AUDIT_SEAL_INLINE", "false")
+    # A fresh anchor store for this scratch chain (var/'s belongs to the development database).
+    os.environ["MENTORHAVEN_AUDIT_ANCHOR_DIR"] = tempfile.mkdtemp(prefix="mh-bench-anchors-")
     if not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("bench_audit measures PostgreSQL: DATABASE_URL must be postgres://…")
     ensure_database(os.environ["DATABASE_URL"])
@@ -74,11 +78,13 @@ def setup() -> None:
 
 
 def empty_audit_tables() -> None:
-    import pgtrigger
     from django.db import connection
 
-    with pgtrigger.ignore(), connection.cursor() as cursor:  # a scratch database only
+    # A scratch database, as its superuser: only that role may switch ordinary triggers off.
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
         cursor.execute("TRUNCATE kernel_auditevent, kernel_auditcheckpoint")
+        cursor.execute("RESET session_replication_role")
 
 
 def machine() -> dict:
@@ -152,7 +158,7 @@ SEALER = None  # the running SealerProcess, when the benchmark runs one (BENCH_A
 
 def _all_sealed(expected: int) -> None:
     """Stop the clock once every event is sealed: by the sealer process when one runs (this
-    waits for it), else by the writers right after their commits (this seals any straggler)."""
+    waits for it), else by this process, now."""
     from mentorhaven.kernel import audit
     from mentorhaven.kernel.models import AuditEvent
 
@@ -237,15 +243,17 @@ class CpuMeter:
 
 
 def fill_chain(total: int) -> None:
-    """Append correctly chained events in bulk (as if recorded over months), plus checkpoints."""
-    from django.db import transaction
+    """Append correctly chained events in bulk (as if recorded and sealed over months), with a
+    signed and anchored checkpoint every 1,000 events, as the sealer signs them."""
+    from django.db import connection, transaction
 
-    from mentorhaven.kernel import audit
+    from mentorhaven.kernel.audit import checkpoints
+    from mentorhaven.kernel.audit.chain import GENESIS, event_hash
     from mentorhaven.kernel.models import AuditEvent
 
     last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq")
     last = last.values_list("seq", "hash").first()
-    seq, prev = last if last else (0, audit.GENESIS)
+    seq, prev = last if last else (0, GENESIS)
     when = datetime(2026, 1, 1, tzinfo=UTC)
     actors = [f"{i:032x}" for i in range(50)]
     batch: list[AuditEvent] = []
@@ -258,13 +266,17 @@ def fill_chain(total: int) -> None:
             "target_id": str(seq), "subject": actors[(seq + 3) % 50], "purpose": "benchmark",
             "category": "personal", "organization_id": 1, "extra": {"n": seq}, "prev_hash": prev,
         }  # fmt: skip
-        prev = audit.event_hash(values)
+        prev = event_hash(values)
         batch.append(AuditEvent(hash=prev, **values))
         if len(batch) == 5000 or seq == total:
-            with transaction.atomic():
+            # Sealed rows straight in: a scratch database's superuser gets past the trigger
+            # that admits only pending rows (the sealer would take minutes for 200,000).
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
                 AuditEvent.objects.bulk_create(batch)
-                if seq % 50_000 == 0 or seq == total:
-                    audit.checkpoint()
+            for event in batch:
+                if event.seq % 1000 == 0 or event.seq == total:
+                    checkpoints.sign(event.seq, event.hash)
             batch = []
 
 
@@ -276,14 +288,23 @@ def case_verify() -> dict:
     fill_chain(VERIFY_EVENTS)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE kernel_auditevent")  # as autovacuum would after a bulk load
-    start, cpu, server = time.perf_counter(), time.process_time(), _all_postgres_cpu()
-    outcome = audit.verify()
-    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    server = _all_postgres_cpu() - server
-    if not outcome.ok:
-        raise SystemExit(f"verify failed on an untouched log: {outcome}")
+    # Three passes, as an operator's daily `audit verify` runs on a warm database; the median
+    # pass is the figure (a shared machine's other tenants make any single pass noisy), and
+    # every pass is reported.
+    passes = []
+    for _ in range(VERIFY_PASSES):
+        start, cpu, server = time.perf_counter(), time.process_time(), _all_postgres_cpu()
+        outcome = audit.verify()
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        passes.append((seconds, cpu, _all_postgres_cpu() - server))
+        if not outcome.ok:
+            raise SystemExit(f"verify failed on an untouched log: {outcome}")
+    seconds, cpu, server = sorted(passes)[len(passes) // 2]
     out = result("audit_verify", outcome.count, seconds, VERIFY_TARGET)
     return out | {
+        "passes_events_per_s": [round(outcome.count / p[0]) for p in passes],
+        "checkpoints": outcome.checkpoints,
+        "anchors_compared": outcome.anchors,
         "client_cpu_s": round(cpu, 3),
         "server_cpu_s": round(server, 3),
         "events_per_client_cpu_s": round(outcome.count / cpu),
@@ -304,11 +325,10 @@ def result(name: str, events: int, seconds: float, target: int) -> dict:
 def main() -> None:
     global SEALER
     setup()
-    from django.conf import settings
     from sealer import SealerProcess  # benchmarks/sealer.py
 
     # As deployed: `mentorhaven audit sealer` runs next to the web processes.
-    # BENCH_AUDIT_SEALER=none measures without it (each request seals after its commit).
+    # BENCH_AUDIT_SEALER=none measures without it (this process seals at the end).
     if os.environ.get("BENCH_AUDIT_SEALER", "process") == "process":
         SEALER = SealerProcess().start()
 
@@ -321,13 +341,7 @@ def main() -> None:
         for case in cases:
             out = case()
             if case is not case_verify:
-                out["sealing"] = (
-                    "inline"
-                    if settings.AUDIT_SEAL_INLINE
-                    else "sealer process"
-                    if SEALER
-                    else "after each commit"
-                )
+                out["sealing"] = "sealer process" if SEALER else "this process, at the end"
             out["machine"] = machine()
             print(json.dumps(out), flush=True)
     finally:

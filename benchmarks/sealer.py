@@ -30,7 +30,7 @@ class SealerProcess:
         line = self.proc.stdout.readline()
         if "started" not in line:
             raise SystemExit(f"the audit sealer did not start: {line!r}")
-        time.sleep(0.5)  # it takes its lock and starts listening just after saying so
+        time.sleep(0.5)  # it starts listening just after saying so
         return self
 
     def cpu_seconds(self) -> float:

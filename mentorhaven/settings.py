@@ -128,10 +128,18 @@ if PRODUCTION and not AUDIT_SIGNING_KEY_FILE:
         "MENTORHAVEN_AUDIT_SIGNING_KEY_FILE must be set in production; "
         "create one with: mentorhaven audit keygen /etc/mentorhaven/audit-signing.key"
     )
-# Number and chain each audit event inside its recording transaction (appends serialised) rather
-# than right after it commits (appends in parallel; see kernel/audit.py). Tests do, so that
-# `audit.record()` returns a numbered event; tests/kernel/test_audit*.py cover both ways.
-AUDIT_SEAL_INLINE = env_bool("MENTORHAVEN_AUDIT_SEAL_INLINE", TESTING)
+# The audit sealer (`mentorhaven audit sealer`) signs a checkpoint every this many events, and
+# when events are few, once the oldest unsigned one is this many seconds old (kernel/audit/).
+AUDIT_CHECKPOINT_EVERY = env_int("MENTORHAVEN_AUDIT_CHECKPOINT_EVERY", 1000)
+AUDIT_CHECKPOINT_SECONDS = env_int("MENTORHAVEN_AUDIT_CHECKPOINT_SECONDS", 300)
+# Every checkpoint is also appended here, outside the database (append-only JSON lines, 0600):
+# point it at other storage than the database's. Optional copies: POSTed to a webhook (http or
+# https URL) and/or mailed to an auditor; failures are logged and retried.
+AUDIT_ANCHOR_DIR = env("MENTORHAVEN_AUDIT_ANCHOR_DIR") or str(VAR_DIR / "audit-anchors")
+AUDIT_ANCHOR_WEBHOOK = env("MENTORHAVEN_AUDIT_ANCHOR_WEBHOOK")
+if AUDIT_ANCHOR_WEBHOOK and not AUDIT_ANCHOR_WEBHOOK.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("MENTORHAVEN_AUDIT_ANCHOR_WEBHOOK must be an http(s):// URL")
+AUDIT_ANCHOR_EMAIL = env("MENTORHAVEN_AUDIT_ANCHOR_EMAIL")
 
 # --- applications ------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -249,6 +257,9 @@ else:
         "OPTIONS": dict(SQLITE_OPTIONS),
     }
 DATABASES = {"default": _db}
+# PostgreSQL: the owner role's URL, used only by `mentorhaven migrate` (the app's role in
+# DATABASE_URL may then not change the audit log; see docs/operations.md, "Database roles").
+DATABASE_OWNER_URL = env("DATABASE_OWNER_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, channels, tasks --------------------------------------------------------------

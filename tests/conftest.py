@@ -15,9 +15,14 @@ from django.core.cache import cache
 
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
+from mentorhaven.kernel import audit
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 
 PASSWORD = "correct horse battery staple 42"
+
+# Audit actions that only tests record (``audit.record`` refuses undeclared ones).
+audit.declare("test.event", sentence="{actor} did something for a test")
+audit.declare("test.read", sentence="{actor} read something for a test")
 
 
 @dataclass
@@ -112,20 +117,47 @@ def personas(db) -> Personas:
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_append_only_triggers():
-    """Transactional tests end by truncating every table, but on PostgreSQL the audit tables
-    refuse TRUNCATE (kernel/models.py): the test runner's flush alone runs with triggers ignored."""
-    import pgtrigger
+    """Transactional tests end by emptying every table, but the audit tables refuse TRUNCATE and
+    DELETE (kernel migration 0007). The test runner's flush alone gets past them: on PostgreSQL
+    its superuser connection sets ``session_replication_role = replica`` (ordinary triggers do
+    not fire; only a superuser may set it, never the app's role); on SQLite, which has no roles,
+    the triggers are dropped for the flush and created again."""
+    from importlib import import_module
+
+    from django.db import connection
     from django.test import TransactionTestCase
 
+    triggers = import_module("mentorhaven.kernel.migrations.0008_audit_plain_triggers")
     original = TransactionTestCase._fixture_teardown
 
     def teardown(self):
-        with pgtrigger.ignore():
-            original(self)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+            try:
+                original(self)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET session_replication_role")
+        else:
+            with connection.cursor() as cursor:
+                triggers.drop_sqlite_triggers(cursor)
+            try:
+                original(self)
+            finally:
+                with connection.cursor() as cursor:
+                    triggers.create_sqlite_triggers(cursor)
 
     TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
     yield
     TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_store(settings, tmp_path):
+    """Each test anchors its audit checkpoints in a store of its own: the anchors of an earlier
+    test's (rolled-back or flushed) chain would rightly fail this test's ``audit verify``."""
+    settings.AUDIT_ANCHOR_DIR = str(tmp_path / "audit-anchors")
 
 
 @pytest.fixture(autouse=True)

@@ -139,7 +139,7 @@ def file_upload(
                     "kind": kind,
                     "size": file.size,
                     "metadata_removed": cleaned,
-                    "relationship": relationship.public_id if relationship else None,
+                    "relationship": relationship,  # a reference: stored as a keyed pseudonym
                 },
             )
     except BaseException:
@@ -260,7 +260,7 @@ def share_link_create(
             category="platform",
             organization=_organization_id(file),
             extra={
-                "file": file.public_id,
+                "file": file,
                 "password": bool(password_hash),
                 "expires_in_days": expires_in_days,
                 "max_downloads": max_downloads,
@@ -386,7 +386,7 @@ def share_link_download(*, link: ShareLink) -> Download | str:
                     target=file,
                     purpose="File downloaded through a share link",
                     organization=_organization_id(file),
-                    extra={"share_link": locked.public_id},
+                    extra={"share_link": locked},
                 )
     except BaseException:
         close_chunks(chunks)

@@ -13,3 +13,5 @@ class KernelConfig(AppConfig):
         from mentorhaven.kernel import checks, declarations  # noqa: F401
 
         autodiscover_modules("inventory")
+        # Every installed app's audit_actions.py declares the audit actions it records.
+        autodiscover_modules("audit_actions")

@@ -99,10 +99,20 @@ declare(
             retention="Kept for accountability; unlinkable from you once you are erased",
             erasure=Erasure.UNLINK,
         ),
+        Field(
+            "target_id",
+            Category.PLATFORM,
+            label="What it was about (a pseudonym keyed to you)",
+            purpose="Recording what was read or changed, as a pseudonym keyed to you",
+            basis="legitimate_interest",
+            visible_to=("self", "auditor", "security_officer"),
+            retention="Kept for accountability; unlinkable from you once you are erased",
+            erasure=Erasure.UNLINK,
+        ),
     ],
     record="Audit log entries",
-    description="The tamper-evident audit log. It holds identifiers and pseudonyms, never "
-    "content; erasing your key breaks the link between you and your pseudonym.",
+    description="The tamper-evident audit log. It holds pseudonyms, codes and counts, never "
+    "content; erasing your key breaks the link between you, your pseudonym and what you did.",
     subject=_audit_rows,
 )
 
@@ -341,7 +351,6 @@ exempt(
         "actor_role",
         "action",
         "target_type",
-        "target_id",
         "purpose",
         "category",
         "organization_id",

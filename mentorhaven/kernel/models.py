@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pgtrigger
 from django.db import models
 from django.utils import timezone
 
@@ -50,70 +49,18 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-_NO_TRUNCATE = pgtrigger.Trigger(
-    name="no_truncate",
-    operation=pgtrigger.Truncate,
-    level=pgtrigger.Statement,
-    when=pgtrigger.Before,
-    func="RAISE EXCEPTION 'pgtrigger: Cannot truncate the append-only % table', TG_TABLE_NAME;",
-)
-_APPEND_ONLY = [
-    pgtrigger.Protect(
-        name="append_only", operation=pgtrigger.Update | pgtrigger.Delete, when=pgtrigger.Before
-    ),
-    _NO_TRUNCATE,
-]
-# Events are written *pending* (no seq, no hashes) by the recording transaction and sealed later
-# by the sealer (``mentorhaven.kernel.audit.seal``). The only UPDATE allowed is that one: give a
-# pending row its seq and both hashes, changing nothing else. Sealed rows are frozen, and nothing
-# is ever deleted.
-
-
-class _NotASeal(pgtrigger.Condition):
-    """The trigger's WHEN clause: true for any UPDATE other than sealing a pending row.
-
-    Sealing may give a pending row its seq and both hashes and change nothing else; the column
-    list comes from the model, so a column added later is covered too. As a WHEN clause it is
-    evaluated by the executor itself: sealing (every event, once) runs no trigger function at
-    all, where a PL/pgSQL check cost tens of microseconds per event.
-    """
-
-    sql = "computed from the model"
-
-    def resolve(self, model) -> str:
-        changed = pgtrigger.AnyChange(exclude=["seq", "prev_hash", "hash"]).resolve(model)
-        return (  # rendered as WHEN <this>: the parentheses are required
-            f"({changed} OR OLD.seq IS NOT NULL OR NEW.seq IS NULL"
-            " OR length(coalesce(NEW.hash, '')) <> 64"
-            " OR length(coalesce(NEW.prev_hash, '')) <> 64)"
-        )
-
-
-_REFUSE = "RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;"
-_SEAL_ONLY = [
-    pgtrigger.Trigger(
-        name="seal_only",
-        operation=pgtrigger.Update,
-        when=pgtrigger.Before,
-        condition=_NotASeal(),
-        func=_REFUSE,
-    ),
-    pgtrigger.Trigger(
-        name="no_delete", operation=pgtrigger.Delete, when=pgtrigger.Before, func=_REFUSE
-    ),
-    _NO_TRUNCATE,
-]
-
-
 class AuditEvent(models.Model):
-    """One event of the hash-chained audit log. Identifiers only, never content.
+    """One event of the hash-chained audit log. Pseudonyms, codes and counts, never content.
 
-    People appear as keyed pseudonyms (HMAC with their vault-held secret), so an erased person is
-    no longer identifiable while the chain still verifies. On PostgreSQL triggers refuse UPDATE
-    (except sealing a pending row), DELETE and TRUNCATE.
+    People (actor, subject) and what they touched (target, references in ``extra``) appear as
+    keyed pseudonyms (``kernel/audit/pseudonyms.py``), so a copy of the table joins to nobody and
+    an erased person is no longer identifiable while the chain still verifies.
 
     A row is written *pending* (``seq`` NULL, empty hashes) inside the recording transaction and
-    *sealed* (contiguous ``seq``, ``prev_hash``, ``hash``) by ``audit.seal`` soon after it commits.
+    *sealed* (contiguous ``seq``, ``prev_hash``, ``hash``) by the audit sealer after it commits.
+    Triggers (kernel migration 0008, on PostgreSQL and SQLite) refuse inserting a row that is not
+    pending, every UPDATE except sealing a pending row, DELETE and TRUNCATE. They list this
+    model's columns: a column added later must be added to them too (a test checks it).
     """
 
     seq = models.BigIntegerField(unique=True, null=True, blank=True)  # NULL while pending
@@ -133,7 +80,6 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        triggers = _SEAL_ONLY
         # Few indexes: every event is written twice (pending, then sealed), and each index
         # costs on both writes. No query looks events up by action or by subject prefix.
         indexes = [
@@ -153,8 +99,10 @@ class AuditCheckpoint(models.Model):
     """An Ed25519 signature over (seq, hash, signed_at) of the audit log's tail at that moment.
 
     The signing key lives outside the database (``AUDIT_SIGNING_KEY_FILE``): someone who can write
-    SQL can rewrite the chain and recompute its hashes, but cannot sign a matching checkpoint, and
-    cannot drop events from behind one unnoticed.
+    SQL can rewrite the chain and recompute its hashes, but cannot sign a matching checkpoint.
+    Each checkpoint is also appended to the anchor store outside the database
+    (``kernel/audit/anchors.py``), so deleting rows here together with the events is caught too.
+    Append-only: triggers refuse UPDATE, DELETE and TRUNCATE (kernel migration 0008).
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -165,7 +113,6 @@ class AuditCheckpoint(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        triggers = _APPEND_ONLY
 
     def __str__(self) -> str:
         return f"checkpoint #{self.seq}"

@@ -9,12 +9,12 @@ from mentorhaven.kernel import audit
 
 @task()
 def audit_checkpoint() -> int | None:
-    """Sign the tail of the audit log so that quiet periods are covered too.
+    """Seal, then sign and anchor the head of the audit log now.
 
-    ``record`` already signs every ``AUDIT_CHECKPOINT_EVERY`` events; schedule this (or
-    ``mentorhaven audit checkpoint``) every few minutes so that a truncated tail is caught even
-    when few events arrive. Idempotent: with nothing new since the last checkpoint it signs
-    nothing. Returns the sequence number covered.
+    The audit sealer already signs every ``AUDIT_CHECKPOINT_EVERY`` events and whenever an event
+    has waited ``AUDIT_CHECKPOINT_SECONDS`` unsigned; enqueue this for an extra checkpoint at a
+    moment of your choosing (before a backup, after an incident). Idempotent: with nothing new
+    since the last checkpoint it signs nothing. Returns the sequence number covered.
     """
     cp = audit.checkpoint()
     return cp.seq if cp else None

@@ -383,7 +383,7 @@ def forget_cached_keys(subject=None) -> None:
 DATA_KEY = "data-key"
 PSEUDONYM_SECRET = "pseudonym-secret"  # noqa: S105 (a purpose label, not a secret)
 WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET)
-# Before kernel migration 0008 both were wrapped under this one label; kept for that migration.
+# Before kernel migration 0007 both were wrapped under this one label; kept for that migration.
 LEGACY_WRAP_PURPOSE = "subject-key"
 
 

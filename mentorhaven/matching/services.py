@@ -528,7 +528,7 @@ def match_pair_swap(*, actor, pair: MatchPair, other: MatchPair) -> tuple[MatchP
         program=run.program,
         target=pair,
         purpose="Review a matching draft",
-        extra={"other": str(other.public_id)},
+        extra={"other": other},  # stored as a keyed pseudonym
     )
     return pair, other
 

@@ -243,7 +243,7 @@ def report_for_admin(*, viewer, report: Report) -> ReportView:
             purpose="Review a reported message (safety report)",
             actor_role="program_admin",
             organization=organization,
-            extra={"report": report.public_id},
+            extra={"report": report},  # stored as a keyed pseudonym
         )
     note = ""
     if report.note:

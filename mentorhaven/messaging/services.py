@@ -94,7 +94,7 @@ def conversation_for_relationship(*, actor, relationship: Relationship) -> Conve
         purpose="Open the relationship's conversation",
         category="platform",
         organization=relationship.program.organization_id,
-        extra={"relationship": relationship.public_id},
+        extra={"relationship": relationship},  # stored as a keyed pseudonym
     )
     return conversation
 
@@ -219,7 +219,7 @@ def message_send(*, actor, conversation: Conversation, body: str) -> Message:
         purpose="Send a message",
         category="platform",
         organization=conversation.program.organization_id,
-        extra={"conversation": conversation.public_id, "seq": seq},
+        extra={"conversation": conversation},  # stored as a keyed pseudonym
     )
     announce_on_commit(conversation.public_id, seq=seq)
     return message
@@ -393,7 +393,7 @@ def notification_preference_set(*, actor, email: str) -> NotificationPreference:
         subject=actor,
         purpose="Choose how often to get notification e-mails",
         category="platform",
-        extra={"email": email},
+        extra={"frequency": email},
     )
     return pref
 

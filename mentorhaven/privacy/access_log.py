@@ -1,12 +1,13 @@
 """Selectors for "Who accessed my data": the audit events whose data subject is the viewer.
 
-The audit log names people only by keyed pseudonym. To show a person *who* acted, we compute the
-pseudonyms of those who could have acted on their data — first the few who usually do (their
-mentors and mentees, their programs' admins, their organizations' staff), then, only if some
-remain unknown, every member of their organizations — and match. Nothing maps pseudonyms back
-to people at rest: once someone is erased (their secret shredded) their past actions show as "a
-former member", and events about them can no longer be found by anybody, including through this
-page.
+The audit log names people only by keyed pseudonym. The kernel finds a person's events with their
+key (``audit.events_about``); to show *who* acted, it recognises the actors among those who could
+have acted on their data (``audit.resolve_actors``) — first the few who usually do (their mentors
+and mentees, their programs' admins, their organizations' staff), then, only if some remain
+unknown, every member of their organizations. Nothing maps pseudonyms back to people at rest:
+once someone is erased (their secret shredded) their past actions show as "a former member", and
+events about them can no longer be found by anybody, including through this page. Each event is
+explained by its action's declared sentence ("Ana Mentor viewed your data").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.kernel import audit
@@ -33,9 +34,6 @@ ROLE_LABELS = {
     "auditor": _("Auditor"),
     "security_officer": _("Security officer"),
     "member": _("Member"),
-}
-ACTION_LABELS = {
-    "data.read": _("viewed your data"),
 }
 
 
@@ -59,14 +57,11 @@ class AccessEntry:
 
 
 def access_events_for(*, viewer, include_own: bool = True) -> QuerySet[AuditEvent]:
-    """Events about ``viewer`` (and only them), newest first."""
-    me = audit.pseudonym(viewer)
-    if me in ("", audit.ERASED):
-        return AuditEvent.objects.none()
-    # Newest first; an event not sealed yet (no seq, for a few milliseconds) is the newest.
-    events = AuditEvent.objects.filter(subject=me).order_by(F("seq").desc(nulls_first=True), "-id")
+    """Events about ``viewer`` (and only them), newest first; an event not sealed yet (no seq,
+    for a few milliseconds) is the newest."""
+    events = audit.events_about(viewer)
     if not include_own:
-        events = events.exclude(actor=me)
+        events = events.exclude(actor=audit.pseudonym(viewer))
     return events
 
 
@@ -111,8 +106,8 @@ def _possible_actors(viewer) -> set[int]:
 
 
 def _names(pseudonyms: set[str], people: set[int]) -> dict[str, str]:
-    by_pseudonym = audit.pseudonyms_of(list(people))
-    wanted = {by_pseudonym[p]: p for p in pseudonyms if p in by_pseudonym}
+    found = audit.resolve_actors(pseudonyms, people)
+    wanted = {user_id: p for p, user_id in found.items()}
     return {wanted[user.pk]: user.name for user in get_user_model().objects.filter(pk__in=wanted)}
 
 
@@ -120,7 +115,7 @@ def describe(*, viewer, events: list[AuditEvent]) -> list[AccessEntry]:
     """Turn one page of events into who / what / when / why, resolving pseudonyms to people:
     first among the few likely actors, then, for any left over, the whole organization."""
     me = audit.pseudonym(viewer)
-    unresolved = {e.actor for e in events} - {me, audit.SYSTEM, ""}
+    unresolved = {e.actor for e in events} - {me}
     names: dict[str, str] = {}
     if unresolved:
         likely = _likely_actors(viewer)
@@ -148,7 +143,7 @@ def _entry(event: AuditEvent, me: str, names: dict[str, str]) -> AccessEntry:
         at=event.occurred_at,
         who=who,
         action=event.action,
-        action_label=str(ACTION_LABELS.get(event.action, event.action)),
+        action_label=audit.sentence(event.action, who.name),
         category=event.category,
         category_label=category_label,
         purpose=event.purpose,

@@ -17,6 +17,7 @@ from mentorhaven.accounts.tokens import (
     api_token_create,
     api_token_revoke,
 )
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
 
@@ -67,7 +68,7 @@ def test_lifetime_outside_one_day_to_a_year_is_refused(personas, days):
 def test_creating_a_token_is_audited_without_the_secret(personas):
     token, secret = api_token_create(actor=personas.cara, user=personas.cara, name="x")
     event = AuditEvent.objects.get(action="api_token.create")
-    assert event.target_id == str(token.public_id)
+    assert event.target_id == audit.target_pseudonym(personas.cara, token)
     assert secret not in str(event.extra) and token.token_hash not in str(event.extra)
 
 
@@ -116,7 +117,9 @@ def test_revoked_token_gets_401_and_revocation_is_audited(client, personas, issu
     response = _me(client, secret)
     assert response.status_code == 401
     assert set(response.json()) == ERROR_KEYS
-    assert AuditEvent.objects.filter(action="api_token.revoke", target_id=str(token.public_id))
+    assert AuditEvent.objects.filter(
+        action="api_token.revoke", target_id=audit.target_pseudonym(personas.cara, token)
+    )
 
 
 def test_failed_token_auth_is_audited_with_the_reason(client, personas, issue_token):

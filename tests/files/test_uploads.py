@@ -35,7 +35,7 @@ def test_upload_is_stored_encrypted_and_audited(personas, relationship, file_sto
     assert file.size == len(PLAIN_TEXT.encode())
     assert file.mime_type == "text/plain"
     event = AuditEvent.objects.get(action="file.upload")
-    assert event.target_id == str(file.public_id)
+    assert event.target_id == audit.target_pseudonym(personas.cara, file)
     assert event.subject == audit.pseudonym(personas.cara)
     assert "resume" not in str(event.extra)
 
@@ -90,7 +90,7 @@ def test_mentor_download_is_an_audited_read_of_the_uploaders_data(personas, cara
     event = AuditEvent.objects.get(action="data.read")
     assert event.subject == audit.pseudonym(personas.cara)
     assert event.actor == audit.pseudonym(personas.ana)
-    assert event.target_id == str(cara_file.public_id)
+    assert event.target_id == audit.target_pseudonym(personas.cara, cara_file)
 
 
 def test_download_is_an_attachment_that_no_browser_will_render(personas, cara_file, login):
@@ -199,7 +199,7 @@ def test_deleting_own_file_removes_the_row_and_the_sealed_blob(
     assert not StoredFile.objects.exists()
     assert not blob.exists()
     event = AuditEvent.objects.get(action="file.delete")
-    assert event.target_id == str(cara_file.public_id)
+    assert event.target_id == audit.target_pseudonym(personas.cara, cara_file)
 
 
 def test_shredded_uploaders_file_reads_as_erased_with_a_clear_page(personas, cara_file, login):

@@ -1,8 +1,6 @@
-"""The audit log: contiguous, chained, signed, identifiers only, and tamper-evident.
+"""The audit log: recorded pending, sealed contiguous and chained, signed, and tamper-evident.
 
-Tampering tests play an attacker with SQL access: they change the table directly, bypassing
-``record``. On PostgreSQL the append-only triggers are switched off first (``as_attacker``), as
-a database superuser could.
+Tampering tests play an attacker who gets past the triggers (``audit_helpers.as_attacker``).
 """
 
 from __future__ import annotations
@@ -12,29 +10,43 @@ import hashlib
 import itertools
 import os
 import uuid
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pgtrigger
 import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit, vault
+from mentorhaven.kernel.audit.chain import (
+    GENESIS,
+    event_hash,
+    event_line,
+    event_values,
+    line_hash,
+    line_sql,
+)
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
-
-EVENTS = "kernel_auditevent"
+from tests.kernel.audit_helpers import (
+    EVENTS,
+    as_attacker,
+    bad_seq,
+    forge,
+    make_events,
+    pending,
+    rewrite_chain_from,
+    sql,
+)
 
 
 @pytest.fixture(autouse=True)
 def _own_signing_key(settings, tmp_path):
     settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
     settings.AUDIT_CHECKPOINT_EVERY = 0  # tests sign checkpoints explicitly unless they say so
-    settings.AUDIT_SEAL_INLINE = False  # PostgreSQL: events pending until sealed, as deployed
     # The vault caches unwrapped keys per user id; ids are reused after each test's rollback.
     vault.forget_cached_keys()
 
@@ -47,135 +59,78 @@ def people(db):
     ]
 
 
-def make_events(people, n: int) -> list[AuditEvent]:
-    """Record ``n`` events and seal them (PostgreSQL seals after commit; tests never commit)."""
-    recorded = [
-        audit.record(
-            action="test.touch",
-            actor=people[i % 2],
-            subject=people[2],
-            target=("test.thing", i),
-            purpose="exercise the log",
-            category="program",
-            extra={"n": i},
-        )
-        for i in range(n)
-    ]
-    audit.seal()
-    return list(AuditEvent.objects.filter(pk__in=[e.pk for e in recorded]).order_by("seq"))
+# --- recording and sealing ---------------------------------------------------------------------
 
 
-def pending(**fields) -> AuditEvent:
-    """A pending row, as ``record`` leaves it on PostgreSQL until the sealer runs."""
-    values = {"occurred_at": datetime.now(UTC), "action": "test.pending", "actor": "system"}
-    return AuditEvent.objects.create(**(values | fields))
-
-
-@contextmanager
-def as_attacker():
-    if connection.vendor == "postgresql":
-        with pgtrigger.ignore():
-            yield
-    else:
-        yield
-
-
-def sql(statement: str, params=()) -> None:
-    with as_attacker(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-def shift_up_from(seq: int) -> None:
-    """Make room at ``seq`` by moving every later event one place up (unique-safe, two steps)."""
-    sql(f"UPDATE {EVENTS} SET seq = -seq WHERE seq >= %s", [seq])  # noqa: S608
-    sql(f"UPDATE {EVENTS} SET seq = 1 - seq WHERE seq < 0")  # noqa: S608
-
-
-def forge(seq: int, prev_hash: str) -> None:
-    """Insert a self-consistent forged event: right seq, right predecessor, right own hash."""
-    values = {
-        "seq": seq,
-        "occurred_at": datetime(2026, 1, 1, tzinfo=UTC),
-        "actor": "system",
-        "actor_role": "",
-        "action": "forged.event",
-        "target_type": "",
-        "target_id": "",
-        "subject": "",
-        "purpose": "",
-        "category": "",
-        "organization_id": None,
-        "extra": {},
-        "prev_hash": prev_hash,
-    }
-    with as_attacker():
-        AuditEvent.objects.create(hash=audit.event_hash(values), **values)
-
-
-def bad_seq() -> int | None:
-    result = audit.verify()
-    assert result.ok is (result.bad_seq is None)
-    return result.bad_seq
-
-
-# --- appending ---------------------------------------------------------------------------------
+def test_record_leaves_the_event_pending_until_the_sealer_chains_it(people):
+    event = audit.record(action="test.touch", actor=people[0], subject=people[1])
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.seq, stored.prev_hash, stored.hash) == (None, "", "")
+    assert audit.seal() == 1
+    stored.refresh_from_db()
+    assert (stored.seq, stored.prev_hash) == (1, GENESIS)
+    assert stored.hash == event_hash(event_values(stored))
 
 
 def test_events_are_numbered_contiguously_and_each_holds_its_predecessors_hash(people):
     events = make_events(people, 5)
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
-    assert events[0].prev_hash == audit.GENESIS
+    assert events[0].prev_hash == GENESIS
     for before, after in itertools.pairwise(events):
         assert after.prev_hash == before.hash
     for event in AuditEvent.objects.all():
-        assert event.hash == audit.event_hash(audit.event_values(event))
-
-
-def test_people_appear_only_by_pseudonym(people):
-    event = make_events(people, 1)[0]
-    row = AuditEvent.objects.filter(seq=event.seq).values().get()
-    stored = " ".join(str(v) for v in row.values())
-    for person in people:
-        assert person.email not in stored
-        assert str(person.pk) not in (row["actor"], row["subject"])
-    assert row["actor"] == audit.pseudonym(people[0])
-    assert len(row["actor"]) == 32
+        assert event.hash == event_hash(event_values(event))
 
 
 def test_the_database_renders_the_same_canonical_line_python_hashed(people):
     # Whole seconds (SQLite then stores no fraction), no organization, a list in extra.
     with time_machine.travel(datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC), tick=False):
-        audit.record(action="a.b", purpose="why — with ünïcode", extra={"ids": ["x", 1, True]})
+        audit.record(action="test.one", purpose="why — with ünïcode", extra={"ids": ["x", 1, True]})
     with time_machine.travel(datetime(2026, 3, 1, 12, 0, 0, 120000, tzinfo=UTC), tick=False):
-        audit.record(action="c.d", actor=people[0], organization=42, extra={"none": None})
-    audit.record(action="e.f", subject=people[1], target=("x", "y"))
+        audit.record(action="test.two", actor=people[0], organization=42, extra={"none": None})
+    audit.record(action="test.touch", subject=people[1], target=("x", "y"))
     audit.seal()
     with connection.cursor() as cursor:
-        cursor.execute(audit._line_sql())
+        cursor.execute(line_sql())
         rows = cursor.fetchall()
+    assert len(rows) == 3
     for seq, stored, line in rows:
         event = AuditEvent.objects.get(seq=seq)
-        assert line == audit.event_line(audit.event_values(event))
-        assert audit.line_hash(line) == stored
+        assert line == event_line(event_values(event))
+        assert line_hash(line) == stored
 
 
 def test_sealing_numbers_pending_events_once_and_a_second_seal_changes_nothing(people):
     first = make_events(people, 3)
     later = pending(occurred_at=datetime(2026, 5, 1, tzinfo=UTC))
-    assert (later.seq, later.hash) == (None, "")
     assert audit.seal() == 1
     later.refresh_from_db()
     assert (later.seq, later.prev_hash) == (4, first[-1].hash)
-    assert later.hash == audit.event_hash(audit.event_values(later))
+    assert later.hash == event_hash(event_values(later))
     before = list(AuditEvent.objects.values_list("seq", "prev_hash", "hash"))
     assert audit.seal() == 0
     assert list(AuditEvent.objects.values_list("seq", "prev_hash", "hash")) == before
 
 
+def test_sealing_seals_a_long_backlog_batch_after_batch(people):
+    for i in range(7):
+        pending(extra={"i": i})
+    assert audit.seal(batch=2) == 7
+    assert list(AuditEvent.objects.order_by("id").values_list("seq", flat=True)) == list(
+        range(1, 8)
+    )
+    assert audit.verify().count == 7
+
+
 def test_sealing_hashes_extra_exactly_as_stored(db):
     # Written by hand (not canonical): the hash must cover these bytes, which verify re-reads.
-    row = pending()
-    sql(f"UPDATE {EVENTS} SET extra = %s WHERE id = %s", ['{"b": 1, "a": 2}', row.pk])  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {EVENTS} (occurred_at, actor, actor_role, action, target_type, "  # noqa: S608
+            "target_id, subject, purpose, category, extra, prev_hash, hash) "
+            "VALUES (%s, 'system', '', 'test.one', '', '', '', '', '', %s, '', '')",
+            [connection.ops.adapt_datetimefield_value(datetime.now(UTC)), '{"b": 1, "a": 2}'],
+        )
     assert audit.seal() == 1
     assert audit.verify().ok
 
@@ -210,7 +165,25 @@ def test_verify_warns_about_events_left_pending_too_long(people, capsys):
     assert "WARNING: 1 event(s) still unsealed" in out.err
 
 
-# --- identifiers only, never content -----------------------------------------------------------
+def test_record_access_writes_one_event_per_person_read_in_one_insert(people):
+    viewer, *read = people
+    with CaptureQueriesContext(connection) as queries:
+        events = audit.record_access(
+            viewer=viewer,
+            subjects=[*read, viewer, read[0]],  # oneself and repeats are not recorded
+            category="personal",
+            purpose="list the mentees' goals",
+        )
+    inserts = [q for q in queries if q["sql"].startswith(f"INSERT INTO {EVENTS}")]
+    assert len(inserts) == 1
+    assert [e.subject for e in events] == [audit.pseudonym(p) for p in read]
+    assert AuditEvent.objects.filter(action="data.read").count() == 2
+    assert (
+        audit.record_access(viewer=viewer, subject=viewer, category="personal", purpose="x") == []
+    )
+
+
+# --- what an event may hold ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -218,45 +191,58 @@ def test_verify_warns_about_events_left_pending_too_long(people, capsys):
     [
         {"note": "I feel anxious about my manager"},
         {"email": "cara.mentee@demo.test"},
+        {"id": uuid.UUID("6f1c2a52-0b7e-4a3e-9f55-1f0c2d3e4b5a")},
+        {"id": "6f1c2a52-0b7e-4a3e-9f55-1f0c2d3e4b5a"},
+        {"id": "6f1c2a520b7e4a3e9f551f0c2d3e4b5a"},
+        {"program": "demo-2026"},
+        {"row": "12345"},
         {"payload": {"nested": "object"}},
         {"amount": 1.5},
-        {"code": "x" * 65},
         {"Bad Key": "ok"},
         {"items": ["fine", "not fine at all"]},
     ],
 )
-def test_recording_refuses_anything_but_identifiers_in_extra(db, extra):
+def test_recording_refuses_content_and_identifiers_in_extra(db, extra):
     with pytest.raises(audit.AuditError):
-        audit.record(action="test.content", extra=extra)
+        audit.record(action="test.one", extra=extra)
     assert not AuditEvent.objects.exists()
 
 
-def test_recording_refuses_control_characters_unknown_categories_and_free_form_actions(db):
+def test_recording_refuses_control_characters_unknown_categories_and_undeclared_actions(db):
     with pytest.raises(audit.AuditError):
-        audit.record(action="test.x", purpose="line one\nline two")
+        audit.record(action="test.one", purpose="line one\nline two")
     with pytest.raises(audit.AuditError):
-        audit.record(action="test.x", target=("t", "a\x1fb"))
+        audit.record(action="test.one", target=("t", "a\x1fb"))
+    with pytest.raises(audit.AuditError, match="not declared"):
+        audit.record(action="test.never_declared")
     with pytest.raises(audit.AuditError):
-        audit.record(action="Not An Action")
-    with pytest.raises(audit.AuditError):
-        audit.record(action="test.x", category="gossip")
+        audit.record(action="test.one", category="gossip")
+    with pytest.raises(audit.AuditError, match="declared with category"):
+        audit.record(action="test.touch", category="personal")  # declared "program"
     assert not AuditEvent.objects.exists()
 
 
-def test_identifiers_numbers_and_flags_are_recorded(db):
-    ident = uuid.uuid4()
+def test_counts_flags_codes_and_references_are_recorded(people):
+    cara = people[2]
     event = audit.record(
-        action="test.ok",
-        extra={"id": ident, "count": 3, "signup": False, "role": "mentor", "fields": ["a_b"]},
+        action="test.touch",
+        subject=cara,
+        extra={"count": 3, "signup": False, "role": "mentor", "fields": ["a_b"], "ref": people[0]},
     )
     stored = AuditEvent.objects.get(pk=event.pk).extra
     assert stored == {
-        "id": str(ident),
         "count": 3,
         "signup": False,
         "role": "mentor",
         "fields": ["a_b"],
+        "ref": audit.target_pseudonym(cara, people[0]),  # keyed to the subject, like the target
     }
+    assert stored["ref"] != str(people[0].public_id)
+
+
+def test_an_action_takes_its_declared_category_by_default(db):
+    event = audit.record(action="test.touch")
+    assert event.category == "program"
 
 
 # --- verification ------------------------------------------------------------------------------
@@ -266,7 +252,7 @@ def test_verify_passes_on_an_untouched_log_and_prints_the_event_count(people, ca
     make_events(people, 7)
     audit.checkpoint()
     call_command("audit", "verify")
-    assert "audit log OK: 7 events, 1 signed checkpoints" in capsys.readouterr().out
+    assert "audit log OK: 7 events, 1 signed checkpoints, 1 anchored" in capsys.readouterr().out
 
 
 def test_verify_passes_on_an_empty_log(db):
@@ -280,6 +266,7 @@ def test_verify_passes_on_an_empty_log(db):
         ("action", "'account.delete'"),
         ("actor", "'someone-else'"),
         ("subject", "''"),
+        ("target_id", "'0123'"),
         ("purpose", "'a better story'"),
         ("extra", "'{\"n\":99}'"),
         ("organization_id", "7"),
@@ -306,7 +293,7 @@ def test_verify_names_a_row_altered_with_its_own_hash_recomputed(people):
     event.action = "nothing.happened"
     with as_attacker():
         AuditEvent.objects.filter(seq=3).update(
-            action=event.action, hash=audit.event_hash(audit.event_values(event))
+            action=event.action, hash=event_hash(event_values(event))
         )
     # Event 3 is now self-consistent; event 4 still names the original as its predecessor.
     assert bad_seq() == 4
@@ -322,18 +309,14 @@ def test_verify_names_a_deleted_row(people):
 
 def test_verify_names_a_forged_row_appended_at_the_end(people):
     make_events(people, 5)
-    sql(
-        f"INSERT INTO {EVENTS} (seq, occurred_at, actor, actor_role, action, target_type, "  # noqa: S608
-        "target_id, subject, purpose, category, extra, prev_hash, hash) "
-        "VALUES (6, %s, 'system', '', 'forged', '', '', '', '', '', '{}', %s, %s)",
-        [datetime.now(UTC), "0" * 64, "1" * 64],
-    )
+    forge(6, prev_hash="0" * 64)
     assert bad_seq() == 6
 
 
 def test_verify_names_a_self_consistent_row_inserted_in_the_middle(people):
     events = make_events(people, 6)
-    shift_up_from(3)
+    sql(f"UPDATE {EVENTS} SET seq = -seq WHERE seq >= 3")  # noqa: S608
+    sql(f"UPDATE {EVENTS} SET seq = 1 - seq WHERE seq < 0")  # noqa: S608
     forge(3, prev_hash=events[1].hash)
     result = audit.verify()
     assert (result.bad_seq, result.reason) == (3, "was inserted: the next event does not follow it")
@@ -380,37 +363,15 @@ def test_verify_command_exits_1_naming_the_first_bad_sequence_number(people):
 # --- checkpoints -------------------------------------------------------------------------------
 
 
-def _rewrite_chain_from(seq: int) -> None:
-    """The attack checkpoints exist for: alter an event and recompute every hash after it."""
-    prev = AuditEvent.objects.get(seq=seq - 1).hash
-    with as_attacker():
-        for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
-            if event.seq == seq:
-                event.action = "nothing.to.see"
-            event.prev_hash = prev
-            event.hash = audit.event_hash(audit.event_values(event))
-            AuditEvent.objects.filter(pk=event.pk).update(
-                action=event.action, prev_hash=event.prev_hash, hash=event.hash
-            )
-            prev = event.hash
-
-
 def test_a_recomputed_chain_is_caught_by_the_signed_checkpoint(people):
     make_events(people, 5)
     audit.checkpoint()
     make_events(people, 5)
     audit.checkpoint()
-    _rewrite_chain_from(7)
+    rewrite_chain_from(7)
     result = audit.verify()
     assert (result.ok, result.bad_seq) == (False, 10)
     assert "rewritten after 5" in result.reason
-
-
-def test_without_checkpoints_a_recomputed_chain_would_pass(people):
-    # Why checkpoints are needed (and signed every AUDIT_CHECKPOINT_EVERY events).
-    make_events(people, 6)
-    _rewrite_chain_from(3)
-    assert audit.verify().ok
 
 
 def test_tail_truncation_behind_the_last_checkpoint_is_caught(people):
@@ -419,7 +380,7 @@ def test_tail_truncation_behind_the_last_checkpoint_is_caught(people):
     sql(f"DELETE FROM {EVENTS} WHERE seq >= 8")  # noqa: S608
     result = audit.verify()
     assert (result.ok, result.bad_seq, result.count) == (False, 8, 7)
-    assert "tail truncated" in result.reason
+    assert "before anchored checkpoint 10" in result.reason
 
 
 def test_a_checkpoint_with_a_forged_signature_fails(people):
@@ -441,10 +402,14 @@ def test_a_checkpoint_signed_by_an_unknown_key_fails(people, settings, tmp_path)
     assert bad_seq() == 4
 
 
-def test_a_checkpoint_is_signed_every_n_events_in_the_same_transaction(people, settings):
+def test_sealing_signs_a_checkpoint_every_n_events(people, settings):
     settings.AUDIT_CHECKPOINT_EVERY = 4
     make_events(people, 9)
     assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [4, 8]
+    for _ in range(3):
+        pending()
+    audit.seal(batch=2)  # the multiple falls inside a later batch
+    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [4, 8, 12]
     assert audit.verify().ok
 
 
@@ -456,7 +421,7 @@ def test_checkpoint_on_demand_is_idempotent(people, capsys):
     assert "checkpoint at event 3 signed by key" in capsys.readouterr().out
 
 
-def test_the_periodic_task_signs_the_tail(people):
+def test_the_checkpoint_task_signs_the_head(people):
     from mentorhaven.kernel.tasks import audit_checkpoint
 
     make_events(people, 3)
@@ -497,6 +462,22 @@ def test_the_development_key_is_created_with_mode_0600_on_first_use(people, sett
     assert os.stat(settings.AUDIT_SIGNING_KEY_FILE).st_mode & 0o777 == 0o600
 
 
+def test_an_unreadable_signing_key_does_not_stop_sealing_but_fails_checkpoint_and_verify(
+    people, settings, tmp_path
+):
+    broken = tmp_path / "broken.key"
+    broken.write_text("not a key")
+    settings.AUDIT_SIGNING_KEY_FILE = str(broken)
+    settings.AUDIT_CHECKPOINT_EVERY = 2
+    make_events(people, 3)
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+    assert not AuditCheckpoint.objects.exists()
+    with pytest.raises(CommandError, match="no private key"):
+        call_command("audit", "checkpoint")
+    with pytest.raises(CommandError, match="no private key"):
+        call_command("audit", "verify")
+
+
 # --- erasure -----------------------------------------------------------------------------------
 
 
@@ -505,14 +486,16 @@ def test_after_shredding_a_person_their_events_can_no_longer_be_linked_to_them(p
     make_events(people, 4)
     old = audit.pseudonym(cara)
     assert audit.pseudonyms_of([p.pk for p in people])[old] == cara.pk
+    assert audit.events_about(cara).count() == 4
 
     vault.shred(cara)
 
     assert audit.pseudonym(cara) == audit.ERASED
     assert old not in audit.pseudonyms_of([p.pk for p in people])
+    assert not audit.events_about(cara).exists()
     assert AuditEvent.objects.filter(subject=old).count() == 4  # the rows remain, unlinkable
-    later = audit.record(action="test.after", subject=cara)
-    assert later.subject == audit.ERASED
+    later = audit.record(action="test.touch", subject=cara, target=("test.thing", 1))
+    assert (later.subject, later.target_id) == (audit.ERASED, audit.ERASED)
     result = audit.verify()
     assert result.ok and result.count == 5
 
@@ -524,19 +507,3 @@ def test_the_pseudonym_is_a_keyed_hash_not_a_hash_of_an_identifier(people):
         for v in (person.pk, person.email, person.public_id)
     }
     assert audit.pseudonym(person) not in guesses
-
-
-def test_an_unreadable_signing_key_does_not_stop_writes_but_fails_checkpoint_and_verify(
-    people, settings, tmp_path
-):
-    broken = tmp_path / "broken.key"
-    broken.write_text("not a key")
-    settings.AUDIT_SIGNING_KEY_FILE = str(broken)
-    settings.AUDIT_CHECKPOINT_EVERY = 2
-    make_events(people, 3)
-    assert AuditEvent.objects.count() == 3
-    assert not AuditCheckpoint.objects.exists()
-    with pytest.raises(CommandError, match="no private key"):
-        call_command("audit", "checkpoint")
-    with pytest.raises(CommandError, match="no private key"):
-        call_command("audit", "verify")

@@ -1,17 +1,38 @@
-"""PostgreSQL-only guarantees of the audit log: triggers refuse changes; parallel appends chain."""
+"""PostgreSQL: triggers nobody can skip, an app role that can only append, and the sealer service.
+
+The insider of the threat model holds the app's database credentials. These tests connect as
+such a role (made with ``mentorhaven db grant``) and try every way to change or remove audit
+rows; the test connection itself is a superuser, whose triggers still fire unless it sets
+``session_replication_role`` (which the app's role may not).
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+import uuid
+from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
-from django.utils import timezone
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit, vault
+from mentorhaven.kernel.audit import anchors, render
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
+from tests.kernel.audit_helpers import (
+    CHECKPOINTS,
+    EVENTS,
+    all_sealed,
+    as_attacker,
+    sealer_thread,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -20,12 +41,14 @@ pytestmark = [
         reason="needs PostgreSQL: set DATABASE_URL=postgres://…",
     ),
 ]
+PROJECT = Path(__file__).resolve().parents[2]
+SEAL = "SELECT count(*) FROM mentorhaven_audit_seal(1000, false)"
 
 
 @pytest.fixture(autouse=True)
 def _own_signing_key(settings, tmp_path):
     settings.AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
-    settings.AUDIT_SEAL_INLINE = False  # events pending until sealed, as deployed
+    settings.AUDIT_CHECKPOINT_EVERY = 0
     vault.forget_cached_keys()
 
 
@@ -35,51 +58,84 @@ def refused(statement: str) -> str:
     return str(failure.value)
 
 
-@pytest.mark.parametrize("table", ["kernel_auditevent", "kernel_auditcheckpoint"])
-def test_raw_update_delete_and_truncate_are_refused(db, table):
+# --- the triggers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", [EVENTS, CHECKPOINTS])
+def test_update_delete_and_truncate_are_refused_even_to_a_superuser(db, table):
     audit.record(action="test.one")
     audit.checkpoint()
-    assert "Cannot update or delete" in refused(f"UPDATE {table} SET hash = 'x'")  # noqa: S608
-    assert "Cannot update or delete" in refused(f"DELETE FROM {table}")  # noqa: S608
-    assert "Cannot truncate" in refused(f"TRUNCATE {table}")
+    assert "append-only: UPDATE" in refused(f"UPDATE {table} SET hash = 'x'")  # noqa: S608
+    assert "append-only: DELETE" in refused(f"DELETE FROM {table}")  # noqa: S608
+    assert "append-only: TRUNCATE" in refused(f"TRUNCATE {table}")
     assert audit.verify().ok
 
 
-def test_the_orm_cannot_update_or_delete_events_either(db):
+def test_a_session_setting_of_pgtrigger_does_not_switch_the_triggers_off(db):
     audit.record(action="test.one")
-    with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.update(action="changed")
-    with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.all().delete()
-    assert AuditEvent.objects.get().action == "test.one"
+    audit.seal()
+    ignore = "SET LOCAL pgtrigger.ignore = 'kernel_auditevent:mentorhaven_audit_seal_only'; "
+    assert "append-only" in refused(f"{ignore}UPDATE {EVENTS} SET action = 'x.y'")  # noqa: S608
+    assert "append-only" in refused(f"{ignore}DELETE FROM {EVENTS}")  # noqa: S608
+
+
+def test_only_pending_events_may_be_inserted(db):
+    insert = (
+        f"INSERT INTO {EVENTS} (occurred_at, actor, actor_role, action, target_type, target_id,"  # noqa: S608
+        " subject, purpose, category, extra, seq, prev_hash, hash) VALUES (now(), 'system', '',"
+        " 'forged.event', '', '', '', '', '', '{{}}', {seq}, {prev}, {hash})"
+    )
+    assert "INSERT" in refused(insert.format(seq=1, prev="''", hash="''"))
+    assert "INSERT" in refused(insert.format(seq="NULL", prev="repeat('0', 64)", hash="''"))
+    with connection.cursor() as cursor:
+        cursor.execute(insert.format(seq="NULL", prev="''", hash="''"))
+    assert audit.seal() == 1
 
 
 def test_the_only_update_allowed_is_sealing_a_pending_row_and_nothing_else(db):
-    audit.record(action="test.sealed")
+    audit.record(action="test.one")
     audit.seal()
-    row = audit.record(action="test.pending")
-    table = "kernel_auditevent"
-    seal = f"UPDATE {table} SET seq = 2, prev_hash = repeat('a', 64), hash = repeat('b', 64)"  # noqa: S608
+    row = audit.record(action="test.two")
+    seal = f"UPDATE {EVENTS} SET seq = 2, prev_hash = repeat('a', 64), hash = repeat('b', 64)"  # noqa: S608
     # A pending row: its content cannot change, even while sealing; it cannot be deleted.
-    assert "Cannot update" in refused(f"UPDATE {table} SET action = 'x.y' WHERE id = {row.pk}")  # noqa: S608
-    assert "Cannot update" in refused(f"{seal}, action = 'x.y' WHERE id = {row.pk}")
-    assert "Cannot update" in refused(f"{seal}, occurred_at = now() WHERE id = {row.pk}")
-    assert "Cannot update" in refused(f"{seal}, id = id + 100 WHERE id = {row.pk}")
+    assert "UPDATE" in refused(f"UPDATE {EVENTS} SET action = 'x.y' WHERE id = {row.pk}")  # noqa: S608
+    assert "UPDATE" in refused(f"{seal}, action = 'x.y' WHERE id = {row.pk}")
+    assert "UPDATE" in refused(f"{seal}, occurred_at = now() WHERE id = {row.pk}")
+    assert "UPDATE" in refused(f"{seal}, id = id + 100 WHERE id = {row.pk}")
     # organization_id is NULL here: a NULL turned into a value is a change too.
-    assert "Cannot update" in refused(f"{seal}, organization_id = 7 WHERE id = {row.pk}")
-    assert "Cannot update" in refused(f"{seal}, extra = '{{}}' || ' ' WHERE id = {row.pk}")
-    assert "Cannot update" in refused(f"UPDATE {table} SET seq = 2 WHERE id = {row.pk}")  # noqa: S608
-    assert "Cannot update or delete" in refused(f"DELETE FROM {table} WHERE id = {row.pk}")  # noqa: S608
+    assert "UPDATE" in refused(f"{seal}, organization_id = 7 WHERE id = {row.pk}")
+    assert "UPDATE" in refused(f"{seal}, extra = '{{}}' || ' ' WHERE id = {row.pk}")
+    assert "UPDATE" in refused(f"UPDATE {EVENTS} SET seq = 2 WHERE id = {row.pk}")  # noqa: S608
+    assert "DELETE" in refused(f"DELETE FROM {EVENTS} WHERE id = {row.pk}")  # noqa: S608
     # A sealed row cannot be sealed again.
-    assert "Cannot update" in refused(f"{seal} WHERE seq = 1")
+    assert "UPDATE" in refused(f"{seal} WHERE seq = 1")
     assert audit.seal() == 1
     assert audit.verify().ok
+
+
+def test_the_seal_function_runs_as_its_owner_with_a_pinned_search_path(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner),"
+            " has_function_privilege('public', p.oid, 'EXECUTE')"
+            " FROM pg_proc p WHERE p.proname = 'mentorhaven_audit_seal'"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = %s", [EVENTS]
+        )
+        table_owner = cursor.fetchone()[0]
+    assert len(rows) == 1  # the old, invoker-rights version is gone
+    definer, config, owner, public_may_execute = rows[0]
+    assert definer and owner == table_owner
+    assert "search_path=pg_catalog, pg_temp" in config
+    assert not public_may_execute
 
 
 def test_a_rolled_back_event_leaves_no_gap(db):
     audit.record(action="test.one")
     with pytest.raises(RuntimeError), transaction.atomic():
-        audit.record(action="test.undone")
+        audit.record(action="test.pending")
         raise RuntimeError("the service failed")
     audit.record(action="test.two")
     assert audit.seal() == 2
@@ -89,52 +145,213 @@ def test_a_rolled_back_event_leaves_no_gap(db):
     ]
 
 
+# --- the app's role ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_role():
+    """A login role for the app, granted with ``mentorhaven db grant``; yields a psycopg
+    connection as that role (autocommit: every statement stands alone)."""
+    name = f"mh_audit_app_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {name} LOGIN PASSWORD 'app-secret'")
+        # Something extra the grant must take back: the audit tables get SELECT, INSERT only.
+        cursor.execute(f"GRANT UPDATE, DELETE, TRUNCATE ON {EVENTS}, {CHECKPOINTS} TO {name}")
+    params = connection.get_connection_params()
+    try:
+        call_command("db", "grant", name)
+        call_command("db", "grant", name)  # idempotent
+        with psycopg.connect(
+            dbname=params["dbname"],
+            host=params.get("host"),
+            port=params.get("port"),
+            user=name,
+            password="app-secret",
+            autocommit=True,
+        ) as conn:
+            yield conn
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP OWNED BY {name}")
+            cursor.execute(f"DROP ROLE {name}")
+
+
+def _as_app(conn, statement: str) -> str:
+    with pytest.raises(psycopg.Error) as failure:
+        conn.execute(statement)
+    return str(failure.value)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_an_event_is_sealed_as_soon_as_its_transaction_commits():
-    with transaction.atomic():
-        event = audit.record(action="test.committed")
-        audit.record(action="test.committed.too")
-        assert event.seq is None  # pending until the commit
-    assert list(AuditEvent.objects.values_list("seq", "action").order_by("seq")) == [
-        (1, "test.committed"),
-        (2, "test.committed.too"),
+def test_the_app_role_can_append_and_seal_but_never_change_or_remove_the_log(app_role):
+    audit.record(action="test.one")
+    audit.checkpoint()
+    pending = (
+        f"INSERT INTO {EVENTS} (occurred_at, actor, actor_role, action, target_type, target_id,"  # noqa: S608
+        " subject, purpose, category, extra, prev_hash, hash) VALUES (now(), 'system', '',"
+        " 'test.two', '', '', '', '', '', '{}', '', '')"
+    )
+    app_role.execute(pending)
+    assert app_role.execute(SEAL).fetchone()[0] == 1
+    app_role.execute(
+        f"INSERT INTO {CHECKPOINTS} (seq, hash, signed_at, key_id, signature)"  # noqa: S608
+        " VALUES (2, repeat('a', 64), now(), 'k', 's')"
+    )
+    app_role.execute("UPDATE accounts_user SET display_name = display_name")  # ordinary tables
+    for table in (EVENTS, CHECKPOINTS):
+        for statement in (
+            f"UPDATE {table} SET hash = repeat('0', 64)",  # noqa: S608
+            f"DELETE FROM {table}",  # noqa: S608
+            f"TRUNCATE {table}",
+        ):
+            assert "permission denied" in _as_app(app_role, statement)
+        assert "must be owner" in _as_app(app_role, f"ALTER TABLE {table} DISABLE TRIGGER ALL")
+        assert "must be owner" in _as_app(
+            app_role, f"DROP TRIGGER mentorhaven_audit_no_truncate ON {table}"
+        )
+    assert "must be owner" in _as_app(app_role, f"ALTER TABLE {EVENTS} OWNER TO CURRENT_USER")
+    app_role.execute("SET pgtrigger.ignore = 'kernel_auditevent:mentorhaven_audit_seal_only'")
+    assert "permission denied" in _as_app(app_role, f"UPDATE {EVENTS} SET action = 'x.y'")  # noqa: S608
+    assert "permission denied" in _as_app(app_role, "SET session_replication_role = replica")
+    assert "permission denied" in _as_app(
+        app_role,
+        f"CREATE TRIGGER mine BEFORE UPDATE ON {EVENTS} FOR EACH ROW"
+        " EXECUTE FUNCTION suppress_redundant_updates_trigger()",
+    )
+    assert "append-only: INSERT" in _as_app(app_role, f"INSERT INTO {EVENTS} {_SEALED_ROW}")
+    assert list(AuditEvent.objects.values_list("seq", "action")) == [
+        (1, "test.one"),
+        (2, "test.two"),
     ]
-    assert audit.verify().count == 2
+    assert AuditCheckpoint.objects.filter(seq=2).exists()
 
 
-def test_with_inline_sealing_the_event_is_numbered_in_its_own_transaction(db, settings):
-    settings.AUDIT_SEAL_INLINE = True
-    first = audit.record(action="test.one")
-    second = audit.record(action="test.two")
-    assert (first.seq, second.seq, second.prev_hash) == (1, 2, first.hash)
-    assert second.hash == audit.event_hash(audit.event_values(second))
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_sealer_outside_any_transaction_seals_batch_after_batch_and_signs_on_the_way(settings):
-    settings.AUDIT_CHECKPOINT_EVERY = 2
-    audit.record(action="test.first")  # sealed after its commit
-    for i in range(6):  # committed pending rows no after-commit sealer has seen yet
-        AuditEvent.objects.create(occurred_at=timezone.now(), action="test.queued", extra={"i": i})
-    assert audit.seal(batch=2) == 6
-    assert list(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, 8))
-    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [2, 4, 6]
-    assert audit.verify().ok
-    assert audit.seal(batch=2) == 0
+_SEALED_ROW = (
+    "(occurred_at, actor, actor_role, action, target_type, target_id, subject, purpose, category,"
+    " extra, seq, prev_hash, hash) VALUES (now(), 'system', '', 'forged.event', '', '', '', '',"
+    " '', '{}', 3, repeat('0', 64), repeat('1', 64))"
+)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("inline", [False, True], ids=["sealed-after-commit", "sealed-inline"])
-def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
-    caplog, settings, inline
-):
-    settings.AUDIT_SEAL_INLINE = inline
+def test_db_grant_refuses_a_role_that_could_undo_the_protection():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="superuser"):
+        call_command("db", "grant", connection.settings_dict["USER"])
+    with pytest.raises(CommandError, match="no PostgreSQL role"):
+        call_command("db", "grant", "mh_nobody_by_this_name")
+
+
+def test_migrate_with_the_owner_url_makes_the_owner_own_everything_and_grants_the_app(tmp_path):
+    """The contract end to end, on a scratch database: the owner migrates, the app connects."""
+    tag = uuid.uuid4().hex[:8]
+    owner, app, name = f"mh_owner_{tag}", f"mh_app_{tag}", f"mh_roles_{tag}"
+    base = dict(connection.get_connection_params())
+    admin = psycopg.connect(
+        dbname="postgres", host=base.get("host"), port=base.get("port"), user=base.get("user"),
+        autocommit=True,
+    )  # fmt: skip
+    admin.execute(f"CREATE ROLE {owner} LOGIN PASSWORD 'owner-secret'")
+    admin.execute(f"CREATE ROLE {app} LOGIN PASSWORD 'app-secret'")
+    admin.execute(f"CREATE DATABASE {name} OWNER {owner}")
+    host = f"{base.get('host') or '127.0.0.1'}:{base.get('port') or 5432}"
+    env = os.environ | {
+        "MENTORHAVEN_ENV": "test",
+        "MENTORHAVEN_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"postgres://{app}:app-secret@{host}/{name}",
+        "DATABASE_OWNER_URL": f"postgres://{owner}:owner-secret@{host}/{name}",
+    }
+    try:
+        migrated = subprocess.run(
+            [sys.executable, "-m", "mentorhaven.cli", "migrate", "--noinput"],
+            cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert migrated.returncode == 0, migrated.stderr
+        assert f"Granted {app} the app's privileges" in migrated.stdout
+        with psycopg.connect(
+            dbname=name, host=base.get("host"), port=base.get("port"), user=owner,
+            password="owner-secret",
+        ) as check:  # fmt: skip
+            owners = check.execute(
+                "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class c JOIN pg_namespace n"
+                " ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND relkind IN ('r', 'S')"
+            ).fetchall()
+            assert owners == [(owner,)]
+            privileges = check.execute(
+                "SELECT privilege_type FROM information_schema.role_table_grants"
+                " WHERE grantee = %s AND table_name = %s ORDER BY 1",
+                [app, EVENTS],
+            ).fetchall()
+            assert privileges == [("INSERT",), ("SELECT",)]
+        session = env | {"MENTORHAVEN_AUDIT_ANCHOR_DIR": str(tmp_path / "anchors")}
+        script = (
+            "from mentorhaven.kernel import audit\n"
+            "audit.record(action='vault.kek_rotated', purpose='prove the app role records')\n"
+            "print(audit.checkpoint().seq, audit.verify().ok)\n"
+        )
+        run = subprocess.run(
+            [sys.executable, "-m", "mentorhaven.cli", "shell", "-c", script],
+            cwd=PROJECT, env=session, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.split()[-2:] == ["1", "True"]
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"DROP ROLE IF EXISTS {app}")
+        admin.execute(f"DROP ROLE IF EXISTS {owner}")
+        admin.close()
+
+
+# --- the sealer service ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sealer_seals_chains_and_checkpoints_what_commits_leave_pending(settings):
+    settings.AUDIT_CHECKPOINT_EVERY = 5
+    with sealer_thread():
+        for i in range(12):
+            with transaction.atomic():  # each a service transaction
+                audit.record(action="test.many", extra={"i": i})
+        assert wait_until(lambda: all_sealed(12))
+        assert wait_until(lambda: AuditCheckpoint.objects.count() == 2)
+    assert list(AuditEvent.objects.order_by("seq").values_list("extra", flat=True)) == [
+        {"i": i} for i in range(12)
+    ]
+    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [5, 10]
+    assert [a.seq for a in anchors.read()] == [5, 10]
+    result = audit.verify(seal_first=False)
+    assert (result.ok, result.count, result.anchors) == (True, 12, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sealer_signs_a_quiet_log_once_its_oldest_unsigned_event_is_old_enough(settings):
+    settings.AUDIT_CHECKPOINT_SECONDS = 1
+    with sealer_thread():
+        audit.record(action="test.one")
+        assert wait_until(lambda: all_sealed(1))
+        assert not AuditCheckpoint.objects.exists()  # not before a second has passed
+        assert wait_until(lambda: AuditCheckpoint.objects.filter(seq=1).exists(), timeout=5)
+    assert [a.seq for a in anchors.read()] == [1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sealer_seals_on_start_what_was_left_pending_while_it_was_down():
+    for i in range(3):
+        audit.record(action="test.many", extra={"i": i})
+    assert not all_sealed(3)
+    with sealer_thread():
+        assert wait_until(lambda: all_sealed(3))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(caplog, settings):
     settings.AUDIT_CHECKPOINT_EVERY = 50  # signed by whichever sealer reaches each multiple
     writers, per_writer = 12, 30
     people = [User.objects.create_user(email=f"w{i}@audit.test") for i in range(writers)]
     for person in people:
         vault.subject_secret(person)  # create the keys first: the race under test is the log's
-    start = threading.Barrier(writers + 2)
+    start = threading.Barrier(writers + 1)
     writing = threading.Event()
     writing.set()
     errors: list[BaseException] = []
@@ -144,7 +361,7 @@ def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
             start.wait()
             for i in range(per_writer):
                 with transaction.atomic():  # each a separate service transaction
-                    audit.record(action="test.parallel", actor=person, extra={"i": i})
+                    audit.record(action="test.many", actor=person, extra={"i": i})
                     if i % 7 == 3:  # some recording transactions roll back
                         transaction.set_rollback(True)
         except BaseException as exc:  # surfaced below
@@ -152,31 +369,31 @@ def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
         finally:
             connections.close_all()
 
-    def seal_meanwhile(wait: bool) -> None:
+    def seal_meanwhile() -> None:  # e.g. `audit verify` while the service runs
         try:
             start.wait()
             while writing.is_set():
-                audit.seal(wait=wait)
+                audit.seal()
         except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=write, args=(p,)) for p in people]
-    sealers = [threading.Thread(target=seal_meanwhile, args=(w,)) for w in (True, False)]
-    for t in threads + sealers:
-        t.start()
-    for t in threads:
-        t.join()
-    writing.clear()
-    for t in sealers:
-        t.join()
-    audit.seal()  # whatever the last after-commit sealer left (see audit.seal: rounds)
+    with sealer_thread():
+        threads = [threading.Thread(target=write, args=(p,)) for p in people]
+        rival = threading.Thread(target=seal_meanwhile)
+        for t in [*threads, rival]:
+            t.start()
+        for t in threads:
+            t.join()
+        writing.clear()
+        rival.join()
+        kept = [i for i in range(per_writer) if i % 7 != 3]
+        total = writers * len(kept)
+        assert wait_until(lambda: all_sealed(total))
 
     assert errors == []
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
-    kept = [i for i in range(per_writer) if i % 7 != 3]
-    total = writers * len(kept)
     rows = list(AuditEvent.objects.order_by("seq").values_list("seq", "actor", "extra"))
     assert [seq for seq, _, _ in rows] == list(range(1, total + 1))
     sealed_once = sorted((actor, extra["i"]) for _, actor, extra in rows)
@@ -188,190 +405,79 @@ def test_parallel_writers_and_sealers_seal_every_committed_event_exactly_once(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_verify_renders_on_extra_connections_and_still_catches_tampering():
-    import pgtrigger
-
-    for i in range(30):
-        audit.record(action="test.many", extra={"i": i})
-    assert audit._chain_checks_out_fast(7, 30, {})  # the parallel path accepts a good chain
-    assert audit.verify(batch=7).count == 30
-    with pgtrigger.ignore(), connection.cursor() as cursor:  # committed: every connection sees it
-        cursor.execute("UPDATE kernel_auditevent SET purpose = 'rewritten' WHERE seq = 12")
-    assert not audit._chain_checks_out_fast(7, 30, {})
-    assert audit.verify(batch=7).bad_seq == 12
-    with pgtrigger.ignore(), connection.cursor() as cursor:
-        cursor.execute("UPDATE kernel_auditevent SET purpose = '' WHERE seq = 12")
-        cursor.execute(
-            "INSERT INTO kernel_auditevent (seq, occurred_at, actor, actor_role, action,"
-            " target_type, target_id, subject, purpose, category, extra, prev_hash, hash)"
-            " SELECT 0, occurred_at, actor, actor_role, action, target_type, target_id, subject,"
-            " purpose, category, extra, prev_hash, hash FROM kernel_auditevent WHERE seq = 1"
-        )
-    assert not audit._chain_checks_out_fast(7, 30, {})  # a row numbered below the chain
-
-
-def _hold_the_seal_lock(release: threading.Event, held: threading.Event) -> None:
-    """Another process's sealer, in the middle of its turn."""
+def test_the_real_sealer_process_seals_checkpoints_and_anchors(tmp_path, settings):
+    """`mentorhaven audit sealer` as a service runs it, against this test database."""
+    env = os.environ | {
+        "MENTORHAVEN_ENV": "test",
+        "DATABASE_URL": _url(connection.settings_dict),
+        "MENTORHAVEN_AUDIT_SIGNING_KEY_FILE": settings.AUDIT_SIGNING_KEY_FILE,
+        "MENTORHAVEN_AUDIT_ANCHOR_DIR": settings.AUDIT_ANCHOR_DIR,
+        "MENTORHAVEN_AUDIT_CHECKPOINT_EVERY": "4",
+        "MENTORHAVEN_AUDIT_CHECKPOINT_SECONDS": "1",
+    }
+    sealer = subprocess.Popen(
+        [sys.executable, "-m", "mentorhaven.cli", "audit", "sealer"],
+        cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit.SEAL_LOCK_KEY])
-            held.set()
-            release.wait(10)
+        assert "started" in sealer.stdout.readline()
+        for i in range(6):
+            with transaction.atomic():
+                audit.record(action="test.many", extra={"i": i})
+        assert wait_until(lambda: all_sealed(6))
+        # One checkpoint at 4 (every 4 events), one at 6 once event 5 is a second old.
+        assert wait_until(lambda: AuditCheckpoint.objects.filter(seq=6).exists())
     finally:
-        connection.close()
+        sealer.terminate()
+        out, err = sealer.communicate(timeout=15)
+    assert sealer.returncode == 0, err
+    assert "audit sealer stopped" in out
+    assert list(AuditCheckpoint.objects.values_list("seq", flat=True)) == [4, 6]
+    assert [a.seq for a in anchors.read()] == [4, 6]
+    assert audit.verify(seal_first=False).ok
 
 
-@pytest.mark.django_db(transaction=True)
-def test_after_commit_the_sealer_queues_for_the_lock_and_seals_its_own_event():
-    release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_the_seal_lock, args=(release, held))
-    holder.start()
-    assert held.wait(5)
-    threading.Timer(0.3, release.set).start()  # the other turn ends while we queue
-    event = audit.record(action="test.queued")  # autocommit: sealed right after its commit
-    holder.join()
-    event.refresh_from_db()
-    assert event.seq == 1
+def _url(db: dict) -> str:
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_when_the_lock_queue_is_too_long_the_event_stays_pending_for_the_next_sealer(
-    monkeypatch, caplog
-):
-    monkeypatch.setattr(audit, "AFTER_COMMIT_WAIT_MS", 50)
-    release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_the_seal_lock, args=(release, held))
-    holder.start()
-    assert held.wait(5)
-    try:
-        event = audit.record(action="test.stranded")  # committed; its sealer gives up
-    finally:
-        release.set()
-        holder.join()
-    event.refresh_from_db()
-    assert event.seq is None
-    assert "stay pending for the next sealer" in caplog.text
-    assert audit.seal() == 1 and audit.verify().count == 1
+# --- the database's side of the chain ----------------------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sealing_hashes_the_time_in_utc_whatever_the_sessions_time_zone():
     with connection.cursor() as cursor:
         cursor.execute("SET TimeZone = 'Pacific/Chatham'")  # +12:45 / +13:45
+        cursor.execute("SET DateStyle = 'German'")
     try:
         for i in range(3):
-            audit.record(action="test.far_away", extra={"i": i})
+            audit.record(action="test.many", extra={"i": i})
+        assert audit.seal() == 3
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET TimeZone")
+            cursor.execute("RESET DateStyle")
     assert audit.verify().count == 3
 
 
-def _start_sealer() -> tuple[threading.Thread, threading.Event, threading.Event]:
-    """An audit sealer in a thread (`mentorhaven audit sealer` in production): (thread, stop,
-    ready)."""
-    stop, ready = threading.Event(), threading.Event()
-
-    def run():
-        try:
-            audit.run_sealer(stop=stop, ready=ready)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name="test-audit-sealer")
-    thread.start()
-    return thread, stop, ready
-
-
-@pytest.fixture
-def sealer_process(monkeypatch):
-    """A running audit sealer; yields the event that stops it."""
-    monkeypatch.setattr(audit, "SEALER_CHECK_SECONDS", 0.0)  # writers notice changes at once
-    thread, stop, ready = _start_sealer()
-    assert ready.wait(10)
-    yield stop
-    stop.set()
-    thread.join(10)
-    audit._sealer_seen.clear()
-
-
-def _wait_until_sealed(count: int) -> list:
-    for _ in range(200):
-        seqs = list(AuditEvent.objects.order_by("id").values_list("seq", flat=True))
-        if len(seqs) == count and None not in seqs:
-            return seqs
-        threading.Event().wait(0.025)
-    return seqs
-
-
 @pytest.mark.django_db(transaction=True)
-def test_with_the_sealer_running_requests_leave_sealing_to_it(sealer_process, monkeypatch):
-    sealers: list[str] = []
-    real_seal = audit.seal
-
-    def seal(**kwargs):
-        sealers.append(threading.current_thread().name)
-        return real_seal(**kwargs)
-
-    monkeypatch.setattr(audit, "seal", seal)
-    assert audit.sealer_alive()
-    for i in range(20):
-        with transaction.atomic():
-            audit.record(action="test.handed_over", extra={"i": i})
-    assert _wait_until_sealed(20) == list(range(1, 21))
-    assert "MainThread" not in sealers  # no request sealed: every turn was the sealer's
-    assert audit.verify().count == 20
-
-
-@pytest.mark.django_db(transaction=True)
-def test_once_the_sealer_stops_requests_seal_their_own_events_again(sealer_process):
-    audit.record(action="test.before_stop")
-    assert _wait_until_sealed(1) == [1]
-    sealer_process.set()  # the sealer stops (and gives its lock back)
-    for _ in range(200):
-        if not audit.sealer_alive():
-            break
-        threading.Event().wait(0.025)
-    assert not audit.sealer_alive()
-    event = audit.record(action="test.after_stop")
-    event.refresh_from_db()
-    assert event.seq == 2  # sealed by its own request, right after the commit
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_sealer_seals_on_start_what_was_left_pending(monkeypatch):
-    release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_the_seal_lock, args=(release, held))
-    holder.start()
-    assert held.wait(5)
-    monkeypatch.setattr(audit, "AFTER_COMMIT_WAIT_MS", 50)
-    try:
-        audit.record(action="test.left_pending")  # its own sealing turn gives up
-    finally:
-        release.set()
-        holder.join()
-    assert AuditEvent.objects.get().seq is None
-    thread, stop, ready = _start_sealer()
-    try:
-        assert ready.wait(10)
-        assert _wait_until_sealed(1) == [1]
-    finally:
-        stop.set()
-        thread.join(10)
-        audit._sealer_seen.clear()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_second_sealer_stands_by_and_takes_over_when_the_first_stops(sealer_process, caplog):
-    caplog.set_level("INFO", logger="mentorhaven.kernel.audit")
-    thread, stop, ready = _start_sealer()
-    try:
-        assert not ready.wait(1.5)  # the first one runs: the second waits
-        assert "standing by" in caplog.text
-        sealer_process.set()  # the first one stops
-        assert ready.wait(10)  # and the second takes over
-        audit.record(action="test.taken_over")
-        assert _wait_until_sealed(1) == [1]
-    finally:
-        stop.set()
-        thread.join(10)
+def test_outside_a_transaction_verify_renders_on_extra_connections_and_still_catches_tampering():
+    for i in range(30):
+        audit.record(action="test.many", extra={"i": i})
+    audit.seal()
+    assert render.chain_checks_out_fast(7, 30, {})  # the parallel path accepts a good chain
+    assert audit.verify(batch=7).count == 30
+    with as_attacker(), connection.cursor() as cursor:  # committed: every connection sees it
+        cursor.execute(f"UPDATE {EVENTS} SET purpose = 'rewritten' WHERE seq = 12")  # noqa: S608
+    assert not render.chain_checks_out_fast(7, 30, {})
+    assert audit.verify(batch=7).bad_seq == 12
+    with as_attacker(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {EVENTS} SET purpose = '' WHERE seq = 12")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {EVENTS} (seq, occurred_at, actor, actor_role, action,"  # noqa: S608
+            " target_type, target_id, subject, purpose, category, extra, prev_hash, hash)"
+            " SELECT 0, occurred_at, actor, actor_role, action, target_type, target_id, subject,"
+            f" purpose, category, extra, prev_hash, hash FROM {EVENTS} WHERE seq = 1"
+        )
+    assert not render.chain_checks_out_fast(7, 30, {})  # a row numbered below the chain

@@ -7,7 +7,7 @@ from django.core.exceptions import FieldError
 from django.db import connection
 
 from mentorhaven.accounts.models import User
-from mentorhaven.kernel import vault
+from mentorhaven.kernel import audit, vault
 from mentorhaven.kernel.fields import ERASED, UNREADABLE, Sealed, is_erased, is_unreadable
 from mentorhaven.kernel.models import AuditEvent
 from tests.kernel.vault_helpers import EncryptionProbe, keyring, probe_table  # noqa: F401
@@ -95,7 +95,9 @@ def test_an_unreadable_value_is_reported_once_per_loaded_row(alice):
     events = AuditEvent.objects.filter(action="vault.integrity_failure")
     assert events.count() == before + 1
     event = events.order_by("-id").first()
-    assert event.target_id == str(second.public_id) and event.extra == {"column": "body"}
+    label = EncryptionProbe._meta.label_lower
+    assert event.target_id == audit.target_pseudonym(alice, (label, str(second.public_id)))
+    assert event.extra == {"column": "body"}
     assert event.actor == "system"
 
 

@@ -87,7 +87,7 @@ def add_participant(personas, email: str, role: str) -> User:
 
 
 def events(action: str) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
 __all__ = ["Question", "add_participant", "events", "fill"]

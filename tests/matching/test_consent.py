@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound, ValidationFailed
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.services import consent_set, match_run_create
@@ -79,7 +80,7 @@ def test_consent_changes_are_audited_without_content(cara_and_ana, questionnaire
     consent_set(actor=p.cara, question=questionnaire["gender"], given=False)  # no change
     withdrawn = events("matching.consent_withdraw")
     assert len(withdrawn) == 1
-    assert withdrawn[0].target_id == str(questionnaire["gender"].public_id)
+    assert withdrawn[0].target_id == audit.target_pseudonym(p.cara, questionnaire["gender"])
     assert "f" not in withdrawn[0].extra.values()
 
 

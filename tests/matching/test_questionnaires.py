@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.matching.models import Answer, Profile, Question
 from mentorhaven.matching.services import question_create, question_delete, questionnaire_submit
@@ -30,7 +31,10 @@ def test_program_admin_creates_a_question_with_its_category_and_flags(personas):
         2.0,
         False,
     )
-    assert events("matching.question_create")[-1].target_id == str(q.public_id)
+    # No subject: the target is keyed to the actor.
+    assert events("matching.question_create")[-1].target_id == audit.target_pseudonym(
+        personas.coordinator, q
+    )
 
 
 def test_org_admin_may_edit_the_questionnaire_too(personas):

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, ValidationFailed
 from mentorhaven.matching.models import Exclusion, MatchExplanation
 from mentorhaven.matching.selectors import suggestions_for
@@ -99,7 +100,7 @@ def test_a_request_proposes_a_self_match_with_the_programs_window(filled):
     assert relationship.respond_by == timezone.datetime(2026, 3, 4, 10, tzinfo=timezone.UTC)
     explanation = MatchExplanation.objects.get(relationship=relationship)
     assert explanation.factors[0]["text"].startswith("both chose")
-    assert events("matching.request")[-1].target_id == str(relationship.public_id)
+    assert events("matching.request")[-1].target_id == audit.target_pseudonym(p.cara, relationship)
 
 
 def test_one_open_request_at_a_time(filled):

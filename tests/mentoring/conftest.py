@@ -42,7 +42,7 @@ def bearer(db):
 
 
 def events(action: str, **filters) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(action=action, **filters).order_by("seq"))
+    return list(AuditEvent.objects.filter(action=action, **filters).order_by("id"))
 
 
 def last_event(action: str) -> AuditEvent:

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from mentorhaven.kernel import audit
 from mentorhaven.mentoring.services import (
     goal_create,
     meeting_propose,
@@ -80,7 +81,8 @@ def test_mentee_posts_a_goal_and_the_mentor_reads_it(client, personas, pair, bea
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["id"] and created["description"] == "In every team meeting"
-    assert last_event("goal.create").target_id == created["id"]
+    goal = ("mentoring.goal", created["id"])
+    assert last_event("goal.create").target_id == audit.target_pseudonym(personas.cara, goal)
     items = _get(client, f"{BASE}/{pair.public_id}/goals", bearer(personas.ana)).json()["items"]
     assert [(i["id"], i["description"]) for i in items] == [
         (created["id"], "In every team meeting")

@@ -62,7 +62,8 @@ def test_proposal_is_audited_and_notifies_without_content(
             actor=personas.cara, relationship=pair, slots=SLOTS[:2], agenda=AGENDA
         )
     event = last_event("meeting.propose")
-    assert (event.target_id, event.extra) == (str(meeting.public_id), {"slots": 2})
+    assert event.target_id == audit.target_pseudonym(personas.cara, meeting)
+    assert event.extra == {"slots": 2}
     [message] = mail.outbox
     assert message.to == [personas.ana.email]
     assert AGENDA not in message.body and "Cara" not in message.body + message.subject
@@ -104,11 +105,11 @@ def test_the_other_participant_accepts_one_offered_time(personas, proposed):
 def test_decline_and_cancel(personas, pair, proposed):
     declined = meeting_decline(actor=personas.ana, meeting=proposed)
     assert declined.status == Meeting.Status.DECLINED
-    assert last_event("meeting.decline").target_id == str(proposed.public_id)
+    assert last_event("meeting.decline").target_id == audit.target_pseudonym(personas.ana, proposed)
     other = meeting_propose(actor=personas.ana, relationship=pair, slots=SLOTS[:1])
     cancelled = meeting_cancel(actor=personas.ana, meeting=other)
     assert cancelled.status == Meeting.Status.CANCELLED
-    assert last_event("meeting.cancel").target_id == str(other.public_id)
+    assert last_event("meeting.cancel").target_id == audit.target_pseudonym(personas.ana, other)
     with pytest.raises(PermissionDenied):
         meeting_cancel(actor=personas.ben, meeting=proposed)
 

@@ -96,7 +96,7 @@ def test_only_the_author_edits_or_deletes(personas, notes):
     with pytest.raises(NotFound):  # no longer shared: gone from the mentee's view
         access_note(personas.cara, shared.public_id)
     note_delete(actor=personas.ana, note=private)
-    assert last_event("note.delete").target_id == str(private.public_id)
+    assert last_event("note.delete").target_id == audit.target_pseudonym(personas.ana, private)
     assert not Note.objects.filter(pk=private.pk).exists()
 
 

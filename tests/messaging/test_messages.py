@@ -41,11 +41,11 @@ def test_message_is_stored_as_ciphertext_under_the_authors_key(chat, personas):
 def test_send_records_one_audit_event_with_identifiers_only(chat, personas):
     before = AuditEvent.objects.count()
     message = services.message_send(actor=personas.cara, conversation=chat, body=SECRET)
-    events = list(AuditEvent.objects.order_by("seq")[before:])
+    events = list(AuditEvent.objects.order_by("id")[before:])
     assert [e.action for e in events] == ["message.send"]
     event = events[0]
     assert event.actor == audit.pseudonym(personas.cara)
-    assert event.target_id == str(message.public_id)
+    assert event.target_id == audit.target_pseudonym(personas.cara, message)
     assert SECRET not in str(event.extra) and "quitting" not in event.purpose
 
 

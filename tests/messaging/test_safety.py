@@ -59,7 +59,8 @@ def test_admin_sees_only_the_reported_message_and_the_read_is_audited(
         subject=audit.pseudonym(personas.ana),
         actor=audit.pseudonym(personas.coordinator),
     )
-    assert read.target_id == str(reported.public_id) and "safety report" in read.purpose
+    assert read.target_id == audit.target_pseudonym(personas.ana, reported)
+    assert "safety report" in read.purpose
     # The rest of the conversation stays closed to the admin.
     with pytest.raises(NotFound):
         access_conversation(personas.coordinator, chat.public_id)

@@ -26,7 +26,7 @@ def _fresh_vault_cache():
 
 
 def mentor_reads(mentor, mentee, purpose="prepare the next session"):
-    return audit.record_access(
+    [event] = audit.record_access(
         viewer=mentor,
         subject=mentee,
         category="personal",
@@ -34,6 +34,7 @@ def mentor_reads(mentor, mentee, purpose="prepare the next session"):
         purpose=purpose,
         actor_role="mentor",
     )
+    return event
 
 
 def test_the_page_requires_sign_in(client):
@@ -49,10 +50,9 @@ def test_the_api_requires_authentication(client):
 def test_a_mentee_sees_who_read_her_data_with_role_kind_of_data_and_why(client, personas, login):
     mentor_reads(personas.ana, personas.cara)
     audit.record(
-        action="retention.sweep",
+        action="relationship.idle_warn",
         subject=personas.cara,
         purpose="apply the retention rules",
-        category="program",
     )
     login(personas.cara)
 
@@ -60,7 +60,8 @@ def test_a_mentee_sees_who_read_her_data_with_role_kind_of_data_and_why(client, 
 
     assert "Ana Mentor" in html and "(Mentor)" in html
     assert "Personal" in html and "prepare the next session" in html
-    assert "viewed your data" in html
+    assert "Ana Mentor viewed your data" in html
+    assert "MentorHaven system reminded you of an idle mentoring relationship" in html
     assert "MentorHaven system" in html and "apply the retention rules" in html
 
 
@@ -121,7 +122,7 @@ def test_reading_your_own_data_is_not_recorded(personas):
             category="personal",
             purpose="read my notes",
         )
-        is None
+        == []
     )
 
 

@@ -13,6 +13,7 @@ from django.core import mail
 from django.utils import timezone
 
 from mentorhaven.accounts.models import User
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.programs.models import Invitation, Membership, OrgMembership, Program
@@ -92,7 +93,7 @@ def test_invitation_expires_after_the_configured_days(mentee_invite, settings, c
 def test_creating_an_invitation_is_audited(mentee_invite):
     invitation, _ = mentee_invite
     event = AuditEvent.objects.get(action="invitation.create")
-    assert event.target_id == str(invitation.public_id)
+    assert event.target_id == audit.target_pseudonym(invitation.invited_by, invitation)
     assert "example.test" not in str(event.extra)
 
 

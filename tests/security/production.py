@@ -17,7 +17,7 @@ HOST = "mentoring.example.org"
 
 
 def production_env(tmp: Path) -> dict[str, str]:
-    from mentorhaven.kernel.audit_keys import generate_key_file
+    from mentorhaven.kernel.audit.keys import generate_key_file
     from mentorhaven.kernel.vault import new_key_line
 
     master = tmp / "master.key"

@@ -197,12 +197,11 @@ def test_auditor_sees_audit_event_counts_of_their_organization_only(client, pers
 def test_auditor_sees_when_the_log_was_last_signed(client, personas):
     from mentorhaven.kernel.models import AuditCheckpoint
 
-    event = audit.record(action="test.event", organization=personas.org, category="program")
-    AuditCheckpoint.objects.create(
-        seq=event.seq, hash=event.hash, signed_at=event.occurred_at, key_id="k", signature="s"
-    )
+    audit.record(action="test.event", organization=personas.org, category="program")
+    signed = audit.checkpoint()  # seals the event, then signs the head
+    assert AuditCheckpoint.objects.get() == signed
     html = _page(client, personas.auditor)
-    assert f"last signed at event #{event.seq}" in html
+    assert f"last signed at event #{signed.seq}" in html
 
 
 def test_security_officer_sees_second_factor_coverage_by_staff_role(client, personas):

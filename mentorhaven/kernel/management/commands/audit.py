@@ -3,15 +3,16 @@
 * ``keygen FILE [--rotate]`` writes an Ed25519 signing key (mode 0600) for
   ``MENTORHAVEN_AUDIT_SIGNING_KEY_FILE``. It never overwrites a key; ``--rotate`` keeps the old
   key's public half so older checkpoints stay verifiable.
-* ``seal`` numbers and chains the pending events (normally done right after each commit).
-* ``sealer`` (PostgreSQL) runs until stopped (SIGTERM or Ctrl-C), sealing what each recording
-  commit leaves pending; while it runs, requests skip their own sealing turn. Run one per
-  database, as a service next to the web processes; a second one waits as a stand-by.
-* ``checkpoint`` seals, then signs the current tail of the log (idempotent; run it from cron or
-  the task).
-* ``verify [--no-seal]`` seals, then recomputes the chain and the checkpoint signatures. Exit 0
-  and the event count when everything checks out; exit 1 naming the first bad sequence number
-  otherwise. Events left pending for long are reported as a warning on stderr.
+* ``sealer`` is the audit service: it runs until stopped (SIGTERM or Ctrl-C), sealing what
+  every recording commit leaves pending, signing a checkpoint every ``AUDIT_CHECKPOINT_EVERY``
+  events or ``AUDIT_CHECKPOINT_SECONDS`` seconds, and anchoring each outside the database. Run
+  one per database, next to the web processes (``mentorhaven run`` does in development).
+* ``seal`` seals what is pending once (what the sealer does continuously).
+* ``checkpoint`` seals, then signs and anchors the current head of the log (idempotent).
+* ``verify [--no-seal]`` seals, then recomputes the chain and checks it against every signed
+  checkpoint and the anchor store. Exit 0 and the event count when everything checks out; exit 1
+  naming the first bad sequence number otherwise. Warnings (events left pending, an anchor store
+  that stopped moving) go to stderr.
 """
 
 from __future__ import annotations
@@ -21,23 +22,24 @@ import threading
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 
 from mentorhaven.kernel import audit
 
 
 class Command(BaseCommand):
-    help = "Audit log: generate a signing key, sign a checkpoint, or verify the whole chain."
+    help = "Audit log: generate a signing key, run the sealer, sign a checkpoint, or verify."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         keygen = sub.add_parser("keygen", help="write a new Ed25519 signing key file (0600)")
         keygen.add_argument("file")
         keygen.add_argument("--rotate", action="store_true", help="replace the key in FILE")
-        sub.add_parser("seal", help="number and chain the pending events")
-        sub.add_parser("sealer", help="keep sealing as events are recorded (PostgreSQL)")
-        sub.add_parser("checkpoint", help="seal, then sign the current tail of the log")
-        verify = sub.add_parser("verify", help="recompute the chain and check every checkpoint")
+        sub.add_parser("seal", help="number and chain the pending events once")
+        sub.add_parser(
+            "sealer", help="the audit service: seal, checkpoint and anchor, until stopped"
+        )
+        sub.add_parser("checkpoint", help="seal, then sign and anchor the head of the log")
+        verify = sub.add_parser("verify", help="check the chain, its checkpoints and anchors")
         verify.add_argument(
             "--no-seal", action="store_true", help="check without sealing pending events first"
         )
@@ -64,10 +66,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _sealer(self) -> None:
-        if connection.vendor != "postgresql":
-            raise CommandError(
-                "the audit sealer needs PostgreSQL (SQLite seals every event inline)"
-            )
+        from mentorhaven.kernel.audit.keys import key_ring
+
+        key_ring()  # fail now, loudly, when the signing key is missing or unreadable
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
@@ -81,8 +82,10 @@ class Command(BaseCommand):
         if result.stale_pending:
             self.stderr.write(
                 f"WARNING: {result.stale_pending} event(s) still unsealed after "
-                f"{audit.PENDING_GRACE_SECONDS} s: is anything sealing them? Run `audit seal`."
+                f"{audit.PENDING_GRACE_SECONDS} s: is the audit sealer running?"
             )
+        for warning in result.warnings:
+            self.stderr.write(f"WARNING: {warning}")
         if not result.ok:
             raise CommandError(
                 f"audit log verification FAILED at event {result.bad_seq}: {result.reason} "
@@ -90,5 +93,6 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(
-            f"audit log OK: {result.count} events, {result.checkpoints} signed checkpoints"
+            f"audit log OK: {result.count} events, {result.checkpoints} signed checkpoints, "
+            f"{result.anchors} anchored"
         )

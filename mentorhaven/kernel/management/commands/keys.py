@@ -205,10 +205,10 @@ class Command(BaseCommand):
         for subject_id in sorted(wanted - already):
             with transaction.atomic():
                 vault.shred(subject_id)
-                audit.record(
+                audit.record(  # the subject shows as "erased": nothing links back to them
                     action="vault.subject_reshredded",
+                    subject=subject_id,
                     purpose="erasure re-applied after a restore",
-                    extra={"subject_id": subject_id},
                 )
         self.stdout.write(
             f"{len(wanted - already)} subjects shredded again; {len(already)} already were."

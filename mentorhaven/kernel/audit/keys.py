@@ -23,9 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
-
-class AuditError(Exception):
-    """A misuse of the audit log (content where an identifier belongs) or a missing key."""
+from mentorhaven.kernel.audit.errors import AuditError
 
 
 @dataclass

@@ -1,0 +1,88 @@
+"""``mentorhaven run``: the whole site for development, as ``make run`` starts it.
+
+Starts three child processes and keeps them together: the web server (uvicorn, HTTP and
+WebSockets, at 127.0.0.1:8000 unless told otherwise), the audit sealer (``mentorhaven audit
+sealer``: seals, checkpoints and anchors the audit log) and the task worker (``mentorhaven
+db_worker``, when tasks go through the database queue). Ctrl-C or SIGTERM stops all three; if
+one of them stops by itself, the others are stopped too and the command exits with an error,
+so nothing keeps running half-configured. Production runs the same three as separate services
+(docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+STOP_TIMEOUT = 15.0
+
+
+def children(host: str, port: int) -> list[tuple[str, list[str]]]:
+    python = sys.executable
+    # Our request log (web/request_log.py) redacts tokens; the server's own access log would not.
+    web = [
+        "-m",
+        "uvicorn",
+        "mentorhaven.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+    found = [
+        ("web server", [python, *web]),
+        ("audit sealer", [python, "-m", "mentorhaven.cli", "audit", "sealer"]),
+    ]
+    if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+        found.append(("task worker", [python, "-m", "mentorhaven.cli", "db_worker"]))
+    return found
+
+
+class Command(BaseCommand):
+    help = "Run the web server, the audit sealer and the task worker together (development)."
+    requires_system_checks = []  # type: ignore[assignment]  # each child runs its own
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, **options) -> None:
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        running: list[tuple[str, subprocess.Popen]] = []
+        failed = ""
+        try:
+            for name, argv in children(options["host"], options["port"]):
+                running.append((name, subprocess.Popen(argv)))  # noqa: S603 (our own commands)
+            names = ", ".join(name for name, _ in running)
+            self.stdout.write(f"started {names}; Ctrl-C stops them all")
+            self.stdout.flush()
+            while not stop.wait(0.5):
+                ended = [name for name, proc in running if proc.poll() is not None]
+                if ended:
+                    failed = ended[0]
+                    break
+        finally:
+            self._stop_all(running)
+        if failed:
+            raise CommandError(f"the {failed} stopped; the others were stopped too")
+        self.stdout.write("stopped")
+
+    def _stop_all(self, running: list[tuple[str, subprocess.Popen]]) -> None:
+        for _name, proc in running:
+            if proc.poll() is None:
+                proc.terminate()
+        for name, proc in running:
+            try:
+                proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"the {name} did not stop in {STOP_TIMEOUT:.0f} s: killed")
+                proc.kill()
+                proc.wait()

@@ -1,0 +1,42 @@
+"""Audit actions of matching: questionnaires, consent, runs, requests (kernel/audit/actions.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from mentorhaven.kernel.audit import declare
+
+declare("matching.question_create", category="program", sentence=_("{actor} added a question"))
+declare("matching.question_update", category="program", sentence=_("{actor} changed a question"))
+declare("matching.question_delete", category="program", sentence=_("{actor} removed a question"))
+declare(
+    "matching.consent_give",
+    category="program",
+    sentence=_("{actor} consented to a sensitive question"),
+)
+declare(
+    "matching.consent_withdraw",
+    category="program",
+    sentence=_("{actor} withdrew consent to a sensitive question"),
+)
+declare(
+    "matching.questionnaire_submit",
+    category="personal",
+    sentence=_("{actor} answered the matching questionnaire"),
+)
+declare("matching.exclusion_add", category="program", sentence=_("{actor} excluded a match"))
+declare("matching.exclusion_remove", category="program", sentence=_("{actor} allowed a match"))
+declare("matching.run_create", category="analytical", sentence=_("{actor} ran matching"))
+declare("matching.run_publish", category="analytical", sentence=_("{actor} published matches"))
+declare(
+    "matching.run_discard", category="analytical", sentence=_("{actor} discarded a matching draft")
+)
+declare("matching.pair_add", category="program", sentence=_("{actor} added a pair to a draft"))
+declare(
+    "matching.pair_remove", category="program", sentence=_("{actor} removed a pair from a draft")
+)
+declare("matching.pair_swap", category="program", sentence=_("{actor} swapped pairs in a draft"))
+declare("matching.request", category="analytical", sentence=_("{actor} asked a mentor for a match"))
+declare(
+    "matching.fairness_report",
+    category="personal",
+    sentence=_("{actor} viewed a fairness report counting your answers"),
+)
