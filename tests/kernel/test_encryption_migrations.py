@@ -16,6 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from mentorhaven.kernel import vault
+from mentorhaven.kernel.vault import keys as vault_keys
 from mentorhaven.kernel.fields import Sealed
 from mentorhaven.kernel.storage import EncryptedFileStore
 
@@ -71,7 +72,7 @@ def _legacy_key(apps, subject_id: int) -> None:
         wrapped_key=vault.wrap_data_key(subject_id, key, "v1", purpose=legacy),
         wrapped_secret=vault.wrap_data_key(subject_id, secret, "v1", purpose=legacy),
     )
-    vault._cache[subject_id] = vault._Entry(key, secret, time.time(), time.time() + 600)
+    vault_keys._cache[subject_id] = vault_keys._Entry(key, secret, time.time(), time.time() + 600)
 
 
 def _old_ciphertext(table, column, row, subject_id, text: str) -> Sealed:

@@ -1,0 +1,264 @@
+"""Per-subject data keys: wrapped under the KEK, cached in this process for a bounded
+time, shredded."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+from django.views.decorators.debug import sensitive_variables
+
+from mentorhaven.kernel.errors import Erased
+from mentorhaven.kernel.vault.base import (
+    CACHE_MAX_ENTRIES,
+    DEFAULT_CACHE_SECONDS,
+    KEY_BYTES,
+    VaultError,
+)
+from mentorhaven.kernel.vault.providers import FileKeyProvider, KeyProvider
+
+_provider: KeyProvider | None = None
+
+
+_provider_lock = threading.Lock()
+
+
+def key_provider() -> KeyProvider:
+    global _provider
+    provider = _provider
+    if provider is None:
+        with _provider_lock:
+            if _provider is None:
+                dotted = getattr(settings, "VAULT_KEY_PROVIDER", None)
+                if dotted:
+                    _provider = import_string(dotted)()
+                else:
+                    _provider = FileKeyProvider(
+                        path=settings.MASTER_KEY_FILE, inline=settings.MASTER_KEY
+                    )
+            provider = _provider
+    return provider
+
+
+def set_key_provider(provider: KeyProvider | None) -> None:
+    """Swap the provider (tests, a KMS integration); ``None`` goes back to the settings."""
+    global _provider
+    with _provider_lock:
+        _provider = provider
+    forget_cached_keys()
+
+
+class _Entry:
+    """One subject's unwrapped keys in this process; ``cipher`` is None once shredded."""
+
+    __slots__ = ("cipher", "expires", "key", "loaded", "secret", "tentative")
+
+    def __init__(self, key: bytes | None, secret: bytes | None, loaded: float, expires: float):
+        self.key = key
+        self.secret = secret
+        self.cipher = AESGCM(key) if key is not None else None
+        self.loaded = loaded
+        self.expires = expires
+        # The wrapped key as read inside a transaction not yet committed (None once committed).
+        self.tentative: bytes | None = None
+
+
+_cache: dict[int, _Entry] = {}
+
+
+def _cache_seconds() -> float:
+    return float(getattr(settings, "VAULT_KEY_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+
+def forget_cached_keys(subject=None) -> None:
+    """Drop unwrapped keys from this process (one subject, or all of them)."""
+    if subject is None:
+        _cache.clear()
+    else:
+        _cache.pop(_subject_id(subject), None)
+
+
+# What a wrapped key is for, bound into its associated data: a data key and a pseudonym secret
+# are wrapped under different purposes, so one cannot be passed off as the other (swapping the
+# two columns of a SubjectKey row makes both fail to unwrap).
+DATA_KEY = "data-key"
+
+
+PSEUDONYM_SECRET = "pseudonym-secret"  # noqa: S105 (a purpose label, not a secret)
+
+
+WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET)
+
+
+# Before kernel migration 0007 both were wrapped under this one label; kept for that migration.
+LEGACY_WRAP_PURPOSE = "subject-key"
+
+
+def _wrap_aad(subject_id: int, version: str, purpose: str) -> bytes:
+    # The version is bound too: a wrapped key relabelled with another version does not unwrap.
+    if purpose not in WRAP_PURPOSES and purpose != LEGACY_WRAP_PURPOSE:
+        raise VaultError("unknown key purpose")
+    return f"{purpose}\x1f{subject_id}\x1f{version}".encode()
+
+
+@sensitive_variables()
+def wrap_data_key(
+    subject_id: int, data_key: bytes, version: str, *, purpose: str = DATA_KEY
+) -> bytes:
+    """Wrap a subject's data key (or, with ``purpose=PSEUDONYM_SECRET``, their secret)."""
+    return key_provider().wrap(data_key, _wrap_aad(subject_id, version, purpose), version)
+
+
+@sensitive_variables()
+def unwrap_data_key(
+    subject_id: int, wrapped: bytes | memoryview, version: str, *, purpose: str = DATA_KEY
+) -> bytes:
+    return key_provider().unwrap(bytes(wrapped), _wrap_aad(subject_id, version, purpose), version)
+
+
+def _subject_id(subject) -> int:
+    subject_id = subject if isinstance(subject, int) else getattr(subject, "pk", None)
+    if not isinstance(subject_id, int):
+        raise VaultError("a data subject must be a saved user or a user id")
+    return subject_id
+
+
+def _create_subject_key(subject_id: int):
+    from mentorhaven.kernel.models import SubjectKey
+
+    version = key_provider().current_version()
+    try:
+        with transaction.atomic():
+            return SubjectKey.objects.create(
+                subject_id=subject_id,
+                kek_version=version,
+                wrapped_key=wrap_data_key(subject_id, secrets.token_bytes(KEY_BYTES), version),
+                wrapped_secret=wrap_data_key(
+                    subject_id, secrets.token_bytes(KEY_BYTES), version, purpose=PSEUDONYM_SECRET
+                ),
+            )
+    except IntegrityError:  # another request created it first
+        return SubjectKey.objects.get(subject_id=subject_id)
+
+
+@sensitive_variables()
+def _load(subject_id: int, *, create: bool) -> _Entry:
+    from mentorhaven.kernel.models import SubjectKey
+
+    row = SubjectKey.objects.filter(subject_id=subject_id).first()
+    if row is None:
+        if not create:
+            return _Entry(None, None, 0.0, 0.0)  # nothing was ever encrypted: do not cache
+        row = _create_subject_key(subject_id)
+    # Wall-clock time (not monotonic) so that tests can travel; a clock stepping backwards
+    # invalidates the entry rather than stretching its life.
+    loaded = time.time()
+    expires = loaded + _cache_seconds()
+    if row.shredded_at is not None or not row.wrapped_key:
+        entry = _Entry(None, None, loaded, expires)
+    else:
+        key = unwrap_data_key(subject_id, row.wrapped_key, row.kek_version)
+        secret = unwrap_data_key(
+            subject_id, row.wrapped_secret, row.kek_version, purpose=PSEUDONYM_SECRET
+        )
+        entry = _Entry(key, secret, loaded, expires)
+    if _cache_seconds() > 0:
+        if transaction.get_connection().in_atomic_block and entry.key is not None:
+            # The row may have been created by this very transaction: if it rolls back, the
+            # key never existed. ``encrypt`` re-checks such entries until the commit, so that
+            # nothing is ever written under a key that was not saved.
+            entry.tentative = bytes(row.wrapped_key)
+            transaction.on_commit(lambda: setattr(entry, "tentative", None))
+        if len(_cache) >= CACHE_MAX_ENTRIES:
+            _cache.pop(next(iter(_cache)), None)
+        _cache[subject_id] = entry
+    return entry
+
+
+def _confirmed(subject_id: int, entry: _Entry) -> _Entry:
+    from mentorhaven.kernel.models import SubjectKey
+
+    stored = SubjectKey.objects.filter(subject_id=subject_id).values_list("wrapped_key").first()
+    if stored is not None and bytes(stored[0]) == entry.tentative:
+        return entry
+    _cache.pop(subject_id, None)  # rolled back (or re-wrapped): load what is really stored
+    return _load(subject_id, create=True)
+
+
+def _entry(subject, *, create: bool) -> _Entry:
+    subject_id = subject if type(subject) is int else _subject_id(subject)
+    entry = _cache.get(subject_id)
+    if entry is None or not entry.loaded <= time.time() < entry.expires:
+        entry = _load(subject_id, create=create)
+    return entry
+
+
+def data_key(subject, *, create: bool = True) -> bytes:
+    """The subject's data key (created on first use). Raises ``Erased`` once shredded."""
+    key = _entry(subject, create=create).key
+    if key is None:
+        raise Erased()
+    return key
+
+
+def subject_secret(subject) -> bytes | None:
+    """A per-subject secret (for keyed pseudonyms), or ``None`` once the subject is shredded."""
+    entry = _entry(subject, create=True)
+    if entry.tentative is not None:
+        entry = _confirmed(subject if type(subject) is int else _subject_id(subject), entry)
+    return entry.secret
+
+
+def is_shredded(subject) -> bool:
+    from mentorhaven.kernel.models import SubjectKey
+
+    return SubjectKey.objects.filter(
+        subject_id=_subject_id(subject), shredded_at__isnull=False
+    ).exists()
+
+
+@transaction.atomic
+def shred(subject) -> None:
+    """Destroy the subject's data key and secret: all their content becomes unreadable.
+
+    Irreversible. A subject without a key row gets a shredded one, so no key is ever made for
+    them later. This process forgets the key at once (and again on commit, in case another
+    thread reloaded it meanwhile); other processes within ``VAULT_KEY_CACHE_SECONDS``.
+    """
+    from django.utils import timezone
+
+    from mentorhaven.kernel.models import SubjectKey
+
+    subject_id = _subject_id(subject)
+    SubjectKey.objects.update_or_create(
+        subject_id=subject_id,
+        defaults={"wrapped_key": b"", "wrapped_secret": b"", "shredded_at": timezone.now()},
+    )
+    _cache.pop(subject_id, None)
+    transaction.on_commit(lambda: _cache.pop(subject_id, None))
+
+
+@sensitive_variables()
+def rewrap(row, version: str) -> None:
+    """Re-wrap one SubjectKey row under KEK ``version`` in place (the caller saves it).
+
+    The data key itself is unchanged, so no content is re-encrypted. Shredded rows only get the
+    new version label: there is nothing left to wrap.
+    """
+    if row.kek_version == version:
+        return
+    if row.wrapped_key:
+        key = unwrap_data_key(row.subject_id, row.wrapped_key, row.kek_version)
+        secret = unwrap_data_key(
+            row.subject_id, row.wrapped_secret, row.kek_version, purpose=PSEUDONYM_SECRET
+        )
+        row.wrapped_key = wrap_data_key(row.subject_id, key, version)
+        row.wrapped_secret = wrap_data_key(
+            row.subject_id, secret, version, purpose=PSEUDONYM_SECRET
+        )
+    row.kek_version = version

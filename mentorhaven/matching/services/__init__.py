@@ -1,0 +1,48 @@
+"""Every write of the matching app: questionnaires, answers and consent, exclusions, match runs
+(draft → adjust → publish), self-match requests and their lapse.
+"""
+
+from mentorhaven.matching.services._common import (
+    DEFAULT_REQUEST_WINDOW_DAYS,
+    MAX_OPTIONS,
+    MAX_WEIGHT,
+)
+from mentorhaven.matching.services.exclusions import exclusion_add, exclusion_remove
+from mentorhaven.matching.services.questions import (
+    consent_set,
+    question_create,
+    question_delete,
+    question_update,
+    questionnaire_submit,
+)
+from mentorhaven.matching.services.requests import match_request, request_window, requests_lapse
+from mentorhaven.matching.services.runs import (
+    match_pair_add,
+    match_pair_remove,
+    match_pair_swap,
+    match_run_create,
+    match_run_discard,
+    match_run_publish,
+)
+
+__all__ = [
+    "DEFAULT_REQUEST_WINDOW_DAYS",
+    "MAX_OPTIONS",
+    "MAX_WEIGHT",
+    "consent_set",
+    "exclusion_add",
+    "exclusion_remove",
+    "match_pair_add",
+    "match_pair_remove",
+    "match_pair_swap",
+    "match_request",
+    "match_run_create",
+    "match_run_discard",
+    "match_run_publish",
+    "question_create",
+    "question_delete",
+    "question_update",
+    "questionnaire_submit",
+    "request_window",
+    "requests_lapse",
+]

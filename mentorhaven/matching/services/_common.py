@@ -1,0 +1,55 @@
+"""What every matching service shares: role checks and the audit call."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
+from mentorhaven.kernel.inventory import Category
+from mentorhaven.programs.access import administered_programs
+from mentorhaven.programs.models import Membership, Program
+
+DEFAULT_REQUEST_WINDOW_DAYS = 7
+
+
+MAX_OPTIONS = 50
+
+
+MAX_WEIGHT = 10.0
+
+
+def _require_admin(actor, program: Program) -> None:
+    if not administered_programs(actor).filter(pk=program.pk).exists():
+        raise PermissionDenied()
+
+
+def _require_role(user, program: Program, role: str) -> None:
+    if not Membership.objects.filter(program=program, user=user, role=role).exists():
+        # No name or address in the message: it may be shown to someone other than ``user``.
+        raise ValidationFailed(
+            _("This person does not take part in the program in that role."), code="not_a_member"
+        )
+
+
+def _audit(
+    action: str,
+    *,
+    actor,
+    program: Program,
+    target=None,
+    subject=None,
+    purpose: str,
+    category: str = Category.PROGRAM,
+    extra: dict | None = None,
+) -> None:
+    audit.record(
+        action=action,
+        actor=actor,
+        target=target,
+        subject=subject,
+        purpose=purpose,
+        category=str(category),
+        organization=program.organization_id,
+        extra=extra,
+    )

@@ -1,0 +1,123 @@
+"""A participant's pages: the hub, suggestions, requests and why a match was made."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from mentorhaven.kernel.errors import NotFound
+from mentorhaven.matching import selectors, services
+from mentorhaven.matching.access import (
+    access_participation,
+    access_program_admin,
+    participant_roles,
+)
+from mentorhaven.matching.views._common import MENTOR, _guarded, _to
+from mentorhaven.mentoring.access import access_relationship
+from mentorhaven.mentoring.services import relationship_decline
+from mentorhaven.programs.access import access_participant, access_program
+
+
+@_guarded
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "matching/home.html",
+        {"programs": selectors.programs_for_matching(viewer=request.user)},
+    )
+
+
+@_guarded
+def hub(request: HttpRequest, program_id) -> HttpResponse:
+    program = access_program(request.user, program_id)
+    is_admin = True
+    try:
+        access_program_admin(request.user, program_id)
+    except NotFound:
+        is_admin = False
+    roles = participant_roles(request.user, program)
+    if not is_admin and not roles:
+        raise NotFound()
+    return render(
+        request,
+        "matching/hub.html",
+        {
+            "program": program,
+            "is_admin": is_admin,
+            "roles": roles,
+            "matches": selectors.my_matches(viewer=request.user, program=program),
+        },
+    )
+
+
+@_guarded
+def suggestions(request: HttpRequest, program_id) -> HttpResponse:
+    program = access_participation(request.user, program_id, "mentee")
+    current = selectors.my_open_relationship(viewer=request.user, program=program)
+    return render(
+        request,
+        "matching/suggestions.html",
+        {
+            "program": program,
+            "current": current,
+            "why": selectors.explanation_for(viewer=request.user, relationship=current)
+            if current
+            else [],
+            "suggestions": []
+            if current
+            else selectors.suggestions_for(viewer=request.user, program=program),
+        },
+    )
+
+
+@require_POST
+@_guarded
+def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
+    program = access_participation(request.user, program_id, "mentee")
+    # Only this program's mentors can be named: anyone else is the same 404 as an unknown id.
+    mentor = access_participant(program, request.POST.get("mentor", ""), roles=[MENTOR])
+    services.match_request(actor=request.user, program=program, mentor=mentor)
+    messages.success(request, "Request sent. The mentor will answer within the window.")
+    return _to("matching_suggestions", program_id=program.public_id)
+
+
+@_guarded
+def requests(request: HttpRequest, program_id) -> HttpResponse:
+    program = access_participation(request.user, program_id, "mentor")
+    return render(
+        request,
+        "matching/requests.html",
+        {
+            "program": program,
+            "pending": selectors.pending_requests(viewer=request.user, program=program),
+        },
+    )
+
+
+@require_POST
+@_guarded
+def request_decline(request: HttpRequest, relationship_id) -> HttpResponse:
+    relationship = access_relationship(request.user, relationship_id, write=True)
+    if request.user.pk not in relationship.participant_ids():
+        raise NotFound()
+    relationship_decline(actor=request.user, relationship=relationship)
+    messages.success(request, "Declined.")
+    return _to("matching_requests", program_id=relationship.program.public_id)
+
+
+@_guarded
+def why(request: HttpRequest, relationship_id) -> HttpResponse:
+    """Why two people were matched, for the two of them."""
+    relationship = access_relationship(request.user, relationship_id)
+    if request.user.pk not in relationship.participant_ids():
+        raise NotFound()
+    return render(
+        request,
+        "matching/why.html",
+        {
+            "relationship": relationship,
+            "factors": selectors.explanation_for(viewer=request.user, relationship=relationship),
+        },
+    )
