@@ -16,9 +16,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from mentorhaven.kernel import vault
-from mentorhaven.kernel.vault import keys as vault_keys
 from mentorhaven.kernel.fields import Sealed
 from mentorhaven.kernel.storage import EncryptedFileStore
+from mentorhaven.kernel.vault import keys as vault_keys
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
