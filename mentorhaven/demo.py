@@ -228,13 +228,17 @@ def seed_matching_demo() -> None:
                     answers[q] = rng.choice(q.option_values)
                 elif q.kind == "scale":
                     answers[q] = rng.randint(q.scale_min, q.scale_max)
-            consents = {q.pk for q in questions if q.sensitive and rng.random() < 0.7}
+            # Seven in ten consent to matching with sensitive answers; the others leave the
+            # sensitive questions empty (they are never stored without consent).
+            consents = rng.random() < 0.7
+            if not consents:
+                answers = {q: v for q, v in answers.items() if not q.sensitive}
             questionnaire_submit(
                 actor=user,
                 program=program,
                 role=role,
                 answers=answers,
-                consents=consents,
+                sensitive_consent=consents,
                 headline=f"{rng.choice(DEMO_INDUSTRIES).title()} professional",
                 goals=rng.choice(DEMO_GOALS),
                 capacity=rng.randint(1, 3) if role == "mentor" else None,

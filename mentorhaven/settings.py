@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "mentorhaven.messaging",
     "mentorhaven.files",
     "mentorhaven.privacy",
+    "mentorhaven.consent",
     "mentorhaven.web",
 ]
 

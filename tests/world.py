@@ -152,7 +152,7 @@ def _answer(world: World, user: User, role: str) -> None:
         program=world.program,
         role=role,
         answers=answers,
-        consents={q.pk for q in questions if q.sensitive},
+        sensitive_consent=any(q.sensitive for q in questions),
         headline="Software professional",
         goals="grow into a team lead and learn to give feedback",
         capacity=MENTEES_PER_MENTOR + 1 if role == "mentor" else None,
