@@ -70,7 +70,7 @@ def withdraw_consent(request, purpose: PurposeCode):
 
 
 class RequestOut(Schema):
-    id: UUID = Field(..., alias="public_id")
+    id: UUID
     kind: str
     status: str
     received_at: datetime
@@ -81,7 +81,7 @@ class RequestOut(Schema):
 
 def _out(request: DataRequest) -> RequestOut:
     return RequestOut(
-        public_id=request.public_id,
+        id=request.public_id,
         kind=request.kind,
         status=request.status,
         received_at=request.received_at,

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from mentorhaven.kernel import audit
 from mentorhaven.consent.domain import Method, Purpose
 from mentorhaven.consent.services import consent_withdraw
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import Answer

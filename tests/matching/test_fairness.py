@@ -7,7 +7,6 @@ import pytest
 
 from mentorhaven.consent.domain import Method, Purpose
 from mentorhaven.consent.services import consent_give
-
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.matching.fairness import fairness_report, group_rows
 from mentorhaven.matching.services import match_run_create, match_run_publish

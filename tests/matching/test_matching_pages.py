@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from mentorhaven.accounts.tokens import api_token_create
 from mentorhaven.consent.domain import Method, Purpose
-from mentorhaven.consent.services import consent_give
 from mentorhaven.consent.selectors import has_consent
+from mentorhaven.consent.services import consent_give
 from mentorhaven.matching.models import Answer, MatchRun, Question
 from mentorhaven.mentoring.models import Relationship
 
