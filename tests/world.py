@@ -28,6 +28,8 @@ from django.utils import timezone
 from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.consent.models import DataRequest
+from mentorhaven.consent.services import data_request_create, dpo_appoint
 from mentorhaven.files.models import StoredFile
 from mentorhaven.files.services import file_upload, share_link_create
 from mentorhaven.matching.models import MatchRun, Question
@@ -73,6 +75,7 @@ class World:
     report: Report | None = None
     notification: Notification | None = None
     token: ApiToken | None = None
+    data_request: DataRequest | None = None  # the mentee's, for the security officer as DPO
     participants: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
 
@@ -297,6 +300,10 @@ def build_world(*, participants: int = 20, content: int = 2) -> World:
         actor=mentee, reason=Report.Reason.OTHER, note="Checking", message=world.their_message
     )
     world.token, _secret = api_token_create(actor=mentee, user=mentee, name="laptop", scope="read")
+    dpo_appoint(actor=None, organization=world.org, user=world.people["security_officer"])
+    world.data_request = data_request_create(
+        actor=mentee, kind="correction", details="My headline is out of date"
+    )
     return world
 
 
@@ -345,6 +352,7 @@ def find_world() -> World:
     world.report = Report.objects.filter(program=program).order_by("-pk").first()
     world.notification = Notification.objects.filter(user=mentee).order_by("-pk").first()
     world.token = ApiToken.objects.filter(user=mentee).first()
+    world.data_request = DataRequest.objects.filter(requester=mentee).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("restriction/<uuid:restriction_id>/lift", views.restriction_lift, name="restriction_lift"),
     path("requests/queue", views.queue, name="data_request_queue"),
     path("requests/<uuid:request_id>", views.request_detail, name="data_request_detail"),
+    path("requests/<uuid:request_id>/status", views.request_status, name="data_request_status"),
 ]

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from mentorhaven.consent import access, forms, selectors, services
 from mentorhaven.consent.domain import Method
@@ -136,22 +136,35 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "consent/queue.html", {"rows": rows, "include_closed": include_closed})
 
 
+@require_GET
 @_guarded
 def request_detail(request: HttpRequest, request_id) -> HttpResponse:
-    """One request: its requester sees it read-only; an officer reads it (audited) and moves
-    it on."""
-    found = access.access_data_request(request.user, request_id, write=request.method == "POST")
+    """One request: its requester sees it; an officer of its organization reads it (an
+    audited access to the requester's data) and moves it on."""
+    found = access.access_data_request(request.user, request_id)
     is_officer = access.dpo_organizations(request.user).filter(pk=found.organization_id).exists()
-    form = forms.StatusForm(request.POST or None, initial={"status": found.status})
-    if request.method == "POST" and form.is_valid():
+    return render(
+        request,
+        "consent/request_detail.html",
+        {
+            "request_obj": found,
+            "details": selectors.request_details(viewer=request.user, request=found),
+            "form": forms.StatusForm(initial={"status": found.status}),
+            "is_officer": is_officer,
+        },
+    )
+
+
+@require_POST
+@_guarded
+def request_status(request: HttpRequest, request_id) -> HttpResponse:
+    found = access.access_data_request(request.user, request_id, write=True)
+    form = forms.StatusForm(request.POST)
+    if form.is_valid():
         services.data_request_status_set(
             actor=request.user, request=found, status=form.cleaned_data["status"]
         )
         messages.success(request, _("The request was updated."))
-        return redirect("data_request_detail", request_id=found.public_id)
-    details = selectors.request_details(viewer=request.user, request=found)
-    return render(
-        request,
-        "consent/request_detail.html",
-        {"request_obj": found, "details": details, "form": form, "is_officer": is_officer},
-    )
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("data_request_detail", request_id=found.public_id)
