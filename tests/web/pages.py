@@ -125,7 +125,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "account_tokens": [(MENTEE, _url("account_tokens"), 200)],
         "account_profile": [(MENTEE, _url("account_profile"), 200)],
         "usersessions_list": [(MENTEE, _url("usersessions_list"), 200)],
-        "account_email": [(MENTEE, _url("account_email"), 302)],
+        "account_email": [(MENTEE, _url("account_email"), 200)],
         "account_logout": [(MENTEE, _url("account_logout"), 200)],
         "account_reauthenticate": [(MENTEE, _url("account_reauthenticate"), 200)],
         "account_change_password": [(MENTEE, _url("account_change_password"), 200)],
