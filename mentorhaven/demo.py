@@ -136,6 +136,11 @@ def seed_demo() -> list[tuple[Persona, str]]:
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             mfa_enroll_totp(user=user)
+        if persona.org_role == OrgMembership.Role.SECURITY_OFFICER:
+            # The demo's security officer also works the data-protection request queue.
+            from mentorhaven.consent.services import dpo_appoint
+
+            dpo_appoint(actor=None, organization=orgs[persona.org], user=user)
         result.append((persona, password))
     from mentorhaven.mentoring.demo import seed_mentoring_demo
 
