@@ -139,7 +139,9 @@ class RestrictionOut(Schema):
 @router.get("/me/restriction", response={200: RestrictionOut, **AUTH_ERRORS})
 def my_restriction(request):
     found = selectors.active_restriction(viewer=request.auth)
-    return RestrictionOut(restricted=found is not None, since=found and found.started_at)
+    return RestrictionOut(
+        restricted=found is not None, since=found.started_at if found is not None else None
+    )
 
 
 @router.post("/me/restriction", response={201: RestrictionOut, **ERRORS})

@@ -73,8 +73,8 @@ class PurposeState:
 def consent_state(*, viewer) -> list[PurposeState]:
     """The viewer's current choice for every purpose (their own data: no access event)."""
     newest: dict[str, ConsentRecord] = {}
-    for record in ConsentRecord.objects.filter(user=viewer).order_by("-recorded_at", "-id"):
-        newest.setdefault(record.purpose, record)
+    for found in ConsentRecord.objects.filter(user=viewer).order_by("-recorded_at", "-id"):
+        newest.setdefault(found.purpose, found)
     states = []
     for purpose in Purpose:
         text, record = TEXTS[purpose], newest.get(purpose)
