@@ -250,6 +250,17 @@ def program_figures(*, viewer, program: Program, page: int | str | None = 1) -> 
     meetings = Meeting.objects.filter(
         relationship__in=visible, status=Meeting.Status.SCHEDULED
     ).count()
+    # Who is matched with whom, and how their relationship goes, is about the people listed:
+    # the page shown is one read on the record, naming them all.
+    audit.record_access(
+        viewer=viewer,
+        subjects=sorted({p for r in rows for p in r.relationship.participant_ids()}),
+        action="program.overview_read",
+        category="program",
+        target=program,
+        purpose="Oversee a program's relationships",
+        organization=program.organization_id,
+    )
     return ProgramFigures(
         relationships=rows,
         page=shown,
