@@ -146,6 +146,7 @@ def _build(
     organization,
     extra: dict[str, Any] | None,
     known: dict[int, bytes | None] | None = None,
+    at=None,
 ) -> AuditEvent:
     declared = actions.declared(action)
     target_type, target_id = target_parts(target)
@@ -153,7 +154,7 @@ def _build(
     _check_text("target_id", target_id, 200)
     actor_name, subject_name, secret = _people(actor, subject, known)
     fields: dict[str, Any] = {
-        "occurred_at": timezone.now(),
+        "occurred_at": at or timezone.now(),
         "actor": actor_name,
         "actor_role": _check_text("actor_role", actor_role, 32),
         "action": action,
@@ -277,6 +278,7 @@ def record_access(
     if not chosen:
         return []
     known = vault.subject_secrets([*chosen, *([viewer] if viewer is not None else [])])
+    at = timezone.now()  # one read, one moment: the events of a batch share their time
     events = [
         _build(
             action=action,
@@ -289,6 +291,7 @@ def record_access(
             organization=organization,
             extra=extra,
             known=known,
+            at=at,
         )
         for person in chosen
     ]

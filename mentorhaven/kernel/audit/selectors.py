@@ -46,9 +46,7 @@ def event_counts_by_organization(
         .annotate(events=Count("pk"), recent=Count("pk", filter=Q(occurred_at__gte=since)))
         .order_by()
     )
-    return [
-        (row["organization_id"], row["category"], row["events"], row["recent"]) for row in rows
-    ]
+    return [(row["organization_id"], row["category"], row["events"], row["recent"]) for row in rows]
 
 
 def last_checkpoint() -> AuditCheckpoint | None:
