@@ -297,6 +297,20 @@ def calendar_owner(token: str):
     return feed.user if feed and feed.user.is_active else None
 
 
+def meeting_for_calendar(*, viewer, meeting: Meeting) -> Meeting:
+    """One meeting for the viewer's own calendar (time and place, never the agenda); the
+    place is its proposer's text, so the download is a read on the record."""
+    relationship = meeting.relationship
+    _record_reads(
+        viewer=viewer,
+        relationship=relationship,
+        writers={meeting.proposed_by_id} if meeting.location else set(),
+        category="platform",
+        purpose="Add a meeting to a calendar",
+    )
+    return meeting
+
+
 def calendar_meetings_for(*, viewer) -> QuerySet[Meeting]:
     """The viewer's scheduled meetings in relationships they may still see inside."""
     return Meeting.objects.filter(

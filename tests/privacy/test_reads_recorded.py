@@ -263,3 +263,24 @@ def test_every_content_page_records_its_read(settings, tmp_path):
             missing.append(page.name)
     assert not missing, f"pages showing someone's content without a read on the record: {missing}"
     assert set(CONTENT_PAGES) <= walked, set(CONTENT_PAGES) - walked
+
+
+def test_a_meeting_downloaded_for_a_calendar_records_the_read_of_its_place(personas, login):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from mentorhaven.mentoring import services as mentoring
+
+    pair = make_active(personas, personas.cara, personas.ana)
+    slot = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    meeting = mentoring.meeting_propose(
+        actor=personas.cara, relationship=pair, slots=[slot], location="Café Central"
+    )
+    meeting = mentoring.meeting_accept(actor=personas.ana, meeting=meeting, starts_at=slot)
+    client = login(personas.ana)
+    response = client.get(reverse("meeting_ics", kwargs={"meeting_id": meeting.public_id}))
+    assert response.status_code == 200
+    [event] = [e for e in reads("data.read", personas.ana) if "calendar" in e.purpose]
+    assert event.subject == audit.pseudonym(personas.cara)

@@ -9,6 +9,7 @@ kernel, counts per organization — is decided here.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -46,7 +47,10 @@ def event_counts_by_organization(
         .annotate(events=Count("pk"), recent=Count("pk", filter=Q(occurred_at__gte=since)))
         .order_by()
     )
-    return [(row["organization_id"], row["category"], row["events"], row["recent"]) for row in rows]
+    return [
+        (cast(int, row["organization_id"]), row["category"], row["events"], row["recent"])
+        for row in rows
+    ]
 
 
 def last_checkpoint() -> AuditCheckpoint | None:

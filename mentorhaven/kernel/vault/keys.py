@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from functools import partial
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -256,7 +257,7 @@ def _load_many(subject_ids: list[int]) -> None:
             )
             if in_transaction:
                 entry.tentative = bytes(row.wrapped_key)
-                transaction.on_commit(lambda e=entry: setattr(e, "tentative", None))
+                transaction.on_commit(partial(setattr, entry, "tentative", None))
         if len(_cache) >= CACHE_MAX_ENTRIES:
             _cache.pop(next(iter(_cache)), None)
         _cache[subject_id] = entry
