@@ -14,14 +14,20 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Model
 
-from mentorhaven.privacy.export.registry import EXCLUDED, exported_models
+from mentorhaven.privacy.export import registry
+
+
+def _label(model) -> str:
+    """"app.model" of a model class, or of a lazy reference not resolved yet ("accounts.User")."""
+    return model.lower() if isinstance(model, str) else model._meta.label_lower
 
 
 def _pointing_at(model: type[Model], every: list[type[Model]]) -> set[type[Model]]:
     found: set[type[Model]] = set()
+    target = _label(model)
     for other in every:
         for f in other._meta.get_fields(include_hidden=True):
-            if f.is_relation and f.concrete and f.related_model is model:
+            if f.is_relation and f.concrete and f.related_model and _label(f.related_model) == target:
                 found.add(other)
     for f in model._meta.many_to_many:
         through = f.remote_field.through
@@ -47,10 +53,10 @@ def reachable_models(extra: list[type[Model]] = ()) -> set[type[Model]]:  # type
 
 def missing(extra: list[type[Model]] = ()) -> dict[str, str]:  # type: ignore[assignment]
     """Reachable models that are neither exported nor excluded -> how they reach the user."""
-    exported = exported_models()
+    exported = registry.exported_models()
     result = {}
     for model in reachable_models(extra):
         label = model._meta.label_lower
-        if label not in exported and label not in EXCLUDED:
+        if label not in exported and label not in registry.EXCLUDED:
             result[model._meta.label] = "linked to the user model, neither exported nor excluded"
     return result
