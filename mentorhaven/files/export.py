@@ -4,6 +4,8 @@ with what happened to each. A file the other participant uploaded is recorded as
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.files.access import visible_files
@@ -54,7 +56,7 @@ def file_blobs(context):
             chunks = open_content(file)
         except ApplicationError:  # erased or failing its integrity check (already reported)
             continue
-        yield Blob(path=path, chunks=lambda chunks=chunks: chunks)
+        yield Blob(path=path, chunks=partial(iter, chunks))
 
 
 def share_link_rows(context):

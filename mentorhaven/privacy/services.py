@@ -132,6 +132,10 @@ def export_build(*, job_id: int) -> ExportJob | None:
     return job
 
 
+def _in_future(moment: datetime | None) -> bool:
+    return moment is not None and moment > timezone.now()
+
+
 @dataclass(frozen=True)
 class DownloadLink:
     token: str
@@ -145,7 +149,7 @@ def export_link_create(*, actor, job: ExportJob) -> DownloadLink:
         job = ExportJob.objects.select_for_update().get(pk=job.pk)
         if job.user_id != actor.pk:
             raise NotFound()
-        if job.status != ExportJob.Status.READY or job.expires_at <= timezone.now():
+        if job.status != ExportJob.Status.READY or not _in_future(job.expires_at):
             raise Conflict(_("This export is not ready, or it has expired."))
         token = secrets.token_urlsafe(32)
         job.link_token_hash = token_hash(token)
@@ -178,9 +182,7 @@ def export_download(*, token: str, actor=None) -> Download:
             .first()
         )
         now = timezone.now()
-        if job is None or job.link_expires_at is None or job.link_expires_at <= now:
-            raise NotFound()
-        if job.expires_at is None or job.expires_at <= now:
+        if job is None or not (_in_future(job.link_expires_at) and _in_future(job.expires_at)):
             raise NotFound()
         chunks = archive_store().open(
             subject=job.user, name=job.storage_name, binding=job.archive_binding()

@@ -116,7 +116,7 @@ def export_link(request: HttpRequest, export_id) -> HttpResponse:
 
 @require_GET
 @_refusals
-def export_download(request: HttpRequest, token: str) -> HttpResponse:
+def export_download(request: HttpRequest, token: str) -> StreamingHttpResponse:
     """The archive, streamed and decrypted chunk by chunk; the link works once."""
     actor = request.user if request.user.is_authenticated else None
     download = services.export_download(token=token, actor=actor)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
@@ -176,7 +177,9 @@ def _html_page(title: str, info: dict) -> str:
     )
 
 
-def write_archive(user, target: IO[bytes], *, progress: Progress | None = None) -> ArchiveStats:
+def write_archive(
+    user, target: IO[bytes] | io.RawIOBase, *, progress: Progress | None = None
+) -> ArchiveStats:
     """Write the export of ``user`` as a ZIP into ``target`` (any writable stream, seekable or
     not). Records the reads of other people's data it includes; returns what it wrote."""
     context = ExportContext(user=user)
@@ -184,7 +187,7 @@ def write_archive(user, target: IO[bytes], *, progress: Progress | None = None) 
     found = sections()
     created_at = timezone.now()
     index_entries = []
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
         writer = _ArchiveWriter(archive)
         for number, section in enumerate(found):
             if progress is not None:

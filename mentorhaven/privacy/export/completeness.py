@@ -18,7 +18,7 @@ from mentorhaven.privacy.export import registry
 
 
 def _label(model) -> str:
-    """"app.model" of a model class, or of a lazy reference not resolved yet ("accounts.User")."""
+    """ "app.model" of a model class, or of a lazy reference not resolved yet ("accounts.User")."""
     return model.lower() if isinstance(model, str) else model._meta.label_lower
 
 
@@ -27,7 +27,8 @@ def _pointing_at(model: type[Model], every: list[type[Model]]) -> set[type[Model
     target = _label(model)
     for other in every:
         for f in other._meta.get_fields(include_hidden=True):
-            if f.is_relation and f.concrete and f.related_model and _label(f.related_model) == target:
+            linked = f.is_relation and f.concrete and f.related_model
+            if linked and _label(f.related_model) == target:
                 found.add(other)
     for f in model._meta.many_to_many:
         through = f.remote_field.through
@@ -40,9 +41,9 @@ def reachable_models(extra: list[type[Model]] = ()) -> set[type[Model]]:  # type
     """The user model and every model linked to it through a chain of relations pointing at it
     (``extra``: models not registered with the app registry, for tests)."""
     every = [*apps.get_models(include_auto_created=True), *extra]
-    user = get_user_model()
-    seen = {user}
-    todo = [user]
+    user: type[Model] = get_user_model()
+    seen: set[type[Model]] = {user}
+    todo: list[type[Model]] = [user]
     while todo:
         for found in _pointing_at(todo.pop(), every):
             if found not in seen:
