@@ -40,6 +40,7 @@ from mentorhaven.messaging.services import (
     message_send,
     report_create,
 )
+from mentorhaven.privacy.models import ExportJob
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from tests.factories import (
     InvitationFactory,
@@ -73,6 +74,7 @@ class World:
     report: Report | None = None
     notification: Notification | None = None
     token: ApiToken | None = None
+    export: ExportJob | None = None  # the mentee's, waiting to be built
     participants: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
 
@@ -297,6 +299,8 @@ def build_world(*, participants: int = 20, content: int = 2) -> World:
         actor=mentee, reason=Report.Reason.OTHER, note="Checking", message=world.their_message
     )
     world.token, _secret = api_token_create(actor=mentee, user=mentee, name="laptop", scope="read")
+    # A row as the request leaves it (the build is the task's): the page shows its progress.
+    world.export = ExportJob.objects.create(user=mentee)
     return world
 
 
@@ -345,6 +349,7 @@ def find_world() -> World:
     world.report = Report.objects.filter(program=program).order_by("-pk").first()
     world.notification = Notification.objects.filter(user=mentee).order_by("-pk").first()
     world.token = ApiToken.objects.filter(user=mentee).first()
+    world.export = ExportJob.objects.filter(user=mentee).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)

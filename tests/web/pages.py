@@ -97,6 +97,9 @@ NOT_PAGES: dict[str, str] = {
     "share_link_revoke": POST_ONLY,
     "share_page": TOKEN_PAGE,
     "share_download": TOKEN_PAGE,
+    "privacy_export_request": POST_ONLY,
+    "privacy_export_link": POST_ONLY,
+    "privacy_export_download": TOKEN_PAGE,
 }
 API_REASON = "the JSON API, not a page (message sending is measured by bench_messages.py)"
 
@@ -109,7 +112,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
     """URL name -> [(who, path, status)]."""
     r, conv, program = w.relationship, w.conversation, w.program
     assert r and conv and w.note and w.meeting and w.file and w.run and w.report
-    assert w.own_message and w.their_message and w.notification
+    assert w.own_message and w.their_message and w.notification and w.export
     other = w.people[MENTOR]
     every = [(who, _url("dashboard"), 200) for who in EVERY_ROLE]
     mine = {MENTEE: r.public_id}
@@ -235,6 +238,9 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "privacy_home": [(MENTEE, _url("privacy_home"), 200)],
         "privacy_data": [(MENTEE, _url("privacy_data"), 200)],
         "privacy_access_log": [(MENTEE, _url("privacy_access_log"), 200)],
+        "privacy_export_status": [
+            (MENTEE, _url("privacy_export_status", export_id=w.export.public_id), 200)
+        ],
         "relationship_files": [
             (who, _url("relationship_files", relationship_id=r.public_id), 200)
             for who in (MENTEE, MENTOR)
