@@ -1,10 +1,11 @@
 """What a legal hold covers, for every sweep and erasure to ask before deleting anything.
 
-A hold on a **person** covers everything about them, including the relationships they take part
-in; a hold on a **relationship** covers its content and keeps both participants from being
-erased (erasing one would shred their half of it); a hold on a **case** (a safety report) covers
-the report and the relationships between its reporter and the reported person in that program,
-and keeps both from being erased. Released holds cover nothing.
+A hold on a **person** covers everything about them, including the relationships they take
+part in (and so keeps their counterparts in those from being erased); a hold on a
+**relationship** covers its content and keeps both participants from being erased (erasing one
+would shred their half of it); a hold on a **case** (a safety report) covers the report and the
+relationships between its reporter and the reported person in that program, and keeps both from
+being erased. Released holds cover nothing.
 
 Holds are few, so the sets below are computed in a handful of queries per call; a sweep asks once
 per run and excludes them in its queries.
@@ -29,11 +30,11 @@ def _cases():
 
 def held_user_ids() -> set[int]:
     """People who may not be erased, nor their data deleted by retention, while a hold lasts."""
-    active = _active()
-    ids = set(active.filter(user__isnull=False).values_list("user_id", flat=True))
-    for mentee, mentor in Relationship.objects.filter(
-        pk__in=active.filter(relationship__isnull=False).values("relationship_id")
-    ).values_list("mentee_id", "mentor_id"):
+    ids = set(_active().filter(user__isnull=False).values_list("user_id", flat=True))
+    # Both sides of every held relationship: erasing either would shred their half of it.
+    for mentee, mentor in Relationship.objects.filter(pk__in=held_relationship_ids()).values_list(
+        "mentee_id", "mentor_id"
+    ):
         ids |= {mentee, mentor}
     for reporter, reported in _cases().values_list("reporter_id", "reported_user_id"):
         ids |= {reporter, reported}
