@@ -22,17 +22,27 @@ def chunks(ids: Iterable[int], size: int = ID_CHUNK) -> Iterator[list[int]]:
 
 
 def in_batches(
-    rows: QuerySet[Any], batch_size: int, delete: Callable[[list[int]], int]
+    rows: QuerySet[Any], batch_size: int, delete: Callable[[QuerySet[Any]], int]
 ) -> Iterator[int]:
-    """Walk ``rows`` by primary key, ``batch_size`` at a time, handing each batch's keys to
-    ``delete`` (one transaction per call) and yielding what it removed. Keyset pagination: each
-    batch is an index range scan, however many rows earlier batches already removed."""
+    """Walk ``rows`` by primary key, ``batch_size`` at a time, handing each batch to ``delete``
+    (one transaction per call) as ``rows`` narrowed to a key range, and yielding what it
+    removed. Keyset pagination: each batch is an index range scan however many rows earlier
+    batches removed, and its statements carry two bounds rather than thousands of keys."""
     last = 0
     while True:
-        pks = list(
-            rows.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        upper = list(
+            rows.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[batch_size - 1 : batch_size]
         )
-        if not pks:
+        if upper:
+            batch = rows.filter(pk__gt=last, pk__lte=upper[0])
+            last = upper[0]
+        else:
+            batch = rows.filter(pk__gt=last)
+        removed = delete(batch)
+        if not upper:
+            if removed:
+                yield removed
             return
-        last = pks[-1]
-        yield delete(pks)
+        yield removed
