@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db.models.signals import post_delete
+from django.db import connection
 from django.utils import timezone
 
 from mentorhaven.files.models import ShareLink
@@ -94,21 +94,24 @@ def test_legal_hold_pauses_retention_until_released(ended, personas, scope):
 
 
 def test_a_crash_half_way_leaves_no_half_deleted_record(ended):
-    """Killed inside the third batch (after its DELETE ran, before it committed): the first two
-    batches are gone whole, the third rolled back whole; a second run finishes the job."""
-    seen: list[int] = []
+    """Killed inside the third batch — its DELETE has run, its transaction has not committed —
+    the first two batches are gone whole, the third is rolled back whole, and a second run
+    finishes the job."""
+    deletes: list[str] = []
 
-    def dies_in_the_third_batch(sender, instance, **kwargs):
-        seen.append(instance.pk)
-        if len(seen) == 5:  # the first message of the third batch of two
-            raise KeyboardInterrupt("killed")
+    def killed_after_the_third_delete(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.startswith('DELETE FROM "messaging_message"'):
+            deletes.append(sql)
+            if len(deletes) == 3:
+                raise KeyboardInterrupt("killed")
+        return result
 
-    post_delete.connect(dies_in_the_third_batch, sender=Message)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            services.retention_sweep(batch_size=2)
-    finally:
-        post_delete.disconnect(dies_in_the_third_batch, sender=Message)
+    with (
+        connection.execute_wrapper(killed_after_the_third_delete),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        services.retention_sweep(batch_size=2)
     left = list(Message.objects.filter(conversation__relationship=ended).order_by("seq"))
     assert [m.body for m in left] == ["message 4", "message 5", "message 6"]
     assert Conversation.objects.filter(relationship=ended).exists()
