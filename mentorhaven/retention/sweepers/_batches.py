@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 ID_CHUNK = 500  # ids per IN (...) list
 
 
-def chunks(ids: Iterable[int], size: int = ID_CHUNK) -> Iterator[list[int]]:
-    batch: list[int] = []
+def chunks[T](ids: Iterable[T], size: int = ID_CHUNK) -> Iterator[list[T]]:
+    batch: list[T] = []
     for pk in ids:
         batch.append(pk)
         if len(batch) == size:

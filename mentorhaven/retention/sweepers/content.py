@@ -37,7 +37,8 @@ def expired_relationships(ctx: Context, kind: str, until: datetime) -> list[tupl
     return [
         (pk, org)
         for pk, program, org, ended in rows.iterator()
-        if ended <= domain.cutoff(until, ctx.days(kind, organization_id=org, program_id=program))
+        if ended is not None
+        and ended <= domain.cutoff(until, ctx.days(kind, organization_id=org, program_id=program))
     ]
 
 
