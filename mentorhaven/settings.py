@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "mentorhaven.messaging",
     "mentorhaven.files",
     "mentorhaven.privacy",
+    "mentorhaven.retention",
     "mentorhaven.web",
 ]
 
@@ -282,8 +283,8 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Messaging: an ended relationship's conversation stays readable (archive) this long.
-MESSAGING_ARCHIVE_RETENTION_DAYS = env_int("MENTORHAVEN_MESSAGING_ARCHIVE_RETENTION_DAYS", 365)
+# The scheduler (kernel/schedule.py) looks for due jobs this often.
+SCHEDULE_POLL_SECONDS = env_int("MENTORHAVEN_SCHEDULE_POLL_SECONDS", 30)
 
 TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else "database")
 if TASK_BACKEND not in ("database", "immediate"):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("matching/", include("mentorhaven.matching.urls")),
     path("messages/", include("mentorhaven.messaging.urls")),
     path("privacy/", include("mentorhaven.privacy.urls")),
+    path("retention/", include("mentorhaven.retention.urls")),
     path("files/", include("mentorhaven.files.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),

@@ -96,6 +96,9 @@ NOT_PAGES: dict[str, str] = {
     "share_link_create": POST_ONLY,
     "share_link_revoke": POST_ONLY,
     "share_page": TOKEN_PAGE,
+    "retention_policy_set": POST_ONLY,
+    "retention_hold_place": POST_ONLY,
+    "retention_hold_release": POST_ONLY,
     "share_download": TOKEN_PAGE,
     "privacy_export_request": POST_ONLY,
     "privacy_export_link": POST_ONLY,
@@ -142,6 +145,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             (who, _url("invitations", org_id=w.org.public_id), 200)
             for who in (PROGRAM_ADMIN, ORG_ADMIN)
         ],
+        "retention": [(who, _url("retention"), 200) for who in (ORG_ADMIN, AUDITOR)],
         "invitations_bulk": [(ORG_ADMIN, _url("invitations_bulk", org_id=w.org.public_id), 200)],
         "relationship_list": [
             (MENTEE, _url("relationship_list"), 200),
