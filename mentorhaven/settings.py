@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "mentorhaven.files",
     "mentorhaven.privacy",
     "mentorhaven.retention",
+    "mentorhaven.consent",
     "mentorhaven.web",
 ]
 
@@ -336,6 +337,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"  # invitations are sent to the address, which proves it
 ACCOUNT_UNIQUE_EMAIL = True
+# Changing one's address: the new one is confirmed from its inbox, then replaces the old one
+# (accounts/views.py ``email_change``); the old address is told.
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
