@@ -166,6 +166,7 @@ INSTALLED_APPS = [
     "mentorhaven.messaging",
     "mentorhaven.files",
     "mentorhaven.privacy",
+    "mentorhaven.gates",
     "mentorhaven.web",
 ]
 
@@ -187,6 +188,8 @@ MIDDLEWARE = [
     "mentorhaven.accounts.usersessions.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
+    # The confidentiality agreement before anything else (after MFA: enrol first, then agree).
+    "mentorhaven.gates.middleware.AgreementRequiredMiddleware",
     "mentorhaven.web.middleware.SecurityHeadersMiddleware",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("messages/", include("mentorhaven.messaging.urls")),
     path("privacy/", include("mentorhaven.privacy.urls")),
     path("files/", include("mentorhaven.files.urls")),
+    path("gates/", include("mentorhaven.gates.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),
 ]

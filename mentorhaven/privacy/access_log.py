@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mentorhaven.gates.audit_actions import WITHHELD_ACTIONS
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.kernel.models import AuditEvent
@@ -59,7 +60,8 @@ class AccessEntry:
 def access_events_for(*, viewer, include_own: bool = True) -> QuerySet[AuditEvent]:
     """Events about ``viewer`` (and only them), newest first; an event not sealed yet (no seq,
     for a few milliseconds) is the newest."""
-    events = audit.events_about(viewer)
+    # Break-glass events under a recorded legal exception stay in the audit log, not here.
+    events = audit.events_about(viewer).exclude(action__in=WITHHELD_ACTIONS)
     if not include_own:
         events = events.exclude(actor=audit.pseudonym(viewer))
     return events
