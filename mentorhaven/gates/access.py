@@ -55,9 +55,7 @@ def pending_agreement(user: Any) -> AgreementVersion | None:
     if not is_person(user):
         return None
     return (
-        AgreementVersion.objects.filter(
-            superseded_at__isnull=True, program__memberships__user=user
-        )
+        AgreementVersion.objects.filter(superseded_at__isnull=True, program__memberships__user=user)
         .exclude(acceptances__user=user)
         .select_related("program")
         .order_by("program_id")
@@ -127,5 +125,3 @@ def access_grant_for_reading(viewer: Any, public_id: Any) -> BreakGlassGrant:
 def subject_in_organization(organization_id: int) -> QuerySet:
     """People of the organization a grant may be about."""
     return OrgMembership.objects.filter(organization_id=organization_id).values("user_id")
-
-

@@ -23,9 +23,7 @@ def agreement_history(*, program: Program) -> QuerySet[AgreementVersion]:
     """Versions of a program's agreement, newest first, with how many accepted each."""
     from django.db.models import Count
 
-    return AgreementVersion.objects.filter(program=program).annotate(
-        accepted=Count("acceptances")
-    )
+    return AgreementVersion.objects.filter(program=program).annotate(accepted=Count("acceptances"))
 
 
 def training_state(*, viewer) -> TrainingCompletion | None:

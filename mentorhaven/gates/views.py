@@ -138,9 +138,7 @@ def training(request: HttpRequest) -> HttpResponse:
 @_guarded
 def training_figures(request: HttpRequest, program_id) -> HttpResponse:
     """Coordinators (program admins, org admins): how many mentors are trained, k-anonymous."""
-    program = fetch(
-        administered_programs(request.user).select_related("organization"), program_id
-    )
+    program = fetch(administered_programs(request.user).select_related("organization"), program_id)
     figures = selectors.training_figures(program=program)
     return render(request, "gates/training_figures.html", {"program": program, "figures": figures})
 
