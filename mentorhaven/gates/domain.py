@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -36,8 +37,8 @@ def training_due_at(passed_at: datetime) -> datetime:
 @dataclass(frozen=True)
 class Question:
     key: str
-    text: str
-    options: tuple[tuple[str, str], ...]
+    text: Any  # a lazily translated string
+    options: tuple[tuple[str, Any], ...]
     correct: str
 
 

@@ -65,8 +65,13 @@ class BreakGlassRequestForm(forms.Form):
 
     def __init__(self, *args, people=(), relationships=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subject"].choices = [(str(p.public_id), p.name) for p in people]
-        self.fields["relationship"].choices = [("", "—")] + [
+        subject = self.fields["subject"]
+        relationship = self.fields["relationship"]
+        assert isinstance(subject, forms.ChoiceField) and isinstance(
+            relationship, forms.ChoiceField
+        )
+        subject.choices = [(str(p.public_id), p.name) for p in people]
+        relationship.choices = [("", "—")] + [
             (str(r.public_id), f"{r.mentee.name} ↔ {r.mentor.name} · {r.program.name}")
             for r in relationships
         ]

@@ -45,6 +45,9 @@ class AgreementVersion(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Agreement v{self.number}"
+
 
 class AgreementAcceptance(models.Model):
     """A person accepted one version: the version (and so its number) and the hash of the
@@ -64,6 +67,9 @@ class AgreementAcceptance(models.Model):
             models.UniqueConstraint(fields=["version", "user"], name="uniq_agreement_acceptance")
         ]
 
+    def __str__(self) -> str:
+        return f"Acceptance {self.pk}"
+
 
 class TrainingCompletion(models.Model):
     """A passed security-training quiz. Valid for a year from ``passed_at``."""
@@ -77,6 +83,9 @@ class TrainingCompletion(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "-passed_at"], name="training_user_recent")]
+
+    def __str__(self) -> str:
+        return f"Training {self.pk}"
 
 
 class BreakGlassGrant(models.Model):
@@ -141,6 +150,9 @@ class BreakGlassGrant(models.Model):
                 name="break_glass_two_people",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Break-glass grant {self.public_id}"
 
     def is_open(self, at=None) -> bool:
         at = at or timezone.now()

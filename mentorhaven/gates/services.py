@@ -3,6 +3,7 @@ the life of a break-glass grant (request → approve or reject → expire by its
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.mail import send_mail
@@ -228,7 +229,7 @@ def breakglass_approve(*, actor, grant: BreakGlassGrant) -> BreakGlassGrant:
             extra={"reason": grant.reason, "hours": grant.hours, "grant": grant},
         )
         if not withheld:
-            send_after_commit(lambda p=person: _tell(p, grant), "break-glass")
+            send_after_commit(functools.partial(_tell, person, grant), "break-glass")
     return grant
 
 

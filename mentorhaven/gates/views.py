@@ -4,6 +4,7 @@ figures, and the break-glass requests, decisions and reads."""
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentorhaven.accounts.models import User
 from mentorhaven.gates import domain, selectors, services
 from mentorhaven.gates.access import (
     access_agreement_to_accept,
@@ -67,7 +69,7 @@ def agreement(request: HttpRequest, version_id) -> HttpResponse:
             return redirect("gates:agreement", version_id=following.public_id)
         messages.success(request, _("Thank you: you accepted the confidentiality agreement."))
         return redirect("dashboard")
-    accepted = version.acceptances.filter(user=request.user).exists()
+    accepted = version.acceptances.filter(user=cast(User, request.user)).exists()
     return render(
         request,
         "gates/agreement.html",
@@ -151,8 +153,6 @@ def _admin_org(viewer, org_id) -> Organization:
 
 
 def _request_form(request: HttpRequest, org: Organization) -> BreakGlassRequestForm:
-    from mentorhaven.accounts.models import User
-
     people = User.objects.filter(org_memberships__organization=org, is_active=True).distinct()
     relationships = Relationship.objects.filter(program__organization=org).select_related(
         "mentee", "mentor", "program"
@@ -168,8 +168,6 @@ def breakglass_list(request: HttpRequest, org_id) -> HttpResponse:
     form = _request_form(request, org)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        from mentorhaven.accounts.models import User
-
         subject = fetch(User.objects.filter(org_memberships__organization=org), data["subject"])
         relationship = None
         if data["relationship"]:
