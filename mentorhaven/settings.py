@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "mentorhaven.privacy",
     "mentorhaven.retention",
     "mentorhaven.consent",
+    "mentorhaven.gates",
     "mentorhaven.web",
 ]
 
@@ -189,6 +190,8 @@ MIDDLEWARE = [
     "mentorhaven.accounts.usersessions.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
+    # The confidentiality agreement before anything else (after MFA: enrol first, then agree).
+    "mentorhaven.gates.middleware.AgreementRequiredMiddleware",
     "mentorhaven.web.middleware.SecurityHeadersMiddleware",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("retention/", include("mentorhaven.retention.urls")),
     path("privacy/", include("mentorhaven.consent.urls")),
     path("files/", include("mentorhaven.files.urls")),
+    path("gates/", include("mentorhaven.gates.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),
 ]

@@ -108,6 +108,7 @@ NOT_PAGES: dict[str, str] = {
     "privacy_export_request": POST_ONLY,
     "privacy_export_link": POST_ONLY,
     "privacy_export_download": TOKEN_PAGE,
+    "gates:breakglass_decide": POST_ONLY,
 }
 API_REASON = "the JSON API, not a page (message sending is measured by bench_messages.py)"
 
@@ -121,6 +122,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
     r, conv, program = w.relationship, w.conversation, w.program
     assert r and conv and w.note and w.meeting and w.file and w.run and w.report
     assert w.own_message and w.their_message and w.notification and w.export and w.data_request
+    assert w.agreement and w.grant
     other = w.people[MENTOR]
     every = [(who, _url("dashboard"), 200) for who in EVERY_ROLE]
     mine = {MENTEE: r.public_id}
@@ -263,6 +265,31 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         ],
         "file_detail": [(MENTEE, _url("file_detail", file_id=w.file.public_id), 200)],
         "file_content": [(MENTOR, _url("file_content", file_id=w.file.public_id), 200)],
+        "gates:agreement": [
+            (who, _url("gates:agreement", version_id=w.agreement.public_id), 200)
+            for who in (MENTEE, MENTOR)
+        ],
+        "gates:agreement_publish": [
+            (ORG_ADMIN, _url("gates:agreement_publish", program_id=program.public_id), 200)
+        ],
+        "gates:training": [(MENTOR, _url("gates:training"), 200)],
+        "gates:training_figures": [
+            (PROGRAM_ADMIN, _url("gates:training_figures", program_id=program.public_id), 200)
+        ],
+        "gates:breakglass_list": [
+            (ORG_ADMIN, _url("gates:breakglass_list", org_id=w.org.public_id), 200)
+        ],
+        "gates:breakglass_detail": [
+            (
+                who,
+                _url("gates:breakglass_detail", grant_id=w.grant.public_id),
+                200,
+            )
+            for who in (ORG_ADMIN, "second_admin")
+        ],
+        "gates:breakglass_read": [
+            (ORG_ADMIN, _url("gates:breakglass_read", grant_id=w.grant.public_id), 200)
+        ],
     }
 
 
