@@ -155,14 +155,17 @@ def _violations(
     k: int,
     match_bonus: float,
     chunk: int = 1024,
-    tolerance: float = 1e-9,
 ) -> tuple[NDArray[np.int64], float]:
     """Feasible pairs worth more than their prices (flat indices), at most ``k`` per mentee,
     the most underpriced first, and an upper bound on the best total over the whole matrix.
 
     Raising each ``u[i]`` to cover that mentee's most underpriced pair makes the prices
     feasible for every pair, so by LP duality no assignment is worth more than
-    ``sum(u) + sum(capacity * p)``. No pair left means the graph's optimum is the optimum."""
+    ``sum(u) + sum(capacity * p)``. No pair left means the graph's optimum is the optimum.
+
+    Every pair worth more than its prices counts, however little: an absolute cut-off here
+    once let pairs worth less than it stay out while the result still claimed to be optimal,
+    which is false for a program whose scores are all that small."""
     n, m = scores.shape
     price = np.where(caps > 0, p, np.inf) - match_bonus
     kk = min(k, m)
@@ -175,7 +178,7 @@ def _violations(
         gain = np.take_along_axis(block, top, axis=1)
         cover[start : start + chunk] += np.maximum(gain.max(axis=1), 0.0)
         rows = np.arange(start, start + block.shape[0])[:, None]
-        found.append((rows * m + top)[gain > tolerance])
+        found.append((rows * m + top)[gain > 0.0])
     extra = np.concatenate(found) if found else np.empty(0, np.int64)
     bound = float(cover.sum() + (caps * np.where(caps > 0, p, 0.0)).sum())
     return extra, bound
@@ -215,6 +218,8 @@ def assign_sparse(
         gap = max(bound - value, 0.0)
         extra = np.setdiff1d(extra[np.isfinite(scores.ravel()[extra])], edges)
         if not extra.size:
+            # No pair outside the graph beats its prices by any amount: the graph's optimum
+            # is the optimum of the whole matrix (what is left of ``bound`` is rounding).
             gap = 0.0
             break
         if round_ == rounds:
