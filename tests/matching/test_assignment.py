@@ -98,6 +98,15 @@ def test_exact_beats_or_ties_greedy_and_sparse_never_beats_exact(problem, k, rou
 # pair left out of the graph was ignored and the result still claimed to be optimal.
 @example((np.array([[2e-10, 1e-10], [2e-10, 0.0]]), np.array([1, 1])), 1, 0)
 @example((np.array([[2e-10, 1e-10], [2e-10, 0.0]]), np.array([1, 1])), 1, 1)
+# ... and the prices themselves were settled to an absolute 1e-12, so they stayed 0.
+@example(
+    (
+        np.array([[INFEASIBLE, 2.5e-15, INFEASIBLE], [INFEASIBLE, 2.5e-15, 2.5e-15]]),
+        np.array([0, 1, 1]),
+    ),
+    1,
+    0,
+)
 def test_the_sparse_gap_is_a_true_bound_and_a_proof_of_optimality_is_never_wrong(
     problem, k, rounds
 ):

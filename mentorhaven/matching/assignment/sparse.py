@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from mentorhaven.matching.assignment.result import UNMATCHED, Assignment, _check, _finish
 
@@ -53,6 +51,10 @@ def _solve_on_graph(
     match_bonus: float,
 ) -> NDArray[np.int64]:
     """Optimal seat-expanded assignment using only the given (mentee, mentor) edges."""
+    # SciPy loads here, on the first run, not in every process that imports matching.
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     n, m = scores.shape
     mentor_of = np.full(n, UNMATCHED, dtype=np.int64)
     if not rows.size:
@@ -101,10 +103,14 @@ def _duals(
 
     They are shortest-path potentials of the residual graph (mentees, mentors and one node
     T standing for "unmatched" and "free seat"), found by a vectorised Bellman-Ford; an
-    optimal matching leaves no negative cycle, so it converges. None if it does not."""
+    optimal matching leaves no negative cycle, so it converges. None if it does not.
+
+    ``tolerance`` is relative to the largest value: an absolute one would leave every price
+    at 0 for a program whose scores are all smaller than it, and then prove nothing."""
     n, m = scores.shape
     t = n + m
     value = scores[rows, cols] + match_bonus
+    tolerance *= float(np.abs(value).max()) if value.size else 0.0
     used = mentor_of[rows] == cols
     matched = mentor_of != UNMATCHED
     load = np.bincount(mentor_of[matched], minlength=m)
