@@ -188,6 +188,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
     "mentorhaven.web.middleware.SecurityHeadersMiddleware",
+    # Last, so it is the first to see what a view raised: domain errors become pages here.
+    "mentorhaven.web.edge.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "mentorhaven.urls"

@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,6 @@ from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import access_user_session, mfa_status, sessions_for
 from mentorhaven.accounts.services import session_end, sessions_end_others, user_profile_update
 from mentorhaven.accounts.sessions import stored_key
-from mentorhaven.kernel.errors import NotFound
 
 
 def _me(request: HttpRequest) -> User:
@@ -68,10 +67,7 @@ def session_end_view(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Signed out %(count)d other session(s).") % {"count": count})
         return redirect("usersessions_list")
-    try:
-        session = access_user_session(_me(request), ref)
-    except NotFound as exc:
-        raise Http404 from exc
+    session = access_user_session(_me(request), ref)
     if session.session_key == stored_key(request.session.session_key or ""):
         return redirect("account_logout")
     session_end(actor=_me(request), session=session)

@@ -98,6 +98,9 @@ def test_exact_beats_or_ties_greedy_and_sparse_never_beats_exact(problem, k, rou
 # pair left out of the graph was ignored and the result still claimed to be optimal.
 @example((np.array([[2e-10, 1e-10], [2e-10, 0.0]]), np.array([1, 1])), 1, 0)
 @example((np.array([[2e-10, 1e-10], [2e-10, 0.0]]), np.array([1, 1])), 1, 1)
+# ... and the graph was solved with costs shifted by about 1, which rounded away differences
+# between scores this small, so a worse pair was chosen and the prices never settled.
+@example((np.array([[0.75e-14], [0.74609375e-14]]), np.array([1])), 1, 0)
 # ... and the prices themselves were settled to an absolute 1e-12, so they stayed 0.
 @example(
     (

@@ -60,6 +60,11 @@ def _solve_on_graph(
     if not rows.size:
         return mentor_of
     value = scores[rows, cols] + match_bonus
+    # In units of the largest value, so the shift below (about 1) cannot round away the
+    # differences between small scores; scaling every value alike changes no choice.
+    scale = float(np.abs(value).max())
+    if scale > 0:
+        value = value / scale
     # Costs must be non-zero for the sparse solver: shift so that every real seat costs at
     # least 1 and each mentee's own "unmatched" seat costs exactly the shift. Every mentee
     # takes exactly one seat, so the shift does not change which matching is best.
