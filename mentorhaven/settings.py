@@ -193,6 +193,8 @@ MIDDLEWARE = [
     # The confidentiality agreement before anything else (after MFA: enrol first, then agree).
     "mentorhaven.gates.middleware.AgreementRequiredMiddleware",
     "mentorhaven.web.middleware.SecurityHeadersMiddleware",
+    # Last, so it is the first to see what a view raised: domain errors become pages here.
+    "mentorhaven.web.edge.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "mentorhaven.urls"
