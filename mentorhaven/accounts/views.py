@@ -8,7 +8,7 @@ from allauth.account.forms import AddEmailForm
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +23,6 @@ from mentorhaven.accounts.services import (
     user_profile_update,
 )
 from mentorhaven.accounts.sessions import stored_key
-from mentorhaven.kernel.errors import NotFound
 
 
 def _me(request: HttpRequest) -> User:
@@ -90,10 +89,7 @@ def session_end_view(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Signed out %(count)d other session(s).") % {"count": count})
         return redirect("usersessions_list")
-    try:
-        session = access_user_session(_me(request), ref)
-    except NotFound as exc:
-        raise Http404 from exc
+    session = access_user_session(_me(request), ref)
     if session.session_key == stored_key(request.session.session_key or ""):
         return redirect("account_logout")
     session_end(actor=_me(request), session=session)

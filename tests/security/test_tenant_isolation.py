@@ -76,6 +76,7 @@ from mentorhaven.mentoring.services import (
 from mentorhaven.messaging.models import Notification
 from mentorhaven.messaging.services import conversation_for_relationship, message_send
 from mentorhaven.messaging.services import report_create as report_create_service
+from mentorhaven.privacy.services import export_build, export_link_create, export_request
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from mentorhaven.programs.services import invitation_create
 
@@ -319,6 +320,11 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
     world.add("email_key", "Cara's e-mail key", EmailConfirmationHMAC(address).key, "demo")
     world.add("reset_uid", "Cara's reset id", user_pk_to_url_str(p.cara), "demo")
     world.add("reset_key", "Cara's reset key", default_token_generator.make_token(p.cara), "demo")
+    export = export_build(job_id=export_request(actor=p.cara).pk)
+    assert export is not None
+    world.add("export", "Cara's data export", export, "demo", owner={"cara"})
+    link = export_link_create(actor=p.cara, job=export)
+    world.add("export_token", "Cara's export download link", link.token, "demo")
     for role in ("mentee", "mentor"):
         world.add("role", role, role, "")
     # Data-protection requests: each organization's officer handles its own requests only.
@@ -514,6 +520,12 @@ RULES: dict[str, Rule] = {
     "share_link_revoke": Rule({"link_id": "share_link"}, reach("write")),
     "share_page": Rule({"token": "share_token"}, credential={"get": 200, "post": 302}),
     "share_download": Rule({"token": "share_token"}, credential={"get": 200, "post": 405}),
+    # data exports: the person's own, and nobody else's; the download link is a credential
+    "privacy_export_status": Rule({"export_id": "export"}, reach("owner")),
+    "privacy_export_link": Rule({"export_id": "export"}, reach("owner")),
+    "privacy_export_download": Rule(
+        {"token": "export_token"}, credential={"get": 200, "post": 405}
+    ),
     # consent and data requests: one's own consents and restriction; a request for its
     # requester (read) and its organization's data-protection officers (read and handle)
     "consent_give": Rule({"purpose": "purpose"}, lambda viewer, things: SERVED),
@@ -551,6 +563,8 @@ RULES: dict[str, Rule] = {
     "api:list_share_links": Rule(FILE, change("read", "write"), methods=("get",)),
     "api:create_share_link": Rule(FILE, change("read", "write"), methods=("post",)),
     "api:revoke_share_link": Rule({"link_id": "share_link"}, reach("write"), methods=("delete",)),
+    "api:me_export_status": Rule({"export_id": "export"}, reach("owner"), methods=("get",)),
+    "api:me_export_link": Rule({"export_id": "export"}, reach("owner"), methods=("post",)),
     "api:withdraw_consent": Rule(
         {"purpose": "purpose"}, lambda viewer, things: SERVED, methods=("delete",)
     ),
