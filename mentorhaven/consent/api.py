@@ -8,14 +8,13 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-import pydantic
 from ninja import Field, Query, Router, Schema, Status
 
-from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams
+from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, body_doc, parse_body
 from mentorhaven.consent import access, selectors, services
 from mentorhaven.consent.domain import Method, Purpose
 from mentorhaven.consent.models import DataRequest
-from mentorhaven.kernel.errors import NotFound, ValidationFailed
+from mentorhaven.kernel.errors import NotFound
 from mentorhaven.programs.models import Organization
 
 router = Router(tags=["consent"])
@@ -191,32 +190,15 @@ class StatusIn(Schema):
     status: Literal["open", "in_progress", "done", "refused"]
 
 
-def _payload(request, schema: type[Schema]):
-    # Parsed after the access check, so that a request one may not see is 404 whatever the body.
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as exc:
-        errors = [
-            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
-            for e in exc.errors(include_input=False)
-        ]
-        raise ValidationFailed(extra={"errors": errors}) from exc
-
-
 @router.patch(
     "/data-requests/{uuid:request_id}",
     response={200: RequestOut, **ERRORS},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": StatusIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=body_doc(StatusIn),
 )
 def set_request_status(request, request_id: UUID):
     """Move a request on (officers of its organization only; its requester gets 403)."""
     found = access.access_data_request(request.auth, request_id, write=True)
-    payload = _payload(request, StatusIn)
+    payload = parse_body(request, StatusIn)
     return _out(
         services.data_request_status_set(actor=request.auth, request=found, status=payload.status)
     )

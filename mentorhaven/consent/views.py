@@ -1,46 +1,26 @@
-"""Pages: your consents, your requests and restriction, and the officers' request queue."""
+"""Pages: your consents, your requests and restriction, and the officers' request queue.
+Domain errors rise to the HTML edge (web/edge.py): NotFound is the 404 page, a refusal a
+message on the page the person came from."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from mentorhaven.consent import access, forms, selectors, services
 from mentorhaven.consent.domain import Method
-from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.programs.models import Organization
-
-
-def _guarded(view):
-    """NotFound → 404, PermissionDenied → 403; other refusals become a message."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(request.path if request.method == "GET" else "consent_home")
-
-    return login_required(wrapped)
 
 
 def _my_organizations(user):
     return Organization.objects.filter(members__user=user).distinct().order_by("name")
 
 
-@_guarded
+@login_required
 def consents(request: HttpRequest) -> HttpResponse:
     """Every consent purpose with its text, the person's choice, and one button to change it."""
     return render(
@@ -54,7 +34,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def consent_give(request: HttpRequest, purpose: str) -> HttpResponse:
     services.consent_give(actor=request.user, purpose=purpose, method=Method.PRIVACY_PAGE)
     messages.success(request, _("Your consent is recorded."))
@@ -62,14 +42,14 @@ def consent_give(request: HttpRequest, purpose: str) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def consent_withdraw(request: HttpRequest, purpose: str) -> HttpResponse:
     services.consent_withdraw(actor=request.user, purpose=purpose, method=Method.PRIVACY_PAGE)
     messages.success(request, _("Your consent is withdrawn. It took effect everywhere at once."))
     return redirect("consent_home")
 
 
-@_guarded
+@login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
     """The person's requests, a form to ask for what they cannot do themselves (a correction
     of data they cannot edit, for example), and the restriction switch."""
@@ -99,7 +79,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def restriction_start(request: HttpRequest) -> HttpResponse:
     form = forms.RestrictionForm(request.POST, organizations=_my_organizations(request.user))
     if not form.is_valid():
@@ -117,7 +97,7 @@ def restriction_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def restriction_lift(request: HttpRequest, restriction_id) -> HttpResponse:
     restriction = access.access_restriction(request.user, restriction_id)
     services.restriction_lift(actor=request.user, restriction=restriction)
@@ -125,7 +105,7 @@ def restriction_lift(request: HttpRequest, restriction_id) -> HttpResponse:
     return redirect("data_requests")
 
 
-@_guarded
+@login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The data-protection officers' queue: open requests, soonest deadline first."""
     organizations = access.access_request_queue(request.user)
@@ -137,7 +117,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@_guarded
+@login_required
 def request_detail(request: HttpRequest, request_id) -> HttpResponse:
     """One request: its requester sees it; an officer of its organization reads it (an
     audited access to the requester's data) and moves it on."""
@@ -156,7 +136,7 @@ def request_detail(request: HttpRequest, request_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def request_status(request: HttpRequest, request_id) -> HttpResponse:
     found = access.access_data_request(request.user, request_id, write=True)
     form = forms.StatusForm(request.POST)

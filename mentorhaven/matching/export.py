@@ -13,12 +13,11 @@ from mentorhaven.matching.models import (
     Answer,
     Exclusion,
     MatchExplanation,
-    MatchingConsent,
     MatchPair,
     MatchRun,
     Profile,
 )
-from mentorhaven.privacy.export.registry import Section, register
+from mentorhaven.privacy.export.registry import Section, exclude, register
 
 
 def profile_rows(context):
@@ -46,16 +45,6 @@ def answer_rows(context):
             "sensitive": answer.question.sensitive,
             "answer": answer.value,
             "updated": answer.updated_at,
-        }
-
-
-def consent_rows(context):
-    consents = MatchingConsent.objects.filter(user=context.user).select_related("question__program")
-    for consent in consents.order_by("given_at").iterator():
-        yield {
-            "program": consent.question.program.name,
-            "question": consent.question.prompt,
-            "given": consent.given_at,
         }
 
 
@@ -126,15 +115,10 @@ register(
         order=31,
     )
 )
-register(
-    Section(
-        key="consents",
-        title=_("Your consents for sensitive answers"),
-        models=("matching.MatchingConsent",),
-        rows=consent_rows,
-        source=_("Given by you"),
-        order=32,
-    )
+exclude(
+    "matching.MatchingConsent",
+    "no longer written: its rows moved into consent records (consent migration 0003), which "
+    "the consents section of the export holds",
 )
 register(
     Section(
