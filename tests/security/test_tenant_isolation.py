@@ -528,8 +528,9 @@ RULES: dict[str, Rule] = {
     ),
     # consent and data requests: one's own consents and restriction; a request for its
     # requester (read) and its organization's data-protection officers (read and handle)
-    "consent_give": Rule({"purpose": "purpose"}, lambda viewer, things: SERVED),
-    "consent_withdraw": Rule({"purpose": "purpose"}, lambda viewer, things: SERVED),
+    # A purpose names no object: everyone acts on their own consent, so it answers alike.
+    "consent_give": Rule({"purpose": "purpose"}, credential={"post": 302}),
+    "consent_withdraw": Rule({"purpose": "purpose"}, credential={"post": 302}),
     "restriction_lift": Rule({"restriction_id": "restriction"}, reach("owner")),
     "data_request_detail": Rule({"request_id": "data_request"}, reach("readers"), methods=("get",)),
     "data_request_status": Rule(
@@ -566,7 +567,7 @@ RULES: dict[str, Rule] = {
     "api:me_export_status": Rule({"export_id": "export"}, reach("owner"), methods=("get",)),
     "api:me_export_link": Rule({"export_id": "export"}, reach("owner"), methods=("post",)),
     "api:withdraw_consent": Rule(
-        {"purpose": "purpose"}, lambda viewer, things: SERVED, methods=("delete",)
+        {"purpose": "purpose"}, credential={"delete": 200}, methods=("delete",)
     ),
     "api:set_request_status": Rule(
         {"request_id": "data_request"}, change("readers", "officers"), methods=("patch",)
