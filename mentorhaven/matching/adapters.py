@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.matching import domain
 from mentorhaven.matching.models import (
@@ -98,10 +99,15 @@ def open_load(program: Program) -> dict[int, int]:
     return {r["mentor_id"]: r["n"] for r in rows}
 
 
-def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -> ProgramData:
+def load_program(
+    program: Program, *, reader, purpose: str, mentee_ids: Iterable[int] | None = None
+) -> ProgramData:
     """The program's questions, participants (with only consented sensitive answers) and
     exclusions. Mentors' capacity is what is left after their open relationships; mentees who
-    already have an open relationship are left out. ``mentee_ids`` narrows the mentees."""
+    already have an open relationship are left out. ``mentee_ids`` narrows the mentees.
+
+    Decrypting the answers is a read of them: one event for the whole load, naming everyone
+    whose profile was read, with ``reader`` as its actor (None: MentorHaven itself)."""
     questions = list(Question.objects.filter(program=program))
     matchable = [q for q in questions if q.kind in DOMAIN_KIND]
     text_questions = {
@@ -172,6 +178,15 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
             consents=frozenset(str(by_question[q].public_id) for q in consents.get(user_id, set())),
         )
         (mentors if role == ParticipantRole.MENTOR else mentees).append(participant)
+    audit.record_access(
+        viewer=reader,
+        subjects=sorted({user_id for user_id, role in people if (user_id, role) in profiles}),
+        action="matching.answers_read",
+        category="analytical",
+        target=program,
+        purpose=purpose,
+        organization=program.organization_id,
+    )
     return ProgramData(
         questions=[domain_question(q) for q in matchable],
         mentees=mentees,

@@ -40,3 +40,25 @@ declare(
     category="personal",
     sentence=_("{actor} viewed a fairness report counting your answers"),
 )
+# Reads (``record_access``): one event per page or run, naming everyone whose answers, scores
+# or reasons it used or showed.
+declare(
+    "matching.answers_read",
+    category="analytical",
+    sentence=_("{actor} ran matching, which read your questionnaire answers"),
+)
+declare(
+    "matching.run_read",
+    category="analytical",
+    sentence=_("{actor} viewed match proposals with their scores and reasons, including yours"),
+)
+declare(
+    "matching.suggestions_read",
+    category="analytical",
+    sentence=_("{actor} was shown you as a suggested match, with the reasons"),
+)
+declare(
+    "matching.explanation_read",
+    category="analytical",
+    sentence=_("{actor} read why the two of you were matched"),
+)

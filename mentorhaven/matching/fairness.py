@@ -120,9 +120,13 @@ def fairness_report(*, viewer, program: Program, question: Question, role: str =
             scores[person].append(float(score))
     labels = {str(o["value"]): str(o["label"]) for o in question.options}
     rows = group_rows(membership, matched, scores, labels=labels, min_group_size=min_size)
-    audit.record(
+    # One event for the report, naming everyone whose answer (and score) it decrypted: each
+    # of them can see that an admin counted their answer in an aggregate.
+    audit.record_access(
         action="matching.fairness_report",
-        actor=viewer,
+        viewer=viewer,
+        subjects=sorted(membership),
+        actor_role="program_admin",
         target=question,
         purpose="Fairness report (aggregate of consenting participants)",
         category=str(Category.PERSONAL),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
@@ -13,7 +13,7 @@ from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, page
 from mentorhaven.kernel.inventory import data_map
 from mentorhaven.privacy import services
 from mentorhaven.privacy.access import access_export
-from mentorhaven.privacy.access_log import access_events_for, describe
+from mentorhaven.privacy.access_log import access_groups_for, describe
 
 router = Router(tags=["privacy"])
 
@@ -60,14 +60,18 @@ class AccessActorOut(Schema):
 
 
 class AccessEventOut(Schema):
+    """One line of the log: the same reader, action, purpose and day, ``count`` times."""
+
     at: datetime
+    first_at: datetime
+    day: date
+    count: int
     who: AccessActorOut
     action: str
     action_label: str
     category: str
     category_label: str
     purpose: str
-    record_type: str
 
 
 class AccessLogPage(Schema):
@@ -79,11 +83,12 @@ class AccessLogPage(Schema):
     "/me/access-log", response={200: AccessLogPage, **AUTH_ERRORS}, summary="Who accessed my data"
 )
 def me_access_log(request, params: Query[PageParams], include_own: bool = True):
-    """Every audit event about you, newest first: who (name and role, or "MentorHaven system"),
-    what kind of data, when and why. Events about other people never appear here."""
-    events = access_events_for(viewer=request.auth, include_own=include_own)
-    result = page(events, params)
-    result["items"] = describe(viewer=request.auth, events=result["items"])
+    """Every audit event about you, grouped by who, what, why and day, newest first: who (name
+    and role, or "MentorHaven system"), what kind of data, when, how often and why. Events
+    about other people never appear here. ``limit`` is at most 200."""
+    groups = access_groups_for(viewer=request.auth, include_own=include_own)
+    result = page(groups, params)
+    result["items"] = describe(viewer=request.auth, groups=result["items"])
     return result
 
 

@@ -19,7 +19,7 @@ from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDeni
 from mentorhaven.kernel.inventory import data_map as inventory_data_map
 from mentorhaven.privacy import services
 from mentorhaven.privacy.access import access_export
-from mentorhaven.privacy.access_log import access_events_for, describe
+from mentorhaven.privacy.access_log import access_groups_for, describe
 from mentorhaven.privacy.selectors import exports_for
 
 ACCESS_LOG_PAGE_SIZE = 50
@@ -73,11 +73,12 @@ def data_map(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
-    """Who accessed my data: every audit event about the signed-in person, newest first."""
+    """Who accessed my data: the audit events about the signed-in person, grouped by reader,
+    action, purpose and day, newest first, 50 lines a page."""
     include_own = request.GET.get("own") != "hide"
-    events = access_events_for(viewer=request.user, include_own=include_own)
-    page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = describe(viewer=request.user, events=list(page.object_list))
+    groups = access_groups_for(viewer=request.user, include_own=include_own)
+    page = Paginator(groups, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = describe(viewer=request.user, groups=list(page.object_list))
     return render(
         request,
         "privacy/access_log.html",

@@ -66,7 +66,7 @@ def test_the_adapter_never_passes_an_unconsented_sensitive_answer(cara_and_ana, 
     p = cara_and_ana
     gender = str(questionnaire["gender"].public_id)
     consent_set(actor=p.cara, question=questionnaire["gender"], given=False)
-    data = load_program(p.program)
+    data = load_program(p.program, reader=None, purpose="Run matching for a program")
     cara = data.mentee(p.cara.pk)
     ana = data.mentor(p.ana.pk)
     assert gender not in cara.answers and gender not in cara.consents
@@ -105,7 +105,7 @@ def test_a_shredded_participants_answers_no_longer_count(cara_and_ana):
     p = cara_and_ana
     vault.shred(p.cara)
     vault.forget_cached_keys()
-    data = load_program(p.program)
+    data = load_program(p.program, reader=None, purpose="Run matching for a program")
     cara = data.mentee(p.cara.pk)
     assert dict(cara.answers) == {} and cara.goals_text == ""
     run = match_run_create(actor=p.coordinator, program=p.program)

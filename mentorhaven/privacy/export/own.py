@@ -7,24 +7,27 @@ from itertools import islice
 
 from django.utils.translation import gettext_lazy as _
 
-from mentorhaven.privacy.access_log import access_events_for, describe
+from mentorhaven.privacy.access_log import access_groups_for, describe
 from mentorhaven.privacy.export.registry import Section, register
 
 BATCH = 500
 
 
 def access_log_rows(context):
-    events = access_events_for(viewer=context.user).iterator(chunk_size=BATCH)
-    while batch := list(islice(events, BATCH)):
-        for entry in describe(viewer=context.user, events=batch):
+    """The log as the page shows it: grouped by who, what, why and day, with how often."""
+    groups = access_groups_for(viewer=context.user).iterator(chunk_size=BATCH)
+    while batch := list(islice(groups, BATCH)):
+        for entry in describe(viewer=context.user, groups=batch):
             yield {
-                "when": entry.at,
+                "day": entry.day,
+                "first": entry.first_at,
+                "last": entry.at,
+                "times": entry.count,
                 "who": entry.who.name,
                 "their_role": entry.who.role,
                 "what": entry.action_label,
                 "kind_of_data": entry.category_label,
                 "why": entry.purpose,
-                "record": entry.record_type,
             }
 
 
