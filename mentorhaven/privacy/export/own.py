@@ -14,8 +14,7 @@ BATCH = 500
 
 
 def access_log_rows(context):
-    """The log as the page shows it: one row per reader, action, purpose and day, with how
-    many times and when first and last."""
+    """The log as the page shows it: grouped by who, what, why and day, with how often."""
     groups = access_groups_for(viewer=context.user).iterator(chunk_size=BATCH)
     while batch := list(islice(groups, BATCH)):
         for entry in describe(viewer=context.user, groups=batch):
