@@ -8,6 +8,12 @@ declare("matching.question_create", category="program", sentence=_("{actor} adde
 declare("matching.question_update", category="program", sentence=_("{actor} changed a question"))
 declare("matching.question_delete", category="program", sentence=_("{actor} removed a question"))
 declare(
+    "matching.sensitive_strip",
+    category="analytical",
+    sentence=_("{actor} removed your sensitive answers from a matching draft"),
+)
+# Recorded before purpose-based consent (the consent app); kept so older events still read.
+declare(
     "matching.consent_give",
     category="program",
     sentence=_("{actor} consented to a sensitive question"),

@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from mentorhaven.consent.domain import Purpose
+from mentorhaven.consent.selectors import has_consent
 from mentorhaven.kernel import audit
 from mentorhaven.matching import scoring
 from mentorhaven.matching.adapters import load_program
@@ -16,7 +18,6 @@ from mentorhaven.matching.models import (
     Answer,
     Exclusion,
     MatchExplanation,
-    MatchingConsent,
     MatchPair,
     MatchRun,
     Profile,
@@ -36,21 +37,19 @@ class MyQuestionnaire:
     profile: Profile | None
     questions: list[Question]
     answers: dict[int, Any] = field(default_factory=dict)  # question pk -> stored value
-    consents: set[int] = field(default_factory=set)  # question pks
+    # Whether the viewer consents to matching with sensitive answers (consent app).
+    sensitive_consent: bool = False
 
 
 def my_questionnaire(*, viewer, program: Program, role: str) -> MyQuestionnaire:
-    """The viewer's own profile, answers and consents (their own data: no access event)."""
+    """The viewer's own profile, answers and consent (their own data: no access event)."""
     profile = Profile.objects.filter(program=program, user=viewer, role=role).first()
     answers = {}
     if profile is not None:
         answers = {a.question_id: a.value for a in Answer.objects.filter(profile=profile)}
-    consents = set(
-        MatchingConsent.objects.filter(user=viewer, question__program=program).values_list(
-            "question_id", flat=True
-        )
-    )
-    return MyQuestionnaire(profile, questions_for(program=program, role=role), answers, consents)
+    questions = questions_for(program=program, role=role)
+    consent = has_consent(viewer, Purpose.MATCHING_SENSITIVE)
+    return MyQuestionnaire(profile, questions, answers, consent)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mentorhaven.gates.audit_actions import WITHHELD_ACTIONS
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.programs.models import OrgMembership
@@ -67,8 +68,9 @@ class AccessEntry:
 
 
 def access_groups_for(*, viewer, include_own: bool = True) -> QuerySet:
-    """The viewer's log, grouped (dicts; ``describe`` turns a page of them into entries)."""
-    return audit.access_groups_about(viewer, include_own=include_own)
+    """The viewer's log, grouped (dicts; ``describe`` turns a page of them into entries).
+    Break-glass events under a recorded legal exception stay in the audit log, not here."""
+    return audit.access_groups_about(viewer, include_own=include_own, withheld=WITHHELD_ACTIONS)
 
 
 def _likely_actors(viewer) -> set[int]:

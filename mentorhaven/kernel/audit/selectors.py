@@ -20,12 +20,14 @@ from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
 GROUP_FIELDS = ("actor", "actor_role", "action", "purpose", "category", "day")
 
 
-def access_groups_about(user, *, include_own: bool = True) -> QuerySet:
+def access_groups_about(
+    user, *, include_own: bool = True, withheld: tuple[str, ...] = ()
+) -> QuerySet:
     """The events about ``user``, grouped by reader, role, action, purpose, kind of data and
     day, newest group first: dicts with those fields and ``count``, ``first_at``, ``last_at``.
     A person read a hundred times by their mentor on one day sees one line, not a hundred.
-    Nothing for someone erased or never recorded."""
-    events = events_about(user)
+    Nothing for someone erased or never recorded; nothing of the ``withheld`` actions."""
+    events = events_about(user).exclude(action__in=withheld)
     if not include_own:
         events = events.exclude(actor=pseudonym(user))
     return (
