@@ -38,7 +38,9 @@ def sensitive_answers_remove(*, user) -> int:
     for pairs in by_run.values():
         run = pairs[0].run
         if run.program_id not in loaded:
-            loaded[run.program_id] = load_program(run.program)
+            loaded[run.program_id] = load_program(
+                run.program, reader=None, purpose="Rescore a draft after consent was withdrawn"
+            )
         data = loaded[run.program_id]
         for pair in pairs:
             scored = scoring.score_one(data, pair.mentee_id, pair.mentor_id)
