@@ -35,10 +35,14 @@ def test_withdrawal_deletes_the_sensitive_answers_and_rescores_the_draft(matched
 
 def test_withdrawal_changes_suggestions_at_once(matched):
     p = matched
-    before = suggest(load_program(p.program, mentee_ids=[p.cara.pk]), p.cara.pk)
+    before = suggest(
+        load_program(p.program, reader=None, purpose="a test", mentee_ids=[p.cara.pk]), p.cara.pk
+    )
     assert before[0].score == pytest.approx(6 / 7)
     withdraw(p.ana)  # the mentor's withdrawal counts too: consent is needed on both sides
-    after = suggest(load_program(p.program, mentee_ids=[p.cara.pk]), p.cara.pk)
+    after = suggest(
+        load_program(p.program, reader=None, purpose="a test", mentee_ids=[p.cara.pk]), p.cara.pk
+    )
     assert after[0].score == pytest.approx(1 / 2)
     assert suggestions_for(viewer=p.cara, program=p.program)[0].mentor == p.ana
 
@@ -60,5 +64,5 @@ def test_the_adapter_no_longer_passes_the_withdrawn_answers(matched, questionnai
     p = matched
     gender = str(questionnaire["gender"].public_id)
     withdraw(p.cara)
-    cara = load_program(p.program).mentee(p.cara.pk)
+    cara = load_program(p.program, reader=None, purpose="a test").mentee(p.cara.pk)
     assert gender not in cara.answers and gender not in cara.consents
