@@ -87,7 +87,7 @@ def test_blob_is_removed_when_the_row_cannot_be_written(
 def test_mentor_download_is_an_audited_read_of_the_uploaders_data(personas, cara_file):
     chunks = file_content_for(viewer=personas.ana, file=cara_file)
     assert b"".join(chunks) == PLAIN_TEXT.encode()
-    event = AuditEvent.objects.get(action="data.read")
+    event = AuditEvent.objects.get(action="file.read")
     assert event.subject == audit.pseudonym(personas.cara)
     assert event.actor == audit.pseudonym(personas.ana)
     assert event.target_id == audit.target_pseudonym(personas.cara, cara_file)

@@ -17,14 +17,6 @@ API = "/api/v1/me/access-log"
 PAGE = "/privacy/access-log"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_vault_cache():
-    # Rows roll back between tests but the vault's key cache does not, and SQLite reuses ids.
-    vault.forget_cached_keys()
-    yield
-    vault.forget_cached_keys()
-
-
 def mentor_reads(mentor, mentee, purpose="prepare the next session"):
     [event] = audit.record_access(
         viewer=mentor,

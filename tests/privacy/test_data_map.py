@@ -13,15 +13,6 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_vault_cache():
-    # Database rows roll back between tests but the vault's in-process key cache does not, and
-    # SQLite reuses primary keys: start each test with an empty cache.
-    vault.forget_cached_keys()
-    yield
-    vault.forget_cached_keys()
-
-
 def _category(payload: dict, name: str) -> dict:
     return next(c for c in payload["categories"] if c["category"] == name)
 

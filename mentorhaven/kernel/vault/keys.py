@@ -236,8 +236,9 @@ def _load_many(subject_ids: list[int]) -> None:
             )
             for subject_id in missing
         ]
-        with transaction.atomic():  # another request may create some first: theirs are kept
-            SubjectKey.objects.bulk_create(new, ignore_conflicts=True)
+        # Another request may create some first: theirs are kept (the conflict is ignored, so
+        # no savepoint is needed) and read back below with the rest.
+        SubjectKey.objects.bulk_create(new, ignore_conflicts=True)
         rows |= {row.subject_id: row for row in SubjectKey.objects.filter(subject_id__in=missing)}
     loaded = time.time()
     expires = loaded + _cache_seconds()
