@@ -28,6 +28,8 @@ from django.utils import timezone
 from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.consent.models import DataRequest
+from mentorhaven.consent.services import data_request_create, dpo_appoint
 from mentorhaven.files.models import StoredFile
 from mentorhaven.files.services import file_upload, share_link_create
 from mentorhaven.gates.models import AgreementAcceptance, AgreementVersion, BreakGlassGrant
@@ -42,6 +44,7 @@ from mentorhaven.messaging.services import (
     message_send,
     report_create,
 )
+from mentorhaven.privacy.models import ExportJob
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from tests.factories import (
     InvitationFactory,
@@ -75,6 +78,8 @@ class World:
     report: Report | None = None
     notification: Notification | None = None
     token: ApiToken | None = None
+    export: ExportJob | None = None  # the mentee's, waiting to be built
+    data_request: DataRequest | None = None  # the mentee's, for the security officer as DPO
     agreement: AgreementVersion | None = None  # published; every participant accepted it
     grant: BreakGlassGrant | None = None  # org_admin asked, second_admin approved
     participants: int = 0
@@ -157,7 +162,7 @@ def _answer(world: World, user: User, role: str) -> None:
         program=world.program,
         role=role,
         answers=answers,
-        consents={q.pk for q in questions if q.sensitive},
+        sensitive_consent=any(q.sensitive for q in questions),
         headline="Software professional",
         goals="grow into a team lead and learn to give feedback",
         capacity=MENTEES_PER_MENTOR + 1 if role == "mentor" else None,
@@ -302,6 +307,12 @@ def build_world(*, participants: int = 20, content: int = 2) -> World:
         actor=mentee, reason=Report.Reason.OTHER, note="Checking", message=world.their_message
     )
     world.token, _secret = api_token_create(actor=mentee, user=mentee, name="laptop", scope="read")
+    # A row as the request leaves it (the build is the task's): the page shows its progress.
+    world.export = ExportJob.objects.create(user=mentee)
+    dpo_appoint(actor=None, organization=world.org, user=world.people["security_officer"])
+    world.data_request = data_request_create(
+        actor=mentee, kind="correction", details="My headline is out of date"
+    )
     _gates(world)
     return world
 
@@ -388,6 +399,8 @@ def find_world() -> World:
     world.report = Report.objects.filter(program=program).order_by("-pk").first()
     world.notification = Notification.objects.filter(user=mentee).order_by("-pk").first()
     world.token = ApiToken.objects.filter(user=mentee).first()
+    world.export = ExportJob.objects.filter(user=mentee).order_by("-pk").first()
+    world.data_request = DataRequest.objects.filter(requester=mentee).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)
