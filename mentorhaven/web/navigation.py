@@ -47,6 +47,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(_("Mentoring"), "relationship_list", frozenset({MENTEE, MENTOR})),
     Entry(_("Messages"), "messaging:inbox", frozenset({MENTEE, MENTOR})),
     Entry(_("Matching"), "matching_home", frozenset({MENTEE, MENTOR, PROGRAM_ADMIN})),
+    Entry(_("Security training"), "gates:training", frozenset({MENTOR})),
     Entry(_("Safety reports"), "messaging:reports", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
     Entry(_("Programs"), "dashboard", frozenset({PROGRAM_ADMIN}), "program-admin"),
     Entry(_("Organization"), "dashboard", frozenset({ORG_ADMIN}), "org-admin"),

@@ -61,6 +61,7 @@ from mentorhaven.accounts.tokens import api_token_create
 from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.services import data_request_create, dpo_appoint, restriction_start
 from mentorhaven.files.services import file_upload, share_link_create
+from mentorhaven.gates.services import agreement_accept, agreement_publish, breakglass_request
 from mentorhaven.matching.models import Exclusion, MatchPair
 from mentorhaven.matching.services import exclusion_add, match_run_create, question_create
 from mentorhaven.mentoring.services import (
@@ -79,6 +80,7 @@ from mentorhaven.messaging.services import report_create as report_create_servic
 from mentorhaven.privacy.services import export_build, export_link_create, export_request
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from mentorhaven.programs.services import invitation_create
+from tests.factories import mark_trained
 
 from ..conftest import PASSWORD, totp_code
 from .urlwalk import Endpoint, endpoints
@@ -167,6 +169,7 @@ def _person(org: Organization, program: Program, email: str, name: str, role: st
     user = User.objects.create_user(email=email, password=PASSWORD, display_name=name)
     OrgMembership.objects.create(organization=org, user=user)
     Membership.objects.create(program=program, user=user, role=role)
+    mark_trained(user)  # past the mentor security training, like the personas
     return user
 
 
@@ -267,9 +270,13 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
             "program", f"{org} program", program, org,
             visible=members, overseers=overseers, admins=admins, mentee=mentees, mentor=mentors,
             matching=admins | mentees | mentors,
+            org_admins={"org_admin"} if org == "demo" else {"oscar"},
         )  # fmt: skip
         organization = program.organization
-        world.add("organization", f"{org} organization", organization, org, inviters=admins)
+        world.add(
+            "organization", f"{org} organization", organization, org, inviters=admins,
+            org_admins={"org_admin"} if org == "demo" else {"oscar"},
+        )  # fmt: skip
         question = question_create(
             actor=admin, program=program, kind="single", prompt="Industry", options=["a", "b"]
         )
@@ -340,7 +347,36 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
         world.add("restriction", f"{org} restriction", restriction, org, owner={restricted})
     for purpose in Purpose:
         world.add("purpose", purpose.value, purpose.value, "")
+    _gates(world, p, oscar)
     return world
+
+
+def _gates(world: World, p, oscar) -> None:
+    """Each program's confidentiality agreement (accepted by its members, so nobody is stopped
+    before the walk reaches them) and, in each organization, a break-glass request waiting for
+    a second admin, filed by the organization's admin."""
+    for org, program, admin in (
+        ("demo", p.program, p.org_admin),
+        ("other", p.other_program, oscar),
+    ):
+        version = agreement_publish(actor=admin, program=program, text=f"{org} agreement")
+        members = set()
+        for name, user in world.people.items():
+            if Membership.objects.filter(program=program, user=user).exists():
+                agreement_accept(actor=user, version=version)
+                members.add(name)
+        world.add("agreement", f"{org} agreement", version, org, members=members)
+        subject = p.cara if org == "demo" else p.outsider
+        grant = breakglass_request(
+            actor=admin, organization=program.organization, subject=subject,
+            reason="safeguarding", justification="A safeguarding concern must be checked now.",
+            hours=2,
+        )  # fmt: skip
+        requester = "org_admin" if org == "demo" else "oscar"
+        world.add(
+            "grant", f"{org} grant", grant, org, org_admins={requester}, requester={requester}
+        )
+    world.add("decision", "approve", "approve", "")
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -520,6 +556,20 @@ RULES: dict[str, Rule] = {
     "share_link_revoke": Rule({"link_id": "share_link"}, reach("write")),
     "share_page": Rule({"token": "share_token"}, credential={"get": 200, "post": 302}),
     "share_download": Rule({"token": "share_token"}, credential={"get": 200, "post": 405}),
+    # gates: the agreement to its program's members; publishing to the organization's admins;
+    # break-glass to the organization's admins (a pending request: nobody reads under it, and
+    # its requester may not approve it)
+    "gates:agreement": Rule({"version_id": "agreement"}, reach("members")),
+    "gates:agreement_publish": Rule(PROGRAM, reach("org_admins")),
+    "gates:training_figures": Rule(PROGRAM, reach("admins")),
+    "gates:breakglass_list": Rule({"org_id": "organization"}, reach("org_admins")),
+    "gates:breakglass_detail": Rule({"grant_id": "grant"}, reach("org_admins")),
+    "gates:breakglass_read": Rule({"grant_id": "grant"}, lambda viewer, things: HIDDEN),
+    "gates:breakglass_decide": Rule(
+        {"grant_id": "grant", "decision": "decision"},
+        lambda viewer, things: REFUSED if things["grant_id"].has(viewer, "requester") else HIDDEN,
+        methods=("post",),
+    ),
     # data exports: the person's own, and nobody else's; the download link is a credential
     "privacy_export_status": Rule({"export_id": "export"}, reach("owner")),
     "privacy_export_link": Rule({"export_id": "export"}, reach("owner")),
