@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
@@ -84,7 +85,9 @@ def fairness_report(*, viewer, program: Program, question: Question, role: str =
     """The report for one sensitive choice or scale question (the caller checked that the
     viewer administers the program). Reading the answers is audited as one aggregate read."""
     if not question.sensitive or question.kind == Question.Kind.TEXT:
-        raise ValidationFailed("Choose a sensitive choice or scale question.", code="bad_question")
+        raise ValidationFailed(
+            _("Choose a sensitive choice or scale question."), code="bad_question"
+        )
     min_size = int(program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE))
     consenting = MatchingConsent.objects.filter(question=question).values("user_id")
     answers = Answer.objects.filter(

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from mentorhaven.kernel.errors import ValidationFailed
 
 MAX_SLOTS = 3
@@ -22,12 +24,12 @@ def clean_slots(slots: Iterable[datetime], *, now: datetime) -> list[datetime]:
     """One to three distinct, timezone-aware start times in the future, earliest first."""
     unique = sorted(set(slots))
     if not 1 <= len(unique) <= MAX_SLOTS:
-        raise ValidationFailed("Offer one, two or three times.", code="bad_slots")
+        raise ValidationFailed(_("Offer one, two or three times."), code="bad_slots")
     for slot in unique:
         if slot.tzinfo is None or slot.utcoffset() is None:
-            raise ValidationFailed("Times need a time zone.", code="bad_slots")
+            raise ValidationFailed(_("Times need a time zone."), code="bad_slots")
         if slot <= now:
-            raise ValidationFailed("Offer times in the future.", code="bad_slots")
+            raise ValidationFailed(_("Offer times in the future."), code="bad_slots")
     return unique
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -115,7 +116,7 @@ def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, form, relationship, "agreement")
     relationship = services.relationship_accept(actor=request.user, relationship=relationship)
-    messages.success(request, "Thank you. The relationship starts once you have both accepted.")
+    messages.success(request, _("Thank you. The relationship starts once you have both accepted."))
     return _back(relationship)
 
 
@@ -216,7 +217,7 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
     form = forms.NoteForm(request.POST or None, initial={"body": note.body, "shared": note.shared})
     if request.method == "POST" and form.is_valid():
         services.note_edit(actor=request.user, note=note, **form.cleaned_data)
-        messages.success(request, "Note saved.")
+        messages.success(request, _("Note saved."))
         return _back(note.relationship, "notes")
     return render(request, "mentoring/note_edit.html", {"note": note, "form": form})
 
@@ -227,7 +228,7 @@ def note_delete(request: HttpRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     relationship = note.relationship
     services.note_delete(actor=request.user, note=note)
-    messages.success(request, "Note deleted.")
+    messages.success(request, _("Note deleted."))
     return _back(relationship, "notes")
 
 
@@ -250,7 +251,7 @@ def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
         agenda=data["agenda"],
         duration_minutes=data["duration_minutes"],
     )
-    messages.success(request, "Meeting proposed.")
+    messages.success(request, _("Meeting proposed."))
     return _back(relationship, "meetings")
 
 
@@ -261,7 +262,7 @@ def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpRespons
     if answer == "accept":
         starts_at = parse_datetime(request.POST.get("slot", ""))
         if starts_at is None:
-            raise ApplicationError("Pick one of the offered times.")
+            raise ApplicationError(_("Pick one of the offered times."))
         services.meeting_accept(actor=request.user, meeting=meeting, starts_at=starts_at)
     elif answer == "decline":
         services.meeting_decline(actor=request.user, meeting=meeting)
@@ -278,7 +279,7 @@ def meeting_feedback(request: HttpRequest, meeting_id) -> HttpResponse:
     if not form.is_valid():
         return _invalid(request, form, meeting.relationship, "meetings")
     services.feedback_give(actor=request.user, meeting=meeting, **form.cleaned_data)
-    messages.success(request, "Thank you for your feedback.")
+    messages.success(request, _("Thank you for your feedback."))
     return _back(meeting.relationship, "meetings")
 
 
@@ -322,7 +323,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.calendar_feed_revoke(actor=request.user)
-            messages.success(request, "Your calendar feed address no longer works.")
+            messages.success(request, _("Your calendar feed address no longer works."))
             return redirect("calendar_settings")
         _feed, token = services.calendar_feed_create(actor=request.user)
         feed_url = settings.SITE_URL + reverse("calendar_feed", kwargs={"token": token})

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import Conflict, NotFound, ValidationFailed
 from mentorhaven.kernel.inventory import Category
@@ -30,14 +31,14 @@ from mentorhaven.programs.models import Membership, Program
 def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
     kind = fields["kind"]
     if kind not in Question.Kind.values:
-        raise ValidationFailed("Choose a question type.", code="bad_kind")
+        raise ValidationFailed(_("Choose a question type."), code="bad_kind")
     if fields.get("audience", "both") not in Question.Audience.values:
-        raise ValidationFailed("Choose who answers the question.", code="bad_audience")
+        raise ValidationFailed(_("Choose who answers the question."), code="bad_audience")
     if str(fields.get("category", Category.PROFESSIONAL)) not in Category.__members__.values():
-        raise ValidationFailed("Choose a data category.", code="bad_category")
+        raise ValidationFailed(_("Choose a data category."), code="bad_category")
     prompt = str(fields.get("prompt", "")).strip()
     if not prompt or len(prompt) > 300:
-        raise ValidationFailed("Write the question (at most 300 characters).", code="bad_prompt")
+        raise ValidationFailed(_("Write the question (at most 300 characters)."), code="bad_prompt")
     fields["prompt"] = prompt
     options: list[dict[str, str]] = []
     for item in fields.get("options") or []:
@@ -47,17 +48,19 @@ def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
             options.append({"value": value[:80], "label": (label or value)[:120]})
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTI):
         if not 2 <= len(options) <= MAX_OPTIONS:
-            raise ValidationFailed("A choice question needs 2 to 50 options.", code="bad_options")
+            raise ValidationFailed(
+                _("A choice question needs 2 to 50 options."), code="bad_options"
+            )
     else:
         options = []
     fields["options"] = options
     if kind == Question.Kind.SCALE and not (
         0 <= fields.get("scale_min", 1) < fields.get("scale_max", 5) <= 100
     ):
-        raise ValidationFailed("The scale's top must be above its bottom.", code="bad_scale")
+        raise ValidationFailed(_("The scale's top must be above its bottom."), code="bad_scale")
     weight = float(fields.get("weight", 1.0))
     if not 0.0 <= weight <= MAX_WEIGHT:
-        raise ValidationFailed("The weight must be between 0 and 10.", code="bad_weight")
+        raise ValidationFailed(_("The weight must be between 0 and 10."), code="bad_weight")
     fields["weight"] = weight
     if fields.get("sensitive"):
         fields["required"] = False  # sensitive questions are always optional
@@ -105,7 +108,7 @@ def question_update(*, actor, question: Question, **fields: Any) -> Question:
     merged.update(fields)
     if merged["kind"] != question.kind and question.answers.exists():
         raise Conflict(
-            "People have answered this question: its type cannot change.", code="answered"
+            _("People have answered this question: its type cannot change."), code="answered"
         )
     for name, value in _clean_question(merged).items():
         setattr(question, name, value)
@@ -146,7 +149,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
     if question.kind == Question.Kind.SINGLE:
         if str(raw) not in question.option_values:
             raise ValidationFailed(
-                "Choose one of the options.",
+                _("Choose one of the options."),
                 code="bad_answer",
                 extra={"question": str(question.public_id)},
             )
@@ -155,7 +158,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
         values = sorted({str(v) for v in (raw if isinstance(raw, list | tuple | set) else [raw])})
         if any(v not in question.option_values for v in values):
             raise ValidationFailed(
-                "Choose among the options.",
+                _("Choose among the options."),
                 code="bad_answer",
                 extra={"question": str(question.public_id)},
             )
@@ -167,7 +170,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
             number = None
         if number is None or not question.scale_min <= number <= question.scale_max:
             raise ValidationFailed(
-                "Pick a point on the scale.",
+                _("Pick a point on the scale."),
                 code="bad_answer",
                 extra={"question": str(question.public_id)},
             )
@@ -175,7 +178,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
     text = str(raw).strip()
     if len(text) > 2000:
         raise ValidationFailed(
-            "Keep the answer under 2,000 characters.",
+            _("Keep the answer under 2,000 characters."),
             code="bad_answer",
             extra={"question": str(question.public_id)},
         )
@@ -188,7 +191,7 @@ def consent_set(*, actor, question: Question, given: bool) -> bool:
     anything changed. A withdrawal takes effect for every later run and suggestion at once:
     the adapter reads consent rows each time it loads a program."""
     if not question.sensitive:
-        raise ValidationFailed("Only sensitive questions need consent.", code="not_sensitive")
+        raise ValidationFailed(_("Only sensitive questions need consent."), code="not_sensitive")
     if not Membership.objects.filter(
         program_id=question.program_id, user=actor, role__in=ParticipantRole.values
     ).exists():
@@ -229,7 +232,7 @@ def questionnaire_submit(
     for question in answers:
         if question.pk not in questions or not question.asks(role):
             raise ValidationFailed(
-                "That question is not in your questionnaire.", code="bad_question"
+                _("That question is not in your questionnaire."), code="bad_question"
             )
     cleaned = {q: _clean_answer(q, raw) for q, raw in answers.items()}
     missing = [
@@ -239,19 +242,19 @@ def questionnaire_submit(
     ]
     if missing:
         raise ValidationFailed(
-            "Please answer the required questions.",
+            _("Please answer the required questions."),
             code="required",
             extra={"questions": [str(q.public_id) for q in missing]},
         )
     if len(headline) > 200 or len(goals) > 5000:
-        raise ValidationFailed("The headline or goals are too long.", code="too_long")
-    profile, _ = Profile.objects.get_or_create(program=program, user=actor, role=role)
+        raise ValidationFailed(_("The headline or goals are too long."), code="too_long")
+    profile, _created = Profile.objects.get_or_create(program=program, user=actor, role=role)
     profile.headline = headline.strip() or None  # nothing to encrypt when left empty
     profile.goals = goals.strip() or None
     if role == ParticipantRole.MENTOR:
         if capacity is not None:
             if not 0 <= capacity <= 20:
-                raise ValidationFailed("Capacity must be between 0 and 20.", code="bad_capacity")
+                raise ValidationFailed(_("Capacity must be between 0 and 20."), code="bad_capacity")
             profile.capacity = capacity
         if paused is not None:
             profile.paused = paused

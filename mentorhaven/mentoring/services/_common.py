@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
@@ -20,16 +22,16 @@ def still_active(relationship: Relationship) -> bool:
 def clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationFailed("Give a title of at most 200 characters.", code="bad_title")
+        raise ValidationFailed(_("Give a title of at most 200 characters."), code="bad_title")
     return title
 
 
 def clean_text(text: str | None, *, limit: int = 20_000, required: bool = False) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise ValidationFailed("This cannot be empty.", code="empty")
+        raise ValidationFailed(_("This cannot be empty."), code="empty")
     if len(text) > limit:
-        raise ValidationFailed("This text is too long.", code="too_long")
+        raise ValidationFailed(_("This text is too long."), code="too_long")
     return text
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Goal, GoalUpdate, Milestone, Relationship
@@ -64,7 +65,7 @@ def goal_update(
         goal.description = clean_text(description) or None
     if status is not None:
         if status not in Goal.Status.values:
-            raise ValidationFailed("Unknown goal status.", code="bad_status")
+            raise ValidationFailed(_("Unknown goal status."), code="bad_status")
         goal.status = status
     goal.updated_at = timezone.now()
     goal.save()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
@@ -25,9 +26,9 @@ from mentorhaven.mentoring.services.relationships import relationship_touch
 def _clean_location(location: str) -> str:
     location = (location or "").strip()
     if len(location) > 500:
-        raise ValidationFailed("The place or link is too long.", code="too_long")
+        raise ValidationFailed(_("The place or link is too long."), code="too_long")
     if location.lower().startswith(("javascript:", "data:")):
-        raise ValidationFailed("Give a place or an https link.", code="bad_location")
+        raise ValidationFailed(_("Give a place or an https link."), code="bad_location")
     return location
 
 
@@ -46,7 +47,7 @@ def meeting_propose(
     require_participant_active(actor, relationship)
     cleaned = clean_slots(slots, now=timezone.now())
     if not 15 <= int(duration_minutes) <= 480:
-        raise ValidationFailed("A meeting lasts 15 minutes to 8 hours.", code="bad_duration")
+        raise ValidationFailed(_("A meeting lasts 15 minutes to 8 hours."), code="bad_duration")
     meeting = Meeting(
         relationship=relationship,
         proposed_by=actor,
@@ -87,13 +88,13 @@ def meeting_accept(*, actor, meeting: Meeting, starts_at: datetime) -> Meeting:
     relationship = meeting.relationship
     require_participant_active(actor, relationship)
     if actor.pk == meeting.proposed_by_id:
-        raise PermissionDenied("The other participant answers a proposal.")
+        raise PermissionDenied(_("The other participant answers a proposal."))
     if meeting.status != Meeting.Status.PROPOSED:
-        raise Conflict("This meeting is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(_("This meeting is no longer waiting for an answer."), code="not_proposed")
     if starts_at not in meeting.slot_times():
-        raise ValidationFailed("Pick one of the offered times.", code="bad_slot")
+        raise ValidationFailed(_("Pick one of the offered times."), code="bad_slot")
     if starts_at <= timezone.now():
-        raise ValidationFailed("That time has passed.", code="bad_slot")
+        raise ValidationFailed(_("That time has passed."), code="bad_slot")
     meeting.status = Meeting.Status.SCHEDULED
     meeting.starts_at = starts_at
     meeting.responded_at = timezone.now()
@@ -119,9 +120,9 @@ def meeting_decline(*, actor, meeting: Meeting) -> Meeting:
     relationship = meeting.relationship
     require_participant_active(actor, relationship)
     if actor.pk == meeting.proposed_by_id:
-        raise PermissionDenied("The other participant answers a proposal.")
+        raise PermissionDenied(_("The other participant answers a proposal."))
     if meeting.status != Meeting.Status.PROPOSED:
-        raise Conflict("This meeting is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(_("This meeting is no longer waiting for an answer."), code="not_proposed")
     meeting.status = Meeting.Status.DECLINED
     meeting.responded_at = timezone.now()
     meeting.save(update_fields=["status", "responded_at"])
@@ -145,7 +146,7 @@ def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()
     if meeting.status not in (Meeting.Status.PROPOSED, Meeting.Status.SCHEDULED):
-        raise Conflict("This meeting is not planned any more.", code="not_planned")
+        raise Conflict(_("This meeting is not planned any more."), code="not_planned")
     meeting.status = Meeting.Status.CANCELLED
     meeting.responded_at = timezone.now()
     meeting.save(update_fields=["status", "responded_at"])
@@ -207,11 +208,11 @@ def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") ->
         or meeting.starts_at is None
         or meeting.starts_at > timezone.now()
     ):
-        raise Conflict("Feedback opens once the meeting has taken place.", code="not_held")
+        raise Conflict(_("Feedback opens once the meeting has taken place."), code="not_held")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationFailed("Rate from 1 to 5.", code="bad_rating")
+        raise ValidationFailed(_("Rate from 1 to 5."), code="bad_rating")
     if Feedback.objects.filter(meeting=meeting, author=actor).exists():
-        raise Conflict("You already gave feedback on this meeting.", code="duplicate")
+        raise Conflict(_("You already gave feedback on this meeting."), code="duplicate")
     feedback = Feedback(
         meeting=meeting,
         author=actor,

@@ -55,7 +55,7 @@ def relationship_propose(
     if Relationship.objects.filter(
         program=program, mentee=mentee, mentor=mentor, status__in=["proposed", "active"]
     ).exists():
-        raise Conflict("These two people already have an open relationship.", code="duplicate")
+        raise Conflict(_("These two people already have an open relationship."), code="duplicate")
     relationship = Relationship.objects.create(
         program=program, mentee=mentee, mentor=mentor, source=source, respond_by=respond_by
     )
@@ -77,7 +77,9 @@ def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
     """A participant accepts the confidentiality agreement (and goals); both → active."""
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status != Relationship.Status.PROPOSED:
-        raise Conflict("This relationship is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(
+            _("This relationship is no longer waiting for an answer."), code="not_proposed"
+        )
     now = timezone.now()
     if actor.pk == relationship.mentee_id:
         relationship.mentee_accepted_at = relationship.mentee_accepted_at or now
@@ -107,7 +109,9 @@ def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
 def relationship_decline(*, actor, relationship: Relationship) -> Relationship:
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status != Relationship.Status.PROPOSED:
-        raise Conflict("This relationship is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(
+            _("This relationship is no longer waiting for an answer."), code="not_proposed"
+        )
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()
     relationship.status = Relationship.Status.DECLINED
@@ -134,12 +138,12 @@ def relationship_end(
     (the mentor's view of the mentee's goals, notes and files) ends at the same moment."""
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status not in (Relationship.Status.ACTIVE, Relationship.Status.PROPOSED):
-        raise Conflict("This relationship has already ended.", code="already_ended")
+        raise Conflict(_("This relationship has already ended."), code="already_ended")
     is_admin = administered_programs(actor).filter(pk=relationship.program_id).exists()
     if actor is not None and actor.pk not in relationship.participant_ids() and not is_admin:
         raise PermissionDenied()
     if reason not in Relationship.EndReason.values:
-        raise ValidationFailed("Choose a reason for ending.", code="bad_reason")
+        raise ValidationFailed(_("Choose a reason for ending."), code="bad_reason")
     relationship.status = (
         Relationship.Status.COMPLETED if completed else Relationship.Status.ENDED_EARLY
     )
