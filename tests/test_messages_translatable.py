@@ -106,7 +106,7 @@ def test_no_error_message_carries_a_name_or_an_email_address():
 
 
 def test_the_checks_see_a_plain_string_an_f_string_and_a_name_in_an_error():
-    source = '''
+    source = """
 class QuotaExceeded(Conflict):
     pass
 
@@ -124,7 +124,7 @@ def view(request, who):
 
 def service(user):
     raise ValidationFailed(_("%(email)s is taken.") % {"email": user.email})
-'''
+"""
     trees = {PACKAGE / "example.py": ast.parse(source)}
     found = untranslated_messages(trees)
     assert [line.split(": ", 1)[1] for line in found] == [

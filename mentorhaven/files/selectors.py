@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 
+from mentorhaven.files.content import close_chunks, open_content, token_hash
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
-from mentorhaven.files.services import close_chunks, open_content, token_hash
 from mentorhaven.kernel import audit
 from mentorhaven.mentoring.models import Relationship
 

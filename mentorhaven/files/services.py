@@ -10,7 +10,6 @@ share link exists only if its token hash, password hash, expiry and audit event 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import uuid
@@ -27,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.files.content import close_chunks, file_store, open_content, token_hash
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
 from mentorhaven.files.validation import inspect_upload
 from mentorhaven.kernel import audit, vault
@@ -37,8 +37,6 @@ from mentorhaven.kernel.errors import (
     Unreadable,
     ValidationFailed,
 )
-from mentorhaven.kernel.integrity import report_integrity_failure
-from mentorhaven.kernel.storage import EncryptedFileStore
 from mentorhaven.mentoring.models import Relationship
 
 logger = logging.getLogger(__name__)
@@ -55,26 +53,6 @@ TOKEN_BYTES = 32  # 256 bits
 PASSWORD_ATTEMPTS = 5
 PASSWORD_WINDOW_SECONDS = 15 * 60
 PASSWORD_HASHER = "argon2"  # noqa: S105 (a hasher name, not a password)
-
-
-def file_store() -> EncryptedFileStore:
-    return EncryptedFileStore()
-
-
-def open_content(file: StoredFile) -> Iterator[bytes]:
-    """The file's plaintext chunks; ``Erased`` or ``Unreadable`` (reported) before any is sent."""
-    try:
-        return file_store().open(
-            subject=file.uploader_id, name=file.storage_name, binding=file.content_binding()
-        )
-    except vault.VaultError:
-        report_integrity_failure(
-            model=StoredFile._meta.label_lower,
-            column="content",
-            row=str(file.public_id),
-            subject_id=file.uploader_id,
-        )
-        raise Unreadable() from None
 
 
 def max_upload_bytes() -> int:
@@ -176,10 +154,6 @@ def file_delete(*, actor, file: StoredFile) -> None:
 
 
 # --- share links ---------------------------------------------------------------------------------
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def password_required(file: StoredFile) -> bool:
@@ -337,13 +311,6 @@ def share_link_password_check(*, link: ShareLink, password: str) -> None:
             cache.add(key, 1, timeout=PASSWORD_WINDOW_SECONDS)
     share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.WRONG_PASSWORD)
     raise ValidationFailed(_("That password is not right."), code="wrong_password")
-
-
-def close_chunks(chunks) -> None:
-    """Release the stored file behind a chunk stream that will not be sent after all."""
-    close = getattr(chunks, "close", None)
-    if close is not None:
-        close()
 
 
 @dataclass

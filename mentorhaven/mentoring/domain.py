@@ -3,6 +3,7 @@ the iCalendar text. No ORM here, so each rule is tested without a database."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -169,3 +170,8 @@ def ics_calendar(events: Iterable[CalendarEvent], *, name: str = "MentorHaven") 
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def calendar_token_hash(raw: str) -> str:
+    """What a calendar feed address is stored as: its SHA-256, never the address itself."""
+    return hashlib.sha256(raw.encode()).hexdigest()

@@ -52,4 +52,4 @@ def test_the_matching_names_still_resolve_on_first_use():
     import mentorhaven.matching as matching
 
     assert matching.assign_exact.__module__ == "mentorhaven.matching.assignment.exact"
-    assert callable(matching.assign) and matching.INFEASIBLE == float("-inf")
+    assert callable(matching.assign) and float("-inf") == matching.INFEASIBLE

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
-from mentorhaven.mentoring.domain import clean_slots
+from mentorhaven.mentoring.domain import calendar_token_hash, clean_slots
 from mentorhaven.mentoring.models import CalendarFeed, Feedback, Meeting, Relationship
 from mentorhaven.mentoring.notifications import notify_after_commit
 from mentorhaven.mentoring.services._common import (
@@ -234,10 +233,6 @@ def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") ->
 
 
 # --- private calendar feed ---------------------------------------------------------------------
-
-
-def calendar_token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic
