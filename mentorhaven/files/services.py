@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.files.content import close_chunks, file_store, open_content, token_hash
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
 from mentorhaven.files.validation import inspect_upload
@@ -68,7 +69,7 @@ def _organization_id(file: StoredFile) -> int | None:
 
 
 def file_upload(
-    *, actor, fileobj: IO[bytes], declared_name: str, relationship: Relationship | None = None
+    *, actor: User, fileobj: IO[bytes], declared_name: str, relationship: Relationship | None = None
 ) -> StoredFile:
     """Inspect, seal under the uploader's key, and keep one file.
 
@@ -127,7 +128,7 @@ def file_upload(
 
 
 @transaction.atomic
-def file_delete(*, actor, file: StoredFile) -> None:
+def file_delete(*, actor: User, file: StoredFile) -> None:
     """Delete one's own file: the row, its share links and their log now, the sealed blob once
     the deletion has committed (so a rolled-back deletion never loses the content)."""
     if actor.pk != file.uploader_id:
@@ -184,7 +185,7 @@ def _clean_password(file: StoredFile, password: str | None) -> str | None:
 
 def share_link_create(
     *,
-    actor,
+    actor: User,
     file: StoredFile,
     password: str | None = None,
     expires_in_days: int = LINK_DEFAULT_DAYS,
@@ -244,7 +245,7 @@ def share_link_create(
 
 
 @transaction.atomic
-def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
+def share_link_revoke(*, actor: User, link: ShareLink) -> ShareLink:
     """Revoke a link at once: the next request to it is refused."""
     link = (
         ShareLink.objects.select_for_update(of=("self",))

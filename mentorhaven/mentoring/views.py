@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel.errors import ApplicationError, NotFound
 from mentorhaven.mentoring import forms, selectors, services
 from mentorhaven.mentoring.access import (
@@ -36,6 +38,11 @@ from mentorhaven.mentoring.models import Meeting
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in person (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
 
 
 def _back(relationship, anchor: str = "") -> HttpResponse:
@@ -115,7 +122,7 @@ def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
     form = forms.AcceptForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, relationship, "agreement")
-    relationship = services.relationship_accept(actor=request.user, relationship=relationship)
+    relationship = services.relationship_accept(actor=_me(request), relationship=relationship)
     messages.success(request, _("Thank you. The relationship starts once you have both accepted."))
     return _back(relationship)
 
@@ -130,7 +137,7 @@ def goal_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     form = forms.GoalForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, relationship, "goals")
-    services.goal_create(actor=request.user, relationship=relationship, **form.cleaned_data)
+    services.goal_create(actor=_me(request), relationship=relationship, **form.cleaned_data)
     if request.htmx:
         return _section(request, relationship, "goals")
     return _back(relationship, "goals")
@@ -143,7 +150,7 @@ def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
     form = forms.ProgressForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, goal.relationship, "goals")
-    services.goal_progress_add(actor=request.user, goal=goal, body=form.cleaned_data["body"])
+    services.goal_progress_add(actor=_me(request), goal=goal, body=form.cleaned_data["body"])
     return _back(goal.relationship, "goals")
 
 
@@ -154,7 +161,7 @@ def goal_status(request: HttpRequest, goal_id) -> HttpResponse:
     form = forms.GoalStatusForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, goal.relationship, "goals")
-    services.goal_update(actor=request.user, goal=goal, status=form.cleaned_data["status"])
+    services.goal_update(actor=_me(request), goal=goal, status=form.cleaned_data["status"])
     return _back(goal.relationship, "goals")
 
 
@@ -165,7 +172,7 @@ def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
     form = forms.MilestoneForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, goal.relationship, "goals")
-    services.milestone_add(actor=request.user, goal=goal, **form.cleaned_data)
+    services.milestone_add(actor=_me(request), goal=goal, **form.cleaned_data)
     return _back(goal.relationship, "goals")
 
 
@@ -173,7 +180,7 @@ def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
 @login_required
 def milestone_toggle(request: HttpRequest, milestone_id) -> HttpResponse:
     milestone = access_milestone(request.user, milestone_id, write=True)
-    services.milestone_set_done(actor=request.user, milestone=milestone, done=not milestone.done)
+    services.milestone_set_done(actor=_me(request), milestone=milestone, done=not milestone.done)
     return _back(milestone.goal.relationship, "goals")
 
 
@@ -205,7 +212,7 @@ def note_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, relationship, "notes")
-    services.note_create(actor=request.user, relationship=relationship, **form.cleaned_data)
+    services.note_create(actor=_me(request), relationship=relationship, **form.cleaned_data)
     if request.htmx:
         return _section(request, relationship, "notes")
     return _back(relationship, "notes")
@@ -216,7 +223,7 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     form = forms.NoteForm(request.POST or None, initial={"body": note.body, "shared": note.shared})
     if request.method == "POST" and form.is_valid():
-        services.note_edit(actor=request.user, note=note, **form.cleaned_data)
+        services.note_edit(actor=_me(request), note=note, **form.cleaned_data)
         messages.success(request, _("Note saved."))
         return _back(note.relationship, "notes")
     return render(request, "mentoring/note_edit.html", {"note": note, "form": form})
@@ -227,7 +234,7 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
 def note_delete(request: HttpRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     relationship = note.relationship
-    services.note_delete(actor=request.user, note=note)
+    services.note_delete(actor=_me(request), note=note)
     messages.success(request, _("Note deleted."))
     return _back(relationship, "notes")
 
@@ -244,7 +251,7 @@ def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
         return _invalid(request, form, relationship, "meetings")
     data = form.cleaned_data
     services.meeting_propose(
-        actor=request.user,
+        actor=_me(request),
         relationship=relationship,
         slots=form.slots(),
         location=data["location"],
@@ -263,11 +270,11 @@ def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpRespons
         starts_at = parse_datetime(request.POST.get("slot", ""))
         if starts_at is None:
             raise ApplicationError(_("Pick one of the offered times."))
-        services.meeting_accept(actor=request.user, meeting=meeting, starts_at=starts_at)
+        services.meeting_accept(actor=_me(request), meeting=meeting, starts_at=starts_at)
     elif answer == "decline":
-        services.meeting_decline(actor=request.user, meeting=meeting)
+        services.meeting_decline(actor=_me(request), meeting=meeting)
     else:
-        services.meeting_cancel(actor=request.user, meeting=meeting)
+        services.meeting_cancel(actor=_me(request), meeting=meeting)
     return _back(meeting.relationship, "meetings")
 
 
@@ -278,7 +285,7 @@ def meeting_feedback(request: HttpRequest, meeting_id) -> HttpResponse:
     form = forms.FeedbackForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, meeting.relationship, "meetings")
-    services.feedback_give(actor=request.user, meeting=meeting, **form.cleaned_data)
+    services.feedback_give(actor=_me(request), meeting=meeting, **form.cleaned_data)
     messages.success(request, _("Thank you for your feedback."))
     return _back(meeting.relationship, "meetings")
 
@@ -322,10 +329,10 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     feed_url = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.calendar_feed_revoke(actor=request.user)
+            services.calendar_feed_revoke(actor=_me(request))
             messages.success(request, _("Your calendar feed address no longer works."))
             return redirect("calendar_settings")
-        _feed, token = services.calendar_feed_create(actor=request.user)
+        _feed, token = services.calendar_feed_create(actor=_me(request))
         feed_url = settings.SITE_URL + reverse("calendar_feed", kwargs={"token": token})
     has_feed = hasattr(request.user, "calendar_feed")
     response = render(

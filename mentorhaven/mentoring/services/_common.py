@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
@@ -38,7 +39,7 @@ def clean_text(text: str | None, *, limit: int = 20_000, required: bool = False)
 def content_audit(
     action: str,
     *,
-    actor,
+    actor: User,
     target,
     subject,
     relationship,
@@ -58,6 +59,6 @@ def content_audit(
     )
 
 
-def require_participant_active(actor, relationship: Relationship) -> None:
+def require_participant_active(actor: User, relationship: Relationship) -> None:
     if actor.pk not in relationship.participant_ids() or not still_active(relationship):
         raise PermissionDenied()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.domain import calendar_token_hash, clean_slots
@@ -34,7 +35,7 @@ def _clean_location(location: str) -> str:
 @transaction.atomic
 def meeting_propose(
     *,
-    actor,
+    actor: User,
     relationship: Relationship,
     slots: list[datetime],
     location: str = "",
@@ -81,7 +82,7 @@ def _locked_meeting(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def meeting_accept(*, actor, meeting: Meeting, starts_at: datetime) -> Meeting:
+def meeting_accept(*, actor: User, meeting: Meeting, starts_at: datetime) -> Meeting:
     """The participant who did not propose picks one of the offered times → scheduled."""
     meeting = _locked_meeting(meeting)
     relationship = meeting.relationship
@@ -114,7 +115,7 @@ def meeting_accept(*, actor, meeting: Meeting, starts_at: datetime) -> Meeting:
 
 
 @transaction.atomic
-def meeting_decline(*, actor, meeting: Meeting) -> Meeting:
+def meeting_decline(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = _locked_meeting(meeting)
     relationship = meeting.relationship
     require_participant_active(actor, relationship)
@@ -139,7 +140,7 @@ def meeting_decline(*, actor, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = _locked_meeting(meeting)
     relationship = meeting.relationship
     if actor.pk not in relationship.participant_ids():
@@ -195,7 +196,7 @@ def meeting_remind(*, meeting: Meeting) -> bool:
 
 
 @transaction.atomic
-def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") -> Feedback:
+def feedback_give(*, actor: User, meeting: Meeting, rating: int, comment: str = "") -> Feedback:
     """A participant rates a meeting that has taken place (once); the comment is encrypted
     under their key and reaches admins only as a count over a large enough group."""
     meeting = _locked_meeting(meeting)
@@ -236,7 +237,7 @@ def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") ->
 
 
 @transaction.atomic
-def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
+def calendar_feed_create(*, actor: User) -> tuple[CalendarFeed, str]:
     """A new private feed address (256 random bits); any previous address stops working.
     Returns the raw token, shown once: only its hash is stored."""
     raw = secrets.token_urlsafe(32)
@@ -255,7 +256,7 @@ def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, actor) -> bool:
+def calendar_feed_revoke(*, actor: User) -> bool:
     deleted, _ = CalendarFeed.objects.filter(user=actor).delete()
     if deleted:
         audit.record(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
@@ -27,7 +28,7 @@ def agreement_text(program: Program) -> str:
     return str(program.settings.get("confidentiality_agreement") or DEFAULT_AGREEMENT)
 
 
-def _require_member(program: Program, user, role: str) -> None:
+def _require_member(program: Program, user: User, role: str) -> None:
     if not Membership.objects.filter(program=program, user=user, role=role).exists():
         # No name or address in the message: it may be shown to someone other than ``user``.
         raise ValidationFailed(
@@ -38,7 +39,7 @@ def _require_member(program: Program, user, role: str) -> None:
 @transaction.atomic
 def relationship_propose(
     *,
-    actor,
+    actor: User | None,
     program: Program,
     mentee,
     mentor,
@@ -48,7 +49,8 @@ def relationship_propose(
     """Propose a pairing. Admins of the program may propose any pair; a mentee may request a
     mentor for themself (self-match)."""
     is_admin = administered_programs(actor).filter(pk=program.pk).exists()
-    if not is_admin and not (source == Relationship.Source.SELF_MATCH and actor.pk == mentee.pk):
+    self_match = source == Relationship.Source.SELF_MATCH
+    if not is_admin and not (self_match and actor is not None and actor.pk == mentee.pk):
         raise PermissionDenied()
     _require_member(program, mentee, Membership.Role.MENTEE)
     _require_member(program, mentor, Membership.Role.MENTOR)
@@ -73,7 +75,7 @@ def relationship_propose(
 
 
 @transaction.atomic
-def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
+def relationship_accept(*, actor: User, relationship: Relationship) -> Relationship:
     """A participant accepts the confidentiality agreement (and goals); both → active."""
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status != Relationship.Status.PROPOSED:
@@ -106,7 +108,7 @@ def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
 
 
 @transaction.atomic
-def relationship_decline(*, actor, relationship: Relationship) -> Relationship:
+def relationship_decline(*, actor: User, relationship: Relationship) -> Relationship:
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status != Relationship.Status.PROPOSED:
         raise Conflict(
@@ -132,7 +134,7 @@ def relationship_decline(*, actor, relationship: Relationship) -> Relationship:
 
 @transaction.atomic
 def relationship_end(
-    *, actor, relationship: Relationship, reason: str, completed: bool = False
+    *, actor: User | None, relationship: Relationship, reason: str, completed: bool = False
 ) -> Relationship:
     """End a relationship: completed, or ended early with a reason. Access derived from it
     (the mentor's view of the mentee's goals, notes and files) ends at the same moment."""
