@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import cast
 
+from allauth.account.forms import AddEmailForm
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +16,12 @@ from django.views.decorators.http import require_POST
 from mentorhaven.accounts.forms import ProfileForm
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import access_user_session, mfa_status, sessions_for
-from mentorhaven.accounts.services import session_end, sessions_end_others, user_profile_update
+from mentorhaven.accounts.services import (
+    email_change_start,
+    session_end,
+    sessions_end_others,
+    user_profile_update,
+)
 from mentorhaven.accounts.sessions import stored_key
 
 
@@ -45,10 +52,25 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def email_redirect(request: HttpRequest) -> HttpResponse:
-    # allauth's address manager would let an unverified address become the sign-in address;
-    # the address is the one an invitation proved, shown (read-only) on the profile page.
-    return redirect("account_profile")
+def email_change(request: HttpRequest) -> HttpResponse:
+    """Change one's e-mail address, verified through allauth's e-mail change flow: the new
+    address must be confirmed from its own inbox before it replaces the old one. (allauth's
+    own address manager is not served: it would offer to make an unconfirmed address primary.)"""
+    me = _me(request)
+    form = AddEmailForm(user=me, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email_change_start(actor=me, request=request, form=form)
+        messages.success(
+            request, _("We sent a confirmation link to the new address. Open it to finish.")
+        )
+        return redirect("account_email")
+    pending = EmailAddress.objects.get_new(me)
+    return render(
+        request,
+        "accounts/email.html",
+        {"form": form, "pending": pending},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required

@@ -18,7 +18,7 @@ from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, body_doc, parse_body
 from mentorhaven.files import services
 from mentorhaven.files.access import access_file, access_share_link
 from mentorhaven.files.responses import attachment_response
-from mentorhaven.files.selectors import file_content_for, share_links_for
+from mentorhaven.files.selectors import file_content_for, record_name_reads, share_links_for
 from mentorhaven.kernel.fields import is_erased, is_unreadable
 from mentorhaven.mentoring.access import access_relationship_content
 
@@ -109,7 +109,9 @@ def upload_file(
 
 @router.get("/files/{uuid:file_id}", response={200: FileOut, **ERRORS})
 def get_file(request, file_id: UUID):
-    return _file_out(request, access_file(request.auth, file_id))
+    file = access_file(request.auth, file_id)
+    record_name_reads(viewer=request.auth, files=[file])
+    return _file_out(request, file)
 
 
 @router.get("/files/{uuid:file_id}/content", response={409: ErrorOut, 410: ErrorOut, **ERRORS})

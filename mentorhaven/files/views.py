@@ -17,7 +17,12 @@ from mentorhaven.files.access import access_file, access_share_link
 from mentorhaven.files.forms import ShareLinkForm, UploadForm
 from mentorhaven.files.models import StoredFile
 from mentorhaven.files.responses import attachment_response
-from mentorhaven.files.selectors import file_content_for, files_for, share_links_for
+from mentorhaven.files.selectors import (
+    file_content_for,
+    files_for,
+    record_name_reads,
+    share_links_for,
+)
 from mentorhaven.files.services import (
     file_delete,
     file_upload,
@@ -103,7 +108,9 @@ def _detail(
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def file_detail(request: HttpRequest, file_id) -> HttpResponse:
-    return _detail(request, access_file(_me(request), file_id))
+    file = access_file(_me(request), file_id)
+    record_name_reads(viewer=_me(request), files=[file])
+    return _detail(request, file)
 
 
 @login_required

@@ -320,6 +320,7 @@ def meeting_ics(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = access_meeting(request.user, meeting_id)
     if meeting.starts_at is None:
         raise NotFound()
+    meeting = selectors.meeting_for_calendar(viewer=request.user, meeting=meeting)
     return _ics(ics_calendar([_event(meeting, with_location=True)]), "mentoring-meeting.ics")
 
 

@@ -92,6 +92,7 @@ def message_list(request, relationship_id: UUID, params: Query[CursorParams]):
         after=params.after,
         before=params.before,
         limit=params.limit,
+        via="api",
     )
     return {
         "conversation_id": conversation.public_id,

@@ -131,7 +131,7 @@ def poll(request: HttpRequest, conversation_id) -> HttpResponse:
     after = _int(request.GET.get("after"))
     after = conv.last_seq if after is None else after
     items = selectors.messages_page(
-        viewer=request.user, conversation=conv, after=after, limit=selectors.MAX_LIMIT
+        viewer=request.user, conversation=conv, after=after, limit=selectors.MAX_LIMIT, via="poll"
     )
     cursor = items[-1].seq if items else after
     if items:

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class PrivacyConfig(AppConfig):
     name = "mentorhaven.privacy"
     label = "privacy"
     verbose_name = "Privacy"
+
+    def ready(self) -> None:
+        # Every installed app's export.py registers what a data export holds from it
+        # (privacy/export/registry.py).
+        autodiscover_modules("export")

@@ -47,6 +47,7 @@ from mentorhaven.kernel.vault.keys import (
     set_key_provider,
     shred,
     subject_secret,
+    subject_secrets,
     unwrap_data_key,
     wrap_data_key,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "set_key_provider",
     "shred",
     "subject_secret",
+    "subject_secrets",
     "unwrap_data_key",
     "wrap_data_key",
     "write_key_file",

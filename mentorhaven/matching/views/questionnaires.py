@@ -67,7 +67,7 @@ def questionnaire(request: HttpRequest, program_id, role: str) -> HttpResponse:
             program=program,
             role=role,
             answers=form.answers(),
-            consents=form.consents(),
+            sensitive_consent=form.sensitive_consent(),
             headline=form.cleaned_data["headline"],
             goals=form.cleaned_data["goals"],
             capacity=form.cleaned_data.get("capacity"),

@@ -112,6 +112,8 @@ def _run_context(request: HttpRequest, run) -> dict:
     mentor with another pair's: the full list of pairs is offered only there, once."""
     pairs = selectors.run_pairs(viewer=request.user, run=run)
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    selectors.record_pairs_read(viewer=request.user, run=run, pairs=shown)
     draft = run.status == MatchRun.Status.DRAFT
     swapping = None
     if draft and request.GET.get("swap"):
@@ -120,7 +122,7 @@ def _run_context(request: HttpRequest, run) -> dict:
     return {
         "run": run,
         "program": run.program,
-        "pairs": page.object_list,
+        "pairs": shown,
         "page": page,
         "draft": draft,
         "swapping": swapping,
