@@ -77,7 +77,8 @@ def consent_state(*, viewer) -> list[PurposeState]:
         newest.setdefault(found.purpose, found)
     states = []
     for purpose in Purpose:
-        text, record = TEXTS[purpose], newest.get(purpose)
+        text = TEXTS[purpose]
+        record = newest.get(purpose)
         states.append(
             PurposeState(
                 purpose=purpose.value,

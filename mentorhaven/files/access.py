@@ -12,13 +12,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from mentorhaven.accounts.models import User
 from mentorhaven.files.models import ShareLink, StoredFile
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.access import content_relationships
 
 
-def visible_files(viewer) -> QuerySet[StoredFile]:
+def visible_files(viewer: User) -> QuerySet[StoredFile]:
     """Files the viewer may read: their own, and those in relationships whose inside they see."""
     if not is_person(viewer):
         return StoredFile.objects.none()
@@ -27,7 +28,7 @@ def visible_files(viewer) -> QuerySet[StoredFile]:
     )
 
 
-def access_file(viewer, public_id: Any, *, write: bool = False) -> StoredFile:
+def access_file(viewer: User, public_id: Any, *, write: bool = False) -> StoredFile:
     """The file if ``viewer`` may read it, else NotFound (missing and forbidden look the same).
 
     ``write=True`` (delete, share links) is for the uploader alone: the other participant may
@@ -42,7 +43,7 @@ def access_file(viewer, public_id: Any, *, write: bool = False) -> StoredFile:
     return file
 
 
-def access_share_link(viewer, public_id: Any, *, write: bool = False) -> ShareLink:
+def access_share_link(viewer: User, public_id: Any, *, write: bool = False) -> ShareLink:
     """A share link, for the person who created it only (everyone else: NotFound)."""
     if not is_person(viewer):
         raise NotFound()

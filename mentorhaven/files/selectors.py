@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
 
+from mentorhaven.accounts.models import User
+from mentorhaven.files.content import close_chunks, open_content, token_hash
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
-from mentorhaven.files.services import close_chunks, open_content, token_hash
 from mentorhaven.kernel import audit
 from mentorhaven.mentoring.models import Relationship
 
@@ -16,7 +17,7 @@ from mentorhaven.mentoring.models import Relationship
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-def files_for(*, viewer, relationship: Relationship) -> list[StoredFile]:
+def files_for(*, viewer: User, relationship: Relationship) -> list[StoredFile]:
     """The files of a relationship's shared space. The caller has checked, through
     ``access_relationship_content``, that the viewer may see inside it. Their names are the
     uploaders' content: the list is one read on the record, naming every other uploader."""
@@ -43,7 +44,7 @@ def record_name_reads(*, viewer, files: list[StoredFile], relationship=None) -> 
     )
 
 
-def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
+def file_content_for(*, viewer: User, file: StoredFile) -> Iterator[bytes]:
     """The plaintext chunks of a file the viewer may read (``access_file``), recorded as a read
     of the uploader's data. Raises ``Erased`` (before anything is recorded or sent) when the
     uploader has been shredded, ``Unreadable`` when the stored content fails its integrity
@@ -65,7 +66,7 @@ def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
     return chunks
 
 
-def share_links_for(*, viewer, file: StoredFile) -> QuerySet[ShareLink]:
+def share_links_for(*, viewer: User, file: StoredFile) -> QuerySet[ShareLink]:
     """The viewer's own links to a file, each with its most recent accesses."""
     return ShareLink.objects.filter(file=file, created_by=viewer).prefetch_related(
         Prefetch("accesses", queryset=ShareLinkAccess.objects.order_by("-occurred_at", "-pk"))

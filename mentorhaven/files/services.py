@@ -10,7 +10,6 @@ share link exists only if its token hash, password hash, expiry and audit event 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import uuid
@@ -27,6 +26,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
+from mentorhaven.files.content import close_chunks, file_store, open_content, token_hash
 from mentorhaven.files.models import ShareLink, ShareLinkAccess, StoredFile
 from mentorhaven.files.validation import inspect_upload
 from mentorhaven.kernel import audit, vault
@@ -37,8 +38,6 @@ from mentorhaven.kernel.errors import (
     Unreadable,
     ValidationFailed,
 )
-from mentorhaven.kernel.integrity import report_integrity_failure
-from mentorhaven.kernel.storage import EncryptedFileStore
 from mentorhaven.mentoring.models import Relationship
 
 logger = logging.getLogger(__name__)
@@ -57,26 +56,6 @@ PASSWORD_WINDOW_SECONDS = 15 * 60
 PASSWORD_HASHER = "argon2"  # noqa: S105 (a hasher name, not a password)
 
 
-def file_store() -> EncryptedFileStore:
-    return EncryptedFileStore()
-
-
-def open_content(file: StoredFile) -> Iterator[bytes]:
-    """The file's plaintext chunks; ``Erased`` or ``Unreadable`` (reported) before any is sent."""
-    try:
-        return file_store().open(
-            subject=file.uploader_id, name=file.storage_name, binding=file.content_binding()
-        )
-    except vault.VaultError:
-        report_integrity_failure(
-            model=StoredFile._meta.label_lower,
-            column="content",
-            row=str(file.public_id),
-            subject_id=file.uploader_id,
-        )
-        raise Unreadable() from None
-
-
 def max_upload_bytes() -> int:
     return int(getattr(settings, "FILES_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * MiB
 
@@ -90,7 +69,7 @@ def _organization_id(file: StoredFile) -> int | None:
 
 
 def file_upload(
-    *, actor, fileobj: IO[bytes], declared_name: str, relationship: Relationship | None = None
+    *, actor: User, fileobj: IO[bytes], declared_name: str, relationship: Relationship | None = None
 ) -> StoredFile:
     """Inspect, seal under the uploader's key, and keep one file.
 
@@ -149,7 +128,7 @@ def file_upload(
 
 
 @transaction.atomic
-def file_delete(*, actor, file: StoredFile) -> None:
+def file_delete(*, actor: User, file: StoredFile) -> None:
     """Delete one's own file: the row, its share links and their log now, the sealed blob once
     the deletion has committed (so a rolled-back deletion never loses the content)."""
     if actor.pk != file.uploader_id:
@@ -176,10 +155,6 @@ def file_delete(*, actor, file: StoredFile) -> None:
 
 
 # --- share links ---------------------------------------------------------------------------------
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def password_required(file: StoredFile) -> bool:
@@ -210,7 +185,7 @@ def _clean_password(file: StoredFile, password: str | None) -> str | None:
 
 def share_link_create(
     *,
-    actor,
+    actor: User,
     file: StoredFile,
     password: str | None = None,
     expires_in_days: int = LINK_DEFAULT_DAYS,
@@ -270,7 +245,7 @@ def share_link_create(
 
 
 @transaction.atomic
-def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
+def share_link_revoke(*, actor: User, link: ShareLink) -> ShareLink:
     """Revoke a link at once: the next request to it is refused."""
     link = (
         ShareLink.objects.select_for_update(of=("self",))
@@ -337,13 +312,6 @@ def share_link_password_check(*, link: ShareLink, password: str) -> None:
             cache.add(key, 1, timeout=PASSWORD_WINDOW_SECONDS)
     share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.WRONG_PASSWORD)
     raise ValidationFailed(_("That password is not right."), code="wrong_password")
-
-
-def close_chunks(chunks) -> None:
-    """Release the stored file behind a chunk stream that will not be sent after all."""
-    close = getattr(chunks, "close", None)
-    if close is not None:
-        close()
 
 
 @dataclass

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from mentorhaven.consent import processing
 from mentorhaven.consent.domain import Purpose
@@ -87,7 +88,9 @@ def fairness_report(*, viewer, program: Program, question: Question, role: str =
     """The report for one sensitive choice or scale question (the caller checked that the
     viewer administers the program). Reading the answers is audited as one aggregate read."""
     if not question.sensitive or question.kind == Question.Kind.TEXT:
-        raise ValidationFailed("Choose a sensitive choice or scale question.", code="bad_question")
+        raise ValidationFailed(
+            _("Choose a sensitive choice or scale question."), code="bad_question"
+        )
     min_size = int(program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE))
     answered = set(
         Answer.objects.filter(question=question, profile__role=role).values_list(

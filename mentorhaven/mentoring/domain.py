@@ -3,9 +3,12 @@ the iCalendar text. No ORM here, so each rule is tested without a database."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import ValidationFailed
 
@@ -22,12 +25,12 @@ def clean_slots(slots: Iterable[datetime], *, now: datetime) -> list[datetime]:
     """One to three distinct, timezone-aware start times in the future, earliest first."""
     unique = sorted(set(slots))
     if not 1 <= len(unique) <= MAX_SLOTS:
-        raise ValidationFailed("Offer one, two or three times.", code="bad_slots")
+        raise ValidationFailed(_("Offer one, two or three times."), code="bad_slots")
     for slot in unique:
         if slot.tzinfo is None or slot.utcoffset() is None:
-            raise ValidationFailed("Times need a time zone.", code="bad_slots")
+            raise ValidationFailed(_("Times need a time zone."), code="bad_slots")
         if slot <= now:
-            raise ValidationFailed("Offer times in the future.", code="bad_slots")
+            raise ValidationFailed(_("Offer times in the future."), code="bad_slots")
     return unique
 
 
@@ -167,3 +170,8 @@ def ics_calendar(events: Iterable[CalendarEvent], *, name: str = "MentorHaven") 
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def calendar_token_hash(raw: str) -> str:
+    """What a calendar feed address is stored as: its SHA-256, never the address itself."""
+    return hashlib.sha256(raw.encode()).hexdigest()

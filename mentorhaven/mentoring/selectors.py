@@ -285,7 +285,7 @@ def feedback_summary(*, program: Program) -> RatingSummary:
 
 def calendar_owner(token: str):
     """The person whose private feed ``token`` opens, or None (unknown or revoked)."""
-    from mentorhaven.mentoring.services import calendar_token_hash
+    from mentorhaven.mentoring.domain import calendar_token_hash
 
     if not token or len(token) > 200:
         return None

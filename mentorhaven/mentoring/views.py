@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,10 +15,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel.errors import ApplicationError, NotFound
 from mentorhaven.mentoring import forms, selectors, services
 from mentorhaven.mentoring.access import (
@@ -35,6 +38,11 @@ from mentorhaven.mentoring.models import Meeting
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in person (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
 
 
 def _back(relationship, anchor: str = "") -> HttpResponse:
@@ -114,8 +122,8 @@ def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
     form = forms.AcceptForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, relationship, "agreement")
-    relationship = services.relationship_accept(actor=request.user, relationship=relationship)
-    messages.success(request, "Thank you. The relationship starts once you have both accepted.")
+    relationship = services.relationship_accept(actor=_me(request), relationship=relationship)
+    messages.success(request, _("Thank you. The relationship starts once you have both accepted."))
     return _back(relationship)
 
 
@@ -129,7 +137,7 @@ def goal_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     form = forms.GoalForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, relationship, "goals")
-    services.goal_create(actor=request.user, relationship=relationship, **form.cleaned_data)
+    services.goal_create(actor=_me(request), relationship=relationship, **form.cleaned_data)
     if request.htmx:
         return _section(request, relationship, "goals")
     return _back(relationship, "goals")
@@ -142,7 +150,7 @@ def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
     form = forms.ProgressForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, goal.relationship, "goals")
-    services.goal_progress_add(actor=request.user, goal=goal, body=form.cleaned_data["body"])
+    services.goal_progress_add(actor=_me(request), goal=goal, body=form.cleaned_data["body"])
     return _back(goal.relationship, "goals")
 
 
@@ -153,7 +161,7 @@ def goal_status(request: HttpRequest, goal_id) -> HttpResponse:
     form = forms.GoalStatusForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, goal.relationship, "goals")
-    services.goal_update(actor=request.user, goal=goal, status=form.cleaned_data["status"])
+    services.goal_update(actor=_me(request), goal=goal, status=form.cleaned_data["status"])
     return _back(goal.relationship, "goals")
 
 
@@ -164,7 +172,7 @@ def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
     form = forms.MilestoneForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, goal.relationship, "goals")
-    services.milestone_add(actor=request.user, goal=goal, **form.cleaned_data)
+    services.milestone_add(actor=_me(request), goal=goal, **form.cleaned_data)
     return _back(goal.relationship, "goals")
 
 
@@ -172,7 +180,7 @@ def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
 @login_required
 def milestone_toggle(request: HttpRequest, milestone_id) -> HttpResponse:
     milestone = access_milestone(request.user, milestone_id, write=True)
-    services.milestone_set_done(actor=request.user, milestone=milestone, done=not milestone.done)
+    services.milestone_set_done(actor=_me(request), milestone=milestone, done=not milestone.done)
     return _back(milestone.goal.relationship, "goals")
 
 
@@ -204,7 +212,7 @@ def note_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, relationship, "notes")
-    services.note_create(actor=request.user, relationship=relationship, **form.cleaned_data)
+    services.note_create(actor=_me(request), relationship=relationship, **form.cleaned_data)
     if request.htmx:
         return _section(request, relationship, "notes")
     return _back(relationship, "notes")
@@ -215,8 +223,8 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     form = forms.NoteForm(request.POST or None, initial={"body": note.body, "shared": note.shared})
     if request.method == "POST" and form.is_valid():
-        services.note_edit(actor=request.user, note=note, **form.cleaned_data)
-        messages.success(request, "Note saved.")
+        services.note_edit(actor=_me(request), note=note, **form.cleaned_data)
+        messages.success(request, _("Note saved."))
         return _back(note.relationship, "notes")
     return render(request, "mentoring/note_edit.html", {"note": note, "form": form})
 
@@ -226,8 +234,8 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
 def note_delete(request: HttpRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     relationship = note.relationship
-    services.note_delete(actor=request.user, note=note)
-    messages.success(request, "Note deleted.")
+    services.note_delete(actor=_me(request), note=note)
+    messages.success(request, _("Note deleted."))
     return _back(relationship, "notes")
 
 
@@ -243,14 +251,14 @@ def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
         return _invalid(request, form, relationship, "meetings")
     data = form.cleaned_data
     services.meeting_propose(
-        actor=request.user,
+        actor=_me(request),
         relationship=relationship,
         slots=form.slots(),
         location=data["location"],
         agenda=data["agenda"],
         duration_minutes=data["duration_minutes"],
     )
-    messages.success(request, "Meeting proposed.")
+    messages.success(request, _("Meeting proposed."))
     return _back(relationship, "meetings")
 
 
@@ -261,12 +269,12 @@ def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpRespons
     if answer == "accept":
         starts_at = parse_datetime(request.POST.get("slot", ""))
         if starts_at is None:
-            raise ApplicationError("Pick one of the offered times.")
-        services.meeting_accept(actor=request.user, meeting=meeting, starts_at=starts_at)
+            raise ApplicationError(_("Pick one of the offered times."))
+        services.meeting_accept(actor=_me(request), meeting=meeting, starts_at=starts_at)
     elif answer == "decline":
-        services.meeting_decline(actor=request.user, meeting=meeting)
+        services.meeting_decline(actor=_me(request), meeting=meeting)
     else:
-        services.meeting_cancel(actor=request.user, meeting=meeting)
+        services.meeting_cancel(actor=_me(request), meeting=meeting)
     return _back(meeting.relationship, "meetings")
 
 
@@ -277,8 +285,8 @@ def meeting_feedback(request: HttpRequest, meeting_id) -> HttpResponse:
     form = forms.FeedbackForm(request.POST)
     if not form.is_valid():
         return _invalid(request, form, meeting.relationship, "meetings")
-    services.feedback_give(actor=request.user, meeting=meeting, **form.cleaned_data)
-    messages.success(request, "Thank you for your feedback.")
+    services.feedback_give(actor=_me(request), meeting=meeting, **form.cleaned_data)
+    messages.success(request, _("Thank you for your feedback."))
     return _back(meeting.relationship, "meetings")
 
 
@@ -322,10 +330,10 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     feed_url = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            services.calendar_feed_revoke(actor=request.user)
-            messages.success(request, "Your calendar feed address no longer works.")
+            services.calendar_feed_revoke(actor=_me(request))
+            messages.success(request, _("Your calendar feed address no longer works."))
             return redirect("calendar_settings")
-        _feed, token = services.calendar_feed_create(actor=request.user)
+        _feed, token = services.calendar_feed_create(actor=_me(request))
         feed_url = settings.SITE_URL + reverse("calendar_feed", kwargs={"token": token})
     has_feed = hasattr(request.user, "calendar_feed")
     response = render(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mentorhaven.gates.access import mentor_is_trained, mentor_trained_q
 from mentorhaven.kernel.access import fetch, is_person, parse_public_id
@@ -84,7 +85,7 @@ def access_conversation(viewer, public_id: Any, *, write: bool = False) -> Conve
     )
     if write and is_read_only(conversation):
         raise PermissionDenied(
-            "This conversation is a read-only archive: the relationship has ended.",
+            _("This conversation is a read-only archive: the relationship has ended."),
             code="conversation_archived",
         )
     return conversation
@@ -149,7 +150,7 @@ def access_message(viewer, public_id: Any, *, write: bool = False) -> Message:
             raise PermissionDenied()
         if is_read_only(message.conversation):
             raise PermissionDenied(
-                "This conversation is a read-only archive: the relationship has ended.",
+                _("This conversation is a read-only archive: the relationship has ended."),
                 code="conversation_archived",
             )
     return message

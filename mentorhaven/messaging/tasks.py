@@ -21,16 +21,12 @@ from mentorhaven.messaging.services import (
     notification_email_send,
 )
 
+# Queued by the notification service; listed here with the rest of the background work.
+from mentorhaven.messaging.services.notifications import (
+    email_pending_notifications as email_pending_notifications,
+)
+
 DIGEST_EVERY = timedelta(hours=23)  # a little under a day, so a daily cron never skips a day
-
-
-@task()
-def email_pending_notifications(user_id: int) -> int:
-    """The e-mail of someone who wants notifications immediately (queued after a commit)."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return 0
-    return notification_email_send(user=user)
 
 
 def send_digests() -> int:

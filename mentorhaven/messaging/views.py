@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -192,7 +193,7 @@ def message_edit(request: HttpRequest, message_id) -> HttpResponse:
 def message_delete(request: HttpRequest, message_id) -> HttpResponse:
     message = access_message(request.user, message_id, write=True)
     services.message_delete(actor=request.user, message=message)
-    flash.success(request, "Message deleted.")
+    flash.success(request, _("Message deleted."))
     return _to(message.conversation)
 
 
@@ -205,7 +206,7 @@ def report_message(request: HttpRequest, message_id) -> HttpResponse:
     form = forms.ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.report_create(actor=request.user, message=message, **form.cleaned_data)
-        flash.success(request, "Thank you. The program admins will look at this message.")
+        flash.success(request, _("Thank you. The program admins will look at this message."))
         return _to(message.conversation)
     return render(request, "messaging/report.html", {"form": form, "message": message})
 
@@ -227,7 +228,7 @@ def report_person(request: HttpRequest, conversation_id, user_id) -> HttpRespons
         services.report_create(
             actor=request.user, conversation=conv, person=person, **form.cleaned_data
         )
-        flash.success(request, "Thank you. The program admins will look into it.")
+        flash.success(request, _("Thank you. The program admins will look into it."))
         return _to(conv)
     return render(request, "messaging/report.html", {"form": form, "person": person})
 
@@ -240,10 +241,10 @@ def block(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
     person = _member(request, conv, user_id)
     if request.POST.get("unblock"):
         services.block_remove(actor=request.user, blocked=person)
-        flash.success(request, "Unblocked.")
+        flash.success(request, _("Unblocked."))
     else:
         services.block_create(actor=request.user, blocked=person)
-        flash.success(request, "Blocked. They can no longer message you.")
+        flash.success(request, _("Blocked. They can no longer message you."))
     return _to(conv)
 
 
@@ -259,7 +260,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
             services.notification_preference_set(
                 actor=request.user, email=form.cleaned_data["email"]
             )
-            flash.success(request, "Saved.")
+            flash.success(request, _("Saved."))
         if request.POST.get("mark_read"):
             services.notifications_mark_read(actor=request.user)
         return redirect("messaging:notifications")
@@ -306,7 +307,7 @@ def report_detail(request: HttpRequest, report_id) -> HttpResponse:
     report = access_report(request.user, report_id)
     if request.method == "POST":
         services.report_resolve(actor=request.user, report=report)
-        flash.success(request, "Report resolved.")
+        flash.success(request, _("Report resolved."))
         return redirect("messaging:report_detail", report_id=report.public_id)
     return render(
         request,

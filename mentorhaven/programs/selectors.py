@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.access import fetch, is_person
@@ -86,12 +87,12 @@ class InviteScope:
             return
         if program is None or program.pk not in self.administered_programs:
             raise PermissionDenied(
-                "Only an organization admin can invite to the organization or another program."
+                _("Only an organization admin can invite to the organization or another program.")
             )
         if program_role not in PROGRAM_ADMIN_INVITABLE_ROLES:
-            raise PermissionDenied("Program admins can invite mentees and mentors only.")
+            raise PermissionDenied(_("Program admins can invite mentees and mentors only."))
         if org_role != OrgMembership.Role.MEMBER:
-            raise PermissionDenied("Only an organization admin can grant organization roles.")
+            raise PermissionDenied(_("Only an organization admin can grant organization roles."))
 
 
 def invite_scope(viewer, organization: Organization) -> InviteScope | None:

@@ -12,7 +12,7 @@ middleware answers for them, the way ``mentorhaven.api_common`` does for the JSO
 
 A view that shows a refusal inside its own form (``form.add_error``) still catches it there:
 that is the form's job, not the edge's. The JSON API never reaches this middleware: Ninja
-answers for its own errors first (``api_common.application_error``).
+answers for its own errors first (``mentorhaven.api.application_error``).
 """
 
 from __future__ import annotations

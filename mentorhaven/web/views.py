@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.models import User
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
@@ -53,23 +54,36 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+def _error(request: HttpRequest, status: int, code: str, title: str, text: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        code = title.lower().replace(" ", "_")
         return JsonResponse({"message": text, "code": code, "extra": {}}, status=status)
     return render(request, "web/error.html", {"title": title, "text": text}, status=status)
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, 400, "Bad request", "The request could not be understood.")
+    return _error(
+        request, 400, "bad_request", _("Bad request"), _("The request could not be understood.")
+    )
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, 403, "Forbidden", "You do not have permission to see this page.")
+    return _error(
+        request,
+        403,
+        "forbidden",
+        _("Forbidden"),
+        _("You do not have permission to see this page."),
+    )
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return _error(request, 404, "Not found", "There is nothing here, or it is not yours to see.")
+    return _error(
+        request,
+        404,
+        "not_found",
+        _("Not found"),
+        _("There is nothing here, or it is not yours to see."),
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -77,7 +91,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
     processor, and this page must still appear (and never show what went wrong)."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"message": "Something went wrong on our side.", "code": "server_error", "extra": {}},
+            {
+                "message": _("Something went wrong on our side."),
+                "code": "server_error",
+                "extra": {},
+            },
             status=500,
         )
     return HttpResponseServerError(loader.get_template("web/500.html").render({}))
@@ -88,7 +106,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error(
         request,
         403,
-        "Form expired",
-        "This form was open too long or came from another site. Go back, reload the page and "
-        "try again; nothing was changed.",
+        "form_expired",
+        _("Form expired"),
+        _(
+            "This form was open too long or came from another site. Go back, reload the page "
+            "and try again; nothing was changed."
+        ),
     )

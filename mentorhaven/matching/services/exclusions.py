@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.matching.models import (
@@ -23,17 +24,17 @@ def exclusion_add(*, actor, program: Program, person, other, kind: str) -> Exclu
         if actor.pk != person.pk:
             raise PermissionDenied()
     else:
-        raise ValidationFailed("Choose the kind of exclusion.", code="bad_kind")
+        raise ValidationFailed(_("Choose the kind of exclusion."), code="bad_kind")
     if person.pk == other.pk:
-        raise ValidationFailed("Choose someone else.", code="same_person")
+        raise ValidationFailed(_("Choose someone else."), code="same_person")
     for user in (person, other):
         if not Membership.objects.filter(
             program=program, user=user, role__in=ParticipantRole.values
         ).exists():
             raise ValidationFailed(
-                "Both people must take part in the program.", code="not_a_member"
+                _("Both people must take part in the program."), code="not_a_member"
             )
-    exclusion, _ = Exclusion.objects.get_or_create(
+    exclusion, _created = Exclusion.objects.get_or_create(
         program=program, person=person, other=other, kind=kind, defaults={"created_by": actor}
     )
     _audit(

@@ -33,14 +33,14 @@ from mentorhaven.programs.models import Program
 def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
     kind = fields["kind"]
     if kind not in Question.Kind.values:
-        raise ValidationFailed("Choose a question type.", code="bad_kind")
+        raise ValidationFailed(_("Choose a question type."), code="bad_kind")
     if fields.get("audience", "both") not in Question.Audience.values:
-        raise ValidationFailed("Choose who answers the question.", code="bad_audience")
+        raise ValidationFailed(_("Choose who answers the question."), code="bad_audience")
     if str(fields.get("category", Category.PROFESSIONAL)) not in Category.__members__.values():
-        raise ValidationFailed("Choose a data category.", code="bad_category")
+        raise ValidationFailed(_("Choose a data category."), code="bad_category")
     prompt = str(fields.get("prompt", "")).strip()
     if not prompt or len(prompt) > 300:
-        raise ValidationFailed("Write the question (at most 300 characters).", code="bad_prompt")
+        raise ValidationFailed(_("Write the question (at most 300 characters)."), code="bad_prompt")
     fields["prompt"] = prompt
     options: list[dict[str, str]] = []
     for item in fields.get("options") or []:
@@ -50,17 +50,19 @@ def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
             options.append({"value": value[:80], "label": (label or value)[:120]})
     if kind in (Question.Kind.SINGLE, Question.Kind.MULTI):
         if not 2 <= len(options) <= MAX_OPTIONS:
-            raise ValidationFailed("A choice question needs 2 to 50 options.", code="bad_options")
+            raise ValidationFailed(
+                _("A choice question needs 2 to 50 options."), code="bad_options"
+            )
     else:
         options = []
     fields["options"] = options
     if kind == Question.Kind.SCALE and not (
         0 <= fields.get("scale_min", 1) < fields.get("scale_max", 5) <= 100
     ):
-        raise ValidationFailed("The scale's top must be above its bottom.", code="bad_scale")
+        raise ValidationFailed(_("The scale's top must be above its bottom."), code="bad_scale")
     weight = float(fields.get("weight", 1.0))
     if not 0.0 <= weight <= MAX_WEIGHT:
-        raise ValidationFailed("The weight must be between 0 and 10.", code="bad_weight")
+        raise ValidationFailed(_("The weight must be between 0 and 10."), code="bad_weight")
     fields["weight"] = weight
     if fields.get("sensitive"):
         fields["required"] = False  # sensitive questions are always optional
@@ -108,7 +110,7 @@ def question_update(*, actor, question: Question, **fields: Any) -> Question:
     merged.update(fields)
     if merged["kind"] != question.kind and question.answers.exists():
         raise Conflict(
-            "People have answered this question: its type cannot change.", code="answered"
+            _("People have answered this question: its type cannot change."), code="answered"
         )
     became_sensitive = merged["sensitive"] and not question.sensitive
     for name, value in _clean_question(merged).items():
@@ -156,7 +158,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
     if question.kind == Question.Kind.SINGLE:
         if str(raw) not in question.option_values:
             raise ValidationFailed(
-                "Choose one of the options.",
+                _("Choose one of the options."),
                 code="bad_answer",
                 extra={"question": str(question.public_id)},
             )
@@ -165,7 +167,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
         values = sorted({str(v) for v in (raw if isinstance(raw, list | tuple | set) else [raw])})
         if any(v not in question.option_values for v in values):
             raise ValidationFailed(
-                "Choose among the options.",
+                _("Choose among the options."),
                 code="bad_answer",
                 extra={"question": str(question.public_id)},
             )
@@ -177,7 +179,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
             number = None
         if number is None or not question.scale_min <= number <= question.scale_max:
             raise ValidationFailed(
-                "Pick a point on the scale.",
+                _("Pick a point on the scale."),
                 code="bad_answer",
                 extra={"question": str(question.public_id)},
             )
@@ -185,7 +187,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
     text = str(raw).strip()
     if len(text) > 2000:
         raise ValidationFailed(
-            "Keep the answer under 2,000 characters.",
+            _("Keep the answer under 2,000 characters."),
             code="bad_answer",
             extra={"question": str(question.public_id)},
         )
@@ -215,7 +217,7 @@ def questionnaire_submit(
     for question in answers:
         if question.pk not in questions or not question.asks(role):
             raise ValidationFailed(
-                "That question is not in your questionnaire.", code="bad_question"
+                _("That question is not in your questionnaire."), code="bad_question"
             )
     cleaned = {q: _clean_answer(q, raw) for q, raw in answers.items()}
     missing = [
@@ -225,7 +227,7 @@ def questionnaire_submit(
     ]
     if missing:
         raise ValidationFailed(
-            "Please answer the required questions.",
+            _("Please answer the required questions."),
             code="required",
             extra={"questions": [str(q.public_id) for q in missing]},
         )
@@ -243,7 +245,7 @@ def questionnaire_submit(
             code="consent_required",
         )
     if len(headline) > 200 or len(goals) > 5000:
-        raise ValidationFailed("The headline or goals are too long.", code="too_long")
+        raise ValidationFailed(_("The headline or goals are too long."), code="too_long")
     if sensitive_consent is not None:
         from mentorhaven.consent.services import consent_give, consent_withdraw
 
@@ -261,7 +263,7 @@ def questionnaire_submit(
     if role == ParticipantRole.MENTOR:
         if capacity is not None:
             if not 0 <= capacity <= 20:
-                raise ValidationFailed("Capacity must be between 0 and 20.", code="bad_capacity")
+                raise ValidationFailed(_("Capacity must be between 0 and 20."), code="bad_capacity")
             profile.capacity = capacity
         if paused is not None:
             profile.paused = paused

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import Conflict, ValidationFailed
 from mentorhaven.kernel.inventory import Category
@@ -35,11 +36,11 @@ def match_request(*, actor, program: Program, mentor) -> Relationship:
     if Relationship.objects.filter(
         program=program, mentee=actor, status__in=["proposed", "active"]
     ).exists():
-        raise Conflict("You already have a mentor or a pending request.", code="already_open")
+        raise Conflict(_("You already have a mentor or a pending request."), code="already_open")
     data = load_program(program, reader=None, purpose="Check a mentee's request for a mentor")
     scored = scoring.score_one(data, actor.pk, mentor.pk)
     if scored is None:
-        raise ValidationFailed("This mentor cannot take a request now.", code="unavailable")
+        raise ValidationFailed(_("This mentor cannot take a request now."), code="unavailable")
     relationship = relationship_propose(
         actor=actor,
         program=program,

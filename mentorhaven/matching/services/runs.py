@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import Conflict, ValidationFailed
 from mentorhaven.kernel.inventory import Category
@@ -79,7 +80,7 @@ def _readable_list(value) -> list:
 def _draft(run: MatchRun) -> MatchRun:
     run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
     if run.status != MatchRun.Status.DRAFT:
-        raise Conflict("This match run is no longer a draft.", code="not_draft")
+        raise Conflict(_("This match run is no longer a draft."), code="not_draft")
     return run
 
 
@@ -95,8 +96,10 @@ def _pair_or_refuse(data, mentee_id: int, mentor_id: int) -> scoring.ScoredPair:
     scored = scoring.score_one(data, mentee_id, mentor_id)
     if scored is None:
         raise ValidationFailed(
-            "These two cannot be matched (an exclusion, a paused or full mentor, or not a "
-            "participant without a match).",
+            _(
+                "These two cannot be matched (an exclusion, a paused or full mentor, or not a "
+                "participant without a match)."
+            ),
             code="infeasible",
         )
     return scored
@@ -106,7 +109,7 @@ def _check_capacity(run: MatchRun, data, mentor_id: int) -> None:
     mentor = data.mentor(mentor_id)
     seats = mentor.capacity if mentor is not None and mentor.available else 0
     if run.pairs.filter(mentor_id=mentor_id).count() >= seats:
-        raise ValidationFailed("This mentor has no seat left in the draft.", code="full")
+        raise ValidationFailed(_("This mentor has no seat left in the draft."), code="full")
 
 
 @transaction.atomic
@@ -131,7 +134,7 @@ def match_pair_swap(*, actor, pair: MatchPair, other: MatchPair) -> tuple[MatchP
     run = _draft(pair.run)
     _require_admin(actor, run.program)
     if other.run_id != run.pk or other.pk == pair.pk:
-        raise ValidationFailed("Choose another pair of the same draft.", code="bad_pair")
+        raise ValidationFailed(_("Choose another pair of the same draft."), code="bad_pair")
     data = load_program(run.program, reader=actor, purpose="Review a matching draft")
     first = _pair_or_refuse(data, pair.mentee_id, other.mentor_id)
     second = _pair_or_refuse(data, other.mentee_id, pair.mentor_id)
@@ -157,7 +160,7 @@ def match_pair_add(*, actor, run: MatchRun, mentee, mentor) -> MatchPair:
     run = _draft(run)
     _require_admin(actor, run.program)
     if run.pairs.filter(mentee=mentee).exists():
-        raise Conflict("This mentee already has a pair in the draft.", code="already_paired")
+        raise Conflict(_("This mentee already has a pair in the draft."), code="already_paired")
     data = load_program(run.program, reader=actor, purpose="Review a matching draft")
     scored = _pair_or_refuse(data, mentee.pk, mentor.pk)
     _check_capacity(run, data, mentor.pk)

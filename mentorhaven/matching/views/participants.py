@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentorhaven.kernel.errors import NotFound
@@ -80,7 +81,7 @@ def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
     # Only this program's mentors can be named: anyone else is the same 404 as an unknown id.
     mentor = access_participant(program, request.POST.get("mentor", ""), roles=[MENTOR])
     services.match_request(actor=request.user, program=program, mentor=mentor)
-    messages.success(request, "Request sent. The mentor will answer within the window.")
+    messages.success(request, _("Request sent. The mentor will answer within the window."))
     return _to("matching_suggestions", program_id=program.public_id)
 
 
@@ -104,7 +105,7 @@ def request_decline(request: HttpRequest, relationship_id) -> HttpResponse:
     if request.user.pk not in relationship.participant_ids():
         raise NotFound()
     relationship_decline(actor=request.user, relationship=relationship)
-    messages.success(request, "Declined.")
+    messages.success(request, _("Declined."))
     return _to("matching_requests", program_id=relationship.program.public_id)
 
 

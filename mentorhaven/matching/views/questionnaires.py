@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentorhaven.kernel.errors import NotFound
@@ -24,7 +25,7 @@ def questions(request: HttpRequest, program_id) -> HttpResponse:
     form = forms.QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.question_create(actor=request.user, program=program, **form.service_fields())
-        messages.success(request, "Question added.")
+        messages.success(request, _("Question added."))
         return _to("matching_questions", program_id=program.public_id)
     return render(
         request,
@@ -44,7 +45,7 @@ def question_delete(request: HttpRequest, question_id) -> HttpResponse:
     question = access_question(request.user, question_id)
     program = question.program
     services.question_delete(actor=request.user, question=question)
-    messages.success(request, "Question deleted, with its answers.")
+    messages.success(request, _("Question deleted, with its answers."))
     return _to("matching_questions", program_id=program.public_id)
 
 
@@ -72,7 +73,7 @@ def questionnaire(request: HttpRequest, program_id, role: str) -> HttpResponse:
             capacity=form.cleaned_data.get("capacity"),
             paused=form.cleaned_data.get("paused"),
         )
-        messages.success(request, "Your answers are saved.")
+        messages.success(request, _("Your answers are saved."))
         return _to("matching_questionnaire", program_id=program.public_id, role=role)
     people = selectors.other_participants(viewer=request.user, program=program)
     return render(

@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentorhaven.kernel.errors import NotFound
@@ -42,7 +44,7 @@ def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
             ),
             kind=Exclusion.Kind.NOT_THIS_PERSON,
         )
-        messages.success(request, "You will not be matched with this person.")
+        messages.success(request, _("You will not be matched with this person."))
     return redirect(
         request.headers.get("Referer")
         or reverse("matching_hub", kwargs={"program_id": program.public_id})
@@ -98,7 +100,7 @@ def manager_add(request: HttpRequest, program_id) -> HttpResponse:
             other=access_participant(program, form.cleaned_data["mentor"], roles=[MENTOR]),
             kind=Exclusion.Kind.MANAGER,
         )
-        messages.success(request, "These two will not be matched.")
+        messages.success(request, _("These two will not be matched."))
     return _to("matching_runs", program_id=program.public_id)
 
 
@@ -178,7 +180,16 @@ def pair_add(request: HttpRequest, run_id) -> HttpResponse:
 def run_publish(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     created = services.match_run_publish(actor=request.user, run=run)
-    messages.success(request, f"Published: {len(created)} proposed relationships.")
+    count = len(created)
+    messages.success(
+        request,
+        ngettext(
+            "Published: %(count)d proposed relationship.",
+            "Published: %(count)d proposed relationships.",
+            count,
+        )
+        % {"count": count},
+    )
     return _to("matching_run", run_id=run.public_id)
 
 

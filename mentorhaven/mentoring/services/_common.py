@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
@@ -20,23 +23,23 @@ def still_active(relationship: Relationship) -> bool:
 def clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationFailed("Give a title of at most 200 characters.", code="bad_title")
+        raise ValidationFailed(_("Give a title of at most 200 characters."), code="bad_title")
     return title
 
 
 def clean_text(text: str | None, *, limit: int = 20_000, required: bool = False) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise ValidationFailed("This cannot be empty.", code="empty")
+        raise ValidationFailed(_("This cannot be empty."), code="empty")
     if len(text) > limit:
-        raise ValidationFailed("This text is too long.", code="too_long")
+        raise ValidationFailed(_("This text is too long."), code="too_long")
     return text
 
 
 def content_audit(
     action: str,
     *,
-    actor,
+    actor: User,
     target,
     subject,
     relationship,
@@ -56,6 +59,6 @@ def content_audit(
     )
 
 
-def require_participant_active(actor, relationship: Relationship) -> None:
+def require_participant_active(actor: User, relationship: Relationship) -> None:
     if actor.pk not in relationship.participant_ids() or not still_active(relationship):
         raise PermissionDenied()

@@ -6,7 +6,9 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Goal, GoalUpdate, Milestone, Relationship
 from mentorhaven.mentoring.services._common import (
@@ -18,13 +20,15 @@ from mentorhaven.mentoring.services._common import (
 from mentorhaven.mentoring.services.relationships import relationship_touch
 
 
-def _require_owner_active(actor, goal: Goal) -> None:
+def _require_owner_active(actor: User, goal: Goal) -> None:
     if actor.pk != goal.owner_id or not still_active(goal.relationship):
         raise PermissionDenied()
 
 
 @transaction.atomic
-def goal_create(*, actor, relationship: Relationship, title: str, description: str = "") -> Goal:
+def goal_create(
+    *, actor: User, relationship: Relationship, title: str, description: str = ""
+) -> Goal:
     """The mentee adds a goal to an active relationship; the description is encrypted under the
     mentee's key."""
     if actor.pk != relationship.mentee_id or not still_active(relationship):
@@ -51,7 +55,7 @@ def goal_create(*, actor, relationship: Relationship, title: str, description: s
 @transaction.atomic
 def goal_update(
     *,
-    actor,
+    actor: User,
     goal: Goal,
     title: str | None = None,
     description: str | None = None,
@@ -64,7 +68,7 @@ def goal_update(
         goal.description = clean_text(description) or None
     if status is not None:
         if status not in Goal.Status.values:
-            raise ValidationFailed("Unknown goal status.", code="bad_status")
+            raise ValidationFailed(_("Unknown goal status."), code="bad_status")
         goal.status = status
     goal.updated_at = timezone.now()
     goal.save()
@@ -82,7 +86,7 @@ def goal_update(
 
 
 @transaction.atomic
-def goal_progress_add(*, actor, goal: Goal, body: str) -> GoalUpdate:
+def goal_progress_add(*, actor: User, goal: Goal, body: str) -> GoalUpdate:
     _require_owner_active(actor, goal)
     update = GoalUpdate(goal=goal, owner=actor, body=clean_text(body, required=True))
     update.save()
@@ -99,7 +103,7 @@ def goal_progress_add(*, actor, goal: Goal, body: str) -> GoalUpdate:
 
 
 @transaction.atomic
-def milestone_add(*, actor, goal: Goal, title: str, due_on: date | None = None) -> Milestone:
+def milestone_add(*, actor: User, goal: Goal, title: str, due_on: date | None = None) -> Milestone:
     _require_owner_active(actor, goal)
     milestone = Milestone.objects.create(
         goal=goal, owner=actor, title=clean_title(title), due_on=due_on
@@ -117,7 +121,7 @@ def milestone_add(*, actor, goal: Goal, title: str, due_on: date | None = None) 
 
 
 @transaction.atomic
-def milestone_set_done(*, actor, milestone: Milestone, done: bool) -> Milestone:
+def milestone_set_done(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
     goal = milestone.goal
     _require_owner_active(actor, goal)
     milestone.done = done

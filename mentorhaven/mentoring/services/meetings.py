@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.consent import processing
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
-from mentorhaven.mentoring.domain import clean_slots
+from mentorhaven.mentoring.domain import calendar_token_hash, clean_slots
 from mentorhaven.mentoring.models import CalendarFeed, Feedback, Meeting, Relationship
 from mentorhaven.mentoring.notifications import notify_after_commit
 from mentorhaven.mentoring.services._common import (
@@ -26,16 +27,16 @@ from mentorhaven.mentoring.services.relationships import relationship_touch
 def _clean_location(location: str) -> str:
     location = (location or "").strip()
     if len(location) > 500:
-        raise ValidationFailed("The place or link is too long.", code="too_long")
+        raise ValidationFailed(_("The place or link is too long."), code="too_long")
     if location.lower().startswith(("javascript:", "data:")):
-        raise ValidationFailed("Give a place or an https link.", code="bad_location")
+        raise ValidationFailed(_("Give a place or an https link."), code="bad_location")
     return location
 
 
 @transaction.atomic
 def meeting_propose(
     *,
-    actor,
+    actor: User,
     relationship: Relationship,
     slots: list[datetime],
     location: str = "",
@@ -47,7 +48,7 @@ def meeting_propose(
     require_participant_active(actor, relationship)
     cleaned = clean_slots(slots, now=timezone.now())
     if not 15 <= int(duration_minutes) <= 480:
-        raise ValidationFailed("A meeting lasts 15 minutes to 8 hours.", code="bad_duration")
+        raise ValidationFailed(_("A meeting lasts 15 minutes to 8 hours."), code="bad_duration")
     meeting = Meeting(
         relationship=relationship,
         proposed_by=actor,
@@ -82,19 +83,19 @@ def _locked_meeting(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def meeting_accept(*, actor, meeting: Meeting, starts_at: datetime) -> Meeting:
+def meeting_accept(*, actor: User, meeting: Meeting, starts_at: datetime) -> Meeting:
     """The participant who did not propose picks one of the offered times → scheduled."""
     meeting = _locked_meeting(meeting)
     relationship = meeting.relationship
     require_participant_active(actor, relationship)
     if actor.pk == meeting.proposed_by_id:
-        raise PermissionDenied("The other participant answers a proposal.")
+        raise PermissionDenied(_("The other participant answers a proposal."))
     if meeting.status != Meeting.Status.PROPOSED:
-        raise Conflict("This meeting is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(_("This meeting is no longer waiting for an answer."), code="not_proposed")
     if starts_at not in meeting.slot_times():
-        raise ValidationFailed("Pick one of the offered times.", code="bad_slot")
+        raise ValidationFailed(_("Pick one of the offered times."), code="bad_slot")
     if starts_at <= timezone.now():
-        raise ValidationFailed("That time has passed.", code="bad_slot")
+        raise ValidationFailed(_("That time has passed."), code="bad_slot")
     meeting.status = Meeting.Status.SCHEDULED
     meeting.starts_at = starts_at
     meeting.responded_at = timezone.now()
@@ -115,14 +116,14 @@ def meeting_accept(*, actor, meeting: Meeting, starts_at: datetime) -> Meeting:
 
 
 @transaction.atomic
-def meeting_decline(*, actor, meeting: Meeting) -> Meeting:
+def meeting_decline(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = _locked_meeting(meeting)
     relationship = meeting.relationship
     require_participant_active(actor, relationship)
     if actor.pk == meeting.proposed_by_id:
-        raise PermissionDenied("The other participant answers a proposal.")
+        raise PermissionDenied(_("The other participant answers a proposal."))
     if meeting.status != Meeting.Status.PROPOSED:
-        raise Conflict("This meeting is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(_("This meeting is no longer waiting for an answer."), code="not_proposed")
     meeting.status = Meeting.Status.DECLINED
     meeting.responded_at = timezone.now()
     meeting.save(update_fields=["status", "responded_at"])
@@ -140,13 +141,13 @@ def meeting_decline(*, actor, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def meeting_cancel(*, actor, meeting: Meeting) -> Meeting:
+def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
     meeting = _locked_meeting(meeting)
     relationship = meeting.relationship
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()
     if meeting.status not in (Meeting.Status.PROPOSED, Meeting.Status.SCHEDULED):
-        raise Conflict("This meeting is not planned any more.", code="not_planned")
+        raise Conflict(_("This meeting is not planned any more."), code="not_planned")
     meeting.status = Meeting.Status.CANCELLED
     meeting.responded_at = timezone.now()
     meeting.save(update_fields=["status", "responded_at"])
@@ -199,7 +200,7 @@ def meeting_remind(*, meeting: Meeting) -> bool:
 
 
 @transaction.atomic
-def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") -> Feedback:
+def feedback_give(*, actor: User, meeting: Meeting, rating: int, comment: str = "") -> Feedback:
     """A participant rates a meeting that has taken place (once); the comment is encrypted
     under their key and reaches admins only as a count over a large enough group."""
     meeting = _locked_meeting(meeting)
@@ -211,11 +212,11 @@ def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") ->
         or meeting.starts_at is None
         or meeting.starts_at > timezone.now()
     ):
-        raise Conflict("Feedback opens once the meeting has taken place.", code="not_held")
+        raise Conflict(_("Feedback opens once the meeting has taken place."), code="not_held")
     if not isinstance(rating, int) or not 1 <= rating <= 5:
-        raise ValidationFailed("Rate from 1 to 5.", code="bad_rating")
+        raise ValidationFailed(_("Rate from 1 to 5."), code="bad_rating")
     if Feedback.objects.filter(meeting=meeting, author=actor).exists():
-        raise Conflict("You already gave feedback on this meeting.", code="duplicate")
+        raise Conflict(_("You already gave feedback on this meeting."), code="duplicate")
     feedback = Feedback(
         meeting=meeting,
         author=actor,
@@ -239,12 +240,8 @@ def feedback_give(*, actor, meeting: Meeting, rating: int, comment: str = "") ->
 # --- private calendar feed ---------------------------------------------------------------------
 
 
-def calendar_token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
 @transaction.atomic
-def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
+def calendar_feed_create(*, actor: User) -> tuple[CalendarFeed, str]:
     """A new private feed address (256 random bits); any previous address stops working.
     Returns the raw token, shown once: only its hash is stored."""
     raw = secrets.token_urlsafe(32)
@@ -263,7 +260,7 @@ def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, actor) -> bool:
+def calendar_feed_revoke(*, actor: User) -> bool:
     deleted, _ = CalendarFeed.objects.filter(user=actor).delete()
     if deleted:
         audit.record(

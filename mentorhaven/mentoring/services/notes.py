@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from mentorhaven.accounts.models import User
 from mentorhaven.kernel.errors import PermissionDenied
 from mentorhaven.mentoring.models import Note, Relationship
 from mentorhaven.mentoring.services._common import clean_text, content_audit, still_active
@@ -12,7 +13,9 @@ from mentorhaven.mentoring.services.relationships import relationship_touch
 
 
 @transaction.atomic
-def note_create(*, actor, relationship: Relationship, body: str, shared: bool = False) -> Note:
+def note_create(
+    *, actor: User, relationship: Relationship, body: str, shared: bool = False
+) -> Note:
     """A participant writes a note on an active relationship: private unless ``shared``."""
     if actor.pk not in relationship.participant_ids() or not still_active(relationship):
         raise PermissionDenied()
@@ -38,7 +41,9 @@ def note_create(*, actor, relationship: Relationship, body: str, shared: bool = 
 
 
 @transaction.atomic
-def note_edit(*, actor, note: Note, body: str | None = None, shared: bool | None = None) -> Note:
+def note_edit(
+    *, actor: User, note: Note, body: str | None = None, shared: bool | None = None
+) -> Note:
     """Only the author edits a note, at any time (it is their writing)."""
     if actor.pk != note.author_id:
         raise PermissionDenied()
@@ -62,7 +67,7 @@ def note_edit(*, actor, note: Note, body: str | None = None, shared: bool | None
 
 
 @transaction.atomic
-def note_delete(*, actor, note: Note) -> None:
+def note_delete(*, actor: User, note: Note) -> None:
     if actor.pk != note.author_id:
         raise PermissionDenied()
     content_audit(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.consent import processing
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
@@ -28,7 +29,7 @@ def agreement_text(program: Program) -> str:
     return str(program.settings.get("confidentiality_agreement") or DEFAULT_AGREEMENT)
 
 
-def _require_member(program: Program, user, role: str) -> None:
+def _require_member(program: Program, user: User, role: str) -> None:
     if not Membership.objects.filter(program=program, user=user, role=role).exists():
         # No name or address in the message: it may be shown to someone other than ``user``.
         raise ValidationFailed(
@@ -39,7 +40,7 @@ def _require_member(program: Program, user, role: str) -> None:
 @transaction.atomic
 def relationship_propose(
     *,
-    actor,
+    actor: User | None,
     program: Program,
     mentee,
     mentor,
@@ -49,14 +50,15 @@ def relationship_propose(
     """Propose a pairing. Admins of the program may propose any pair; a mentee may request a
     mentor for themself (self-match)."""
     is_admin = administered_programs(actor).filter(pk=program.pk).exists()
-    if not is_admin and not (source == Relationship.Source.SELF_MATCH and actor.pk == mentee.pk):
+    self_match = source == Relationship.Source.SELF_MATCH
+    if not is_admin and not (self_match and actor is not None and actor.pk == mentee.pk):
         raise PermissionDenied()
     _require_member(program, mentee, Membership.Role.MENTEE)
     _require_member(program, mentor, Membership.Role.MENTOR)
     if Relationship.objects.filter(
         program=program, mentee=mentee, mentor=mentor, status__in=["proposed", "active"]
     ).exists():
-        raise Conflict("These two people already have an open relationship.", code="duplicate")
+        raise Conflict(_("These two people already have an open relationship."), code="duplicate")
     relationship = Relationship.objects.create(
         program=program, mentee=mentee, mentor=mentor, source=source, respond_by=respond_by
     )
@@ -74,11 +76,13 @@ def relationship_propose(
 
 
 @transaction.atomic
-def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
+def relationship_accept(*, actor: User, relationship: Relationship) -> Relationship:
     """A participant accepts the confidentiality agreement (and goals); both → active."""
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status != Relationship.Status.PROPOSED:
-        raise Conflict("This relationship is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(
+            _("This relationship is no longer waiting for an answer."), code="not_proposed"
+        )
     now = timezone.now()
     if actor.pk == relationship.mentee_id:
         relationship.mentee_accepted_at = relationship.mentee_accepted_at or now
@@ -105,10 +109,12 @@ def relationship_accept(*, actor, relationship: Relationship) -> Relationship:
 
 
 @transaction.atomic
-def relationship_decline(*, actor, relationship: Relationship) -> Relationship:
+def relationship_decline(*, actor: User, relationship: Relationship) -> Relationship:
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status != Relationship.Status.PROPOSED:
-        raise Conflict("This relationship is no longer waiting for an answer.", code="not_proposed")
+        raise Conflict(
+            _("This relationship is no longer waiting for an answer."), code="not_proposed"
+        )
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()
     relationship.status = Relationship.Status.DECLINED
@@ -129,18 +135,18 @@ def relationship_decline(*, actor, relationship: Relationship) -> Relationship:
 
 @transaction.atomic
 def relationship_end(
-    *, actor, relationship: Relationship, reason: str, completed: bool = False
+    *, actor: User | None, relationship: Relationship, reason: str, completed: bool = False
 ) -> Relationship:
     """End a relationship: completed, or ended early with a reason. Access derived from it
     (the mentor's view of the mentee's goals, notes and files) ends at the same moment."""
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status not in (Relationship.Status.ACTIVE, Relationship.Status.PROPOSED):
-        raise Conflict("This relationship has already ended.", code="already_ended")
+        raise Conflict(_("This relationship has already ended."), code="already_ended")
     is_admin = administered_programs(actor).filter(pk=relationship.program_id).exists()
     if actor is not None and actor.pk not in relationship.participant_ids() and not is_admin:
         raise PermissionDenied()
     if reason not in Relationship.EndReason.values:
-        raise ValidationFailed("Choose a reason for ending.", code="bad_reason")
+        raise ValidationFailed(_("Choose a reason for ending."), code="bad_reason")
     relationship.status = (
         Relationship.Status.COMPLETED if completed else Relationship.Status.ENDED_EARLY
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,8 +72,6 @@ def _notify_new_message(actor, conversation: Conversation, others: list[int]) ->
 
 def _email_soon(user_ids: list[int]) -> None:
     """Queue the e-mail of people who want it immediately (after commit)."""
-    from mentorhaven.messaging.tasks import email_pending_notifications
-
     wanting = list(
         NotificationPreference.objects.filter(
             user_id__in=user_ids, email=NotificationPreference.Email.IMMEDIATELY
@@ -167,3 +167,15 @@ def notification_email_send(*, user, digest: bool = False) -> int:
         extra={"count": len(pending), "digest": digest},
     )
     return len(pending)
+
+
+# The task is defined beside the service it runs, so that this module can queue it without
+# importing ``messaging.tasks`` (which imports the services): tasks depend on services, never
+# the other way round. ``messaging.tasks`` lists it with the other background work.
+@task()
+def email_pending_notifications(user_id: int) -> int:
+    """The e-mail of someone who wants notifications immediately (queued after a commit)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    return notification_email_send(user=user)
