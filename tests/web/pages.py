@@ -235,6 +235,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "privacy_home": [(MENTEE, _url("privacy_home"), 200)],
         "privacy_data": [(MENTEE, _url("privacy_data"), 200)],
         "privacy_access_log": [(MENTEE, _url("privacy_access_log"), 200)],
+        "privacy_erasure": [(MENTEE, _url("privacy_erasure"), 200)],
         "relationship_files": [
             (who, _url("relationship_files", relationship_id=r.public_id), 200)
             for who in (MENTEE, MENTOR)
