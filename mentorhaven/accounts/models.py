@@ -10,11 +10,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from mentorhaven.kernel.fields import EncryptedTextField
+
 # An erased account keeps its row (others' records point at it) under an address in this
 # reserved domain (RFC 2606), which nobody can receive mail at or sign in with.
 ERASED_EMAIL_DOMAIN = "erased.invalid"
-
-from mentorhaven.kernel.fields import EncryptedTextField
 
 
 class UserManager(BaseUserManager["User"]):

@@ -136,9 +136,7 @@ def _database_bytes() -> bytes:
         if connection.is_in_memory_db():
             connection.ensure_connection()
             return bytes(connection.connection.serialize())
-        return b"".join(
-            Path(p).read_bytes() for p in (name, f"{name}-wal") if Path(p).exists()
-        )
+        return b"".join(Path(p).read_bytes() for p in (name, f"{name}-wal") if Path(p).exists())
     chunks = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
@@ -150,9 +148,9 @@ def _database_bytes() -> bytes:
 def _files_containing(root: Path, needle: bytes) -> list[str]:
     found = []
     for path in root.rglob("*") if root.exists() else []:
-        if path.is_file() and path.stat().st_size < 64 * 1024 * 1024:
-            if needle in path.read_bytes():
-                found.append(str(path))
+        small = path.is_file() and path.stat().st_size < 64 * 1024 * 1024
+        if small and needle in path.read_bytes():
+            found.append(str(path))
     return found
 
 
@@ -258,7 +256,9 @@ def test_without_the_safeguarding_step_the_evidence_is_lost(monkeypatch):
     report = report_create(actor=mentee, reason=Report.Reason.SAFETY, note="n", message=message)
     step = registry._STEPS["privacy.safeguarding"]
     monkeypatch.setitem(
-        registry._STEPS, "privacy.safeguarding", registry.ErasureStep(step.name, step.order, lambda user: {})
+        registry._STEPS,
+        "privacy.safeguarding",
+        registry.ErasureStep(step.name, step.order, lambda user: {}),
     )
     _erase(mentor)
     report.refresh_from_db()

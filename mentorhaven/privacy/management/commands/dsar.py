@@ -29,7 +29,9 @@ def handle_erase(command: BaseCommand, *, email: str, now: bool, **options) -> N
         raise CommandError("No account has that e-mail address.")
     if not now:
         request = services.erasure_request(actor=user, source=ErasureRequest.Source.OPERATOR)
-        command.stdout.write(f"Erasure {request.public_id} scheduled for {request.due_at:%Y-%m-%d}.")
+        command.stdout.write(
+            f"Erasure {request.public_id} scheduled for {request.due_at:%Y-%m-%d}."
+        )
         return
     request = services.erasure_now(user=user)
     request = services.erasure_run(request=request)
