@@ -52,8 +52,12 @@ def live_request(user) -> ErasureRequest | None:
     return erasure_request_for(viewer=user)
 
 
-def _mail(user, subject: str, text: str) -> None:
-    """A content-free notice to the person, with a link to the erasure page."""
+def _mail(request: ErasureRequest, subject: str, text: str) -> None:
+    """A content-free notice to the person, with the erasure's date and a link to its page.
+    ``text`` has one ``%(date)s``."""
+    user = request.user
+    when = formats.date_format(timezone.localtime(request.due_at), "DATE_FORMAT")
+    text = text % {"date": when}
     link = settings.SITE_URL + reverse("privacy_erasure")
     address = user.email
     send_after_commit(
@@ -86,15 +90,13 @@ def erasure_request(*, actor, source: str = ErasureRequest.Source.SELF) -> Erasu
         purpose=PURPOSE,
         extra={"source": source},
     )
-    when = formats.date_format(timezone.localtime(request.due_at), "DATE_FORMAT")
     _mail(
-        actor,
+        request,
         _("Your account will be erased"),
         _(
             "You asked us to erase your account and everything kept about you. This will happen "
             "on %(date)s. Until then you can cancel it on your privacy page."
-        )
-        % {"date": when},
+        ),
     )
     return request
 
@@ -132,15 +134,13 @@ def erasure_remind(*, request: ErasureRequest) -> bool:
         return False
     request.reminded_at = timezone.now()
     request.save(update_fields=["reminded_at"])
-    when = formats.date_format(timezone.localtime(request.due_at), "DATE_FORMAT")
     _mail(
-        request.user,
+        request,
         _("Reminder: your account will be erased soon"),
         _(
             "Your account and everything kept about you will be erased on %(date)s. If you did "
             "not ask for this, or changed your mind, cancel it on your privacy page."
-        )
-        % {"date": when},
+        ),
     )
     return True
 
