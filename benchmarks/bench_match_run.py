@@ -64,7 +64,9 @@ def fill_program():
     from django.db import transaction
 
     from mentorhaven.accounts.models import User
-    from mentorhaven.matching.models import Answer, MatchingConsent, Profile
+    from mentorhaven.consent.domain import TEXTS, Purpose
+    from mentorhaven.consent.models import ConsentRecord
+    from mentorhaven.matching.models import Answer, Profile
     from mentorhaven.matching.services import question_create
     from mentorhaven.programs.models import Membership, Organization, Program
 
@@ -102,18 +104,24 @@ def fill_program():
                         goals=" ".join(rng.sample(vocabulary, 4)))
                 for u in users
             )  # fmt: skip
+            text = TEXTS[Purpose.MATCHING_SENSITIVE]
+            consenting = {u.pk for u in users if rng.random() < 0.7}
+            ConsentRecord.objects.bulk_create(
+                ConsentRecord(user_id=pk, purpose=text.purpose, given=True, method="questionnaire",
+                              text_version=text.version, text_sha256=text.sha256)
+                for pk in consenting
+            )  # fmt: skip
             answers = []
             for profile in profiles:
                 values = [rng.sample(topics, 3), rng.choice("abcde"), rng.randint(1, 5),
                           rng.choice("fmx")]  # fmt: skip
+                # A sensitive answer is stored only with consent.
+                asked = questions if profile.user_id in consenting else questions[:3]
                 answers += [
                     Answer(profile=profile, question=q, user_id=profile.user_id, value=v)
-                    for q, v in zip(questions, values, strict=True)
+                    for q, v in zip(asked, values, strict=False)
                 ]
             Answer.objects.bulk_create(answers, batch_size=2000)
-            MatchingConsent.objects.bulk_create(
-                MatchingConsent(user=u, question=questions[3]) for u in users if rng.random() < 0.7
-            )
     return program, admin
 
 
@@ -148,7 +156,9 @@ def main() -> None:
     program, admin = fill_program()
     size = {"mentees": MENTEES, "mentors": MENTORS, "capacity": 5}
     vault.forget_cached_keys()
-    data, seconds = timed(lambda: load_program(program))
+    data, seconds = timed(
+        lambda: load_program(program, reader=None, purpose="Run matching for a program")
+    )
     cases = [
         {
             "name": "match_load_program",

@@ -126,6 +126,7 @@ def unexpected_error(request, exc):
 
 def _add_routers() -> None:
     from mentorhaven.accounts.api import router as accounts_router
+    from mentorhaven.consent.api import router as consent_router
     from mentorhaven.files.api import router as files_router
     from mentorhaven.matching.api import router as matching_router
     from mentorhaven.mentoring.api import router as mentoring_router
@@ -141,6 +142,7 @@ def _add_routers() -> None:
     api.add_router("/relationships", messaging_router)  # …/{id}/messages
     api.add_router("", privacy_router)
     api.add_router("", erasure_router)
+    api.add_router("", consent_router)
     api.add_router("", files_router)
 
 

@@ -1,4 +1,5 @@
-"""Pieces every API router shares: the error schema and limit/offset pagination.
+"""Pieces every API router shares: the error schema, limit/offset pagination and the one
+parser for JSON request bodies.
 
 Kept apart from ``mentorhaven/api.py`` so that app routers can import them without importing
 the API root (which imports the routers).
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 from django.db.models import QuerySet
 from ninja import Field, Schema
+
+from mentorhaven.kernel.errors import ValidationFailed
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -38,3 +42,30 @@ def page(queryset: QuerySet, params: PageParams) -> dict[str, Any]:
 
 # Responses every authenticated endpoint may give, for the OpenAPI document.
 AUTH_ERRORS = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+
+def parse_body[S: Schema](request: Any, schema: type[S]) -> S:
+    """The JSON body as ``schema``, or ``ValidationFailed`` listing what is wrong (never the
+    values sent).
+
+    Endpoints call it after their access check, not as a Ninja body parameter: a viewer who may
+    not see the object gets 404 whatever they send, never a validation error that would
+    confirm the path exists."""
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as exc:
+        errors = [
+            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
+            for e in exc.errors(include_input=False)
+        ]
+        raise ValidationFailed(extra={"errors": errors}) from exc
+
+
+def body_doc(schema: type[Schema]) -> dict[str, Any]:
+    """``openapi_extra`` describing a body read by ``parse_body``."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema.model_json_schema()}},
+        }
+    }

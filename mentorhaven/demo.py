@@ -136,6 +136,11 @@ def seed_demo() -> list[tuple[Persona, str]]:
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             mfa_enroll_totp(user=user)
+        if persona.org_role == OrgMembership.Role.SECURITY_OFFICER:
+            # The demo's security officer also works the data-protection request queue.
+            from mentorhaven.consent.services import dpo_appoint
+
+            dpo_appoint(actor=None, organization=orgs[persona.org], user=user)
         result.append((persona, password))
     from mentorhaven.mentoring.demo import seed_mentoring_demo
 
@@ -228,13 +233,17 @@ def seed_matching_demo() -> None:
                     answers[q] = rng.choice(q.option_values)
                 elif q.kind == "scale":
                     answers[q] = rng.randint(q.scale_min, q.scale_max)
-            consents = {q.pk for q in questions if q.sensitive and rng.random() < 0.7}
+            # Seven in ten consent to matching with sensitive answers; the others leave the
+            # sensitive questions empty (they are never stored without consent).
+            consents = rng.random() < 0.7
+            if not consents:
+                answers = {q: v for q, v in answers.items() if not q.sensitive}
             questionnaire_submit(
                 actor=user,
                 program=program,
                 role=role,
                 answers=answers,
-                consents=consents,
+                sensitive_consent=consents,
                 headline=f"{rng.choice(DEMO_INDUSTRIES).title()} professional",
                 goals=rng.choice(DEMO_GOALS),
                 capacity=rng.randint(1, 3) if role == "mentor" else None,

@@ -166,6 +166,9 @@ INSTALLED_APPS = [
     "mentorhaven.messaging",
     "mentorhaven.files",
     "mentorhaven.privacy",
+    "mentorhaven.retention",
+    "mentorhaven.consent",
+    "mentorhaven.gates",
     "mentorhaven.web",
 ]
 
@@ -187,7 +190,11 @@ MIDDLEWARE = [
     "mentorhaven.accounts.usersessions.UserSessionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mentorhaven.accounts.middleware.MfaRequiredMiddleware",
+    # The confidentiality agreement before anything else (after MFA: enrol first, then agree).
+    "mentorhaven.gates.middleware.AgreementRequiredMiddleware",
     "mentorhaven.web.middleware.SecurityHeadersMiddleware",
+    # Last, so it is the first to see what a view raised: domain errors become pages here.
+    "mentorhaven.web.edge.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "mentorhaven.urls"
@@ -282,8 +289,8 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Messaging: an ended relationship's conversation stays readable (archive) this long.
-MESSAGING_ARCHIVE_RETENTION_DAYS = env_int("MENTORHAVEN_MESSAGING_ARCHIVE_RETENTION_DAYS", 365)
+# The scheduler (kernel/schedule.py) looks for due jobs this often.
+SCHEDULE_POLL_SECONDS = env_int("MENTORHAVEN_SCHEDULE_POLL_SECONDS", 30)
 
 TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else "database")
 if TASK_BACKEND not in ("database", "immediate"):
@@ -335,6 +342,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"  # invitations are sent to the address, which proves it
 ACCOUNT_UNIQUE_EMAIL = True
+# Changing one's address: the new one is confirmed from its inbox, then replaces the old one
+# (accounts/views.py ``email_change``); the old address is told.
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False

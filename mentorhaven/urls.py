@@ -11,7 +11,10 @@ urlpatterns = [
     path("matching/", include("mentorhaven.matching.urls")),
     path("messages/", include("mentorhaven.messaging.urls")),
     path("privacy/", include("mentorhaven.privacy.urls")),
+    path("retention/", include("mentorhaven.retention.urls")),
+    path("privacy/", include("mentorhaven.consent.urls")),
     path("files/", include("mentorhaven.files.urls")),
+    path("gates/", include("mentorhaven.gates.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),
 ]

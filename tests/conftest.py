@@ -17,6 +17,7 @@ from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.kernel import audit
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
+from tests.factories import mark_trained
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -96,6 +97,9 @@ def make_personas() -> Personas:
     Membership.objects.create(
         program=other_program, user=people["outsider"], role=Membership.Role.MENTEE
     )
+    # Every persona has passed the mentor security training (only mentors need it), so the
+    # suite's other tests start past that gate; tests/gates/ makes people who have not.
+    mark_trained(*people.values())
     secrets = {
         people[k].email: mfa_enroll_totp(user=people[k])
         for k in ("org_admin", "coordinator", "ana", "ben", "auditor")

@@ -16,6 +16,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from mentorhaven.accounts.models import User
+from mentorhaven.gates.domain import TRAINING_MODULE_VERSION
+from mentorhaven.gates.models import TrainingCompletion
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import (
     Invitation,
@@ -67,6 +69,16 @@ class OrgMembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(PersonFactory)
 
 
+def mark_trained(*users: User) -> None:
+    """The people have passed the mentor security training (the gate of gates/access.py), as
+    every mentor of a running program has: tests of other features start past the gate."""
+    TrainingCompletion.objects.bulk_create(
+        TrainingCompletion(user=user, module_version=TRAINING_MODULE_VERSION, score=5)
+        for user in users
+        if not TrainingCompletion.objects.filter(user=user).exists()
+    )
+
+
 class MembershipFactory(DjangoModelFactory):
     """A person in a program, and so (as invitations make them) a member of its organization."""
 
@@ -87,18 +99,31 @@ class MembershipFactory(DjangoModelFactory):
                 role=OrgMembership.Role.MEMBER,
             )
 
+    @factory.post_generation
+    def trained(self, create: bool, extracted, **kwargs) -> None:
+        """Mentors are made trained unless ``trained=False`` is passed."""
+        if create and self.role == Membership.Role.MENTOR and extracted is not False:
+            mark_trained(self.user)
+
 
 class RelationshipFactory(DjangoModelFactory):
     """A relationship both people accepted (or a proposal, with ``status=PROPOSED``)."""
 
     class Meta:
         model = Relationship
+        skip_postgeneration_save = True  # the hook writes its own rows
 
     status = Relationship.Status.ACTIVE
     source = Relationship.Source.ADMIN_MATCH
     mentee_accepted_at = factory.LazyFunction(timezone.now)
     mentor_accepted_at = factory.LazyFunction(timezone.now)
     started_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def mentor_trained(self, create: bool, extracted, **kwargs) -> None:
+        """The mentor is made trained unless ``mentor_trained=False`` is passed."""
+        if create and extracted is not False:
+            mark_trained(self.mentor)
 
 
 class InvitationFactory(DjangoModelFactory):

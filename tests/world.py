@@ -28,8 +28,12 @@ from django.utils import timezone
 from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.consent.models import DataRequest
+from mentorhaven.consent.services import data_request_create, dpo_appoint
 from mentorhaven.files.models import StoredFile
 from mentorhaven.files.services import file_upload, share_link_create
+from mentorhaven.gates.models import AgreementAcceptance, AgreementVersion, BreakGlassGrant
+from mentorhaven.gates.services import agreement_publish, breakglass_approve, breakglass_request
 from mentorhaven.matching.models import MatchRun, Question
 from mentorhaven.matching.services import match_run_create, question_create, questionnaire_submit
 from mentorhaven.mentoring import services as mentoring
@@ -40,6 +44,7 @@ from mentorhaven.messaging.services import (
     message_send,
     report_create,
 )
+from mentorhaven.privacy.models import ExportJob
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from tests.factories import (
     InvitationFactory,
@@ -51,7 +56,7 @@ from tests.factories import (
 
 PASSWORD = "correct horse battery staple 42"
 MENTEES_PER_MENTOR = 4
-STAFF = ("mentor", "program_admin", "org_admin", "auditor", "security_officer")
+STAFF = ("mentor", "program_admin", "org_admin", "auditor", "security_officer", "second_admin")
 _serial = itertools.count(1)
 
 
@@ -73,6 +78,10 @@ class World:
     report: Report | None = None
     notification: Notification | None = None
     token: ApiToken | None = None
+    export: ExportJob | None = None  # the mentee's, waiting to be built
+    data_request: DataRequest | None = None  # the mentee's, for the security officer as DPO
+    agreement: AgreementVersion | None = None  # published; every participant accepted it
+    grant: BreakGlassGrant | None = None  # org_admin asked, second_admin approved
     participants: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
 
@@ -102,6 +111,7 @@ def _named_people(world: World) -> None:
         ("org_admin", "Ora Admin", OrgMembership.Role.ORG_ADMIN),
         ("auditor", "Aud Auditor", OrgMembership.Role.AUDITOR),
         ("security_officer", "Sec Officer", OrgMembership.Role.SECURITY_OFFICER),
+        ("second_admin", "Sol Secondadmin", OrgMembership.Role.ORG_ADMIN),
     ):
         OrgMembershipFactory(organization=org, user=_person(world, key, name), role=role)
     for key in STAFF:
@@ -152,7 +162,7 @@ def _answer(world: World, user: User, role: str) -> None:
         program=world.program,
         role=role,
         answers=answers,
-        consents={q.pk for q in questions if q.sensitive},
+        sensitive_consent=any(q.sensitive for q in questions),
         headline="Software professional",
         goals="grow into a team lead and learn to give feedback",
         capacity=MENTEES_PER_MENTOR + 1 if role == "mentor" else None,
@@ -297,13 +307,57 @@ def build_world(*, participants: int = 20, content: int = 2) -> World:
         actor=mentee, reason=Report.Reason.OTHER, note="Checking", message=world.their_message
     )
     world.token, _secret = api_token_create(actor=mentee, user=mentee, name="laptop", scope="read")
+    # A row as the request leaves it (the build is the task's): the page shows its progress.
+    world.export = ExportJob.objects.create(user=mentee)
+    dpo_appoint(actor=None, organization=world.org, user=world.people["security_officer"])
+    world.data_request = data_request_create(
+        actor=mentee, kind="correction", details="My headline is out of date"
+    )
+    _gates(world)
     return world
+
+
+def _gates(world: World) -> None:
+    """The program's confidentiality agreement (accepted by everyone in it, as after
+    onboarding) and a break-glass grant on the named relationship, approved by a second admin."""
+    admin, second = world.people["org_admin"], world.people["second_admin"]
+    world.agreement = agreement_publish(
+        actor=admin, program=world.program, text="What is said in mentoring stays in mentoring."
+    )
+    _accept_agreement(world)
+    assert world.relationship is not None
+    grant = breakglass_request(
+        actor=admin,
+        organization=world.org,
+        subject=world.people["mentee"],
+        relationship=world.relationship,
+        reason=BreakGlassGrant.Reason.SAFEGUARDING,
+        justification="A safeguarding report about this relationship must be checked.",
+        hours=24,
+    )
+    world.grant = breakglass_approve(actor=second, grant=grant)
+
+
+def _accept_agreement(world: World) -> None:
+    """Everyone in the program has accepted the current agreement (plain rows, for volume)."""
+    version = world.agreement
+    if version is None:
+        return
+    done = AgreementAcceptance.objects.filter(version=version).values("user_id")
+    AgreementAcceptance.objects.bulk_create(
+        AgreementAcceptance(version=version, user_id=user_id, text_sha256=version.text_sha256)
+        for user_id in Membership.objects.filter(program=world.program)
+        .exclude(user_id__in=done)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def grow(world: World, *, participants: int, content: int = 3) -> None:
     """More of everything: people, relationships, answers, invitations, the named people's own
     content, other relationships' content, and another matching run."""
     _participants(world, participants)
+    _accept_agreement(world)
     _content(world, content)
     _other_content(world, max(1, participants // 50))
     world.run = match_run_create(actor=world.people["program_admin"], program=world.program)
@@ -345,6 +399,8 @@ def find_world() -> World:
     world.report = Report.objects.filter(program=program).order_by("-pk").first()
     world.notification = Notification.objects.filter(user=mentee).order_by("-pk").first()
     world.token = ApiToken.objects.filter(user=mentee).first()
+    world.export = ExportJob.objects.filter(user=mentee).order_by("-pk").first()
+    world.data_request = DataRequest.objects.filter(requester=mentee).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)

@@ -8,6 +8,10 @@ declare("auth.login", sentence=_("{actor} signed in"))
 declare("auth.login_failed", sentence=_("{actor} refused a sign-in to your account"))
 declare("auth.login_locked", sentence=_("{actor} paused sign-ins to your account"))
 declare("account.profile_update", sentence=_("{actor} changed your profile"))
+declare(
+    "account.email_change_start",
+    sentence=_("{actor} asked to change your e-mail address (pending confirmation)"),
+)
 declare("account.password_change", sentence=_("{actor} changed your password"))
 declare("account.password_reset", sentence=_("{actor} reset your password"))
 declare("session.end", sentence=_("{actor} signed out other sessions of yours"))

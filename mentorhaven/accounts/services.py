@@ -68,6 +68,29 @@ def user_profile_update(*, actor: User, user: User, display_name: str) -> User:
 
 
 @transaction.atomic
+def email_change_start(*, actor: User, request, form) -> None:
+    """Start changing the sign-in address through allauth's e-mail change flow
+    (``ACCOUNT_CHANGE_EMAIL``): the new address gets a confirmation link and replaces the old
+    one only once confirmed; until then the old one stays the sign-in address, and the old
+    address is told when the change completes. ``form`` is allauth's validated AddEmailForm."""
+    from allauth.account.models import EmailAddress
+
+    # The address the invitation proved becomes allauth's (verified, primary) record, so that
+    # the confirmed new address replaces it rather than sitting beside it.
+    EmailAddress.objects.get_or_create(
+        user=actor, email=actor.email.lower(), defaults={"primary": True, "verified": True}
+    )
+    form.save(request)
+    audit.record(
+        action="account.email_change_start",
+        actor=actor,
+        target=actor,
+        subject=actor,
+        purpose="change the sign-in address (confirmed by e-mail)",
+    )
+
+
+@transaction.atomic
 def password_change(*, actor: User | None, user: User, password: str, request=None) -> None:
     """Set a new password and end every other session of ``user``.
 

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +21,7 @@ from mentorhaven.accounts.tokens import (
     api_token_revoke,
     api_tokens_for,
 )
-from mentorhaven.kernel.errors import NotFound, ValidationFailed
+from mentorhaven.kernel.errors import ValidationFailed
 
 
 class TokenForm(forms.Form):
@@ -82,10 +82,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, public_id) -> HttpResponse:
-    try:
-        token = access_api_token(_person(request), public_id, write=True)
-    except NotFound as exc:
-        raise Http404 from exc
+    token = access_api_token(_person(request), public_id, write=True)
     api_token_revoke(actor=_person(request), token=token)
     messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})
     return redirect("account_tokens")

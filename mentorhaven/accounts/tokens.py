@@ -251,6 +251,13 @@ class TokenAuth(HttpBearer):
                 _("Set up two-factor authentication before using MentorHaven."),
                 code="mfa_required",
             )
+        from mentorhaven.gates.access import pending_agreement
+
+        if pending_agreement(user) is not None:  # the same gate as the pages' middleware
+            raise PermissionDenied(
+                _("Accept your program's confidentiality agreement before going on."),
+                code="agreement_required",
+            )
         request.user = user
         request.api_token = api_token  # type: ignore[attr-defined]
         return user

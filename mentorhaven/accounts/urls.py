@@ -12,7 +12,7 @@ urlpatterns = [
     path("profile/", views.profile, name="account_profile"),
     path("sessions/", views.sessions, name="usersessions_list"),
     path("sessions/end/", views.session_end_view, name="account_session_end"),
-    path("email/", views.email_redirect, name="account_email"),
+    path("email/", views.email_change, name="account_email"),
     path("invitation/accept/", program_views.invitation_accept_view, name="invitation_accept"),
     path("invitation/<str:token>/", program_views.invitation_open, name="invitation_open"),
 ]

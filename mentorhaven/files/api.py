@@ -11,16 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-import pydantic
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from mentorhaven.api_common import AUTH_ERRORS, ErrorOut
+from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, body_doc, parse_body
 from mentorhaven.files import services
 from mentorhaven.files.access import access_file, access_share_link
 from mentorhaven.files.responses import attachment_response
-from mentorhaven.files.selectors import file_content_for, share_links_for
-from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.files.selectors import file_content_for, record_name_reads, share_links_for
 from mentorhaven.kernel.fields import is_erased, is_unreadable
 from mentorhaven.mentoring.access import access_relationship_content
 
@@ -111,7 +109,9 @@ def upload_file(
 
 @router.get("/files/{uuid:file_id}", response={200: FileOut, **ERRORS})
 def get_file(request, file_id: UUID):
-    return _file_out(request, access_file(request.auth, file_id))
+    file = access_file(request.auth, file_id)
+    record_name_reads(viewer=request.auth, files=[file])
+    return _file_out(request, file)
 
 
 @router.get("/files/{uuid:file_id}/content", response={409: ErrorOut, 410: ErrorOut, **ERRORS})
@@ -134,34 +134,17 @@ def list_share_links(request, file_id: UUID):
     return [_link_out(link) for link in share_links_for(viewer=request.auth, file=file)]
 
 
-def _payload(request, schema: type[Schema]):
-    # Parsed after the access check, so that a stranger gets 404 whatever they send.
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as exc:
-        errors = [
-            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
-            for e in exc.errors(include_input=False)
-        ]
-        raise ValidationFailed(extra={"errors": errors}) from exc
-
-
 @router.post(
     "/files/{uuid:file_id}/share-links",
     response={201: ShareLinkOut, 410: ErrorOut, **ERRORS},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": ShareLinkIn.model_json_schema()}},
-        }
-    },
+    openapi_extra=body_doc(ShareLinkIn),
 )
 def create_share_link(request, file_id: UUID):
     """Create a link for someone outside the platform (body: ``password``, ``expires_in_days``,
     ``max_downloads``). The answer's ``url`` holds the secret token: it is shown this once and
     only its hash is kept."""
     file = access_file(request.auth, file_id, write=True)
-    payload = _payload(request, ShareLinkIn)
+    payload = parse_body(request, ShareLinkIn)
     link, token = services.share_link_create(
         actor=request.auth,
         file=file,

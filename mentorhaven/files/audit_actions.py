@@ -13,3 +13,6 @@ declare(
     category="platform",
     sentence=_("{actor} noted a visit to your share link"),
 )
+# Reads (``record_access``): a list of file names, one file's page, a download.
+declare("file.names_read", category="platform", sentence=_("{actor} saw the names of your files"))
+declare("file.read", category="platform", sentence=_("{actor} opened a file you shared"))

@@ -16,13 +16,31 @@ from mentorhaven.mentoring.models import Relationship
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
-def files_for(*, viewer, relationship: Relationship) -> QuerySet[StoredFile]:
+def files_for(*, viewer, relationship: Relationship) -> list[StoredFile]:
     """The files of a relationship's shared space. The caller has checked, through
-    ``access_relationship_content``, that the viewer may see inside it. Names stay sealed
-    until a row's ``filename`` is read."""
+    ``access_relationship_content``, that the viewer may see inside it. Their names are the
+    uploaders' content: the list is one read on the record, naming every other uploader."""
     if viewer.pk not in relationship.participant_ids():
-        return StoredFile.objects.none()
-    return StoredFile.objects.filter(relationship=relationship).select_related("uploader")
+        return []
+    files = list(StoredFile.objects.filter(relationship=relationship).select_related("uploader"))
+    record_name_reads(viewer=viewer, files=files, relationship=relationship)
+    return files
+
+
+def record_name_reads(*, viewer, files: list[StoredFile], relationship=None) -> None:
+    """One event for a look at file names (a list, or one file's page), naming the uploaders."""
+    if not files:
+        return
+    relationship = relationship or files[0].relationship
+    audit.record_access(
+        viewer=viewer,
+        subjects=sorted({f.uploader_id for f in files}),
+        action="file.names_read",
+        category="platform",
+        target=relationship if len(files) > 1 or relationship is None else files[0],
+        purpose="See the files shared in a mentoring relationship",
+        organization=relationship.program.organization_id if relationship else None,
+    )
 
 
 def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
@@ -35,6 +53,7 @@ def file_content_for(*, viewer, file: StoredFile) -> Iterator[bytes]:
         audit.record_access(
             viewer=viewer,
             subject=file.uploader_id,
+            action="file.read",
             category="platform",
             target=file,
             purpose="Download a file shared in a mentoring relationship",

@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,7 +17,12 @@ from mentorhaven.files.access import access_file, access_share_link
 from mentorhaven.files.forms import ShareLinkForm, UploadForm
 from mentorhaven.files.models import StoredFile
 from mentorhaven.files.responses import attachment_response
-from mentorhaven.files.selectors import file_content_for, files_for, share_links_for
+from mentorhaven.files.selectors import (
+    file_content_for,
+    files_for,
+    record_name_reads,
+    share_links_for,
+)
 from mentorhaven.files.services import (
     file_delete,
     file_upload,
@@ -27,9 +32,6 @@ from mentorhaven.files.services import (
 )
 from mentorhaven.kernel.errors import (
     Erased,
-    NotFound,
-    PermissionDenied,
-    Unreadable,
     ValidationFailed,
 )
 from mentorhaven.kernel.fields import is_erased
@@ -38,15 +40,6 @@ from mentorhaven.mentoring.access import access_relationship_content
 
 def _me(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _denied(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "web/error.html",
-        {"title": _("Not allowed"), "text": _("You can see this, but you cannot change it.")},
-        status=403,
-    )
 
 
 def _erased(request: HttpRequest) -> HttpResponse:
@@ -67,12 +60,7 @@ def _erased(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def relationship_files(request: HttpRequest, relationship_id) -> HttpResponse:
     writing = request.method == "POST"
-    try:
-        relationship = access_relationship_content(_me(request), relationship_id, write=writing)
-    except NotFound as exc:
-        raise Http404 from exc
-    except PermissionDenied:
-        return _denied(request)
+    relationship = access_relationship_content(_me(request), relationship_id, write=writing)
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if writing and form.is_valid():
@@ -120,44 +108,28 @@ def _detail(
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def file_detail(request: HttpRequest, file_id) -> HttpResponse:
-    try:
-        file = access_file(_me(request), file_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    file = access_file(_me(request), file_id)
+    record_name_reads(viewer=_me(request), files=[file])
     return _detail(request, file)
 
 
 @login_required
 @require_GET
 def file_content(request: HttpRequest, file_id) -> HttpResponseBase:
+    file = access_file(_me(request), file_id)
     try:
-        file = access_file(_me(request), file_id)
         chunks = file_content_for(viewer=_me(request), file=file)
-    except NotFound as exc:
-        raise Http404 from exc
     except Erased:
         return _erased(request)
-    except Unreadable as exc:
-        return render(
-            request,
-            "web/error.html",
-            {"title": _("This file could not be read"), "text": exc.message},
-            status=exc.status,
-        )
     return attachment_response(file, chunks)
 
 
 @login_required
 @require_POST
 def file_delete_view(request: HttpRequest, file_id) -> HttpResponse:
-    try:
-        file = access_file(_me(request), file_id, write=True)
-        relationship = file.relationship
-        file_delete(actor=_me(request), file=file)
-    except NotFound as exc:
-        raise Http404 from exc
-    except PermissionDenied:
-        return _denied(request)
+    file = access_file(_me(request), file_id, write=True)
+    relationship = file.relationship
+    file_delete(actor=_me(request), file=file)
     messages.success(request, _("File deleted."))
     if relationship is not None:
         return redirect("relationship_files", relationship_id=relationship.public_id)
@@ -167,12 +139,7 @@ def file_delete_view(request: HttpRequest, file_id) -> HttpResponse:
 @login_required
 @require_POST
 def share_link_create_view(request: HttpRequest, file_id) -> HttpResponse:
-    try:
-        file = access_file(_me(request), file_id, write=True)
-    except NotFound as exc:
-        raise Http404 from exc
-    except PermissionDenied:
-        return _denied(request)
+    file = access_file(_me(request), file_id, write=True)
     form = ShareLinkForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -199,10 +166,7 @@ def share_link_create_view(request: HttpRequest, file_id) -> HttpResponse:
 @login_required
 @require_POST
 def share_link_revoke_view(request: HttpRequest, link_id) -> HttpResponse:
-    try:
-        link = access_share_link(_me(request), link_id, write=True)
-    except NotFound as exc:
-        raise Http404 from exc
+    link = access_share_link(_me(request), link_id, write=True)
     share_link_revoke(actor=_me(request), link=link)
     messages.success(request, _("Link revoked: it no longer works."))
     return redirect("file_detail", file_id=link.file.public_id)

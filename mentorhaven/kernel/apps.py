@@ -15,3 +15,7 @@ class KernelConfig(AppConfig):
         autodiscover_modules("inventory")
         # Every installed app's audit_actions.py declares the audit actions it records.
         autodiscover_modules("audit_actions")
+        # Every installed app's schedules.py registers its periodic jobs (kernel/schedule.py).
+        from mentorhaven.kernel import schedule
+
+        schedule.autodiscover()

@@ -137,3 +137,29 @@ class IntegrityNotice(models.Model):
 
     def __str__(self) -> str:
         return f"Integrity notice for organization {self.organization_id}"
+
+
+class ScheduledJob(models.Model):
+    """The state of one periodic job of ``kernel/schedule.py``: when it last ran and how, when it
+    is next due, and which run holds it (``locked_until``, a lease that lapses if the process
+    running it dies). Names and codes only, nothing about people."""
+
+    class Status(models.TextChoices):
+        NEVER = "", "Never run"
+        OK = "ok", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=100, unique=True)
+    next_run_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=8, choices=Status.choices, blank=True)
+    last_error = models.CharField(max_length=100, blank=True)  # an exception's class name
+    runs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"Scheduled job {self.name}"

@@ -29,9 +29,12 @@ they reveal nothing about the original file name or owner.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
 import secrets
 import struct
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import IO
@@ -91,29 +94,91 @@ def _read_exact(source: IO[bytes], size: int) -> bytes:
     return b"".join(parts)
 
 
+class _ChunkSealer:
+    """Seals the chunks of one stored object in order: a fresh salt, nonce prefix and file key."""
+
+    def __init__(self, subject, binding: vault.Binding, chunk_size: int):
+        if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
+            raise ValueError("chunk size out of range")
+        salt = secrets.token_bytes(SALT_BYTES)
+        self.prefix = secrets.token_bytes(PREFIX_BYTES)
+        self.header = HEADER.pack(MAGIC, chunk_size, salt, self.prefix)
+        self.cipher = _file_cipher(subject, salt, binding, create=True)
+        self.index = 0
+
+    def seal(self, chunk: bytes, *, final: bool) -> bytes:
+        if self.index >= MAX_CHUNKS:
+            raise ValueError("file too large for one stored object")
+        sealed = self.cipher.encrypt(
+            _nonce(self.prefix, self.index), chunk, _aad(self.header, self.index, final)
+        )
+        self.index += 1
+        return sealed
+
+
 def encrypt_stream(
     subject, source: IO[bytes], binding: vault.Binding, *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[bytes]:
     """The sealed form of ``source``: the header, then one sealed chunk at a time."""
-    if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
-        raise ValueError("chunk size out of range")
-    salt = secrets.token_bytes(SALT_BYTES)
-    prefix = secrets.token_bytes(PREFIX_BYTES)
-    header = HEADER.pack(MAGIC, chunk_size, salt, prefix)
-    cipher = _file_cipher(subject, salt, binding, create=True)
-    yield header
-    index = 0
+    sealer = _ChunkSealer(subject, binding, chunk_size)
+    yield sealer.header
     current = _read_exact(source, chunk_size)
     while True:
         following = _read_exact(source, chunk_size) if len(current) == chunk_size else b""
         final = not following
-        yield cipher.encrypt(_nonce(prefix, index), current, _aad(header, index, final))
+        yield sealer.seal(current, final=final)
         if final:
             return
-        index += 1
-        if index >= MAX_CHUNKS:
-            raise ValueError("file too large for one stored object")
         current = following
+
+
+class SealingWriter(io.RawIOBase):
+    """A write-only, non-seekable file whose bytes are sealed as they arrive.
+
+    For content that is *produced* rather than read from an upload (a data export being zipped):
+    at most two chunks of plaintext are held at a time, each full chunk is sealed and written to
+    ``sink`` (an ordinary file: it only ever receives ciphertext), and ``close`` seals the last
+    chunk with the final flag. The object written is exactly what ``encrypt_stream`` produces.
+    """
+
+    def __init__(self, subject, binding: vault.Binding, sink: IO[bytes], chunk_size: int):
+        super().__init__()
+        self._sealer = _ChunkSealer(subject, binding, chunk_size)
+        self._sink = sink
+        self._chunk_size = chunk_size
+        self._pending = bytearray()
+        self._written = 0
+        self.name = ""  # the stored name, once ``EncryptedFileStore.writer`` has saved it
+        sink.write(self._sealer.header)
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def tell(self) -> int:
+        return self._written
+
+    def write(self, data) -> int:  # type: ignore[override]
+        if self.closed:
+            raise ValueError("write to a closed sealing writer")
+        view = bytes(data)
+        self._pending += view
+        self._written += len(view)
+        # Keep the last full chunk back: only ``close`` knows which chunk is final.
+        while len(self._pending) > self._chunk_size:
+            chunk = bytes(self._pending[: self._chunk_size])
+            del self._pending[: self._chunk_size]
+            self._sink.write(self._sealer.seal(chunk, final=False))
+        return len(view)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._sink.write(self._sealer.seal(bytes(self._pending), final=True))
+            self._pending = bytearray()
+            self._sink.flush()
+        super().close()
 
 
 def decrypt_stream(subject, source: IO[bytes], binding: vault.Binding) -> Iterator[bytes]:
@@ -217,6 +282,20 @@ class EncryptedFileStore:
         name = f"vault/{uuid.uuid4().hex}"
         pieces = encrypt_stream(subject, fileobj, binding, chunk_size=self.chunk_size)
         return self.storage.save(name, _SealedContent(pieces, name))
+
+    @contextlib.contextmanager
+    def writer(self, *, subject, binding: vault.Binding) -> Iterator[SealingWriter]:
+        """A file to write plaintext into, sealed as it goes; the stored name is then in
+        ``writer.name``. Memory stays at two chunks however much is written: the ciphertext
+        spools to a temporary file and is handed to the storage when the block ends. Nothing is
+        stored if the block raises."""
+        with tempfile.TemporaryFile() as sink:
+            sealing = SealingWriter(subject, binding, sink, self.chunk_size)
+            yield sealing
+            sealing.close()
+            sink.seek(0)
+            name = f"vault/{uuid.uuid4().hex}"
+            sealing.name = self.storage.save(name, File(sink, name))
 
     def open(self, *, subject, name: str, binding: vault.Binding) -> Iterator[bytes]:
         """Plaintext chunks of a stored file. ``Erased`` once the subject is shredded."""

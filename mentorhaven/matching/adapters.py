@@ -1,9 +1,11 @@
 """From the database to the pure matcher's dataclasses, and nothing else.
 
-This is the one place where consent is applied: a sensitive answer reaches the domain only
-when its owner's consent row exists *now*. Withdrawing consent deletes that row, so the very
-next run, suggestion list or fairness report no longer sees the answer. (The domain checks
-consent again through ``Participant.consents``; the answer is not even passed without it.)
+This is the one place where consent and restriction are applied to matching: a sensitive
+answer reaches the domain only when its owner consents *now* to matching with sensitive answers
+(``consent.processing``), and a person who restricted processing of their data is left out
+altogether. Withdrawing consent records it and deletes the answers, so the very next run,
+suggestion list or fairness report no longer sees them. (The domain checks consent again
+through ``Participant.consents``; the answer is not even passed without it.)
 
 Free-text questions used for matching add their (non-sensitive) answers to the goals text;
 sensitive free text is never used for matching.
@@ -17,12 +19,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from mentorhaven.consent import processing
+from mentorhaven.consent.domain import Purpose
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.matching import domain
 from mentorhaven.matching.models import (
     Answer,
     Exclusion,
-    MatchingConsent,
     ParticipantRole,
     Profile,
     Question,
@@ -79,14 +83,14 @@ def _answer_value(question: Question, raw) -> domain.Answer | None:
 
 
 def consented_question_ids(user_ids: Iterable[int], program: Program) -> dict[int, set[int]]:
-    """User id -> ids of the program's sensitive questions they consent to use, as of now."""
-    found: dict[int, set[int]] = defaultdict(set)
-    rows = MatchingConsent.objects.filter(
-        user_id__in=list(user_ids), question__program=program, question__sensitive=True
-    ).values_list("user_id", "question_id")
-    for user_id, question_id in rows:
-        found[user_id].add(question_id)
-    return found
+    """User id -> ids of the program's sensitive questions they consent to use, as of now:
+    all of them for those who consent to matching with sensitive answers and have not
+    restricted processing, none for everyone else."""
+    sensitive = set(
+        Question.objects.filter(program=program, sensitive=True).values_list("pk", flat=True)
+    )
+    consenting = processing.allowed(Purpose.MATCHING_SENSITIVE, user_ids)
+    return defaultdict(set, {user_id: set(sensitive) for user_id in consenting})
 
 
 def open_load(program: Program) -> dict[int, int]:
@@ -98,10 +102,15 @@ def open_load(program: Program) -> dict[int, int]:
     return {r["mentor_id"]: r["n"] for r in rows}
 
 
-def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -> ProgramData:
+def load_program(
+    program: Program, *, reader, purpose: str, mentee_ids: Iterable[int] | None = None
+) -> ProgramData:
     """The program's questions, participants (with only consented sensitive answers) and
     exclusions. Mentors' capacity is what is left after their open relationships; mentees who
-    already have an open relationship are left out. ``mentee_ids`` narrows the mentees."""
+    already have an open relationship are left out. ``mentee_ids`` narrows the mentees.
+
+    Decrypting the answers is a read of them: one event for the whole load, naming everyone
+    whose profile was read, with ``reader`` as its actor (None: MentorHaven itself)."""
     questions = list(Question.objects.filter(program=program))
     matchable = [q for q in questions if q.kind in DOMAIN_KIND]
     text_questions = {
@@ -121,11 +130,17 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
         )
     )
     load = open_load(program)
+    members_and_roles = list(members.values_list("user_id", "role"))
+    # A person who restricted processing is not matched at all while their dispute is open.
+    matchable_people = processing.allowed(processing.MATCHING, {u for u, _ in members_and_roles})
     people = [
         (user_id, role)
-        for user_id, role in members.values_list("user_id", "role")
-        if role == ParticipantRole.MENTOR
-        or (user_id not in busy_mentees and (wanted is None or user_id in wanted))
+        for user_id, role in members_and_roles
+        if user_id in matchable_people
+        and (
+            role == ParticipantRole.MENTOR
+            or (user_id not in busy_mentees and (wanted is None or user_id in wanted))
+        )
     ]
     profiles_of = Profile.objects.filter(program=program)
     if wanted is not None:
@@ -172,6 +187,15 @@ def load_program(program: Program, *, mentee_ids: Iterable[int] | None = None) -
             consents=frozenset(str(by_question[q].public_id) for q in consents.get(user_id, set())),
         )
         (mentors if role == ParticipantRole.MENTOR else mentees).append(participant)
+    audit.record_access(
+        viewer=reader,
+        subjects=sorted({user_id for user_id, role in people if (user_id, role) in profiles}),
+        action="matching.answers_read",
+        category="analytical",
+        target=program,
+        purpose=purpose,
+        organization=program.organization_id,
+    )
     return ProgramData(
         questions=[domain_question(q) for q in matchable],
         mentees=mentees,

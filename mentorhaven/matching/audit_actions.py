@@ -8,6 +8,12 @@ declare("matching.question_create", category="program", sentence=_("{actor} adde
 declare("matching.question_update", category="program", sentence=_("{actor} changed a question"))
 declare("matching.question_delete", category="program", sentence=_("{actor} removed a question"))
 declare(
+    "matching.sensitive_strip",
+    category="analytical",
+    sentence=_("{actor} removed your sensitive answers from a matching draft"),
+)
+# Recorded before purpose-based consent (the consent app); kept so older events still read.
+declare(
     "matching.consent_give",
     category="program",
     sentence=_("{actor} consented to a sensitive question"),
@@ -39,4 +45,26 @@ declare(
     "matching.fairness_report",
     category="personal",
     sentence=_("{actor} viewed a fairness report counting your answers"),
+)
+# Reads (``record_access``): one event per page or run, naming everyone whose answers, scores
+# or reasons it used or showed.
+declare(
+    "matching.answers_read",
+    category="analytical",
+    sentence=_("{actor} ran matching, which read your questionnaire answers"),
+)
+declare(
+    "matching.run_read",
+    category="analytical",
+    sentence=_("{actor} viewed match proposals with their scores and reasons, including yours"),
+)
+declare(
+    "matching.suggestions_read",
+    category="analytical",
+    sentence=_("{actor} was shown you as a suggested match, with the reasons"),
+)
+declare(
+    "matching.explanation_read",
+    category="analytical",
+    sentence=_("{actor} read why the two of you were matched"),
 )

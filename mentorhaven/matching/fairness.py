@@ -1,8 +1,9 @@
 """Fairness report: match rate and mean match score per group of one sensitive attribute.
 
 Policy:
-* Only participants who consented to that question's use for matching are counted; everyone
-  else is left out entirely (not even as "unknown").
+* Only participants who consent both to matching with sensitive answers and to engagement
+  analytics, and who have not restricted processing of their data, are counted
+  (``consent.processing``); everyone else is left out entirely (not even as "unknown").
 * A group with fewer members than the program's ``min_group_size`` (default 10) is shown as
   suppressed, without its figures: small groups would let an admin single people out.
 * "Matched" means the person has a proposed, active or completed relationship in the program;
@@ -17,11 +18,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from mentorhaven.consent import processing
+from mentorhaven.consent.domain import Purpose
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.kernel.inventory import Category
-from mentorhaven.matching.models import Answer, MatchExplanation, MatchingConsent, Question
+from mentorhaven.matching.models import Answer, MatchExplanation, Question
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Program
 
@@ -86,9 +89,16 @@ def fairness_report(*, viewer, program: Program, question: Question, role: str =
     if not question.sensitive or question.kind == Question.Kind.TEXT:
         raise ValidationFailed("Choose a sensitive choice or scale question.", code="bad_question")
     min_size = int(program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE))
-    consenting = MatchingConsent.objects.filter(question=question).values("user_id")
+    answered = set(
+        Answer.objects.filter(question=question, profile__role=role).values_list(
+            "user_id", flat=True
+        )
+    )
+    counted = processing.allowed(
+        Purpose.ANALYTICS, processing.allowed(Purpose.MATCHING_SENSITIVE, answered)
+    )
     answers = Answer.objects.filter(
-        question=question, profile__role=role, user_id__in=consenting
+        question=question, profile__role=role, user_id__in=counted
     ).only("public_id", "user_id", "value")
     membership: dict[int, list[str]] = {}
     for answer in answers:
@@ -120,9 +130,13 @@ def fairness_report(*, viewer, program: Program, question: Question, role: str =
             scores[person].append(float(score))
     labels = {str(o["value"]): str(o["label"]) for o in question.options}
     rows = group_rows(membership, matched, scores, labels=labels, min_group_size=min_size)
-    audit.record(
+    # One event for the report, naming everyone whose answer (and score) it decrypted: each
+    # of them can see that an admin counted their answer in an aggregate.
+    audit.record_access(
         action="matching.fairness_report",
-        actor=viewer,
+        viewer=viewer,
+        subjects=sorted(membership),
+        actor_role="program_admin",
         target=question,
         purpose="Fairness report (aggregate of consenting participants)",
         category=str(Category.PERSONAL),

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mentorhaven.consent.domain import TEXTS, Purpose
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import Question
 
@@ -44,8 +45,9 @@ class QuestionForm(forms.Form):
 
 
 class QuestionnaireForm(forms.Form):
-    """The participant's questionnaire: one field per question, and a consent box beside
-    each sensitive one. Built from the program's questions."""
+    """The participant's questionnaire: one field per question, and, when some questions are
+    sensitive, one consent box for matching with sensitive answers (the consent app's purpose,
+    with its versioned text). Built from the program's questions."""
 
     headline = forms.CharField(
         label="Headline (shown to possible matches)", max_length=200, required=False
@@ -72,19 +74,31 @@ class QuestionnaireForm(forms.Form):
             )
         for question in questions:
             self.fields[self.key(question)] = self._field(question)
-            if question.sensitive:
-                self.fields[self.consent_key(question)] = forms.BooleanField(
-                    label="Use this answer for matching (you can withdraw this at any time)",
-                    required=False,
-                )
+        if any(q.sensitive for q in questions):
+            self.fields[self.CONSENT] = forms.BooleanField(
+                label=TEXTS[Purpose.MATCHING_SENSITIVE].text, required=False
+            )
+
+    CONSENT = "sensitive_consent"
 
     @staticmethod
     def key(question: Question) -> str:
         return f"q_{question.public_id.hex}"
 
-    @staticmethod
-    def consent_key(question: Question) -> str:
-        return f"consent_{question.public_id.hex}"
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        answered = [
+            q for q in self.questions if q.sensitive and data.get(self.key(q)) not in (None, "", [])
+        ]
+        if answered and not data.get(self.CONSENT):
+            raise forms.ValidationError(
+                _(
+                    "Sensitive answers are kept only with your consent: tick the consent box, "
+                    "or leave the sensitive questions empty."
+                ),
+                code="consent_required",
+            )
+        return data
 
     def _field(self, question: Question) -> forms.Field:
         label = question.prompt + (" (optional, sensitive)" if question.sensitive else "")
@@ -106,22 +120,19 @@ class QuestionnaireForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 2}),
         )
 
-    def rows(self) -> list[tuple[Question, Any, Any]]:
-        """(question, its bound field, its consent field or None) for the template."""
-        return [
-            (q, self[self.key(q)], self[self.consent_key(q)] if q.sensitive else None)
-            for q in self.questions
-        ]
+    def rows(self) -> list[tuple[Question, Any]]:
+        """(question, its bound field) for the template."""
+        return [(q, self[self.key(q)]) for q in self.questions]
+
+    def consent_field(self):
+        return self[self.CONSENT] if self.CONSENT in self.fields else None
 
     def answers(self) -> dict[Question, Any]:
         return {q: self.cleaned_data.get(self.key(q)) for q in self.questions}
 
-    def consents(self) -> set[int]:
-        return {
-            q.pk
-            for q in self.questions
-            if q.sensitive and self.cleaned_data.get(self.consent_key(q))
-        }
+    def sensitive_consent(self) -> bool | None:
+        """The consent box's choice, or None when no sensitive question was shown."""
+        return bool(self.cleaned_data.get(self.CONSENT)) if self.CONSENT in self.fields else None
 
     @classmethod
     def initial_from(cls, mine) -> dict[str, Any]:
@@ -133,12 +144,11 @@ class QuestionnaireForm(forms.Form):
                 capacity=mine.profile.capacity,
                 paused=mine.profile.paused,
             )
+        initial[cls.CONSENT] = mine.sensitive_consent
         for q in mine.questions:
             if q.pk in mine.answers:
                 value = mine.answers[q.pk]
                 initial[cls.key(q)] = value if isinstance(value, list) else str(value)
-            if q.sensitive:
-                initial[cls.consent_key(q)] = q.pk in mine.consents
         return initial
 
 

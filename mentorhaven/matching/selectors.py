@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from mentorhaven.consent.domain import Purpose
+from mentorhaven.consent.selectors import has_consent
+from mentorhaven.kernel import audit
 from mentorhaven.matching import scoring
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import (
     Answer,
     Exclusion,
     MatchExplanation,
-    MatchingConsent,
     MatchPair,
     MatchRun,
     Profile,
@@ -34,21 +37,19 @@ class MyQuestionnaire:
     profile: Profile | None
     questions: list[Question]
     answers: dict[int, Any] = field(default_factory=dict)  # question pk -> stored value
-    consents: set[int] = field(default_factory=set)  # question pks
+    # Whether the viewer consents to matching with sensitive answers (consent app).
+    sensitive_consent: bool = False
 
 
 def my_questionnaire(*, viewer, program: Program, role: str) -> MyQuestionnaire:
-    """The viewer's own profile, answers and consents (their own data: no access event)."""
+    """The viewer's own profile, answers and consent (their own data: no access event)."""
     profile = Profile.objects.filter(program=program, user=viewer, role=role).first()
     answers = {}
     if profile is not None:
         answers = {a.question_id: a.value for a in Answer.objects.filter(profile=profile)}
-    consents = set(
-        MatchingConsent.objects.filter(user=viewer, question__program=program).values_list(
-            "question_id", flat=True
-        )
-    )
-    return MyQuestionnaire(profile, questions_for(program=program, role=role), answers, consents)
+    questions = questions_for(program=program, role=role)
+    consent = has_consent(viewer, Purpose.MATCHING_SENSITIVE)
+    return MyQuestionnaire(profile, questions, answers, consent)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ def suggestions_for(*, viewer, program: Program, limit: int = 5) -> list[Suggest
     """The viewer's (a mentee's) best available mentors with the reasons. No scores: the gap
     between the score and the shown reasons could hint at sensitive answers. Empty while the
     mentee has an open relationship or request."""
-    data = load_program(program, mentee_ids=[viewer.pk])
+    data = load_program(
+        program, reader=None, purpose="Suggest mentors to a mentee", mentee_ids=[viewer.pk]
+    )
     picks = scoring.suggest(data, viewer.pk, limit=limit)
     users = get_user_model().objects.in_bulk([p.mentor_id for p in picks])
     headlines = {
@@ -71,19 +74,44 @@ def suggestions_for(*, viewer, program: Program, limit: int = 5) -> list[Suggest
             program=program, role="mentor", user_id__in=[p.mentor_id for p in picks]
         )
     }
+    audit.record_access(
+        viewer=viewer,
+        subjects=[p.mentor_id for p in picks],
+        action="matching.suggestions_read",
+        category="analytical",
+        target=program,
+        purpose="Suggest mentors to a mentee",
+        actor_role="mentee",
+        organization=program.organization_id,
+    )
     return [
         Suggestion(users[p.mentor_id], headlines.get(p.mentor_id, ""), p.factors) for p in picks
     ]
 
 
-def pending_requests(*, viewer, program: Program) -> QuerySet:
-    """Proposals waiting for the viewer's answer as a mentor, with their reasons."""
-    return (
+def pending_requests(*, viewer, program: Program) -> list[Relationship]:
+    """Proposals waiting for the viewer's answer as a mentor, with their reasons (a read of
+    the mentees' match explanations, on the record)."""
+    pending = list(
         Relationship.objects.filter(
             program=program, mentor=viewer, status=Relationship.Status.PROPOSED
         )
         .select_related("mentee", "match_explanation")
         .order_by("respond_by")
+    )
+    _record_explanations(viewer, program, [r.mentee_id for r in pending], target=program)
+    return pending
+
+
+def _record_explanations(viewer, program: Program, people: list[int], *, target) -> None:
+    audit.record_access(
+        viewer=viewer,
+        subjects=people,
+        action="matching.explanation_read",
+        category="analytical",
+        target=target,
+        purpose="See why a match was proposed",
+        organization=program.organization_id,
     )
 
 
@@ -112,7 +140,12 @@ def explanation_for(*, viewer, relationship: Relationship) -> list[dict[str, str
     if viewer.pk not in relationship.participant_ids():
         return []
     found = MatchExplanation.objects.filter(relationship=relationship).first()
-    return found.factor_list if found else []
+    if found is None:
+        return []
+    _record_explanations(
+        viewer, relationship.program, list(relationship.participant_ids()), target=relationship
+    )
+    return found.factor_list
 
 
 def my_exclusions(*, viewer, program: Program) -> QuerySet:
@@ -157,7 +190,24 @@ def runs_for(*, viewer, program: Program) -> QuerySet:
 
 
 def run_pairs(*, viewer, run: MatchRun) -> QuerySet:
+    """A run's pairs. Showing them (scores and reasons) is recorded by ``record_pairs_read``
+    for the page actually shown."""
     return MatchPair.objects.filter(run=run).select_related("mentee", "mentor").order_by("id")
+
+
+def record_pairs_read(*, viewer, run: MatchRun, pairs: Iterable[MatchPair]) -> None:
+    """One page of a run's pairs seen, with their scores and reasons: one event naming the
+    mentees and mentors on it."""
+    audit.record_access(
+        viewer=viewer,
+        subjects=sorted({person for p in pairs for person in (p.mentee_id, p.mentor_id)}),
+        action="matching.run_read",
+        category="analytical",
+        target=run,
+        purpose="Review a matching run",
+        actor_role="program_admin",
+        organization=run.program.organization_id,
+    )
 
 
 def unpaired_mentees(*, viewer, run: MatchRun) -> QuerySet:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from mentorhaven.gates.access import mentor_trained_q
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Goal, Meeting, Milestone, Note, Relationship
@@ -72,11 +73,13 @@ def access_relationship_content(viewer, public_id: Any, *, write: bool = False) 
 
 def content_relationships(viewer) -> QuerySet:
     """Relationships whose inside the viewer may read: as mentee (any status: it is their own
-    history), as mentor only while active. Never as an admin."""
+    history), as mentor only while active and only with a current security training (the
+    gate is in the query: ``gates.access.mentor_trained_q``). Never as an admin."""
     if not is_person(viewer):
         return Relationship.objects.none()
     return Relationship.objects.filter(
-        Q(mentee=viewer) | Q(mentor=viewer, status=Relationship.Status.ACTIVE)
+        Q(mentee=viewer)
+        | (Q(mentor=viewer, status=Relationship.Status.ACTIVE) & mentor_trained_q(viewer))
     )
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-import pydantic
 from ninja import Field, Query, Router, Schema, Status
 
-from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, page
-from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, body_doc, page, parse_body
 from mentorhaven.mentoring import selectors, services
 from mentorhaven.mentoring.access import access_relationship, access_relationship_content
 
@@ -198,26 +196,6 @@ class MeetingList(Schema):
 # the path exists.
 
 
-def _payload(request, schema: type[Schema]):
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as exc:
-        errors = [
-            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
-            for e in exc.errors(include_input=False)
-        ]
-        raise ValidationFailed(extra={"errors": errors}) from exc
-
-
-def _body_doc(schema: type[Schema]) -> dict:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
-        }
-    }
-
-
 @router.get("", response={200: RelationshipPage, **AUTH_ERRORS})
 def relationship_list(request, params: Query[PageParams]):
     """Your relationships, and those of programs you oversee (metadata only)."""
@@ -239,12 +217,12 @@ def goal_list(request, relationship_id: UUID):
 @router.post(
     "/{uuid:relationship_id}/goals",
     response={201: GoalOut, **NOT_FOUND, **AUTH_ERRORS},
-    openapi_extra=_body_doc(GoalIn),
+    openapi_extra=body_doc(GoalIn),
 )
 def goal_create(request, relationship_id: UUID):
     """Only the mentee sets goals (the mentor gets 403)."""
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
-    payload = _payload(request, GoalIn)
+    payload = parse_body(request, GoalIn)
     goal = services.goal_create(
         actor=request.auth,
         relationship=relationship,
@@ -265,12 +243,12 @@ def meeting_list(request, relationship_id: UUID):
 @router.post(
     "/{uuid:relationship_id}/meetings",
     response={201: MeetingOut, **NOT_FOUND, **AUTH_ERRORS},
-    openapi_extra=_body_doc(MeetingIn),
+    openapi_extra=body_doc(MeetingIn),
 )
 def meeting_propose(request, relationship_id: UUID):
     """Offer one to three times; the other participant accepts one on the relationship page."""
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
-    payload = _payload(request, MeetingIn)
+    payload = parse_body(request, MeetingIn)
     meeting = services.meeting_propose(
         actor=request.auth,
         relationship=relationship,
@@ -292,11 +270,11 @@ def note_list(request, relationship_id: UUID):
 @router.post(
     "/{uuid:relationship_id}/notes",
     response={201: NoteOut, **NOT_FOUND, **AUTH_ERRORS},
-    openapi_extra=_body_doc(NoteIn),
+    openapi_extra=body_doc(NoteIn),
 )
 def note_create(request, relationship_id: UUID):
     relationship = access_relationship_content(request.auth, relationship_id, write=True)
-    payload = _payload(request, NoteIn)
+    payload = parse_body(request, NoteIn)
     note = services.note_create(
         actor=request.auth, relationship=relationship, body=payload.body, shared=payload.shared
     )

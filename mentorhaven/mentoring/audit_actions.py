@@ -49,3 +49,9 @@ declare(
 declare("note.create", category="platform", sentence=_("{actor} wrote a session note"))
 declare("note.edit", category="platform", sentence=_("{actor} edited a session note"))
 declare("note.delete", category="platform", sentence=_("{actor} deleted a session note"))
+# The program overview (who is matched with whom, and counts): one event per page shown.
+declare(
+    "program.overview_read",
+    category="program",
+    sentence=_("{actor} viewed the program overview, which lists your mentoring relationship"),
+)

@@ -55,6 +55,10 @@ declare(
 )
 
 CONTENT_RETENTION = "Relationship end + 1 year, or until you delete it"
+NOTE_RETENTION = (
+    "Until you delete it, or 24 months after the relationship ends (your organization may "
+    "choose 3 to 72 months); longer only under a legal hold"
+)
 PERSONAL, PROGRAM, PLATFORM = Category.PERSONAL, Category.PROGRAM, Category.PLATFORM
 
 declare(
@@ -175,7 +179,7 @@ declare(
             purpose="Who wrote the note",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
-            retention=CONTENT_RETENTION,
+            retention=NOTE_RETENTION,
             erasure=Erasure.DELETE,
             subject=True,
         ),
@@ -188,7 +192,7 @@ declare(
             "notes are for you alone, shared ones for both of you",
             basis="contract",
             visible_to=("self", "mentor", "mentee"),
-            retention=CONTENT_RETENTION,
+            retention=NOTE_RETENTION,
             erasure=Erasure.SHRED,
         ),
     ],

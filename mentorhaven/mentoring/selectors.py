@@ -250,6 +250,17 @@ def program_figures(*, viewer, program: Program, page: int | str | None = 1) -> 
     meetings = Meeting.objects.filter(
         relationship__in=visible, status=Meeting.Status.SCHEDULED
     ).count()
+    # Who is matched with whom, and how their relationship goes, is about the people listed:
+    # the page shown is one read on the record, naming them all.
+    audit.record_access(
+        viewer=viewer,
+        subjects=sorted({p for r in rows for p in r.relationship.participant_ids()}),
+        action="program.overview_read",
+        category="program",
+        target=program,
+        purpose="Oversee a program's relationships",
+        organization=program.organization_id,
+    )
     return ProgramFigures(
         relationships=rows,
         page=shown,
@@ -284,6 +295,20 @@ def calendar_owner(token: str):
         .first()
     )
     return feed.user if feed and feed.user.is_active else None
+
+
+def meeting_for_calendar(*, viewer, meeting: Meeting) -> Meeting:
+    """One meeting for the viewer's own calendar (time and place, never the agenda); the
+    place is its proposer's text, so the download is a read on the record."""
+    relationship = meeting.relationship
+    _record_reads(
+        viewer=viewer,
+        relationship=relationship,
+        writers={meeting.proposed_by_id} if meeting.location else set(),
+        category="platform",
+        purpose="Add a meeting to a calendar",
+    )
+    return meeting
 
 
 def calendar_meetings_for(*, viewer) -> QuerySet[Meeting]:

@@ -4,13 +4,11 @@ calendars, and the program admins' overview (counts only)."""
 from __future__ import annotations
 
 import contextlib
-import functools
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
+from mentorhaven.kernel.errors import ApplicationError, NotFound
 from mentorhaven.mentoring import forms, selectors, services
 from mentorhaven.mentoring.access import (
     access_goal,
@@ -39,31 +37,12 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _guarded(view):
-    """NotFound → 404 page, PermissionDenied → 403 page; any other refusal from a service
-    becomes a message on the page the person came from."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(request.headers.get("Referer") or reverse("relationship_list"))
-
-    return login_required(wrapped)
-
-
 def _back(relationship, anchor: str = "") -> HttpResponse:
     url = reverse("relationship_detail", kwargs={"relationship_id": relationship.public_id})
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-@_guarded
+@login_required
 def relationship_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -73,7 +52,7 @@ def relationship_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@_guarded
+@login_required
 def relationship_detail(request: HttpRequest, relationship_id) -> HttpResponse:
     """The participants' page. Admins overseeing the program get 404 here: theirs is the
     program overview, with counts only."""
@@ -129,7 +108,7 @@ def _invalid(request: HttpRequest, form, relationship, anchor: str) -> HttpRespo
 
 
 @require_POST
-@_guarded
+@login_required
 def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship(request.user, relationship_id, write=True)
     form = forms.AcceptForm(request.POST)
@@ -144,7 +123,7 @@ def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def goal_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_content(request.user, relationship_id, write=True)
     form = forms.GoalForm(request.POST)
@@ -157,7 +136,7 @@ def goal_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
     goal = access_goal(request.user, goal_id, write=True)
     form = forms.ProgressForm(request.POST)
@@ -168,7 +147,7 @@ def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def goal_status(request: HttpRequest, goal_id) -> HttpResponse:
     goal = access_goal(request.user, goal_id, write=True)
     form = forms.GoalStatusForm(request.POST)
@@ -179,7 +158,7 @@ def goal_status(request: HttpRequest, goal_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
     goal = access_goal(request.user, goal_id, write=True)
     form = forms.MilestoneForm(request.POST)
@@ -190,7 +169,7 @@ def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def milestone_toggle(request: HttpRequest, milestone_id) -> HttpResponse:
     milestone = access_milestone(request.user, milestone_id, write=True)
     services.milestone_set_done(actor=request.user, milestone=milestone, done=not milestone.done)
@@ -219,7 +198,7 @@ def _section(request: HttpRequest, relationship, name: str) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def note_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_content(request.user, relationship_id, write=True)
     form = forms.NoteForm(request.POST)
@@ -231,7 +210,7 @@ def note_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
     return _back(relationship, "notes")
 
 
-@_guarded
+@login_required
 def note_edit(request: HttpRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     form = forms.NoteForm(request.POST or None, initial={"body": note.body, "shared": note.shared})
@@ -243,7 +222,7 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def note_delete(request: HttpRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     relationship = note.relationship
@@ -256,7 +235,7 @@ def note_delete(request: HttpRequest, note_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_content(request.user, relationship_id, write=True)
     form = forms.MeetingForm(request.POST)
@@ -276,7 +255,7 @@ def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpResponse:
     meeting = access_meeting(request.user, meeting_id, write=True)
     if answer == "accept":
@@ -292,7 +271,7 @@ def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpRespons
 
 
 @require_POST
-@_guarded
+@login_required
 def meeting_feedback(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = access_meeting(request.user, meeting_id)
     form = forms.FeedbackForm(request.POST)
@@ -327,16 +306,17 @@ def _ics(text: str, filename: str) -> HttpResponse:
 
 
 @require_GET
-@_guarded
+@login_required
 def meeting_ics(request: HttpRequest, meeting_id) -> HttpResponse:
     """One scheduled meeting as an .ics file: neutral title, time, place; never the agenda."""
     meeting = access_meeting(request.user, meeting_id)
     if meeting.starts_at is None:
         raise NotFound()
+    meeting = selectors.meeting_for_calendar(viewer=request.user, meeting=meeting)
     return _ics(ics_calendar([_event(meeting, with_location=True)]), "mentoring-meeting.ics")
 
 
-@_guarded
+@login_required
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     """Make, replace or revoke one's private feed address. The address is shown once."""
     feed_url = ""
@@ -372,7 +352,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 # --- program admins ----------------------------------------------------------------------------
 
 
-@_guarded
+@login_required
 def program_overview(request: HttpRequest, program_id) -> HttpResponse:
     """Who is matched, status and counts per relationship; never text. Feedback appears only
     as an aggregate over a group of at least the program's minimum size."""

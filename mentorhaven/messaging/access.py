@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from mentorhaven.gates.access import mentor_is_trained, mentor_trained_q
 from mentorhaven.kernel.access import fetch, is_person, parse_public_id
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Relationship
@@ -41,10 +42,13 @@ _person = is_person
 
 
 def readable_relationships(viewer) -> QuerySet[Relationship]:
-    """Relationships whose conversation the viewer may read (see "the archive choice")."""
+    """Relationships whose conversation the viewer may read (see "the archive choice"). A
+    mentor reads them only with a current security training (``gates.access``)."""
     if not _person(viewer):
         return Relationship.objects.none()
-    return Relationship.objects.filter(Q(mentee=viewer) | Q(mentor=viewer), status__in=STARTED)
+    return Relationship.objects.filter(
+        Q(mentee=viewer) | (Q(mentor=viewer) & mentor_trained_q(viewer)), status__in=STARTED
+    )
 
 
 def visible_conversations(viewer) -> QuerySet[Conversation]:
@@ -119,6 +123,7 @@ def access_relationship_conversation(
             not _person(viewer)
             or viewer.pk not in (relationship.mentee_id, relationship.mentor_id)
             or relationship.status not in STARTED
+            or (viewer.pk == relationship.mentor_id and not mentor_is_trained(viewer))
         ):
             # Refused the way an unknown id is, by the same lookup (it raises NotFound), so that
             # a stranger's real id costs what a random one does.

@@ -16,11 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-import pydantic
 from ninja import Field, Query, Router, Schema, Status
 
-from mentorhaven.api_common import AUTH_ERRORS, ErrorOut
-from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, body_doc, parse_body
+from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.messaging import selectors, services
 from mentorhaven.messaging.access import (
     access_message,
@@ -66,27 +65,6 @@ class CursorParams(Schema):
     limit: int = Field(selectors.DEFAULT_LIMIT, ge=1, le=selectors.MAX_LIMIT)
 
 
-def _payload(request, schema: type[Schema]):
-    """The JSON body, parsed after the access check (so strangers learn nothing from 400s)."""
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as exc:
-        errors = [
-            {"loc": ["body", *(str(p) for p in e.get("loc", ()))], "msg": str(e.get("msg", ""))}
-            for e in exc.errors(include_input=False)
-        ]
-        raise ValidationFailed(extra={"errors": errors}) from exc
-
-
-def _body_doc(schema: type[Schema]) -> dict:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
-        }
-    }
-
-
 def _out(view: selectors.MessageView) -> dict:
     data = view.as_json()
     data.pop("mine")
@@ -114,6 +92,7 @@ def message_list(request, relationship_id: UUID, params: Query[CursorParams]):
         after=params.after,
         before=params.before,
         limit=params.limit,
+        via="api",
     )
     return {
         "conversation_id": conversation.public_id,
@@ -126,7 +105,7 @@ def message_list(request, relationship_id: UUID, params: Query[CursorParams]):
 @router.post(
     "/{uuid:relationship_id}/messages",
     response={201: MessageOut, **ERRORS},
-    openapi_extra=_body_doc(MessageIn),
+    openapi_extra=body_doc(MessageIn),
 )
 def message_send(request, relationship_id: UUID):
     """Send a message (``{"body": str}``). Access is checked before the body is read, so a
@@ -135,7 +114,7 @@ def message_send(request, relationship_id: UUID):
     assert conversation is not None  # created on first use
     if is_read_only(conversation):
         raise PermissionDenied(services.ARCHIVED, code="conversation_archived")
-    payload = _payload(request, MessageIn)
+    payload = parse_body(request, MessageIn)
     message = services.message_send(
         actor=request.auth, conversation=conversation, body=payload.body
     )
@@ -153,11 +132,11 @@ def _own_message(request, relationship_id: UUID, message_id: UUID):
 @router.patch(
     "/{uuid:relationship_id}/messages/{uuid:message_id}",
     response={200: MessageOut, **ERRORS},
-    openapi_extra=_body_doc(MessageIn),
+    openapi_extra=body_doc(MessageIn),
 )
 def message_edit(request, relationship_id: UUID, message_id: UUID):
     message = _own_message(request, relationship_id, message_id)
-    payload = _payload(request, MessageIn)
+    payload = parse_body(request, MessageIn)
     message = services.message_edit(actor=request.auth, message=message, body=payload.body)
     return _out(selectors.view_of(message, request.auth))
 

@@ -24,3 +24,19 @@ declare("block.create", category="platform", sentence=_("{actor} blocked message
 declare("block.remove", category="platform", sentence=_("{actor} unblocked a person"))
 declare("report.create", category="program", sentence=_("{actor} reported a safety concern"))
 declare("report.resolve", category="program", sentence=_("{actor} closed a safety report"))
+# Reads (kernel/audit/recording.py ``record_access``): one event per page, poll, search or
+# real-time connection, naming the writers whose messages were shown.
+declare("message.read", category="platform", sentence=_("{actor} read your messages"))
+# A safety report reviewed by a program admin. The two sides see different actions on purpose:
+# the person who reported sees that their report was looked at; the person reported sees only
+# that an admin reviewed one of their messages, never that it was reported, nor by whom.
+declare(
+    "report.review",
+    category="platform",
+    sentence=_("{actor}, a program admin, reviewed a message for safety"),
+)
+declare(
+    "message.admin_review",
+    category="platform",
+    sentence=_("{actor}, a program admin, reviewed one of your messages"),
+)

@@ -18,7 +18,8 @@ signed in with a role that has not enrolled its required second factor) or
 4404 (no such conversation *or* not yours: the same answer) — before anything is sent. Every
 delivery reads through ``access_conversation`` again, so a socket that outlives its user's
 access is closed with 4403 instead of receiving more. The channel layer carries only "something
-changed" doorbells, never message text (see ``realtime.py``).
+changed" doorbells, never message text (see ``realtime.py``). What a socket delivers is a read
+on the record: one event per writer and connection (``_record``), not one per message.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_FOUND)
             return
         self.user, self.conversation = user, conversation
+        self.named: set[str] = set()  # writers whose messages this connection has recorded
         after = _after(self.scope)
         self.cursor = conversation.last_seq if after is None else after
         self.group = group_name(conversation.public_id)
@@ -110,11 +112,13 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
                 conversation=self.conversation,
                 after=self.cursor,
                 limit=selectors.MAX_LIMIT,
+                via=None,
             )
         except NotFound:
             await self.close(code=GONE)
             return
         if items:
+            await self._record(items)
             self.cursor = max(self.cursor, items[-1].seq)
             await self.send_json({"type": "messages", "items": [i.as_json() for i in items]})
 
@@ -127,4 +131,15 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=GONE)
             return
         if item is not None:
+            await self._record([item])
             await self.send_json({"type": "message", "item": item.as_json()})
+
+    async def _record(self, items) -> None:
+        """The read is on the record once per writer and connection: the first delivery of
+        someone's messages over this socket records it, later ones are part of the same look."""
+        new = {i.author_id for i in items if not i.mine and not i.deleted} - self.named
+        if new:
+            await database_sync_to_async(selectors.record_realtime_reads)(
+                viewer=self.user, conversation=self.conversation, authors=new
+            )
+            self.named |= new

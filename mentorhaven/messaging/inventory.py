@@ -4,8 +4,9 @@ from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exem
 
 PLATFORM, PROGRAM = Category.PLATFORM, Category.PROGRAM
 MESSAGE_RETENTION = (
-    "While the relationship or group lasts, then a read-only archive for "
-    "MESSAGING_ARCHIVE_RETENTION_DAYS (default 365), then deleted"
+    "While the relationship or group lasts, then a read-only archive until the retention "
+    "sweep deletes it: 24 months after a relationship ends by default (your organization may "
+    "choose 3 to 72 months), longer only under a legal hold"
 )
 REPORT_RETENTION = "Until the report is resolved + 2 years"
 NOTIFICATION_RETENTION = "90 days"

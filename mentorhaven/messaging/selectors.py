@@ -1,17 +1,21 @@
 """Reads of the messaging app. Every function takes the viewer; callers have passed an
 ``access_*`` helper, and the selectors that return message text check again.
 
-Reading messages addressed to you is not recorded in the audit log: the writer sent them to
-you, and logging every poll would bury the reads that matter. Reads by anyone else — a program
-admin opening a reported message — are recorded (``report_for_admin``).
+Every read of messages is on the record: one event per page, poll, search or real-time
+connection (``record_reads``), naming each writer whose messages were shown, not one per message
+— so the writer's "Who accessed my data" says "Ana Mentor read your messages" once per look.
+A program admin opening a reported message is recorded differently for the two sides
+(``report_for_admin``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -86,6 +90,54 @@ def _readable(viewer, conversation: Conversation) -> QuerySet[Message]:
     return qs
 
 
+READ_PURPOSES = {
+    "page": "Read a conversation",
+    "poll": "Receive new messages in a conversation",
+    "search": "Search a conversation",
+    "api": "Read a conversation through the API",
+    "realtime": "Receive messages in real time",
+}
+
+
+def record_reads(
+    *, viewer, conversation: Conversation, writers: Iterable[int], via: str = "page"
+) -> None:
+    """One event for one look at a conversation, naming every writer (other than the viewer)
+    whose messages it showed; nothing when it showed none. One INSERT, whatever the count."""
+    others = sorted(set(writers) - {viewer.pk})
+    if others:
+        audit.record_access(
+            viewer=viewer,
+            subjects=others,
+            action="message.read",
+            category="platform",
+            target=conversation,
+            purpose=READ_PURPOSES[via],
+            actor_role=_reader_role(viewer, conversation),
+            organization=conversation.program.organization_id if conversation.program_id else None,
+        )
+
+
+def record_realtime_reads(*, viewer, conversation: Conversation, authors: Iterable[str]) -> None:
+    """A real-time connection delivered messages of ``authors`` (public ids) for the first time
+    on this connection: one read naming them (the socket records once per writer and
+    connection, not once per message)."""
+    writers = get_user_model().objects.filter(public_id__in=list(authors)).values_list("pk")
+    record_reads(
+        viewer=viewer,
+        conversation=conversation,
+        writers={pk for (pk,) in writers},
+        via="realtime",
+    )
+
+
+def _reader_role(viewer, conversation: Conversation) -> str:
+    r = conversation.relationship
+    if r is None:
+        return "member"
+    return "mentor" if viewer.pk == r.mentor_id else "mentee"
+
+
 def messages_page(
     *,
     viewer,
@@ -93,6 +145,7 @@ def messages_page(
     after: int | None = None,
     before: int | None = None,
     limit: int = DEFAULT_LIMIT,
+    via: str | None = "page",
 ) -> list[MessageView]:
     """Messages in ``seq`` order. ``after=n``: the first ``limit`` with seq > n (polling and
     catching up: each message exactly once). ``before=n``: the ``limit`` just before n (older
@@ -107,6 +160,13 @@ def messages_page(
         if before is not None:
             qs = qs.filter(seq__lt=before)
         rows = list(qs.order_by("-seq")[:limit])[::-1]
+    if via is not None:  # None: the caller records the read itself (a real-time connection)
+        record_reads(
+            viewer=viewer,
+            conversation=conversation,
+            writers={m.author_id for m in rows if not m.is_deleted},
+            via=via,
+        )
     return [view_of(m, viewer) for m in rows]
 
 
@@ -121,7 +181,7 @@ def search_messages(
     *, viewer, conversation: Conversation, query: str, limit: int = 50
 ) -> list[MessageView]:
     """Messages of one conversation whose text contains ``query`` (case-insensitive), newest
-    first.
+    first. Recorded as one read naming the writers of the messages found.
 
     The database holds only ciphertext, so it cannot search: this decrypts the conversation's
     messages in Python and filters them, in batches. That is linear in the conversation's length
@@ -133,6 +193,7 @@ def search_messages(
     if not needle:
         return []
     found: list[MessageView] = []
+    found_rows: list[Message] = []
     qs = _readable(viewer, conversation).filter(deleted_at__isnull=True).order_by("-seq")
     for message in qs.iterator(chunk_size=500):
         body = cast("str | None", message.body)
@@ -140,8 +201,15 @@ def search_messages(
             continue
         if needle in body.casefold():
             found.append(view_of(message, viewer))
+            found_rows.append(message)
             if len(found) >= limit:
                 break
+    record_reads(
+        viewer=viewer,
+        conversation=conversation,
+        writers={message.author_id for message in found_rows},
+        via="search",
+    )
     return found
 
 
@@ -228,9 +296,12 @@ class ReportView:
 @transaction.atomic
 def report_for_admin(*, viewer, report: Report) -> ReportView:
     """What an admin sees of a report: the reason, the reporter's note, and the one reported
-    message (the copy taken when it was reported). Showing that message is a read of its
-    author's content, so it is recorded, with its purpose, for the author's access log; so is
-    the reporter's note. Nothing else of the conversation is ever shown."""
+    message (the copy taken when it was reported). Nothing else of the conversation is shown.
+
+    Both reads are recorded, differently for each side. The reported person's log says only
+    that a program admin reviewed one of their messages (``message.admin_review``): no reason,
+    no report, no reporter — the target is the message itself. The reporter's log says that a
+    program admin reviewed a message for safety (``report.review``)."""
     organization = report.program.organization_id
     evidence = None
     if report.evidence is not None:
@@ -238,25 +309,26 @@ def report_for_admin(*, viewer, report: Report) -> ReportView:
         audit.record_access(
             viewer=viewer,
             subject=report.reported_user,
+            action="message.admin_review",
             category="platform",
-            target=report.message or report,
-            purpose="Review a reported message (safety report)",
+            target=report.message or ("messaging.message", ""),
+            purpose="Review a message",
             actor_role="program_admin",
             organization=organization,
-            extra={"report": report},  # stored as a keyed pseudonym
         )
     note = ""
     if report.note:
         note = str(report.note)
-        audit.record_access(
-            viewer=viewer,
-            subject=report.reporter,
-            category="platform",
-            target=report,
-            purpose="Review a safety report's note",
-            actor_role="program_admin",
-            organization=organization,
-        )
+    audit.record_access(
+        viewer=viewer,
+        subject=report.reporter,
+        action="report.review",
+        category="platform",
+        target=report,
+        purpose="Review a safety report",
+        actor_role="program_admin",
+        organization=organization,
+    )
     if is_unavailable(report.note) or is_unavailable(report.evidence):
         # A person the report is about was erased: the evidence lives on in the safeguarding
         # case sealed before their key was shredded (privacy/erasure/safeguarding.py).

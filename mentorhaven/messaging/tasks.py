@@ -1,25 +1,23 @@
-"""Background work of the messaging app: notification e-mails and the archive retention sweep.
+"""Background work of the messaging app: notification e-mails. (Old conversations are deleted
+by the retention sweep, ``mentorhaven/retention``.)
 
 Each function fetches what is due and calls a service per item; the services lock and check
 again, so every run is idempotent and safe to repeat after a crash. Run the ``@task`` wrappers
-from the worker, or ``mentorhaven messaging digest|retention`` from cron.
+from the worker; the scheduler sends digests hourly (``messaging/schedules.py``).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from mentorhaven.mentoring.models import Relationship
-from mentorhaven.messaging.models import Conversation, Notification, NotificationPreference
+from mentorhaven.messaging.models import Notification, NotificationPreference
 from mentorhaven.messaging.services import (
     DEFAULT_EMAIL,
-    conversation_expire,
     notification_email_send,
 )
 
@@ -62,27 +60,6 @@ def send_digests() -> int:
     return sent
 
 
-def sweep_archives() -> int:
-    """Policy: a relationship's conversation stays readable as an archive for
-    ``MESSAGING_ARCHIVE_RETENTION_DAYS`` after the relationship ended, then it and its
-    messages are deleted. Returns the number of conversations deleted."""
-    cutoff = timezone.now() - timedelta(days=settings.MESSAGING_ARCHIVE_RETENTION_DAYS)
-    due = Conversation.objects.filter(
-        kind=Conversation.Kind.RELATIONSHIP,
-        relationship__status__in=[
-            Relationship.Status.COMPLETED,
-            Relationship.Status.ENDED_EARLY,
-        ],
-        relationship__ended_at__lte=cutoff,
-    )
-    return sum(1 for c in due.iterator() if conversation_expire(conversation=c) >= 0)
-
-
 @task()
 def messaging_digest() -> int:
     return send_digests()
-
-
-@task()
-def messaging_retention() -> int:
-    return sweep_archives()

@@ -3,19 +3,16 @@ edit/delete, report and block, notifications, and the admins' safety reports."""
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
+from mentorhaven.kernel.errors import NotFound
 from mentorhaven.messaging import forms, selectors, services
 from mentorhaven.messaging.access import (
     access_conversation,
@@ -25,25 +22,6 @@ from mentorhaven.messaging.access import (
     is_read_only,
 )
 from mentorhaven.messaging.models import Notification
-
-
-def _guarded(view):
-    """NotFound → 404, PermissionDenied without a message → 403; a refusal with a message
-    (an archive, a block, an empty message) is shown on the page the person came from."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except ApplicationError as exc:
-            if isinstance(exc, PermissionDenied) and exc.code == PermissionDenied.code:
-                raise DjangoPermissionDenied from exc
-            flash.error(request, exc.message)
-            return _back_to_referer(request)
-
-    return login_required(never_cache(wrapped))
 
 
 def _htmx(request) -> bool:
@@ -62,7 +40,8 @@ def _to(conversation, anchor: str = "") -> HttpResponse:
     return redirect(f"{url}#{anchor}" if anchor else url)
 
 
-@_guarded
+@login_required
+@never_cache
 def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -71,7 +50,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
+@never_cache
 def relationship_conversation(request: HttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_for_messages(request.user, relationship_id)
     conversation = services.conversation_for_relationship(
@@ -93,7 +73,8 @@ def _others(request, conversation):
     )
 
 
-@_guarded
+@login_required
+@never_cache
 def conversation(request: HttpRequest, conversation_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     items = selectors.messages_page(viewer=request.user, conversation=conv)
@@ -115,7 +96,8 @@ def conversation(request: HttpRequest, conversation_id) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
+@never_cache
 def history(request: HttpRequest, conversation_id) -> HttpResponse:
     """Older messages (``?before=<seq>``), for people without JavaScript too."""
     conv = access_conversation(request.user, conversation_id)
@@ -139,7 +121,8 @@ def _int(value) -> int | None:
         return None
 
 
-@_guarded
+@login_required
+@never_cache
 def poll(request: HttpRequest, conversation_id) -> HttpResponse:
     """htmx polling fallback: messages with ``seq`` above ``?after=``, appended out of band,
     plus the cursor input moved to the newest one. Each message is sent once per cursor."""
@@ -147,7 +130,7 @@ def poll(request: HttpRequest, conversation_id) -> HttpResponse:
     after = _int(request.GET.get("after"))
     after = conv.last_seq if after is None else after
     items = selectors.messages_page(
-        viewer=request.user, conversation=conv, after=after, limit=selectors.MAX_LIMIT
+        viewer=request.user, conversation=conv, after=after, limit=selectors.MAX_LIMIT, via="poll"
     )
     cursor = items[-1].seq if items else after
     if items:
@@ -158,7 +141,8 @@ def poll(request: HttpRequest, conversation_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
+@never_cache
 def send(request: HttpRequest, conversation_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id, write=True)
     form = forms.MessageForm(request.POST)
@@ -173,7 +157,8 @@ def send(request: HttpRequest, conversation_id) -> HttpResponse:
     return _to(conv, "compose")
 
 
-@_guarded
+@login_required
+@never_cache
 def search(request: HttpRequest, conversation_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     query = (request.GET.get("q") or "")[:200]
@@ -185,7 +170,8 @@ def search(request: HttpRequest, conversation_id) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
+@never_cache
 def message_edit(request: HttpRequest, message_id) -> HttpResponse:
     message = access_message(request.user, message_id, write=True)
     if request.method == "POST":
@@ -201,7 +187,8 @@ def message_edit(request: HttpRequest, message_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
+@never_cache
 def message_delete(request: HttpRequest, message_id) -> HttpResponse:
     message = access_message(request.user, message_id, write=True)
     services.message_delete(actor=request.user, message=message)
@@ -209,7 +196,8 @@ def message_delete(request: HttpRequest, message_id) -> HttpResponse:
     return _to(message.conversation)
 
 
-@_guarded
+@login_required
+@never_cache
 def report_message(request: HttpRequest, message_id) -> HttpResponse:
     message = access_message(request.user, message_id)
     if message.author_id == request.user.pk:
@@ -229,7 +217,8 @@ def _member(request, conv, user_id):
     raise NotFound()
 
 
-@_guarded
+@login_required
+@never_cache
 def report_person(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     person = _member(request, conv, user_id)
@@ -244,7 +233,8 @@ def report_person(request: HttpRequest, conversation_id, user_id) -> HttpRespons
 
 
 @require_POST
-@_guarded
+@login_required
+@never_cache
 def block(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     person = _member(request, conv, user_id)
@@ -260,7 +250,8 @@ def block(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
 # --- notifications ---------------------------------------------------------------------------
 
 
-@_guarded
+@login_required
+@never_cache
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.PreferenceForm(request.POST)
@@ -284,7 +275,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
+@never_cache
 def notification_open(request: HttpRequest, notification_id) -> HttpResponse:
     found = Notification.objects.filter(
         user=request.user.pk or 0, public_id=notification_id
@@ -298,7 +290,8 @@ def notification_open(request: HttpRequest, notification_id) -> HttpResponse:
 # --- safety reports (program and organization admins) ---------------------------------------
 
 
-@_guarded
+@login_required
+@never_cache
 def report_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -307,7 +300,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
+@never_cache
 def report_detail(request: HttpRequest, report_id) -> HttpResponse:
     report = access_report(request.user, report_id)
     if request.method == "POST":

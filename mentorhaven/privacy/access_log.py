@@ -7,21 +7,28 @@ and mentees, their programs' admins, their organizations' staff), then, only if 
 unknown, every member of their organizations. Nothing maps pseudonyms back to people at rest:
 once someone is erased (their secret shredded) their past actions show as "a former member", and
 events about them can no longer be found by anybody, including through this page. Each event is
-explained by its action's declared sentence ("Ana Mentor viewed your data").
+explained by its action's declared sentence ("Ana Mentor read your messages").
+
+Repeated reads are grouped by reader, action, purpose and day (``audit.access_groups_about``:
+the audit tables are read only through the kernel). A reported person never learns that they
+were reported: the events about them say only that an admin reviewed one of their messages
+(``message.admin_review``), while the reporter's say that an admin reviewed it for safety
+(``report.review``); the report itself is recorded about the reporter alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mentorhaven.gates.audit_actions import WITHHELD_ACTIONS
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.inventory import Category
-from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.programs.models import OrgMembership
 
 ROLE_LABELS = {
@@ -46,23 +53,24 @@ class Actor:
 
 @dataclass(frozen=True)
 class AccessEntry:
-    at: datetime
+    """One line of the log: the same reader, action, purpose and day, ``count`` times."""
+
+    at: datetime  # the latest of the group
+    first_at: datetime
+    day: date
+    count: int
     who: Actor
     action: str
     action_label: str
     category: str
     category_label: str
     purpose: str
-    record_type: str
 
 
-def access_events_for(*, viewer, include_own: bool = True) -> QuerySet[AuditEvent]:
-    """Events about ``viewer`` (and only them), newest first; an event not sealed yet (no seq,
-    for a few milliseconds) is the newest."""
-    events = audit.events_about(viewer)
-    if not include_own:
-        events = events.exclude(actor=audit.pseudonym(viewer))
-    return events
+def access_groups_for(*, viewer, include_own: bool = True) -> QuerySet:
+    """The viewer's log, grouped (dicts; ``describe`` turns a page of them into entries).
+    Break-glass events under a recorded legal exception stay in the audit log, not here."""
+    return audit.access_groups_about(viewer, include_own=include_own, withheld=WITHHELD_ACTIONS)
 
 
 def _likely_actors(viewer) -> set[int]:
@@ -111,41 +119,44 @@ def _names(pseudonyms: set[str], people: set[int]) -> dict[str, str]:
     return {wanted[user.pk]: user.name for user in get_user_model().objects.filter(pk__in=wanted)}
 
 
-def describe(*, viewer, events: list[AuditEvent]) -> list[AccessEntry]:
-    """Turn one page of events into who / what / when / why, resolving pseudonyms to people:
+def describe(*, viewer, groups: list[dict[str, Any]]) -> list[AccessEntry]:
+    """Turn one page of groups into who / what / when / why, resolving pseudonyms to people:
     first among the few likely actors, then, for any left over, the whole organization."""
     me = audit.pseudonym(viewer)
-    unresolved = {e.actor for e in events} - {me}
+    unresolved = {g["actor"] for g in groups} - {me}
     names: dict[str, str] = {}
     if unresolved:
         likely = _likely_actors(viewer)
         names = _names(unresolved, likely)
         if unresolved - set(names):
             names |= _names(unresolved - set(names), _possible_actors(viewer) - likely)
-    return [_entry(e, me, names) for e in events]
+    return [_entry(g, me, names) for g in groups]
 
 
-def _entry(event: AuditEvent, me: str, names: dict[str, str]) -> AccessEntry:
-    role = str(ROLE_LABELS.get(event.actor_role, event.actor_role.replace("_", " ").capitalize()))
-    if event.actor == me:
+def _entry(group: dict[str, Any], me: str, names: dict[str, str]) -> AccessEntry:
+    actor, actor_role = group["actor"], group["actor_role"]
+    role = str(ROLE_LABELS.get(actor_role, actor_role.replace("_", " ").capitalize()))
+    if actor == me:
         who = Actor("you", str(_("You")), role)
-    elif event.actor in (audit.SYSTEM, ""):
+    elif actor in (audit.SYSTEM, ""):
         who = Actor("system", str(_("MentorHaven system")), "")
-    elif event.actor in names:
-        who = Actor("person", names[event.actor], role)
+    elif actor in names:
+        who = Actor("person", names[actor], role)
     else:
         who = Actor("unknown", str(_("A former member or an erased account")), role)
     try:
-        category_label = Category(event.category).label
+        category_label = Category(group["category"]).label
     except ValueError:
-        category_label = event.category
+        category_label = group["category"]
     return AccessEntry(
-        at=event.occurred_at,
+        at=group["last_at"],
+        first_at=group["first_at"],
+        day=group["day"],
+        count=group["count"],
         who=who,
-        action=event.action,
-        action_label=audit.sentence(event.action, who.name),
-        category=event.category,
+        action=group["action"],
+        action_label=audit.sentence(group["action"], who.name),
+        category=group["category"],
         category_label=category_label,
-        purpose=event.purpose,
-        record_type=event.target_type,
+        purpose=group["purpose"],
     )

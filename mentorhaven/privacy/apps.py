@@ -14,3 +14,6 @@ class PrivacyConfig(AppConfig):
         from mentorhaven.privacy.erasure import steps  # noqa: F401
 
         autodiscover_modules("erasure")
+        # Every installed app's export.py registers what a data export holds from it
+        # (privacy/export/registry.py).
+        autodiscover_modules("export")

@@ -1,9 +1,22 @@
-"""Audit actions of the privacy app (kernel/audit/actions.py)."""
+"""Audit actions of the privacy app: data exports and erasure (kernel/audit/actions.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.kernel.audit import declare
 
+declare("export.request", category="platform", sentence=_("{actor} asked for a data export"))
+declare("export.build", category="platform", sentence=_("{actor} prepared your data export"))
+declare("export.link", category="platform", sentence=_("{actor} made a download link"))
+declare("export.download", category="platform", sentence=_("{actor} downloaded your data export"))
+declare("export.expire", category="platform", sentence=_("{actor} deleted an expired export"))
+declare(
+    "export.operator",
+    category="platform",
+    sentence=_("{actor} exported your data for a data request"),
+)
+# Someone else's writing included in a person's export (a message, a shared note); each event
+# names the category, like ``data.read``.
+declare("export.read", sentence=_("{actor} exported your writing shared with them"))
 declare("erasure.request", category="platform", sentence=_("{actor} asked for your erasure"))
 declare("erasure.cancel", category="platform", sentence=_("{actor} cancelled your erasure"))
 declare(

@@ -1,4 +1,5 @@
-"""Personal data held by the privacy app: erasure requests and safeguarding cases."""
+"""Personal data held by the privacy app: data exports, erasure requests and safeguarding
+cases."""
 
 from django.db.models import Q
 
@@ -68,4 +69,31 @@ exempt(
     "privacy.SafeguardingCase",
     "the version label of the master key that wraps the case key",
     fields=["kek_version"],
+)
+
+EXPORT_RETENTION = "7 days after it is ready, then the archive is deleted"
+
+declare(
+    "privacy.ExportJob",
+    [
+        Field(
+            "user",
+            Category.PLATFORM,
+            label="Whose export it is",
+            purpose="Building and handing over your data export (the archive is encrypted "
+            "under your key)",
+            basis="legal_obligation",
+            visible_to=("self",),
+            retention=EXPORT_RETENTION,
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+    ],
+    record="Your data exports",
+)
+exempt(
+    "privacy.ExportJob",
+    "bookkeeping of the export: how far it got, its size, the random name of the sealed "
+    "archive, and hashes of the manifest and of the download link's secret",
+    fields=["progress", "storage_name", "size", "manifest_sha256", "link_token_hash"],
 )

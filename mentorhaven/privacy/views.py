@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorhaven.kernel.access import Role
-from mentorhaven.kernel.errors import ApplicationError
+from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.kernel.inventory import data_map as inventory_data_map
-from mentorhaven.privacy.access_log import access_events_for, describe
+from mentorhaven.privacy import services
+from mentorhaven.privacy.access import access_export
+from mentorhaven.privacy.access_log import access_groups_for, describe
 from mentorhaven.privacy.erasure import services as erasure_services
 from mentorhaven.privacy.erasure.selectors import erasure_request_for
+from mentorhaven.privacy.selectors import exports_for
 
 ACCESS_LOG_PAGE_SIZE = 50
 
 
+def _refusals(view):
+    """NotFound → 404 page, PermissionDenied → 403 page; another refusal becomes a message on
+    the privacy page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404 from exc
+        except PermissionDenied as exc:
+            raise DjangoPermissionDenied from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("privacy_home")
+
+    return wrapped
+
+
 @login_required
 def privacy_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy/home.html")
+    return render(request, "privacy/home.html", {"exports": exports_for(viewer=request.user)})
 
 
 ROLE_NAMES = {
@@ -49,11 +75,12 @@ def data_map(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def access_log(request: HttpRequest) -> HttpResponse:
-    """Who accessed my data: every audit event about the signed-in person, newest first."""
+    """Who accessed my data: the audit events about the signed-in person, grouped by reader,
+    action, purpose and day, newest first, 50 lines a page."""
     include_own = request.GET.get("own") != "hide"
-    events = access_events_for(viewer=request.user, include_own=include_own)
-    page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = describe(viewer=request.user, events=list(page.object_list))
+    groups = access_groups_for(viewer=request.user, include_own=include_own)
+    page = Paginator(groups, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = describe(viewer=request.user, groups=list(page.object_list))
     return render(
         request,
         "privacy/access_log.html",
@@ -87,3 +114,46 @@ def erasure(request: HttpRequest) -> HttpResponse:
         "privacy/erasure.html",
         {"erasure": current, "grace_days": erasure_services.grace_period().days},
     )
+
+
+@login_required
+@require_POST
+@_refusals
+def export_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a data export; the privacy page then shows its progress."""
+    services.export_request(actor=request.user)
+    messages.success(request, _("Your export is being prepared. This page shows its progress."))
+    return redirect("privacy_home")
+
+
+@login_required
+@require_GET
+@_refusals
+def export_status(request: HttpRequest, export_id) -> HttpResponse:
+    """One export's progress, as the fragment the privacy page refreshes while it is built."""
+    job = access_export(request.user, export_id)
+    return render(request, "privacy/_export.html", {"job": job})
+
+
+@login_required
+@require_POST
+@_refusals
+def export_link(request: HttpRequest, export_id) -> HttpResponse:
+    """Make a one-time download link for a ready export and follow it at once."""
+    job = access_export(request.user, export_id, write=True)
+    link = services.export_link_create(actor=request.user, job=job)
+    return redirect("privacy_export_download", token=link.token)
+
+
+@require_GET
+@_refusals
+def export_download(request: HttpRequest, token: str) -> StreamingHttpResponse:
+    """The archive, streamed and decrypted chunk by chunk; the link works once."""
+    actor = request.user if request.user.is_authenticated else None
+    download = services.export_download(token=token, actor=actor)
+    response = StreamingHttpResponse(download.chunks, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, download.filename)
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

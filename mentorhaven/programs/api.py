@@ -9,7 +9,11 @@ from ninja import Query, Router, Schema
 
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, page
 from mentorhaven.programs.access import access_program
-from mentorhaven.programs.selectors import program_memberships_for, programs_for
+from mentorhaven.programs.selectors import (
+    program_memberships_for,
+    programs_for,
+    record_member_list_read,
+)
 
 router = Router(tags=["programs"])
 
@@ -73,4 +77,6 @@ def program_detail(request, public_id: UUID):
 def membership_list(request, public_id: UUID, params: Query[PageParams]):
     """Who takes part, as far as the caller may know (see ``program_memberships_for``)."""
     program = access_program(request.auth, public_id)
-    return page(program_memberships_for(viewer=request.auth, program=program), params)
+    result = page(program_memberships_for(viewer=request.auth, program=program), params)
+    record_member_list_read(viewer=request.auth, program=program, memberships=result["items"])
+    return result

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from mentorhaven.kernel import audit
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.programs.access import OVERSIGHT_ORG_ROLES, visible_programs
@@ -237,6 +238,20 @@ def program_memberships_for(*, viewer, program: Program) -> QuerySet[Membership]
     if not oversees:
         memberships = memberships.filter(Q(role=Membership.Role.PROGRAM_ADMIN) | Q(user=viewer))
     return memberships.order_by("role", "user__display_name", "pk")
+
+
+def record_member_list_read(*, viewer, program: Program, memberships: list[Membership]) -> None:
+    """One page of a program's member list seen: one read on the record, naming the people on
+    it (the viewer's own line aside)."""
+    audit.record_access(
+        viewer=viewer,
+        subjects=sorted({m.user_id for m in memberships}),
+        action="program.members_read",
+        category="program",
+        target=program,
+        purpose="See who takes part in a program",
+        organization=program.organization_id,
+    )
 
 
 def roles_of(*, viewer) -> tuple[list[OrgMembership], list[Membership]]:

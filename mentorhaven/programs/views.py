@@ -7,7 +7,6 @@ from typing import cast
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from mentorhaven.accounts.models import User
-from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
+from mentorhaven.kernel.errors import ApplicationError, NotFound
 from mentorhaven.programs.forms import BulkInvitationForm, InvitationForm
 from mentorhaven.programs.models import Membership
 from mentorhaven.programs.selectors import (
@@ -90,13 +89,6 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
 # --- admins --------------------------------------------------------------------------------------
 
 
-def _scope_or_404(request: HttpRequest, org_id):
-    try:
-        return access_invite_scope(_me(request), org_id)
-    except NotFound as exc:
-        raise Http404 from exc
-
-
 @login_required
 def invitations_home(request: HttpRequest) -> HttpResponse:
     scopes = invite_scopes_for(_me(request))
@@ -112,7 +104,7 @@ INVITATIONS_PER_PAGE = 50
 
 @login_required
 def invitations(request: HttpRequest, org_id) -> HttpResponse:
-    scope = _scope_or_404(request, org_id)
+    scope = access_invite_scope(_me(request), org_id)
     form = InvitationForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,7 +135,7 @@ def invitations(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 def invitations_bulk(request: HttpRequest, org_id) -> HttpResponse:
-    scope = _scope_or_404(request, org_id)
+    scope = access_invite_scope(_me(request), org_id)
     form = BulkInvitationForm(request.POST or None, request.FILES or None, scope=scope)
     row_errors = []
     if request.method == "POST" and form.is_valid():
@@ -172,15 +164,7 @@ def invitations_bulk(request: HttpRequest, org_id) -> HttpResponse:
 @require_POST
 @login_required
 def invitation_revoke_view(request: HttpRequest, invitation_id) -> HttpResponse:
-    try:
-        invitation = access_invitation(_me(request), invitation_id, write=True)
-        invitation_revoke(actor=_me(request), invitation=invitation)
-    except NotFound as exc:
-        raise Http404 from exc
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Invitation revoked; its link no longer works."))
+    invitation = access_invitation(_me(request), invitation_id, write=True)
+    invitation_revoke(actor=_me(request), invitation=invitation)
+    messages.success(request, _("Invitation revoked; its link no longer works."))
     return redirect("invitations", org_id=invitation.organization.public_id)

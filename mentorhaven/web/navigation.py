@@ -51,6 +51,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(_("Programs"), "dashboard", frozenset({PROGRAM_ADMIN}), "program-admin"),
     Entry(_("Organization"), "dashboard", frozenset({ORG_ADMIN}), "org-admin"),
     Entry(_("Invitations"), "invitations_home", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
+    Entry(_("Retention"), "retention", frozenset({ORG_ADMIN, AUDITOR, SECURITY_OFFICER})),
     Entry(_("Compliance"), "dashboard", frozenset({AUDITOR}), "auditor"),
     Entry(_("Audit log"), "audit_log", frozenset({AUDITOR})),
     Entry(_("MFA coverage"), "dashboard", frozenset({SECURITY_OFFICER}), "security"),

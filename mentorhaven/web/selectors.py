@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import cast
 
 from allauth.mfa.models import Authenticator
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -21,7 +20,8 @@ from django.utils import timezone
 
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import SECOND_FACTOR_TYPES, roles_for
-from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.models import AuditCheckpoint
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Invitation, Membership, Organization, OrgMembership, Program
 
@@ -223,18 +223,14 @@ def _audit_figures(orgs: list[Organization]) -> list[AuditFigures]:
     """Audit event counts per organization and data category (auditor's view): one query."""
     since = timezone.now() - timedelta(days=RECENT_DAYS)
     figures = {org.pk: AuditFigures(organization=org) for org in orgs}
-    rows = (
-        AuditEvent.objects.filter(organization_id__in=figures)
-        .values("organization_id", "category")
-        .annotate(events=Count("pk"), recent=Count("pk", filter=Q(occurred_at__gte=since)))
-        .order_by()
-    )
-    for row in rows:
-        f = figures[cast(int, row["organization_id"])]
-        f.events += row["events"]
-        f.recent_events += row["recent"]
-        category = row["category"] or "other"
-        f.by_category[category] = f.by_category.get(category, 0) + row["events"]
+    for org_id, category, events, recent in audit.event_counts_by_organization(
+        list(figures), since=since
+    ):
+        f = figures[org_id]
+        f.events += events
+        f.recent_events += recent
+        category = category or "other"
+        f.by_category[category] = f.by_category.get(category, 0) + events
     return sorted(figures.values(), key=lambda f: f.organization.name)
 
 
@@ -301,7 +297,7 @@ def dashboard_for(viewer: User) -> Dashboard:
         dash.audit_figures = _audit_figures(orgs_by_role[AUDITOR])
         # The log's integrity is proven offline by `mentorhaven audit verify`; the auditor sees
         # when its tail was last signed.
-        dash.last_checkpoint = AuditCheckpoint.objects.order_by("-seq").first()
+        dash.last_checkpoint = audit.last_checkpoint()
     if orgs_by_role[SECURITY_OFFICER]:
         dash.coverage = _coverage(orgs_by_role[SECURITY_OFFICER])
     return dash

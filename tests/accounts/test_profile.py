@@ -34,16 +34,36 @@ def test_profile_post_cannot_change_the_email(client, personas, login):
     assert personas.cara.email == "cara.mentee@demo.test"
 
 
-def test_allauths_address_manager_is_not_reachable(client, personas, login):
-    login(personas.cara)
-    response = client.post(
-        "/accounts/email/", {"action_add": "", "email": "unverified@example.test"}
-    )
-    assert response.status_code == 302
-    assert response["Location"] == "/accounts/profile/"
+def test_email_changes_only_once_the_new_address_is_confirmed(
+    client, personas, login, mailoutbox, django_capture_on_commit_callbacks
+):
+    import re
+
     from allauth.account.models import EmailAddress
 
-    assert not EmailAddress.objects.filter(email="unverified@example.test").exists()
+    login(personas.cara)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/email/", {"email": "cara.new@example.test"})
+    assert response.status_code == 302
+    personas.cara.refresh_from_db()
+    assert personas.cara.email == "cara.mentee@demo.test"  # not yet: unconfirmed
+    pending = EmailAddress.objects.get(email="cara.new@example.test")
+    assert not pending.verified and not pending.primary
+    # The old way round is closed: an unconfirmed address cannot be made primary here.
+    client.post("/accounts/email/", {"action_primary": "", "email": "cara.new@example.test"})
+    personas.cara.refresh_from_db()
+    assert personas.cara.email == "cara.mentee@demo.test"
+    (sent,) = [m for m in mailoutbox if m.to == ["cara.new@example.test"]]
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", sent.body)
+    assert link, "the confirmation mail carries its link"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link.group(0))
+    personas.cara.refresh_from_db()
+    assert personas.cara.email == "cara.new@example.test"
+    assert list(
+        EmailAddress.objects.filter(user=personas.cara).values_list("email", flat=True)
+    ) == ["cara.new@example.test"]
+    assert AuditEvent.objects.filter(action="account.email_change_start").count() == 1
 
 
 def test_security_page_shows_mfa_status_and_links(client, personas, login):

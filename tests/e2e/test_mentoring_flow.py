@@ -63,7 +63,7 @@ def _questionnaires(personas) -> None:
             program=program,
             role=role,
             answers={topics: chosen, situation: home},
-            consents={situation.pk},
+            sensitive_consent=True,
             capacity=1 if role == "mentor" else None,
         )
 

@@ -182,3 +182,38 @@ def test_default_store_writes_through_djangos_default_storage(owner, settings, t
     assert _read(store, owner, name) == b"hello"
     store.delete(name)
     assert not (tmp_path / "media" / name).exists()
+
+
+# --- the sealing writer: content produced rather than uploaded (data exports) -------------------
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 5 * CHUNK + 17])
+@pytest.mark.parametrize("piece", [1, 100, CHUNK + 3])
+def test_sealing_writer_round_trips_however_it_is_written(store, owner, size, piece):
+    data = os.urandom(size)
+    with store.writer(subject=owner, binding=_binding(owner)) as sink:
+        for start in range(0, size, piece):
+            sink.write(data[start : start + piece])
+            assert len(sink._pending) <= CHUNK  # never more than a chunk held back
+        assert sink.tell() == size
+    assert _read(store, owner, sink.name) == data
+    with open(_path(store, sink.name), "rb") as stored:
+        assert size < 64 or data[:64] not in stored.read()
+
+
+def test_sealing_writer_stores_nothing_when_the_writing_fails(store, owner, tmp_path):
+    with (
+        pytest.raises(RuntimeError),
+        store.writer(subject=owner, binding=_binding(owner)) as sink,
+    ):
+        sink.write(b"half an export")
+        raise RuntimeError("the build failed")
+    vault_dir = tmp_path / "vault"
+    assert not vault_dir.exists() or not any(vault_dir.iterdir())
+
+
+def test_sealing_writer_output_is_bound_like_an_upload(store, owner):
+    with store.writer(subject=owner, binding=_binding(owner, "job-1")) as sink:
+        sink.write(b"an export")
+    with pytest.raises(vault.VaultError):
+        _read(store, owner, sink.name, _binding(owner, "job-2"))

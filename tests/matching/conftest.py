@@ -56,7 +56,7 @@ def fill(
     topics=(),
     industry=None,
     gender=None,
-    consent=False,
+    consent=None,
     goals="",
     capacity=None,
     paused=None,
@@ -66,13 +66,12 @@ def fill(
         questionnaire["industry"]: industry,
         questionnaire["gender"]: gender,
     }
-    consents = {questionnaire["gender"].pk} if consent else set()
     return questionnaire_submit(
         actor=user,
         program=program,
         role=role,
         answers=answers,
-        consents=consents,
+        sensitive_consent=consent,
         goals=goals,
         capacity=capacity,
         paused=paused,

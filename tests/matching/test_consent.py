@@ -1,18 +1,28 @@
-"""Sensitive answers count for matching only with explicit, per-question consent; withdrawing
-it removes the answer from the very next match."""
+"""Sensitive answers count for matching only with explicit consent to matching with sensitive
+answers (the consent app); withdrawing it deletes the answers and removes them from the very
+next match."""
 
 from __future__ import annotations
 
 import pytest
 
+from mentorhaven.consent.domain import Method, Purpose
+from mentorhaven.consent.services import consent_withdraw
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.errors import NotFound, ValidationFailed
+from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.matching.adapters import load_program
-from mentorhaven.matching.services import consent_set, match_run_create
+from mentorhaven.matching.models import Answer
+from mentorhaven.matching.services import match_run_create
 
 from .conftest import events, fill
 
 pytestmark = pytest.mark.django_db
+
+
+def withdraw(user) -> bool:
+    return consent_withdraw(
+        actor=user, purpose=Purpose.MATCHING_SENSITIVE, method=Method.PRIVACY_PAGE
+    )
 
 
 @pytest.fixture
@@ -51,22 +61,22 @@ def test_withdrawing_consent_changes_the_next_runs_score(cara_and_ana, questionn
     before = _cara_score(p)
     # topics 1, industry 0, gender 1 (weight 5): (1 + 0 + 5) / 7
     assert before == pytest.approx(6 / 7)
-    consent_set(actor=p.cara, question=questionnaire["gender"], given=False)
+    withdraw(p.cara)
     after = _cara_score(p)
     assert after == pytest.approx(1 / 2)  # the gender answer no longer counts
 
 
 def test_one_sided_consent_is_not_enough(cara_and_ana, questionnaire):
     p = cara_and_ana
-    consent_set(actor=p.ana, question=questionnaire["gender"], given=False)
+    withdraw(p.ana)
     assert _cara_score(p) == pytest.approx(1 / 2)
 
 
 def test_the_adapter_never_passes_an_unconsented_sensitive_answer(cara_and_ana, questionnaire):
     p = cara_and_ana
     gender = str(questionnaire["gender"].public_id)
-    consent_set(actor=p.cara, question=questionnaire["gender"], given=False)
-    data = load_program(p.program)
+    withdraw(p.cara)
+    data = load_program(p.program, reader=None, purpose="Run matching for a program")
     cara = data.mentee(p.cara.pk)
     ana = data.mentor(p.ana.pk)
     assert gender not in cara.answers and gender not in cara.consents
@@ -75,12 +85,14 @@ def test_the_adapter_never_passes_an_unconsented_sensitive_answer(cara_and_ana, 
 
 def test_consent_changes_are_audited_without_content(cara_and_ana, questionnaire):
     p = cara_and_ana
-    assert len(events("matching.consent_give")) == 2
-    consent_set(actor=p.cara, question=questionnaire["gender"], given=False)
-    consent_set(actor=p.cara, question=questionnaire["gender"], given=False)  # no change
-    withdrawn = events("matching.consent_withdraw")
+    assert len(events("consent.give")) == 2
+    assert withdraw(p.cara) is True
+    assert withdraw(p.cara) is False  # no change
+    withdrawn = events("consent.withdraw")
     assert len(withdrawn) == 1
-    assert withdrawn[0].target_id == audit.target_pseudonym(p.cara, questionnaire["gender"])
+    assert withdrawn[0].subject == audit.pseudonym(p.cara)
+    assert withdrawn[0].extra["purpose"] == "matching_sensitive"
+    assert withdrawn[0].extra["answers_deleted"] == 1
     assert "f" not in withdrawn[0].extra.values()
 
 
@@ -92,11 +104,19 @@ def test_explanations_never_mention_a_sensitive_question(cara_and_ana):
     assert "Gender" not in texts and "both chose: f" not in texts
 
 
-def test_consent_is_only_for_sensitive_questions_and_participants(personas, questionnaire):
-    with pytest.raises(ValidationFailed):
-        consent_set(actor=personas.cara, question=questionnaire["industry"], given=True)
-    with pytest.raises(NotFound):
-        consent_set(actor=personas.outsider, question=questionnaire["gender"], given=True)
+def test_a_sensitive_answer_without_consent_is_refused_and_not_stored(personas, questionnaire):
+    with pytest.raises(ValidationFailed) as refused:
+        fill(personas.cara, personas.program, "mentee", questionnaire, gender="f")
+    assert refused.value.code == "consent_required"
+    assert not Answer.objects.filter(user=personas.cara).exists()
+
+
+def test_withdrawal_deletes_the_sensitive_answers_only(cara_and_ana, questionnaire):
+    p = cara_and_ana
+    withdraw(p.cara)
+    left = set(Answer.objects.filter(user=p.cara).values_list("question_id", flat=True))
+    assert left == {questionnaire["topics"].pk, questionnaire["industry"].pk}
+    assert Answer.objects.filter(user=p.ana, question=questionnaire["gender"]).exists()
 
 
 def test_a_shredded_participants_answers_no_longer_count(cara_and_ana):
@@ -105,7 +125,7 @@ def test_a_shredded_participants_answers_no_longer_count(cara_and_ana):
     p = cara_and_ana
     vault.shred(p.cara)
     vault.forget_cached_keys()
-    data = load_program(p.program)
+    data = load_program(p.program, reader=None, purpose="Run matching for a program")
     cara = data.mentee(p.cara.pk)
     assert dict(cara.answers) == {} and cara.goals_text == ""
     run = match_run_create(actor=p.coordinator, program=p.program)

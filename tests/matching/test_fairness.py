@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from mentorhaven.consent.domain import Method, Purpose
+from mentorhaven.consent.services import consent_give
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.matching.fairness import fairness_report, group_rows
 from mentorhaven.matching.services import match_run_create, match_run_publish
@@ -46,8 +48,10 @@ def population(personas, questionnaire):
         fill(user, p.program, "mentee", q, topics=[topic], gender="f", consent=True)
     for user in men:
         fill(user, p.program, "mentee", q, topics=["python"], gender="m", consent=True)
-    for user in silent:  # answered, but did not consent: must not be counted anywhere
-        fill(user, p.program, "mentee", q, topics=["python"], gender="m", consent=False)
+    for user in silent:  # consented to matching, not to analytics: must not be counted anywhere
+        fill(user, p.program, "mentee", q, topics=["python"], gender="m", consent=True)
+    for user in [*women, *men]:
+        consent_give(actor=user, purpose=Purpose.ANALYTICS, method=Method.PRIVACY_PAGE)
     return p
 
 

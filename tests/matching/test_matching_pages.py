@@ -8,7 +8,10 @@ import pytest
 from django.urls import reverse
 
 from mentorhaven.accounts.tokens import api_token_create
-from mentorhaven.matching.models import Answer, MatchingConsent, MatchRun, Question
+from mentorhaven.consent.domain import Method, Purpose
+from mentorhaven.consent.selectors import has_consent
+from mentorhaven.consent.services import consent_give
+from mentorhaven.matching.models import Answer, MatchRun, Question
 from mentorhaven.mentoring.models import Relationship
 
 from .conftest import fill
@@ -76,14 +79,14 @@ def test_admin_pages_are_404_for_everyone_else(filled, login, client, who):
     assert client.post(_url("matching_run_publish", run_id=run.public_id)).status_code == 404
 
 
-def test_participant_fills_in_the_questionnaire_with_consent_beside_sensitive_questions(
+def test_participant_fills_in_the_questionnaire_with_one_consent_box_for_sensitive_answers(
     personas, questionnaire, login, client
 ):
     p, q = personas, questionnaire
     login(p.cara)
     url = _url("matching_questionnaire", program_id=p.program.public_id, role="mentee")
     page = client.get(url).content.decode()
-    consent_name = f"consent_{q['gender'].public_id.hex}"
+    consent_name = "sensitive_consent"
     assert f'name="{consent_name}"' in page
     assert f'for="id_{consent_name}"' in page  # the box has a label
     _no_inline_code(page)
@@ -100,9 +103,13 @@ def test_participant_fills_in_the_questionnaire_with_consent_beside_sensitive_qu
     )
     assert response.status_code == 302
     assert Answer.objects.filter(user=p.cara).count() == 3
-    assert MatchingConsent.objects.filter(user=p.cara, question=q["gender"]).exists()
-    client.post(url, {f"q_{q['gender'].public_id.hex}": "f"})  # box unticked: withdrawn
-    assert not MatchingConsent.objects.filter(user=p.cara).exists()
+    assert has_consent(p.cara, Purpose.MATCHING_SENSITIVE)
+    refused = client.post(url, {f"q_{q['gender'].public_id.hex}": "f"})  # unticked, answered
+    assert refused.status_code == 422 and "only with your consent" in refused.content.decode()
+    assert has_consent(p.cara, Purpose.MATCHING_SENSITIVE)  # nothing changed
+    client.post(url, {f"q_{q['topics'].public_id.hex}": ["leadership"]})  # unticked: withdrawn
+    assert not has_consent(p.cara, Purpose.MATCHING_SENSITIVE)
+    assert not Answer.objects.filter(user=p.cara, question=q["gender"]).exists()
 
 
 def test_questionnaire_of_a_role_one_does_not_hold_is_404(personas, questionnaire, login, client):
@@ -186,6 +193,9 @@ def test_fairness_page_shows_suppression(filled, questionnaire, login, client):
     html = client.get(url, {"question": str(questionnaire["gender"].public_id)}).content
     assert b"Nobody has consented" in html
     fill(p.cara, p.program, "mentee", questionnaire, gender="f", consent=True)
+    html = client.get(url, {"question": str(questionnaire["gender"].public_id)}).content
+    assert b"Nobody has consented" in html  # to matching, but not yet to analytics
+    consent_give(actor=p.cara, purpose=Purpose.ANALYTICS, method=Method.PRIVACY_PAGE)
     html = client.get(url, {"question": str(questionnaire["gender"].public_id)}).content
     assert b"Fewer than 10: not shown" in html
 

@@ -182,11 +182,13 @@ def test_an_answered_questions_type_cannot_change(personas, questionnaire):
     assert updated.weight == 3.0 and events("matching.question_update")
 
 
-def test_a_question_no_longer_sensitive_drops_its_consents(personas, questionnaire):
-    from mentorhaven.matching.models import MatchingConsent
+def test_a_question_made_sensitive_keeps_only_consented_answers(personas, questionnaire):
+    from mentorhaven.matching.models import Answer
     from mentorhaven.matching.services import question_update
 
-    fill(personas.cara, personas.program, "mentee", questionnaire, gender="f", consent=True)
-    assert MatchingConsent.objects.count() == 1
-    question_update(actor=personas.coordinator, question=questionnaire["gender"], sensitive=False)
-    assert MatchingConsent.objects.count() == 0
+    p, q = personas, questionnaire
+    fill(p.cara, p.program, "mentee", q, industry="finance", consent=True)
+    fill(p.dev, p.program, "mentee", q, industry="health")
+    question_update(actor=p.coordinator, question=q["industry"], sensitive=True)
+    kept = Answer.objects.filter(question=q["industry"])
+    assert list(kept.values_list("user_id", flat=True)) == [p.cara.pk]

@@ -140,25 +140,24 @@ def test_ended_relationship_leaves_a_read_only_archive_for_both(chat, pair, pers
             services.message_send(actor=person, conversation=conversation, body="one more")
 
 
-def test_archive_is_deleted_when_retention_passes(chat, pair, personas, settings):
-    settings.MESSAGING_ARCHIVE_RETENTION_DAYS = 30
+def test_archive_is_deleted_when_retention_passes(chat, pair, personas):
     services.message_send(actor=personas.cara, conversation=chat, body="bye")
     relationship_end(actor=personas.cara, relationship=pair, reason="goals_met", completed=True)
-    call_command("messaging", "retention")
+    call_command("retention", "sweep")
     assert Conversation.objects.filter(pk=chat.pk).exists()  # still within the archive period
-    with time_machine.travel(timezone.now() + timedelta(days=31)):
-        call_command("messaging", "retention")
-        call_command("messaging", "retention")  # idempotent
+    with time_machine.travel(timezone.now() + timedelta(days=24 * 30 + 1)):
+        call_command("retention", "sweep")
+        call_command("retention", "sweep")  # idempotent
     assert not Conversation.objects.filter(pk=chat.pk).exists()
     assert not Message.objects.filter(conversation_id=chat.pk).exists()
-    assert AuditEvent.objects.filter(action="conversation.expire").count() == 1
+    sweeps = AuditEvent.objects.filter(action="retention.sweep").order_by("pk")
+    assert [e.extra["messages"] for e in sweeps] == [0, 1, 0]
 
 
-def test_active_conversation_is_never_swept(chat, personas, settings):
-    settings.MESSAGING_ARCHIVE_RETENTION_DAYS = 1
+def test_active_conversation_is_never_swept(chat, personas):
     services.message_send(actor=personas.cara, conversation=chat, body="still here")
-    with time_machine.travel(timezone.now() + timedelta(days=400)):
-        call_command("messaging", "retention")
+    with time_machine.travel(timezone.now() + timedelta(days=4000)):
+        call_command("retention", "sweep")
     assert Conversation.objects.filter(pk=chat.pk).exists()
 
 

@@ -38,7 +38,8 @@ def test_report_reaches_program_admins_as_a_content_free_notice(reported, person
     assert {n.user_id for n in notices} == {personas.coordinator.pk, personas.org_admin.pk}
     assert all(REPORTED not in n.text and PRIVATE not in n.text for n in notices)
     event = AuditEvent.objects.get(action="report.create")
-    assert event.subject == audit.pseudonym(personas.ana)
+    # About the reporter: the person reported must never learn of it from their access log.
+    assert event.subject == audit.pseudonym(personas.cara)
     assert event.extra == {"reason": "harassment", "kind": "message"}
     assert report.status == Report.Status.OPEN
 
@@ -55,12 +56,15 @@ def test_admin_sees_only_the_reported_message_and_the_read_is_audited(
     assert PRIVATE not in page and "Another private remark" not in page
     assert "It made me uncomfortable" in page
     read = AuditEvent.objects.get(
-        action="data.read",
+        action="message.admin_review",
         subject=audit.pseudonym(personas.ana),
         actor=audit.pseudonym(personas.coordinator),
     )
     assert read.target_id == audit.target_pseudonym(personas.ana, reported)
-    assert "safety report" in read.purpose
+    assert "report" not in read.purpose and read.extra == {}
+    assert AuditEvent.objects.filter(
+        action="report.review", subject=audit.pseudonym(personas.cara)
+    ).exists()
     # The rest of the conversation stays closed to the admin.
     with pytest.raises(NotFound):
         access_conversation(personas.coordinator, chat.public_id)
@@ -104,7 +108,7 @@ def test_reporting_a_person_reveals_no_message(chat, reported, personas, login):
     admin = login(personas.coordinator, c=Client())
     page = admin.get(f"/messages/reports/{report.public_id}/").content.decode()
     assert REPORTED not in page and PRIVATE not in page
-    assert not AuditEvent.objects.filter(action="data.read").exists()
+    assert not AuditEvent.objects.filter(action="message.admin_review").exists()
 
 
 def test_one_cannot_report_oneself_or_a_stranger(chat, reported, personas):

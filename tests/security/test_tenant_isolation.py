@@ -58,6 +58,8 @@ from fido2.webauthn import (
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.consent.domain import Purpose
+from mentorhaven.consent.services import data_request_create, dpo_appoint, restriction_start
 from mentorhaven.files.services import file_upload, share_link_create
 from mentorhaven.matching.models import Exclusion, MatchPair
 from mentorhaven.matching.services import exclusion_add, match_run_create, question_create
@@ -74,6 +76,7 @@ from mentorhaven.mentoring.services import (
 from mentorhaven.messaging.models import Notification
 from mentorhaven.messaging.services import conversation_for_relationship, message_send
 from mentorhaven.messaging.services import report_create as report_create_service
+from mentorhaven.privacy.services import export_build, export_link_create, export_request
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from mentorhaven.programs.services import invitation_create
 
@@ -317,8 +320,26 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
     world.add("email_key", "Cara's e-mail key", EmailConfirmationHMAC(address).key, "demo")
     world.add("reset_uid", "Cara's reset id", user_pk_to_url_str(p.cara), "demo")
     world.add("reset_key", "Cara's reset key", default_token_generator.make_token(p.cara), "demo")
+    export = export_build(job_id=export_request(actor=p.cara).pk)
+    assert export is not None
+    world.add("export", "Cara's data export", export, "demo", owner={"cara"})
+    link = export_link_create(actor=p.cara, job=export)
+    world.add("export_token", "Cara's export download link", link.token, "demo")
     for role in ("mentee", "mentor"):
         world.add("role", role, role, "")
+    # Data-protection requests: each organization's officer handles its own requests only.
+    for org, organization, officer, requester, restricted in (
+        ("demo", p.org, "auditor", "cara", "dev"),
+        ("other", p.other_org, "oscar", "outsider", "outsider"),
+    ):
+        dpo_appoint(actor=None, organization=organization, user=people[officer])
+        request = data_request_create(actor=people[requester], kind="correction", details="x")
+        world.add("data_request", f"{org} request", request, org,
+                  readers={requester, officer}, officers={officer})  # fmt: skip
+        restriction = restriction_start(actor=people[restricted])
+        world.add("restriction", f"{org} restriction", restriction, org, owner={restricted})
+    for purpose in Purpose:
+        world.add("purpose", purpose.value, purpose.value, "")
     return world
 
 
@@ -499,6 +520,21 @@ RULES: dict[str, Rule] = {
     "share_link_revoke": Rule({"link_id": "share_link"}, reach("write")),
     "share_page": Rule({"token": "share_token"}, credential={"get": 200, "post": 302}),
     "share_download": Rule({"token": "share_token"}, credential={"get": 200, "post": 405}),
+    # data exports: the person's own, and nobody else's; the download link is a credential
+    "privacy_export_status": Rule({"export_id": "export"}, reach("owner")),
+    "privacy_export_link": Rule({"export_id": "export"}, reach("owner")),
+    "privacy_export_download": Rule(
+        {"token": "export_token"}, credential={"get": 200, "post": 405}
+    ),
+    # consent and data requests: one's own consents and restriction; a request for its
+    # requester (read) and its organization's data-protection officers (read and handle)
+    "consent_give": Rule({"purpose": "purpose"}, lambda viewer, things: SERVED),
+    "consent_withdraw": Rule({"purpose": "purpose"}, lambda viewer, things: SERVED),
+    "restriction_lift": Rule({"restriction_id": "restriction"}, reach("owner")),
+    "data_request_detail": Rule({"request_id": "data_request"}, reach("readers"), methods=("get",)),
+    "data_request_status": Rule(
+        {"request_id": "data_request"}, change("readers", "officers"), methods=("post",)
+    ),
     # the API: the same rules, one method per operation
     "api:token_revoke": Rule({"public_id": "api_token"}, reach("owner"), methods=("delete",)),
     "api:program_detail": Rule({"public_id": "program"}, reach("visible"), methods=("get",)),
@@ -527,6 +563,14 @@ RULES: dict[str, Rule] = {
     "api:list_share_links": Rule(FILE, change("read", "write"), methods=("get",)),
     "api:create_share_link": Rule(FILE, change("read", "write"), methods=("post",)),
     "api:revoke_share_link": Rule({"link_id": "share_link"}, reach("write"), methods=("delete",)),
+    "api:me_export_status": Rule({"export_id": "export"}, reach("owner"), methods=("get",)),
+    "api:me_export_link": Rule({"export_id": "export"}, reach("owner"), methods=("post",)),
+    "api:withdraw_consent": Rule(
+        {"purpose": "purpose"}, lambda viewer, things: SERVED, methods=("delete",)
+    ),
+    "api:set_request_status": Rule(
+        {"request_id": "data_request"}, change("readers", "officers"), methods=("patch",)
+    ),
 }
 
 # One body that every API write accepts (each operation reads the fields it knows), so that

@@ -95,8 +95,20 @@ NOT_PAGES: dict[str, str] = {
     "file_delete": POST_ONLY,
     "share_link_create": POST_ONLY,
     "share_link_revoke": POST_ONLY,
+    "consent_give": POST_ONLY,
+    "consent_withdraw": POST_ONLY,
+    "restriction_start": POST_ONLY,
+    "restriction_lift": POST_ONLY,
+    "data_request_status": POST_ONLY,
     "share_page": TOKEN_PAGE,
+    "retention_policy_set": POST_ONLY,
+    "retention_hold_place": POST_ONLY,
+    "retention_hold_release": POST_ONLY,
     "share_download": TOKEN_PAGE,
+    "privacy_export_request": POST_ONLY,
+    "privacy_export_link": POST_ONLY,
+    "privacy_export_download": TOKEN_PAGE,
+    "gates:breakglass_decide": POST_ONLY,
 }
 API_REASON = "the JSON API, not a page (message sending is measured by bench_messages.py)"
 
@@ -109,7 +121,8 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
     """URL name -> [(who, path, status)]."""
     r, conv, program = w.relationship, w.conversation, w.program
     assert r and conv and w.note and w.meeting and w.file and w.run and w.report
-    assert w.own_message and w.their_message and w.notification
+    assert w.own_message and w.their_message and w.notification and w.export and w.data_request
+    assert w.agreement and w.grant
     other = w.people[MENTOR]
     every = [(who, _url("dashboard"), 200) for who in EVERY_ROLE]
     mine = {MENTEE: r.public_id}
@@ -120,7 +133,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "account_tokens": [(MENTEE, _url("account_tokens"), 200)],
         "account_profile": [(MENTEE, _url("account_profile"), 200)],
         "usersessions_list": [(MENTEE, _url("usersessions_list"), 200)],
-        "account_email": [(MENTEE, _url("account_email"), 302)],
+        "account_email": [(MENTEE, _url("account_email"), 200)],
         "account_logout": [(MENTEE, _url("account_logout"), 200)],
         "account_reauthenticate": [(MENTEE, _url("account_reauthenticate"), 200)],
         "account_change_password": [(MENTEE, _url("account_change_password"), 200)],
@@ -139,6 +152,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             (who, _url("invitations", org_id=w.org.public_id), 200)
             for who in (PROGRAM_ADMIN, ORG_ADMIN)
         ],
+        "retention": [(who, _url("retention"), 200) for who in (ORG_ADMIN, AUDITOR)],
         "invitations_bulk": [(ORG_ADMIN, _url("invitations_bulk", org_id=w.org.public_id), 200)],
         "relationship_list": [
             (MENTEE, _url("relationship_list"), 200),
@@ -236,12 +250,47 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "privacy_data": [(MENTEE, _url("privacy_data"), 200)],
         "privacy_access_log": [(MENTEE, _url("privacy_access_log"), 200)],
         "privacy_erasure": [(MENTEE, _url("privacy_erasure"), 200)],
+        "privacy_export_status": [
+            (MENTEE, _url("privacy_export_status", export_id=w.export.public_id), 200)
+        ],
+        "consent_home": [(MENTEE, _url("consent_home"), 200)],
+        "data_requests": [(MENTEE, _url("data_requests"), 200)],
+        "data_request_queue": [(SECURITY_OFFICER, _url("data_request_queue"), 200)],
+        "data_request_detail": [
+            (who, _url("data_request_detail", request_id=w.data_request.public_id), 200)
+            for who in (MENTEE, SECURITY_OFFICER)
+        ],
         "relationship_files": [
             (who, _url("relationship_files", relationship_id=r.public_id), 200)
             for who in (MENTEE, MENTOR)
         ],
         "file_detail": [(MENTEE, _url("file_detail", file_id=w.file.public_id), 200)],
         "file_content": [(MENTOR, _url("file_content", file_id=w.file.public_id), 200)],
+        "gates:agreement": [
+            (who, _url("gates:agreement", version_id=w.agreement.public_id), 200)
+            for who in (MENTEE, MENTOR)
+        ],
+        "gates:agreement_publish": [
+            (ORG_ADMIN, _url("gates:agreement_publish", program_id=program.public_id), 200)
+        ],
+        "gates:training": [(MENTOR, _url("gates:training"), 200)],
+        "gates:training_figures": [
+            (PROGRAM_ADMIN, _url("gates:training_figures", program_id=program.public_id), 200)
+        ],
+        "gates:breakglass_list": [
+            (ORG_ADMIN, _url("gates:breakglass_list", org_id=w.org.public_id), 200)
+        ],
+        "gates:breakglass_detail": [
+            (
+                who,
+                _url("gates:breakglass_detail", grant_id=w.grant.public_id),
+                200,
+            )
+            for who in (ORG_ADMIN, "second_admin")
+        ],
+        "gates:breakglass_read": [
+            (ORG_ADMIN, _url("gates:breakglass_read", grant_id=w.grant.public_id), 200)
+        ],
     }
 
 

@@ -9,6 +9,8 @@ What the rest of MentorHaven uses:
   ``anchors``). ``verify()``: check it all (``verification``).
 * ``pseudonym``, ``pseudonyms_of``, ``resolve_actors``, ``events_about``, ``events_by``,
   ``target_pseudonym``: find people's events again, with the keys (``pseudonyms``).
+* ``access_groups_about``, ``event_counts_by_organization``, ``last_checkpoint``: what pages
+  read of the log (``selectors``); apps never query the audit tables themselves.
 
 The design, its threat model and its limits are in docs/privacy.md ("Audit").
 """
@@ -30,6 +32,11 @@ from mentorhaven.kernel.audit.pseudonyms import (
 from mentorhaven.kernel.audit.recording import record, record_access
 from mentorhaven.kernel.audit.sealer import run_sealer
 from mentorhaven.kernel.audit.sealing import seal
+from mentorhaven.kernel.audit.selectors import (
+    access_groups_about,
+    event_counts_by_organization,
+    last_checkpoint,
+)
 from mentorhaven.kernel.audit.verification import PENDING_GRACE_SECONDS, VerifyResult, verify
 
 __all__ = [
@@ -39,13 +46,16 @@ __all__ = [
     "Action",
     "AuditError",
     "VerifyResult",
+    "access_groups_about",
     "all_actions",
     "checkpoint",
     "declare",
     "declared",
+    "event_counts_by_organization",
     "events_about",
     "events_by",
     "generate_key_file",
+    "last_checkpoint",
     "pseudonym",
     "pseudonyms_of",
     "record",

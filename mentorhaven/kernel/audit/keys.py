@@ -172,3 +172,41 @@ def signature_valid(
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+# --- signing other documents with the same key -------------------------------------------------
+#
+# A data export's manifest is signed with the audit key, so that its recipient (or an operator
+# asked about it later) can check it came from this server unchanged. The purpose is part of the
+# signed message: a manifest signature can never pass as a checkpoint signature, nor the reverse.
+
+
+def _document_message(purpose: str, data: bytes) -> bytes:
+    return b"\x1f".join((b"mentorhaven-document", purpose.encode(), hashlib.sha256(data).digest()))
+
+
+def sign_document(purpose: str, data: bytes) -> tuple[str, str]:
+    """(key id, base64 Ed25519 signature) of ``data`` for ``purpose`` under the current key."""
+    ring = key_ring()
+    assert ring.signing is not None
+    signature = ring.signing.sign(_document_message(purpose, data))
+    return ring.current_id, base64.b64encode(signature).decode()
+
+
+def public_key_pem(kid: str) -> str:
+    """The PEM of a trusted public key (for a recipient who wants to check offline)."""
+    public = key_ring().public.get(kid)
+    return _pem_public(public).decode() if public is not None else ""
+
+
+def document_signature_valid(purpose: str, data: bytes, kid: str, signature: str) -> bool:
+    """Whether ``signature`` is a signature of ``data`` for ``purpose`` by a key we trust
+    (the current key or a retired one kept in the key file)."""
+    public = key_ring().public.get(kid)
+    if public is None:
+        return False
+    try:
+        public.verify(base64.b64decode(signature, validate=True), _document_message(purpose, data))
+    except (InvalidSignature, ValueError):
+        return False
+    return True

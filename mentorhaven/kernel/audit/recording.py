@@ -46,6 +46,9 @@ EXTRA_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 CODE = re.compile(r"([A-Za-z][A-Za-z0-9_.]{0,23})?")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_EXTRA_ITEMS = 50
+# Rows per INSERT statement: a read naming a whole program (two thousand people) stays within
+# every database's limit on parameters (PostgreSQL: 65,535; 11 per row).
+ROWS_PER_INSERT = 1000
 
 INSERTED_FIELDS = ("occurred_at", *TEXT_FIELDS, "organization_id", "extra", "prev_hash", "hash")
 
@@ -108,16 +111,25 @@ def _category(action: actions.Action, category: str) -> str:
     return category
 
 
-def _people(actor, subject) -> tuple[str, str, bytes | None]:
-    """(actor pseudonym, subject pseudonym, the key of whom the event is about)."""
-    actor_secret = None if actor is None else vault.subject_secret(actor)
+def _secret(person, known: dict[int, bytes | None] | None) -> bytes | None:
+    if known is not None:
+        key = person if isinstance(person, int) else getattr(person, "pk", None)
+        if key in known:
+            return known[key]
+    return vault.subject_secret(person)
+
+
+def _people(actor, subject, known=None) -> tuple[str, str, bytes | None]:
+    """(actor pseudonym, subject pseudonym, the key of whom the event is about); ``known``:
+    secrets already fetched (``vault.subject_secrets``) by user id."""
+    actor_secret = None if actor is None else _secret(actor, known)
     if actor is None:
         actor_name = SYSTEM
     else:
         actor_name = ERASED if actor_secret is None else keyed_hash(actor_secret, PSEUDONYM_LABEL)
     if subject is None:
         return actor_name, "", owner_secret(None) if actor is None else actor_secret
-    subject_secret = vault.subject_secret(subject)
+    subject_secret = _secret(subject, known)
     subject_name = ERASED if subject_secret is None else keyed_hash(subject_secret, PSEUDONYM_LABEL)
     return actor_name, subject_name, subject_secret
 
@@ -133,14 +145,16 @@ def _build(
     category: str,
     organization,
     extra: dict[str, Any] | None,
+    known: dict[int, bytes | None] | None = None,
+    at=None,
 ) -> AuditEvent:
     declared = actions.declared(action)
     target_type, target_id = target_parts(target)
     _check_text("target_type", target_type, 64)
     _check_text("target_id", target_id, 200)
-    actor_name, subject_name, secret = _people(actor, subject)
+    actor_name, subject_name, secret = _people(actor, subject, known)
     fields: dict[str, Any] = {
-        "occurred_at": timezone.now(),
+        "occurred_at": at or timezone.now(),
         "actor": actor_name,
         "actor_role": _check_text("actor_role", actor_role, 32),
         "action": action,
@@ -160,6 +174,11 @@ def _insert(events: list[AuditEvent]) -> None:
     cost about as much as the insert itself on this hot path (every sensitive read appends)."""
     if not events:
         return
+    for start in range(0, len(events), ROWS_PER_INSERT):
+        _insert_rows(events[start : start + ROWS_PER_INSERT])
+
+
+def _insert_rows(events: list[AuditEvent]) -> None:
     width = len(INSERTED_FIELDS)
     params: list[Any] = []
     for event in events:
@@ -239,31 +258,42 @@ def record_access(
     """Record that ``viewer`` read the sensitive data (of ``category``) of ``subject`` or of
     each of ``subjects``, and why: one event per person, all in one INSERT.
 
-    Selectors call this for every read of sensitive content, so each person can see it on
-    "Who accessed my data"; a list view passes everyone whose data it shows. A person reading
-    their own data is not recorded: it tells them nothing and would drown the page.
+    Selectors call this once per view or batch (a page of messages, a list of files, a match
+    run), naming everyone whose data it shows, so each person can see it on "Who accessed my
+    data". The pseudonym keys of everyone named are fetched together
+    (``vault.subject_secrets``): a read costs the same few queries for one person as for two
+    thousand. A person reading their own data is not recorded: it tells them nothing and would
+    drown the page.
     """
     people = [subject] if subject is not None else []
     people += list(subjects)
     seen: set[Any] = set()
-    events = []
+    chosen = []
     for person in people:
         key = getattr(person, "pk", person)
         if key in seen or (viewer is not None and _same_person(viewer, person)):
             continue
         seen.add(key)
-        events.append(
-            _build(
-                action=action,
-                actor=viewer,
-                actor_role=actor_role,
-                target=target,
-                subject=person,
-                purpose=purpose,
-                category=category,
-                organization=organization,
-                extra=extra,
-            )
+        chosen.append(person)
+    if not chosen:
+        return []
+    known = vault.subject_secrets([*chosen, *([viewer] if viewer is not None else [])])
+    at = timezone.now()  # one read, one moment: the events of a batch share their time
+    events = [
+        _build(
+            action=action,
+            actor=viewer,
+            actor_role=actor_role,
+            target=target,
+            subject=person,
+            purpose=purpose,
+            category=category,
+            organization=organization,
+            extra=extra,
+            known=known,
+            at=at,
         )
+        for person in chosen
+    ]
     _insert(events)
     return events

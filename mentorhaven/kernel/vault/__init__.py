@@ -49,6 +49,7 @@ from mentorhaven.kernel.vault.keys import (
     shred,
     shred_subject,
     subject_secret,
+    subject_secrets,
     unwrap_data_key,
     wrap_data_key,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "shred",
     "shred_subject",
     "subject_secret",
+    "subject_secrets",
     "unwrap_data_key",
     "wrap_data_key",
     "write_key_file",

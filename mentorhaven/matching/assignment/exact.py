@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 from mentorhaven.matching.assignment.result import UNMATCHED, Assignment, _check, _finish
 
@@ -12,6 +11,9 @@ from mentorhaven.matching.assignment.result import UNMATCHED, Assignment, _check
 def assign_exact(
     scores: NDArray[np.float64], capacities: NDArray[np.int64], *, match_bonus: float = 0.0
 ) -> Assignment:
+    # SciPy loads here, on the first run, not in every process that imports matching.
+    from scipy.optimize import linear_sum_assignment
+
     caps = _check(scores, capacities)
     n = scores.shape[0]
     mentor_of = np.full(n, UNMATCHED, dtype=np.int64)

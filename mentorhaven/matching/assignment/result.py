@@ -37,7 +37,8 @@ class Assignment:
 
     @property
     def proven_optimal(self) -> bool:
-        return self.optimality_gap is not None and self.optimality_gap <= 1e-9
+        # Only an actual proof: a small positive gap (scores can be that small) is not one.
+        return self.optimality_gap == 0.0
 
     @property
     def matched(self) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from mentorhaven.matching.assignment.result import UNMATCHED, Assignment, _check, _finish
 
@@ -53,11 +51,20 @@ def _solve_on_graph(
     match_bonus: float,
 ) -> NDArray[np.int64]:
     """Optimal seat-expanded assignment using only the given (mentee, mentor) edges."""
+    # SciPy loads here, on the first run, not in every process that imports matching.
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     n, m = scores.shape
     mentor_of = np.full(n, UNMATCHED, dtype=np.int64)
     if not rows.size:
         return mentor_of
     value = scores[rows, cols] + match_bonus
+    # In units of the largest value, so the shift below (about 1) cannot round away the
+    # differences between small scores; scaling every value alike changes no choice.
+    scale = float(np.abs(value).max())
+    if scale > 0:
+        value = value / scale
     # Costs must be non-zero for the sparse solver: shift so that every real seat costs at
     # least 1 and each mentee's own "unmatched" seat costs exactly the shift. Every mentee
     # takes exactly one seat, so the shift does not change which matching is best.
@@ -101,10 +108,14 @@ def _duals(
 
     They are shortest-path potentials of the residual graph (mentees, mentors and one node
     T standing for "unmatched" and "free seat"), found by a vectorised Bellman-Ford; an
-    optimal matching leaves no negative cycle, so it converges. None if it does not."""
+    optimal matching leaves no negative cycle, so it converges. None if it does not.
+
+    ``tolerance`` is relative to the largest value: an absolute one would leave every price
+    at 0 for a program whose scores are all smaller than it, and then prove nothing."""
     n, m = scores.shape
     t = n + m
     value = scores[rows, cols] + match_bonus
+    tolerance *= float(np.abs(value).max()) if value.size else 0.0
     used = mentor_of[rows] == cols
     matched = mentor_of != UNMATCHED
     load = np.bincount(mentor_of[matched], minlength=m)
@@ -155,14 +166,17 @@ def _violations(
     k: int,
     match_bonus: float,
     chunk: int = 1024,
-    tolerance: float = 1e-9,
 ) -> tuple[NDArray[np.int64], float]:
     """Feasible pairs worth more than their prices (flat indices), at most ``k`` per mentee,
     the most underpriced first, and an upper bound on the best total over the whole matrix.
 
     Raising each ``u[i]`` to cover that mentee's most underpriced pair makes the prices
     feasible for every pair, so by LP duality no assignment is worth more than
-    ``sum(u) + sum(capacity * p)``. No pair left means the graph's optimum is the optimum."""
+    ``sum(u) + sum(capacity * p)``. No pair left means the graph's optimum is the optimum.
+
+    Every pair worth more than its prices counts, however little: an absolute cut-off here
+    once let pairs worth less than it stay out while the result still claimed to be optimal,
+    which is false for a program whose scores are all that small."""
     n, m = scores.shape
     price = np.where(caps > 0, p, np.inf) - match_bonus
     kk = min(k, m)
@@ -175,7 +189,7 @@ def _violations(
         gain = np.take_along_axis(block, top, axis=1)
         cover[start : start + chunk] += np.maximum(gain.max(axis=1), 0.0)
         rows = np.arange(start, start + block.shape[0])[:, None]
-        found.append((rows * m + top)[gain > tolerance])
+        found.append((rows * m + top)[gain > 0.0])
     extra = np.concatenate(found) if found else np.empty(0, np.int64)
     bound = float(cover.sum() + (caps * np.where(caps > 0, p, 0.0)).sum())
     return extra, bound
@@ -215,6 +229,8 @@ def assign_sparse(
         gap = max(bound - value, 0.0)
         extra = np.setdiff1d(extra[np.isfinite(scores.ravel()[extra])], edges)
         if not extra.size:
+            # No pair outside the graph beats its prices by any amount: the graph's optimum
+            # is the optimum of the whole matrix (what is left of ``bound`` is rounding).
             gap = 0.0
             break
         if round_ == rounds:

@@ -1,4 +1,4 @@
-"""Every write of the matching app: questionnaires, answers and consent, exclusions, match runs
+"""Every write of the matching app: questionnaires and answers, exclusions, match runs
 (draft → adjust → publish), self-match requests and their lapse.
 """
 
@@ -9,7 +9,6 @@ from mentorhaven.matching.services._common import (
 )
 from mentorhaven.matching.services.exclusions import exclusion_add, exclusion_remove
 from mentorhaven.matching.services.questions import (
-    consent_set,
     question_create,
     question_delete,
     question_update,
@@ -24,12 +23,12 @@ from mentorhaven.matching.services.runs import (
     match_run_discard,
     match_run_publish,
 )
+from mentorhaven.matching.services.sensitive import sensitive_answers_remove
 
 __all__ = [
     "DEFAULT_REQUEST_WINDOW_DAYS",
     "MAX_OPTIONS",
     "MAX_WEIGHT",
-    "consent_set",
     "exclusion_add",
     "exclusion_remove",
     "match_pair_add",
@@ -45,4 +44,5 @@ __all__ = [
     "questionnaire_submit",
     "request_window",
     "requests_lapse",
+    "sensitive_answers_remove",
 ]

@@ -1,4 +1,5 @@
-"""The questionnaire: questions, answers and consent to their use for matching."""
+"""The questionnaire: questions and answers. Sensitive answers are stored only while their
+author consents to matching with sensitive answers (the consent app records that consent)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from mentorhaven.kernel.errors import Conflict, NotFound, ValidationFailed
+from mentorhaven.consent.domain import Method, Purpose
+from mentorhaven.consent.selectors import consenting_query, has_consent
+from mentorhaven.kernel.errors import Conflict, ValidationFailed
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import (
     Answer,
-    MatchingConsent,
     ParticipantRole,
     Profile,
     Question,
@@ -24,7 +27,7 @@ from mentorhaven.matching.services._common import (
     _require_admin,
     _require_role,
 )
-from mentorhaven.programs.models import Membership, Program
+from mentorhaven.programs.models import Program
 
 
 def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
@@ -107,19 +110,26 @@ def question_update(*, actor, question: Question, **fields: Any) -> Question:
         raise Conflict(
             "People have answered this question: its type cannot change.", code="answered"
         )
+    became_sensitive = merged["sensitive"] and not question.sensitive
     for name, value in _clean_question(merged).items():
         setattr(question, name, value)
     question.save()
-    if not question.sensitive:
-        # Consent rows only mean something for sensitive questions.
-        MatchingConsent.objects.filter(question=question).delete()
+    removed = 0
+    if became_sensitive:
+        # Answers given before the question was marked sensitive were not given with consent:
+        # keep only those of people who consent to matching with sensitive answers.
+        removed, _by_model = (
+            Answer.objects.filter(question=question)
+            .exclude(user_id__in=consenting_query(Purpose.MATCHING_SENSITIVE))
+            .delete()
+        )
     _audit(
         "matching.question_update",
         actor=actor,
         program=question.program,
         target=question,
         purpose="Questionnaire set-up",
-        extra={"sensitive": question.sensitive},
+        extra={"sensitive": question.sensitive, "answers_deleted": removed},
     )
     return question
 
@@ -183,47 +193,23 @@ def _clean_answer(question: Question, raw: Any) -> Any:
 
 
 @transaction.atomic
-def consent_set(*, actor, question: Question, given: bool) -> bool:
-    """Give or withdraw consent to use one sensitive answer for matching. Returns whether
-    anything changed. A withdrawal takes effect for every later run and suggestion at once:
-    the adapter reads consent rows each time it loads a program."""
-    if not question.sensitive:
-        raise ValidationFailed("Only sensitive questions need consent.", code="not_sensitive")
-    if not Membership.objects.filter(
-        program_id=question.program_id, user=actor, role__in=ParticipantRole.values
-    ).exists():
-        raise NotFound()
-    if given:
-        _row, changed = MatchingConsent.objects.get_or_create(user=actor, question=question)
-    else:
-        changed = MatchingConsent.objects.filter(user=actor, question=question).delete()[0] > 0
-    if changed:
-        _audit(
-            "matching.consent_give" if given else "matching.consent_withdraw",
-            actor=actor,
-            program=question.program,
-            target=question,
-            subject=actor,
-            purpose="Consent to use a sensitive answer for matching",
-        )
-    return changed
-
-
-@transaction.atomic
 def questionnaire_submit(
     *,
     actor,
     program: Program,
     role: str,
     answers: Mapping[Question, Any],
-    consents: set[int] | None = None,
+    sensitive_consent: bool | None = None,
     headline: str = "",
     goals: str = "",
     capacity: int | None = None,
     paused: bool | None = None,
 ) -> Profile:
-    """Save the participant's profile and answers (encrypted under their key), and set their
-    consent for each sensitive question shown (``consents``: ids of the consented ones)."""
+    """Save the participant's profile and answers (encrypted under their key).
+    ``sensitive_consent`` (when given) is the participant's choice in the questionnaire's
+    consent box for matching with sensitive answers: ticking it records the consent, unticking
+    it withdraws it (which deletes every sensitive answer). A sensitive answer is refused
+    unless the consent holds once the choice is applied: it is never stored without it."""
     _require_role(actor, program, role)
     questions = {q.pk: q for q in Question.objects.filter(program=program)}
     for question in answers:
@@ -243,9 +229,33 @@ def questionnaire_submit(
             code="required",
             extra={"questions": [str(q.public_id) for q in missing]},
         )
+    consent_after = (
+        has_consent(actor, Purpose.MATCHING_SENSITIVE)
+        if sensitive_consent is None
+        else sensitive_consent
+    )
+    if not consent_after and any(q.sensitive and v is not None for q, v in cleaned.items()):
+        raise ValidationFailed(
+            _(
+                "Sensitive answers are kept only with your consent: tick the consent box, or "
+                "leave the sensitive questions empty."
+            ),
+            code="consent_required",
+        )
     if len(headline) > 200 or len(goals) > 5000:
         raise ValidationFailed("The headline or goals are too long.", code="too_long")
-    profile, _ = Profile.objects.get_or_create(program=program, user=actor, role=role)
+    if sensitive_consent is not None:
+        from mentorhaven.consent.services import consent_give, consent_withdraw
+
+        if sensitive_consent:
+            consent_give(
+                actor=actor, purpose=Purpose.MATCHING_SENSITIVE, method=Method.QUESTIONNAIRE
+            )
+        else:
+            consent_withdraw(
+                actor=actor, purpose=Purpose.MATCHING_SENSITIVE, method=Method.QUESTIONNAIRE
+            )
+    profile, _created = Profile.objects.get_or_create(program=program, user=actor, role=role)
     profile.headline = headline.strip() or None  # nothing to encrypt when left empty
     profile.goals = goals.strip() or None
     if role == ParticipantRole.MENTOR:
@@ -269,10 +279,6 @@ def questionnaire_submit(
             answer.value = value
             answer.updated_at = timezone.now()
             answer.save()
-    if consents is not None:
-        for question in questions.values():
-            if question.sensitive and question.asks(role):
-                consent_set(actor=actor, question=question, given=question.pk in consents)
     _audit(
         "matching.questionnaire_submit",
         actor=actor,

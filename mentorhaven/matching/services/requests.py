@@ -36,7 +36,7 @@ def match_request(*, actor, program: Program, mentor) -> Relationship:
         program=program, mentee=actor, status__in=["proposed", "active"]
     ).exists():
         raise Conflict("You already have a mentor or a pending request.", code="already_open")
-    data = load_program(program)
+    data = load_program(program, reader=None, purpose="Check a mentee's request for a mentor")
     scored = scoring.score_one(data, actor.pk, mentor.pk)
     if scored is None:
         raise ValidationFailed("This mentor cannot take a request now.", code="unavailable")

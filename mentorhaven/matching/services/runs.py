@@ -29,7 +29,7 @@ def match_run_create(*, actor, program: Program, method: str = "auto") -> MatchR
     and keep the result as a draft for review. Only consented sensitive answers are used."""
     if actor is not None:
         _require_admin(actor, program)
-    data = load_program(program)
+    data = load_program(program, reader=actor, purpose="Run matching for a program")
     result = scoring.run_program(data, method=method)  # type: ignore[arg-type]
     run = MatchRun.objects.create(
         program=program,
@@ -132,7 +132,7 @@ def match_pair_swap(*, actor, pair: MatchPair, other: MatchPair) -> tuple[MatchP
     _require_admin(actor, run.program)
     if other.run_id != run.pk or other.pk == pair.pk:
         raise ValidationFailed("Choose another pair of the same draft.", code="bad_pair")
-    data = load_program(run.program)
+    data = load_program(run.program, reader=actor, purpose="Review a matching draft")
     first = _pair_or_refuse(data, pair.mentee_id, other.mentor_id)
     second = _pair_or_refuse(data, other.mentee_id, pair.mentor_id)
     for row, scored in ((pair, first), (other, second)):
@@ -158,7 +158,7 @@ def match_pair_add(*, actor, run: MatchRun, mentee, mentor) -> MatchPair:
     _require_admin(actor, run.program)
     if run.pairs.filter(mentee=mentee).exists():
         raise Conflict("This mentee already has a pair in the draft.", code="already_paired")
-    data = load_program(run.program)
+    data = load_program(run.program, reader=actor, purpose="Review a matching draft")
     scored = _pair_or_refuse(data, mentee.pk, mentor.pk)
     _check_capacity(run, data, mentor.pk)
     pair = MatchPair.objects.create(

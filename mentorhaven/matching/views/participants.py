@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -14,13 +15,13 @@ from mentorhaven.matching.access import (
     access_program_admin,
     participant_roles,
 )
-from mentorhaven.matching.views._common import MENTOR, _guarded, _to
+from mentorhaven.matching.views._common import MENTOR, _to
 from mentorhaven.mentoring.access import access_relationship
 from mentorhaven.mentoring.services import relationship_decline
 from mentorhaven.programs.access import access_participant, access_program
 
 
-@_guarded
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
 def hub(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program(request.user, program_id)
     is_admin = True
@@ -52,7 +53,7 @@ def hub(request: HttpRequest, program_id) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
 def suggestions(request: HttpRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentee")
     current = selectors.my_open_relationship(viewer=request.user, program=program)
@@ -73,7 +74,7 @@ def suggestions(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentee")
     # Only this program's mentors can be named: anyone else is the same 404 as an unknown id.
@@ -83,7 +84,7 @@ def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
     return _to("matching_suggestions", program_id=program.public_id)
 
 
-@_guarded
+@login_required
 def requests(request: HttpRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentor")
     return render(
@@ -97,7 +98,7 @@ def requests(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def request_decline(request: HttpRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship(request.user, relationship_id, write=True)
     if request.user.pk not in relationship.participant_ids():
@@ -107,7 +108,7 @@ def request_decline(request: HttpRequest, relationship_id) -> HttpResponse:
     return _to("matching_requests", program_id=relationship.program.public_id)
 
 
-@_guarded
+@login_required
 def why(request: HttpRequest, relationship_id) -> HttpResponse:
     """Why two people were matched, for the two of them."""
     relationship = access_relationship(request.user, relationship_id)

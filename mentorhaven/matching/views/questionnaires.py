@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -14,10 +15,10 @@ from mentorhaven.matching.access import (
     access_program_admin,
     access_question,
 )
-from mentorhaven.matching.views._common import _guarded, _to
+from mentorhaven.matching.views._common import _to
 
 
-@_guarded
+@login_required
 def questions(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     form = forms.QuestionForm(request.POST or None)
@@ -38,7 +39,7 @@ def questions(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def question_delete(request: HttpRequest, question_id) -> HttpResponse:
     question = access_question(request.user, question_id)
     program = question.program
@@ -47,7 +48,7 @@ def question_delete(request: HttpRequest, question_id) -> HttpResponse:
     return _to("matching_questions", program_id=program.public_id)
 
 
-@_guarded
+@login_required
 def questionnaire(request: HttpRequest, program_id, role: str) -> HttpResponse:
     if role not in ("mentee", "mentor"):
         raise NotFound()
@@ -65,7 +66,7 @@ def questionnaire(request: HttpRequest, program_id, role: str) -> HttpResponse:
             program=program,
             role=role,
             answers=form.answers(),
-            consents=form.consents(),
+            sensitive_consent=form.sensitive_consent(),
             headline=form.cleaned_data["headline"],
             goals=form.cleaned_data["goals"],
             capacity=form.cleaned_data.get("capacity"),

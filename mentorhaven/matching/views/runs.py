@@ -6,6 +6,7 @@ import contextlib
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,12 +22,12 @@ from mentorhaven.matching.access import (
     access_run,
 )
 from mentorhaven.matching.models import Exclusion, MatchRun, ParticipantRole, Question
-from mentorhaven.matching.views._common import MENTEE, MENTOR, _guarded, _to
+from mentorhaven.matching.views._common import MENTEE, MENTOR, _to
 from mentorhaven.programs.access import access_participant, access_program
 
 
 @require_POST
-@_guarded
+@login_required
 def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program(request.user, program_id)
     people = selectors.other_participants(viewer=request.user, program=program)
@@ -49,7 +50,7 @@ def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def exclusion_remove(request: HttpRequest, exclusion_id) -> HttpResponse:
     exclusion = access_exclusion(request.user, exclusion_id)
     program = exclusion.program
@@ -60,7 +61,7 @@ def exclusion_remove(request: HttpRequest, exclusion_id) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
 def runs(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     if request.method == "POST":
@@ -81,7 +82,7 @@ def runs(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def manager_add(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     form = forms.PairForm(
@@ -109,6 +110,8 @@ def _run_context(request: HttpRequest, run) -> dict:
     mentor with another pair's: the full list of pairs is offered only there, once."""
     pairs = selectors.run_pairs(viewer=request.user, run=run)
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    selectors.record_pairs_read(viewer=request.user, run=run, pairs=shown)
     draft = run.status == MatchRun.Status.DRAFT
     swapping = None
     if draft and request.GET.get("swap"):
@@ -117,7 +120,7 @@ def _run_context(request: HttpRequest, run) -> dict:
     return {
         "run": run,
         "program": run.program,
-        "pairs": page.object_list,
+        "pairs": shown,
         "page": page,
         "draft": draft,
         "swapping": swapping,
@@ -129,14 +132,14 @@ def _run_context(request: HttpRequest, run) -> dict:
     }
 
 
-@_guarded
+@login_required
 def run_detail(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     return render(request, "matching/run.html", _run_context(request, run))
 
 
 @require_POST
-@_guarded
+@login_required
 def pair_remove(request: HttpRequest, pair_id) -> HttpResponse:
     pair = access_pair(request.user, pair_id)
     services.match_pair_remove(actor=request.user, pair=pair)
@@ -147,7 +150,7 @@ def pair_remove(request: HttpRequest, pair_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def pair_swap(request: HttpRequest, pair_id) -> HttpResponse:
     pair = access_pair(request.user, pair_id)
     other = access_pair(request.user, request.POST.get("other", ""))
@@ -156,7 +159,7 @@ def pair_swap(request: HttpRequest, pair_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def pair_add(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     # People named by the client are looked up among the program's participants only: a
@@ -171,7 +174,7 @@ def pair_add(request: HttpRequest, run_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def run_publish(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     created = services.match_run_publish(actor=request.user, run=run)
@@ -180,14 +183,14 @@ def run_publish(request: HttpRequest, run_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def run_discard(request: HttpRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     services.match_run_discard(actor=request.user, run=run)
     return _to("matching_runs", program_id=run.program.public_id)
 
 
-@_guarded
+@login_required
 def fairness_page(request: HttpRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     sensitive = [

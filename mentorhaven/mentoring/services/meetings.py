@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from mentorhaven.consent import processing
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.domain import clean_slots
@@ -186,8 +187,11 @@ def meeting_remind(*, meeting: Meeting) -> bool:
         category="platform",
         organization=relationship.program.organization_id,
     )
+    # Someone who restricted processing of their data gets no reminders (consent.processing).
+    reachable = processing.allowed(processing.REMINDERS, relationship.participant_ids())
     for person in (relationship.mentee, relationship.mentor):
-        notify_after_commit(person, "meeting_reminder", relationship)
+        if person.pk in reachable:
+            notify_after_commit(person, "meeting_reminder", relationship)
     return True
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.consent import processing
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
@@ -229,6 +230,9 @@ def relationship_idle_warn(*, relationship: Relationship) -> bool:
         category="program",
         organization=relationship.program.organization_id,
     )
+    # Someone who restricted processing of their data gets no reminders (consent.processing).
+    reachable = processing.allowed(processing.REMINDERS, relationship.participant_ids())
     for person in (relationship.mentee, relationship.mentor):
-        notify_after_commit(person, "idle", relationship)
+        if person.pk in reachable:
+            notify_after_commit(person, "idle", relationship)
     return True

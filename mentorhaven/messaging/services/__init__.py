@@ -7,7 +7,6 @@ and leaves real-time announcements and e-mails to ``transaction.on_commit``.
 
 from mentorhaven.messaging.services._common import ARCHIVED, MAX_BODY, MAX_NOTE, conversation_link
 from mentorhaven.messaging.services.conversations import (
-    conversation_expire,
     conversation_for_relationship,
     conversation_mark_read,
     group_conversation_create,
@@ -42,7 +41,6 @@ __all__ = [
     "TOUCH_EVERY",
     "block_create",
     "block_remove",
-    "conversation_expire",
     "conversation_for_relationship",
     "conversation_link",
     "conversation_mark_read",

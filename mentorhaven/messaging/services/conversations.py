@@ -107,28 +107,3 @@ def conversation_mark_read(*, actor, conversation: Conversation, seq: int) -> No
         link=conversation_link(conversation),
         read_at__isnull=True,
     ).update(read_at=timezone.now())
-
-
-@transaction.atomic
-def conversation_expire(*, conversation: Conversation) -> int:
-    """Delete an archived relationship conversation whose retention has passed (messages
-    first, then the conversation). Reports keep their own copy of reported messages."""
-    conversation = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("relationship", "program")
-        .get(pk=conversation.pk)
-    )
-    count = conversation.messages.count()
-    public_id, relationship = conversation.public_id, conversation.relationship
-    conversation.messages.all().delete()
-    conversation.delete()
-    audit.record(
-        action="conversation.expire",
-        target=("messaging.conversation", public_id),
-        subject=relationship.mentee_id if relationship else None,
-        purpose="Retention: archived conversation deleted",
-        category="platform",
-        organization=conversation.program.organization_id,
-        extra={"messages": count},
-    )
-    return count

@@ -125,7 +125,9 @@ def report_create(
         action="report.create",
         actor=actor,
         target=report,
-        subject=person,
+        # About the reporter, never the person reported: "Who accessed my data" must not tell
+        # anyone that they were reported, nor by whom.
+        subject=actor,
         purpose="Report a safety concern",
         category="program",
         organization=conversation.program.organization_id,
@@ -159,7 +161,7 @@ def report_resolve(*, actor, report: Report) -> Report:
         action="report.resolve",
         actor=actor,
         target=report,
-        subject=report.reported_user_id,
+        subject=report.reporter_id,  # the reporter learns it was closed; the reported, nothing
         purpose="Close a safety report",
         category="program",
         organization=report.program.organization_id,

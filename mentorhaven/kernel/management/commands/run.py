@@ -1,12 +1,13 @@
 """``mentorhaven run``: the whole site for development, as ``make run`` starts it.
 
-Starts three child processes and keeps them together: the web server (uvicorn, HTTP and
+Starts its child processes and keeps them together: the web server (uvicorn, HTTP and
 WebSockets, at 127.0.0.1:8000 unless told otherwise), the audit sealer (``mentorhaven audit
-sealer``: seals, checkpoints and anchors the audit log) and the task worker (``mentorhaven
-db_worker``, when tasks go through the database queue). Ctrl-C or SIGTERM stops all three; if
+sealer``: seals, checkpoints and anchors the audit log), the scheduler (``mentorhaven schedule
+run``: retention, reminders, digests when they are due) and the task worker (``mentorhaven
+db_worker``, when tasks go through the database queue). Ctrl-C or SIGTERM stops them all; if
 one of them stops by itself, the others are stopped too and the command exits with an error,
-so nothing keeps running half-configured. Production runs the same three as separate services
-(docs/operations.md).
+so nothing keeps running half-configured. Production runs the same processes as separate
+services (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def children(host: str, port: int) -> list[tuple[str, list[str]]]:
     found = [
         ("web server", [python, *web]),
         ("audit sealer", [python, "-m", "mentorhaven.cli", "audit", "sealer"]),
+        ("scheduler", [python, "-m", "mentorhaven.cli", "schedule", "run"]),
     ]
     if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
         found.append(("task worker", [python, "-m", "mentorhaven.cli", "db_worker"]))
@@ -45,7 +47,7 @@ def children(host: str, port: int) -> list[tuple[str, list[str]]]:
 
 
 class Command(BaseCommand):
-    help = "Run the web server, the audit sealer and the task worker together (development)."
+    help = "Run the web server, audit sealer, scheduler and task worker together (development)."
     requires_system_checks = []  # type: ignore[assignment]  # each child runs its own
 
     def add_arguments(self, parser) -> None:

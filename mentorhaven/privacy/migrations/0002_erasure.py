@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('messaging', '0002_bind_messages_and_reports'),
+        ('privacy', '0001_exports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,106 @@
+"""What a data export holds from the accounts app (privacy/export/registry.py)."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.utils.translation import gettext_lazy as _
+
+from mentorhaven.accounts.models import ApiToken
+from mentorhaven.privacy.export.registry import Section, exclude, register
+
+
+def account_rows(context):
+    user = context.user
+    yield {
+        "record": "account",
+        "email": user.email,
+        "name": user.display_name,
+        "joined": user.date_joined,
+        "last_sign_in": user.last_login,
+        "active": user.is_active,
+    }
+    for address in EmailAddress.objects.filter(user=user).order_by("pk"):
+        yield {
+            "record": "email_address",
+            "email": address.email,
+            "verified": address.verified,
+            "primary": address.primary,
+        }
+    for method in Authenticator.objects.filter(user=user).order_by("pk"):
+        # The kind of second factor and when it was used; never its secret.
+        yield {
+            "record": "second_factor",
+            "kind": method.type,
+            "created": method.created_at,
+            "last_used": method.last_used_at,
+        }
+
+
+def token_rows(context):
+    for token in ApiToken.objects.filter(user=context.user).order_by("created_at").iterator():
+        yield {
+            "label": str(token.name),
+            "starts_with": token.prefix,
+            "scope": token.scope,
+            "created": token.created_at,
+            "expires": token.expires_at,
+            "last_used": token.last_used_at,
+            "revoked": token.revoked_at,
+        }
+
+
+def session_rows(context):
+    sessions = UserSession.objects.filter(user=context.user).order_by("created_at")
+    for session in sessions.iterator():
+        yield {
+            "started": session.created_at,
+            "last_seen": session.last_seen_at,
+            "address": session.ip,
+            "browser": session.user_agent,
+        }
+
+
+register(
+    Section(
+        key="account",
+        title=_("Your account"),
+        models=("accounts.User", "account.EmailAddress", "mfa.Authenticator"),
+        rows=account_rows,
+        source=_("Given by you or by the organization that invited you"),
+        order=10,
+    )
+)
+register(
+    Section(
+        key="api_tokens",
+        title=_("Your API tokens"),
+        models=("accounts.ApiToken",),
+        rows=token_rows,
+        source=_("Created by you"),
+        order=11,
+    )
+)
+register(
+    Section(
+        key="sessions",
+        title=_("Your sign-in sessions"),
+        models=("usersessions.UserSession",),
+        rows=session_rows,
+        source=_("Recorded by MentorHaven when you signed in"),
+        order=12,
+    )
+)
+exclude(
+    "account.EmailConfirmation",
+    "a one-time confirmation key for an address already in the account section",
+)
+exclude(
+    "accounts.User_groups",
+    "Django's permission groups are not used: nothing is ever stored in this table",
+)
+exclude(
+    "accounts.User_user_permissions",
+    "Django's per-user permissions are not used: nothing is ever stored in this table",
+)

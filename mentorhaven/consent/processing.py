@@ -1,0 +1,51 @@
+"""May MentorHaven process this person's data for this purpose, now? The one helper that the
+matching engine, reminders and analytics ask, so a withdrawal or a restriction takes effect in
+all of them at once.
+
+* A person with an active restriction (a dispute is open) is left out of everything here:
+  matching, analytics and reminders.
+* Matching with sensitive answers, engagement analytics and AI features need the person's
+  current consent to that purpose; plain matching (on non-sensitive answers) and reminders are
+  part of taking part in a program and need no consent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mentorhaven.consent.domain import Purpose
+from mentorhaven.consent.models import Restriction
+from mentorhaven.consent.selectors import consenting
+
+MATCHING = "matching"
+REMINDERS = "reminders"
+NEEDS_CONSENT = {Purpose.MATCHING_SENSITIVE, Purpose.ANALYTICS, Purpose.AI}
+KNOWN = {MATCHING, REMINDERS, *NEEDS_CONSENT}
+
+
+def restricted(user_ids: Iterable[int]) -> set[int]:
+    """Those of ``user_ids`` who restricted processing of their data (one query)."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set(
+        Restriction.objects.filter(user_id__in=ids, lifted_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def allowed(purpose: str, user_ids: Iterable[int]) -> set[int]:
+    """Those of ``user_ids`` whose data may be processed for ``purpose`` now (two queries at
+    most, whatever the number of people)."""
+    if purpose not in KNOWN:
+        raise ValueError(f"unknown processing purpose {purpose!r}")
+    ids = set(user_ids)
+    ids -= restricted(ids)
+    if purpose in NEEDS_CONSENT:
+        ids = consenting(purpose, ids)
+    return ids
+
+
+def may_process(user, purpose: str) -> bool:
+    return user is not None and user.pk in allowed(purpose, [user.pk])

@@ -1,0 +1,127 @@
+"""The gates every access helper consults, and who may act on a break-glass grant.
+
+**Training gate.** A mentor reaches nothing a mentee wrote (goals, notes, meetings, messages,
+files) until they have passed the security training within the last year. The rule is written
+once, here, as a query expression: ``mentoring.access.content_relationships`` and
+``messaging.access.readable_relationships`` (which every goal, note, meeting, file and message
+helper is built on) add it to their mentor branch, so no view can forget it.
+
+**Agreement gate.** A participant of a program whose confidentiality agreement they have not
+accepted (in its current version) reaches nothing but the agreement itself and their account:
+``middleware.AgreementRequiredMiddleware`` redirects pages, the API answers 403
+``agreement_required``. ``pending_agreement`` decides, in one query.
+
+**Break-glass.** ``access_grant_for_reading`` opens a grant only to the admin who asked for it,
+only once a second admin approved it, only until it expires or is revoked.
+
+This module imports no domain app but programs, so the helpers of mentoring and messaging may
+import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, Q, QuerySet
+from django.utils import timezone
+
+from mentorhaven.gates import domain
+from mentorhaven.gates.models import AgreementVersion, BreakGlassGrant, TrainingCompletion
+from mentorhaven.kernel.access import fetch, is_person
+from mentorhaven.kernel.errors import NotFound
+from mentorhaven.programs.models import OrgMembership
+
+
+def current_training(user: Any) -> QuerySet[TrainingCompletion]:
+    """The user's completions that still count (passed within the last year)."""
+    return TrainingCompletion.objects.filter(
+        user=user, passed_at__gte=domain.training_valid_since(timezone.now())
+    )
+
+
+def mentor_trained_q(viewer: Any) -> Q:
+    """A condition for a relationship queryset's mentor branch: the viewer's training is
+    current. Evaluated inside the same query (an EXISTS), so it costs no round trip."""
+    return Q(Exists(current_training(viewer)))
+
+
+def mentor_is_trained(viewer: Any) -> bool:
+    return is_person(viewer) and current_training(viewer).exists()
+
+
+def pending_agreement(user: Any) -> AgreementVersion | None:
+    """The current agreement version of one of the user's programs that they have not
+    accepted, or None. One query; decided afresh on every request."""
+    if not is_person(user):
+        return None
+    return (
+        AgreementVersion.objects.filter(superseded_at__isnull=True, program__memberships__user=user)
+        .exclude(acceptances__user=user)
+        .select_related("program")
+        .order_by("program_id")
+        .first()
+    )
+
+
+def access_agreement_to_accept(viewer: Any, public_id: Any) -> AgreementVersion:
+    """A current agreement version of a program the viewer takes part in, else NotFound."""
+    if not is_person(viewer):
+        raise NotFound()
+    return fetch(
+        AgreementVersion.objects.filter(
+            superseded_at__isnull=True, program__memberships__user=viewer
+        )
+        .distinct()
+        .select_related("program"),
+        public_id,
+    )
+
+
+# --- break-glass ---------------------------------------------------------------------------------
+
+
+def admin_organizations(viewer: Any) -> QuerySet:
+    """Organizations whose admins may ask for or approve break-glass access."""
+    if not is_person(viewer):
+        return OrgMembership.objects.none().values("organization_id")
+    return OrgMembership.objects.filter(user=viewer, role=OrgMembership.Role.ORG_ADMIN).values(
+        "organization_id"
+    )
+
+
+def visible_grants(viewer: Any) -> QuerySet[BreakGlassGrant]:
+    """Grants of the organizations the viewer administers (requests, decisions, metadata)."""
+    return BreakGlassGrant.objects.filter(organization_id__in=admin_organizations(viewer))
+
+
+def access_grant(viewer: Any, public_id: Any, *, write: bool = False) -> BreakGlassGrant:
+    """A grant of an organization the viewer administers, else NotFound. Deciding and revoking
+    are further limited by the services (not one's own request)."""
+    return fetch(
+        visible_grants(viewer).select_related("subject", "relationship", "organization"),
+        public_id,
+    )
+
+
+def access_grant_for_reading(viewer: Any, public_id: Any) -> BreakGlassGrant:
+    """A grant the viewer may read under right now: they asked for it, a second admin approved
+    it, it has not expired nor been revoked, and they still administer its organization.
+    Anything else — pending, rejected, revoked, expired, another admin's grant — is NotFound."""
+    if not is_person(viewer):
+        raise NotFound()
+    return fetch(
+        visible_grants(viewer)
+        .filter(
+            requested_by=viewer,
+            status=BreakGlassGrant.Status.APPROVED,
+            expires_at__gt=timezone.now(),
+        )
+        .exclude(approved_by=viewer)
+        .select_related("subject", "relationship__program", "organization"),
+        public_id,
+    )
+
+
+def subject_in_organization(organization_id: int) -> QuerySet:
+    """People of the organization a grant may be about."""
+    return OrgMembership.objects.filter(organization_id=organization_id).values("user_id")

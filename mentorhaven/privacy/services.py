@@ -1,0 +1,257 @@
+"""Every write of the privacy app: data exports.
+
+Policy: a person may ask for their export at any time; one is built at a time (asking again
+while one is being prepared returns that one). The archive is built by a background task,
+sealed as it is written under the person's own data key (so erasing them erases it), and kept
+for ``EXPORT_LIFETIME`` (7 days), after which ``expire_exports`` deletes it. It leaves only
+through a download link whose token is shown once, kept as a SHA-256, valid for
+``LINK_LIFETIME`` and for one download. Requesting, building, making a link, downloading and
+expiring are each an audit event about the person.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from typing import IO
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mentorhaven.kernel import audit
+from mentorhaven.kernel.errors import Conflict, NotFound, ValidationFailed
+from mentorhaven.kernel.storage import EncryptedFileStore
+from mentorhaven.privacy.export.collector import write_archive
+from mentorhaven.privacy.models import EXPORT_LIFETIME, ExportJob
+
+logger = logging.getLogger("mentorhaven.privacy")
+
+LINK_LIFETIME = timedelta(minutes=15)
+STUCK_AFTER = timedelta(hours=6)  # a build this old is from a worker that died
+PURPOSE = "Give a person a copy of everything kept about them (data export)"
+
+
+def archive_store() -> EncryptedFileStore:
+    return EncryptedFileStore()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def export_request(*, actor) -> ExportJob:
+    """Ask for an export of ``actor``'s data; the build starts after the commit. While one is
+    queued or being built, that one is returned (a double click builds nothing twice)."""
+    from mentorhaven.privacy.tasks import build_export
+
+    with transaction.atomic():
+        # Lock the person's row so that two concurrent requests cannot both create a job.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        open_job = ExportJob.objects.filter(
+            user=actor, status__in=(ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+        ).first()
+        if open_job is not None:
+            return open_job
+        job = ExportJob.objects.create(user=actor)
+        audit.record(
+            action="export.request",
+            actor=actor,
+            subject=actor,
+            target=job,
+            purpose=PURPOSE,
+        )
+        transaction.on_commit(partial(build_export.enqueue, job_id=job.pk))
+    return job
+
+
+def _set_progress(job_id: int, done: int, total: int, _key: str) -> None:
+    percent = min(99, max(1, int(done * 100 / max(total, 1))))
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(progress=percent)
+
+
+def export_build(*, job_id: int) -> ExportJob | None:
+    """Build a queued export: idempotent (a job that is not queued is left alone, so a task run
+    twice builds once). On failure the job is marked failed and nothing is kept."""
+    with transaction.atomic():
+        job = (
+            ExportJob.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=job_id, status=ExportJob.Status.QUEUED)
+            .first()
+        )
+        if job is None:
+            return None
+        job.status, job.started_at, job.progress = ExportJob.Status.RUNNING, timezone.now(), 1
+        job.save(update_fields=["status", "started_at", "progress"])
+    store = archive_store()
+    name = ""
+    try:
+        with store.writer(subject=job.user, binding=job.archive_binding()) as sink:
+            stats = write_archive(job.user, sink, progress=partial(_set_progress, job.pk))
+            size = sink.tell()
+        name = sink.name
+        with transaction.atomic():
+            job.status, job.progress = ExportJob.Status.READY, 100
+            job.storage_name, job.size = name, size
+            job.manifest_sha256 = stats.manifest_sha256
+            job.finished_at = timezone.now()
+            job.expires_at = job.finished_at + EXPORT_LIFETIME
+            job.save()
+            audit.record(
+                action="export.build",
+                subject=job.user,
+                target=job,
+                purpose=PURPOSE,
+                extra={"records": sum(stats.records.values()), "files": stats.files},
+            )
+    except Exception:
+        logger.exception("data export failed")
+        if name:
+            with contextlib.suppress(OSError):
+                store.delete(name)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, finished_at=timezone.now(), storage_name=""
+        )
+        with transaction.atomic():
+            audit.record(
+                action="export.build",
+                subject=job.user,
+                target=job,
+                purpose=PURPOSE,
+                extra={"outcome": "failed"},
+            )
+        return None
+    return job
+
+
+def _in_future(moment: datetime | None) -> bool:
+    return moment is not None and moment > timezone.now()
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    token: str
+    expires_at: datetime
+
+
+def export_link_create(*, actor, job: ExportJob) -> DownloadLink:
+    """A new download link for a ready export of ``actor``'s (``access_export``); it replaces
+    any earlier link. The token is returned once and only its hash is kept."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().get(pk=job.pk)
+        if job.user_id != actor.pk:
+            raise NotFound()
+        if job.status != ExportJob.Status.READY or not _in_future(job.expires_at):
+            raise Conflict(_("This export is not ready, or it has expired."))
+        token = secrets.token_urlsafe(32)
+        job.link_token_hash = token_hash(token)
+        job.link_expires_at = timezone.now() + LINK_LIFETIME
+        job.save(update_fields=["link_token_hash", "link_expires_at"])
+        audit.record(action="export.link", actor=actor, subject=actor, target=job, purpose=PURPOSE)
+    return DownloadLink(token=token, expires_at=job.link_expires_at)
+
+
+@dataclass
+class Download:
+    job: ExportJob
+    chunks: Iterator[bytes]
+
+    @property
+    def filename(self) -> str:
+        return f"mentorhaven-export-{self.job.finished_at:%Y-%m-%d}.zip"
+
+
+def export_download(*, token: str, actor=None) -> Download:
+    """Open the archive a link points to, once: the link is used up by this download. A wrong,
+    used or expired token is ``NotFound`` (the same answer for each)."""
+    if not token or len(token) > 100:
+        raise NotFound()
+    with transaction.atomic():
+        job = (
+            ExportJob.objects.select_for_update()
+            .select_related("user")
+            .filter(link_token_hash=token_hash(token), status=ExportJob.Status.READY)
+            .first()
+        )
+        now = timezone.now()
+        if job is None or not (_in_future(job.link_expires_at) and _in_future(job.expires_at)):
+            raise NotFound()
+        chunks = archive_store().open(
+            subject=job.user, name=job.storage_name, binding=job.archive_binding()
+        )
+        job.link_token_hash, job.link_expires_at, job.downloaded_at = "", None, now
+        job.save(update_fields=["link_token_hash", "link_expires_at", "downloaded_at"])
+        audit.record(
+            action="export.download",
+            actor=actor,
+            subject=job.user,
+            target=job,
+            purpose=PURPOSE,
+            extra={"bytes": job.size},
+        )
+    return Download(job=job, chunks=chunks)
+
+
+def expire_exports(*, now: datetime | None = None) -> int:
+    """Policy: an export's archive is deleted 7 days after it was ready (the row stays as the
+    record that an export was given). A build stuck for ``STUCK_AFTER`` is marked failed.
+    Idempotent and safe to run in two places at once: each job is locked and checked again.
+    Returns the number of archives deleted."""
+    now = now or timezone.now()
+    ExportJob.objects.filter(
+        status__in=(ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+        created_at__lte=now - STUCK_AFTER,
+    ).update(status=ExportJob.Status.FAILED, finished_at=now)
+    due = ExportJob.objects.filter(status=ExportJob.Status.READY, expires_at__lte=now)
+    deleted = 0
+    for job_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = (
+                ExportJob.objects.select_for_update()
+                .select_related("user")
+                .filter(pk=job_id, status=ExportJob.Status.READY, expires_at__lte=now)
+                .first()
+            )
+            if job is None:
+                continue
+            name = job.storage_name
+            job.status, job.storage_name = ExportJob.Status.EXPIRED, ""
+            job.link_token_hash, job.link_expires_at = "", None
+            job.save()
+            audit.record(action="export.expire", subject=job.user, target=job, purpose=PURPOSE)
+            # The row says "expired" only once the transaction commits; the blob goes then.
+            transaction.on_commit(partial(_delete_blob, name))
+        deleted += 1
+    return deleted
+
+
+def _delete_blob(name: str) -> None:
+    if name:
+        with contextlib.suppress(OSError):
+            archive_store().delete(name)
+
+
+def export_for_operator(*, email: str, out: IO[bytes]) -> dict[str, int]:
+    """Write the export of the person with address ``email`` into ``out`` (an operator answering
+    a data request received by mail or post). Audited as made by the system for that person."""
+    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        raise ValidationFailed(_("Nobody has this e-mail address."))
+    stats = write_archive(user, out)
+    with transaction.atomic():
+        audit.record(
+            action="export.operator",
+            subject=user,
+            target=user,
+            purpose=PURPOSE,
+            extra={"records": sum(stats.records.values()), "files": stats.files},
+        )
+    return {"records": sum(stats.records.values()), "files": stats.files}

@@ -1,0 +1,110 @@
+"""The retention page for an organization's admins: periods in force, what the next 30 days
+will delete and why, and legal holds (place, release). Auditors and security officers see it
+read-only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from mentorhaven.retention import selectors, services
+from mentorhaven.retention.access import administered_organizations, overseen_organizations
+from mentorhaven.retention.forms import HoldForm, PolicyForm
+
+
+def _page(request: HttpRequest, organization, *, hold_form=None, status=200) -> HttpResponse:
+    me = request.user
+    return render(
+        request,
+        "retention/home.html",
+        {
+            "organization": organization,
+            "can_change": administered_organizations(me).filter(pk=organization.pk).exists(),
+            "policies": selectors.policies_for(viewer=me, organization=organization),
+            "forecast": selectors.forecast_for(viewer=me, organization=organization),
+            "forecast_days": selectors.FORECAST_DAYS,
+            "holds": selectors.holds_for(viewer=me, organization=organization),
+            "hold_form": hold_form or HoldForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def retention_home(request: HttpRequest) -> HttpResponse:
+    organization = overseen_organizations(request.user).order_by("name").first()
+    if organization is None:
+        raise Http404
+    return _page(request, organization)
+
+
+def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, NotFound):
+        raise Http404 from exc
+    if isinstance(exc, PermissionDenied):
+        return render(
+            request,
+            "web/error.html",
+            {"title": _("Not allowed"), "text": _("You can see this, but you cannot change it.")},
+            status=403,
+        )
+    messages.error(request, str(getattr(exc, "message", exc)))
+    return redirect("retention")
+
+
+@login_required
+@require_POST
+def policy_set(request: HttpRequest, org_id) -> HttpResponse:
+    form = PolicyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a whole number of days."))
+        return redirect("retention")
+    try:
+        services.retention_policy_set(
+            actor=request.user,
+            organization_id=org_id,
+            kind=form.cleaned_data["kind"],
+            days=form.cleaned_data["days"],
+        )
+    except (NotFound, PermissionDenied, ValidationFailed) as exc:
+        return _failed(request, exc)
+    messages.success(request, _("Retention period saved."))
+    return redirect("retention")
+
+
+@login_required
+@require_POST
+def hold_place(request: HttpRequest, org_id) -> HttpResponse:
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.legal_hold_place(
+                actor=request.user, organization_id=org_id, **form.cleaned_data
+            )
+        except ValidationFailed as exc:
+            form.add_error(None, exc.message)
+        except (NotFound, PermissionDenied) as exc:
+            return _failed(request, exc)
+        else:
+            messages.success(request, _("Legal hold placed."))
+            return redirect("retention")
+    organization = overseen_organizations(request.user).filter(public_id=org_id).first()
+    if organization is None:
+        raise Http404
+    return _page(request, organization, hold_form=form, status=422)
+
+
+@login_required
+@require_POST
+def hold_release(request: HttpRequest, hold_id) -> HttpResponse:
+    try:
+        services.legal_hold_release(actor=request.user, hold_id=hold_id)
+    except (NotFound, PermissionDenied) as exc:
+        return _failed(request, exc)
+    messages.success(request, _("Legal hold released."))
+    return redirect("retention")
