@@ -83,7 +83,7 @@ def _write_canary_everywhere(world: World, canary: str) -> None:
         program=program,
         role="mentee",
         answers=answers,
-        consents={q.pk for q in answers if q.sensitive},
+        sensitive_consent=any(q.sensitive for q in answers),
         headline=f"headline {canary}",
         goals=f"goals {canary}",
     )
