@@ -132,6 +132,7 @@ def _add_routers() -> None:
     from mentorhaven.mentoring.api import router as mentoring_router
     from mentorhaven.messaging.api import router as messaging_router
     from mentorhaven.privacy.api import router as privacy_router
+    from mentorhaven.privacy.erasure.api import router as erasure_router
     from mentorhaven.programs.api import router as programs_router
 
     api.add_router("", accounts_router)
@@ -140,6 +141,7 @@ def _add_routers() -> None:
     api.add_router("/relationships", mentoring_router)
     api.add_router("/relationships", messaging_router)  # …/{id}/messages
     api.add_router("", privacy_router)
+    api.add_router("", erasure_router)
     api.add_router("", consent_router)
     api.add_router("", files_router)
 

@@ -8,8 +8,13 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentorhaven.kernel.fields import EncryptedTextField
+
+# An erased account keeps its row (others' records point at it) under an address in this
+# reserved domain (RFC 2606), which nobody can receive mail at or sign in with.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -54,10 +59,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["display_name", "email"]
 
     def __str__(self) -> str:
-        return self.display_name or self.email
+        return self.name if self.is_erased else self.display_name or self.email
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.endswith("@" + ERASED_EMAIL_DOMAIN)
 
     @property
     def name(self) -> str:
+        if self.is_erased:
+            return gettext("A former participant")
         return self.display_name or self.email.split("@", 1)[0]
 
 

@@ -30,6 +30,13 @@ MESSAGES = {
         _("Reminder: mentoring meeting soon"),
         _("You have a mentoring meeting within the next day. Sign in to see the details."),
     ),
+    "partner_left": (
+        _("Your mentoring relationship has ended"),
+        _(
+            "The other person in one of your mentoring relationships has left MentorHaven and "
+            "asked for their data to be erased, so the relationship has ended. Sign in to see it."
+        ),
+    ),
     "idle": (
         _("Time to catch up?"),
         _(

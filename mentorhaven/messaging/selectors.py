@@ -329,4 +329,13 @@ def report_for_admin(*, viewer, report: Report) -> ReportView:
         actor_role="program_admin",
         organization=organization,
     )
+    if is_unavailable(report.note) or is_unavailable(report.evidence):
+        # A person the report is about was erased: the evidence lives on in the safeguarding
+        # case sealed before their key was shredded (privacy/erasure/safeguarding.py).
+        from mentorhaven.privacy.erasure.safeguarding import case_evidence_for
+
+        kept = case_evidence_for(viewer=viewer, report=report)
+        if kept is not None:
+            note = kept.note if is_unavailable(report.note) else note
+            evidence = kept.evidence if is_unavailable(report.evidence) else evidence
     return ReportView(report=report, note=note, evidence=evidence)

@@ -1,4 +1,4 @@
-"""Audit actions of the privacy app: data exports (kernel/audit/actions.py)."""
+"""Audit actions of the privacy app: data exports and erasure (kernel/audit/actions.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -17,3 +17,21 @@ declare(
 # Someone else's writing included in a person's export (a message, a shared note); each event
 # names the category, like ``data.read``.
 declare("export.read", sentence=_("{actor} exported your writing shared with them"))
+declare("erasure.request", category="platform", sentence=_("{actor} asked for your erasure"))
+declare("erasure.cancel", category="platform", sentence=_("{actor} cancelled your erasure"))
+declare(
+    "erasure.operator",
+    category="platform",
+    sentence=_("An operator started your erasure at once"),
+)
+declare("erasure.complete", category="platform", sentence=_("{actor} erased your data"))
+declare(
+    "safeguarding.case_open",
+    category="platform",
+    sentence=_("{actor} kept a safety report's evidence for the program's staff"),
+)
+declare(
+    "safeguarding.case_read",
+    category="platform",
+    sentence=_("{actor} read the kept evidence of a safety report"),
+)

@@ -1,6 +1,75 @@
-"""Personal data held by the privacy app: data exports."""
+"""Personal data held by the privacy app: data exports, erasure requests and safeguarding
+cases."""
+
+from django.db.models import Q
 
 from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
+
+PLATFORM = Category.PLATFORM
+
+declare(
+    "privacy.ErasureRequest",
+    [
+        Field(
+            "user",
+            PLATFORM,
+            label="Who asked to be erased",
+            purpose="Carrying out your erasure, and proving it was done",
+            basis="legal_obligation",
+            visible_to=("self",),
+            retention="Kept as the record of the erasure; it then points at an anonymous account",
+            erasure=Erasure.UNLINK,
+            subject=True,
+        ),
+    ],
+    record="Your erasure requests",
+    description="When you asked to be erased, when it is due, and which steps are done.",
+)
+exempt(
+    "privacy.ErasureRequest",
+    "names of the erasure steps done and counts of removed records: no content, no identifier",
+    fields=["steps_done", "counts"],
+)
+
+
+def _case_rows(user) -> Q:
+    return Q(report__reporter=user) | Q(report__reported_user=user)
+
+
+declare(
+    "privacy.SafeguardingCase",
+    [
+        Field(
+            "sealed_evidence",
+            PLATFORM,
+            label="The evidence of a safety report",
+            purpose="Keeping the evidence of an open safety report for the program's "
+            "safeguarding staff, even after the people involved are erased",
+            basis="legal_obligation",
+            visible_to=("program_admin", "org_admin"),
+            retention="Until the case is closed and its legal retention ends",
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "wrapped_key",
+            PLATFORM,
+            label="The key of a safeguarding case",
+            purpose="Encrypting a case's evidence under a key of its own (wrapped by the "
+            "master key), not under the key of a person who may be erased",
+            basis="legal_obligation",
+            visible_to=(),
+            retention="As long as the case",
+            erasure=Erasure.DELETE,
+        ),
+    ],
+    record="Safety report evidence kept for safeguarding",
+    subject=_case_rows,
+)
+exempt(
+    "privacy.SafeguardingCase",
+    "the version label of the master key that wraps the case key",
+    fields=["kek_version"],
+)
 
 EXPORT_RETENTION = "7 days after it is ready, then the archive is deleted"
 

@@ -63,3 +63,9 @@ class ExportJob(models.Model):
     def archive_binding(self) -> vault.Binding:
         """Where the sealed archive belongs: another job's archive does not decrypt here."""
         return make_binding("privacy_exportjob", "archive", self.public_id, self.user_id, (), ())
+
+
+# Erasure requests and safeguarding cases live in their package (privacy/erasure/models.py).
+from mentorhaven.privacy.erasure.models import ErasureRequest, SafeguardingCase  # noqa: E402
+
+__all__ = ["ErasureRequest", "ExportJob", "SafeguardingCase"]

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorhaven.kernel.access import Role
 from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
@@ -20,6 +20,8 @@ from mentorhaven.kernel.inventory import data_map as inventory_data_map
 from mentorhaven.privacy import services
 from mentorhaven.privacy.access import access_export
 from mentorhaven.privacy.access_log import access_groups_for, describe
+from mentorhaven.privacy.erasure import services as erasure_services
+from mentorhaven.privacy.erasure.selectors import erasure_request_for
 from mentorhaven.privacy.selectors import exports_for
 
 ACCESS_LOG_PAGE_SIZE = 50
@@ -83,6 +85,34 @@ def access_log(request: HttpRequest) -> HttpResponse:
         request,
         "privacy/access_log.html",
         {"page": page, "entries": entries, "include_own": include_own},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def erasure(request: HttpRequest) -> HttpResponse:
+    """Ask to be erased, see when it will happen, cancel it. POST ``action=request`` needs the
+    ``confirm`` box ticked; ``action=cancel`` cancels a waiting request."""
+    current = erasure_request_for(viewer=request.user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "request" and request.POST.get("confirm") == "yes":
+                erasure_services.erasure_request(actor=request.user)
+                messages.success(request, _("Your erasure is scheduled. You can still cancel it."))
+            elif action == "cancel" and current is not None:
+                erasure_services.erasure_cancel(actor=request.user, request=current)
+                messages.success(request, _("Your erasure was cancelled. Nothing was deleted."))
+            elif action == "request":
+                messages.error(request, _("Tick the box to confirm that you want to be erased."))
+            return redirect("privacy_erasure")
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("privacy_erasure")
+    return render(
+        request,
+        "privacy/erasure.html",
+        {"erasure": current, "grace_days": erasure_services.grace_period().days},
     )
 
 

@@ -249,6 +249,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "privacy_home": [(MENTEE, _url("privacy_home"), 200)],
         "privacy_data": [(MENTEE, _url("privacy_data"), 200)],
         "privacy_access_log": [(MENTEE, _url("privacy_access_log"), 200)],
+        "privacy_erasure": [(MENTEE, _url("privacy_erasure"), 200)],
         "privacy_export_status": [
             (MENTEE, _url("privacy_export_status", export_id=w.export.public_id), 200)
         ],

@@ -35,6 +35,7 @@ from mentorhaven.kernel.vault.base import (
 )
 from mentorhaven.kernel.vault.ciphertext import Binding, decrypt, encrypt
 from mentorhaven.kernel.vault.keys import (
+    CASE_KEY,
     DATA_KEY,
     LEGACY_WRAP_PURPOSE,
     PSEUDONYM_SECRET,
@@ -46,6 +47,7 @@ from mentorhaven.kernel.vault.keys import (
     rewrap,
     set_key_provider,
     shred,
+    shred_subject,
     subject_secret,
     subject_secrets,
     unwrap_data_key,
@@ -61,6 +63,7 @@ from mentorhaven.kernel.vault.providers import (
 
 __all__ = [
     "CACHE_MAX_ENTRIES",
+    "CASE_KEY",
     "DATA_KEY",
     "DEFAULT_CACHE_SECONDS",
     "FORMAT_VERSION",
@@ -85,6 +88,7 @@ __all__ = [
     "rewrap",
     "set_key_provider",
     "shred",
+    "shred_subject",
     "subject_secret",
     "subject_secrets",
     "unwrap_data_key",

@@ -93,14 +93,20 @@ DATA_KEY = "data-key"
 PSEUDONYM_SECRET = "pseudonym-secret"  # noqa: S105 (a purpose label, not a secret)
 
 
-WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET)
+# The key of a safeguarding case (privacy/erasure/safeguarding.py): evidence kept for the
+# program's safeguarding staff, wrapped under the KEK like a data key but bound to a case id,
+# so it survives the shredding of the people the case is about.
+CASE_KEY = "case-key"
+
+
+WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET, CASE_KEY)
 
 
 # Before kernel migration 0007 both were wrapped under this one label; kept for that migration.
 LEGACY_WRAP_PURPOSE = "subject-key"
 
 
-def _wrap_aad(subject_id: int, version: str, purpose: str) -> bytes:
+def _wrap_aad(subject_id: int | str, version: str, purpose: str) -> bytes:
     # The version is bound too: a wrapped key relabelled with another version does not unwrap.
     if purpose not in WRAP_PURPOSES and purpose != LEGACY_WRAP_PURPOSE:
         raise VaultError("unknown key purpose")
@@ -109,7 +115,7 @@ def _wrap_aad(subject_id: int, version: str, purpose: str) -> bytes:
 
 @sensitive_variables()
 def wrap_data_key(
-    subject_id: int, data_key: bytes, version: str, *, purpose: str = DATA_KEY
+    subject_id: int | str, data_key: bytes, version: str, *, purpose: str = DATA_KEY
 ) -> bytes:
     """Wrap a subject's data key (or, with ``purpose=PSEUDONYM_SECRET``, their secret)."""
     return key_provider().wrap(data_key, _wrap_aad(subject_id, version, purpose), version)
@@ -117,7 +123,7 @@ def wrap_data_key(
 
 @sensitive_variables()
 def unwrap_data_key(
-    subject_id: int, wrapped: bytes | memoryview, version: str, *, purpose: str = DATA_KEY
+    subject_id: int | str, wrapped: bytes | memoryview, version: str, *, purpose: str = DATA_KEY
 ) -> bytes:
     return key_provider().unwrap(bytes(wrapped), _wrap_aad(subject_id, version, purpose), version)
 
@@ -329,6 +335,12 @@ def shred(subject) -> None:
     )
     _cache.pop(subject_id, None)
     transaction.on_commit(lambda: _cache.pop(subject_id, None))
+
+
+def shred_subject(subject) -> None:
+    """Erase a person cryptographically: their data key and their audit pseudonym secret go
+    together (``shred``). Named for the erasure job, which reads as a list of what it destroys."""
+    shred(subject)
 
 
 @sensitive_variables()

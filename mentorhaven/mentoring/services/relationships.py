@@ -167,6 +167,42 @@ def relationship_end(
     return relationship
 
 
+@transaction.atomic
+def relationship_end_on_erasure(*, relationship: Relationship, leaving) -> bool:
+    """End an open relationship because ``leaving`` is being erased, and tell the other person
+    (an e-mail without content). MentorHaven itself is the actor. False if it had already ended:
+    the erasure job may run this twice."""
+    relationship = (
+        Relationship.objects.select_for_update()
+        .select_related("program", "mentee", "mentor")
+        .get(pk=relationship.pk)
+    )
+    if relationship.status not in (Relationship.Status.ACTIVE, Relationship.Status.PROPOSED):
+        return False
+    was_active = relationship.status == Relationship.Status.ACTIVE
+    relationship.status = (
+        Relationship.Status.ENDED_EARLY if was_active else Relationship.Status.DECLINED
+    )
+    relationship.ended_at = timezone.now()
+    relationship.end_reason = Relationship.EndReason.LEFT_PROGRAM
+    relationship.ended_by = None
+    relationship.save()
+    audit.record(
+        action="relationship.end",
+        actor=None,
+        target=relationship,
+        subject=relationship.mentee,
+        purpose="Mentoring relationship ended: a participant was erased",
+        category="program",
+        organization=relationship.program.organization_id,
+        extra={"reason": Relationship.EndReason.LEFT_PROGRAM},
+    )
+    other = relationship.mentor if relationship.mentee_id == leaving.pk else relationship.mentee
+    if was_active:
+        notify_after_commit(other, "partner_left", relationship)
+    return True
+
+
 def relationship_touch(*, relationship: Relationship) -> None:
     """Record activity (a message, a meeting, a note) for idle detection. No audit event:
     the activity itself is audited by its own service."""

@@ -5,6 +5,11 @@
 * ``verify-export FILE`` checks an export's signed manifest and every file in it; exit status 1
   when anything does not match.
 * ``expire-exports`` deletes archives past their 7 days (idempotent; run it daily).
+* ``erase EMAIL [--now]`` schedules the person's erasure after the grace period, as if they had
+  asked; ``--now`` carries it out at once (audited as ``erasure.operator``). Safe to run again:
+  an interrupted erasure resumes where it stopped.
+* ``process-due`` sends due reminders and carries out every erasure whose grace period is over
+  (the scheduled job, ``privacy.erasure.services.process_due_erasures``).
 
 Other data-subject subcommands add themselves to ``SUBCOMMANDS``: a name, a help line, a
 function adding its arguments and a handler ``(command, options) -> None``.
@@ -81,7 +86,46 @@ def _expire(command: BaseCommand, options: dict) -> None:
     command.stdout.write(f"expired exports deleted: {expire_exports()}")
 
 
+def _erase_arguments(parser) -> None:
+    parser.add_argument("email", help="the person's e-mail address")
+    parser.add_argument("--now", action="store_true", help="skip the grace period")
+
+
+def _erase(command: BaseCommand, options: dict) -> None:
+    from django.contrib.auth import get_user_model
+
+    from mentorhaven.privacy.erasure import services
+    from mentorhaven.privacy.erasure.models import ErasureRequest
+
+    user = get_user_model().objects.filter(email__iexact=options["email"].strip()).first()
+    if user is None or user.is_erased:
+        raise CommandError("No account has that e-mail address.")
+    if not options["now"]:
+        request = services.erasure_request(actor=user, source=ErasureRequest.Source.OPERATOR)
+        command.stdout.write(
+            f"Erasure {request.public_id} scheduled for {request.due_at:%Y-%m-%d}."
+        )
+        return
+    request = services.erasure_run(request=services.erasure_now(user=user))
+    command.stdout.write(
+        f"Erasure {request.public_id}: {request.status}, {len(request.steps_done)} steps done."
+    )
+
+
+def _process_due(command: BaseCommand, options: dict) -> None:
+    from mentorhaven.privacy.erasure.services import process_due_erasures
+
+    result = process_due_erasures()
+    command.stdout.write(
+        f"Reminders sent: {result['reminded']}; erasures completed: {result['completed']}."
+    )
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
+    "erase": Subcommand("erase a person by e-mail address", _erase_arguments, _erase),
+    "process-due": Subcommand(
+        "send reminders and run erasures that are due", lambda parser: None, _process_due
+    ),
     "export": Subcommand("write a person's data export to a file", _export_arguments, _export),
     "verify-export": Subcommand(
         "check an export's signed manifest and files", _verify_arguments, _verify
@@ -93,7 +137,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 
 
 class Command(BaseCommand):
-    help = "Data-subject requests: export, verify an export, expire old exports."
+    help = "Data-subject requests: export, verify, expire exports; erase, process due erasures."
 
     def add_arguments(self, parser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)

@@ -1,0 +1,34 @@
+"""What erasing a person removes from matching (privacy/erasure/registry.py): their profiles and
+answers, their consents, and everything derived from them — exclusions naming them, proposed or
+past pairs and the explanations of their matches (derived from both people's answers)."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from mentorhaven.matching.models import (
+    Answer,
+    Exclusion,
+    MatchExplanation,
+    MatchingConsent,
+    MatchPair,
+    MatchRun,
+    Profile,
+)
+from mentorhaven.privacy.erasure.registry import REMOVE, register
+
+
+@register("matching.profile", order=REMOVE)
+def remove_matching_data(user) -> dict[str, int]:
+    Exclusion.objects.filter(created_by=user).update(created_by=None)
+    MatchRun.objects.filter(created_by=user).update(created_by=None)
+    return {
+        "explanations": MatchExplanation.objects.filter(
+            Q(mentee=user) | Q(relationship__mentor=user)
+        ).delete()[0],
+        "pairs": MatchPair.objects.filter(Q(mentee=user) | Q(mentor=user)).delete()[0],
+        "exclusions": Exclusion.objects.filter(Q(person=user) | Q(other=user)).delete()[0],
+        "consents": MatchingConsent.objects.filter(user=user).delete()[0],
+        "answers": Answer.objects.filter(user=user).delete()[0],
+        "profiles": Profile.objects.filter(user=user).delete()[0],
+    }

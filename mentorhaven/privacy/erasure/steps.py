@@ -1,0 +1,33 @@
+"""The privacy kernel's own erasure steps: keep the safeguarding evidence, then shred.
+
+Registered like every app's (``registry.py``). The order matters: the evidence of an open safety
+report is re-sealed under a case key while it is still readable; then the person's data key and
+audit pseudonym secret are destroyed, so everything encrypted under them — in the database, its
+replicas and its backups — is unreadable at once, and no audit event can be linked to them.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from mentorhaven.kernel import vault
+from mentorhaven.privacy.erasure.registry import PRESERVE, SHRED, register
+from mentorhaven.privacy.erasure.safeguarding import case_preserve
+
+
+@register("privacy.safeguarding", order=PRESERVE)
+def preserve_safeguarding_evidence(user) -> dict[str, int]:
+    from mentorhaven.messaging.models import Report
+
+    reports = Report.objects.filter(
+        Q(reporter=user) | Q(reported_user=user), status=Report.Status.OPEN
+    ).select_related("program", "reporter", "reported_user")
+    kept = sum(case_preserve(report=report) is not None for report in reports)
+    return {"cases": kept}
+
+
+@register("kernel.shred", order=SHRED)
+def shred_keys(user) -> dict[str, int]:
+    vault.shred_subject(user)
+    vault.forget_cached_keys(user)
+    return {"keys": 1}
