@@ -11,9 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.retention import selectors, services
-from mentorhaven.retention.access import administered_organizations, overseen_organizations
+from mentorhaven.retention.access import (
+    access_retention_organization,
+    administered_organizations,
+    overseen_organizations,
+)
 from mentorhaven.retention.forms import HoldForm, PolicyForm
 
 
@@ -43,23 +47,11 @@ def retention_home(request: HttpRequest) -> HttpResponse:
     return _page(request, organization)
 
 
-def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
-    if isinstance(exc, NotFound):
-        raise Http404 from exc
-    if isinstance(exc, PermissionDenied):
-        return render(
-            request,
-            "web/error.html",
-            {"title": _("Not allowed"), "text": _("You can see this, but you cannot change it.")},
-            status=403,
-        )
-    messages.error(request, str(getattr(exc, "message", exc)))
-    return redirect("retention")
-
-
 @login_required
 @require_POST
 def policy_set(request: HttpRequest, org_id) -> HttpResponse:
+    # Who may change it is decided before the form is read: a stranger learns nothing from it.
+    access_retention_organization(request.user, org_id, write=True)
     form = PolicyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a whole number of days."))
@@ -71,15 +63,17 @@ def policy_set(request: HttpRequest, org_id) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             days=form.cleaned_data["days"],
         )
-    except (NotFound, PermissionDenied, ValidationFailed) as exc:
-        return _failed(request, exc)
-    messages.success(request, _("Retention period saved."))
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Retention period saved."))
     return redirect("retention")
 
 
 @login_required
 @require_POST
 def hold_place(request: HttpRequest, org_id) -> HttpResponse:
+    organization = access_retention_organization(request.user, org_id, write=True)
     form = HoldForm(request.POST)
     if form.is_valid():
         try:
@@ -88,23 +82,15 @@ def hold_place(request: HttpRequest, org_id) -> HttpResponse:
             )
         except ValidationFailed as exc:
             form.add_error(None, exc.message)
-        except (NotFound, PermissionDenied) as exc:
-            return _failed(request, exc)
         else:
             messages.success(request, _("Legal hold placed."))
             return redirect("retention")
-    organization = overseen_organizations(request.user).filter(public_id=org_id).first()
-    if organization is None:
-        raise Http404
     return _page(request, organization, hold_form=form, status=422)
 
 
 @login_required
 @require_POST
 def hold_release(request: HttpRequest, hold_id) -> HttpResponse:
-    try:
-        services.legal_hold_release(actor=request.user, hold_id=hold_id)
-    except (NotFound, PermissionDenied) as exc:
-        return _failed(request, exc)
+    services.legal_hold_release(actor=request.user, hold_id=hold_id)
     messages.success(request, _("Legal hold released."))
     return redirect("retention")

@@ -61,7 +61,12 @@ from mentorhaven.accounts.tokens import api_token_create
 from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.services import data_request_create, dpo_appoint, restriction_start
 from mentorhaven.files.services import file_upload, share_link_create
-from mentorhaven.gates.services import agreement_accept, agreement_publish, breakglass_request
+from mentorhaven.gates.services import (
+    agreement_accept,
+    agreement_publish,
+    breakglass_approve,
+    breakglass_request,
+)
 from mentorhaven.matching.models import Exclusion, MatchPair
 from mentorhaven.matching.services import exclusion_add, match_run_create, question_create
 from mentorhaven.mentoring.services import (
@@ -80,6 +85,7 @@ from mentorhaven.messaging.services import report_create as report_create_servic
 from mentorhaven.privacy.services import export_build, export_link_create, export_request
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from mentorhaven.programs.services import invitation_create
+from mentorhaven.retention.services import legal_hold_place
 from tests.factories import mark_trained
 
 from ..conftest import PASSWORD, totp_code
@@ -126,7 +132,7 @@ class Thing:
     who: dict[str, frozenset[str]] = field(default_factory=dict, hash=False, compare=False)
 
     def has(self, viewer: str, audience: str) -> bool:
-        return viewer in self.who[audience]
+        return viewer in self.who.get(audience, ())
 
 
 @dataclass
@@ -276,6 +282,7 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
         world.add(
             "organization", f"{org} organization", organization, org, inviters=admins,
             org_admins={"org_admin"} if org == "demo" else {"oscar"},
+            overseers={"org_admin", "auditor"} if org == "demo" else {"oscar"},
         )  # fmt: skip
         question = question_create(
             actor=admin, program=program, kind="single", prompt="Industry", options=["a", "b"]
@@ -348,6 +355,7 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
     for purpose in Purpose:
         world.add("purpose", purpose.value, purpose.value, "")
     _gates(world, p, oscar)
+    _holds(world, p, oscar)
     return world
 
 
@@ -376,7 +384,42 @@ def _gates(world: World, p, oscar) -> None:
         world.add(
             "grant", f"{org} grant", grant, org, org_admins={requester}, requester={requester}
         )
+    # In the demo organization a second admin, who never signs in to the walk, asks for a grant
+    # the org admin may decide, and approves one the org admin asked for: the one grant anybody
+    # walking can read under.
+    sam = _person(p.program.organization, p.program, "sam@demo.test", "Sam Second", "mentor")
+    OrgMembership.objects.filter(user=sam).update(role=OrgMembership.Role.ORG_ADMIN)
+    asked = breakglass_request(
+        actor=sam, organization=p.program.organization, subject=p.dev, reason="legal",
+        justification="A court order names this person.", hours=2,
+    )  # fmt: skip
+    world.add("grant", "grant asked by a second admin", asked, "demo",
+              org_admins={"org_admin"}, deciders={"org_admin"})  # fmt: skip
+    approved = breakglass_request(
+        actor=p.org_admin, organization=p.program.organization, subject=p.cara,
+        reason="safeguarding", justification="A safeguarding concern must be checked now.",
+        hours=2,
+    )  # fmt: skip
+    breakglass_approve(actor=sam, grant=approved)
+    world.add("grant", "approved grant", approved, "demo", org_admins={"org_admin"},
+              requester={"org_admin"}, readers={"org_admin"})  # fmt: skip
     world.add("decision", "approve", "approve", "")
+
+
+def _holds(world: World, p, oscar) -> None:
+    """A legal hold on a person in each organization, placed by its admin: the overseers of the
+    organization (admin, auditor) see it, only its admin releases it."""
+    for org, admin, person, organization in (
+        ("demo", p.org_admin, p.cara, p.program.organization),
+        ("other", oscar, p.outsider, p.other_program.organization),
+    ):
+        hold = legal_hold_place(
+            actor=admin, organization_id=organization.public_id,
+            scope="person", reference=person.email, reason="A claim is pending.",
+        )  # fmt: skip
+        overseers = {"org_admin", "auditor"} if org == "demo" else {"oscar"}
+        org_admins = {"org_admin"} if org == "demo" else {"oscar"}
+        world.add("hold", f"{org} hold", hold, org, overseers=overseers, org_admins=org_admins)
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -563,11 +606,27 @@ RULES: dict[str, Rule] = {
     "gates:agreement_publish": Rule(PROGRAM, reach("org_admins")),
     "gates:training_figures": Rule(PROGRAM, reach("admins")),
     "gates:breakglass_list": Rule({"org_id": "organization"}, reach("org_admins")),
+    # retention: an organization's overseers see its holds; only its admins change anything
+    "retention_policy_set": Rule(
+        {"org_id": "organization"}, change("overseers", "org_admins"), methods=("post",)
+    ),
+    "retention_hold_place": Rule(
+        {"org_id": "organization"}, change("overseers", "org_admins"), methods=("post",)
+    ),
+    "retention_hold_release": Rule(
+        {"hold_id": "hold"}, change("overseers", "org_admins"), methods=("post",)
+    ),
     "gates:breakglass_detail": Rule({"grant_id": "grant"}, reach("org_admins")),
-    "gates:breakglass_read": Rule({"grant_id": "grant"}, lambda viewer, things: HIDDEN),
+    "gates:breakglass_read": Rule({"grant_id": "grant"}, reach("readers")),
     "gates:breakglass_decide": Rule(
         {"grant_id": "grant", "decision": "decision"},
-        lambda viewer, things: REFUSED if things["grant_id"].has(viewer, "requester") else HIDDEN,
+        lambda viewer, things: (
+            SERVED
+            if things["grant_id"].has(viewer, "deciders")
+            else REFUSED
+            if things["grant_id"].has(viewer, "requester")
+            else HIDDEN
+        ),
         methods=("post",),
     ),
     # data exports: the person's own, and nobody else's; the download link is a credential
