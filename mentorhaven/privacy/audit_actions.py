@@ -22,7 +22,7 @@ declare("erasure.cancel", category="platform", sentence=_("{actor} cancelled you
 declare(
     "erasure.operator",
     category="platform",
-    sentence=_("An operator started your erasure at once"),
+    sentence=_("{actor} started your erasure at once, as an operator"),
 )
 declare("erasure.complete", category="platform", sentence=_("{actor} erased your data"))
 declare(

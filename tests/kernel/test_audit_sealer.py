@@ -135,20 +135,28 @@ def _serving(port: int) -> bool:
         return False
 
 
-def test_run_starts_the_web_server_the_sealer_and_the_worker_and_stops_them_all(site):
+def test_run_starts_the_web_server_the_sealer_the_scheduler_and_the_worker_and_stops_them_all(
+    site,
+):
     var, env = site
     port = _free_port()
     run = start(env, "run", "--port", str(port))
     try:
-        assert "started web server, audit sealer, task worker" in run.stdout.readline()
+        assert "started web server, audit sealer, scheduler, task worker" in run.stdout.readline()
         assert wait_until(lambda: _serving(port), timeout=30)
         children = _children(run.pid)
         kinds = sorted(
-            "uvicorn" if "uvicorn" in c else "sealer" if "audit sealer" in c else "worker"
+            "uvicorn"
+            if "uvicorn" in c
+            else "sealer"
+            if "audit sealer" in c
+            else "scheduler"
+            if "schedule run" in c
+            else "worker"
             for c in children.values()
-            if "db_worker" in c or "uvicorn" in c or "audit sealer" in c
+            if "db_worker" in c or "uvicorn" in c or "audit sealer" in c or "schedule run" in c
         )
-        assert kinds == ["sealer", "uvicorn", "worker"]
+        assert kinds == ["scheduler", "sealer", "uvicorn", "worker"]
         before = len(sealed_and_signed(var)[0])
         mentorhaven(env, "shell", "-c", RECORD.format(n=2))
         assert wait_until(lambda: None not in sealed_and_signed(var)[0][before:])

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from mentorhaven.accounts.tokens import api_token_create
 from mentorhaven.kernel import audit, vault
+from mentorhaven.kernel.inventory import declaration_for
 from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.mentoring.models import Note
 from mentorhaven.privacy import services
@@ -107,7 +108,10 @@ def test_each_section_carries_purpose_recipients_retention_and_source_from_the_i
     assert about["records"] == ["Your session notes"]  # the inventory's record name
     assert any("encrypted under your key" in p for p in about["purpose"])
     assert "your mentor" in about["recipients"]
-    assert about["retention"] == ["Relationship end + 1 year, or until you delete it"]
+    declared = declaration_for("mentoring.Note")
+    assert declared is not None
+    assert about["retention"] == sorted({f.retention for f in declared.fields.values()})
+    assert "24 months after the relationship ends" in about["retention"][0]
     assert about["source"]
 
 

@@ -8,7 +8,7 @@ from itertools import islice
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.privacy.access_log import access_groups_for, describe
-from mentorhaven.privacy.export.registry import Section, register
+from mentorhaven.privacy.export.registry import Section, exclude, register
 
 BATCH = 500
 
@@ -54,6 +54,36 @@ register(
         source=_("Recorded by MentorHaven each time someone, you included, acted on your data"),
         order=90,
     )
+)
+
+
+def erasure_rows(context):
+    from mentorhaven.privacy.erasure.models import ErasureRequest
+
+    for request in ErasureRequest.objects.filter(user=context.user).order_by("requested_at"):
+        yield {
+            "requested": request.requested_at,
+            "how": request.source,
+            "status": request.status,
+            "due": request.due_at,
+            "cancelled": request.cancelled_at,
+        }
+
+
+register(
+    Section(
+        key="erasure",
+        title=_("Your erasure requests"),
+        models=("privacy.ErasureRequest",),
+        rows=erasure_rows,
+        source=_("Requested by you, or by an operator at your request"),
+        order=92,
+    )
+)
+exclude(
+    "privacy.SafeguardingCase",
+    "the evidence of an open safety report, kept for the program's safeguarding staff under a "
+    "case key; it is about a report, and the report's parties each see their own side of it",
 )
 register(
     Section(
