@@ -397,3 +397,56 @@ def test_operator_command_erases_now_and_is_audited():
     from mentorhaven.kernel.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="erasure.operator").count() == 1
+
+
+# --- legal hold, the scheduler, inactive accounts ---------------------------------------------
+
+
+def test_a_legal_hold_keeps_a_due_erasure_waiting_until_it_is_released():
+    from mentorhaven.retention.services import legal_hold_place, legal_hold_release
+
+    world = build_world(participants=5, content=1)
+    mentee, admin = world.people["mentee"], world.people["org_admin"]
+    request = services.erasure_request(actor=mentee)
+    hold = legal_hold_place(
+        actor=admin,
+        organization_id=world.org.public_id,
+        scope="person",
+        reference=mentee.email,
+        reason="A claim names her.",
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert services.process_due_erasures()["completed"] == 0
+        request.refresh_from_db()
+        assert request.status == ErasureRequest.Status.PENDING
+        assert not vault.is_shredded(mentee)
+        legal_hold_release(actor=admin, hold_id=hold.public_id)
+        assert services.process_due_erasures()["completed"] == 1
+    assert vault.is_shredded(mentee)
+
+
+def test_the_scheduler_runs_due_erasures_by_itself():
+    from mentorhaven.kernel import schedule
+
+    world = build_world(participants=5, content=1)
+    mentee = world.people["mentee"]
+    request = services.erasure_request(actor=mentee)
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert "privacy.erasures" in schedule.run_due()
+    request.refresh_from_db()
+    assert request.status == ErasureRequest.Status.COMPLETED
+
+
+def test_an_account_unused_for_its_whole_period_is_erased_by_the_retention_sweep():
+    from mentorhaven.retention.services import retention_sweep
+
+    world = build_world(participants=5, content=1)
+    mentee = world.people["mentee"]
+    User.objects.filter(pk=mentee.pk).update(last_login=timezone.now() - timedelta(days=560))
+    with time_machine.travel(timezone.now()):
+        retention_sweep()  # the warning, a month ahead
+    assert not vault.is_shredded(mentee)
+    with time_machine.travel(timezone.now() + timedelta(days=40)):
+        retention_sweep()
+    assert vault.is_shredded(mentee)
+    assert ErasureRequest.objects.get(user=mentee).status == ErasureRequest.Status.COMPLETED

@@ -32,6 +32,7 @@ from mentorhaven.mail import send_after_commit
 from mentorhaven.privacy.erasure import registry
 from mentorhaven.privacy.erasure.models import ErasureRequest
 from mentorhaven.privacy.erasure.selectors import erasure_request_for
+from mentorhaven.retention.holds import is_on_hold
 
 logger = logging.getLogger("mentorhaven.privacy.erasure")
 
@@ -185,7 +186,12 @@ def _finish(request_pk: int) -> ErasureRequest:
 
 
 def erasure_run(*, request: ErasureRequest) -> ErasureRequest:
-    """Carry out (or resume) one erasure. Idempotent: a completed request is returned as is."""
+    """Carry out (or resume) one erasure. Idempotent: a completed request is returned as is.
+    A person under legal hold is not erased: the request waits, pending, until the hold is
+    released (a run already under way finishes: it cannot be left half done)."""
+    if request.status == ErasureRequest.Status.PENDING and is_on_hold(user=request.user_id):
+        logger.info("An erasure waits: its person is under legal hold.")
+        return request
     started = _start(request)
     if started is None:
         return ErasureRequest.objects.get(pk=request.pk)
@@ -242,10 +248,16 @@ def process_due_erasures(*, now=None) -> dict[str, int]:
     ).order_by("due_at")
     for request in due:
         try:
-            erasure_run(request=request)
+            done = erasure_run(request=request)
         except Exception:
             # One person's failure must not hold up the others; the run resumes next time.
             logger.exception("An erasure run stopped before it finished; it will resume.")
             continue
-        completed += 1
+        completed += done.status == ErasureRequest.Status.COMPLETED
     return {"reminded": reminded, "completed": completed}
+
+
+def erase_inactive_account(*, user) -> ErasureRequest:
+    """The retention sweep's eraser for an account unused for its whole period (the person was
+    warned a month ahead): erased at once, recorded as the system's, legal holds respected."""
+    return erasure_run(request=erasure_now(user=user, operator="retention"))
