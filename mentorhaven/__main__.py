@@ -1,0 +1,5 @@
+"""`python -m mentorhaven ...`: the same as the `mentorhaven` command (handy from a git worktree)."""
+
+from mentorhaven.cli import main
+
+main()
