@@ -23,7 +23,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from mentorhaven.accounts.tokens import SessionAuth, TokenAuth
-from mentorhaven.kernel.errors import ApplicationError
+from mentorhaven.kernel.access import record_refusal
+from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ def _error(request: HttpRequest, status: int, message: str, code: str, extra: di
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
+    if exc.code in (NotFound.code, PermissionDenied.code):  # on the record for monitoring
+        record_refusal(getattr(request, "user", None), status=exc.status, api=True)
     return _error(request, exc.status, exc.message, exc.code, exc.extra)
 
 

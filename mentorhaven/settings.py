@@ -141,6 +141,16 @@ if AUDIT_ANCHOR_WEBHOOK and not AUDIT_ANCHOR_WEBHOOK.startswith(("https://", "ht
     raise ImproperlyConfigured("MENTORHAVEN_AUDIT_ANCHOR_WEBHOOK must be an http(s):// URL")
 AUDIT_ANCHOR_EMAIL = env("MENTORHAVEN_AUDIT_ANCHOR_EMAIL")
 
+# --- monitoring (incidents/monitoring.py) -----------------------------------------------
+# Thresholds of the rules over the audit log, per window; what is left out keeps its default.
+MONITORING = {
+    "window_minutes": env_int("MENTORHAVEN_MONITORING_WINDOW_MINUTES", 15),
+    "mass_read": env_int("MENTORHAVEN_MONITORING_MASS_READ", 50),
+    "access_denied": env_int("MENTORHAVEN_MONITORING_ACCESS_DENIED", 20),
+    "sign_in_failures": env_int("MENTORHAVEN_MONITORING_SIGN_IN_FAILURES", 10),
+    "bulk_export": env_int("MENTORHAVEN_MONITORING_BULK_EXPORT", 3),
+}
+
 # --- applications ------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -169,6 +179,7 @@ INSTALLED_APPS = [
     "mentorhaven.retention",
     "mentorhaven.consent",
     "mentorhaven.gates",
+    "mentorhaven.incidents",
     "mentorhaven.web",
 ]
 

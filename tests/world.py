@@ -34,6 +34,8 @@ from mentorhaven.files.models import StoredFile
 from mentorhaven.files.services import file_upload, share_link_create
 from mentorhaven.gates.models import AgreementAcceptance, AgreementVersion, BreakGlassGrant
 from mentorhaven.gates.services import agreement_publish, breakglass_approve, breakglass_request
+from mentorhaven.incidents.models import Incident
+from mentorhaven.incidents.services import incident_open
 from mentorhaven.matching.models import MatchRun, Question
 from mentorhaven.matching.services import match_run_create, question_create, questionnaire_submit
 from mentorhaven.mentoring import services as mentoring
@@ -78,6 +80,7 @@ class World:
     report: Report | None = None
     notification: Notification | None = None
     token: ApiToken | None = None
+    incident: Incident | None = None
     export: ExportJob | None = None  # the mentee's, waiting to be built
     data_request: DataRequest | None = None  # the mentee's, for the security officer as DPO
     agreement: AgreementVersion | None = None  # published; every participant accepted it
@@ -314,6 +317,13 @@ def build_world(*, participants: int = 20, content: int = 2) -> World:
         actor=mentee, kind="correction", details="My headline is out of date"
     )
     _gates(world)
+    world.incident = incident_open(
+        actor=world.people["security_officer"],
+        organization_id=world.org.public_id,
+        severity="medium",
+        description="A laptop with a signed-in session was lost",
+        account_email=world.people["mentor"].email,
+    )
     return world
 
 
@@ -401,6 +411,7 @@ def find_world() -> World:
     world.token = ApiToken.objects.filter(user=mentee).first()
     world.export = ExportJob.objects.filter(user=mentee).order_by("-pk").first()
     world.data_request = DataRequest.objects.filter(requester=mentee).order_by("-pk").first()
+    world.incident = Incident.objects.filter(organization=world.org).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)

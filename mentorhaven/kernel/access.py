@@ -24,6 +24,7 @@ measured from these helpers by ``tests/security/test_access_matrix.py``.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from enum import StrEnum
 from typing import Any
@@ -87,3 +88,27 @@ def fetch[M: Model](
     if write and (writable is None or not writable.filter(pk=obj.pk).exists()):
         raise PermissionDenied()
     return obj
+
+
+def record_refusal(viewer: Any, *, status: int, api: bool) -> None:
+    """Put a refusal by an access helper on the record (``access.denied``): who was refused,
+    never what they asked for, so that monitoring can see id probing. Called where a refusal
+    becomes a response (the HTML edge, the API's error handler) — after the refused request's
+    own transaction has rolled back, which would have taken the event with it. Anonymous
+    viewers are not recorded: they never reach an access helper."""
+    if not is_person(viewer):
+        return
+    from django.db import DatabaseError, transaction
+
+    from mentorhaven.kernel import audit
+
+    try:
+        with transaction.atomic():
+            audit.record(
+                action="access.denied",
+                actor=viewer,
+                purpose="Access refused",
+                extra={"status": status, "api": api},
+            )
+    except DatabaseError:  # the refusal is answered whatever happens to its record
+        logging.getLogger("mentorhaven.access").exception("could not record a refusal")

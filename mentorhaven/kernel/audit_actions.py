@@ -16,3 +16,5 @@ declare(
     category="platform",
     sentence=_("{actor} found an item of your data damaged and showed it as unreadable"),
 )
+# An access helper refused someone (kernel/access.py ``record_refusal``): monitoring counts them.
+declare("access.denied", sentence=_("{actor} was refused access to something"))

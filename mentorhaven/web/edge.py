@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from mentorhaven.kernel.access import record_refusal
 from mentorhaven.kernel.errors import (
     ApplicationError,
     Erased,
@@ -53,7 +54,10 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 def response_for(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    """The HTML answer to a domain error (``Http404`` for NotFound, raised to Django)."""
+    """The HTML answer to a domain error (``Http404`` for NotFound, raised to Django). A refusal
+    by an access helper is put on the record for monitoring."""
+    if exc.code in (NotFound.code, PermissionDenied.code):
+        record_refusal(request.user, status=exc.status, api=False)
     if isinstance(exc, NotFound):
         raise Http404 from exc
     if isinstance(exc, PermissionDenied) and exc.code == PermissionDenied.code:

@@ -56,6 +56,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(_("Compliance"), "dashboard", frozenset({AUDITOR}), "auditor"),
     Entry(_("Audit log"), "audit_log", frozenset({AUDITOR})),
     Entry(_("MFA coverage"), "dashboard", frozenset({SECURITY_OFFICER}), "security"),
+    Entry(_("Incidents"), "incidents:list", frozenset({SECURITY_OFFICER})),
     Entry(_("Notifications"), "messaging:notifications"),
     Entry(_("Privacy"), "privacy_home"),
     Entry(_("Account"), "account_security"),

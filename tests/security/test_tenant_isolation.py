@@ -67,6 +67,8 @@ from mentorhaven.gates.services import (
     breakglass_approve,
     breakglass_request,
 )
+from mentorhaven.incidents.models import Alert
+from mentorhaven.incidents.services import incident_open
 from mentorhaven.matching.models import Exclusion, MatchPair
 from mentorhaven.matching.services import exclusion_add, match_run_create, question_create
 from mentorhaven.mentoring.services import (
@@ -356,6 +358,7 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
         world.add("purpose", purpose.value, purpose.value, "")
     _gates(world, p, oscar)
     _holds(world, p, oscar)
+    _incidents(world, p, oscar)
     return world
 
 
@@ -420,6 +423,36 @@ def _holds(world: World, p, oscar) -> None:
         overseers = {"org_admin", "auditor"} if org == "demo" else {"oscar"}
         org_admins = {"org_admin"} if org == "demo" else {"oscar"}
         world.add("hold", f"{org} hold", hold, org, overseers=overseers, org_admins=org_admins)
+
+
+def _incidents(world: World, p, oscar) -> None:
+    """A security incident in each organization, opened by its security officer: the demo
+    auditor is also Demo Org's security officer, Oscar Other Org's. Only they reach it."""
+    for org, officer, organization in (
+        ("demo", p.auditor, p.org),
+        ("other", oscar, p.other_org),
+    ):
+        OrgMembership.objects.create(
+            organization=organization, user=officer, role=OrgMembership.Role.SECURITY_OFFICER
+        )
+        incident = incident_open(
+            actor=officer, organization_id=organization.public_id, severity="high",
+            description=f"{org} incident",
+        )  # fmt: skip
+        name = "auditor" if org == "demo" else "oscar"
+        world.add("incident", f"{org} incident", incident, org, officers={name})
+        now = timezone.now()
+        alert = Alert.objects.create(
+            organization=organization, rule=Alert.Rule.SECOND_FACTOR_RESET, account=officer,
+            count=1, window_start=now - timedelta(minutes=15), window_end=now,
+        )  # fmt: skip
+        world.add("alert", f"{org} alert", alert, org, officers={name})
+        world.things["organization"] = [
+            Thing(t.kind, t.label, t.value, t.org, {**t.who, "officers": frozenset({name})})
+            if t.org == org
+            else t
+            for t in world.things["organization"]
+        ]
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -629,6 +662,16 @@ RULES: dict[str, Rule] = {
         ),
         methods=("post",),
     ),
+    # incidents: the organization's security officers, and nobody else
+    "incidents:open": Rule({"org_id": "organization"}, reach("officers"), methods=("post",)),
+    "incidents:detail": Rule({"incident_id": "incident"}, reach("officers")),
+    "incidents:entry_add": Rule({"incident_id": "incident"}, reach("officers"), methods=("post",)),
+    "incidents:advance": Rule({"incident_id": "incident"}, reach("officers"), methods=("post",)),
+    "incidents:contain": Rule({"incident_id": "incident"}, reach("officers"), methods=("post",)),
+    "incidents:impact": Rule({"incident_id": "incident"}, reach("officers")),
+    "incidents:alert_open": Rule({"alert_id": "alert"}, reach("officers"), methods=("post",)),
+    "incidents:alert_dismiss": Rule({"alert_id": "alert"}, reach("officers"), methods=("post",)),
+    "incidents:regulator": Rule({"incident_id": "incident"}, reach("officers"), methods=("post",)),
     # data exports: the person's own, and nobody else's; the download link is a credential
     "privacy_export_status": Rule({"export_id": "export"}, reach("owner")),
     "privacy_export_link": Rule({"export_id": "export"}, reach("owner")),

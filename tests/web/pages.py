@@ -109,6 +109,13 @@ NOT_PAGES: dict[str, str] = {
     "privacy_export_link": POST_ONLY,
     "privacy_export_download": TOKEN_PAGE,
     "gates:breakglass_decide": POST_ONLY,
+    "incidents:open": POST_ONLY,
+    "incidents:entry_add": POST_ONLY,
+    "incidents:advance": POST_ONLY,
+    "incidents:regulator": POST_ONLY,
+    "incidents:contain": POST_ONLY,
+    "incidents:alert_open": POST_ONLY,
+    "incidents:alert_dismiss": POST_ONLY,
 }
 API_REASON = "the JSON API, not a page (message sending is measured by bench_messages.py)"
 
@@ -122,7 +129,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
     r, conv, program = w.relationship, w.conversation, w.program
     assert r and conv and w.note and w.meeting and w.file and w.run and w.report
     assert w.own_message and w.their_message and w.notification and w.export and w.data_request
-    assert w.agreement and w.grant
+    assert w.agreement and w.grant and w.incident
     other = w.people[MENTOR]
     every = [(who, _url("dashboard"), 200) for who in EVERY_ROLE]
     mine = {MENTEE: r.public_id}
@@ -287,6 +294,14 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
                 200,
             )
             for who in (ORG_ADMIN, "second_admin")
+        ],
+        "incidents:list": [(SECURITY_OFFICER, _url("incidents:list"), 200)],
+        "incidents:alerts": [(SECURITY_OFFICER, _url("incidents:alerts"), 200)],
+        "incidents:detail": [
+            (SECURITY_OFFICER, _url("incidents:detail", incident_id=w.incident.public_id), 200)
+        ],
+        "incidents:impact": [
+            (SECURITY_OFFICER, _url("incidents:impact", incident_id=w.incident.public_id), 200)
         ],
         "gates:breakglass_read": [
             (ORG_ADMIN, _url("gates:breakglass_read", grant_id=w.grant.public_id), 200)

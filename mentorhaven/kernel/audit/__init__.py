@@ -9,6 +9,8 @@ What the rest of MentorHaven uses:
   ``anchors``). ``verify()``: check it all (``verification``).
 * ``pseudonym``, ``pseudonyms_of``, ``resolve_actors``, ``events_about``, ``events_by``,
   ``target_pseudonym``: find people's events again, with the keys (``pseudonyms``).
+* ``activity``: who appears how often in some actions lately, for monitoring rules.
+* ``impact``: whose data a compromised account or a time window touched (``impact``).
 * ``access_groups_about``, ``event_counts_by_organization``, ``last_checkpoint``: what pages
   read of the log (``selectors``); apps never query the audit tables themselves.
 
@@ -18,7 +20,9 @@ The design, its threat model and its limits are in docs/privacy.md ("Audit").
 from mentorhaven.kernel.audit.actions import Action, all_actions, declare, declared, sentence
 from mentorhaven.kernel.audit.checkpoints import checkpoint
 from mentorhaven.kernel.audit.errors import AuditError
+from mentorhaven.kernel.audit.impact import Impact, Touched, impact
 from mentorhaven.kernel.audit.keys import generate_key_file
+from mentorhaven.kernel.audit.monitoring import activity
 from mentorhaven.kernel.audit.pseudonyms import (
     ERASED,
     SYSTEM,
@@ -45,8 +49,11 @@ __all__ = [
     "SYSTEM",
     "Action",
     "AuditError",
+    "Impact",
+    "Touched",
     "VerifyResult",
     "access_groups_about",
+    "activity",
     "all_actions",
     "checkpoint",
     "declare",
@@ -55,6 +62,7 @@ __all__ = [
     "events_about",
     "events_by",
     "generate_key_file",
+    "impact",
     "last_checkpoint",
     "pseudonym",
     "pseudonyms_of",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IncidentsConfig(AppConfig):
+    name = "mentorhaven.incidents"
+    label = "incidents"
+    verbose_name = "Incident response and monitoring"
