@@ -87,9 +87,10 @@ def load(people: list[tuple[int, str, str]]) -> float:
                 INSERT INTO kernel_auditevent (occurred_at, actor, actor_role, action,
                     target_type, target_id, subject, purpose, category, organization_id, extra,
                     prev_hash, hash)
-                SELECT now() - make_interval(secs => g %% %(span)s), (%(actors)s)[g %% %(na)s + 1],
-                    '', 'data.read', '', '', (%(subjects)s)[(g * 7) %% %(ns)s + 1],
-                    'bench', (%(cats)s)[g %% 5 + 1], NULL, '{}', '', ''
+                SELECT now() - make_interval(secs => g %% %(span)s),
+                    (%(actors)s::text[])[g %% %(na)s + 1],
+                    '', 'data.read', '', '', (%(subjects)s::text[])[(g * 7) %% %(ns)s + 1],
+                    'bench', (%(cats)s::text[])[g %% 5 + 1], NULL, '{}', '', ''
                 FROM generate_series(%(lo)s, %(hi)s) AS g
                 """,
                 {
