@@ -32,3 +32,13 @@ declare(
 )
 declare("alert.raise", category="platform", sentence=_("{actor} raised a security alert"))
 declare("alert.dismiss", category="platform", sentence=_("{actor} dismissed a security alert"))
+declare(
+    "incident.notify",
+    category="platform",
+    sentence=_("{actor} told the people a security incident may have affected"),
+)
+declare(
+    "incident.notice",
+    category="platform",
+    sentence=_("{actor} told you about a security incident that may have affected your data"),
+)

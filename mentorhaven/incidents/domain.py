@@ -3,12 +3,16 @@
 A personal-data breach must be reported to the supervisory authority within 72 hours of the
 organization becoming aware of it (GDPR Art. 33). The clock runs from ``aware_at`` and stops
 when the regulator is notified; every page of an incident shows it.
+The notices sent to people an incident may have affected are fixed texts (``NOTICES``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 REGULATOR_HOURS = 72
 STAGES: tuple[str, ...] = ("detect", "contain", "assess", "notify", "closed")
@@ -59,3 +63,40 @@ def regulator_clock(
     return RegulatorClock(
         deadline=deadline, hours_left=left, overdue=left < 0, notified_at=notified_at
     )
+
+
+# --- notices to the people affected ---------------------------------------------------------
+# Fixed texts, chosen by the officer: a notice never carries what the incident's log says.
+
+
+@dataclass(frozen=True)
+class Notice:
+    title: Any
+    body: Any
+
+
+NOTICES: dict[str, Notice] = {
+    "account_compromise": Notice(
+        _("Someone may have used an account that could see your data"),
+        _(
+            "An account that could see some of your data in MentorHaven may have been used by "
+            "someone else. We have locked that account and ended its access. Your own password "
+            "was not exposed. You can see who accessed your data on your privacy page."
+        ),
+    ),
+    "data_exposure": Notice(
+        _("Some of your data may have been exposed"),
+        _(
+            "A security incident may have exposed some of your data kept in MentorHaven. We have "
+            "stopped it and are investigating. As a precaution, change your password and review "
+            "your sessions and second factors on your account page."
+        ),
+    ),
+    "precaution": Notice(
+        _("A security incident that probably did not affect you"),
+        _(
+            "We are handling a security incident. We have no sign that your data was touched, "
+            "but we tell everyone who could have been affected. Nothing is needed from you."
+        ),
+    ),
+}

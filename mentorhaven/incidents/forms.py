@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorhaven.incidents import domain
 from mentorhaven.incidents.models import Incident
 from mentorhaven.incidents.services import ENTRY_KINDS, TEXT_MAX
 from mentorhaven.kernel.inventory import Category
@@ -67,4 +68,15 @@ class ImpactForm(forms.Form):
         required=False,
         choices=[(c.value, c.label) for c in Category],
         widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class NotifyForm(forms.Form):
+    template = forms.ChoiceField(
+        label=_("Notice"), choices=[(k, n.title) for k, n in domain.NOTICES.items()]
+    )
+    recipients = forms.CharField(
+        label=_("E-mail addresses (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=300_000,
     )

@@ -115,3 +115,26 @@ declare(
     record="Security alerts",
 )
 exempt("incidents.Alert", "how many events the rule counted in its window", fields=["count"])
+
+declare(
+    "incidents.IncidentNotice",
+    [
+        Field(
+            "user",
+            Category.PLATFORM,
+            label="That we told you a security incident may have affected your data",
+            purpose="Telling people of a breach that concerns them (GDPR Art. 34)",
+            basis="legal_obligation",
+            visible_to=("self", *OFFICERS),
+            retention=INCIDENT_RETENTION,
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+    ],
+    record="Security notices",
+)
+exempt(
+    "incidents.IncidentNotice",
+    "which fixed notice text was sent (a code chosen by the officer, not about the person)",
+    fields=["template"],
+)

@@ -148,3 +148,30 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.incident_id is None and self.dismissed_at is None
+
+
+class IncidentNotice(models.Model):
+    """That a person was told an incident may have affected their data: which notice (a fixed,
+    translatable text chosen from ``domain.NOTICES``), when, and whether they have read it.
+    The record of who was told when."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incident_notices"
+    )
+    template = models.CharField(max_length=24)
+    notified_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-notified_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "user", "template"], name="uniq_incident_notice"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident notice {self.public_id}"

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorhaven.incidents import containment, domain, selectors, services
+from mentorhaven.incidents import containment, domain, notices, selectors, services
 from mentorhaven.incidents.access import (
     access_alert,
     access_incident,
@@ -23,6 +23,7 @@ from mentorhaven.incidents.forms import (
     EntryForm,
     ImpactForm,
     IncidentOpenForm,
+    NotifyForm,
 )
 from mentorhaven.kernel.errors import ApplicationError
 
@@ -75,6 +76,7 @@ def _detail(request: HttpRequest, incident, *, entry_form=None, status=200) -> H
             "advance_form": AdvanceForm(initial={"stage": following}) if following else None,
             "next_stage": following,
             "contain_form": ContainForm() if incident.account_id and following else None,
+            "notify_form": NotifyForm() if following else None,
         },
         status=status,
     )
@@ -178,6 +180,7 @@ def incident_impact(request: HttpRequest, incident_id) -> HttpResponse:
             "clock": selectors.clock_for(incident),
             "form": form,
             "result": result,
+            "notices": list(domain.NOTICES.items()),
         },
         status=status,
     )
@@ -218,3 +221,33 @@ def alert_dismiss(request: HttpRequest, alert_id) -> HttpResponse:
     else:
         messages.success(request, _("Alert dismissed."))
     return redirect("incidents:alerts")
+
+
+@login_required
+@require_POST
+def incident_notify(request: HttpRequest, incident_id) -> HttpResponse:
+    access_incident(request.user, incident_id, write=True)
+    form = NotifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a notice and give the addresses."))
+        return redirect("incidents:detail", incident_id=incident_id)
+    try:
+        made = notices.incident_notify(
+            actor=request.user,
+            incident_id=incident_id,
+            template=form.cleaned_data["template"],
+            emails=notices.parse_addresses(form.cleaned_data["recipients"]),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)d people told.") % {"n": len(made)})
+    return redirect("incidents:detail", incident_id=incident_id)
+
+
+@login_required
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """A person's own security notices (everyone signed in has this page)."""
+    return render(
+        request, "incidents/notices.html", {"notices": notices.notices_for(viewer=request.user)}
+    )

@@ -114,6 +114,7 @@ NOT_PAGES: dict[str, str] = {
     "incidents:advance": POST_ONLY,
     "incidents:regulator": POST_ONLY,
     "incidents:contain": POST_ONLY,
+    "incidents:notify": POST_ONLY,
     "incidents:alert_open": POST_ONLY,
     "incidents:alert_dismiss": POST_ONLY,
 }
@@ -297,6 +298,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         ],
         "incidents:list": [(SECURITY_OFFICER, _url("incidents:list"), 200)],
         "incidents:alerts": [(SECURITY_OFFICER, _url("incidents:alerts"), 200)],
+        "incidents:notices": [(MENTEE, _url("incidents:notices"), 200)],
         "incidents:detail": [
             (SECURITY_OFFICER, _url("incidents:detail", incident_id=w.incident.public_id), 200)
         ],
