@@ -42,3 +42,8 @@ declare(
     category="platform",
     sentence=_("{actor} told you about a security incident that may have affected your data"),
 )
+declare(
+    "incident.not_me",
+    category="platform",
+    sentence=_("{actor} reported activity they did not recognise and locked the account"),
+)

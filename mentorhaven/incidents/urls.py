@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.incident_list, name="list"),
     path("o/<uuid:org_id>/open/", views.incident_open, name="open"),
     path("notices/", views.notice_list, name="notices"),
+    path("not-me/", views.not_me, name="not_me"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<uuid:alert_id>/open/", views.alert_open_incident, name="alert_open"),
     path("alerts/<uuid:alert_id>/dismiss/", views.alert_dismiss, name="alert_dismiss"),

@@ -251,3 +251,18 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "incidents/notices.html", {"notices": notices.notices_for(viewer=request.user)}
     )
+
+
+@login_required
+def not_me(request: HttpRequest) -> HttpResponse:
+    """ "This wasn't me": the confirmation page, then the lock (see ``not_me.account_not_me``).
+    The person is signed out at once; the page says what happens next."""
+    if request.method != "POST":
+        return render(request, "incidents/not_me.html", {"done": False})
+    from django.contrib.auth import logout
+
+    from mentorhaven.incidents.not_me import account_not_me
+
+    account_not_me(actor=request.user)
+    logout(request)
+    return render(request, "incidents/not_me.html", {"done": True})

@@ -299,6 +299,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "incidents:list": [(SECURITY_OFFICER, _url("incidents:list"), 200)],
         "incidents:alerts": [(SECURITY_OFFICER, _url("incidents:alerts"), 200)],
         "incidents:notices": [(MENTEE, _url("incidents:notices"), 200)],
+        "incidents:not_me": [(MENTEE, _url("incidents:not_me"), 200)],
         "incidents:detail": [
             (SECURITY_OFFICER, _url("incidents:detail", incident_id=w.incident.public_id), 200)
         ],

@@ -40,6 +40,7 @@ from mentorhaven.kernel.audit.selectors import (
     access_groups_about,
     event_counts_by_organization,
     last_checkpoint,
+    recent_events_about,
 )
 from mentorhaven.kernel.audit.verification import PENDING_GRACE_SECONDS, VerifyResult, verify
 
@@ -66,6 +67,7 @@ __all__ = [
     "last_checkpoint",
     "pseudonym",
     "pseudonyms_of",
+    "recent_events_about",
     "record",
     "record_access",
     "resolve_actors",

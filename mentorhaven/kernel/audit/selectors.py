@@ -58,3 +58,8 @@ def event_counts_by_organization(
 def last_checkpoint() -> AuditCheckpoint | None:
     """The newest signed checkpoint (when the log's tail was last signed)."""
     return AuditCheckpoint.objects.order_by("-seq").first()
+
+
+def recent_events_about(user, *, actions: tuple[str, ...], limit: int = 10) -> list[AuditEvent]:
+    """The newest events of ``actions`` about ``user`` (e.g. their sign-ins), newest first."""
+    return list(events_about(user).filter(action__in=actions)[:limit])
