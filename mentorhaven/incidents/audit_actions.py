@@ -47,3 +47,4 @@ declare(
     category="platform",
     sentence=_("{actor} reported activity they did not recognise and locked the account"),
 )
+declare("incident.unlock", category="platform", sentence=_("{actor} unlocked your account"))

@@ -145,3 +145,30 @@ def incident_contain(*, actor: User, incident_id: Any, steps=STEPS) -> Contained
         },
     )
     return done
+
+
+@transaction.atomic
+def incident_account_unlock(*, actor: User, incident_id: Any) -> User:
+    """Give the incident's account back once the officers are satisfied it is its holder's
+    again: it may sign in (its sessions, tokens and links stay revoked; the holder makes new
+    ones). Audited and logged on the incident."""
+    incident: Incident = access_incident(actor, incident_id, write=True)
+    account = incident.account
+    if account is None or account.is_active:
+        raise Conflict(_("The account is not locked."))
+    if account.pk == actor.pk:
+        raise ValidationFailed(_("Another security officer must unlock your own account."))
+    account = User.objects.select_for_update().get(pk=account.pk)
+    account.is_active = True
+    account.save(update_fields=["is_active"])
+    audit.record(
+        action="incident.unlock",
+        actor=actor,
+        actor_role=ROLE,
+        target=incident,
+        subject=account,
+        purpose="Contained account given back",
+        organization=incident.organization,
+    )
+    action_entry(actor=actor, incident=incident, body=_("Unlocked the account."))
+    return account

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<uuid:incident_id>/entries/", views.incident_entry_add, name="entry_add"),
     path("<uuid:incident_id>/stage/", views.incident_advance, name="advance"),
     path("<uuid:incident_id>/contain/", views.incident_contain, name="contain"),
+    path("<uuid:incident_id>/unlock/", views.incident_unlock, name="unlock"),
     path("<uuid:incident_id>/notify/", views.incident_notify, name="notify"),
     path("<uuid:incident_id>/impact/", views.incident_impact, name="impact"),
     path("<uuid:incident_id>/regulator/", views.incident_regulator_notified, name="regulator"),

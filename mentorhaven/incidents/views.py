@@ -266,3 +266,16 @@ def not_me(request: HttpRequest) -> HttpResponse:
     account_not_me(actor=request.user)
     logout(request)
     return render(request, "incidents/not_me.html", {"done": True})
+
+
+@login_required
+@require_POST
+def incident_unlock(request: HttpRequest, incident_id) -> HttpResponse:
+    access_incident(request.user, incident_id, write=True)
+    try:
+        containment.incident_account_unlock(actor=request.user, incident_id=incident_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The account is unlocked."))
+    return redirect("incidents:detail", incident_id=incident_id)

@@ -130,3 +130,18 @@ def test_containment_from_the_incident_page(personas, officer, incident, login):
     personas.cara.refresh_from_db()
     assert not personas.cara.is_active
     assert client.post(f"/incidents/{incident.public_id}/contain/", {}).status_code == 302
+
+
+def test_an_officer_unlocks_a_contained_account(personas, officer, incident, other_officer):
+    from mentorhaven.incidents.containment import incident_account_unlock
+    from mentorhaven.kernel.errors import Conflict
+
+    with pytest.raises(Conflict):  # not locked yet
+        incident_account_unlock(actor=officer, incident_id=incident.public_id)
+    incident_contain(actor=officer, incident_id=incident.public_id)
+    with pytest.raises(NotFound):
+        incident_account_unlock(actor=other_officer, incident_id=incident.public_id)
+    incident_account_unlock(actor=officer, incident_id=incident.public_id)
+    personas.cara.refresh_from_db()
+    assert personas.cara.is_active
+    assert AuditEvent.objects.filter(action="incident.unlock").count() == 1

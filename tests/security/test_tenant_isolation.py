@@ -671,6 +671,7 @@ RULES: dict[str, Rule] = {
     "incidents:impact": Rule({"incident_id": "incident"}, reach("officers")),
     "incidents:alert_open": Rule({"alert_id": "alert"}, reach("officers"), methods=("post",)),
     "incidents:alert_dismiss": Rule({"alert_id": "alert"}, reach("officers"), methods=("post",)),
+    "incidents:unlock": Rule({"incident_id": "incident"}, reach("officers"), methods=("post",)),
     "incidents:notify": Rule({"incident_id": "incident"}, reach("officers"), methods=("post",)),
     "incidents:regulator": Rule({"incident_id": "incident"}, reach("officers"), methods=("post",)),
     # data exports: the person's own, and nobody else's; the download link is a credential

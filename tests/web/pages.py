@@ -115,6 +115,7 @@ NOT_PAGES: dict[str, str] = {
     "incidents:regulator": POST_ONLY,
     "incidents:contain": POST_ONLY,
     "incidents:notify": POST_ONLY,
+    "incidents:unlock": POST_ONLY,
     "incidents:alert_open": POST_ONLY,
     "incidents:alert_dismiss": POST_ONLY,
 }
