@@ -99,18 +99,14 @@ def impact_analysis(
         categories=query.categories,
     )
     emails = dict(User.objects.filter(pk__in=list(found.subjects)).values_list("pk", "email"))
-    subjects = sorted(
-        (
-            {
-                "email": emails[t.user_id],
-                "categories": sorted(t.categories),
-                "events": t.events,
-            }
-            for t in found.subjects.values()
-            if t.user_id in emails
-        ),
-        key=lambda row: (-row["events"], row["email"]),
+    touched = sorted(
+        (t for t in found.subjects.values() if t.user_id in emails),
+        key=lambda t: (-t.events, emails[t.user_id]),
     )
+    subjects = [
+        {"email": emails[t.user_id], "categories": sorted(t.categories), "events": t.events}
+        for t in touched
+    ]
     audit.record(
         action="incident.impact",
         actor=actor,

@@ -11,6 +11,7 @@ call again tells only those not yet told. Telling someone is on their access log
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -46,7 +47,7 @@ def _email(addresses: list[str]) -> None:
         "link": link
     }
     for address in addresses:  # one message each: nobody sees who else was told
-        send_after_commit(lambda a=address: send_mail(subject, body, None, [a]), "security notice")
+        send_after_commit(partial(send_mail, subject, body, None, [address]), "security notice")
 
 
 @transaction.atomic

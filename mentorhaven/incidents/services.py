@@ -198,7 +198,7 @@ def incident_regulator_notified(*, actor: User, incident_id: Any) -> Incident:
 
 # --- alerts ---------------------------------------------------------------------------------
 
-ALERT_SEVERITY = {
+ALERT_SEVERITY: dict[str, str] = {
     Alert.Rule.MASS_READ: Incident.Severity.HIGH,
     Alert.Rule.ACCESS_DENIED: Incident.Severity.MEDIUM,
     Alert.Rule.SIGN_IN_FAILURES: Incident.Severity.MEDIUM,
@@ -246,7 +246,7 @@ def alert_open_incident(*, actor: User, alert_id: Any) -> Incident:
     incident = incident_open(
         actor=actor,
         organization_id=alert.organization.public_id,
-        severity=ALERT_SEVERITY.get(alert.rule, Incident.Severity.MEDIUM),
+        severity=ALERT_SEVERITY.get(alert.rule, str(Incident.Severity.MEDIUM)),
         description=_("Raised by monitoring: %(rule)s (%(count)d in the window).")
         % {"rule": alert.get_rule_display(), "count": alert.count},
         detected_at=alert.raised_at,

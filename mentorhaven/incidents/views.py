@@ -3,6 +3,8 @@ and each incident's page (its regulator clock, log, stage and actions)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentorhaven.accounts.models import User
 from mentorhaven.incidents import containment, domain, notices, selectors, services
 from mentorhaven.incidents.access import (
     access_alert,
@@ -26,6 +29,11 @@ from mentorhaven.incidents.forms import (
     NotifyForm,
 )
 from mentorhaven.kernel.errors import ApplicationError
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in person (every view here is behind ``login_required``)."""
+    return cast(User, request.user)
 
 
 @login_required
@@ -53,7 +61,7 @@ def incident_open(request: HttpRequest, org_id) -> HttpResponse:
     if form.is_valid():
         try:
             incident = services.incident_open(
-                actor=request.user, organization_id=org_id, **form.cleaned_data
+                actor=_me(request), organization_id=org_id, **form.cleaned_data
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -95,7 +103,7 @@ def incident_entry_add(request: HttpRequest, incident_id) -> HttpResponse:
     if form.is_valid():
         try:
             services.incident_entry_add(
-                actor=request.user, incident_id=incident_id, **form.cleaned_data
+                actor=_me(request), incident_id=incident_id, **form.cleaned_data
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -114,7 +122,7 @@ def incident_advance(request: HttpRequest, incident_id) -> HttpResponse:
         messages.error(request, _("Choose the next stage."))
         return redirect("incidents:detail", incident_id=incident_id)
     try:
-        services.incident_advance(actor=request.user, incident_id=incident_id, **form.cleaned_data)
+        services.incident_advance(actor=_me(request), incident_id=incident_id, **form.cleaned_data)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -127,7 +135,7 @@ def incident_advance(request: HttpRequest, incident_id) -> HttpResponse:
 def incident_regulator_notified(request: HttpRequest, incident_id) -> HttpResponse:
     access_incident(request.user, incident_id, write=True)
     try:
-        services.incident_regulator_notified(actor=request.user, incident_id=incident_id)
+        services.incident_regulator_notified(actor=_me(request), incident_id=incident_id)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -145,7 +153,7 @@ def incident_contain(request: HttpRequest, incident_id) -> HttpResponse:
         return redirect("incidents:detail", incident_id=incident_id)
     try:
         containment.incident_contain(
-            actor=request.user, incident_id=incident_id, steps=form.cleaned_data["steps"]
+            actor=_me(request), incident_id=incident_id, steps=form.cleaned_data["steps"]
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -200,7 +208,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def alert_open_incident(request: HttpRequest, alert_id) -> HttpResponse:
     access_alert(request.user, alert_id, write=True)
     try:
-        incident = services.alert_open_incident(actor=request.user, alert_id=alert_id)
+        incident = services.alert_open_incident(actor=_me(request), alert_id=alert_id)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("incidents:alerts")
@@ -215,7 +223,7 @@ def alert_open_incident(request: HttpRequest, alert_id) -> HttpResponse:
 def alert_dismiss(request: HttpRequest, alert_id) -> HttpResponse:
     access_alert(request.user, alert_id, write=True)
     try:
-        services.alert_dismiss(actor=request.user, alert_id=alert_id)
+        services.alert_dismiss(actor=_me(request), alert_id=alert_id)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -233,7 +241,7 @@ def incident_notify(request: HttpRequest, incident_id) -> HttpResponse:
         return redirect("incidents:detail", incident_id=incident_id)
     try:
         made = notices.incident_notify(
-            actor=request.user,
+            actor=_me(request),
             incident_id=incident_id,
             template=form.cleaned_data["template"],
             emails=notices.parse_addresses(form.cleaned_data["recipients"]),
@@ -263,7 +271,7 @@ def not_me(request: HttpRequest) -> HttpResponse:
 
     from mentorhaven.incidents.not_me import account_not_me
 
-    account_not_me(actor=request.user)
+    account_not_me(actor=_me(request))
     logout(request)
     return render(request, "incidents/not_me.html", {"done": True})
 
@@ -273,7 +281,7 @@ def not_me(request: HttpRequest) -> HttpResponse:
 def incident_unlock(request: HttpRequest, incident_id) -> HttpResponse:
     access_incident(request.user, incident_id, write=True)
     try:
-        containment.incident_account_unlock(actor=request.user, incident_id=incident_id)
+        containment.incident_account_unlock(actor=_me(request), incident_id=incident_id)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
