@@ -17,6 +17,7 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -114,6 +115,12 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(RequestDataTooBig)
 def request_too_big(request, exc):
     return _error(request, 413, _("The request body is too large."), "too_large")
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request, exc):
+    # A multipart body without a boundary, or cut off: the sender's mistake, as on the pages.
+    return _error(request, 400, _("The multipart request body could not be read."), "bad_multipart")
 
 
 @api.exception_handler(SuspiciousOperation)

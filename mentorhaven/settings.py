@@ -360,6 +360,9 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Sensitive steps (a password change, creating an API token) need the password or a second
+# factor given again within this many seconds (accounts/tokens.py).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MentorHaven] "
@@ -391,6 +394,10 @@ INVITATION_DAYS = env_int("MENTORHAVEN_INVITATION_DAYS", 14)
 API_TOKEN_DEFAULT_DAYS = 90
 # Largest accepted upload, in MiB (files app; checked on the bytes received, not Content-Length).
 FILES_MAX_UPLOAD_MB = env_int("MENTORHAVEN_MAX_UPLOAD_MB", 25)
+# Storage allowances, in MiB, counted on the stored (cleaned) sizes: per person, and per program
+# for the files shared in its relationships.
+FILES_QUOTA_PERSON_MB = env_int("MENTORHAVEN_FILES_QUOTA_PERSON_MB", 500)
+FILES_QUOTA_PROGRAM_MB = env_int("MENTORHAVEN_FILES_QUOTA_PROGRAM_MB", 20 * 1024)
 
 # --- sessions, cookies, transport security -----------------------------------------------
 # Django's database sessions, the table holding only a keyed hash of each session key;

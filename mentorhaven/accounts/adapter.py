@@ -101,6 +101,15 @@ class AccountAdapter(DefaultAccountAdapter):
         email = (credentials.get("email") or "").strip()
         return User.objects.filter(email__iexact=email).first() if email else None
 
+    def logout(self, request) -> None:
+        """Sign out, then ring the person's open sockets: the one of this session closes."""
+        from mentorhaven.accounts.realtime import sockets_recheck_on_commit
+
+        user = getattr(request, "user", None)
+        super().logout(request)
+        if user is not None and user.is_authenticated:
+            sockets_recheck_on_commit(user)
+
     # --- password changes end the other sessions ----------------------------------------------
 
     def set_password(self, user, password: str) -> None:

@@ -18,6 +18,8 @@ from mentorhaven.accounts.tokens import (
     api_token_create,
     api_token_revoke,
     api_tokens_for,
+    reauthentication_needed_error,
+    recently_reauthenticated,
 )
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, page
 from mentorhaven.programs.selectors import roles_of
@@ -124,8 +126,13 @@ def token_list(request, params: Query[PageParams]):
     tags=["tokens"],
 )
 def token_create(request, data: TokenIn):
-    """Create a token for yourself. Needs a browser session: a token cannot mint tokens,
-    so a leaked token cannot make itself permanent."""
+    """Create a token for yourself. Needs a browser session whose password or second factor
+    was given again within the last 10 minutes (``/accounts/reauthenticate/``; otherwise 401
+    with code ``reauthentication_required``): a token cannot mint tokens, and a stolen session
+    cookie alone cannot either. You are told by e-mail; the lifetime is capped by your
+    organizations' policy."""
+    if not recently_reauthenticated(request):
+        raise reauthentication_needed_error()
     token, secret = api_token_create(
         actor=request.auth, user=request.auth, name=data.name, scope=data.scope, days=data.days
     )

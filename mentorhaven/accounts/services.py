@@ -13,7 +13,9 @@ from django.db import transaction
 
 from mentorhaven.accounts.mfa_adapter import secrets_of
 from mentorhaven.accounts.models import User
+from mentorhaven.accounts.realtime import sockets_recheck_on_commit
 from mentorhaven.accounts.sessions import stored_key
+from mentorhaven.accounts.tokens import api_tokens_revoke_all
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound
 
@@ -92,10 +94,11 @@ def email_change_start(*, actor: User, request, form) -> None:
 
 @transaction.atomic
 def password_change(*, actor: User | None, user: User, password: str, request=None) -> None:
-    """Set a new password and end every other session of ``user``.
+    """Set a new password, end every other session of ``user`` and revoke their API tokens.
 
-    The session making the change (if any) stays signed in; Django re-keys it right after.
-    ``actor`` is ``None`` for a reset by e-mailed link.
+    The session making the change (if any) stays signed in; Django re-keys it right after, so
+    a socket opened under the old key closes too. ``actor`` is ``None`` for a reset by
+    e-mailed link.
     """
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -103,6 +106,8 @@ def password_change(*, actor: User | None, user: User, password: str, request=No
     current = stored_key(current_key) if current_key else None
     others = [s for s in UserSession.objects.filter(user=user) if s.session_key != current]
     get_usersessions_adapter().end_sessions(others)
+    api_tokens_revoke_all(actor=actor, user=user, reason="password_change")
+    sockets_recheck_on_commit(user)
     audit.record(
         action="account.password_change" if actor is not None else "account.password_reset",
         actor=actor,
@@ -131,9 +136,12 @@ def session_end(*, actor: User, session: UserSession) -> None:
 
 @transaction.atomic
 def sessions_end_others(*, actor: User, current_session_key: str | None) -> int:
+    """End every other session of the actor and revoke their API tokens: "sign out
+    everywhere else" must not leave a token working for whoever held one of those sessions."""
     current = stored_key(current_session_key) if current_session_key else None
     others = [s for s in UserSession.objects.filter(user=actor) if s.session_key != current]
     get_usersessions_adapter().end_sessions(others)
+    api_tokens_revoke_all(actor=actor, user=actor, reason="sessions_ended")
     if others:
         audit.record(
             action="session.end",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -58,11 +59,14 @@ def _page(request: HttpRequest, form: TokenForm, *, created=None, secret=None, s
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def tokens(request: HttpRequest) -> HttpResponse:
     """List the person's tokens; on POST create one and show its secret in this response only.
 
-    The secret is rendered straight into the POST response (never kept in the session or
-    database), so it cannot be shown a second time.
+    Creating one needs the password or second factor again within allauth's re-authentication
+    window: otherwise allauth asks for it, then replays the form. The secret is rendered
+    straight into the POST response (never kept in the session or database), so it cannot be
+    shown a second time.
     """
     if request.method != "POST":
         return _page(request, TokenForm())

@@ -5,6 +5,13 @@ lets secret scanners and people recognise a MentorHaven token; the first charact
 are stored in clear (``prefix``) so a person can tell their tokens apart. The secret itself is
 never stored: only its SHA-256, which is enough for a lookup because the secret is long and
 random (no salt or slow hash is needed for a value nobody can guess).
+
+A stolen session must not turn into a lasting credential: creating a token needs a password or
+second factor given within the last ``REAUTHENTICATION_SECONDS`` (allauth's re-authentication,
+checked by the page and the API), the person is told by e-mail, a token lives no longer than
+the strictest policy of the person's organizations (``Organization.api_token_max_days``), and
+every token of the person is revoked when their password changes or they end their other
+sessions.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
+from allauth.core.exceptions import ReauthenticationRequired
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -35,6 +44,9 @@ TOKEN_MARKER = "mhp_"  # noqa: S105 - a public marker, not a secret
 SECRET_LENGTH = 44  # 44 * log2(62) ≈ 262 bits
 PREFIX_LENGTH = len(TOKEN_MARKER) + 8
 MAX_DAYS = 365
+# How recent the password or second factor must be to create a token (settings:
+# ACCOUNT_REAUTHENTICATION_TIMEOUT is allauth's window, set to the same ten minutes).
+REAUTHENTICATION_SECONDS = 10 * 60
 NAME_MAX_LENGTH = 100
 # last_used_at is a hint for the owner ("is this token still in use?"), not an access log:
 # writing it at most once a minute keeps busy API clients from turning every read into a write.
@@ -67,6 +79,32 @@ def _looks_like_token(raw: str) -> bool:
 # --- services -----------------------------------------------------------------------------
 
 
+def api_token_max_days(user: User) -> int:
+    """The longest life a new token of ``user`` may have: the strictest policy among the
+    organizations they belong to, and never more than ``MAX_DAYS``."""
+    from mentorhaven.programs.models import Organization
+
+    policies = Organization.objects.filter(members__user=user).values_list(
+        "api_token_max_days", flat=True
+    )
+    return min([MAX_DAYS, *policies])
+
+
+def _tell_owner(token: ApiToken) -> None:
+    """E-mail the owner that a token was made (once committed): no secret, no label."""
+    from allauth.account.adapter import get_adapter
+
+    get_adapter().send_notification_mail(
+        "account/email/api_token_created",
+        token.user,
+        context={
+            "prefix": token.prefix,
+            "scope": token.get_scope_display(),
+            "expires_at": token.expires_at,
+        },
+    )
+
+
 @transaction.atomic
 def api_token_create(
     *,
@@ -79,7 +117,9 @@ def api_token_create(
     """Issue a token for ``user``; returns the row and the secret, which is never shown again.
 
     ``actor`` is the person creating it (the owner, in the web UI) or ``None`` for an operator
-    at the command line. Tokens always expire: default ``API_TOKEN_DEFAULT_DAYS``, at most a year.
+    at the command line. Tokens always expire: default ``API_TOKEN_DEFAULT_DAYS``, at most a year
+    and at most what the owner's organizations allow (``api_token_max_days``). Whoever created
+    it, the owner is told by e-mail. The caller has checked recent re-authentication.
     """
     name = (name or "").strip()
     errors: dict[str, str] = {}
@@ -92,9 +132,12 @@ def api_token_create(
         errors["name"] = _("The name may not contain control characters.")
     if scope not in ApiToken.Scope.values:
         errors["scope"] = _("Choose read or write.")
-    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
-    if not 1 <= days <= MAX_DAYS:
+    cap = api_token_max_days(user)
+    days = min(settings.API_TOKEN_DEFAULT_DAYS, cap) if days is None else days
+    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         errors["days"] = _("A token lives between 1 and %(n)d days.") % {"n": MAX_DAYS}
+    elif days > cap:
+        errors["days"] = _("Your organization allows tokens of at most %(n)d days.") % {"n": cap}
     if not user.is_active:
         errors["user"] = _("This account is not active.")
     if errors:
@@ -119,6 +162,7 @@ def api_token_create(
         category="platform",
         extra={"scope": scope, "days": days},
     )
+    _tell_owner(token)
     return token, raw
 
 
@@ -142,6 +186,26 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic
+def api_tokens_revoke_all(*, actor: User | None, user: User, reason: str) -> int:
+    """Revoke every token of ``user`` that still works (a password change, "end other
+    sessions"); ``reason`` is a short code for the record. Returns how many were revoked."""
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+    count = revoked.update(revoked_at=now)
+    if count:
+        audit.record(
+            action="api_token.revoke",
+            actor=actor,
+            target=user,
+            subject=user,
+            purpose="api_access",
+            category="platform",
+            extra={"count": count, "reason": reason},
+        )
+    return count
+
+
+@transaction.atomic
 def api_token_auth_failure_record(*, token: ApiToken | None, reason: str, client: str) -> None:
     """Audit a refused token. Unknown tokens are recorded at most once a minute per client."""
     if token is None:
@@ -159,6 +223,36 @@ def api_token_auth_failure_record(*, token: ApiToken | None, reason: str, client
 
 
 # --- selectors and access ------------------------------------------------------------------
+
+
+def _nothing(request: HttpRequest) -> None:
+    return None
+
+
+_reauthentication_gate = reauthentication_required(_nothing)
+
+
+def recently_reauthenticated(request: HttpRequest) -> bool:
+    """Whether the signed-in person gave their password or second factor again within
+    allauth's re-authentication window (ACCOUNT_REAUTHENTICATION_TIMEOUT): asked of a
+    session before it may mint a token. A sign-in alone does not count: whoever stole the
+    session cookie would have it too."""
+    try:
+        _reauthentication_gate(request)
+    except ReauthenticationRequired:
+        return False
+    return True
+
+
+def reauthentication_needed_error() -> NotAuthenticated:
+    return NotAuthenticated(
+        _(
+            "Confirm it is you first: give your password or second factor again at "
+            "/accounts/reauthenticate/, then create the token within 10 minutes."
+        ),
+        code="reauthentication_required",
+        extra={"reauthenticate_url": "/accounts/reauthenticate/"},
+    )
 
 
 def api_tokens_for(*, viewer: User) -> QuerySet[ApiToken]:

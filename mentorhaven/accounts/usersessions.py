@@ -39,6 +39,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from mentorhaven.accounts.models import User
+from mentorhaven.accounts.realtime import sockets_recheck_on_commit
 from mentorhaven.accounts.sessions import stored_key
 
 
@@ -121,7 +122,10 @@ class UserSessionsAdapter(DefaultUserSessionsAdapter):
     @transaction.atomic
     def end_sessions(self, sessions) -> None:
         """End ``sessions`` (UserSession records): their session rows go, so their cookies
-        stop working on the very next request, and so do the records."""
+        stop working on the very next request, and so do the records; once committed, the
+        people's open sockets check their sessions again and the ended ones close."""
         keys = [s.session_key for s in sessions]
         Session.objects.filter(session_key__in=keys).delete()
         UserSession.objects.filter(session_key__in=keys).delete()
+        for person in User.objects.filter(pk__in={s.user_id for s in sessions}):
+            sockets_recheck_on_commit(person)

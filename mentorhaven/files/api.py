@@ -84,7 +84,10 @@ def _link_out(link, url: str | None = None) -> dict:
     }
 
 
-@router.post("/files", response={201: FileOut, 410: ErrorOut, 413: ErrorOut, **ERRORS})
+@router.post(
+    "/files",
+    response={201: FileOut, 400: ErrorOut, 410: ErrorOut, 413: ErrorOut, 429: ErrorOut, **ERRORS},
+)
 def upload_file(
     request,
     file: File[UploadedFile],
@@ -92,7 +95,8 @@ def upload_file(
 ):
     """Upload a file (multipart field ``file``), into a relationship's shared space when
     ``relationship`` is given. Checked on content against the allow-list; pictures lose their
-    metadata; stored encrypted under your key."""
+    metadata; stored encrypted under your key. 413 past your (500 MB) or the program's (20 GB)
+    storage allowance; 429 while you already have two uploads in progress."""
     shared_space = (
         access_relationship_content(request.auth, relationship, write=True)
         if relationship is not None

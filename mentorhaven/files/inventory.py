@@ -103,6 +103,13 @@ exempt(
 )
 exempt(
     "files.ShareLink",
-    "hashes of the link's secret and password, its download limit and counter: no content",
-    fields=["token_hash", "password_hash", "max_downloads", "download_count"],
+    "hashes of the link's secret and password, its download limit and counter, and the count "
+    "of password attempts in the current window: no content",
+    fields=[
+        "token_hash",
+        "password_hash",
+        "max_downloads",
+        "download_count",
+        "password_failures",
+    ],
 )

@@ -14,6 +14,7 @@ import logging
 import secrets
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import IO
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,11 +35,13 @@ from mentorhaven.kernel import audit, vault
 from mentorhaven.kernel.errors import (
     Erased,
     PermissionDenied,
+    QuotaExceeded,
     RateLimited,
     Unreadable,
     ValidationFailed,
 )
 from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.models import Program
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +59,81 @@ PASSWORD_WINDOW_SECONDS = 15 * 60
 PASSWORD_HASHER = "argon2"  # noqa: S105 (a hasher name, not a password)
 
 
+# Uploads one person may have in progress at once (per cache: all processes with Redis). With
+# the process's two decoding turns for pictures (validation/limits.py), one person cannot tie up
+# the server's memory, and the others still get their turn.
+UPLOADS_AT_ONCE = 2
+# A slot a crashed process never gave back frees itself after this.
+UPLOAD_SLOT_SECONDS = 15 * 60
+
+
 def max_upload_bytes() -> int:
     return int(getattr(settings, "FILES_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)) * MiB
+
+
+def person_quota_bytes() -> int:
+    return int(settings.FILES_QUOTA_PERSON_MB) * MiB
+
+
+def program_quota_bytes() -> int:
+    return int(settings.FILES_QUOTA_PROGRAM_MB) * MiB
+
+
+@contextmanager
+def _upload_slot(actor: User) -> Iterator[None]:
+    """Hold one of the person's ``UPLOADS_AT_ONCE`` upload slots, or refuse with 429."""
+    key = f"files:uploads-in-progress:{actor.pk}"
+    cache.add(key, 0, UPLOAD_SLOT_SECONDS)
+    try:
+        taken = cache.incr(key)  # atomic in the cache: two uploads never share a last slot
+    except ValueError:  # the counter expired between add and incr
+        cache.add(key, 1, UPLOAD_SLOT_SECONDS)
+        taken = 1
+    try:
+        if taken > UPLOADS_AT_ONCE:
+            raise RateLimited(
+                _(
+                    "You already have %(n)d uploads in progress. Wait for them to finish, "
+                    "then try again."
+                )
+                % {"n": UPLOADS_AT_ONCE},
+                code="too_many_uploads",
+                extra={"max_concurrent_uploads": UPLOADS_AT_ONCE},
+            )
+        yield
+    finally:
+        with suppress(ValueError):  # the counter expired meanwhile
+            cache.decr(key)
+
+
+def _used_by_person(actor: User) -> int:
+    return StoredFile.objects.filter(uploader=actor).aggregate(n=Sum("size"))["n"] or 0
+
+
+def _used_by_program(program_id: int) -> int:
+    used = StoredFile.objects.filter(relationship__program_id=program_id).aggregate(n=Sum("size"))
+    return used["n"] or 0
+
+
+def _refuse_over_quota(*, actor: User, relationship: Relationship | None, size: int) -> None:
+    """Refuse ``size`` more bytes past the uploader's or the program's storage allowance.
+
+    Inside the upload's transaction, the uploader's row (and the program's) is locked first, so
+    two uploads cannot both fit into the same last megabytes."""
+    User.objects.select_for_update().filter(pk=actor.pk).exists()
+    if _used_by_person(actor) + size > person_quota_bytes():
+        raise QuotaExceeded(
+            _("You have used your %(mb)d MB of file storage. Delete files you no longer need.")
+            % {"mb": settings.FILES_QUOTA_PERSON_MB},
+            extra={"quota": "person", "quota_bytes": person_quota_bytes()},
+        )
+    if relationship is not None:
+        Program.objects.select_for_update().filter(pk=relationship.program_id).exists()
+        if _used_by_program(relationship.program_id) + size > program_quota_bytes():
+            raise QuotaExceeded(
+                _("This program has used its file storage. Ask its coordinators for room."),
+                extra={"quota": "program", "quota_bytes": program_quota_bytes()},
+            )
 
 
 def _organization_id(file: StoredFile) -> int | None:
@@ -76,7 +152,9 @@ def file_upload(
     ``relationship`` is the shared space (the caller found it through
     ``access_relationship_content(..., write=True)``; checked again here). The content is
     streamed: inspection spools it to a temporary file and encryption reads it back one chunk at
-    a time, so memory stays flat whatever the size. Refusals raise ``ValidationFailed``.
+    a time, so memory stays flat whatever the size. Refusals raise ``ValidationFailed``
+    (``QuotaExceeded`` past the person's or the program's storage allowance), and
+    ``RateLimited`` when the person already has ``UPLOADS_AT_ONCE`` uploads in progress.
     """
     if relationship is not None and not (
         actor.pk in relationship.participant_ids()
@@ -86,6 +164,25 @@ def file_upload(
         ).exists()
     ):
         raise PermissionDenied()
+    with _upload_slot(actor):
+        # Already full: refuse before spending anything on the content.
+        _refuse_over_quota_early(actor=actor, relationship=relationship)
+        return _file_store_new(
+            actor=actor, fileobj=fileobj, declared_name=declared_name, relationship=relationship
+        )
+
+
+def _refuse_over_quota_early(*, actor: User, relationship: Relationship | None) -> None:
+    if _used_by_person(actor) >= person_quota_bytes() or (
+        relationship is not None
+        and _used_by_program(relationship.program_id) >= program_quota_bytes()
+    ):
+        _refuse_over_quota(actor=actor, relationship=relationship, size=1)
+
+
+def _file_store_new(
+    *, actor: User, fileobj: IO[bytes], declared_name: str, relationship: Relationship | None
+) -> StoredFile:
     store = file_store()
     with inspect_upload(
         fileobj, declared_name=declared_name, max_bytes=max_upload_bytes()
@@ -105,6 +202,7 @@ def file_upload(
         cleaned = inspected.metadata_removed
     try:
         with transaction.atomic():
+            _refuse_over_quota(actor=actor, relationship=relationship, size=file.size)
             file.save(force_insert=True)
             audit.record(
                 action="file.upload",
@@ -284,32 +382,52 @@ def share_link_access_record(*, link: ShareLink, outcome: str) -> ShareLinkAcces
     return access
 
 
-def _attempts_key(link: ShareLink) -> str:
-    return f"files:share-link-password:{link.pk}"
+def _attempt_reserve(link: ShareLink) -> bool:
+    """Take one of the link's password attempts, or say there is none left in this window.
+
+    Two conditional UPDATEs on the link's row, each atomic in the database (a row lock on
+    PostgreSQL, the write lock on SQLite): a window that has run out starts again, then an
+    attempt is taken only while fewer than ``PASSWORD_ATTEMPTS`` are. The attempt is taken
+    *before* the (slow) password check, so parallel guesses cannot all pass a check of the
+    count made before any of them failed; and the count lives in the database, shared by
+    every server process.
+    """
+    now = timezone.now()
+    ended = now - timedelta(seconds=PASSWORD_WINDOW_SECONDS)
+    ShareLink.objects.filter(pk=link.pk).filter(
+        Q(password_window_started_at__isnull=True) | Q(password_window_started_at__lte=ended)
+    ).update(password_failures=0, password_window_started_at=now)
+    taken = ShareLink.objects.filter(pk=link.pk, password_failures__lt=PASSWORD_ATTEMPTS).update(
+        password_failures=F("password_failures") + 1
+    )
+    return bool(taken)
+
+
+def _attempt_return(link: ShareLink) -> None:
+    """The right password costs no attempt: give back the one taken for it."""
+    ShareLink.objects.filter(pk=link.pk, password_failures__gt=0).update(
+        password_failures=F("password_failures") - 1
+    )
 
 
 def share_link_password_check(*, link: ShareLink, password: str) -> None:
     """Accept the right password, or record the failure and raise.
 
-    At most ``PASSWORD_ATTEMPTS`` wrong passwords per link per window; after that every attempt,
-    right or wrong, is refused with ``RateLimited`` until the window ends, so a short password
-    cannot be guessed through the link. The counter is per link, not per visitor: the visitor is
-    anonymous and addresses are cheap.
+    At most ``PASSWORD_ATTEMPTS`` wrong passwords per link per window are ever checked, however
+    many arrive at once; after that every attempt, right or wrong, is refused with
+    ``RateLimited`` until the window ends, so a short password cannot be guessed through the
+    link. The counter is per link, not per visitor: the visitor is anonymous and addresses are
+    cheap.
     """
-    key = _attempts_key(link)
-    if (cache.get(key) or 0) >= PASSWORD_ATTEMPTS:
+    if not _attempt_reserve(link):
         share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.THROTTLED)
         raise RateLimited(
             _("Too many wrong passwords were tried on this link. Wait 15 minutes, then try again."),
             extra={"retry_after_seconds": PASSWORD_WINDOW_SECONDS},
         )
     if password and check_password(password, link.password_hash):
+        _attempt_return(link)
         return
-    if not cache.add(key, 1, timeout=PASSWORD_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=PASSWORD_WINDOW_SECONDS)
     share_link_access_record(link=link, outcome=ShareLinkAccess.Outcome.WRONG_PASSWORD)
     raise ValidationFailed(_("That password is not right."), code="wrong_password")
 

@@ -71,7 +71,10 @@ def _unavailable(request: HttpRequest, reason: str | None = None) -> HttpRespons
 def _page(
     request: HttpRequest, link: ShareLink, *, form=None, error: str = "", status: int = 200
 ) -> HttpResponse:
-    context = {"link": link, "file": link.file, "form": form or SharePasswordForm(), "error": error}
+    # Before the password, a protected link tells nothing about its file: not its name, its
+    # size or when the link expires (the template shows those only for open links).
+    file = None if link.has_password else link.file
+    context = {"link": link, "file": file, "form": form or SharePasswordForm(), "error": error}
     return _public(render(request, "files/share_page.html", context, status=status))
 
 
@@ -105,12 +108,14 @@ def share_page(request: HttpRequest, token: str) -> HttpResponseBase:
     link = share_link_by_token(token)
     if link is None:
         return _unavailable(request)
+    # Refusals come before probes: HEAD on a revoked, expired or used-up link gets exactly
+    # what an unknown link gets, so probing cannot tell a dead link from a wrong token.
+    if reason := _refusal(link):
+        return _unavailable(request, reason)
     probe = _probe(request)
     if probe is not None:
         share_link_access_record(link=link, outcome=Outcome.NOT_COUNTED)
         return _public(probe)
-    if reason := _refusal(link):
-        return _unavailable(request, reason)
     if request.method == "GET":
         share_link_access_record(link=link, outcome=Outcome.OPENED)
         return _page(request, link)
@@ -132,6 +137,8 @@ def share_download(request: HttpRequest, token: str) -> HttpResponseBase:
     link = share_link_by_token(token)
     if link is None:
         return _unavailable(request)
+    if reason := _refusal(link):
+        return _unavailable(request, reason)
     probe = _probe(request)
     if probe is not None:
         share_link_access_record(link=link, outcome=Outcome.NOT_COUNTED)

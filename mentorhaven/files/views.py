@@ -32,6 +32,7 @@ from mentorhaven.files.services import (
 )
 from mentorhaven.kernel.errors import (
     Erased,
+    RateLimited,
     ValidationFailed,
 )
 from mentorhaven.kernel.fields import is_erased
@@ -72,12 +73,13 @@ def relationship_files(request: HttpRequest, relationship_id) -> HttpResponse:
                 declared_name=upload.name,
                 relationship=relationship,
             )
-        except ValidationFailed as exc:
+        except (ValidationFailed, RateLimited) as exc:
             form.add_error("file", exc.message)
+            status = exc.status  # 422, 413 past a storage allowance, 429 for too many at once
         else:
             messages.success(request, _("File uploaded."))
             return redirect("relationship_files", relationship_id=relationship.public_id)
-    if form.errors:
+    if form.errors and status == 200:
         status = 422
     files = files_for(viewer=_me(request), relationship=relationship)
     return render(

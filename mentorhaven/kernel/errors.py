@@ -68,6 +68,14 @@ class RateLimited(ApplicationError):
     default_message = _("Too many attempts. Please wait and try again.")
 
 
+class QuotaExceeded(ValidationFailed):
+    """Storing this would take someone (or something) past their storage allowance."""
+
+    status = 413
+    code = "quota_exceeded"
+    default_message = _("There is no storage space left for this.")
+
+
 class Erased(ApplicationError):
     """Content whose data key was destroyed (crypto-shredded)."""
 

@@ -178,7 +178,7 @@ class RelationshipFigures:
     milestones: int
     milestones_done: int
     meetings_scheduled: int
-    notes: int
+    notes: int  # shared notes only; private notes are not counted for anyone
 
     @property
     def completion_rate(self) -> float | None:
@@ -227,7 +227,8 @@ def program_figures(*, viewer, program: Program, page: int | str | None = 1) -> 
             n_milestones=_count(Milestone, "goal__relationship"),
             n_milestones_done=_count(Milestone, "goal__relationship", done=True),
             n_meetings=_count(Meeting, "relationship", status=Meeting.Status.SCHEDULED),
-            n_notes=_count(Note, "relationship"),
+            # Shared notes only: how many private notes someone keeps is theirs alone.
+            n_notes=_count(Note, "relationship", shared=True),
         )
         .order_by("-proposed_at", "-pk")
     )

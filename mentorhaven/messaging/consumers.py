@@ -16,10 +16,14 @@ Security: the ASGI stack checks the Origin header against ``ALLOWED_HOSTS`` and 
 session user. Connecting is refused — the handshake closed with code 4401 (not signed in, or
 signed in with a role that has not enrolled its required second factor) or
 4404 (no such conversation *or* not yours: the same answer) — before anything is sent. Every
-delivery reads through ``access_conversation`` again, so a socket that outlives its user's
-access is closed with 4403 instead of receiving more. The channel layer carries only "something
-changed" doorbells, never message text (see ``realtime.py``). What a socket delivers is a read
-on the record: one event per writer and connection (``_record``), not one per message.
+delivery first checks the socket's session again (still there, still this person, password
+unchanged, second factor still in order: accounts/realtime.py) and closes with 4401 when it has
+ended — signed out, ended from another device, or ended by a password change; the person's
+sockets are also rung when their sessions end, so they close without waiting for a message.
+Every delivery then reads through ``access_conversation`` again, so a socket that outlives its
+user's access is closed with 4403 instead of receiving more. The channel layer carries only
+"something changed" doorbells, never message text (see ``realtime.py``). What a socket delivers
+is a read on the record: one event per writer and connection (``_record``), not one per message.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from mentorhaven.accounts.realtime import session_user, sessions_group
 from mentorhaven.accounts.selectors import mfa_gate
 from mentorhaven.kernel.errors import NotAuthenticated, NotFound
 from mentorhaven.messaging import selectors, services
@@ -56,8 +61,25 @@ def _authorize(user, conversation_id):
     return access_conversation(user, conversation_id)
 
 
+def _still_signed_in(session_key: str | None, user) -> bool:
+    """Whether the socket's session still signs in ``user``, who still passes the gates."""
+    current = session_user(session_key)
+    return (
+        current.is_authenticated
+        and current.pk == user.pk
+        and current.is_active
+        and not mfa_gate(current).blocks
+    )
+
+
+class SignedOut(Exception):
+    """The socket's session has ended (raised inside a delivery, answered with 4401)."""
+
+
 class ConversationConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
+    person_group: str | None = None
+    ended = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -75,31 +97,70 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_FOUND)
             return
         self.user, self.conversation = user, conversation
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
         self.named: set[str] = set()  # writers whose messages this connection has recorded
         after = _after(self.scope)
         self.cursor = conversation.last_seq if after is None else after
         self.group = group_name(conversation.public_id)
+        self.person_group = sessions_group(user.public_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(self.person_group, self.channel_name)
         await self.accept()
         if after is not None:
             await self._push_new()
 
     async def disconnect(self, code) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._leave()
+
+    async def _leave(self) -> None:
+        for name in (self.group, self.person_group):
+            if name:
+                await self.channel_layer.group_discard(name, self.channel_name)
+        self.group = self.person_group = None
+
+    async def _end(self, code: int) -> None:
+        """Close for good: nothing more is delivered, whatever rings later."""
+        self.ended = True
+        await self._leave()
+        await self.close(code=code)
+
+    def _checked(self, read):
+        """``read()`` if the session still signs this person in; else SignedOut."""
+        if not _still_signed_in(self.session_key, self.user):
+            raise SignedOut()
+        return read()
+
+    async def sessions_changed(self, event) -> None:
+        """Some session of this person ended: check whether it was this socket's."""
+        if self.ended:
+            return
+        try:
+            await database_sync_to_async(self._checked)(lambda: None)
+        except SignedOut:
+            await self._end(NOT_SIGNED_IN)
 
     async def receive_json(self, content, **kwargs) -> None:
         """Clients send no messages over the socket (they post them over HTTP). A frame is
         ``{"read": seq}`` (move the reader's last-read pointer) or a nudge to check for news."""
+        if self.ended:
+            return
         if isinstance(content, dict) and isinstance(content.get("read"), int):
             seq = min(content["read"], self.cursor)
-            await database_sync_to_async(services.conversation_mark_read)(
-                actor=self.user, conversation=self.conversation, seq=seq
-            )
+            try:
+                await database_sync_to_async(self._checked)(
+                    lambda: services.conversation_mark_read(
+                        actor=self.user, conversation=self.conversation, seq=seq
+                    )
+                )
+            except SignedOut:
+                await self._end(NOT_SIGNED_IN)
             return
         await self._push_new()
 
     async def conversation_changed(self, event) -> None:
+        if self.ended:
+            return
         if event.get("message"):
             await self._push_one(event["message"])
         elif event.get("seq") is None or event["seq"] > self.cursor:
@@ -107,15 +168,20 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     async def _push_new(self) -> None:
         try:
-            items = await database_sync_to_async(selectors.messages_page)(
-                viewer=self.user,
-                conversation=self.conversation,
-                after=self.cursor,
-                limit=selectors.MAX_LIMIT,
-                via=None,
+            items = await database_sync_to_async(self._checked)(
+                lambda: selectors.messages_page(
+                    viewer=self.user,
+                    conversation=self.conversation,
+                    after=self.cursor,
+                    limit=selectors.MAX_LIMIT,
+                    via=None,
+                )
             )
+        except SignedOut:
+            await self._end(NOT_SIGNED_IN)
+            return
         except NotFound:
-            await self.close(code=GONE)
+            await self._end(GONE)
             return
         if items:
             await self._record(items)
@@ -124,11 +190,16 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
 
     async def _push_one(self, message_id: str) -> None:
         try:
-            item = await database_sync_to_async(selectors.message_view)(
-                viewer=self.user, conversation=self.conversation, message_id=message_id
+            item = await database_sync_to_async(self._checked)(
+                lambda: selectors.message_view(
+                    viewer=self.user, conversation=self.conversation, message_id=message_id
+                )
             )
+        except SignedOut:
+            await self._end(NOT_SIGNED_IN)
+            return
         except NotFound:
-            await self.close(code=GONE)
+            await self._end(GONE)
             return
         if item is not None:
             await self._record([item])

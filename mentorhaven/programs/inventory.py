@@ -119,8 +119,8 @@ declare(
 
 exempt(
     "programs.Organization",
-    "the name and address slug of an organization, not of a person",
-    fields=["name", "slug"],
+    "the name and address slug of an organization and its API token policy, not of a person",
+    fields=["name", "slug", "api_token_max_days"],
 )
 exempt(
     "programs.Program",

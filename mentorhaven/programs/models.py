@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -16,6 +17,13 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Policy: a member's new API token lives at most this long (the strictest of their
+    # organizations applies; accounts/tokens.py).
+    api_token_max_days = models.PositiveSmallIntegerField(
+        default=90,
+        help_text="The longest life of a new API token of a member, in days.",
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
 
     class Meta:
         ordering = ["name"]

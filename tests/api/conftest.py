@@ -5,6 +5,14 @@ from __future__ import annotations
 import pytest
 
 from mentorhaven.accounts.tokens import api_token_create
+from tests.conftest import PASSWORD
+
+
+def reauthenticate(client) -> None:
+    """Give the password again on a signed-in client: creating a token needs it within the
+    last ten minutes (a sign-in alone does not count)."""
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, response.content[:300]
 
 
 @pytest.fixture

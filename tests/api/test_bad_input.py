@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from mentorhaven.accounts.models import ApiToken
+from tests.api.conftest import reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,7 @@ ERROR_KEYS = {"message", "code", "extra"}
 @pytest.fixture
 def session(client, personas, login):
     login(personas.cara)
+    reauthenticate(client)
     return client
 
 
@@ -114,3 +116,33 @@ def test_malformed_session_cookie_is_treated_as_signed_out(client, personas, coo
 def test_real_session_still_works(client, personas, login):
     login(personas.cara)
     assert client.get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=\x00",
+        "multipart/form-data; boundary=" + "b" * 300,
+    ],
+)
+def test_multipart_upload_without_a_usable_boundary_gets_400(
+    client, personas, bearer, content_type
+):
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhi\r\n--x--'
+    )
+    response = client.generic(
+        "POST",
+        "/api/v1/files",
+        body,
+        content_type=content_type,
+        **_headers(bearer(personas.cara, "write")),
+    )
+    _assert_error(response, 400)
+    assert response.json()["code"] == "bad_multipart"
+
+
+def _headers(headers: dict) -> dict:
+    return {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}

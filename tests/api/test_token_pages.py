@@ -8,6 +8,7 @@ import pytest
 
 from mentorhaven.accounts.models import ApiToken
 from mentorhaven.accounts.tokens import api_token_create
+from tests.api.conftest import reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def test_page_lists_own_tokens_with_their_facts(client, personas, login):
 
 def test_creating_a_token_shows_the_secret_exactly_once(client, personas, login):
     login(personas.cara)
+    reauthenticate(client)
     response = client.post("/accounts/tokens/", {"name": "laptop", "scope": "read", "days": "30"})
     assert response.status_code == 201
     shown = _secret_in(response.content.decode())
@@ -57,6 +59,7 @@ def test_creating_a_token_shows_the_secret_exactly_once(client, personas, login)
 )
 def test_invalid_form_creates_nothing(client, personas, login, data):
     login(personas.cara)
+    reauthenticate(client)
     response = client.post("/accounts/tokens/", data)
     assert response.status_code == 422
     assert not ApiToken.objects.exists()

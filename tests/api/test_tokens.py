@@ -20,6 +20,8 @@ from mentorhaven.accounts.tokens import (
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
+from tests.api.conftest import reauthenticate
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +236,7 @@ def test_token_cannot_mint_tokens(client, personas, issue_token):
 
 def test_session_can_create_token_over_api_and_secret_is_returned_once(client, personas, login):
     login(personas.cara)
+    reauthenticate(client)
     response = client.post(
         "/api/v1/tokens",
         {"name": "script", "scope": "write", "days": 7},
@@ -264,6 +267,7 @@ def test_session_writes_need_csrf(personas, login):
     assert response.json()["code"] == "csrf_failed"
     client.get("/accounts/tokens/")  # any page with a form sets the CSRF cookie
     token = client.cookies["mh-csrf"].value
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD}, HTTP_X_CSRFTOKEN=token)
     response = client.post(
         "/api/v1/tokens",
         {"name": "x"},

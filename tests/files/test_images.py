@@ -121,7 +121,7 @@ def test_decompression_bomb_is_refused_from_its_header_without_decoding():
     assert len(bomb) < 200
     error = refusal(bomb, "tiny.png")
     assert error.code == "image_too_large"
-    assert error.extra == {"max_pixels": 60_000_000}
+    assert error.extra == {"max_pixels": 40_000_000}
 
 
 def test_pixel_limit_is_configurable():

@@ -130,3 +130,14 @@ def test_program_figures_query_count_does_not_grow_with_relationships(personas, 
     other = make_active(personas, personas.dev, personas.ben)
     goal_create(actor=personas.dev, relationship=other, title="Two")
     assert count() == small
+
+
+def test_program_admin_counts_shared_notes_only(personas, pair):
+    from mentorhaven.mentoring.services import note_create
+
+    note_create(actor=personas.cara, relationship=pair, body="only mine", shared=False)
+    note_create(actor=personas.ana, relationship=pair, body="mine too", shared=False)
+    note_create(actor=personas.cara, relationship=pair, body="for us both", shared=True)
+    figures = program_figures(viewer=personas.coordinator, program=personas.program)
+    [row] = figures.relationships
+    assert row.notes == 1

@@ -9,24 +9,60 @@ ICC colour profile is kept: it describes colours, not people, and dropping it wo
 from __future__ import annotations
 
 import tempfile
+import threading
 from typing import IO, NoReturn
 
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
-from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.kernel.errors import RateLimited, ValidationFailed
 
 from .kinds import GIF, JPEG, PNG, WEBP, FileKind
-from .limits import UploadLimits, refuse
+from .limits import DEFAULT_LIMITS, UploadLimits, refuse
 
 _PILLOW_FORMAT = {JPEG: "JPEG", PNG: "PNG", GIF: "GIF", WEBP: "WEBP"}
 # Image.info keys that describe how to draw the picture; everything else is dropped.
 _KEPT_INFO = ("transparency", "background", "duration", "loop", "icc_profile")
 _ORIENTATION = 0x0112
+# Decoding is what costs memory, so pictures take turns: at most this many decode at once in
+# this process, whoever sent them. The pixel budget bounds each one, this bounds their sum.
+_DECODING = threading.BoundedSemaphore(DEFAULT_LIMITS.image_concurrent_decodes)
 
 
 def clean_image(source: IO[bytes], *, kind: FileKind, limits: UploadLimits) -> IO[bytes]:
-    """Decode ``source`` and return a fresh encoding of the same picture without metadata."""
+    """Decode ``source`` and return a fresh encoding of the same picture without metadata.
+
+    The size in the header is checked first (nothing is decoded for a picture over the pixel
+    budget); then the picture waits for one of the process's decoding turns."""
+    _check_header(source, fmt=_PILLOW_FORMAT[kind], limits=limits)
+    if not _DECODING.acquire(timeout=limits.image_decode_wait_seconds):
+        raise RateLimited(
+            _("The server is busy with other pictures. Try again in a minute."),
+            code="busy",
+            extra={"retry_after_seconds": 60},
+        )
+    try:
+        return _clean_image(source, kind=kind, limits=limits)
+    finally:
+        _DECODING.release()
+
+
+def _check_header(source: IO[bytes], *, fmt: str, limits: UploadLimits) -> None:
+    """Refuse a picture whose header declares more pixels than the budget, before any turn
+    is waited for or anything decoded (opening reads the header only)."""
+    source.seek(0)
+    try:
+        with Image.open(source, formats=[fmt]) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:
+        _refuse_too_large(limits)
+    except Exception:
+        refuse(_("This image is damaged or could not be read."), "image_unreadable")
+    if width * height > limits.image_max_pixels:
+        _refuse_too_large(limits)
+
+
+def _clean_image(source: IO[bytes], *, kind: FileKind, limits: UploadLimits) -> IO[bytes]:
     fmt = _PILLOW_FORMAT[kind]
     lossless = fmt == "WEBP" and _is_lossless_webp(source)  # keep lossless pictures lossless
     source.seek(0)

@@ -17,10 +17,16 @@ class UploadLimits:
     chunk_bytes: int = 64 * 1024
     spool_memory_bytes: int = 1 * MiB  # beyond this the copy goes to an unnamed temporary file
     name_max_bytes: int = 150
-    # Images: a pixel budget checked from the header, before anything is decoded.
-    image_max_pixels: int = 60_000_000
+    # Images: a pixel budget checked from the header, before anything is decoded or turned
+    # upright. 40 million pixels (e.g. 7300 x 5470, beyond any phone camera) decode to at most
+    # 160 MB (4 bytes a pixel), twice that while an EXIF rotation makes its copy; with at most
+    # ``image_concurrent_decodes`` pictures decoding at once per process, pictures cannot cost
+    # more than about 0.65 GB together however many arrive (benchmarks/bench_hostile_uploads.py).
+    image_max_pixels: int = 40_000_000
     image_max_frames: int = 300
-    animation_max_pixels: int = 60_000_000  # summed over all frames
+    animation_max_pixels: int = 40_000_000  # summed over all frames
+    image_concurrent_decodes: int = 2
+    image_decode_wait_seconds: float = 60.0  # then the upload is refused as "busy, try again"
     jpeg_quality: int = 90
     # Zip-based office documents, judged from the central directory without extracting.
     zip_max_entries: int = 2_000

@@ -232,7 +232,8 @@ def feedback_give(*, actor: User, meeting: Meeting, rating: int, comment: str = 
         relationship=relationship,
         purpose="Meeting feedback given",
         category="analytical",
-        extra={"rating": rating},
+        # No rating here: the audit log outlives the feedback and is read by auditors and
+        # security officers; the rating is in the feedback row, shown only as an aggregate.
     )
     return feedback
 
