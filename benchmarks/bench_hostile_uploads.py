@@ -75,8 +75,12 @@ def build_people(count: int) -> list[str]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connections
+
+    # The token notices stay in memory here: this process prints one JSON line and nothing else.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
     from mentorhaven.accounts.models import User
     from mentorhaven.accounts.tokens import api_token_create
