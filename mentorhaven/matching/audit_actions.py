@@ -46,6 +46,11 @@ declare(
     category="personal",
     sentence=_("{actor} viewed a fairness report counting your answers"),
 )
+declare(
+    "matching.console_export",
+    category="program",
+    sentence=_("{actor} downloaded the program's list of participants and their stages"),
+)
 # Reads (``record_access``): one event per page or run, naming everyone whose answers, scores
 # or reasons it used or showed.
 declare(

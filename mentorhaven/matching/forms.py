@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from mentorhaven.consent.domain import TEXTS, Purpose
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import Question
+from mentorhaven.matching.pipeline import STAGE_LABELS
 
 
 class QuestionForm(forms.Form):
@@ -205,3 +206,41 @@ class PairForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(ParticipantField, self.fields["mentee"]).people = mentees
         cast(ParticipantField, self.fields["mentor"]).people = mentors
+
+
+class DraftPairForm(forms.Form):
+    """Pair two people by hand in a draft: the mentee by e-mail address, the mentor chosen from
+    those with a free seat (a full or paused mentor is not offered at all)."""
+
+    mentee = ParticipantField(label=_("Mentee's e-mail address"))
+    mentor = forms.ChoiceField(label=_("Mentor with a free seat"))
+
+    def __init__(self, *args, mentees: QuerySet, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(ParticipantField, self.fields["mentee"]).people = mentees
+        cast(forms.ChoiceField, self.fields["mentor"]).choices = [
+            (
+                str(m.public_id),
+                _("%(name)s (%(free)d free)") % {"name": m.name, "free": m.free},
+            )
+            for m in mentors
+        ]
+
+
+class ConsoleFilterForm(forms.Form):
+    """The console's filters (a GET form): by stage, by role, or only unmatched mentees."""
+
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        required=False,
+        choices=[("", _("Everyone")), ("mentee", _("Mentees")), ("mentor", _("Mentors"))],
+    )
+    unmatched = forms.BooleanField(label=_("Only mentees without a mentor"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
+            ("", _("Every stage")),
+            *((str(stage), label) for stage, label in STAGE_LABELS.items()),
+        ]

@@ -24,18 +24,33 @@ from mentorhaven.programs.models import Program
 DEFAULT_CAPACITY = 2
 
 
+# Reasons shown for one pair (a draft pair keeps them all, strongest first).
+SHOWN_FACTORS = 3
+# A reason drawn from the free-text goals: never shown to admins (see admin_factor_list).
+GOALS_FACTOR = "similar_goals"
+
+
 def factor_list(value) -> list[dict[str, str]]:
     """Stored factors as a list to show: an erased or unreadable value becomes one line saying
     so (its placeholder), never an error."""
     if is_unavailable(value):
         return [{"code": "unavailable", "text": str(value)}]
-    return list(value) if isinstance(value, list) else []
+    return list(value)[:SHOWN_FACTORS] if isinstance(value, list) else []
+
+
+def admin_factor_list(value) -> list[dict[str, str]]:
+    """The reasons an admin sees: the strongest that do not come from free text. Taken from
+    the whole stored list, so whether the goals were alike changes neither which reasons are
+    left nor how many (a coordinator who writes a mentor's goals learns nothing from them)."""
+    if is_unavailable(value) or not isinstance(value, list):
+        return factor_list(value)
+    return [f for f in value if f.get("code") != GOALS_FACTOR][:SHOWN_FACTORS]
 
 
 def score_text(value) -> str:
-    """A stored score as shown to admins: two decimals, or the placeholder, or nothing."""
+    """A stored (shown) score as admins see it: a percentage, or the placeholder, or nothing."""
     if isinstance(value, int | float):
-        return f"{value:.2f}"
+        return f"{round(value * 100)}%"
     return str(value) if is_unavailable(value) else ""
 
 
@@ -221,6 +236,16 @@ class MatchRun(models.Model):
     def __str__(self) -> str:
         return f"Match run {self.public_id}"
 
+    @property
+    def paired(self) -> int:
+        """Mentees with a pair in the run (coverage is kept as a share of the mentees)."""
+        return round(self.coverage * self.mentees)
+
+    @property
+    def average_fit_text(self) -> str:
+        """The mean shown score of the run's pairs, as admins see it."""
+        return score_text(self.total / self.paired) if self.paired else "—"
+
 
 class MatchPair(models.Model):
     """One proposed pair of a run, with its score and the reasons, until published."""
@@ -233,8 +258,10 @@ class MatchPair(models.Model):
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="pairs")
     mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    # How well the pair fits, and why ([{"code", "text"}], never a sensitive answer): derived
-    # from encrypted answers, so encrypted too. Swapping mentors goes through save(), which
+    # How well the pair fits on non-sensitive answers (``domain.shown_score``: never the full
+    # score, which sensitive answers and goals enter), and why ([{"code", "text"}], never a
+    # sensitive answer; all of them, strongest first): derived from encrypted answers, so
+    # encrypted too. Swapping mentors goes through save(), which
     # re-encrypts under the new binding.
     score = EncryptedJSONField(subject_field="mentee", bind=["run", "mentor"], null=True)
     factors = EncryptedJSONField(subject_field="mentee", bind=["run", "mentor"], null=True)
@@ -250,6 +277,10 @@ class MatchPair(models.Model):
     @property
     def factor_list(self) -> list[dict[str, str]]:
         return factor_list(self.factors)
+
+    @property
+    def admin_factor_list(self) -> list[dict[str, str]]:
+        return admin_factor_list(self.factors)
 
     @property
     def score_text(self) -> str:

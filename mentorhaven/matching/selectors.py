@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.selectors import has_consent
@@ -30,6 +40,54 @@ from mentorhaven.programs.models import Membership, Program
 def questions_for(*, program: Program, role: str | None = None) -> list[Question]:
     questions = list(Question.objects.filter(program=program))
     return [q for q in questions if role is None or q.asks(role)]
+
+
+def answer_count(*, question: Question) -> int:
+    """How many people answered: a count only, to say what deleting the question deletes."""
+    return Answer.objects.filter(question=question).count()
+
+
+OPEN = ("proposed", "active")
+
+
+def mentor_seats(*, program: Program, run: MatchRun | None = None) -> QuerySet:
+    """The program's mentors, each with ``capacity``, ``taken`` (open relationships, and pairs
+    in ``run`` when given), ``free`` seats and ``paused``: one query whatever the program's size.
+    A mentor without a profile has one seat, as in matching (``adapters.load_program``)."""
+    mine = Profile.objects.filter(program=program, role="mentor", user=OuterRef("pk"))
+    open_count = (
+        Relationship.objects.filter(program=program, mentor=OuterRef("pk"), status__in=OPEN)
+        .values("mentor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    taken = Coalesce(Subquery(open_count), 0)
+    if run is not None:
+        in_run = (
+            MatchPair.objects.filter(run=run, mentor=OuterRef("pk"))
+            .values("mentor")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        taken = taken + Coalesce(Subquery(in_run), 0)
+    return (
+        get_user_model()
+        .objects.filter(memberships__program=program, memberships__role="mentor")
+        .annotate(
+            capacity=Coalesce(
+                Subquery(mine.values("capacity")[:1]), 1, output_field=IntegerField()
+            ),
+            paused=Coalesce(Subquery(mine.values("paused")[:1]), Value(False)),
+            taken=taken,
+        )
+        .annotate(free=F("capacity") - F("taken"))
+        .order_by("display_name", "email")
+    )
+
+
+def mentors_with_a_free_seat(*, program: Program, run: MatchRun | None = None) -> QuerySet:
+    """Mentors who can take one more mentee now (and in ``run``): not paused, a seat free."""
+    return mentor_seats(program=program, run=run).filter(paused=False, free__gt=0)
 
 
 @dataclass

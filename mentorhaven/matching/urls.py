@@ -42,4 +42,6 @@ urlpatterns = [
     ),
     path("relationships/<uuid:relationship_id>/why/", views.why, name="matching_why"),
     path("programs/<uuid:program_id>/fairness/", views.fairness_page, name="matching_fairness"),
+    path("programs/<uuid:program_id>/console/", views.console_page, name="matching_console"),
+    path("programs/<uuid:program_id>/console.csv", views.console_csv, name="matching_console_csv"),
 ]

@@ -229,11 +229,13 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
     return render(request, "mentoring/note_edit.html", {"note": note, "form": form})
 
 
-@require_POST
 @login_required
 def note_delete(request: HttpRequest, note_id) -> HttpResponse:
+    """GET asks "delete this note?" (a deleted note cannot be brought back); POST deletes."""
     note = access_note(request.user, note_id, write=True)
     relationship = note.relationship
+    if request.method != "POST":
+        return render(request, "mentoring/note_delete.html", {"note": note})
     services.note_delete(actor=_me(request), note=note)
     messages.success(request, _("Note deleted."))
     return _back(relationship, "notes")

@@ -110,6 +110,8 @@ def test_coordinator_matches_mentee_and_mentor_share_a_note_coordinator_sees_onl
     )
     expect(coordinator.locator("#run-body")).to_contain_text("Draft")
     assert csp_violations(coordinator) == []
+    coordinator.get_by_role("link", name="Publish…").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Publish this match run?")
     coordinator.get_by_role("button", name="Publish: propose these relationships").click()
     expect(coordinator.get_by_text("Published: 2 proposed relationships.")).to_be_visible()
     expect(coordinator.get_by_role("button", name=re.compile("^Publish"))).to_have_count(0)

@@ -10,6 +10,7 @@ from mentorhaven.consent.domain import Method, Purpose
 from mentorhaven.consent.services import consent_withdraw
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.matching import scoring
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import Answer
 from mentorhaven.matching.services import match_run_create
@@ -52,8 +53,19 @@ def cara_and_ana(personas, questionnaire):
 
 
 def _cara_score(p) -> float:
-    run = match_run_create(actor=p.coordinator, program=p.program)
-    return run.pairs.get(mentee=p.cara).score
+    """The score matching chooses with (never stored or shown: admins see the shown score)."""
+    data = load_program(p.program, reader=p.coordinator, purpose="Run matching for a program")
+    scored = scoring.score_one(data, p.cara.pk, p.ana.pk)
+    assert scored is not None
+    return scored.score
+
+
+def test_the_score_an_admin_sees_is_the_same_with_or_without_consent(cara_and_ana):
+    p = cara_and_ana
+    before = match_run_create(actor=p.coordinator, program=p.program).pairs.get(mentee=p.cara)
+    withdraw(p.cara)
+    after = match_run_create(actor=p.coordinator, program=p.program).pairs.get(mentee=p.cara)
+    assert before.score == after.score == pytest.approx(1 / 2)  # topics 1, industry 0
 
 
 def test_withdrawing_consent_changes_the_next_runs_score(cara_and_ana, questionnaire):

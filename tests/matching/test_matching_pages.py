@@ -14,7 +14,7 @@ from mentorhaven.consent.services import consent_give
 from mentorhaven.matching.models import Answer, MatchRun, Question
 from mentorhaven.mentoring.models import Relationship
 
-from .conftest import fill
+from .conftest import add_participant, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,10 @@ def test_coordinator_runs_reviews_and_publishes(
         page = client.get(response["Location"])
     html = page.content.decode()
     assert "both chose: career change, leadership" in html
-    assert "Greedy baseline" in html
+    body = html.split('id="run-body"')[1]
+    for jargon in ("greedy", "Greedy", "Method", "exact", "baseline"):
+        assert jargon not in body  # plain language only
+    assert "Mentees with a mentor" in html and "Average fit" in html
     _no_inline_code(html)
     pair = run.pairs.get(mentee=p.dev)
     removed = client.post(
@@ -141,15 +144,60 @@ def test_coordinator_runs_reviews_and_publishes(
     )
     body = removed.content.decode()
     assert removed.status_code == 200 and body.startswith('<div id="run-body">')
-    assert "50% of 2 mentees" in body  # the figures are updated in place
+    assert "1 of 2" in body  # the figures are updated in place
     assert f'id="pair-{pair.public_id}"' not in body
     client.post(
         _url("matching_pair_add", run_id=run.public_id),
         {"mentee": str(p.dev.public_id), "mentor": str(p.ben.public_id)},
     )
     assert run.pairs.count() == 2
-    client.post(_url("matching_run_publish", run_id=run.public_id))
+    publish = _url("matching_run_publish", run_id=run.public_id)
+    asked = client.get(publish)  # a confirmation first: nothing is published by opening it
+    assert asked.status_code == 200 and "This proposes 2 relationships" in asked.content.decode()
+    assert not Relationship.objects.exists()
+    client.post(publish)
     assert Relationship.objects.filter(source="admin_match", status="proposed").count() == 2
+    assert client.get(publish)["Location"] == _url("matching_run", run_id=run.public_id)
+
+
+def test_deleting_a_question_asks_first_and_says_how_many_answers_go(filled, login, client):
+    p = filled
+    question = Question.objects.get(prompt="Your industry")
+    login(p.coordinator)
+    url = _url("matching_question_delete", question_id=question.public_id)
+    asked = client.get(url)
+    assert asked.status_code == 200
+    assert "4 people have answered it" in asked.content.decode()
+    assert Question.objects.filter(pk=question.pk).exists()
+    assert Answer.objects.filter(question=question).count() == 4
+    client.post(url)
+    assert not Question.objects.filter(pk=question.pk).exists()
+    assert not Answer.objects.filter(question=question).exists()
+
+
+def test_a_full_or_paused_mentor_is_not_offered_for_pairing_by_hand(
+    filled, questionnaire, login, client
+):
+    p, q = filled, questionnaire
+    fill(p.ana, p.program, "mentor", q, topics=["leadership", "career"], capacity=1)
+    paused = add_participant(p, "paused@demo.test", "mentor")
+    fill(paused, p.program, "mentor", q, topics=["python"], paused=True)
+    login(p.coordinator)
+    client.post(_url("matching_runs", program_id=p.program.public_id))
+    run = MatchRun.objects.get()
+    pair = run.pairs.get(mentee=p.dev)
+    client.post(_url("matching_pair_remove", pair_id=pair.public_id))
+    html = client.get(_url("matching_run", run_id=run.public_id)).content.decode()
+    offered = re.search(r'<select name="mentor"[^>]*>(.*?)</select>', html, re.S)
+    assert offered, "the mentors are offered as a list"
+    assert str(p.ben.public_id) in offered.group(1)  # his seat is free again
+    assert str(p.ana.public_id) not in offered.group(1)  # full: paired with cara
+    assert str(paused.public_id) not in offered.group(1)
+    refused = client.post(
+        _url("matching_pair_add", run_id=run.public_id),
+        {"mentee": str(p.dev.public_id), "mentor": str(p.ana.public_id)},
+    )
+    assert refused.status_code in (302, 422) and run.pairs.count() == 1
 
 
 def test_mentee_sees_suggestions_requests_and_then_why(filled, login, client):

@@ -607,6 +607,8 @@ RULES: dict[str, Rule] = {
     "matching_request_decline": Rule(REL, _decline),
     "matching_why": Rule(REL, reach("parts")),
     "matching_fairness": Rule(PROGRAM, reach("admins")),
+    "matching_console": Rule(PROGRAM, reach("admins"), methods=("get",)),
+    "matching_console_csv": Rule(PROGRAM, reach("admins"), methods=("get",)),
     # messaging: the two participants; reports to the program's admins
     "messaging:open": Rule(REL, reach("parts"), redirects=True),
     "messaging:conversation": Rule(CONV, reach("parts")),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from mentorhaven.matching.models import Question
 from tests.security.urlwalk import endpoints
 from tests.world import World
 
@@ -73,17 +74,14 @@ NOT_PAGES: dict[str, str] = {
     "goal_status": POST_ONLY,
     "milestone_add": POST_ONLY,
     "milestone_toggle": POST_ONLY,
-    "note_delete": POST_ONLY,
     "meeting_accept": POST_ONLY,
     "meeting_decline": POST_ONLY,
     "meeting_cancel": POST_ONLY,
     "meeting_feedback": POST_ONLY,
-    "matching_question_delete": POST_ONLY,
     "matching_exclusion_add": POST_ONLY,
     "matching_exclusion_remove": POST_ONLY,
     "matching_manager_add": POST_ONLY,
     "matching_pair_add": POST_ONLY,
-    "matching_run_publish": POST_ONLY,
     "matching_run_discard": POST_ONLY,
     "matching_pair_remove": POST_ONLY,
     "matching_pair_swap": POST_ONLY,
@@ -124,6 +122,10 @@ API_REASON = "the JSON API, not a page (message sending is measured by bench_mes
 
 def _url(name: str, **kwargs) -> str:
     return reverse(name, kwargs=kwargs)
+
+
+def _a_question(program) -> Question | None:
+    return Question.objects.filter(program=program).order_by("pk").first()
 
 
 def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
@@ -176,6 +178,7 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             for who in (MENTEE, MENTOR)
         ],
         "note_edit": [(MENTOR, _url("note_edit", note_id=w.note.public_id), 200)],
+        "note_delete": [(MENTOR, _url("note_delete", note_id=w.note.public_id), 200)],
         "meeting_ics": [(MENTEE, _url("meeting_ics", meeting_id=w.meeting.public_id), 200)],
         "matching_home": [
             (who, _url("matching_home"), 200) for who in (MENTEE, MENTOR, PROGRAM_ADMIN)
@@ -199,6 +202,16 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             (PROGRAM_ADMIN, _url("matching_runs", program_id=program.public_id), 200)
         ],
         "matching_run": [(PROGRAM_ADMIN, _url("matching_run", run_id=w.run.public_id), 200)],
+        "matching_run_publish": [
+            (PROGRAM_ADMIN, _url("matching_run_publish", run_id=w.run.public_id), 200)
+        ],
+        "matching_question_delete": [
+            (
+                PROGRAM_ADMIN,
+                _url("matching_question_delete", question_id=_a_question(program).public_id),
+                200,
+            )
+        ],
         "matching_suggestions": [
             (WAITING, _url("matching_suggestions", program_id=program.public_id), 200)
         ],
@@ -208,6 +221,13 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "matching_why": [(MENTEE, _url("matching_why", relationship_id=mine[MENTEE]), 200)],
         "matching_fairness": [
             (PROGRAM_ADMIN, _url("matching_fairness", program_id=program.public_id), 200)
+        ],
+        "matching_console": [
+            (who, _url("matching_console", program_id=program.public_id), 200)
+            for who in (PROGRAM_ADMIN, ORG_ADMIN)
+        ],
+        "matching_console_csv": [
+            (PROGRAM_ADMIN, _url("matching_console_csv", program_id=program.public_id), 200)
         ],
         "messaging:inbox": [(who, _url("messaging:inbox"), 200) for who in (MENTEE, MENTOR)],
         "messaging:open": [(MENTEE, _url("messaging:open", relationship_id=r.public_id), 302)],

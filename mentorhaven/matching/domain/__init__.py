@@ -29,6 +29,13 @@ computed over the non-sensitive parts only, so an explanation is the same whatev
 sensitive answers and consents are. The strength is for ordering; the overall score should
 not be shown to participants next to the factors, because the difference could hint at the
 sensitive part.
+
+What admins see
+---------------
+Admins never see the full score either: a coordinator chooses who is a mentor and can pair
+anyone in a draft, so a full score would let them test a mentee against a chosen sensitive
+answer or chosen goals. ``shown_score`` is the weighted mean over the non-sensitive choice and
+scale questions only; the assignment itself still uses the full score.
 """
 
 from mentorhaven.matching.domain.explanations import explain
@@ -45,7 +52,12 @@ from mentorhaven.matching.domain.model import (
     Role,
     ScoringConfig,
 )
-from mentorhaven.matching.domain.pairs import answer_similarity, score_pair, usable_answer
+from mentorhaven.matching.domain.pairs import (
+    answer_similarity,
+    score_pair,
+    shown_score,
+    usable_answer,
+)
 
 __all__ = [
     "INFEASIBLE",
@@ -62,5 +74,6 @@ __all__ = [
     "explain",
     "score_matrix",
     "score_pair",
+    "shown_score",
     "usable_answer",
 ]

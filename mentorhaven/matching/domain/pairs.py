@@ -97,3 +97,24 @@ def score_pair(
     if constraints.prefers(mentee.id, mentor.id):
         return base + config.preference_bonus * (1.0 - base)
     return base
+
+
+def shown_score(
+    mentee: Participant,
+    mentor: Participant,
+    questions: Sequence[Question],
+    *,
+    config: ScoringConfig | None = None,
+) -> float:
+    """The score an admin may see: the weighted mean over the non-sensitive choice and scale
+    questions only, leaving out every sensitive (consent-scoped) answer and the free-text goals.
+
+    A coordinator chooses who is a mentor and can pair anyone in a draft: a full score would let
+    them plant a mentor who answered one sensitive option, or wrote chosen goals, and read each
+    mentee's answer off the number. What this score is made of an admin could learn anyway
+    (non-sensitive answers), so it tells them nothing new. Feasibility is not its business."""
+    config = config or ScoringConfig()
+    visible = [q for q in questions if not q.sensitive]
+    parts = _parts(mentee, mentor, visible, None, config)
+    total_weight = sum(p.weight for p in parts)
+    return sum(p.weight * p.similarity for p in parts) / total_weight if total_weight else 0.0

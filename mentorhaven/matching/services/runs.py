@@ -13,6 +13,7 @@ from mentorhaven.kernel.models import SubjectKey
 from mentorhaven.matching import scoring
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import (
+    SHOWN_FACTORS,
     MatchExplanation,
     MatchPair,
     MatchRun,
@@ -27,7 +28,8 @@ from mentorhaven.programs.models import Program
 @transaction.atomic
 def match_run_create(*, actor, program: Program, method: str = "auto") -> MatchRun:
     """Score and assign every mentee without an open relationship to mentors with seats left,
-    and keep the result as a draft for review. Only consented sensitive answers are used."""
+    and keep the result as a draft for review. Only consented sensitive answers are used, and
+    only for choosing: the scores kept for review leave out sensitive answers and goals."""
     if actor is not None:
         _require_admin(actor, program)
     data = load_program(program, reader=actor, purpose="Run matching for a program")
@@ -55,7 +57,7 @@ def match_run_create(*, actor, program: Program, method: str = "auto") -> MatchR
             run=run,
             mentee_id=p.mentee_id,
             mentor_id=p.mentor_id,
-            score=None if p.mentee_id in erased else p.score,
+            score=None if p.mentee_id in erased else p.shown,
             factors=None if p.mentee_id in erased else p.factors,
         )
         for p in result.pairs
@@ -139,7 +141,7 @@ def match_pair_swap(*, actor, pair: MatchPair, other: MatchPair) -> tuple[MatchP
     first = _pair_or_refuse(data, pair.mentee_id, other.mentor_id)
     second = _pair_or_refuse(data, other.mentee_id, pair.mentor_id)
     for row, scored in ((pair, first), (other, second)):
-        row.mentor_id, row.score, row.factors = scored.mentor_id, scored.score, scored.factors
+        row.mentor_id, row.score, row.factors = scored.mentor_id, scored.shown, scored.factors
         row.origin = MatchPair.Origin.MANUAL
         row.save()
     _refresh_totals(run)
@@ -168,7 +170,7 @@ def match_pair_add(*, actor, run: MatchRun, mentee, mentor) -> MatchPair:
         run=run,
         mentee=mentee,
         mentor=mentor,
-        score=scored.score,
+        score=scored.shown,
         factors=scored.factors,
         origin=MatchPair.Origin.MANUAL,
     )
@@ -206,7 +208,7 @@ def match_run_publish(*, actor, run: MatchRun) -> list[Relationship]:
         MatchExplanation.objects.create(
             relationship=relationship,
             mentee=pair.mentee,
-            factors=_readable_list(pair.factors),
+            factors=_readable_list(pair.factors)[:SHOWN_FACTORS],
             score=pair.score if isinstance(pair.score, int | float) else None,
         )
         created.append(relationship)

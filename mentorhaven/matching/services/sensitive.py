@@ -44,7 +44,7 @@ def sensitive_answers_remove(*, user) -> int:
         data = loaded[run.program_id]
         for pair in pairs:
             scored = scoring.score_one(data, pair.mentee_id, pair.mentor_id)
-            pair.score = None if scored is None else scored.score
+            pair.score = None if scored is None else scored.shown
             if scored is not None:
                 pair.factors = scored.factors
             pair.save(update_fields=["score", "factors"])

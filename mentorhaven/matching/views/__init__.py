@@ -3,6 +3,7 @@ suggestions and requests for participants, and the fairness report.
 """
 
 from mentorhaven.matching.views._common import MENTEE, MENTOR
+from mentorhaven.matching.views.console import console_csv, console_page
 from mentorhaven.matching.views.participants import (
     home,
     hub,
@@ -32,6 +33,8 @@ __all__ = [
     "MENTEE",
     "MENTOR",
     "PAIRS_PER_PAGE",
+    "console_csv",
+    "console_page",
     "exclusion_add",
     "exclusion_remove",
     "fairness_page",

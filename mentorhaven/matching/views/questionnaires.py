@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.matching import forms, selectors, services
@@ -39,11 +38,21 @@ def questions(request: HttpRequest, program_id) -> HttpResponse:
     )
 
 
-@require_POST
 @login_required
 def question_delete(request: HttpRequest, question_id) -> HttpResponse:
+    """GET asks first, naming how many answers go with the question; POST deletes."""
     question = access_question(request.user, question_id)
     program = question.program
+    if request.method != "POST":
+        return render(
+            request,
+            "matching/question_delete.html",
+            {
+                "question": question,
+                "program": program,
+                "answers": selectors.answer_count(question=question),
+            },
+        )
     services.question_delete(actor=request.user, question=question)
     messages.success(request, _("Question deleted, with its answers."))
     return _to("matching_questions", program_id=program.public_id)

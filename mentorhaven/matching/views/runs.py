@@ -23,7 +23,12 @@ from mentorhaven.matching.access import (
     access_program_admin,
     access_run,
 )
-from mentorhaven.matching.models import Exclusion, MatchRun, ParticipantRole, Question
+from mentorhaven.matching.models import (
+    Exclusion,
+    MatchRun,
+    ParticipantRole,
+    Question,
+)
 from mentorhaven.matching.views._common import MENTEE, MENTOR, _to
 from mentorhaven.programs.access import access_participant, access_program
 
@@ -127,9 +132,11 @@ def _run_context(request: HttpRequest, run) -> dict:
         "draft": draft,
         "swapping": swapping,
         "swap_with": pairs.exclude(pk=swapping.pk) if swapping else [],
-        "add_form": forms.PairForm(
+        "add_form": forms.DraftPairForm(
             mentees=selectors.unpaired_mentees(viewer=request.user, run=run),
-            mentors=selectors.participants(program=run.program, role="mentor"),
+            mentors=selectors.mentors_with_a_free_seat(program=run.program, run=run)
+            if draft
+            else [],
         ),
     }
 
@@ -175,10 +182,19 @@ def pair_add(request: HttpRequest, run_id) -> HttpResponse:
     return _to("matching_run", run_id=run.public_id)
 
 
-@require_POST
 @login_required
 def run_publish(request: HttpRequest, run_id) -> HttpResponse:
+    """GET asks first (how many relationships it proposes); POST publishes."""
     run = access_run(request.user, run_id)
+    if request.method != "POST":
+        if run.status != MatchRun.Status.DRAFT:
+            return _to("matching_run", run_id=run.public_id)
+        pairs = selectors.run_pairs(viewer=request.user, run=run).count()
+        return render(
+            request,
+            "matching/run_publish.html",
+            {"run": run, "program": run.program, "pairs": pairs},
+        )
     created = services.match_run_publish(actor=request.user, run=run)
     count = len(created)
     messages.success(

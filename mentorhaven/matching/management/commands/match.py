@@ -2,7 +2,8 @@
 
 * ``run`` matches every mentee of the program who has no open relationship to mentors with
   seats left, using only consented sensitive answers, and keeps the result as a draft run (the
-  same as the admin page). It prints the total score and coverage next to the greedy baseline.
+  same as the admin page). It prints the total (shown) score and coverage next to the greedy
+  baseline (shown scores leave out sensitive answers and goals, see docs/privacy.md).
   With ``--publish`` the draft is published at once: proposed relationships, all or nothing.
   Publishing proposes relationships in a program admin's name, so it needs ``--as``.
 * ``lapse`` ends proposals whose answer window has passed. Idempotent: run it from cron.
