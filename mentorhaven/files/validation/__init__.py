@@ -3,8 +3,8 @@
 ``inspect_upload`` is the single entry point. It copies the upload in bounded chunks (refusing
 it the moment it passes the size limit, whatever Content-Length claimed), recognises its type
 from content against the allow-list in ``kinds``, runs the checks for that type, re-encodes
-pictures and rewrites PDFs without their metadata, and returns the result ready for encrypted
-storage. Every refusal is a ``ValidationFailed`` with a specific ``code``.
+pictures and rewrites PDFs and office documents without their metadata, and returns the result
+ready for encrypted storage. Every refusal is a ``ValidationFailed`` with a specific ``code``.
 
 Nothing here touches the database: it is pure, and safe to call before any row exists.
 """
@@ -38,6 +38,7 @@ from .kinds import (
 )
 from .limits import DEFAULT_LIMITS, UploadLimits, refuse
 from .names import declared_extension, sanitize_filename
+from .office import clean_office
 
 __all__ = [
     "ALLOWED_KINDS",
@@ -179,6 +180,11 @@ def _inspect(
             max_objects=limits.pdf_max_objects,
             spool_memory_bytes=limits.spool_memory_bytes,
         )
+        spool.close()
+        cleaned = True
+    elif shape == Shape.ZIP:
+        # Office documents: empty property parts, pictures re-encoded, no time stamps (office.py).
+        content = clean_office(spool, limits=limits)
         spool.close()
         cleaned = True
 
