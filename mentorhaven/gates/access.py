@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
@@ -29,7 +30,8 @@ from mentorhaven.gates import domain
 from mentorhaven.gates.models import AgreementVersion, BreakGlassGrant, TrainingCompletion
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound
-from mentorhaven.programs.models import OrgMembership
+from mentorhaven.programs.access import administered_programs
+from mentorhaven.programs.models import Membership, OrgMembership, Program
 
 
 def current_training(user: Any) -> QuerySet[TrainingCompletion]:
@@ -122,6 +124,21 @@ def access_grant_for_reading(viewer: Any, public_id: Any) -> BreakGlassGrant:
     )
 
 
-def subject_in_organization(organization_id: int) -> QuerySet:
-    """People of the organization a grant may be about."""
-    return OrgMembership.objects.filter(organization_id=organization_id).values("user_id")
+# Whose writing break-glass opens: the people mentoring content is about.
+SUBJECT_ROLES = (Membership.Role.MENTOR, Membership.Role.MENTEE)
+
+
+def breakglass_programs(viewer: Any, organization_id: int) -> QuerySet[Program]:
+    """The programs of the organization that ``viewer`` runs: a request may reach no further."""
+    return administered_programs(viewer).filter(organization_id=organization_id)
+
+
+def breakglass_subjects(viewer: Any, organization_id: int) -> QuerySet:
+    """Whom a break-glass request by ``viewer`` may be about: the mentors and mentees of the
+    programs the viewer runs in that organization — not its staff, not everyone who belongs to
+    it. One query however many people the programs hold (the request form narrows it further
+    by a search, ``selectors.breakglass_choices``)."""
+    in_programs = Membership.objects.filter(
+        program__in=breakglass_programs(viewer, organization_id), role__in=SUBJECT_ROLES
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=in_programs, is_active=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.gates import domain
@@ -34,9 +37,38 @@ class QuizForm(forms.Form):
             )
 
 
+class _OfferedOrAllowed(forms.ChoiceField):
+    """A choice among the options shown, or any other the request may name: the page shows a
+    few people found by a search, and a choice is checked against everyone allowed (one query
+    by public id), not against a list of thousands built for every request."""
+
+    def __init__(self, *args, allowed: QuerySet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allowed = allowed
+
+    def valid_value(self, value) -> bool:
+        if super().valid_value(value):
+            return True
+        if self.allowed is None or not value:
+            return False
+        try:
+            public_id = uuid.UUID(str(value))
+        except ValueError:
+            return False
+        return self.allowed.filter(public_id=public_id).exists()
+
+
+class BreakGlassSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a mentor or mentee (part of a name or e-mail address)"),
+        max_length=100,
+        required=False,
+    )
+
+
 class BreakGlassRequestForm(forms.Form):
-    subject = forms.ChoiceField(label=_("Whose data"))
-    relationship = forms.ChoiceField(
+    subject = _OfferedOrAllowed(label=_("Whose data"))
+    relationship = _OfferedOrAllowed(
         label=_("Only this relationship (leave empty for everything the person wrote)"),
         required=False,
     )
@@ -63,15 +95,25 @@ class BreakGlassRequestForm(forms.Form):
         max_length=4_000,
     )
 
-    def __init__(self, *args, people=(), relationships=(), **kwargs):
+    def __init__(self, *args, choices=None, **kwargs):
+        """``choices``: a ``selectors.BreakGlassChoices`` (what to show and what to allow)."""
         super().__init__(*args, **kwargs)
         subject = self.fields["subject"]
         relationship = self.fields["relationship"]
-        assert isinstance(subject, forms.ChoiceField) and isinstance(
-            relationship, forms.ChoiceField
+        assert isinstance(subject, _OfferedOrAllowed) and isinstance(
+            relationship, _OfferedOrAllowed
         )
-        subject.choices = [(str(p.public_id), p.name) for p in people]
+        if choices is None:
+            return
+        subject.choices = [(str(p.public_id), _person_label(p)) for p in choices.people]
+        subject.allowed = choices.allowed_people
         relationship.choices = [("", "—")] + [
             (str(r.public_id), f"{r.mentee.name} ↔ {r.mentor.name} · {r.program.name}")
-            for r in relationships
+            for r in choices.relationships
         ]
+        relationship.allowed = choices.allowed_relationships
+
+
+def _person_label(person) -> str:
+    """A name, and the address when it tells two people of the same name apart."""
+    return f"{person.name} ({person.email})" if person.display_name else person.name

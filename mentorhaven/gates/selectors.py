@@ -11,7 +11,12 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from mentorhaven.gates import domain
-from mentorhaven.gates.access import current_training, visible_grants
+from mentorhaven.gates.access import (
+    breakglass_programs,
+    breakglass_subjects,
+    current_training,
+    visible_grants,
+)
 from mentorhaven.gates.models import AgreementVersion, BreakGlassGrant, TrainingCompletion
 from mentorhaven.kernel import audit
 from mentorhaven.mentoring.models import Goal, Note, Relationship
@@ -64,6 +69,58 @@ def grants_for(*, viewer) -> QuerySet[BreakGlassGrant]:
     """Grants of the viewer's organizations, for the break-glass page (metadata only)."""
     return visible_grants(viewer).select_related(
         "subject", "requested_by", "approved_by", "organization"
+    )
+
+
+# Offered at once on the request form: enough to pick from, small enough for any program size.
+CHOICES_SHOWN = 50
+QUERY_MAX = 100
+
+
+@dataclass
+class BreakGlassChoices:
+    """What the request form offers: the people matching a search (at most ``CHOICES_SHOWN``),
+    their relationships in the admin's programs, how many people a request may be about in
+    all, and the querysets a submitted choice is checked against (one query each)."""
+
+    query: str
+    people: list[Any]
+    relationships: list[Relationship]
+    total: int
+    allowed_people: QuerySet
+    allowed_relationships: QuerySet[Relationship]
+
+
+def breakglass_choices(*, viewer, organization, query: str = "") -> BreakGlassChoices:
+    """The request form's choices for ``viewer``, an admin of ``organization``: only mentors
+    and mentees of the programs they run there (``access.breakglass_subjects``), narrowed by
+    ``query`` (part of a name or e-mail address). A handful of queries and at most
+    ``CHOICES_SHOWN`` people, whether the programs hold twenty participants or twenty thousand."""
+    query = (query or "").strip()[:QUERY_MAX]
+    allowed = breakglass_subjects(viewer, organization.pk)
+    found = allowed
+    if query:
+        found = found.filter(Q(display_name__icontains=query) | Q(email__icontains=query))
+    people = list(
+        found.order_by("display_name", "email", "pk").only(
+            "pk", "public_id", "display_name", "email"
+        )[:CHOICES_SHOWN]
+    )
+    programs = breakglass_programs(viewer, organization.pk)
+    in_programs = Relationship.objects.filter(program__in=programs)
+    shown = [p.pk for p in people]
+    relationships = list(
+        in_programs.filter(Q(mentee_id__in=shown) | Q(mentor_id__in=shown))
+        .select_related("mentee", "mentor", "program")
+        .order_by("mentee__display_name", "mentor__display_name", "pk")[: CHOICES_SHOWN * 4]
+    )
+    return BreakGlassChoices(
+        query=query,
+        people=people,
+        relationships=relationships,
+        total=allowed.count(),
+        allowed_people=allowed,
+        allowed_relationships=in_programs,
     )
 
 

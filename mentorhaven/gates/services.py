@@ -13,7 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.gates import domain
-from mentorhaven.gates.access import admin_organizations, subject_in_organization
+from mentorhaven.gates.access import (
+    admin_organizations,
+    breakglass_programs,
+    breakglass_subjects,
+)
 from mentorhaven.gates.models import (
     AgreementAcceptance,
     AgreementVersion,
@@ -136,13 +140,15 @@ def breakglass_request(
     legal_exception_reason: str = "",
 ) -> BreakGlassGrant:
     """An org admin asks to read protected content about ``subject`` (the person, or one
-    relationship of theirs) for ``hours`` (1-24). Nothing opens until a second admin approves."""
+    relationship of theirs) for ``hours`` (1-24). Nothing opens until a second admin approves.
+    The subject must be a mentor or mentee of a program the admin runs in that organization
+    (``access.breakglass_subjects``), and the relationship one of those programs'."""
     if not admin_organizations(actor).filter(organization_id=organization.pk).exists():
         raise NotFound()
-    if not subject_in_organization(organization.pk).filter(user_id=subject.pk).exists():
+    if not breakglass_subjects(actor, organization.pk).filter(pk=subject.pk).exists():
         raise NotFound()
     if relationship is not None and (
-        relationship.program.organization_id != organization.pk
+        not breakglass_programs(actor, organization.pk).filter(pk=relationship.program_id).exists()
         or subject.pk not in (relationship.mentee_id, relationship.mentor_id)
     ):
         raise NotFound()

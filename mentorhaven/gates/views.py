@@ -27,12 +27,12 @@ from mentorhaven.gates.access import (
 from mentorhaven.gates.forms import (
     AcceptAgreementForm,
     BreakGlassRequestForm,
+    BreakGlassSearchForm,
     PublishAgreementForm,
     QuizForm,
 )
 from mentorhaven.kernel.access import fetch
 from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
-from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Organization, Program
 
@@ -152,28 +152,20 @@ def _admin_org(viewer, org_id) -> Organization:
     return fetch(Organization.objects.filter(pk__in=admin_organizations(viewer)), org_id)
 
 
-def _request_form(request: HttpRequest, org: Organization) -> BreakGlassRequestForm:
-    people = User.objects.filter(org_memberships__organization=org, is_active=True).distinct()
-    relationships = Relationship.objects.filter(program__organization=org).select_related(
-        "mentee", "mentor", "program"
-    )
-    return BreakGlassRequestForm(
-        request.POST or None, people=people.order_by("display_name"), relationships=relationships
-    )
-
-
 @_guarded
 def breakglass_list(request: HttpRequest, org_id) -> HttpResponse:
     org = _admin_org(request.user, org_id)
-    form = _request_form(request, org)
+    search = BreakGlassSearchForm(request.POST if request.method == "POST" else request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    choices = selectors.breakglass_choices(viewer=request.user, organization=org, query=query)
+    form = BreakGlassRequestForm(request.POST or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        subject = fetch(User.objects.filter(org_memberships__organization=org), data["subject"])
+        subject = fetch(choices.allowed_people, data["subject"])
         relationship = None
         if data["relationship"]:
             relationship = fetch(
-                Relationship.objects.filter(program__organization=org).select_related("program"),
-                data["relationship"],
+                choices.allowed_relationships.select_related("program"), data["relationship"]
             )
         grant = services.breakglass_request(
             actor=request.user,
@@ -189,7 +181,9 @@ def breakglass_list(request: HttpRequest, org_id) -> HttpResponse:
         return redirect("gates:breakglass_detail", grant_id=grant.public_id)
     grants = selectors.grants_for(viewer=request.user).filter(organization=org)[:50]
     return render(
-        request, "gates/breakglass_list.html", {"org": org, "form": form, "grants": grants}
+        request,
+        "gates/breakglass_list.html",
+        {"org": org, "form": form, "search": search, "choices": choices, "grants": grants},
     )
 
 

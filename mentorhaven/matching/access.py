@@ -3,7 +3,8 @@
 * Questionnaires, exclusion lists, match runs and the fairness report belong to the admins of
   the program (program admins, org admins of its organization). Anyone else gets NotFound.
 * A participant reaches only their own profile, answers, consents and suggestions, in a
-  program where they hold that role.
+  program where they hold that role; the reasons of a match are the two participants', the
+  mentor's only with a current security training (``access_match_reasons``).
 
 Whoever reaches one of these objects may also change it (the admins their program's, a
 participant their own "not this person" entries), so ``write=True`` asks nothing more.
@@ -15,9 +16,12 @@ from typing import Any
 
 from django.db.models import Q
 
+from mentorhaven.gates.access import mentor_is_trained
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.matching.models import Exclusion, MatchPair, MatchRun, Question
+from mentorhaven.mentoring.access import access_relationship
+from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.access import access_program, administered_programs
 from mentorhaven.programs.models import Membership, Program
 
@@ -34,6 +38,18 @@ def access_participation(viewer, public_id: Any, role: str) -> Program:
     if not Membership.objects.filter(program=program, user=viewer, role=role).exists():
         raise NotFound()
     return program
+
+
+def access_match_reasons(viewer, public_id: Any) -> Relationship:
+    """A relationship whose match reasons the viewer may read, else NotFound: its mentee, and
+    its mentor only with a current security training — the reasons are derived from the
+    mentee's answers, and mentee data is behind that gate (``gates.access``)."""
+    relationship = access_relationship(viewer, public_id)
+    if viewer.pk == relationship.mentee_id:
+        return relationship
+    if viewer.pk == relationship.mentor_id and mentor_is_trained(viewer):
+        return relationship
+    raise NotFound()
 
 
 def participant_roles(viewer, program: Program) -> list[str]:

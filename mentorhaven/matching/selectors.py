@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.selectors import has_consent
+from mentorhaven.gates.access import mentor_is_trained
 from mentorhaven.kernel import audit
 from mentorhaven.matching import scoring
 from mentorhaven.matching.adapters import load_program
@@ -148,8 +149,10 @@ def suggestions_for(*, viewer, program: Program, limit: int = 5) -> list[Suggest
 
 
 def pending_requests(*, viewer, program: Program) -> list[Relationship]:
-    """Proposals waiting for the viewer's answer as a mentor, with their reasons (a read of
-    the mentees' match explanations, on the record)."""
+    """Proposals waiting for the viewer's answer as a mentor. Each carries ``reasons``: why it
+    was proposed (derived from the mentee's answers, so a read on the record), or None while
+    the mentor's security training is not current — the gate every mentee's data is behind
+    (``gates.access``)."""
     pending = list(
         Relationship.objects.filter(
             program=program, mentor=viewer, status=Relationship.Status.PROPOSED
@@ -157,7 +160,14 @@ def pending_requests(*, viewer, program: Program) -> list[Relationship]:
         .select_related("mentee", "match_explanation")
         .order_by("respond_by")
     )
-    _record_explanations(viewer, program, [r.mentee_id for r in pending], target=program)
+    trained = mentor_is_trained(viewer)
+    for relationship in pending:
+        explanation = getattr(relationship, "match_explanation", None)
+        relationship.reasons = (  # type: ignore[attr-defined]
+            (explanation.factor_list if explanation else []) if trained else None
+        )
+    if trained:
+        _record_explanations(viewer, program, [r.mentee_id for r in pending], target=program)
     return pending
 
 
@@ -197,6 +207,8 @@ def explanation_for(*, viewer, relationship: Relationship) -> list[dict[str, str
     """Why the two were matched: for the two participants (and, via the run pages, admins)."""
     if viewer.pk not in relationship.participant_ids():
         return []
+    if viewer.pk == relationship.mentor_id and not mentor_is_trained(viewer):
+        return []  # derived from the mentee's answers: behind the training gate
     found = MatchExplanation.objects.filter(relationship=relationship).first()
     if found is None:
         return []

@@ -13,14 +13,15 @@ each side keeps, and losing one's own half of a conversation at the moment a rel
 (possibly badly) would hurt the person who may most need the record. Writing is refused.
 
 Group conversations take their people from member rows (``left_at`` empty), and are writable
-until an admin archives them.
+until an admin archives them. A member who mentors in the group's program reads it only with a
+current security training, as in a relationship.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from mentorhaven.gates.access import mentor_is_trained, mentor_trained_q
@@ -29,6 +30,7 @@ from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.models import Conversation, Message, Report
 from mentorhaven.programs.access import administered_programs
+from mentorhaven.programs.models import Membership
 
 STARTED = (
     Relationship.Status.ACTIVE,
@@ -53,14 +55,24 @@ def readable_relationships(viewer) -> QuerySet[Relationship]:
 
 
 def visible_conversations(viewer) -> QuerySet[Conversation]:
+    """Conversations the viewer may read: those of ``readable_relationships``, and the groups
+    they are a member of — where mentees write too, so a member who is a mentor of the group's
+    program reads it only with a current security training (``gates.access``), like a
+    relationship's conversation."""
     if not _person(viewer):
         return Conversation.objects.none()
+    mentors_here = Membership.objects.filter(
+        program=OuterRef("program"), user=viewer, role=Membership.Role.MENTOR
+    )
     return Conversation.objects.filter(
         Q(kind=Conversation.Kind.RELATIONSHIP, relationship__in=readable_relationships(viewer))
-        | Q(
-            kind=Conversation.Kind.GROUP,
-            members__user=viewer,
-            members__left_at__isnull=True,
+        | (
+            Q(
+                kind=Conversation.Kind.GROUP,
+                members__user=viewer,
+                members__left_at__isnull=True,
+            )
+            & (~Exists(mentors_here) | mentor_trained_q(viewer))
         )
     )
 

@@ -24,6 +24,11 @@ declare(
     category="platform",
     sentence=_("{actor} started your erasure at once, as an operator"),
 )
+declare(
+    "erasure.postpone",
+    category="platform",
+    sentence=_("{actor} moved your erasure back, to remind you of it first"),
+)
 declare("erasure.complete", category="platform", sentence=_("{actor} erased your data"))
 declare(
     "safeguarding.case_open",

@@ -71,7 +71,10 @@ exempt(
     fields=["kek_version"],
 )
 
-EXPORT_RETENTION = "7 days after it is ready, then the archive is deleted"
+EXPORT_RETENTION = (
+    "7 days after it is ready (or the 1 to 30 days your organization chose), then the archive "
+    "is deleted"
+)
 
 declare(
     "privacy.ExportJob",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -12,12 +11,11 @@ from django.utils import timezone
 from mentorhaven.kernel import vault
 from mentorhaven.kernel.fields import make_binding
 
-EXPORT_LIFETIME = timedelta(days=7)
-
 
 class ExportJob(models.Model):
     """One data export (GDPR Art. 15 and 20). The archive is stored sealed under the person's
-    own data key, so erasing them erases it too; it is deleted after ``EXPORT_LIFETIME``. The
+    own data key, so erasing them erases it too; it is deleted once the "exports" retention
+    period is over (``services.export_lifetimes``: 7 days unless an organization chose 1-30). The
     download link's token is shown once and kept only as its SHA-256."""
 
     class Status(models.TextChoices):

@@ -3,7 +3,9 @@
 Policy: a person may ask for their export at any time; one is built at a time (asking again
 while one is being prepared returns that one). The archive is built by a background task,
 sealed as it is written under the person's own data key (so erasing them erases it), and kept
-for ``EXPORT_LIFETIME`` (7 days), after which ``expire_exports`` deletes it. It leaves only
+for the "exports" retention period (``export_lifetimes``: 7 days unless the person's
+organizations set 1 to 30 on the retention page), after which ``expire_exports`` deletes it.
+It leaves only
 through a download link whose token is shown once, kept as a SHA-256, valid for
 ``LINK_LIFETIME`` and for one download. Requesting, building, making a link, downloading and
 expiring are each an audit event about the person.
@@ -15,7 +17,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -23,6 +25,7 @@ from typing import IO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +33,9 @@ from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, NotFound, ValidationFailed
 from mentorhaven.kernel.storage import EncryptedFileStore
 from mentorhaven.privacy.export.collector import write_archive
-from mentorhaven.privacy.models import EXPORT_LIFETIME, ExportJob
+from mentorhaven.privacy.models import ExportJob
+from mentorhaven.privacy.selectors import export_lifetimes
+from mentorhaven.retention.domain import RULES, Kind
 
 logger = logging.getLogger("mentorhaven.privacy")
 
@@ -103,7 +108,7 @@ def export_build(*, job_id: int) -> ExportJob | None:
             job.storage_name, job.size = name, size
             job.manifest_sha256 = stats.manifest_sha256
             job.finished_at = timezone.now()
-            job.expires_at = job.finished_at + EXPORT_LIFETIME
+            job.expires_at = job.finished_at + export_lifetimes([job.user_id])[job.user_id]
             job.save()
             audit.record(
                 action="export.build",
@@ -200,24 +205,59 @@ def export_download(*, token: str, actor=None) -> Download:
     return Download(job=job, chunks=chunks)
 
 
-def expire_exports(*, now: datetime | None = None) -> int:
-    """Policy: an export's archive is deleted 7 days after it was ready (the row stays as the
-    record that an export was given). A build stuck for ``STUCK_AFTER`` is marked failed.
-    Idempotent and safe to run in two places at once: each job is locked and checked again.
-    Returns the number of archives deleted."""
+def exports_due(
+    *, until: datetime, days_of_organization: Callable[[int], int] | None = None
+) -> list[tuple[int, int]]:
+    """(job id, user id) of ready exports whose archive is due for deletion by ``until``: its
+    deadline is the earlier of the date it was given when built and the end of the period its
+    person's organizations set now (``export_lifetimes``), so a shortened period takes effect
+    at the next run, and a lengthened one never keeps an archive past what its person was told.
+    """
+    shortest = timedelta(days=RULES[Kind.EXPORTS].min_days)
+    rows = list(
+        ExportJob.objects.filter(status=ExportJob.Status.READY)
+        .filter(
+            Q(expires_at__lte=until)
+            | Q(finished_at__lte=until - shortest)
+            | Q(finished_at__isnull=True)
+        )
+        .values_list("pk", "user_id", "finished_at", "expires_at")
+        .order_by("pk")
+    )
+    lifetimes = export_lifetimes(
+        {user for _pk, user, _f, _e in rows}, days_of_organization=days_of_organization
+    )
+    due = []
+    for pk, user_id, finished_at, expires_at in rows:
+        deadlines = [d for d in (expires_at,) if d is not None]
+        if finished_at is not None:
+            deadlines.append(finished_at + lifetimes[user_id])
+        if not deadlines or min(deadlines) <= until:
+            due.append((pk, user_id))
+    return due
+
+
+def expire_exports(
+    *, now: datetime | None = None, days_of_organization: Callable[[int], int] | None = None
+) -> int:
+    """Policy: an export's archive is deleted once its organizations' "exports" retention
+    period is over (``exports_due``: 7 days after it was ready unless an organization chose 1
+    to 30); the row stays as the record that an export was given. A build stuck for
+    ``STUCK_AFTER`` is marked failed. The scheduler runs it hourly and the retention sweep
+    daily. Idempotent and safe to run in two places at once: each job is locked and checked
+    again. Returns the number of archives deleted."""
     now = now or timezone.now()
     ExportJob.objects.filter(
         status__in=(ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
         created_at__lte=now - STUCK_AFTER,
     ).update(status=ExportJob.Status.FAILED, finished_at=now)
-    due = ExportJob.objects.filter(status=ExportJob.Status.READY, expires_at__lte=now)
     deleted = 0
-    for job_id in due.values_list("pk", flat=True):
+    for job_id, _user in exports_due(until=now, days_of_organization=days_of_organization):
         with transaction.atomic():
             job = (
                 ExportJob.objects.select_for_update()
                 .select_related("user")
-                .filter(pk=job_id, status=ExportJob.Status.READY, expires_at__lte=now)
+                .filter(pk=job_id, status=ExportJob.Status.READY)
                 .first()
             )
             if job is None:
@@ -225,6 +265,7 @@ def expire_exports(*, now: datetime | None = None) -> int:
             name = job.storage_name
             job.status, job.storage_name = ExportJob.Status.EXPIRED, ""
             job.link_token_hash, job.link_expires_at = "", None
+            job.expires_at = min(job.expires_at or now, now)
             job.save()
             audit.record(action="export.expire", subject=job.user, target=job, purpose=PURPOSE)
             # The row says "expired" only once the transaction commits; the blob goes then.

@@ -22,7 +22,7 @@ from mentorhaven.privacy.access import access_export
 from mentorhaven.privacy.access_log import access_groups_for, describe
 from mentorhaven.privacy.erasure import services as erasure_services
 from mentorhaven.privacy.erasure.selectors import erasure_request_for
-from mentorhaven.privacy.selectors import exports_for
+from mentorhaven.privacy.selectors import export_lifetime_for, exports_for
 
 ACCESS_LOG_PAGE_SIZE = 50
 
@@ -48,7 +48,14 @@ def _refusals(view):
 
 @login_required
 def privacy_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy/home.html", {"exports": exports_for(viewer=request.user)})
+    return render(
+        request,
+        "privacy/home.html",
+        {
+            "exports": exports_for(viewer=request.user),
+            "export_days": export_lifetime_for(viewer=request.user).days,
+        },
+    )
 
 
 ROLE_NAMES = {

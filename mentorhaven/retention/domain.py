@@ -1,10 +1,11 @@
 """Retention rules as plain data and functions: the categories, their defaults and the bounds
 within which an organization may change them, and the deadlines they imply. No ORM here.
 
-Defaults (issue 10): messages and notes 24 months after the relationship ends; inactive accounts
-warned at 17 months and erased at 18; share links when they expire; exports after 7 days; audit
-events 6 years. An organization's admins may move each within its bounds — the lower bound keeps
-what the law or safety needs, the upper bound keeps "only as long as needed" true.
+Defaults (issue 10): messages, notes and the files shared in a relationship 24 months after it
+ends; inactive accounts warned at 17 months and erased at 18; share links when they expire;
+exports after 7 days; audit events 6 years. An organization's admins may move each within its
+bounds — the lower bound keeps what the law or safety needs, the upper bound keeps "only as long
+as needed" true.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Kind(StrEnum):
 
     MESSAGES = "messages"
     NOTES = "notes"
+    FILES = "files"
     INACTIVE_ACCOUNTS = "inactive_accounts"
     SHARE_LINKS = "share_links"
     EXPORTS = "exports"
@@ -59,6 +61,16 @@ RULES: dict[str, Rule] = {
         Rule(
             Kind.NOTES,
             _("Session notes"),
+            _("after the relationship ended"),
+            "platform",
+            24 * MONTH,
+            3 * MONTH,
+            72 * MONTH,
+            about_people=True,
+        ),
+        Rule(
+            Kind.FILES,
+            _("Shared files"),
             _("after the relationship ended"),
             "platform",
             24 * MONTH,

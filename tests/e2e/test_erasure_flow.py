@@ -53,8 +53,10 @@ def test_mentee_requests_cancels_requests_again_and_mentor_sees_a_former_partici
     mentee.get_by_role("button", name="Erase my account").click()
     expect(mentee.locator(".erasure-status")).to_contain_text("will be erased on")
 
-    # The grace period passes; the scheduled job runs.
-    ErasureRequest.objects.filter(user=cara, status="pending").update(due_at=timezone.now())
+    # The grace period passes (its reminder was sent); the scheduled job runs.
+    ErasureRequest.objects.filter(user=cara, status="pending").update(
+        due_at=timezone.now(), reminded_at=timezone.now()
+    )
     assert process_due_erasures()["completed"] == 1
 
     mentor = open_tab()

@@ -415,6 +415,8 @@ def test_a_legal_hold_keeps_a_due_erasure_waiting_until_it_is_released():
         reference=mentee.email,
         reason="A claim names her.",
     )
+    with time_machine.travel(timezone.now() + timedelta(days=13)):
+        assert services.process_due_erasures() == {"reminded": 1, "completed": 0}
     with time_machine.travel(timezone.now() + timedelta(days=15)):
         assert services.process_due_erasures()["completed"] == 0
         request.refresh_from_db()
@@ -431,6 +433,8 @@ def test_the_scheduler_runs_due_erasures_by_itself():
     world = build_world(participants=5, content=1)
     mentee = world.people["mentee"]
     request = services.erasure_request(actor=mentee)
+    with time_machine.travel(timezone.now() + timedelta(days=13)):
+        assert "privacy.erasures" in schedule.run_due()  # the reminder
     with time_machine.travel(timezone.now() + timedelta(days=15)):
         assert "privacy.erasures" in schedule.run_due()
     request.refresh_from_db()

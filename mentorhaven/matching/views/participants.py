@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.matching import selectors, services
 from mentorhaven.matching.access import (
+    access_match_reasons,
     access_participation,
     access_program_admin,
     participant_roles,
@@ -111,10 +112,8 @@ def request_decline(request: HttpRequest, relationship_id) -> HttpResponse:
 
 @login_required
 def why(request: HttpRequest, relationship_id) -> HttpResponse:
-    """Why two people were matched, for the two of them."""
-    relationship = access_relationship(request.user, relationship_id)
-    if request.user.pk not in relationship.participant_ids():
-        raise NotFound()
+    """Why two people were matched, for the two of them (the mentor once trained)."""
+    relationship = access_match_reasons(request.user, relationship_id)
     return render(
         request,
         "matching/why.html",

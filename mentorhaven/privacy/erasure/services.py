@@ -11,7 +11,9 @@ Policy:
   point and run again, it carries on from the first unfinished step: a step is either wholly
   done or not at all, never half.
 - ``process_due_erasures`` is the scheduled entry point: reminders first, then every request
-  whose grace period is over, then any run that was interrupted.
+  whose grace period is over, then any run that was interrupted. A waiting request never runs
+  before its reminder: sent late (the scheduler was down for the whole reminder window), the
+  reminder goes out at once and the erasure waits ``ERASURE_REMINDER_DAYS`` after it.
 """
 
 from __future__ import annotations
@@ -128,13 +130,33 @@ def erasure_cancel(*, actor, request: ErasureRequest) -> ErasureRequest:
 
 
 @transaction.atomic
-def erasure_remind(*, request: ErasureRequest) -> bool:
-    """Send the one reminder before the erasure runs; False if already sent or not pending."""
+def erasure_remind(*, request: ErasureRequest, now=None) -> bool:
+    """Send the one reminder before the erasure runs; False if already sent or not pending.
+
+    Policy: the person always gets the reminder before the erasure, with time to act on it.
+    When it goes out so late that less than half of ``reminder_lead()`` is left — the
+    scheduler was down for the whole window, or a legal hold kept a due request waiting — the
+    erasure is put back to ``reminder_lead()`` after the reminder (audited as
+    ``erasure.postpone``), and the date in the e-mail is the date it will happen."""
+    now = now or timezone.now()
     request = ErasureRequest.objects.select_for_update().select_related("user").get(pk=request.pk)
     if request.status != ErasureRequest.Status.PENDING or request.reminded_at is not None:
         return False
-    request.reminded_at = timezone.now()
-    request.save(update_fields=["reminded_at"])
+    request.reminded_at = now
+    fields = ["reminded_at"]
+    earliest = now + reminder_lead()
+    if request.due_at < now + reminder_lead() / 2:
+        previous, request.due_at = request.due_at, earliest
+        fields.append("due_at")
+        audit.record(
+            action="erasure.postpone",
+            actor=None,
+            target=request,
+            subject=request.user,
+            purpose=PURPOSE,
+            extra={"hours": int((earliest - previous).total_seconds() // 3600)},
+        )
+    request.save(update_fields=fields)
     _mail(
         request,
         _("Reminder: your account will be erased soon"),
@@ -239,13 +261,23 @@ def process_due_erasures(*, now=None) -> dict[str, int]:
     now = now or timezone.now()
     pending = ErasureRequest.objects.filter(status=ErasureRequest.Status.PENDING)
     reminded = 0
-    for request in pending.filter(reminded_at__isnull=True, due_at__lte=now + reminder_lead()):
-        if request.due_at > now:
-            reminded += erasure_remind(request=request)
+    # Every waiting request within its reminder window that has not had its reminder, the
+    # overdue ones included: a scheduler that was down for the whole window sends it now and
+    # the erasure waits (``erasure_remind``). An operator's immediate erasure (``--now``) is
+    # carried out by the command itself and never waits here, unless a legal hold stopped it.
+    owed = pending.filter(reminded_at__isnull=True, due_at__lte=now + reminder_lead())
+    for request in owed:
+        reminded += erasure_remind(request=request, now=now)
     completed = 0
-    due = ErasureRequest.objects.filter(
-        status__in=[ErasureRequest.Status.PENDING, ErasureRequest.Status.RUNNING], due_at__lte=now
-    ).order_by("due_at")
+    due = (
+        ErasureRequest.objects.filter(
+            status__in=[ErasureRequest.Status.PENDING, ErasureRequest.Status.RUNNING],
+            due_at__lte=now,
+        )
+        # Never before its reminder (sent just above, when it was owed).
+        .exclude(status=ErasureRequest.Status.PENDING, reminded_at__isnull=True)
+        .order_by("due_at")
+    )
     for request in due:
         try:
             done = erasure_run(request=request)

@@ -1,4 +1,4 @@
-"""The sweepers the retention app brings: relationship content (messages, notes), share links
-and inactive accounts. Each module registers itself (``registry.register_sweeper``)."""
+"""The sweepers the retention app brings: relationship content (messages, notes, shared files),
+share links and inactive accounts. Each module registers itself (``registry.register_sweeper``)."""
 
-from mentorhaven.retention.sweepers import accounts, content, share_links  # noqa: F401
+from mentorhaven.retention.sweepers import accounts, content, files, share_links  # noqa: F401

@@ -4,7 +4,8 @@
   themselves) to FILE, for a request received by mail or post; audited as ``export.operator``.
 * ``verify-export FILE`` checks an export's signed manifest and every file in it; exit status 1
   when anything does not match.
-* ``expire-exports`` deletes archives past their 7 days (idempotent; run it daily).
+* ``expire-exports`` deletes archives past their retention period (7 days unless the
+  organizations chose 1-30; idempotent; the scheduler runs it hourly).
 * ``erase EMAIL [--now]`` schedules the person's erasure after the grace period, as if they had
   asked; ``--now`` carries it out at once (audited as ``erasure.operator``). Safe to run again:
   an interrupted erasure resumes where it stopped.
@@ -131,7 +132,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "check an export's signed manifest and files", _verify_arguments, _verify
     ),
     "expire-exports": Subcommand(
-        "delete export archives past their 7 days", lambda parser: None, _expire
+        "delete export archives past their retention period", lambda parser: None, _expire
     ),
 }
 
