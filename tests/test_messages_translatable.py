@@ -4,18 +4,96 @@ Read from the source (the AST), so a new plain string is caught the day it is wr
 when a translator finds it. Looked at: the message of every domain error raised (any subclass
 of ``ApplicationError``, and Django's form ``ValidationError``), every flash message
 (``messages.<level>`` / ``flash.<level>``) and every ``form.add_error``.
+
+Templates are read with Django's own template lexer: every text node (what lies between HTML
+tags and template tags) and every attribute a person reads or hears (``title``, ``alt``,
+``placeholder``, ``aria-label``) must be inside ``{% translate %}`` or
+``{% blocktranslate %}`` unless it holds no letters (punctuation, symbols, numbers) or only the
+product's name. Code samples (``<code>``, ``<kbd>``) and blocks that fill in a CSS class
+(``{% block main_class %}``) are not prose and are left as written.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
+
+from django.template.base import Lexer, TokenType
 
 PACKAGE = Path(__file__).resolve().parents[1] / "mentorhaven"
 LEVELS = {"debug", "info", "success", "warning", "error"}
 MESSAGE_MODULES = {"messages", "flash"}
 # Placeholders that would put a person into an error message.
 PERSONAL = ("email", "name", "display_name", "username", "first_name", "last_name")
+
+
+# Text that needs no translation: the product's name and the time zone's. Anything without a
+# letter (·, —, %, 12) needs none either.
+UNTRANSLATED_NAMES = ("MentorHaven", "UTC")
+SPOKEN_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label", "aria-description")
+# Inside these the lexer's text is not prose for a translator.
+_NOT_PROSE = re.compile(
+    r"<!--.*?-->|<(script|style|code|kbd)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE
+)
+_TAG = re.compile(r"<[^>]*>")
+_ENTITY = re.compile(r"&#?\w+;")
+_LETTER = re.compile(r"[^\W\d_]")
+_ATTRIBUTE = re.compile(r"\s(" + "|".join(SPOKEN_ATTRIBUTES) + r")\s*=\s*\"([^\"]*)\"")
+_MARK = "\x00"  # where a template tag or variable stood
+
+
+def _has_words(text: str) -> bool:
+    for name in UNTRANSLATED_NAMES:
+        text = text.replace(name, " ")
+    return bool(_LETTER.search(_ENTITY.sub(" ", text)))
+
+
+def _outside_translation(source: str) -> str:
+    """The template's text with every tag, variable and comment replaced by a mark, and the
+    bodies of ``blocktranslate``, ``comment`` and ``verbatim`` left out."""
+    parts: list[str] = []
+    closing = None
+    for token in Lexer(source).tokenize():
+        if token.token_type == TokenType.BLOCK:
+            name = token.contents.split()[0] if token.contents else ""
+            if closing is None and name in ("blocktranslate", "blocktrans", "comment", "verbatim"):
+                closing = f"end{name}"
+            elif closing is None and name == "block" and token.contents.endswith("_class"):
+                closing = "endblock"  # a block that fills in a CSS class name
+            elif name == closing:
+                closing = None
+        if closing is None and token.token_type == TokenType.TEXT:
+            parts.append(token.contents)
+        else:
+            parts.append(_MARK)
+    return "".join(parts)
+
+
+def untranslated_template_text(sources: dict[str, str]) -> list[str]:
+    """``where: text`` for every run of words a person would read that no translate tag
+    holds."""
+    found = []
+    for where, source in sources.items():
+        text = _NOT_PROSE.sub(_MARK, _outside_translation(source))
+        for match in _ATTRIBUTE.finditer(text):
+            value = match.group(2)
+            if _MARK not in value and _has_words(value):
+                found.append(f"{where}: {match.group(1)}={value!r}")
+        for run in _TAG.sub(_MARK, text).split(_MARK):
+            words = " ".join(run.split())
+            if _has_words(words):
+                found.append(f"{where}: {words[:80]!r}")
+    return found
+
+
+def _templates() -> dict[str, str]:
+    return {
+        str(path.relative_to(PACKAGE.parent)): path.read_text()
+        for suffix in ("*.html", "*.txt")
+        for path in PACKAGE.rglob(suffix)
+        if "templates" in path.parts
+    }
 
 
 def _trees() -> dict[Path, ast.Module]:
@@ -133,3 +211,30 @@ def service(user):
         "'Too many.'",
     ]
     assert len(error_messages_naming_someone(trees)) == 1
+
+
+def test_every_word_a_template_shows_is_inside_a_translate_tag():
+    assert untranslated_template_text(_templates()) == []
+
+
+def test_the_template_check_sees_plain_text_and_a_spoken_attribute():
+    source = """{% extends "base.html" %}{% load i18n %}
+{% block title %}{% translate "Inbox" %}{% endblock %}
+{% block main_class %}wide{% endblock %}
+{% block content %}
+<h1>Your inbox</h1>
+<nav aria-label="Pages"><a href="{% url 'x' %}" title="{% translate 'Next' %}">&rarr; 2</a></nav>
+<p>{% blocktranslate trimmed with n=count %}You have {{ n }} new
+  messages.{% endblocktranslate %} · {{ user.name }} · MentorHaven</p>
+<p>Sent by {{ sender }}</p>
+<p>Run <code>mentorhaven audit verify</code>{# a comment is no text #}</p>
+{% comment %}Nor is this.{% endcomment %}
+{% endblock %}
+"""
+    found = untranslated_template_text({"example.html": source})
+    assert [line.split(": ", 1)[1] for line in found] == [
+        "aria-label='Pages'",
+        "'Your inbox'",
+        "'Sent by'",
+        "'Run'",
+    ]
