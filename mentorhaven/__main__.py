@@ -1,4 +1,4 @@
-"""`python -m mentorhaven ...`: the same as the `mentorhaven` command (handy from a git worktree)."""
+"""`python -m mentorhaven ...`: the `mentorhaven` command (handy from a git worktree)."""
 
 from mentorhaven.cli import main
 

@@ -6,7 +6,7 @@ so nothing here depends on signals.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -18,6 +18,9 @@ from django.utils import timezone
 from mentorhaven.accounts.domain import device_description
 from mentorhaven.kernel.errors import ApplicationError
 from mentorhaven.mail import send_after_commit
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 # allauth notification templates that mean "a second factor changed": audited as they happen.
 MFA_NOTIFICATIONS = {
@@ -43,7 +46,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
         return invitation_from_session(request) is not None
 
-    def save_user(self, request, user, form, commit: bool = True):
+    def save_user(self, request, user: User, form, commit: bool = True):
         """Create the account and accept its invitation in one transaction."""
         from mentorhaven.programs.selectors import INVITATION_SESSION_KEY, invitation_from_session
         from mentorhaven.programs.services import invitation_accept
@@ -68,7 +71,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- sign-in: records, lockout and the new sign-in notice ---------------------------------
 
-    def post_login(self, request, user, **kwargs):
+    def post_login(self, request, user: User, **kwargs):
         from mentorhaven.accounts.services import login_succeeded_record
         from mentorhaven.accounts.usersessions import session_signed_in
 
@@ -112,7 +115,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- password changes end the other sessions ----------------------------------------------
 
-    def set_password(self, user, password: str) -> None:
+    def set_password(self, user: User, password: str) -> None:
         from mentorhaven.accounts.services import password_change
 
         request = self.request
@@ -121,7 +124,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- notices: no content, coarse device, audited second-factor changes ------------------
 
-    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+    def send_notification_mail(self, template_prefix, user: User, context=None, email=None) -> None:
         from mentorhaven.accounts.services import mfa_event_record
 
         if template_prefix in MFA_NOTIFICATIONS:

@@ -20,7 +20,7 @@ from mentorhaven.accounts.models import ERASED_EMAIL_DOMAIN, ApiToken, User
 from mentorhaven.privacy.erasure.registry import ANONYMIZE, REVOKE, register
 
 
-def _session_keys(user) -> list[str]:
+def _session_keys(user: User) -> list[str]:
     """Stored keys of every live session signed in as ``user``: those allauth recorded, and any
     other whose data names the account (a session opened before the record was written)."""
     keys = set(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
@@ -32,7 +32,7 @@ def _session_keys(user) -> list[str]:
 
 
 @register("accounts.access", order=REVOKE)
-def revoke_access(user) -> dict[str, int]:
+def revoke_access(user: User) -> dict[str, int]:
     sessions = Session.objects.filter(session_key__in=_session_keys(user)).delete()[0]
     UserSession.objects.filter(user=user).delete()
     return {
@@ -44,7 +44,7 @@ def revoke_access(user) -> dict[str, int]:
 
 
 @register("accounts.user", order=ANONYMIZE)
-def anonymize_user(user) -> dict[str, int]:
+def anonymize_user(user: User) -> dict[str, int]:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_erased:
         return {"accounts": 0}

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -70,6 +71,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_erased:
             return gettext("A former participant")
         return self.display_name or self.email.split("@", 1)[0]
+
+
+class SignedInRequest(HttpRequest):
+    """A request that reached a view behind ``login_required``: its ``user`` is a ``User``,
+    never ``AnonymousUser``. For type checking only (the request object is Django's own);
+    views annotate ``request`` with it, so what they pass as ``actor`` or ``viewer`` is typed."""
+
+    user: User
 
 
 class ApiToken(models.Model):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -25,6 +26,9 @@ from django.contrib.auth import get_user
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +50,7 @@ def session_user(session_key: str | None):
     return get_user(request)
 
 
-def sockets_recheck_on_commit(user) -> None:
+def sockets_recheck_on_commit(user: User) -> None:
     """After commit, tell ``user``'s open sockets to check their session again."""
     public_id = getattr(user, "public_id", None)
     if public_id is None:

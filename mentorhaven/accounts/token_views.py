@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mentorhaven.accounts.models import ApiToken, User
+from mentorhaven.accounts.models import ApiToken, SignedInRequest, User
 from mentorhaven.accounts.tokens import (
     MAX_DAYS,
     NAME_MAX_LENGTH,
@@ -60,7 +60,7 @@ def _page(request: HttpRequest, form: TokenForm, *, created=None, secret=None, s
 @login_required
 @require_http_methods(["GET", "POST"])
 @reauthentication_required(allow_get=True)
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: SignedInRequest) -> HttpResponse:
     """List the person's tokens; on POST create one and show its secret in this response only.
 
     Creating one needs the password or second factor again within allauth's re-authentication
@@ -85,7 +85,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, public_id) -> HttpResponse:
+def token_revoke(request: SignedInRequest, public_id) -> HttpResponse:
     token = access_api_token(_person(request), public_id, write=True)
     api_token_revoke(actor=_person(request), token=token)
     messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})

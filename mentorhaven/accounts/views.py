@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentorhaven.accounts.forms import ProfileForm
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import SignedInRequest, User
 from mentorhaven.accounts.selectors import access_user_session, mfa_status, sessions_for
 from mentorhaven.accounts.services import (
     email_change_start,
@@ -31,7 +31,7 @@ def _me(request: HttpRequest) -> User:
 
 
 @login_required
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: SignedInRequest) -> HttpResponse:
     status = mfa_status(_me(request))
     return render(
         request,
@@ -41,7 +41,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     me = _me(request)
     form = ProfileForm(request.POST or None, initial={"display_name": me.display_name})
     if request.method == "POST" and form.is_valid():
@@ -52,7 +52,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def email_change(request: HttpRequest) -> HttpResponse:
+def email_change(request: SignedInRequest) -> HttpResponse:
     """Change one's e-mail address, verified through allauth's e-mail change flow: the new
     address must be confirmed from its own inbox before it replaces the old one. (allauth's
     own address manager is not served: it would offer to make an unconfirmed address primary.)"""
@@ -74,14 +74,14 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sessions(request: HttpRequest) -> HttpResponse:
+def sessions(request: SignedInRequest) -> HttpResponse:
     rows = sessions_for(viewer=_me(request), current_session_key=request.session.session_key)
     return render(request, "usersessions/usersession_list.html", {"sessions": rows})
 
 
 @require_POST
 @login_required
-def session_end_view(request: HttpRequest) -> HttpResponse:
+def session_end_view(request: SignedInRequest) -> HttpResponse:
     ref = request.POST.get("session", "")
     if ref == "others":
         count = sessions_end_others(

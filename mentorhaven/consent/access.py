@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -17,8 +18,11 @@ from mentorhaven.consent.models import DataProtectionOfficer, DataRequest, Restr
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.programs.models import Organization
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def dpo_organizations(viewer) -> QuerySet[Organization]:
+
+def dpo_organizations(viewer: User) -> QuerySet[Organization]:
     if not getattr(viewer, "is_authenticated", False):
         return Organization.objects.none()
     return Organization.objects.filter(
@@ -26,7 +30,7 @@ def dpo_organizations(viewer) -> QuerySet[Organization]:
     )
 
 
-def access_request_queue(viewer) -> QuerySet[Organization]:
+def access_request_queue(viewer: User) -> QuerySet[Organization]:
     """The organizations whose queue the viewer works, or NotFound when there are none."""
     organizations = dpo_organizations(viewer)
     if not organizations.exists():
@@ -41,7 +45,7 @@ def _uuid(public_id) -> uuid.UUID:
         raise NotFound() from exc
 
 
-def access_data_request(viewer, public_id, *, write: bool = False) -> DataRequest:
+def access_data_request(viewer: User, public_id, *, write: bool = False) -> DataRequest:
     """The request, for its requester (read only) or its organization's officers; else
     NotFound. A requester asking to write gets PermissionDenied."""
     found = (
@@ -61,7 +65,7 @@ def access_data_request(viewer, public_id, *, write: bool = False) -> DataReques
     raise NotFound()
 
 
-def access_restriction(viewer, public_id) -> Restriction:
+def access_restriction(viewer: User, public_id) -> Restriction:
     """The viewer's own restriction (they may lift it), or NotFound."""
     found = Restriction.objects.filter(public_id=_uuid(public_id), user_id=viewer.pk).first()
     if found is None:

@@ -12,6 +12,8 @@ application (a trigger refuses UPDATE), and deleting them stays possible for exa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mentorhaven.consent.models import (
     ConsentRecord,
     DataProtectionOfficer,
@@ -20,9 +22,12 @@ from mentorhaven.consent.models import (
 )
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @register("consent.records", order=REMOVE)
-def remove_consent_records(user) -> dict[str, int]:
+def remove_consent_records(user: User) -> dict[str, int]:
     DataRequest.objects.filter(handled_by=user).update(handled_by=None)
     Restriction.objects.filter(lifted_by=user).update(lifted_by=None)
     DataProtectionOfficer.objects.filter(appointed_by=user).update(appointed_by=None)

@@ -12,10 +12,14 @@ all of them at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.models import Restriction
 from mentorhaven.consent.selectors import consenting
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 MATCHING = "matching"
 REMINDERS = "reminders"
@@ -47,5 +51,5 @@ def allowed(purpose: str, user_ids: Iterable[int]) -> set[int]:
     return ids
 
 
-def may_process(user, purpose: str) -> bool:
+def may_process(user: User, purpose: str) -> bool:
     return user is not None and user.pk in allowed(purpose, [user.pk])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -14,6 +15,9 @@ from django.utils import timezone
 from mentorhaven.consent.domain import TEXTS, Purpose, is_overdue
 from mentorhaven.consent.models import ConsentRecord, DataRequest, Restriction
 from mentorhaven.kernel import audit
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 
 def _newest(purpose: str) -> Subquery:
@@ -24,7 +28,7 @@ def _newest(purpose: str) -> Subquery:
     )
 
 
-def has_consent(user, purpose: str) -> bool:
+def has_consent(user: User, purpose: str) -> bool:
     """Whether ``user`` has given, and not since withdrawn, consent for ``purpose``."""
     if user is None or getattr(user, "pk", None) is None:
         return False
@@ -70,7 +74,7 @@ class PurposeState:
     outdated: bool  # given to an earlier version of the text
 
 
-def consent_state(*, viewer) -> list[PurposeState]:
+def consent_state(*, viewer: User) -> list[PurposeState]:
     """The viewer's current choice for every purpose (their own data: no access event)."""
     newest: dict[str, ConsentRecord] = {}
     for found in ConsentRecord.objects.filter(user=viewer).order_by("-recorded_at", "-id"):
@@ -94,15 +98,15 @@ def consent_state(*, viewer) -> list[PurposeState]:
     return states
 
 
-def consent_history(*, viewer) -> QuerySet[ConsentRecord]:
+def consent_history(*, viewer: User) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(user=viewer).order_by("-recorded_at", "-id")
 
 
-def active_restriction(*, viewer) -> Restriction | None:
+def active_restriction(*, viewer: User) -> Restriction | None:
     return Restriction.objects.filter(user=viewer, lifted_at__isnull=True).first()
 
 
-def my_requests(*, viewer) -> QuerySet[DataRequest]:
+def my_requests(*, viewer: User) -> QuerySet[DataRequest]:
     return (
         DataRequest.objects.filter(requester=viewer)
         .select_related("organization")
@@ -116,7 +120,7 @@ class QueueRow:
     overdue: bool
 
 
-def request_queue(*, viewer, organizations: QuerySet, include_closed: bool = False):
+def request_queue(*, viewer: User, organizations: QuerySet, include_closed: bool = False):
     """The requests of the organizations the viewer is a data-protection officer of, soonest
     deadline first; overdue ones are marked. The caller checked the role (``access``)."""
     requests = DataRequest.objects.filter(organization__in=organizations).select_related(
@@ -131,7 +135,7 @@ def request_queue(*, viewer, organizations: QuerySet, include_closed: bool = Fal
     ]
 
 
-def request_details(*, viewer, request: DataRequest) -> str:
+def request_details(*, viewer: User, request: DataRequest) -> str:
     """What the requester wrote. An officer's read is an audited access to their data (the
     caller passed ``access_data_request``)."""
     if viewer.pk != request.requester_id:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +20,9 @@ from mentorhaven.consent.selectors import has_consent
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mentorhaven.programs.models import Organization, OrgMembership
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 MAX_DETAILS = 5000
 
@@ -44,13 +49,13 @@ def _method(method: str) -> str:
     return method
 
 
-def _lock_user(user) -> None:
+def _lock_user(user: User) -> None:
     # Two clicks at once must not record two changes: serialise one person's consent writes.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
 @transaction.atomic
-def consent_give(*, actor, purpose: str, method: str) -> ConsentRecord | None:
+def consent_give(*, actor: User, purpose: str, method: str) -> ConsentRecord | None:
     """Record the actor's opt-in to ``purpose`` under the current text. Returns None when it
     is already given to that very text (nothing to record)."""
     chosen, method = _purpose(purpose), _method(method)
@@ -79,7 +84,7 @@ def consent_give(*, actor, purpose: str, method: str) -> ConsentRecord | None:
 
 
 @transaction.atomic
-def consent_withdraw(*, actor, purpose: str, method: str) -> bool:
+def consent_withdraw(*, actor: User, purpose: str, method: str) -> bool:
     """Withdraw the actor's consent to ``purpose``; it takes effect everywhere at once, since
     every use asks ``has_consent``/``processing.allowed`` when it runs. Withdrawing consent
     to matching with sensitive answers also deletes those answers and removes them from every
@@ -114,7 +119,7 @@ def consent_withdraw(*, actor, purpose: str, method: str) -> bool:
     return True
 
 
-def _organization_of(actor, organization: Organization | None) -> Organization:
+def _organization_of(actor: User, organization: Organization | None) -> Organization:
     mine = Organization.objects.filter(members__user=actor).distinct()
     if organization is None:
         found = list(mine[:2])
@@ -128,7 +133,7 @@ def _organization_of(actor, organization: Organization | None) -> Organization:
 
 @transaction.atomic
 def data_request_create(
-    *, actor, kind: str, details: str = "", organization: Organization | None = None
+    *, actor: User, kind: str, details: str = "", organization: Organization | None = None
 ) -> DataRequest:
     """File a request with one of the actor's organizations; it is due one month after it is
     received. The details are encrypted under the actor's key."""
@@ -162,7 +167,7 @@ def data_request_create(
 
 
 @transaction.atomic
-def data_request_status_set(*, actor, request: DataRequest, status: str) -> DataRequest:
+def data_request_status_set(*, actor: User, request: DataRequest, status: str) -> DataRequest:
     """An officer moves a request on. Closing a restriction request ends the dispute, so the
     restriction it opened is lifted."""
     request = DataRequest.objects.select_for_update().get(pk=request.pk)
@@ -195,7 +200,7 @@ def data_request_status_set(*, actor, request: DataRequest, status: str) -> Data
 
 @transaction.atomic
 def restriction_start(
-    *, actor, details: str = "", organization: Organization | None = None
+    *, actor: User, details: str = "", organization: Organization | None = None
 ) -> Restriction:
     """Freeze processing of the actor's data (no matching, analytics or reminders) while their
     dispute is open, and file it as a restriction request for the data-protection officers."""
@@ -220,7 +225,7 @@ def restriction_start(
     return restriction
 
 
-def _lift(restriction: Restriction, *, actor) -> None:
+def _lift(restriction: Restriction, *, actor: User) -> None:
     restriction.lifted_at = timezone.now()
     restriction.lifted_by = actor
     restriction.save(update_fields=["lifted_at", "lifted_by"])
@@ -235,7 +240,7 @@ def _lift(restriction: Restriction, *, actor) -> None:
 
 
 @transaction.atomic
-def restriction_lift(*, actor, restriction: Restriction) -> Restriction:
+def restriction_lift(*, actor: User, restriction: Restriction) -> Restriction:
     """The person lifts their own restriction (officers lift it by closing the request)."""
     restriction = Restriction.objects.select_for_update().get(pk=restriction.pk)
     if restriction.user_id != actor.pk:
@@ -247,7 +252,9 @@ def restriction_lift(*, actor, restriction: Restriction) -> Restriction:
 
 
 @transaction.atomic
-def dpo_appoint(*, actor, organization: Organization, user) -> DataProtectionOfficer:
+def dpo_appoint(
+    *, actor: User | None, organization: Organization, user: User
+) -> DataProtectionOfficer:
     """An organization admin gives one of the organization's people its data-protection role."""
     admins = OrgMembership.objects.filter(
         organization=organization, user=actor, role=OrgMembership.Role.ORG_ADMIN

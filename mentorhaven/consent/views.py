@@ -4,24 +4,30 @@ message on the page the person came from."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.consent import access, forms, selectors, services
 from mentorhaven.consent.domain import Method
 from mentorhaven.programs.models import Organization
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def _my_organizations(user):
+
+def _my_organizations(user: User):
     return Organization.objects.filter(members__user=user).distinct().order_by("name")
 
 
 @login_required
-def consents(request: HttpRequest) -> HttpResponse:
+def consents(request: SignedInRequest) -> HttpResponse:
     """Every consent purpose with its text, the person's choice, and one button to change it."""
     return render(
         request,
@@ -35,7 +41,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def consent_give(request: HttpRequest, purpose: str) -> HttpResponse:
+def consent_give(request: SignedInRequest, purpose: str) -> HttpResponse:
     services.consent_give(actor=request.user, purpose=purpose, method=Method.PRIVACY_PAGE)
     messages.success(request, _("Your consent is recorded."))
     return redirect("consent_home")
@@ -43,14 +49,14 @@ def consent_give(request: HttpRequest, purpose: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def consent_withdraw(request: HttpRequest, purpose: str) -> HttpResponse:
+def consent_withdraw(request: SignedInRequest, purpose: str) -> HttpResponse:
     services.consent_withdraw(actor=request.user, purpose=purpose, method=Method.PRIVACY_PAGE)
     messages.success(request, _("Your consent is withdrawn. It took effect everywhere at once."))
     return redirect("consent_home")
 
 
 @login_required
-def my_requests(request: HttpRequest) -> HttpResponse:
+def my_requests(request: SignedInRequest) -> HttpResponse:
     """The person's requests, a form to ask for what they cannot do themselves (a correction
     of data they cannot edit, for example), and the restriction switch."""
     organizations = _my_organizations(request.user)
@@ -80,7 +86,7 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def restriction_start(request: HttpRequest) -> HttpResponse:
+def restriction_start(request: SignedInRequest) -> HttpResponse:
     form = forms.RestrictionForm(request.POST, organizations=_my_organizations(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose the organization and keep the text short."))
@@ -98,7 +104,7 @@ def restriction_start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def restriction_lift(request: HttpRequest, restriction_id) -> HttpResponse:
+def restriction_lift(request: SignedInRequest, restriction_id) -> HttpResponse:
     restriction = access.access_restriction(request.user, restriction_id)
     services.restriction_lift(actor=request.user, restriction=restriction)
     messages.success(request, _("The restriction is lifted."))
@@ -106,7 +112,7 @@ def restriction_lift(request: HttpRequest, restriction_id) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     """The data-protection officers' queue: open requests, soonest deadline first."""
     organizations = access.access_request_queue(request.user)
     include_closed = request.GET.get("closed") == "show"
@@ -118,7 +124,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def request_detail(request: HttpRequest, request_id) -> HttpResponse:
+def request_detail(request: SignedInRequest, request_id) -> HttpResponse:
     """One request: its requester sees it; an officer of its organization reads it (an
     audited access to the requester's data) and moves it on."""
     found = access.access_data_request(request.user, request_id)
@@ -137,7 +143,7 @@ def request_detail(request: HttpRequest, request_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def request_status(request: HttpRequest, request_id) -> HttpResponse:
+def request_status(request: SignedInRequest, request_id) -> HttpResponse:
     found = access.access_data_request(request.user, request_id, write=True)
     form = forms.StatusForm(request.POST)
     if form.is_valid():

@@ -5,18 +5,23 @@ the row is still there and the next run removes it (removing a blob already gone
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mentorhaven.files.models import ShareLink, StoredFile
 from mentorhaven.files.services import file_store
 from mentorhaven.privacy.erasure.registry import REMOVE, REVOKE, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @register("files.share_links", order=REVOKE)
-def revoke_share_links(user) -> dict[str, int]:
+def revoke_share_links(user: User) -> dict[str, int]:
     return {"share_links": ShareLink.objects.filter(created_by=user).delete()[0]}
 
 
 @register("files.files", order=REMOVE)
-def remove_files(user) -> dict[str, int]:
+def remove_files(user: User) -> dict[str, int]:
     store = file_store()
     removed = 0
     for file in StoredFile.objects.filter(uploader=user).only("pk", "storage_name"):

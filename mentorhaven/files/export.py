@@ -5,6 +5,7 @@ with what happened to each. A file the other participant uploaded is recorded as
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,11 @@ from mentorhaven.kernel.errors import ApplicationError
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.privacy.export.registry import Blob, Section, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def _files(user):
+
+def _files(user: User):
     """The files the person may read on the pages (``files.access.visible_files``): their own,
     and those of relationships whose inside they see."""
     return visible_files(user).order_by("pk")

@@ -28,7 +28,7 @@ def files_for(*, viewer: User, relationship: Relationship) -> list[StoredFile]:
     return files
 
 
-def record_name_reads(*, viewer, files: list[StoredFile], relationship=None) -> None:
+def record_name_reads(*, viewer: User, files: list[StoredFile], relationship=None) -> None:
     """One event for a look at file names (a list, or one file's page), naming the uploaders."""
     if not files:
         return

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import SignedInRequest, User
 from mentorhaven.files.access import access_file, access_share_link
 from mentorhaven.files.forms import ShareLinkForm, UploadForm
 from mentorhaven.files.models import StoredFile
@@ -59,7 +59,7 @@ def _erased(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def relationship_files(request: HttpRequest, relationship_id) -> HttpResponse:
+def relationship_files(request: SignedInRequest, relationship_id) -> HttpResponse:
     writing = request.method == "POST"
     relationship = access_relationship_content(_me(request), relationship_id, write=writing)
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -109,7 +109,7 @@ def _detail(
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
-def file_detail(request: HttpRequest, file_id) -> HttpResponse:
+def file_detail(request: SignedInRequest, file_id) -> HttpResponse:
     file = access_file(_me(request), file_id)
     record_name_reads(viewer=_me(request), files=[file])
     return _detail(request, file)
@@ -117,7 +117,7 @@ def file_detail(request: HttpRequest, file_id) -> HttpResponse:
 
 @login_required
 @require_GET
-def file_content(request: HttpRequest, file_id) -> HttpResponseBase:
+def file_content(request: SignedInRequest, file_id) -> HttpResponseBase:
     file = access_file(_me(request), file_id)
     try:
         chunks = file_content_for(viewer=_me(request), file=file)
@@ -128,7 +128,7 @@ def file_content(request: HttpRequest, file_id) -> HttpResponseBase:
 
 @login_required
 @require_POST
-def file_delete_view(request: HttpRequest, file_id) -> HttpResponse:
+def file_delete_view(request: SignedInRequest, file_id) -> HttpResponse:
     file = access_file(_me(request), file_id, write=True)
     relationship = file.relationship
     file_delete(actor=_me(request), file=file)
@@ -140,7 +140,7 @@ def file_delete_view(request: HttpRequest, file_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_link_create_view(request: HttpRequest, file_id) -> HttpResponse:
+def share_link_create_view(request: SignedInRequest, file_id) -> HttpResponse:
     file = access_file(_me(request), file_id, write=True)
     form = ShareLinkForm(request.POST)
     if form.is_valid():
@@ -167,7 +167,7 @@ def share_link_create_view(request: HttpRequest, file_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def share_link_revoke_view(request: HttpRequest, link_id) -> HttpResponse:
+def share_link_revoke_view(request: SignedInRequest, link_id) -> HttpResponse:
     link = access_share_link(_me(request), link_id, write=True)
     share_link_revoke(actor=_me(request), link=link)
     messages.success(request, _("Link revoked: it no longer works."))

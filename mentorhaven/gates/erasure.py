@@ -14,6 +14,8 @@ says (gates/inventory.py).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from mentorhaven.gates.models import (
@@ -25,11 +27,14 @@ from mentorhaven.gates.models import (
 from mentorhaven.kernel import vault
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 ERASED_JUSTIFICATION = "Removed when the person this access was about was erased."
 
 
 @register("gates.records", order=REMOVE)
-def remove_gate_records(user) -> dict[str, int]:
+def remove_gate_records(user: User) -> dict[str, int]:
     AgreementVersion.objects.filter(published_by=user).update(published_by=None)
     closed = BreakGlassGrant.objects.filter(
         subject=user,

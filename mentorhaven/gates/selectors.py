@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -23,6 +23,9 @@ from mentorhaven.mentoring.models import Goal, Note, Relationship
 from mentorhaven.messaging.models import Message
 from mentorhaven.programs.models import Membership, Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 def agreement_history(*, program: Program) -> QuerySet[AgreementVersion]:
     """Versions of a program's agreement, newest first, with how many accepted each."""
@@ -31,12 +34,12 @@ def agreement_history(*, program: Program) -> QuerySet[AgreementVersion]:
     return AgreementVersion.objects.filter(program=program).annotate(accepted=Count("acceptances"))
 
 
-def training_state(*, viewer) -> TrainingCompletion | None:
+def training_state(*, viewer: User) -> TrainingCompletion | None:
     """The viewer's newest completion that still counts, or None."""
     return current_training(viewer).order_by("-passed_at").first()
 
 
-def training_due(*, viewer) -> datetime | None:
+def training_due(*, viewer: User) -> datetime | None:
     state = training_state(viewer=viewer)
     return domain.training_due_at(state.passed_at) if state else None
 
@@ -65,7 +68,7 @@ def _now():
     return timezone.now()
 
 
-def grants_for(*, viewer) -> QuerySet[BreakGlassGrant]:
+def grants_for(*, viewer: User) -> QuerySet[BreakGlassGrant]:
     """Grants of the viewer's organizations, for the break-glass page (metadata only)."""
     return visible_grants(viewer).select_related(
         "subject", "requested_by", "approved_by", "organization"
@@ -91,7 +94,7 @@ class BreakGlassChoices:
     allowed_relationships: QuerySet[Relationship]
 
 
-def breakglass_choices(*, viewer, organization, query: str = "") -> BreakGlassChoices:
+def breakglass_choices(*, viewer: User, organization, query: str = "") -> BreakGlassChoices:
     """The request form's choices for ``viewer``, an admin of ``organization``: only mentors
     and mentees of the programs they run there (``access.breakglass_subjects``), narrowed by
     ``query`` (part of a name or e-mail address). A handful of queries and at most
@@ -151,7 +154,7 @@ def _writers(grant: BreakGlassGrant, relationship: Relationship) -> set[int]:
 
 
 @transaction.atomic
-def content_under_grant(*, viewer, grant: BreakGlassGrant) -> list[ScopedContent]:
+def content_under_grant(*, viewer: User, grant: BreakGlassGrant) -> list[ScopedContent]:
     """The protected content a grant opens (goals, shared notes, messages), read by ``viewer``,
     who reached ``grant`` through ``access_grant_for_reading``. Every person whose writing is
     shown gets one audit event naming the grant; under a legal exception the events are kept

@@ -4,7 +4,7 @@ the life of a break-glass grant (request → approve or reject → expire by its
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -29,6 +29,9 @@ from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied, Vali
 from mentorhaven.mail import send_after_commit
 from mentorhaven.programs.models import Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 MAX_AGREEMENT_CHARS = 20_000
 MAX_JUSTIFICATION_CHARS = 4_000
 
@@ -37,7 +40,7 @@ MAX_JUSTIFICATION_CHARS = 4_000
 
 
 @transaction.atomic
-def agreement_publish(*, actor, program: Program, text: str) -> AgreementVersion:
+def agreement_publish(*, actor: User, program: Program, text: str) -> AgreementVersion:
     """Publish a new version of ``program``'s agreement; the previous one is superseded and
     every participant is asked to accept again. ``program`` was accessed with ``write=True``."""
     text = (text or "").strip()
@@ -77,7 +80,7 @@ def _next_number(program: Program) -> int:
 
 
 @transaction.atomic
-def agreement_accept(*, actor, version: AgreementVersion) -> AgreementAcceptance:
+def agreement_accept(*, actor: User, version: AgreementVersion) -> AgreementAcceptance:
     """``actor`` accepts the current ``version`` (accessed through
     ``access_agreement_to_accept``). Accepting twice keeps the first acceptance."""
     if version.superseded_at is not None:
@@ -104,7 +107,7 @@ def agreement_accept(*, actor, version: AgreementVersion) -> AgreementAcceptance
 
 
 @transaction.atomic
-def training_submit(*, actor, answers: dict[str, str]) -> tuple[bool, int]:
+def training_submit(*, actor: User, answers: dict[str, str]) -> tuple[bool, int]:
     """Grade the quiz. A pass is recorded (valid for a year); a fail only audited. Returns
     (passed, score)."""
     score = domain.grade(answers)
@@ -130,7 +133,7 @@ def training_submit(*, actor, answers: dict[str, str]) -> tuple[bool, int]:
 @transaction.atomic
 def breakglass_request(
     *,
-    actor,
+    actor: User,
     organization,
     subject,
     relationship=None,
@@ -200,7 +203,7 @@ def _pending(grant: BreakGlassGrant) -> BreakGlassGrant:
     return locked
 
 
-def _check_second_admin(actor, grant: BreakGlassGrant) -> None:
+def _check_second_admin(actor: User, grant: BreakGlassGrant) -> None:
     if actor.pk == grant.requested_by_id:
         raise PermissionDenied(
             _("A second admin must decide on this request: nobody approves their own."),
@@ -211,7 +214,7 @@ def _check_second_admin(actor, grant: BreakGlassGrant) -> None:
 
 
 @transaction.atomic
-def breakglass_approve(*, actor, grant: BreakGlassGrant) -> BreakGlassGrant:
+def breakglass_approve(*, actor: User, grant: BreakGlassGrant) -> BreakGlassGrant:
     """A second, different admin of the organization approves: access opens now and closes by
     itself ``hours`` later. The people in scope are told (after commit), unless a legal
     exception was recorded."""
@@ -241,7 +244,7 @@ def breakglass_approve(*, actor, grant: BreakGlassGrant) -> BreakGlassGrant:
 
 
 @transaction.atomic
-def breakglass_reject(*, actor, grant: BreakGlassGrant) -> BreakGlassGrant:
+def breakglass_reject(*, actor: User, grant: BreakGlassGrant) -> BreakGlassGrant:
     _check_second_admin(actor, grant)
     grant = _pending(grant)
     grant.status = BreakGlassGrant.Status.REJECTED
@@ -260,7 +263,7 @@ def breakglass_reject(*, actor, grant: BreakGlassGrant) -> BreakGlassGrant:
 
 
 @transaction.atomic
-def breakglass_revoke(*, actor, grant: BreakGlassGrant) -> BreakGlassGrant:
+def breakglass_revoke(*, actor: User, grant: BreakGlassGrant) -> BreakGlassGrant:
     """Any admin of the organization (the requester included) closes a grant before it
     expires. Revoking a closed grant is harmless."""
     if not admin_organizations(actor).filter(organization_id=grant.organization_id).exists():

@@ -9,13 +9,13 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import SignedInRequest, User
 from mentorhaven.gates import domain, selectors, services
 from mentorhaven.gates.access import (
     access_agreement_to_accept,
@@ -59,7 +59,7 @@ def _guarded(view):
 
 
 @_guarded
-def agreement(request: HttpRequest, version_id) -> HttpResponse:
+def agreement(request: SignedInRequest, version_id) -> HttpResponse:
     version = access_agreement_to_accept(request.user, version_id)
     form = AcceptAgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +77,7 @@ def agreement(request: HttpRequest, version_id) -> HttpResponse:
     )
 
 
-def _org_admin_program(viewer, program_id) -> Program:
+def _org_admin_program(viewer: User, program_id) -> Program:
     """A program of an organization the viewer administers (org admins publish agreements)."""
     return fetch(
         Program.objects.filter(organization_id__in=admin_organizations(viewer)).select_related(
@@ -88,7 +88,7 @@ def _org_admin_program(viewer, program_id) -> Program:
 
 
 @_guarded
-def agreement_publish(request: HttpRequest, program_id) -> HttpResponse:
+def agreement_publish(request: SignedInRequest, program_id) -> HttpResponse:
     program = _org_admin_program(request.user, program_id)
     form = PublishAgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -113,7 +113,7 @@ def agreement_publish(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @_guarded
-def training(request: HttpRequest) -> HttpResponse:
+def training(request: SignedInRequest) -> HttpResponse:
     form = QuizForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -138,7 +138,7 @@ def training(request: HttpRequest) -> HttpResponse:
 
 
 @_guarded
-def training_figures(request: HttpRequest, program_id) -> HttpResponse:
+def training_figures(request: SignedInRequest, program_id) -> HttpResponse:
     """Coordinators (program admins, org admins): how many mentors are trained, k-anonymous."""
     program = fetch(administered_programs(request.user).select_related("organization"), program_id)
     figures = selectors.training_figures(program=program)
@@ -148,12 +148,12 @@ def training_figures(request: HttpRequest, program_id) -> HttpResponse:
 # --- break-glass -------------------------------------------------------------------------------
 
 
-def _admin_org(viewer, org_id) -> Organization:
+def _admin_org(viewer: User, org_id) -> Organization:
     return fetch(Organization.objects.filter(pk__in=admin_organizations(viewer)), org_id)
 
 
 @_guarded
-def breakglass_list(request: HttpRequest, org_id) -> HttpResponse:
+def breakglass_list(request: SignedInRequest, org_id) -> HttpResponse:
     org = _admin_org(request.user, org_id)
     search = BreakGlassSearchForm(request.POST if request.method == "POST" else request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
@@ -188,7 +188,7 @@ def breakglass_list(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @_guarded
-def breakglass_detail(request: HttpRequest, grant_id) -> HttpResponse:
+def breakglass_detail(request: SignedInRequest, grant_id) -> HttpResponse:
     grant = access_grant(request.user, grant_id)
     return render(
         request,
@@ -203,7 +203,7 @@ def breakglass_detail(request: HttpRequest, grant_id) -> HttpResponse:
 
 @require_POST
 @_guarded
-def breakglass_decide(request: HttpRequest, grant_id, decision: str) -> HttpResponse:
+def breakglass_decide(request: SignedInRequest, grant_id, decision: str) -> HttpResponse:
     grant = access_grant(request.user, grant_id, write=True)
     action = {
         "approve": services.breakglass_approve,
@@ -217,7 +217,7 @@ def breakglass_decide(request: HttpRequest, grant_id, decision: str) -> HttpResp
 
 
 @_guarded
-def breakglass_read(request: HttpRequest, grant_id) -> HttpResponse:
+def breakglass_read(request: SignedInRequest, grant_id) -> HttpResponse:
     grant = access_grant_for_reading(request.user, grant_id)
     content = selectors.content_under_grant(viewer=request.user, grant=grant)
     return render(request, "gates/breakglass_read.html", {"grant": grant, "content": content})

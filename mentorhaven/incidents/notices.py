@@ -119,7 +119,7 @@ def incident_notify(
     return fresh
 
 
-def notices_for(*, viewer) -> list[IncidentNotice]:
+def notices_for(*, viewer: User) -> list[IncidentNotice]:
     """The viewer's own notices, newest first; unread ones become read."""
     found = list(IncidentNotice.objects.filter(user=viewer).order_by("-notified_at")[:100])
     unread = [n.pk for n in found if n.read_at is None]

@@ -3,12 +3,17 @@ incident's free text (written by officers) is recorded as a read of the writers'
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from mentorhaven.incidents import domain
 from mentorhaven.incidents.access import officer_organizations, visible_incidents
 from mentorhaven.incidents.models import Alert, Incident, IncidentEntry
 from mentorhaven.kernel import audit
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 LIST_LIMIT = 200
 
@@ -19,7 +24,7 @@ def clock_for(incident: Incident, *, now=None) -> domain.RegulatorClock:
     )
 
 
-def incidents_for(*, viewer) -> list[Incident]:
+def incidents_for(*, viewer: User) -> list[Incident]:
     """The incidents of the viewer's organizations, open ones first, each with its ``clock``.
     Descriptions are not shown in the list, so nothing is decrypted."""
     found = list(
@@ -34,7 +39,7 @@ def incidents_for(*, viewer) -> list[Incident]:
     return found
 
 
-def entries_for(*, viewer, incident: Incident) -> list[IncidentEntry]:
+def entries_for(*, viewer: User, incident: Incident) -> list[IncidentEntry]:
     """The incident's log, oldest first (the viewer reached the incident through ``access``);
     reading the description and the entries is recorded for each of their writers."""
     entries = list(incident.entries.select_related("author"))
@@ -53,7 +58,7 @@ def entries_for(*, viewer, incident: Incident) -> list[IncidentEntry]:
     return entries
 
 
-def impact_for(*, viewer, incident: Incident, since=None, until=None, categories=()) -> dict:
+def impact_for(*, viewer: User, incident: Incident, since=None, until=None, categories=()) -> dict:
     """Impact analysis from the incident's page: the incident's account (if named) in the
     window, among the members of the incident's organization (an officer names nobody else)."""
     from mentorhaven.accounts.models import User
@@ -76,7 +81,7 @@ def impact_for(*, viewer, incident: Incident, since=None, until=None, categories
     )
 
 
-def alerts_for(*, viewer) -> list[Alert]:
+def alerts_for(*, viewer: User) -> list[Alert]:
     """The alerts of the viewer's organizations, open ones first, newest first."""
     return list(
         Alert.objects.filter(organization__in=officer_organizations(viewer))

@@ -45,7 +45,7 @@ def incident_list(request: HttpRequest, *, form=None, status=200) -> HttpRespons
         request,
         "incidents/list.html",
         {
-            "incidents": selectors.incidents_for(viewer=request.user),
+            "incidents": selectors.incidents_for(viewer=_me(request)),
             "organizations": organizations,
             "form": form or IncidentOpenForm(),
         },
@@ -79,7 +79,7 @@ def _detail(request: HttpRequest, incident, *, entry_form=None, status=200) -> H
         {
             "incident": incident,
             "clock": selectors.clock_for(incident),
-            "entries": selectors.entries_for(viewer=request.user, incident=incident),
+            "entries": selectors.entries_for(viewer=_me(request), incident=incident),
             "entry_form": entry_form or EntryForm(),
             "advance_form": AdvanceForm(initial={"stage": following}) if following else None,
             "next_stage": following,
@@ -173,7 +173,7 @@ def incident_impact(request: HttpRequest, incident_id) -> HttpResponse:
         if form.is_valid():
             try:
                 result = selectors.impact_for(
-                    viewer=request.user, incident=incident, **form.cleaned_data
+                    viewer=_me(request), incident=incident, **form.cleaned_data
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
@@ -199,7 +199,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     if not officer_organizations(request.user).exists():
         raise Http404
     return render(
-        request, "incidents/alerts.html", {"alerts": selectors.alerts_for(viewer=request.user)}
+        request, "incidents/alerts.html", {"alerts": selectors.alerts_for(viewer=_me(request))}
     )
 
 
@@ -257,7 +257,7 @@ def incident_notify(request: HttpRequest, incident_id) -> HttpResponse:
 def notice_list(request: HttpRequest) -> HttpResponse:
     """A person's own security notices (everyone signed in has this page)."""
     return render(
-        request, "incidents/notices.html", {"notices": notices.notices_for(viewer=request.user)}
+        request, "incidents/notices.html", {"notices": notices.notices_for(viewer=_me(request))}
     )
 
 

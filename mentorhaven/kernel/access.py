@@ -74,7 +74,7 @@ def fetch[M: Model](
     public_id: Any,
     *,
     write: bool = False,
-    writable: QuerySet | None = None,
+    writable: QuerySet[M] | None = None,
 ) -> M:
     """The row of ``visible`` whose public id is ``public_id``, or ``NotFound``.
 

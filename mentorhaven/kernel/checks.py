@@ -24,8 +24,9 @@ Error for:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
@@ -85,7 +86,7 @@ PERSONAL_WORDS = frozenset(
 PERSONAL_TYPES = (models.EmailField, models.GenericIPAddressField)
 
 
-def _is_user_link(field: models.Field) -> bool:
+def _is_user_link(field: models.Field[Any, Any]) -> bool:
     if not field.is_relation or field.auto_created or field.remote_field is None:
         return False
     if not (field.many_to_one or field.one_to_one or field.many_to_many):
@@ -96,7 +97,7 @@ def _is_user_link(field: models.Field) -> bool:
     return target._meta.label_lower == settings.AUTH_USER_MODEL.lower()
 
 
-def _sounds_personal(field: models.Field) -> bool:
+def _sounds_personal(field: models.Field[Any, Any]) -> bool:
     if field.is_relation:
         return False  # links to other models: the target model is checked itself
     if isinstance(field, PERSONAL_TYPES):
@@ -108,7 +109,7 @@ def _sounds_personal(field: models.Field) -> bool:
     return bool(set(field.name.lower().split("_")) & PERSONAL_WORDS)
 
 
-def _harmless_by_kind(field: models.Field) -> bool:
+def _harmless_by_kind(field: models.Field[Any, Any]) -> bool:
     """Keys, timestamps, enums and flags: columns that cannot hold what a person wrote."""
     if field.primary_key or field.is_relation:
         return True
@@ -117,13 +118,13 @@ def _harmless_by_kind(field: models.Field) -> bool:
     return bool(field.choices)
 
 
-def _is_encrypted(field: models.Field) -> bool:
+def _is_encrypted(field: models.Field[Any, Any]) -> bool:
     from mentorhaven.kernel.fields import EncryptedField
 
     return isinstance(field, EncryptedField)
 
 
-def _own_fields(model: type[models.Model]) -> Iterable[models.Field]:
+def _own_fields(model: type[models.Model]) -> Iterable[models.Field[Any, Any]]:
     for field in model._meta.get_fields(include_hidden=False):
         if not isinstance(field, models.Field):
             continue  # reverse relations belong to the other model
@@ -299,7 +300,7 @@ def invalid_declarations(
     return errors
 
 
-def _column(model: type[models.Model], name: str) -> models.Field | None:
+def _column(model: type[models.Model], name: str) -> models.Field[Any, Any] | None:
     """The model's own field ``name`` if it is a column (or a many-to-many), else None: a
     reverse relation or a misspelt name is not something a declaration can describe."""
     try:
@@ -328,7 +329,9 @@ def inventory_errors(
 
 
 @checks.register(checks.Tags.security, "mentorhaven")
-def check_inventory(app_configs=None, **kwargs) -> list[checks.Error]:
+def check_inventory(
+    app_configs: Iterable[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.Error]:
     model_list = None
     if app_configs is not None:
         model_list = [m for config in app_configs for m in config.get_models()]

@@ -7,6 +7,7 @@ addresses, second factors and sessions; Django's sessions) is declared here.
 from django.db.models import Q
 
 from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
+from mentorhaven.kernel.people import Person
 
 SESSION_RETENTION = "Until you sign out or the session expires (8 hours)"
 
@@ -18,7 +19,7 @@ def _nothing() -> Q:
 # --- kernel ----------------------------------------------------------------------------------
 
 
-def _subject_key_rows(user) -> Q:
+def _subject_key_rows(user: Person) -> Q:
     return Q(subject_id=user.pk)
 
 
@@ -62,7 +63,7 @@ declare(
 )
 
 
-def _audit_rows(user) -> Q:
+def _audit_rows(user: Person) -> Q:
     from mentorhaven.kernel import audit
     from mentorhaven.kernel.models import SubjectKey
 
@@ -284,7 +285,7 @@ declare(
 # --- Django ----------------------------------------------------------------------------------
 
 
-def _session_rows(user) -> Q:
+def _session_rows(user: Person) -> Q:
     from allauth.usersessions.models import UserSession
 
     return Q(session_key__in=UserSession.objects.filter(user=user).values("session_key"))

@@ -17,7 +17,9 @@ class ApplicationError(Exception):
     code = "invalid"
     default_message = _("The request could not be completed.")
 
-    def __init__(self, message: Any = None, *, code: str | None = None, extra: dict | None = None):
+    def __init__(
+        self, message: Any = None, *, code: str | None = None, extra: dict[str, Any] | None = None
+    ) -> None:
         self.message = str(message if message is not None else self.default_message)
         if code:
             self.code = code

@@ -38,6 +38,8 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
+from mentorhaven.kernel.people import Person
+
 
 class Category(StrEnum):
     """The brief's sensitivity table, most sensitive first (``SENSITIVITY`` below)."""
@@ -146,7 +148,7 @@ class ModelDeclaration:
             return [self.subject]
         return [f.name for f in self.fields.values() if f.subject]
 
-    def subject_filter(self, user) -> Q | None:
+    def subject_filter(self, user: Person) -> Q | None:
         """A filter selecting the rows that are about ``user``, or ``None`` if undefined."""
         if callable(self.subject):
             return self.subject(user)
@@ -156,12 +158,12 @@ class ModelDeclaration:
             condition = Q(**{path: value}) if condition is None else condition | Q(**{path: value})
         return condition
 
-    def rows_for(self, user) -> QuerySet:
+    def rows_for(self, user: Person) -> QuerySet[Model]:
         condition = self.subject_filter(user)
         manager = self.model_class()._default_manager
         return manager.none() if condition is None else manager.filter(condition)
 
-    def subject_of(self, obj: Model):
+    def subject_of(self, obj: Model) -> Any:
         """The data subject of one row, following the subject path (``pk`` is the row itself)."""
         path = self.subject_path()
         if path is None:
@@ -264,7 +266,7 @@ class Holdings:
     per_category: dict[Category, int]
 
 
-def holdings(declaration: ModelDeclaration, user) -> Holdings:
+def holdings(declaration: ModelDeclaration, user: Person) -> Holdings:
     """Count, in one query, the rows about ``user`` that hold each declared field, and the rows
     that hold anything of each category (a row counts once per category, however many of its
     fields are of that category; a field left empty, such as a feedback without a comment, holds
@@ -292,7 +294,7 @@ def holdings(declaration: ModelDeclaration, user) -> Holdings:
     )
 
 
-def records_about(user) -> dict[Category, int]:
+def records_about(user: Person) -> dict[Category, int]:
     """How many records we hold about ``user``, per category.
 
     A record counts in a category when it holds a value of that category: a user row holds
@@ -309,7 +311,7 @@ def _per_category(held: dict[str, Holdings]) -> dict[Category, int]:
     return counts
 
 
-def data_map(user=None) -> list[dict[str, Any]]:
+def data_map(user: Person | None = None) -> list[dict[str, Any]]:
     """Categories → kinds of data, in plain language, with purpose, basis, retention, erasure
     and who sees them. Never a column or model name: those are for ``markdown_summary``.
 

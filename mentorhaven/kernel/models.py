@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -26,26 +27,26 @@ class SubjectKey(models.Model):
         return f"SubjectKey({self.subject_id}, {self.kek_version})"
 
 
-class CanonicalJSONField(models.TextField):
+class CanonicalJSONField(models.TextField[Any, Any]):
     """A JSON object stored as text in the audit log's canonical encoding (sorted keys, no spaces).
 
     Stored verbatim on every database (not as ``jsonb``, which re-formats), so ``audit verify``
     can hash exactly the bytes that were hashed when the event was recorded.
     """
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         return json.loads(value) if value else {}
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             return json.loads(value) if value else {}
         return value if value is not None else {}
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> str:
         return canonical_json(value or {})
 
 
-def canonical_json(value) -> str:
+def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 

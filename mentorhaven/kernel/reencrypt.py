@@ -22,14 +22,23 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Iterator
-from typing import IO, Any, cast
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+from django.db.models import Field, Model
 
 from mentorhaven.kernel import vault
 from mentorhaven.kernel.errors import Erased
 from mentorhaven.kernel.fields import make_binding
+
+if TYPE_CHECKING:
+    from mentorhaven.kernel.storage import EncryptedFileStore
+
+# What a RunPython operation calls: (historical apps, schema editor).
+type MigrationStep = Callable[[StateApps, BaseDatabaseSchemaEditor], None]
 
 logger = logging.getLogger("mentorhaven.vault")
 
@@ -53,7 +62,7 @@ def erased_ciphertext() -> bytes:
     return vault.FORMAT_VERSION + secrets.token_bytes(vault.NONCE_BYTES + 16)
 
 
-def check_constraints_now(schema_editor) -> None:
+def check_constraints_now(schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Run PostgreSQL's deferred foreign-key checks at once: a migration that fills a new
     foreign key and then alters its table in the same transaction is refused otherwise
     ("pending trigger events")."""
@@ -62,12 +71,17 @@ def check_constraints_now(schema_editor) -> None:
         schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
-def _attname(model, name: str) -> str:
-    return model._meta.get_field(name).attname
+def _attname(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.attname
 
 
-def _rows(model, names: list[str]):
-    return model.objects.order_by("pk").values_list(*names).iterator(chunk_size=BATCH)
+def _rows(model: type[Model], names: list[str]) -> Iterator[tuple[Any, ...]]:
+    rows: Iterator[tuple[Any, ...]] = (
+        model._default_manager.order_by("pk").values_list(*names).iterator(chunk_size=BATCH)
+    )
+    return rows
 
 
 def encrypt_column(
@@ -81,11 +95,11 @@ def encrypt_column(
     bind: tuple[str, ...] = (),
     kind: str = "text",
     row: str = "public_id",
-):
+) -> MigrationStep:
     """A ``RunPython`` function: encrypt ``source`` (plaintext) into ``target`` (an encrypted
     field), bound as ``column`` with the attributes ``bind``. NULL stays NULL."""
 
-    def forward(apps, schema_editor) -> None:
+    def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         model = apps.get_model(app_label, model_name)
         table = model._meta.db_table
         subject_att = _attname(model, subject)
@@ -118,11 +132,11 @@ def decrypt_column(
     kind: str = "text",
     row: str = "public_id",
     erased: Any = "",
-):
+) -> MigrationStep:
     """The reverse of ``encrypt_column``: decrypt ``target`` back into the plaintext ``source``
     (``erased`` for values whose subject was shredded or which do not authenticate)."""
 
-    def backward(apps, schema_editor) -> None:
+    def backward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         model = apps.get_model(app_label, model_name)
         table = model._meta.db_table
         subject_att = _attname(model, subject)
@@ -152,12 +166,12 @@ def rebind_column(
     old_bind: tuple[str, ...] = (),
     new_bind: tuple[str, ...] = (),
     row: str = "public_id",
-):
+) -> MigrationStep:
     """A ``RunPython`` function: re-encrypt an encrypted column from the binding ``old_bind`` to
     ``new_bind`` (also usable as its own reverse, with the two swapped). Values that do not
     decrypt under the old binding (erased, damaged, or already converted) are left as they are."""
 
-    def forward(apps, schema_editor) -> None:
+    def forward(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         model = apps.get_model(app_label, model_name)
         table = model._meta.db_table
         column = model._meta.get_field(field).column
@@ -184,7 +198,7 @@ def rebind_column(
 class _ChunkReader:
     """A read-only file over an iterator of byte chunks (to re-seal a stream as it is read)."""
 
-    def __init__(self, chunks: Iterator[bytes]):
+    def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
         self._buffer = b""
 
@@ -202,7 +216,7 @@ class _ChunkReader:
 
 
 def reseal_blob(
-    store, *, subject: int, name: str, old: vault.Binding, new: vault.Binding
+    store: EncryptedFileStore, *, subject: int, name: str, old: vault.Binding, new: vault.Binding
 ) -> str | None:
     """Re-seal one stored file under a new binding, streaming (memory stays flat). Returns the
     new stored name, or None when the old blob does not open (erased, damaged or missing): it is

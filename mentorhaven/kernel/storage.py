@@ -37,7 +37,7 @@ import struct
 import tempfile
 import uuid
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -47,6 +47,7 @@ from django.core.files.storage import Storage, default_storage
 from django.views.decorators.debug import sensitive_variables
 
 from mentorhaven.kernel import vault
+from mentorhaven.kernel.people import PersonRef
 
 MAGIC = b"MHF\x01"
 CHUNK_SIZE = 64 * 1024
@@ -59,7 +60,9 @@ MAX_CHUNKS = 2**32
 
 
 @sensitive_variables()
-def _file_cipher(subject, salt: bytes, binding: vault.Binding, *, create: bool) -> AESGCM:
+def _file_cipher(
+    subject: PersonRef, salt: bytes, binding: vault.Binding, *, create: bool
+) -> AESGCM:
     data_key = vault.data_key(subject, create=create)
     hkdf = HKDF(
         algorithm=hashes.SHA256(),
@@ -97,7 +100,7 @@ def _read_exact(source: IO[bytes], size: int) -> bytes:
 class _ChunkSealer:
     """Seals the chunks of one stored object in order: a fresh salt, nonce prefix and file key."""
 
-    def __init__(self, subject, binding: vault.Binding, chunk_size: int):
+    def __init__(self, subject: PersonRef, binding: vault.Binding, chunk_size: int) -> None:
         if not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
             raise ValueError("chunk size out of range")
         salt = secrets.token_bytes(SALT_BYTES)
@@ -117,7 +120,7 @@ class _ChunkSealer:
 
 
 def encrypt_stream(
-    subject, source: IO[bytes], binding: vault.Binding, *, chunk_size: int = CHUNK_SIZE
+    subject: PersonRef, source: IO[bytes], binding: vault.Binding, *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[bytes]:
     """The sealed form of ``source``: the header, then one sealed chunk at a time."""
     sealer = _ChunkSealer(subject, binding, chunk_size)
@@ -141,7 +144,9 @@ class SealingWriter(io.RawIOBase):
     chunk with the final flag. The object written is exactly what ``encrypt_stream`` produces.
     """
 
-    def __init__(self, subject, binding: vault.Binding, sink: IO[bytes], chunk_size: int):
+    def __init__(
+        self, subject: PersonRef, binding: vault.Binding, sink: IO[bytes], chunk_size: int
+    ) -> None:
         super().__init__()
         self._sealer = _ChunkSealer(subject, binding, chunk_size)
         self._sink = sink
@@ -160,7 +165,7 @@ class SealingWriter(io.RawIOBase):
     def tell(self) -> int:
         return self._written
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         if self.closed:
             raise ValueError("write to a closed sealing writer")
         view = bytes(data)
@@ -181,7 +186,9 @@ class SealingWriter(io.RawIOBase):
         super().close()
 
 
-def decrypt_stream(subject, source: IO[bytes], binding: vault.Binding) -> Iterator[bytes]:
+def decrypt_stream(
+    subject: PersonRef, source: IO[bytes], binding: vault.Binding
+) -> Iterator[bytes]:
     """Plaintext chunks of a sealed stream; raises ``VaultError`` on any tampering.
 
     The header is read, the key checked and the first chunk authenticated at once
@@ -228,24 +235,24 @@ def plaintext_size(sealed_size: int, chunk_size: int = CHUNK_SIZE) -> int:
     return body - chunks * TAG_BYTES
 
 
-class _SealedContent(File):
+class _SealedContent(File[bytes]):
     """A Django ``File`` whose content is produced, sealed, as the storage reads it."""
 
-    def __init__(self, pieces: Iterator[bytes], name: str):
+    def __init__(self, pieces: Iterator[bytes], name: str) -> None:
         super().__init__(None, name)
         self._pieces = pieces
         self._buffer = b""
 
-    def chunks(self, chunk_size=None):
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
         if self._buffer:
             yield self._buffer
             self._buffer = b""
         yield from self._pieces
 
-    def multiple_chunks(self, chunk_size=None):
+    def multiple_chunks(self, chunk_size: int | None = None) -> bool:
         return True
 
-    def read(self, size=-1):
+    def read(self, size: int | None = -1) -> bytes:
         if size is None or size < 0:
             return self._buffer + b"".join(self._pieces)
         while len(self._buffer) < size:
@@ -256,14 +263,14 @@ class _SealedContent(File):
         data, self._buffer = self._buffer[:size], self._buffer[size:]
         return data
 
-    def seek(self, offset, whence=0):
+    def seek(self, offset: int, whence: int = 0) -> int:
         raise OSError("sealed content is a stream")
 
-    def close(self):
+    def close(self) -> None:
         self._pieces = iter(())
 
 
-def _closing(chunks: Iterator[bytes], handle) -> Iterator[bytes]:
+def _closing(chunks: Iterator[bytes], handle: IO[bytes]) -> Iterator[bytes]:
     try:
         yield from chunks
     finally:
@@ -273,18 +280,18 @@ def _closing(chunks: Iterator[bytes], handle) -> Iterator[bytes]:
 class EncryptedFileStore:
     """Sealed files on top of any Django storage (local disk by default, S3-like later)."""
 
-    def __init__(self, storage: Storage | None = None, *, chunk_size: int = CHUNK_SIZE):
+    def __init__(self, storage: Storage | None = None, *, chunk_size: int = CHUNK_SIZE) -> None:
         self.storage = storage if storage is not None else default_storage
         self.chunk_size = chunk_size
 
-    def store(self, *, subject, fileobj: IO[bytes], binding: vault.Binding) -> str:
+    def store(self, *, subject: PersonRef, fileobj: IO[bytes], binding: vault.Binding) -> str:
         """Seal ``fileobj`` under ``subject``'s data key; returns the stored name."""
         name = f"vault/{uuid.uuid4().hex}"
         pieces = encrypt_stream(subject, fileobj, binding, chunk_size=self.chunk_size)
         return self.storage.save(name, _SealedContent(pieces, name))
 
     @contextlib.contextmanager
-    def writer(self, *, subject, binding: vault.Binding) -> Iterator[SealingWriter]:
+    def writer(self, *, subject: PersonRef, binding: vault.Binding) -> Iterator[SealingWriter]:
         """A file to write plaintext into, sealed as it goes; the stored name is then in
         ``writer.name``. Memory stays at two chunks however much is written: the ciphertext
         spools to a temporary file and is handed to the storage when the block ends. Nothing is
@@ -297,7 +304,7 @@ class EncryptedFileStore:
             name = f"vault/{uuid.uuid4().hex}"
             sealing.name = self.storage.save(name, File(sink, name))
 
-    def open(self, *, subject, name: str, binding: vault.Binding) -> Iterator[bytes]:
+    def open(self, *, subject: PersonRef, name: str, binding: vault.Binding) -> Iterator[bytes]:
         """Plaintext chunks of a stored file. ``Erased`` once the subject is shredded."""
         handle = self.storage.open(name, "rb")
         try:

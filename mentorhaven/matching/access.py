@@ -12,7 +12,7 @@ participant their own "not this person" entries), so ``write=True`` asks nothing
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
@@ -25,14 +25,17 @@ from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.access import access_program, administered_programs
 from mentorhaven.programs.models import Membership, Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def access_program_admin(viewer, public_id: Any, *, write: bool = False) -> Program:
+
+def access_program_admin(viewer: User, public_id: Any, *, write: bool = False) -> Program:
     """The program if ``viewer`` administers it, else NotFound (not even a 403: a participant
     need not learn that a matching page exists for their program)."""
     return fetch(administered_programs(viewer).select_related("organization"), public_id)
 
 
-def access_participation(viewer, public_id: Any, role: str) -> Program:
+def access_participation(viewer: User, public_id: Any, role: str) -> Program:
     """The program if ``viewer`` takes part in it with ``role`` (mentee or mentor)."""
     program = access_program(viewer, public_id)
     if not Membership.objects.filter(program=program, user=viewer, role=role).exists():
@@ -40,7 +43,7 @@ def access_participation(viewer, public_id: Any, role: str) -> Program:
     return program
 
 
-def access_match_reasons(viewer, public_id: Any) -> Relationship:
+def access_match_reasons(viewer: User, public_id: Any) -> Relationship:
     """A relationship whose match reasons the viewer may read, else NotFound: its mentee, and
     its mentor only with a current security training — the reasons are derived from the
     mentee's answers, and mentee data is behind that gate (``gates.access``)."""
@@ -52,7 +55,7 @@ def access_match_reasons(viewer, public_id: Any) -> Relationship:
     raise NotFound()
 
 
-def participant_roles(viewer, program: Program) -> list[str]:
+def participant_roles(viewer: User, program: Program) -> list[str]:
     return sorted(
         Membership.objects.filter(
             program=program, user=viewer, role__in=["mentee", "mentor"]
@@ -60,7 +63,7 @@ def participant_roles(viewer, program: Program) -> list[str]:
     )
 
 
-def access_question(viewer, public_id: Any, *, write: bool = False) -> Question:
+def access_question(viewer: User, public_id: Any, *, write: bool = False) -> Question:
     return fetch(
         Question.objects.filter(program__in=administered_programs(viewer)).select_related(
             "program"
@@ -69,7 +72,7 @@ def access_question(viewer, public_id: Any, *, write: bool = False) -> Question:
     )
 
 
-def access_run(viewer, public_id: Any, *, write: bool = False) -> MatchRun:
+def access_run(viewer: User, public_id: Any, *, write: bool = False) -> MatchRun:
     return fetch(
         MatchRun.objects.filter(program__in=administered_programs(viewer)).select_related(
             "program__organization"
@@ -78,7 +81,7 @@ def access_run(viewer, public_id: Any, *, write: bool = False) -> MatchRun:
     )
 
 
-def access_pair(viewer, public_id: Any, *, write: bool = False) -> MatchPair:
+def access_pair(viewer: User, public_id: Any, *, write: bool = False) -> MatchPair:
     return fetch(
         MatchPair.objects.filter(run__program__in=administered_programs(viewer)).select_related(
             "run__program", "mentee", "mentor"
@@ -87,7 +90,7 @@ def access_pair(viewer, public_id: Any, *, write: bool = False) -> MatchPair:
     )
 
 
-def access_exclusion(viewer, public_id: Any, *, write: bool = False) -> Exclusion:
+def access_exclusion(viewer: User, public_id: Any, *, write: bool = False) -> Exclusion:
     """A "not this person" entry to its owner only; a manager pair to the program's admins."""
     if not is_person(viewer):
         raise NotFound()  # the owner filter below needs a real person

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -29,6 +30,9 @@ from mentorhaven.matching.pipeline import (
 )
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Invitation, Membership, Program
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 ROLES = ("mentee", "mentor")
 ROLE_LABELS = dict(Membership.Role.choices)
@@ -118,7 +122,7 @@ def _invited(program: Program) -> list[PersonRow]:
     ]
 
 
-def program_console(*, viewer, program: Program) -> Console:
+def program_console(*, viewer: User, program: Program) -> Console:
     """The whole program's pipeline for its admins (the caller has passed
     ``access_program_admin``). Ordered by stage, then name."""
     members = list(
@@ -198,7 +202,7 @@ def filter_rows(
     ]
 
 
-def record_export(*, viewer, program: Program, rows: int) -> None:
+def record_export(*, viewer: User, program: Program, rows: int) -> None:
     """The console's list left MentorHaven as a file: one event (names are personal data)."""
     audit.record(
         action="matching.console_export",

@@ -4,6 +4,8 @@ past pairs and the explanations of their matches (derived from both people's ans
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from mentorhaven.matching.models import (
@@ -17,9 +19,12 @@ from mentorhaven.matching.models import (
 )
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @register("matching.profile", order=REMOVE)
-def remove_matching_data(user) -> dict[str, int]:
+def remove_matching_data(user: User) -> dict[str, int]:
     Exclusion.objects.filter(created_by=user).update(created_by=None)
     MatchRun.objects.filter(created_by=user).update(created_by=None)
     return {

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -28,6 +29,9 @@ from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import Answer, MatchExplanation, Question
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Program
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 DEFAULT_MIN_GROUP_SIZE = 10
 MATCHED_STATUSES = ("proposed", "active", "completed")
@@ -84,7 +88,7 @@ def group_rows(
     return rows
 
 
-def fairness_report(*, viewer, program: Program, question: Question, role: str = "mentee"):
+def fairness_report(*, viewer: User, program: Program, question: Question, role: str = "mentee"):
     """The report for one sensitive choice or scale question (the caller checked that the
     viewer administers the program). Reading the answers is audited as one aggregate read."""
     if not question.sensitive or question.kind == Question.Kind.TEXT:

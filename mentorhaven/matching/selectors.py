@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -37,6 +37,9 @@ from mentorhaven.matching.models import (
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Membership, Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 def questions_for(*, program: Program, role: str | None = None) -> list[Question]:
     questions = list(Question.objects.filter(program=program))
@@ -62,7 +65,7 @@ def mentor_seats(*, program: Program, run: MatchRun | None = None) -> QuerySet:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    taken = Coalesce(Subquery(open_count), 0)
+    taken: Any = Coalesce(Subquery(open_count), 0)
     if run is not None:
         in_run = (
             MatchPair.objects.filter(run=run, mentor=OuterRef("pk"))
@@ -100,7 +103,7 @@ class MyQuestionnaire:
     sensitive_consent: bool = False
 
 
-def my_questionnaire(*, viewer, program: Program, role: str) -> MyQuestionnaire:
+def my_questionnaire(*, viewer: User, program: Program, role: str) -> MyQuestionnaire:
     """The viewer's own profile, answers and consent (their own data: no access event)."""
     profile = Profile.objects.filter(program=program, user=viewer, role=role).first()
     answers = {}
@@ -118,7 +121,7 @@ class Suggestion:
     factors: list[dict[str, str]]
 
 
-def suggestions_for(*, viewer, program: Program, limit: int = 5) -> list[Suggestion]:
+def suggestions_for(*, viewer: User, program: Program, limit: int = 5) -> list[Suggestion]:
     """The viewer's (a mentee's) best available mentors with the reasons. No scores: the gap
     between the score and the shown reasons could hint at sensitive answers. Empty while the
     mentee has an open relationship or request."""
@@ -148,7 +151,7 @@ def suggestions_for(*, viewer, program: Program, limit: int = 5) -> list[Suggest
     ]
 
 
-def pending_requests(*, viewer, program: Program) -> list[Relationship]:
+def pending_requests(*, viewer: User, program: Program) -> list[Relationship]:
     """Proposals waiting for the viewer's answer as a mentor. Each carries ``reasons``: why it
     was proposed (derived from the mentee's answers, so a read on the record), or None while
     the mentor's security training is not current — the gate every mentee's data is behind
@@ -171,7 +174,7 @@ def pending_requests(*, viewer, program: Program) -> list[Relationship]:
     return pending
 
 
-def _record_explanations(viewer, program: Program, people: list[int], *, target) -> None:
+def _record_explanations(viewer: User, program: Program, people: list[int], *, target) -> None:
     audit.record_access(
         viewer=viewer,
         subjects=people,
@@ -183,7 +186,7 @@ def _record_explanations(viewer, program: Program, people: list[int], *, target)
     )
 
 
-def my_open_relationship(*, viewer, program: Program) -> Relationship | None:
+def my_open_relationship(*, viewer: User, program: Program) -> Relationship | None:
     return (
         Relationship.objects.filter(
             program=program, mentee=viewer, status__in=["proposed", "active"]
@@ -193,7 +196,7 @@ def my_open_relationship(*, viewer, program: Program) -> Relationship | None:
     )
 
 
-def my_matches(*, viewer, program: Program) -> QuerySet:
+def my_matches(*, viewer: User, program: Program) -> QuerySet:
     """The viewer's own relationships in the program, either side, with their reasons."""
     return (
         Relationship.objects.filter(program=program)
@@ -203,7 +206,7 @@ def my_matches(*, viewer, program: Program) -> QuerySet:
     )
 
 
-def explanation_for(*, viewer, relationship: Relationship) -> list[dict[str, str]]:
+def explanation_for(*, viewer: User, relationship: Relationship) -> list[dict[str, str]]:
     """Why the two were matched: for the two participants (and, via the run pages, admins)."""
     if viewer.pk not in relationship.participant_ids():
         return []
@@ -218,13 +221,13 @@ def explanation_for(*, viewer, relationship: Relationship) -> list[dict[str, str
     return found.factor_list
 
 
-def my_exclusions(*, viewer, program: Program) -> QuerySet:
+def my_exclusions(*, viewer: User, program: Program) -> QuerySet:
     return Exclusion.objects.filter(
         program=program, person=viewer, kind=Exclusion.Kind.NOT_THIS_PERSON
     ).select_related("other")
 
 
-def manager_exclusions(*, viewer, program: Program) -> QuerySet:
+def manager_exclusions(*, viewer: User, program: Program) -> QuerySet:
     return Exclusion.objects.filter(program=program, kind=Exclusion.Kind.MANAGER).select_related(
         "person", "other"
     )
@@ -238,7 +241,7 @@ def participants(*, program: Program, role: str) -> QuerySet:
     )
 
 
-def other_participants(*, viewer, program: Program) -> QuerySet:
+def other_participants(*, viewer: User, program: Program) -> QuerySet:
     """People the viewer might be matched with (to pick a "not this person")."""
     roles = set(
         Membership.objects.filter(program=program, user=viewer).values_list("role", flat=True)
@@ -255,17 +258,17 @@ def other_participants(*, viewer, program: Program) -> QuerySet:
     )
 
 
-def runs_for(*, viewer, program: Program) -> QuerySet:
+def runs_for(*, viewer: User, program: Program) -> QuerySet:
     return MatchRun.objects.filter(program=program).order_by("-created_at")
 
 
-def run_pairs(*, viewer, run: MatchRun) -> QuerySet:
+def run_pairs(*, viewer: User, run: MatchRun) -> QuerySet:
     """A run's pairs. Showing them (scores and reasons) is recorded by ``record_pairs_read``
     for the page actually shown."""
     return MatchPair.objects.filter(run=run).select_related("mentee", "mentor").order_by("id")
 
 
-def record_pairs_read(*, viewer, run: MatchRun, pairs: Iterable[MatchPair]) -> None:
+def record_pairs_read(*, viewer: User, run: MatchRun, pairs: Iterable[MatchPair]) -> None:
     """One page of a run's pairs seen, with their scores and reasons: one event naming the
     mentees and mentors on it."""
     audit.record_access(
@@ -280,7 +283,7 @@ def record_pairs_read(*, viewer, run: MatchRun, pairs: Iterable[MatchPair]) -> N
     )
 
 
-def unpaired_mentees(*, viewer, run: MatchRun) -> QuerySet:
+def unpaired_mentees(*, viewer: User, run: MatchRun) -> QuerySet:
     busy = Relationship.objects.filter(
         program=run.program, status__in=["proposed", "active"]
     ).values("mentee_id")
@@ -291,7 +294,7 @@ def unpaired_mentees(*, viewer, run: MatchRun) -> QuerySet:
     )
 
 
-def programs_for_matching(*, viewer) -> QuerySet:
+def programs_for_matching(*, viewer: User) -> QuerySet:
     """Programs where the viewer is a participant or an admin."""
     from mentorhaven.programs.access import administered_programs
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -13,8 +13,11 @@ from mentorhaven.mentoring.models import Goal, Meeting, Milestone, Note, Relatio
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import OrgMembership, Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def overseen_programs(viewer) -> QuerySet:
+
+def overseen_programs(viewer: User) -> QuerySet:
     """Programs whose relationships the viewer may know about without taking part: program
     admins of the program, org admins and auditors of its organization."""
     if not is_person(viewer):
@@ -27,7 +30,7 @@ def overseen_programs(viewer) -> QuerySet:
     )
 
 
-def visible_relationships(viewer) -> QuerySet:
+def visible_relationships(viewer: User) -> QuerySet:
     """Relationships the viewer may know about: their own (any status), and the relationships
     of programs they oversee (metadata only: who, status, dates — never content)."""
     if not is_person(viewer):
@@ -37,7 +40,7 @@ def visible_relationships(viewer) -> QuerySet:
     ).distinct()
 
 
-def access_relationship(viewer, public_id: Any, *, write: bool = False) -> Relationship:
+def access_relationship(viewer: User, public_id: Any, *, write: bool = False) -> Relationship:
     """The relationship if ``viewer`` may see it, else NotFound.
 
     ``write=True`` (lifecycle actions: accept, end, complete) is for its two participants and
@@ -55,7 +58,9 @@ def access_relationship(viewer, public_id: Any, *, write: bool = False) -> Relat
     return relationship
 
 
-def access_relationship_content(viewer, public_id: Any, *, write: bool = False) -> Relationship:
+def access_relationship_content(
+    viewer: User, public_id: Any, *, write: bool = False
+) -> Relationship:
     """The relationship if ``viewer`` may read (or write) what is *inside* it — goals, shared
     notes, meetings, messages, files. Only its two participants; the mentor only while it is
     active (writing needs it active for both). Admins get NotFound: they see counts elsewhere.
@@ -71,7 +76,7 @@ def access_relationship_content(viewer, public_id: Any, *, write: bool = False) 
 # --- inside a relationship ----------------------------------------------------------------------
 
 
-def content_relationships(viewer) -> QuerySet:
+def content_relationships(viewer: User) -> QuerySet:
     """Relationships whose inside the viewer may read: as mentee (any status: it is their own
     history), as mentor only while active and only with a current security training (the
     gate is in the query: ``gates.access.mentor_trained_q``). Never as an admin."""
@@ -83,7 +88,7 @@ def content_relationships(viewer) -> QuerySet:
     )
 
 
-def access_goal(viewer, public_id: Any, *, write: bool = False) -> Goal:
+def access_goal(viewer: User, public_id: Any, *, write: bool = False) -> Goal:
     """A goal, for the two participants of its relationship (the mentor only while active).
     Writing is for its owner, the mentee, while the relationship is active."""
     goal = fetch(
@@ -97,7 +102,7 @@ def access_goal(viewer, public_id: Any, *, write: bool = False) -> Goal:
     return goal
 
 
-def access_milestone(viewer, public_id: Any, *, write: bool = False) -> Milestone:
+def access_milestone(viewer: User, public_id: Any, *, write: bool = False) -> Milestone:
     milestone = fetch(
         Milestone.objects.filter(
             goal__relationship__in=content_relationships(viewer)
@@ -110,7 +115,7 @@ def access_milestone(viewer, public_id: Any, *, write: bool = False) -> Mileston
     return milestone
 
 
-def access_note(viewer, public_id: Any, *, write: bool = False) -> Note:
+def access_note(viewer: User, public_id: Any, *, write: bool = False) -> Note:
     """A note, for its author (always: it is their writing, to edit or delete), and — when
     shared — for the other participant while they may see the relationship's content.
     Nobody else, and no admin, ever; a private note is NotFound to the other participant."""
@@ -127,7 +132,7 @@ def access_note(viewer, public_id: Any, *, write: bool = False) -> Note:
     return note
 
 
-def access_meeting(viewer, public_id: Any, *, write: bool = False) -> Meeting:
+def access_meeting(viewer: User, public_id: Any, *, write: bool = False) -> Meeting:
     """A meeting, for the two participants (the mentor only while active); acting on it
     (accept, decline, cancel) needs the relationship active."""
     meeting = fetch(
@@ -141,7 +146,7 @@ def access_meeting(viewer, public_id: Any, *, write: bool = False) -> Meeting:
     return meeting
 
 
-def access_program_oversight(viewer, public_id: Any) -> Program:
+def access_program_oversight(viewer: User, public_id: Any) -> Program:
     """A program whose relationships the viewer oversees (program admin, org admin, auditor):
     metadata and aggregates only."""
     return fetch(overseen_programs(viewer).select_related("organization"), public_id)

@@ -8,6 +8,7 @@ the relationship is active). Anyone else gets 404 on every path, whether or not 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from ninja import Field, Query, Router, Schema, Status
@@ -15,6 +16,9 @@ from ninja import Field, Query, Router, Schema, Status
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, body_doc, page, parse_body
 from mentorhaven.mentoring import selectors, services
 from mentorhaven.mentoring.access import access_relationship, access_relationship_content
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 router = Router(tags=["relationships"])
 
@@ -26,7 +30,7 @@ class PersonOut(Schema):
     display_name: str
 
 
-def _person(user) -> dict:
+def _person(user: User) -> dict:
     return {"id": user.public_id, "display_name": user.name}
 
 

@@ -8,6 +8,8 @@ and place unreadable once the proposer is shredded; meetings still to come are c
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from mentorhaven.mentoring.models import (
@@ -23,15 +25,18 @@ from mentorhaven.mentoring.models import (
 from mentorhaven.mentoring.services import relationship_end_on_erasure
 from mentorhaven.privacy.erasure.registry import REMOVE, REVOKE, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @register("mentoring.calendar_feed", order=REVOKE)
-def revoke_calendar_feed(user) -> dict[str, int]:
+def revoke_calendar_feed(user: User) -> dict[str, int]:
     deleted, _rows = CalendarFeed.objects.filter(user=user).delete()
     return {"calendar_feeds": deleted}
 
 
 @register("mentoring.content", order=REMOVE)
-def remove_mentoring_content(user) -> dict[str, int]:
+def remove_mentoring_content(user: User) -> dict[str, int]:
     theirs = Q(mentee=user) | Q(mentor=user)
     ended = sum(
         relationship_end_on_erasure(relationship=r, leaving=user)

@@ -10,6 +10,8 @@ Private notes of the other participant and their feedback are never included.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +27,13 @@ from mentorhaven.mentoring.models import (
 )
 from mentorhaven.privacy.export.registry import Section, exclude, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 BATCH = 1000
 
 
-def _relationships(user):
+def _relationships(user: User):
     return Relationship.objects.filter(Q(mentee=user) | Q(mentor=user))
 
 

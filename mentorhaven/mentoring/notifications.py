@@ -5,6 +5,7 @@ read by a mail provider, forwarded, or seen over a shoulder)."""
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,6 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.mail import send_after_commit
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 MESSAGES = {
     "meeting_proposed": (
@@ -47,13 +51,13 @@ MESSAGES = {
 }
 
 
-def notify_after_commit(user, kind: str, relationship) -> None:
+def notify_after_commit(user: User, kind: str, relationship) -> None:
     """Send one content-free e-mail once the service's transaction commits; a mail outage is
     logged (kind only) and never undoes or fails the action."""
     send_after_commit(partial(_send, user, kind, relationship), kind)
 
 
-def _send(user, kind: str, relationship) -> None:
+def _send(user: User, kind: str, relationship) -> None:
     subject, text = MESSAGES[kind]
     link = settings.SITE_URL + reverse(
         "relationship_detail", kwargs={"relationship_id": relationship.public_id}

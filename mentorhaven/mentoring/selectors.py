@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -28,15 +29,18 @@ from mentorhaven.mentoring.models import (
 )
 from mentorhaven.programs.models import Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def relationships_for(*, viewer, status: str | None = None) -> QuerySet[Relationship]:
+
+def relationships_for(*, viewer: User, status: str | None = None) -> QuerySet[Relationship]:
     qs = visible_relationships(viewer).select_related("program", "mentee", "mentor")
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-proposed_at")
 
 
-def my_relationships(*, viewer) -> QuerySet[Relationship]:
+def my_relationships(*, viewer: User) -> QuerySet[Relationship]:
     """The viewer's own relationships as mentee or mentor (not those they oversee)."""
     return (
         Relationship.objects.filter(Q(mentee=viewer) | Q(mentor=viewer))
@@ -53,12 +57,12 @@ def my_relationships(*, viewer) -> QuerySet[Relationship]:
 # of a list stays flat.
 
 
-def _role_of(viewer, relationship: Relationship) -> str:
+def _role_of(viewer: User, relationship: Relationship) -> str:
     return "mentor" if viewer.pk == relationship.mentor_id else "mentee"
 
 
 def _record_reads(
-    *, viewer, relationship: Relationship, writers: set[int], category: str, purpose: str
+    *, viewer: User, relationship: Relationship, writers: set[int], category: str, purpose: str
 ) -> None:
     people = {
         relationship.mentee_id: relationship.mentee,
@@ -76,7 +80,7 @@ def _record_reads(
 
 
 @transaction.atomic
-def goals_for(*, viewer, relationship: Relationship) -> list[Goal]:
+def goals_for(*, viewer: User, relationship: Relationship) -> list[Goal]:
     """The mentee's goals with milestones and progress updates (decrypted on read)."""
     goals = list(
         Goal.objects.filter(relationship=relationship)
@@ -95,7 +99,7 @@ def goals_for(*, viewer, relationship: Relationship) -> list[Goal]:
 
 
 @transaction.atomic
-def goal_read(*, viewer, goal: Goal) -> Goal:
+def goal_read(*, viewer: User, goal: Goal) -> Goal:
     relationship = goal.relationship
     _record_reads(
         viewer=viewer,
@@ -107,12 +111,12 @@ def goal_read(*, viewer, goal: Goal) -> Goal:
     return goal
 
 
-def notes_visible_to(*, viewer, relationship: Relationship) -> QuerySet[Note]:
+def notes_visible_to(*, viewer: User, relationship: Relationship) -> QuerySet[Note]:
     return Note.objects.filter(relationship=relationship).filter(Q(author=viewer) | Q(shared=True))
 
 
 @transaction.atomic
-def notes_for(*, viewer, relationship: Relationship) -> list[Note]:
+def notes_for(*, viewer: User, relationship: Relationship) -> list[Note]:
     """The viewer's own notes, private or shared, and the other participant's shared notes."""
     notes = list(
         notes_visible_to(viewer=viewer, relationship=relationship)
@@ -130,7 +134,7 @@ def notes_for(*, viewer, relationship: Relationship) -> list[Note]:
 
 
 @transaction.atomic
-def note_read(*, viewer, note: Note) -> Note:
+def note_read(*, viewer: User, note: Note) -> Note:
     _record_reads(
         viewer=viewer,
         relationship=note.relationship,
@@ -142,7 +146,7 @@ def note_read(*, viewer, note: Note) -> Note:
 
 
 @transaction.atomic
-def meetings_for(*, viewer, relationship: Relationship) -> list[Meeting]:
+def meetings_for(*, viewer: User, relationship: Relationship) -> list[Meeting]:
     meetings = list(
         Meeting.objects.filter(relationship=relationship)
         .select_related("proposed_by")
@@ -158,7 +162,7 @@ def meetings_for(*, viewer, relationship: Relationship) -> list[Meeting]:
     return meetings
 
 
-def my_ratings(*, viewer, relationship: Relationship) -> dict[int, int]:
+def my_ratings(*, viewer: User, relationship: Relationship) -> dict[int, int]:
     """The viewer's own ratings per meeting id (nobody else's)."""
     return dict(
         Feedback.objects.filter(author=viewer, meeting__relationship=relationship).values_list(
@@ -213,7 +217,9 @@ def _count(model, path: str, **conditions):
 RELATIONSHIPS_PER_PAGE = 50
 
 
-def program_figures(*, viewer, program: Program, page: int | str | None = 1) -> ProgramFigures:
+def program_figures(
+    *, viewer: User, program: Program, page: int | str | None = 1
+) -> ProgramFigures:
     """What a program's admins, org admins and auditors may know about its relationships: who,
     status and counts, one page of relationships at a time (the program's totals are counted
     in the database). No text, and feedback only as an aggregate over a large enough group.
@@ -298,7 +304,7 @@ def calendar_owner(token: str):
     return feed.user if feed and feed.user.is_active else None
 
 
-def meeting_for_calendar(*, viewer, meeting: Meeting) -> Meeting:
+def meeting_for_calendar(*, viewer: User, meeting: Meeting) -> Meeting:
     """One meeting for the viewer's own calendar (time and place, never the agenda); the
     place is its proposer's text, so the download is a read on the record."""
     relationship = meeting.relationship
@@ -312,7 +318,7 @@ def meeting_for_calendar(*, viewer, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def calendar_meetings_for(*, viewer) -> QuerySet[Meeting]:
+def calendar_meetings_for(*, viewer: User) -> QuerySet[Meeting]:
     """The viewer's scheduled meetings in relationships they may still see inside."""
     return Meeting.objects.filter(
         relationship__in=content_relationships(viewer), status=Meeting.Status.SCHEDULED

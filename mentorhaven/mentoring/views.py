@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import SignedInRequest, User
 from mentorhaven.kernel.errors import ApplicationError, NotFound
 from mentorhaven.mentoring import forms, selectors, services
 from mentorhaven.mentoring.access import (
@@ -36,7 +36,7 @@ from mentorhaven.mentoring.domain import CalendarEvent, ics_calendar
 from mentorhaven.mentoring.models import Meeting
 
 
-class HtmxHttpRequest(HttpRequest):
+class HtmxHttpRequest(SignedInRequest):
     htmx: HtmxDetails
 
 
@@ -51,7 +51,7 @@ def _back(relationship, anchor: str = "") -> HttpResponse:
 
 
 @login_required
-def relationship_list(request: HttpRequest) -> HttpResponse:
+def relationship_list(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "mentoring/list.html",
@@ -61,7 +61,7 @@ def relationship_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def relationship_detail(request: HttpRequest, relationship_id) -> HttpResponse:
+def relationship_detail(request: SignedInRequest, relationship_id) -> HttpResponse:
     """The participants' page. Admins overseeing the program get 404 here: theirs is the
     program overview, with counts only."""
     relationship = access_relationship(request.user, relationship_id)
@@ -86,7 +86,7 @@ def relationship_detail(request: HttpRequest, relationship_id) -> HttpResponse:
     return render(request, "mentoring/detail.html", context)
 
 
-def _content(request: HttpRequest, relationship) -> dict:
+def _content(request: SignedInRequest, relationship) -> dict:
     viewer = request.user
     meetings = selectors.meetings_for(viewer=viewer, relationship=relationship)
     ratings = selectors.my_ratings(viewer=viewer, relationship=relationship)
@@ -117,7 +117,7 @@ def _invalid(request: HttpRequest, form, relationship, anchor: str) -> HttpRespo
 
 @require_POST
 @login_required
-def relationship_accept(request: HttpRequest, relationship_id) -> HttpResponse:
+def relationship_accept(request: SignedInRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship(request.user, relationship_id, write=True)
     form = forms.AcceptForm(request.POST)
     if not form.is_valid():
@@ -145,7 +145,7 @@ def goal_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
+def goal_progress(request: SignedInRequest, goal_id) -> HttpResponse:
     goal = access_goal(request.user, goal_id, write=True)
     form = forms.ProgressForm(request.POST)
     if not form.is_valid():
@@ -156,7 +156,7 @@ def goal_progress(request: HttpRequest, goal_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def goal_status(request: HttpRequest, goal_id) -> HttpResponse:
+def goal_status(request: SignedInRequest, goal_id) -> HttpResponse:
     goal = access_goal(request.user, goal_id, write=True)
     form = forms.GoalStatusForm(request.POST)
     if not form.is_valid():
@@ -167,7 +167,7 @@ def goal_status(request: HttpRequest, goal_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
+def milestone_add(request: SignedInRequest, goal_id) -> HttpResponse:
     goal = access_goal(request.user, goal_id, write=True)
     form = forms.MilestoneForm(request.POST)
     if not form.is_valid():
@@ -178,7 +178,7 @@ def milestone_add(request: HttpRequest, goal_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def milestone_toggle(request: HttpRequest, milestone_id) -> HttpResponse:
+def milestone_toggle(request: SignedInRequest, milestone_id) -> HttpResponse:
     milestone = access_milestone(request.user, milestone_id, write=True)
     services.milestone_set_done(actor=_me(request), milestone=milestone, done=not milestone.done)
     return _back(milestone.goal.relationship, "goals")
@@ -187,7 +187,7 @@ def milestone_toggle(request: HttpRequest, milestone_id) -> HttpResponse:
 # --- notes -------------------------------------------------------------------------------------
 
 
-def _section(request: HttpRequest, relationship, name: str) -> HttpResponse:
+def _section(request: SignedInRequest, relationship, name: str) -> HttpResponse:
     """The goals or notes section alone, for htmx to swap in place."""
     context = {"relationship": relationship, "content": True}
     context["role"] = "mentor" if request.user.pk == relationship.mentor_id else "mentee"
@@ -219,7 +219,7 @@ def note_add(request: HtmxHttpRequest, relationship_id) -> HttpResponse:
 
 
 @login_required
-def note_edit(request: HttpRequest, note_id) -> HttpResponse:
+def note_edit(request: SignedInRequest, note_id) -> HttpResponse:
     note = access_note(request.user, note_id, write=True)
     form = forms.NoteForm(request.POST or None, initial={"body": note.body, "shared": note.shared})
     if request.method == "POST" and form.is_valid():
@@ -230,7 +230,7 @@ def note_edit(request: HttpRequest, note_id) -> HttpResponse:
 
 
 @login_required
-def note_delete(request: HttpRequest, note_id) -> HttpResponse:
+def note_delete(request: SignedInRequest, note_id) -> HttpResponse:
     """GET asks "delete this note?" (a deleted note cannot be brought back); POST deletes."""
     note = access_note(request.user, note_id, write=True)
     relationship = note.relationship
@@ -246,7 +246,7 @@ def note_delete(request: HttpRequest, note_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
+def meeting_add(request: SignedInRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_content(request.user, relationship_id, write=True)
     form = forms.MeetingForm(request.POST)
     if not form.is_valid():
@@ -266,7 +266,7 @@ def meeting_add(request: HttpRequest, relationship_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpResponse:
+def meeting_answer(request: SignedInRequest, meeting_id, answer: str) -> HttpResponse:
     meeting = access_meeting(request.user, meeting_id, write=True)
     if answer == "accept":
         starts_at = parse_datetime(request.POST.get("slot", ""))
@@ -282,7 +282,7 @@ def meeting_answer(request: HttpRequest, meeting_id, answer: str) -> HttpRespons
 
 @require_POST
 @login_required
-def meeting_feedback(request: HttpRequest, meeting_id) -> HttpResponse:
+def meeting_feedback(request: SignedInRequest, meeting_id) -> HttpResponse:
     meeting = access_meeting(request.user, meeting_id)
     form = forms.FeedbackForm(request.POST)
     if not form.is_valid():
@@ -317,7 +317,7 @@ def _ics(text: str, filename: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def meeting_ics(request: HttpRequest, meeting_id) -> HttpResponse:
+def meeting_ics(request: SignedInRequest, meeting_id) -> HttpResponse:
     """One scheduled meeting as an .ics file: neutral title, time, place; never the agenda."""
     meeting = access_meeting(request.user, meeting_id)
     if meeting.starts_at is None:
@@ -327,7 +327,7 @@ def meeting_ics(request: HttpRequest, meeting_id) -> HttpResponse:
 
 
 @login_required
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: SignedInRequest) -> HttpResponse:
     """Make, replace or revoke one's private feed address. The address is shown once."""
     feed_url = ""
     if request.method == "POST":
@@ -363,7 +363,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def program_overview(request: HttpRequest, program_id) -> HttpResponse:
+def program_overview(request: SignedInRequest, program_id) -> HttpResponse:
     """Who is matched, status and counts per relationship; never text. Feedback appears only
     as an aggregate over a group of at least the program's minimum size."""
     program = access_program_oversight(request.user, program_id)

@@ -19,7 +19,7 @@ current security training, as in a relationship.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -31,6 +31,9 @@ from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.models import Conversation, Message, Report
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 STARTED = (
     Relationship.Status.ACTIVE,
@@ -44,7 +47,7 @@ _uuid = parse_public_id
 _person = is_person
 
 
-def readable_relationships(viewer) -> QuerySet[Relationship]:
+def readable_relationships(viewer: User) -> QuerySet[Relationship]:
     """Relationships whose conversation the viewer may read (see "the archive choice"). A
     mentor reads them only with a current security training (``gates.access``)."""
     if not _person(viewer):
@@ -54,7 +57,7 @@ def readable_relationships(viewer) -> QuerySet[Relationship]:
     )
 
 
-def visible_conversations(viewer) -> QuerySet[Conversation]:
+def visible_conversations(viewer: User) -> QuerySet[Conversation]:
     """Conversations the viewer may read: those of ``readable_relationships``, and the groups
     they are a member of — where mentees write too, so a member who is a mentor of the group's
     program reads it only with a current security training (``gates.access``), like a
@@ -84,7 +87,7 @@ def is_read_only(conversation: Conversation) -> bool:
     return conversation.archived_at is not None
 
 
-def access_conversation(viewer, public_id: Any, *, write: bool = False) -> Conversation:
+def access_conversation(viewer: User, public_id: Any, *, write: bool = False) -> Conversation:
     """The conversation if ``viewer`` takes part in it, else NotFound (also for a guessed id).
 
     ``write=True`` refuses an archive with PermissionDenied and a message saying why.
@@ -103,7 +106,7 @@ def access_conversation(viewer, public_id: Any, *, write: bool = False) -> Conve
     return conversation
 
 
-def access_relationship_for_messages(viewer, public_id: Any) -> Relationship:
+def access_relationship_for_messages(viewer: User, public_id: Any) -> Relationship:
     """A started relationship the viewer took part in (its conversation may not exist yet)."""
     return fetch(
         readable_relationships(viewer).select_related("program", "mentee", "mentor"),
@@ -112,7 +115,7 @@ def access_relationship_for_messages(viewer, public_id: Any) -> Relationship:
 
 
 def access_relationship_conversation(
-    viewer, relationship_id: Any
+    viewer: User, relationship_id: Any
 ) -> tuple[Relationship, Conversation | None]:
     """A started relationship the viewer took part in, and its conversation if it exists yet.
     One query when the conversation exists (the common case), else NotFound or (it, None).
@@ -148,7 +151,7 @@ def access_relationship_conversation(
     return access_relationship_for_messages(viewer, public_id), None
 
 
-def access_message(viewer, public_id: Any, *, write: bool = False) -> Message:
+def access_message(viewer: User, public_id: Any, *, write: bool = False) -> Message:
     """A message of a conversation the viewer takes part in. Writing (edit, delete) is for its
     author only, and not in an archive."""
     message = fetch(
@@ -168,7 +171,7 @@ def access_message(viewer, public_id: Any, *, write: bool = False) -> Message:
     return message
 
 
-def access_report(viewer, public_id: Any, *, write: bool = False) -> Report:
+def access_report(viewer: User, public_id: Any, *, write: bool = False) -> Report:
     """A safety report, for the admins of its program (program admins, org admins). The
     reporter may see that their report exists through ``reports_made``, not here."""
     if not _person(viewer):

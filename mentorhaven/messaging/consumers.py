@@ -28,6 +28,7 @@ is a read on the record: one event per writer and connection (``_record``), not 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -39,6 +40,9 @@ from mentorhaven.kernel.errors import NotAuthenticated, NotFound
 from mentorhaven.messaging import selectors, services
 from mentorhaven.messaging.access import access_conversation
 from mentorhaven.messaging.realtime import group_name
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 NOT_SIGNED_IN = 4401
 GONE = 4403
@@ -53,7 +57,7 @@ def _after(scope) -> int | None:
         return None
 
 
-def _authorize(user, conversation_id):
+def _authorize(user: User, conversation_id):
     """The same gates as a page: a role that must enrol a second factor gets nothing until it
     has (the HTTP middleware does not see sockets), then the conversation's access rule."""
     if mfa_gate(user).blocks:
@@ -61,7 +65,7 @@ def _authorize(user, conversation_id):
     return access_conversation(user, conversation_id)
 
 
-def _still_signed_in(session_key: str | None, user) -> bool:
+def _still_signed_in(session_key: str | None, user: User) -> bool:
     """Whether the socket's session still signs in ``user``, who still passes the gates."""
     current = session_user(session_key)
     return (

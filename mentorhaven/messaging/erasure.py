@@ -9,14 +9,19 @@ privacy/erasure/safeguarding.py.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from mentorhaven.messaging.models import Block, Notification, NotificationPreference, Report
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @register("messaging.personal", order=REMOVE)
-def remove_messaging_data(user) -> dict[str, int]:
+def remove_messaging_data(user: User) -> dict[str, int]:
     Report.objects.filter(resolved_by=user).update(resolved_by=None)
     return {
         "notifications": Notification.objects.filter(user=user).delete()[0],

@@ -10,6 +10,8 @@ conversation, if the reporter could read it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -24,10 +26,13 @@ from mentorhaven.messaging.models import (
 )
 from mentorhaven.privacy.export.registry import Section, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 BATCH = 2000
 
 
-def _conversations(user):
+def _conversations(user: User):
     """Conversations the person may read on the pages (``messaging.access``), and any other in
     which they wrote: their own messages are theirs wherever they are."""
     return Conversation.objects.filter(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -34,6 +34,9 @@ from mentorhaven.messaging.models import (
     Notification,
     Report,
 )
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -66,7 +69,7 @@ class MessageView:
         }
 
 
-def view_of(message: Message, viewer) -> MessageView:
+def view_of(message: Message, viewer: User) -> MessageView:
     deleted = message.is_deleted
     body = "" if deleted else (message.body or "")
     return MessageView(
@@ -82,7 +85,7 @@ def view_of(message: Message, viewer) -> MessageView:
     )
 
 
-def _readable(viewer, conversation: Conversation) -> QuerySet[Message]:
+def _readable(viewer: User, conversation: Conversation) -> QuerySet[Message]:
     qs = Message.objects.filter(conversation=conversation).select_related("author")
     if conversation.kind == Conversation.Kind.GROUP:
         # In a group, what people you blocked write is hidden from you.
@@ -100,7 +103,7 @@ READ_PURPOSES = {
 
 
 def record_reads(
-    *, viewer, conversation: Conversation, writers: Iterable[int], via: str = "page"
+    *, viewer: User, conversation: Conversation, writers: Iterable[int], via: str = "page"
 ) -> None:
     """One event for one look at a conversation, naming every writer (other than the viewer)
     whose messages it showed; nothing when it showed none. One INSERT, whatever the count."""
@@ -118,7 +121,9 @@ def record_reads(
         )
 
 
-def record_realtime_reads(*, viewer, conversation: Conversation, authors: Iterable[str]) -> None:
+def record_realtime_reads(
+    *, viewer: User, conversation: Conversation, authors: Iterable[str]
+) -> None:
     """A real-time connection delivered messages of ``authors`` (public ids) for the first time
     on this connection: one read naming them (the socket records once per writer and
     connection, not once per message)."""
@@ -131,7 +136,7 @@ def record_realtime_reads(*, viewer, conversation: Conversation, authors: Iterab
     )
 
 
-def _reader_role(viewer, conversation: Conversation) -> str:
+def _reader_role(viewer: User, conversation: Conversation) -> str:
     r = conversation.relationship
     if r is None:
         return "member"
@@ -140,7 +145,7 @@ def _reader_role(viewer, conversation: Conversation) -> str:
 
 def messages_page(
     *,
-    viewer,
+    viewer: User,
     conversation: Conversation,
     after: int | None = None,
     before: int | None = None,
@@ -170,7 +175,7 @@ def messages_page(
     return [view_of(m, viewer) for m in rows]
 
 
-def message_view(*, viewer, conversation: Conversation, message_id) -> MessageView | None:
+def message_view(*, viewer: User, conversation: Conversation, message_id) -> MessageView | None:
     """One message (after an edit or delete), or None if the viewer may not see it."""
     access_conversation(viewer, conversation.public_id)
     message = _readable(viewer, conversation).filter(public_id=message_id).first()
@@ -178,7 +183,7 @@ def message_view(*, viewer, conversation: Conversation, message_id) -> MessageVi
 
 
 def search_messages(
-    *, viewer, conversation: Conversation, query: str, limit: int = 50
+    *, viewer: User, conversation: Conversation, query: str, limit: int = 50
 ) -> list[MessageView]:
     """Messages of one conversation whose text contains ``query`` (case-insensitive), newest
     first. Recorded as one read naming the writers of the messages found.
@@ -221,7 +226,7 @@ class ConversationSummary:
     read_only: bool
 
 
-def conversations_for(*, viewer) -> list[ConversationSummary]:
+def conversations_for(*, viewer: User) -> list[ConversationSummary]:
     """The viewer's conversations with their unread counts (messages above the viewer's
     last-read pointer), newest activity first. Two queries whatever the number."""
     conversations = list(
@@ -251,7 +256,7 @@ def conversations_for(*, viewer) -> list[ConversationSummary]:
     return result
 
 
-def unread_count(*, viewer, conversation: Conversation) -> int:
+def unread_count(*, viewer: User, conversation: Conversation) -> int:
     pointer = (
         ConversationMember.objects.filter(user=viewer, conversation=conversation)
         .values_list("last_read_seq", flat=True)
@@ -260,21 +265,21 @@ def unread_count(*, viewer, conversation: Conversation) -> int:
     return max(0, conversation.last_seq - (pointer or 0))
 
 
-def notifications_for(*, viewer, unread_only: bool = False) -> QuerySet[Notification]:
+def notifications_for(*, viewer: User, unread_only: bool = False) -> QuerySet[Notification]:
     qs = Notification.objects.filter(user=viewer)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     return qs.order_by("-created_at")
 
 
-def blocked_people(*, viewer) -> set[int]:
+def blocked_people(*, viewer: User) -> set[int]:
     return set(Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True))
 
 
 # --- reports (for admins) ---------------------------------------------------------------------
 
 
-def reports_for_admin(*, viewer, status: str | None = None) -> QuerySet[Report]:
+def reports_for_admin(*, viewer: User, status: str | None = None) -> QuerySet[Report]:
     """Reports of the programs the viewer administers: metadata only (no text)."""
     from mentorhaven.programs.access import administered_programs
 
@@ -294,7 +299,7 @@ class ReportView:
 
 
 @transaction.atomic
-def report_for_admin(*, viewer, report: Report) -> ReportView:
+def report_for_admin(*, viewer: User, report: Report) -> ReportView:
     """What an admin sees of a report: the reason, the reporter's note, and the one reported
     message (the copy taken when it was reported). Nothing else of the conversation is shown.
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.messaging import forms, selectors, services
 from mentorhaven.messaging.access import (
@@ -43,7 +44,7 @@ def _to(conversation, anchor: str = "") -> HttpResponse:
 
 @login_required
 @never_cache
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "messaging/inbox.html",
@@ -53,7 +54,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def relationship_conversation(request: HttpRequest, relationship_id) -> HttpResponse:
+def relationship_conversation(request: SignedInRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship_for_messages(request.user, relationship_id)
     conversation = services.conversation_for_relationship(
         actor=request.user, relationship=relationship
@@ -76,7 +77,7 @@ def _others(request, conversation):
 
 @login_required
 @never_cache
-def conversation(request: HttpRequest, conversation_id) -> HttpResponse:
+def conversation(request: SignedInRequest, conversation_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     items = selectors.messages_page(viewer=request.user, conversation=conv)
     cursor = items[-1].seq if items else conv.last_seq
@@ -99,7 +100,7 @@ def conversation(request: HttpRequest, conversation_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def history(request: HttpRequest, conversation_id) -> HttpResponse:
+def history(request: SignedInRequest, conversation_id) -> HttpResponse:
     """Older messages (``?before=<seq>``), for people without JavaScript too."""
     conv = access_conversation(request.user, conversation_id)
     before = _int(request.GET.get("before"))
@@ -124,7 +125,7 @@ def _int(value) -> int | None:
 
 @login_required
 @never_cache
-def poll(request: HttpRequest, conversation_id) -> HttpResponse:
+def poll(request: SignedInRequest, conversation_id) -> HttpResponse:
     """htmx polling fallback: messages with ``seq`` above ``?after=``, appended out of band,
     plus the cursor input moved to the newest one. Each message is sent once per cursor."""
     conv = access_conversation(request.user, conversation_id)
@@ -144,7 +145,7 @@ def poll(request: HttpRequest, conversation_id) -> HttpResponse:
 @require_POST
 @login_required
 @never_cache
-def send(request: HttpRequest, conversation_id) -> HttpResponse:
+def send(request: SignedInRequest, conversation_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id, write=True)
     form = forms.MessageForm(request.POST)
     if not form.is_valid():
@@ -160,7 +161,7 @@ def send(request: HttpRequest, conversation_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def search(request: HttpRequest, conversation_id) -> HttpResponse:
+def search(request: SignedInRequest, conversation_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     query = (request.GET.get("q") or "")[:200]
     results = selectors.search_messages(viewer=request.user, conversation=conv, query=query)
@@ -173,7 +174,7 @@ def search(request: HttpRequest, conversation_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def message_edit(request: HttpRequest, message_id) -> HttpResponse:
+def message_edit(request: SignedInRequest, message_id) -> HttpResponse:
     message = access_message(request.user, message_id, write=True)
     if request.method == "POST":
         form = forms.MessageForm(request.POST)
@@ -190,7 +191,7 @@ def message_edit(request: HttpRequest, message_id) -> HttpResponse:
 @require_POST
 @login_required
 @never_cache
-def message_delete(request: HttpRequest, message_id) -> HttpResponse:
+def message_delete(request: SignedInRequest, message_id) -> HttpResponse:
     message = access_message(request.user, message_id, write=True)
     services.message_delete(actor=request.user, message=message)
     flash.success(request, _("Message deleted."))
@@ -199,7 +200,7 @@ def message_delete(request: HttpRequest, message_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def report_message(request: HttpRequest, message_id) -> HttpResponse:
+def report_message(request: SignedInRequest, message_id) -> HttpResponse:
     message = access_message(request.user, message_id)
     if message.author_id == request.user.pk:
         raise NotFound()
@@ -220,7 +221,7 @@ def _member(request, conv, user_id):
 
 @login_required
 @never_cache
-def report_person(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
+def report_person(request: SignedInRequest, conversation_id, user_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     person = _member(request, conv, user_id)
     form = forms.ReportForm(request.POST or None)
@@ -236,7 +237,7 @@ def report_person(request: HttpRequest, conversation_id, user_id) -> HttpRespons
 @require_POST
 @login_required
 @never_cache
-def block(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
+def block(request: SignedInRequest, conversation_id, user_id) -> HttpResponse:
     conv = access_conversation(request.user, conversation_id)
     person = _member(request, conv, user_id)
     if request.POST.get("unblock"):
@@ -253,7 +254,7 @@ def block(request: HttpRequest, conversation_id, user_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         form = forms.PreferenceForm(request.POST)
         if form.is_valid():
@@ -278,7 +279,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def notification_open(request: HttpRequest, notification_id) -> HttpResponse:
+def notification_open(request: SignedInRequest, notification_id) -> HttpResponse:
     found = Notification.objects.filter(
         user=request.user.pk or 0, public_id=notification_id
     ).first()
@@ -293,7 +294,7 @@ def notification_open(request: HttpRequest, notification_id) -> HttpResponse:
 
 @login_required
 @never_cache
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "messaging/report_list.html",
@@ -303,7 +304,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def report_detail(request: HttpRequest, report_id) -> HttpResponse:
+def report_detail(request: SignedInRequest, report_id) -> HttpResponse:
     report = access_report(request.user, report_id)
     if request.method == "POST":
         services.report_resolve(actor=request.user, report=report)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -30,6 +30,9 @@ from mentorhaven.gates.audit_actions import WITHHELD_ACTIONS
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.programs.models import OrgMembership
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 ROLE_LABELS = {
     "self": _("You"),
@@ -67,13 +70,13 @@ class AccessEntry:
     purpose: str
 
 
-def access_groups_for(*, viewer, include_own: bool = True) -> QuerySet:
+def access_groups_for(*, viewer: User, include_own: bool = True) -> QuerySet:
     """The viewer's log, grouped (dicts; ``describe`` turns a page of them into entries).
     Break-glass events under a recorded legal exception stay in the audit log, not here."""
     return audit.access_groups_about(viewer, include_own=include_own, withheld=WITHHELD_ACTIONS)
 
 
-def _likely_actors(viewer) -> set[int]:
+def _likely_actors(viewer: User) -> set[int]:
     """Who acts on a person's data in the normal course: the viewer, the people they have been
     in a relationship with, the admins of their programs and the staff of their organizations.
     A handful, however large the organization."""
@@ -99,11 +102,11 @@ def _likely_actors(viewer) -> set[int]:
     return ids
 
 
-def _organizations(viewer) -> QuerySet:
+def _organizations(viewer: User) -> QuerySet:
     return OrgMembership.objects.filter(user=viewer).values("organization_id")
 
 
-def _possible_actors(viewer) -> set[int]:
+def _possible_actors(viewer: User) -> set[int]:
     """Everyone who shares an organization with the viewer, and the viewer."""
     return {
         *OrgMembership.objects.filter(organization_id__in=_organizations(viewer)).values_list(
@@ -119,7 +122,7 @@ def _names(pseudonyms: set[str], people: set[int]) -> dict[str, str]:
     return {wanted[user.pk]: user.name for user in get_user_model().objects.filter(pk__in=wanted)}
 
 
-def describe(*, viewer, groups: list[dict[str, Any]]) -> list[AccessEntry]:
+def describe(*, viewer: User, groups: list[dict[str, Any]]) -> list[AccessEntry]:
     """Turn one page of groups into who / what / when / why, resolving pseudonyms to people:
     first among the few likely actors, then, for any left over, the whole organization."""
     me = audit.pseudonym(viewer)

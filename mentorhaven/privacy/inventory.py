@@ -1,9 +1,16 @@
 """Personal data held by the privacy app: data exports, erasure requests and safeguarding
 cases."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 PLATFORM = Category.PLATFORM
 
@@ -32,7 +39,7 @@ exempt(
 )
 
 
-def _case_rows(user) -> Q:
+def _case_rows(user: User) -> Q:
     return Q(report__reporter=user) | Q(report__reported_user=user)
 
 

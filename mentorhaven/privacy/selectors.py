@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from mentorhaven.privacy.access import visible_exports
 from mentorhaven.programs.models import OrgMembership
 from mentorhaven.retention.domain import RULES, Kind
 from mentorhaven.retention.models import RetentionPolicy
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def exports_for(*, viewer, limit: int = 5):
+
+def exports_for(*, viewer: User, limit: int = 5):
     """The viewer's most recent exports, newest first."""
     return list(visible_exports(viewer).order_by("-created_at", "-pk")[:limit])
 
@@ -48,6 +52,6 @@ def export_lifetimes(
     return {pk: timedelta(days=days.get(pk, rule.default_days)) for pk in ids}
 
 
-def export_lifetime_for(*, viewer) -> timedelta:
+def export_lifetime_for(*, viewer: User) -> timedelta:
     """How long the viewer's next export archive will be kept (``export_lifetimes``)."""
     return export_lifetimes([viewer.pk])[viewer.pk]

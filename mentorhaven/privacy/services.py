@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -36,6 +36,9 @@ from mentorhaven.privacy.export.collector import write_archive
 from mentorhaven.privacy.models import ExportJob
 from mentorhaven.privacy.selectors import export_lifetimes
 from mentorhaven.retention.domain import RULES, Kind
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 logger = logging.getLogger("mentorhaven.privacy")
 
@@ -52,7 +55,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def export_request(*, actor) -> ExportJob:
+def export_request(*, actor: User) -> ExportJob:
     """Ask for an export of ``actor``'s data; the build starts after the commit. While one is
     queued or being built, that one is returned (a double click builds nothing twice)."""
     from mentorhaven.privacy.tasks import build_export
@@ -147,7 +150,7 @@ class DownloadLink:
     expires_at: datetime
 
 
-def export_link_create(*, actor, job: ExportJob) -> DownloadLink:
+def export_link_create(*, actor: User, job: ExportJob) -> DownloadLink:
     """A new download link for a ready export of ``actor``'s (``access_export``); it replaces
     any earlier link. The token is returned once and only its hash is kept."""
     with transaction.atomic():
@@ -174,7 +177,7 @@ class Download:
         return f"mentorhaven-export-{self.job.finished_at:%Y-%m-%d}.zip"
 
 
-def export_download(*, token: str, actor=None) -> Download:
+def export_download(*, token: str, actor: User | None = None) -> Download:
     """Open the archive a link points to, once: the link is used up by this download. A wrong,
     used or expired token is ``NotFound`` (the same answer for each)."""
     if not token or len(token) > 100:

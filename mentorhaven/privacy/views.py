@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.kernel.access import Role
 from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.kernel.inventory import data_map as inventory_data_map
@@ -47,7 +48,7 @@ def _refusals(view):
 
 
 @login_required
-def privacy_home(request: HttpRequest) -> HttpResponse:
+def privacy_home(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "privacy/home.html",
@@ -71,7 +72,7 @@ ROLE_NAMES = {
 
 
 @login_required
-def data_map(request: HttpRequest) -> HttpResponse:
+def data_map(request: SignedInRequest) -> HttpResponse:
     """The page "What we keep about you and why", generated from the data inventory."""
     categories = inventory_data_map(request.user)
     for category in categories:
@@ -81,7 +82,7 @@ def data_map(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: SignedInRequest) -> HttpResponse:
     """Who accessed my data: the audit events about the signed-in person, grouped by reader,
     action, purpose and day, newest first, 50 lines a page."""
     include_own = request.GET.get("own") != "hide"
@@ -97,7 +98,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def erasure(request: HttpRequest) -> HttpResponse:
+def erasure(request: SignedInRequest) -> HttpResponse:
     """Ask to be erased, see when it will happen, cancel it. POST ``action=request`` needs the
     ``confirm`` box ticked; ``action=cancel`` cancels a waiting request."""
     current = erasure_request_for(viewer=request.user)
@@ -126,7 +127,7 @@ def erasure(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @_refusals
-def export_request(request: HttpRequest) -> HttpResponse:
+def export_request(request: SignedInRequest) -> HttpResponse:
     """Ask for a data export; the privacy page then shows its progress."""
     services.export_request(actor=request.user)
     messages.success(request, _("Your export is being prepared. This page shows its progress."))
@@ -136,7 +137,7 @@ def export_request(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @_refusals
-def export_status(request: HttpRequest, export_id) -> HttpResponse:
+def export_status(request: SignedInRequest, export_id) -> HttpResponse:
     """One export's progress, as the fragment the privacy page refreshes while it is built."""
     job = access_export(request.user, export_id)
     return render(request, "privacy/_export.html", {"job": job})
@@ -145,7 +146,7 @@ def export_status(request: HttpRequest, export_id) -> HttpResponse:
 @login_required
 @require_POST
 @_refusals
-def export_link(request: HttpRequest, export_id) -> HttpResponse:
+def export_link(request: SignedInRequest, export_id) -> HttpResponse:
     """Make a one-time download link for a ready export and follow it at once."""
     job = access_export(request.user, export_id, write=True)
     link = services.export_link_create(actor=request.user, job=job)

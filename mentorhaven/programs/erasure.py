@@ -4,19 +4,24 @@ name on invitations they sent or accepted."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mentorhaven.privacy.erasure.registry import REMOVE, REVOKE, register
 from mentorhaven.programs.models import Invitation, Membership, OrgMembership
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @register("programs.invitations", order=REVOKE)
-def remove_invitations(user) -> dict[str, int]:
+def remove_invitations(user: User) -> dict[str, int]:
     Invitation.objects.filter(invited_by=user).update(invited_by=None)
     Invitation.objects.filter(accepted_by=user).update(accepted_by=None)
     return {"invitations": Invitation.objects.filter(email__iexact=user.email).delete()[0]}
 
 
 @register("programs.memberships", order=REMOVE + 5)
-def remove_memberships(user) -> dict[str, int]:
+def remove_memberships(user: User) -> dict[str, int]:
     return {
         "memberships": Membership.objects.filter(user=user).delete()[0],
         "org_memberships": OrgMembership.objects.filter(user=user).delete()[0],

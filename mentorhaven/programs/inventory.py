@@ -1,8 +1,15 @@
 """Personal data held by the programs app: memberships, roles and invitations."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 MEMBERSHIP_RETENTION = "While you take part, then 12 months after the program ends"
 INVITATION_RETENTION = "Until accepted, revoked or expired, then 90 days"
@@ -64,7 +71,7 @@ declare(
 )
 
 
-def _invitation_rows(user) -> Q:
+def _invitation_rows(user: User) -> Q:
     # Invitations sent to your address, the one you accepted, and the ones you sent.
     return Q(email__iexact=user.email) | Q(accepted_by=user) | Q(invited_by=user)
 

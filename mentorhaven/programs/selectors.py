@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -20,6 +21,9 @@ from mentorhaven.programs.models import (
     OrgMembership,
     Program,
 )
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 INVITATION_SESSION_KEY = "mentorhaven.invitation"
 
@@ -95,7 +99,7 @@ class InviteScope:
             raise PermissionDenied(_("Only an organization admin can grant organization roles."))
 
 
-def invite_scope(viewer, organization: Organization) -> InviteScope | None:
+def invite_scope(viewer: User, organization: Organization) -> InviteScope | None:
     if viewer is None or not viewer.is_authenticated:
         return None
     is_org_admin = OrgMembership.objects.filter(
@@ -114,7 +118,7 @@ def invite_scope(viewer, organization: Organization) -> InviteScope | None:
     return InviteScope(organization, is_org_admin, administered)
 
 
-def inviting_organizations(viewer) -> QuerySet[Organization]:
+def inviting_organizations(viewer: User) -> QuerySet[Organization]:
     """Organizations the viewer may invite people to: as their org admin, or as the admin of
     one of their programs."""
     if not is_person(viewer):
@@ -128,7 +132,7 @@ def inviting_organizations(viewer) -> QuerySet[Organization]:
     ).distinct()
 
 
-def access_invite_scope(viewer, organization_public_id) -> InviteScope:
+def access_invite_scope(viewer: User, organization_public_id) -> InviteScope:
     """The viewer's inviting rights in an organization, or NotFound — also for an organization
     the viewer does not run, found by the same single query as an unknown id."""
     organization = fetch(inviting_organizations(viewer), organization_public_id)
@@ -138,7 +142,7 @@ def access_invite_scope(viewer, organization_public_id) -> InviteScope:
     return scope
 
 
-def invite_scopes_for(viewer) -> list[InviteScope]:
+def invite_scopes_for(viewer: User) -> list[InviteScope]:
     """Every organization in which the viewer may invite someone (for navigation)."""
     org_ids = set(
         OrgMembership.objects.filter(user=viewer, role=OrgMembership.Role.ORG_ADMIN).values_list(
@@ -164,7 +168,7 @@ def _manageable(scope: InviteScope) -> QuerySet[Invitation]:
     return qs
 
 
-def manageable_invitations(viewer) -> QuerySet[Invitation]:
+def manageable_invitations(viewer: User) -> QuerySet[Invitation]:
     """Invitations the viewer may see and revoke: every invitation of an organization they
     administer, and the mentee and mentor invitations of the programs they run (the same rule
     as ``_manageable``, for all organizations at once)."""
@@ -186,7 +190,7 @@ def manageable_invitations(viewer) -> QuerySet[Invitation]:
     )
 
 
-def access_invitation(viewer, public_id, *, write: bool = False) -> Invitation:
+def access_invitation(viewer: User, public_id, *, write: bool = False) -> Invitation:
     """An invitation the viewer manages, or NotFound — one query, the same for a missing id,
     another organization's invitation and one of their own organization they do not manage.
 
@@ -197,7 +201,7 @@ def access_invitation(viewer, public_id, *, write: bool = False) -> Invitation:
     )
 
 
-def invitations_pending_for(*, viewer, scope: InviteScope) -> QuerySet[Invitation]:
+def invitations_pending_for(*, viewer: User, scope: InviteScope) -> QuerySet[Invitation]:
     """Invitations still waiting for an answer, limited to what the viewer manages."""
     now = timezone.now()
     return (
@@ -211,12 +215,12 @@ def invitations_pending_for(*, viewer, scope: InviteScope) -> QuerySet[Invitatio
 # --- programs and memberships (API and pages) ----------------------------------------------------
 
 
-def programs_for(*, viewer) -> QuerySet[Program]:
+def programs_for(*, viewer: User) -> QuerySet[Program]:
     """Programs the viewer may see (``access.visible_programs``), with their organization."""
     return visible_programs(viewer).select_related("organization").order_by("name", "pk")
 
 
-def program_memberships_for(*, viewer, program: Program) -> QuerySet[Membership]:
+def program_memberships_for(*, viewer: User, program: Program) -> QuerySet[Membership]:
     """The member list of ``program`` as the viewer may see it; ``program`` is already accessed.
 
     Program admins of the program and the organization's admins, auditors and security officers
@@ -241,7 +245,9 @@ def program_memberships_for(*, viewer, program: Program) -> QuerySet[Membership]
     return memberships.order_by("role", "user__display_name", "pk")
 
 
-def record_member_list_read(*, viewer, program: Program, memberships: list[Membership]) -> None:
+def record_member_list_read(
+    *, viewer: User, program: Program, memberships: list[Membership]
+) -> None:
     """One page of a program's member list seen: one read on the record, naming the people on
     it (the viewer's own line aside)."""
     audit.record_access(
@@ -255,7 +261,7 @@ def record_member_list_read(*, viewer, program: Program, memberships: list[Membe
     )
 
 
-def roles_of(*, viewer) -> tuple[list[OrgMembership], list[Membership]]:
+def roles_of(*, viewer: User) -> tuple[list[OrgMembership], list[Membership]]:
     """The viewer's own organization and program roles, for "who am I" answers."""
     org_roles = list(
         OrgMembership.objects.filter(user=viewer)

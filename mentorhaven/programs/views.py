@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import SignedInRequest, User
 from mentorhaven.kernel.errors import ApplicationError, NotFound
 from mentorhaven.programs.forms import BulkInvitationForm, InvitationForm
 from mentorhaven.programs.models import Membership
@@ -69,7 +69,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @login_required
-def invitation_accept_view(request: HttpRequest) -> HttpResponse:
+def invitation_accept_view(request: SignedInRequest) -> HttpResponse:
     invitation = invitation_from_session(request)
     if invitation is None:
         return _invalid(request)
@@ -90,7 +90,7 @@ def invitation_accept_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invitations_home(request: HttpRequest) -> HttpResponse:
+def invitations_home(request: SignedInRequest) -> HttpResponse:
     scopes = invite_scopes_for(_me(request))
     if not scopes:
         raise Http404
@@ -103,7 +103,7 @@ INVITATIONS_PER_PAGE = 50
 
 
 @login_required
-def invitations(request: HttpRequest, org_id) -> HttpResponse:
+def invitations(request: SignedInRequest, org_id) -> HttpResponse:
     scope = access_invite_scope(_me(request), org_id)
     form = InvitationForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
@@ -134,7 +134,7 @@ def invitations(request: HttpRequest, org_id) -> HttpResponse:
 
 
 @login_required
-def invitations_bulk(request: HttpRequest, org_id) -> HttpResponse:
+def invitations_bulk(request: SignedInRequest, org_id) -> HttpResponse:
     scope = access_invite_scope(_me(request), org_id)
     form = BulkInvitationForm(request.POST or None, request.FILES or None, scope=scope)
     row_errors = []
@@ -163,7 +163,7 @@ def invitations_bulk(request: HttpRequest, org_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def invitation_revoke_view(request: HttpRequest, invitation_id) -> HttpResponse:
+def invitation_revoke_view(request: SignedInRequest, invitation_id) -> HttpResponse:
     invitation = access_invitation(_me(request), invitation_id, write=True)
     invitation_revoke(actor=_me(request), invitation=invitation)
     messages.success(request, _("Invitation revoked; its link no longer works."))

@@ -13,11 +13,16 @@ per run and excludes them in its queries.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.models import Report
 from mentorhaven.retention.models import LegalHold
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 
 def _active():
@@ -69,7 +74,7 @@ def held_case_ids() -> set[int]:
     return cases
 
 
-def is_on_hold(*, user=None, relationship=None, case=None) -> bool:
+def is_on_hold(*, user: User | int | None = None, relationship=None, case=None) -> bool:
     """Whether a legal hold covers this person, relationship or case (give exactly one). Call it
     before erasing or deleting anything by retention: a True answer means "keep it for now"."""
     given = [x for x in (user, relationship, case) if x is not None]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from mentorhaven.kernel import audit
 from mentorhaven.mentoring.domain import DEFAULT_MIN_GROUP_SIZE
@@ -14,6 +15,9 @@ from mentorhaven.retention import domain
 from mentorhaven.retention.models import LegalHold, RetentionPolicy
 from mentorhaven.retention.registry import sweepers
 from mentorhaven.retention.services import sweep_context
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 FORECAST_DAYS = 30
 
@@ -42,7 +46,7 @@ class ForecastRow:
     about_people: bool
 
 
-def policies_for(*, viewer, organization: Organization) -> list[PolicyRow]:
+def policies_for(*, viewer: User, organization: Organization) -> list[PolicyRow]:
     """Every kind's period in ``organization`` (the viewer oversees it: see ``access``)."""
     mine = {
         (p.category, p.program_id is not None): p
@@ -71,7 +75,7 @@ def policies_for(*, viewer, organization: Organization) -> list[PolicyRow]:
     return rows
 
 
-def forecast_for(*, viewer, organization: Organization) -> list[ForecastRow]:
+def forecast_for(*, viewer: User, organization: Organization) -> list[ForecastRow]:
     """What the sweeps will delete in ``organization`` within ``FORECAST_DAYS``, per kind, with
     the rule that makes it due. Counts that concern people (messages, notes, accounts) are
     shown only when they involve at least ``DEFAULT_MIN_GROUP_SIZE`` people or relationships:
@@ -100,7 +104,7 @@ def forecast_for(*, viewer, organization: Organization) -> list[ForecastRow]:
     return rows
 
 
-def holds_for(*, viewer, organization: Organization) -> list[LegalHold]:
+def holds_for(*, viewer: User, organization: Organization) -> list[LegalHold]:
     """The organization's holds, active first; reading their reasons is recorded."""
     found = list(
         LegalHold.objects.filter(organization=organization)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -31,6 +32,9 @@ from mentorhaven.retention.models import InactivityNotice, LegalHold, RetentionP
 from mentorhaven.retention.notifications import inactivity_warning_after_commit
 from mentorhaven.retention.registry import Context, sweepers
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 log = logging.getLogger("mentorhaven.retention")
 
 DEFAULT_BATCH = 5000
@@ -41,7 +45,7 @@ REASON_MAX = 2000
 
 @transaction.atomic
 def retention_policy_set(
-    *, actor, organization_id, kind: str, days: int, program: Program | None = None
+    *, actor: User, organization_id, kind: str, days: int, program: Program | None = None
 ) -> RetentionPolicy:
     """Set how long ``kind`` is kept in an organization (or one of its programs), within the
     kind's bounds. Only the organization's admins."""
@@ -109,7 +113,7 @@ def _hold_target(organization: Organization, scope: str, reference: str) -> dict
 
 @transaction.atomic
 def legal_hold_place(
-    *, actor, organization_id, scope: str, reference: str, reason: str
+    *, actor: User, organization_id, scope: str, reference: str, reason: str
 ) -> LegalHold:
     """Put a person, a relationship or a case under legal hold: retention and erasure stop
     deleting what it covers (``holds``) until it is released. Only the organization's admins;
@@ -139,7 +143,7 @@ def legal_hold_place(
 
 
 @transaction.atomic
-def legal_hold_release(*, actor, hold_id) -> LegalHold:
+def legal_hold_release(*, actor: User, hold_id) -> LegalHold:
     """End a hold: what it covered follows its retention again (from the next sweep on)."""
     hold = access_legal_hold(actor, hold_id, write=True)
     hold = LegalHold.objects.select_for_update().get(pk=hold.pk)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.retention import selectors, services
 from mentorhaven.retention.access import (
@@ -21,7 +22,7 @@ from mentorhaven.retention.access import (
 from mentorhaven.retention.forms import HoldForm, PolicyForm
 
 
-def _page(request: HttpRequest, organization, *, hold_form=None, status=200) -> HttpResponse:
+def _page(request: SignedInRequest, organization, *, hold_form=None, status=200) -> HttpResponse:
     me = request.user
     return render(
         request,
@@ -40,7 +41,7 @@ def _page(request: HttpRequest, organization, *, hold_form=None, status=200) -> 
 
 
 @login_required
-def retention_home(request: HttpRequest) -> HttpResponse:
+def retention_home(request: SignedInRequest) -> HttpResponse:
     organization = overseen_organizations(request.user).order_by("name").first()
     if organization is None:
         raise Http404
@@ -49,7 +50,7 @@ def retention_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def policy_set(request: HttpRequest, org_id) -> HttpResponse:
+def policy_set(request: SignedInRequest, org_id) -> HttpResponse:
     # Who may change it is decided before the form is read: a stranger learns nothing from it.
     access_retention_organization(request.user, org_id, write=True)
     form = PolicyForm(request.POST)
@@ -72,7 +73,7 @@ def policy_set(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def hold_place(request: HttpRequest, org_id) -> HttpResponse:
+def hold_place(request: SignedInRequest, org_id) -> HttpResponse:
     organization = access_retention_organization(request.user, org_id, write=True)
     form = HoldForm(request.POST)
     if form.is_valid():
@@ -90,7 +91,7 @@ def hold_place(request: HttpRequest, org_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def hold_release(request: HttpRequest, hold_id) -> HttpResponse:
+def hold_release(request: SignedInRequest, hold_id) -> HttpResponse:
     services.legal_hold_release(actor=request.user, hold_id=hold_id)
     messages.success(request, _("Legal hold released."))
     return redirect("retention")

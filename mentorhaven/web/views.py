@@ -12,7 +12,7 @@ from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import SignedInRequest, User
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
 
 # Pages of other apps the dashboard links to when they are routed.
@@ -34,7 +34,7 @@ def _optional_url(name: str) -> str:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     context = {
         "dash": dashboard_for(cast(User, request.user)),
         "invite_url": _optional_url(INVITATIONS_URL_NAME),

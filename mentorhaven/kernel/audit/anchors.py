@@ -24,10 +24,14 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from mentorhaven.kernel.audit import keys
+
+if TYPE_CHECKING:
+    from mentorhaven.kernel.models import AuditCheckpoint
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +49,7 @@ class Anchor:
     signature: str
 
     @classmethod
-    def of(cls, cp) -> Anchor:
+    def of(cls, cp: AuditCheckpoint) -> Anchor:
         return cls(cp.seq, cp.hash, keys.format_time(cp.signed_at), cp.key_id, cp.signature)
 
     @property
@@ -92,7 +96,7 @@ def _ends_with_newline(path: Path) -> bool:
         return fh.read(1) == b"\n"
 
 
-def append(cp) -> None:
+def append(cp: AuditCheckpoint) -> None:
     """Anchor one checkpoint (an ``AuditCheckpoint``): the file first, then the optional sinks."""
     _write_line(directory() / FILE_NAME, Anchor.of(cp).line())
     deliver()

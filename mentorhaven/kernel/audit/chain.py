@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 
 from mentorhaven.kernel.models import AuditEvent, canonical_json
 
@@ -111,7 +112,7 @@ def line_sql(upto: int | None = None) -> str:
     )
 
 
-def tail(cursor) -> tuple[int, str]:
+def tail(cursor: CursorWrapper) -> tuple[int, str]:
     """(seq, hash) of the last sealed event, or (0, GENESIS)."""
     last = "WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
     cursor.execute(f"SELECT seq, hash FROM {table()} {last}")  # noqa: S608 (no input)

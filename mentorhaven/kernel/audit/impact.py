@@ -18,6 +18,7 @@ from django.db.models import Count
 
 from mentorhaven.kernel.audit.pseudonyms import ERASED, SYSTEM, pseudonyms_of
 from mentorhaven.kernel.models import AuditEvent
+from mentorhaven.kernel.people import PersonRef
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Impact:
 def impact(
     *,
     candidates: Iterable[int],
-    actor=None,
+    actor: PersonRef | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     categories: Iterable[str] = (),

@@ -27,6 +27,7 @@ from django.db import models
 from mentorhaven.kernel import vault
 from mentorhaven.kernel.audit.chain import SEP
 from mentorhaven.kernel.models import AuditEvent
+from mentorhaven.kernel.people import PersonRef
 
 SYSTEM = "system"  # the actor of what MentorHaven does by itself
 ERASED = "erased"  # the pseudonym of anyone whose secret was shredded
@@ -43,7 +44,7 @@ def keyed_hash(secret: bytes, message: bytes) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:LENGTH]
 
 
-def pseudonym(user) -> str:
+def pseudonym(user: PersonRef | None) -> str:
     """The keyed pseudonym of a person (a user or a user id); ``erased`` once shredded."""
     if user is None:
         return ""
@@ -92,13 +93,13 @@ def resolve_actors(pseudonyms: Iterable[str], candidates: Iterable[int]) -> dict
     return {p: uid for p, uid in pseudonyms_of(candidates).items() if p in wanted}
 
 
-def _existing(user) -> str:
+def _existing(user: PersonRef) -> str:
     user_id = user if isinstance(user, int) else user.pk
     found = pseudonyms_of([user_id])
     return next(iter(found), "")
 
 
-def events_about(user) -> models.QuerySet[AuditEvent]:
+def events_about(user: PersonRef) -> models.QuerySet[AuditEvent]:
     """Every event whose data subject is ``user``, newest first (pending ones first of all).
 
     Nothing for someone erased or never recorded; computing this creates no key.
@@ -111,7 +112,7 @@ def events_about(user) -> models.QuerySet[AuditEvent]:
     )
 
 
-def events_by(user) -> models.QuerySet[AuditEvent]:
+def events_by(user: PersonRef) -> models.QuerySet[AuditEvent]:
     """Every event ``user`` did (for incident analysis), newest first."""
     me = _existing(user)
     if not me:
@@ -147,11 +148,13 @@ def _system_secret() -> bytes:
         return key
 
 
-def owner_secret(owner) -> bytes | None:
+def owner_secret(owner: PersonRef | str | None) -> bytes | None:
     """The key of whom an event is about (a user, a user id, or None for the system key);
     None once that person is erased."""
     if owner is None or owner == "":
         return _system_secret()
+    if isinstance(owner, str):
+        raise vault.VaultError("an owner is a user, a user id, or None for the system")
     return vault.subject_secret(owner)
 
 
@@ -161,7 +164,7 @@ def keyed_target(secret: bytes | None, kind: str, ident: str) -> str:
     return keyed_hash(secret, SEP.join((TARGET_LABEL, kind, ident)).encode())
 
 
-def target_pseudonym(owner, target: Any) -> str:
+def target_pseudonym(owner: PersonRef | None, target: Any) -> str:
     """The pseudonym of ``target`` in events about ``owner`` (their subject, else their actor;
     None: events about nobody). Use it to find the events about one object::
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import Model
 from django.utils import timezone
 
 from mentorhaven.kernel import vault
@@ -39,6 +41,7 @@ from mentorhaven.kernel.audit.pseudonyms import (
     target_parts,
 )
 from mentorhaven.kernel.models import AuditEvent, canonical_json
+from mentorhaven.kernel.people import PersonRef
 
 EXTRA_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 # A short code: starts with a letter, no "-" (slugs), no "@" (addresses), and too short for a
@@ -111,7 +114,7 @@ def _category(action: actions.Action, category: str) -> str:
     return category
 
 
-def _secret(person, known: dict[int, bytes | None] | None) -> bytes | None:
+def _secret(person: PersonRef, known: dict[int, bytes | None] | None) -> bytes | None:
     if known is not None:
         key = person if isinstance(person, int) else getattr(person, "pk", None)
         if key in known:
@@ -119,7 +122,9 @@ def _secret(person, known: dict[int, bytes | None] | None) -> bytes | None:
     return vault.subject_secret(person)
 
 
-def _people(actor, subject, known=None) -> tuple[str, str, bytes | None]:
+def _people(
+    actor: PersonRef | None, subject: PersonRef | None, known: dict[int, bytes | None] | None = None
+) -> tuple[str, str, bytes | None]:
     """(actor pseudonym, subject pseudonym, the key of whom the event is about); ``known``:
     secrets already fetched (``vault.subject_secrets``) by user id."""
     actor_secret = None if actor is None else _secret(actor, known)
@@ -137,16 +142,16 @@ def _people(actor, subject, known=None) -> tuple[str, str, bytes | None]:
 def _build(
     *,
     action: str,
-    actor,
+    actor: PersonRef | None,
     actor_role: str,
     target: Any,
-    subject,
+    subject: PersonRef | None,
     purpose: str,
     category: str,
-    organization,
+    organization: Model | int | None,
     extra: dict[str, Any] | None,
     known: dict[int, bytes | None] | None = None,
-    at=None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     declared = actions.declared(action)
     target_type, target_id = target_parts(target)
@@ -206,13 +211,13 @@ def _insert_rows(events: list[AuditEvent]) -> None:
 def record(
     *,
     action: str,
-    actor=None,
+    actor: PersonRef | None = None,
     actor_role: str = "",
     target: Any = None,
-    subject=None,
+    subject: PersonRef | None = None,
     purpose: str = "",
     category: str = "",
-    organization=None,
+    organization: Model | int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one pending event in the caller's transaction. ``actor=None`` means MentorHaven
@@ -238,21 +243,21 @@ def record(
     return event
 
 
-def _same_person(a, b) -> bool:
+def _same_person(a: PersonRef, b: PersonRef) -> bool:
     return getattr(a, "pk", a) == getattr(b, "pk", b)
 
 
 def record_access(
     *,
-    viewer,
+    viewer: PersonRef | None,
     category: str,
     purpose: str,
-    subject=None,
-    subjects: Iterable[Any] = (),
+    subject: PersonRef | None = None,
+    subjects: Iterable[PersonRef] = (),
     target: Any = None,
     action: str = "data.read",
     actor_role: str = "",
-    organization=None,
+    organization: Model | int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> list[AuditEvent]:
     """Record that ``viewer`` read the sensitive data (of ``category``) of ``subject`` or of

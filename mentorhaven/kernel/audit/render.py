@@ -12,8 +12,9 @@ import threading
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
+from typing import Any
 
 from django.db import connection
 
@@ -45,21 +46,21 @@ class Renderers:
     on this connection instead.
     """
 
-    def __init__(self, extra: int):
+    def __init__(self, extra: int) -> None:
         # Read here, in the caller's thread: ``connection`` is a different one in each thread.
         self.extra = extra
         self._own = connection.connection
         self._params = connection.get_connection_params()
         self.pool = ThreadPoolExecutor(max_workers=max(extra, 1))
         self._local = threading.local()
-        self._opened: list = []
+        self._opened: list[Any] = []
         self._lock = threading.Lock()
 
     @property
     def workers(self) -> int:
         return max(self.extra, 1)
 
-    def _connection(self):
+    def _connection(self) -> Any:
         if not self.extra:
             return self._own  # its settings were pinned by verify
         conn = getattr(self._local, "conn", None)
@@ -76,7 +77,7 @@ class Renderers:
                 self._opened.append(conn)
         return conn
 
-    def fetch(self, start: int, end: int):
+    def fetch(self, start: int, end: int) -> Any:
         with self._connection().cursor() as cursor:
             cursor.execute(packed_sql(), [start, end])
             return cursor.fetchone()
@@ -107,7 +108,7 @@ def chain_checks_out_fast(
     renderers = Renderers(RENDERERS if len(connection.atomic_blocks) <= 1 else 0)
     try:
 
-        def render(first: int):
+        def render(first: int) -> Future[Any]:
             return renderers.pool.submit(renderers.fetch, first, min(first + batch - 1, upto))
 
         ahead = deque(render(first) for first in starts[: 2 * renderers.workers])

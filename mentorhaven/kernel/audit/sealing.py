@@ -19,6 +19,7 @@ seal`` call it too. Sealers take turns, so running two at once is safe, only use
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import DataError, connection, transaction
@@ -42,7 +43,7 @@ def _pending_sql(batch: int) -> str:
     return f"SELECT {cols} FROM {table()} WHERE seq IS NULL ORDER BY id LIMIT {int(batch)}"  # noqa: S608 (no input)
 
 
-def chain_rows(rows: list[tuple], last: tuple[int, str]) -> Sealed:
+def chain_rows(rows: list[tuple[Any, ...]], last: tuple[int, str]) -> Sealed:
     """Number and chain pending rows (as ``_pending_sql`` reads them) on from ``last``.
 
     The hash covers exactly the stored text of every field (``extra`` as stored), so ``verify``

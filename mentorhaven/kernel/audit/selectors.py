@@ -9,20 +9,21 @@ kernel, counts per organization — is decided here.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from mentorhaven.kernel.audit.pseudonyms import events_about, pseudonym
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
+from mentorhaven.kernel.people import PersonRef
 
 GROUP_FIELDS = ("actor", "actor_role", "action", "purpose", "category", "day")
 
 
 def access_groups_about(
-    user, *, include_own: bool = True, withheld: tuple[str, ...] = ()
-) -> QuerySet:
+    user: PersonRef, *, include_own: bool = True, withheld: tuple[str, ...] = ()
+) -> QuerySet[AuditEvent, dict[str, Any]]:
     """The events about ``user``, grouped by reader, role, action, purpose, kind of data and
     day, newest group first: dicts with those fields and ``count``, ``first_at``, ``last_at``.
     A person read a hundred times by their mentor on one day sees one line, not a hundred.
@@ -30,12 +31,13 @@ def access_groups_about(
     events = events_about(user).exclude(action__in=withheld)
     if not include_own:
         events = events.exclude(actor=pseudonym(user))
-    return (
+    groups: QuerySet[AuditEvent, dict[str, Any]] = (
         events.annotate(day=TruncDate("occurred_at"))
         .values(*GROUP_FIELDS)
         .annotate(count=Count("id"), first_at=Min("occurred_at"), last_at=Max("occurred_at"))
         .order_by("-last_at", "action")
     )
+    return groups
 
 
 def event_counts_by_organization(
@@ -60,6 +62,8 @@ def last_checkpoint() -> AuditCheckpoint | None:
     return AuditCheckpoint.objects.order_by("-seq").first()
 
 
-def recent_events_about(user, *, actions: tuple[str, ...], limit: int = 10) -> list[AuditEvent]:
+def recent_events_about(
+    user: PersonRef, *, actions: tuple[str, ...], limit: int = 10
+) -> list[AuditEvent]:
     """The newest events of ``actions`` about ``user`` (e.g. their sign-ins), newest first."""
     return list(events_about(user).filter(action__in=actions)[:limit])

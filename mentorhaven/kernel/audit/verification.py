@@ -69,14 +69,14 @@ class _Heads:
     """The heads the chain must match: seq → hash, from the database's checkpoints and the
     anchor store, and which of them the anchor store holds."""
 
-    def __init__(self, cps: list[AuditCheckpoint], store: list[anchors.Anchor]):
+    def __init__(self, cps: list[AuditCheckpoint], store: list[anchors.Anchor]) -> None:
         self.hashes = {cp.seq: cp.hash for cp in cps}
         self.anchored = {a.seq for a in store}
         self.hashes.update({a.seq: a.hash for a in store})
 
 
 def _signature_problem(
-    cps: list[AuditCheckpoint], store: list[anchors.Anchor], ring
+    cps: list[AuditCheckpoint], store: list[anchors.Anchor], ring: keys.KeyRing
 ) -> tuple[int, str] | None:
     """(seq, why) for the first checkpoint whose signature is not valid, or the first anchor
     that is not valid or contradicts the database's checkpoints."""
@@ -87,7 +87,7 @@ def _signature_problem(
 
 
 def _anchor_problem(
-    cps: list[AuditCheckpoint], store: list[anchors.Anchor], ring
+    cps: list[AuditCheckpoint], store: list[anchors.Anchor], ring: keys.KeyRing
 ) -> tuple[int, str] | None:
     """(seq, why) when the anchor store contradicts itself or the database's checkpoints.
 

@@ -43,12 +43,15 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core import checks
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 
@@ -78,10 +81,10 @@ class _EncryptedAttribute(DeferredAttribute):
     """A data descriptor (it has ``__set__``), so reads pass through ``__get__`` even when the
     value is already in the instance dict: that is where a ``Sealed`` value gets opened."""
 
-    def __set__(self, instance, value):
+    def __set__(self, instance: Model, value: Any) -> None:
         instance.__dict__[self.field.attname] = value
 
-    def __get__(self, instance, cls=None):
+    def __get__(self, instance: Model | None, cls: type[Model] | None = None) -> Any:
         if instance is None:
             return self
         value = instance.__dict__.get(self.field.attname, _MISSING)
@@ -93,7 +96,7 @@ class _EncryptedAttribute(DeferredAttribute):
         return value
 
 
-class EncryptedField(models.BinaryField):
+class EncryptedField(models.BinaryField[Any, Any]):
     """Base of the encrypted fields: subclasses say how a value becomes bytes and back."""
 
     descriptor_class = _EncryptedAttribute
@@ -107,19 +110,19 @@ class EncryptedField(models.BinaryField):
 
     def __init__(
         self,
-        *args,
+        *args: Any,
         subject_field: str,
         row_field: str = "public_id",
         bind: tuple[str, ...] | list[str] = (),
-        **kwargs,
-    ):
+        **kwargs: Any,
+    ) -> None:
         self.subject_field = subject_field
         self.row_field = row_field
         self.bind = tuple(bind)
         kwargs.setdefault("editable", True)
         super().__init__(*args, **kwargs)
 
-    def contribute_to_class(self, cls, name, *args, **kwargs):
+    def contribute_to_class(self, cls: type[Model], name: str, *args: Any, **kwargs: Any) -> None:
         super().contribute_to_class(cls, name, *args, **kwargs)
         if not cls._meta.abstract:
             # Remember, for every loaded row, the binding its ciphertext was written under.
@@ -149,7 +152,7 @@ class EncryptedField(models.BinaryField):
             for name in self.bind
         )
 
-    def _origin_from(self, values: dict[str, Any]) -> tuple | None:
+    def _origin_from(self, values: dict[str, Any]) -> tuple[Any, ...] | None:
         """(subject, bound attribute values) read from an instance dict, or None if one of
         them is not loaded (deferred): reading it here would cost a query per row."""
         try:
@@ -160,12 +163,18 @@ class EncryptedField(models.BinaryField):
         except KeyError:
             return None
 
-    def _remember_origin(self, sender, instance, **kwargs) -> None:
+    def _remember_origin(self, sender: type[Model], instance: Model, **kwargs: Any) -> None:
         value = instance.__dict__.get(self.attname)
         if type(value) is Sealed:
             value.origin = self._origin_from(instance.__dict__)
 
-    def _refuse_partial_rebind(self, sender, instance, update_fields=None, **kwargs) -> None:
+    def _refuse_partial_rebind(
+        self,
+        sender: type[Model],
+        instance: Model,
+        update_fields: Iterable[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         # save(update_fields=["shared"]) would change who may read the row without
         # re-encrypting its content, leaving it unreadable: the value must be saved with it.
         if update_fields is None or self.name in update_fields:
@@ -177,13 +186,13 @@ class EncryptedField(models.BinaryField):
                 "save it in the same update_fields"
             )
 
-    def _current_origin(self, instance) -> tuple:
+    def _current_origin(self, instance: Model) -> tuple[Any, ...]:
         return (
             getattr(instance, self._subject_attname),
             *(getattr(instance, attname) for attname in self._bound_attnames),
         )
 
-    def _binding_of(self, instance, origin: tuple) -> tuple[int, vault.Binding]:
+    def _binding_of(self, instance: Model, origin: tuple[Any, ...]) -> tuple[int, vault.Binding]:
         subject_id = origin[0]
         if subject_id is None:
             raise ValueError(f"{self.model.__name__}.{self.name}: the subject is not set")
@@ -201,11 +210,11 @@ class EncryptedField(models.BinaryField):
             origin[1:],
         )
 
-    def binding(self, instance) -> tuple[int, vault.Binding]:
+    def binding(self, instance: Model) -> tuple[int, vault.Binding]:
         """The subject and binding for the row as it is now."""
         return self._binding_of(instance, self._current_origin(instance))
 
-    def _open(self, instance, sealed: Sealed) -> Any:
+    def _open(self, instance: Model, sealed: Sealed) -> Any:
         if sealed.failed:
             return UNREADABLE
         subject_id, binding = self._binding_of(
@@ -237,7 +246,7 @@ class EncryptedField(models.BinaryField):
         instance.__dict__[self.attname] = value
         return value
 
-    def _rebind(self, instance, sealed: Sealed) -> Sealed:
+    def _rebind(self, instance: Model, sealed: Sealed) -> Sealed:
         """Re-encrypt a value that was never read under the row's new binding."""
         assert sealed.origin is not None
         current = self._current_origin(instance)
@@ -255,7 +264,7 @@ class EncryptedField(models.BinaryField):
 
     # --- Django field protocol -----------------------------------------------------------------
 
-    def pre_save(self, model_instance, add):
+    def pre_save(self, model_instance: Model, add: bool) -> Any:
         value = model_instance.__dict__.get(self.attname)
         if value is None:
             return value
@@ -268,7 +277,9 @@ class EncryptedField(models.BinaryField):
         subject_id, binding = self.binding(model_instance)
         return vault.encrypt(subject_id, self.encode(value), binding)
 
-    def get_db_prep_value(self, value, connection, prepared=False):
+    def get_db_prep_value(
+        self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
+    ) -> Any:
         if type(value) is Sealed:
             value = value.data
         elif value is not None and not isinstance(value, bytes | bytearray | memoryview):
@@ -278,18 +289,20 @@ class EncryptedField(models.BinaryField):
             )
         return super().get_db_prep_value(value, connection, prepared)
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: Any, expression: Any, connection: BaseDatabaseWrapper
+    ) -> Sealed | None:
         if value is None:
             return None
         return Sealed(bytes(value))
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         return value
 
-    def get_default(self):
+    def get_default(self) -> Any:
         return models.Field.get_default(self)
 
-    def value_to_string(self, obj):
+    def value_to_string(self, obj: Model) -> Any:
         # Serialization (dumpdata) carries ciphertext only, base64-encoded.
         value = obj.__dict__.get(self.attname)
         if value is None:
@@ -297,15 +310,15 @@ class EncryptedField(models.BinaryField):
         data = value.data if type(value) is Sealed else self.pre_save(obj, add=False)
         return base64.b64encode(data).decode("ascii")
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "isnull":
             return super().get_lookup(lookup_name)
         return None
 
-    def get_transform(self, lookup_name):
+    def get_transform(self, lookup_name: str) -> Any:
         return None
 
-    def deconstruct(self):
+    def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["subject_field"] = self.subject_field
         if self.row_field != "public_id":
@@ -318,7 +331,7 @@ class EncryptedField(models.BinaryField):
             kwargs["editable"] = False
         return name, path, args, kwargs
 
-    def check(self, **kwargs):
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
         errors = super().check(**kwargs)
         opts = self.model._meta
         for attr, hint in (
@@ -364,7 +377,7 @@ class EncryptedTextField(EncryptedField):
     _pyi_private_set_type: str
     _pyi_private_get_type: str  # type: ignore[assignment]
 
-    def get_default(self):
+    def get_default(self) -> Any:
         # A new row's NOT NULL text starts empty (and is encrypted as such when saved).
         if not self.has_default() and not self.null:
             return ""
@@ -376,7 +389,7 @@ class EncryptedTextField(EncryptedField):
     def decode(self, data: bytes) -> str:
         return data.decode("utf-8")
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
         return models.Field.formfield(
             self, **{"form_class": forms.CharField, "widget": forms.Textarea, **kwargs}
         )
@@ -396,7 +409,7 @@ class EncryptedJSONField(EncryptedField):
     def decode(self, data: bytes) -> Any:
         return json.loads(data)
 
-    def formfield(self, **kwargs):
+    def formfield(self, **kwargs: Any) -> forms.Field | None:
         return models.Field.formfield(self, **{"form_class": forms.JSONField, **kwargs})
 
 

@@ -83,7 +83,7 @@ class Sealed:
 
     __slots__ = ("data", "failed", "origin")
 
-    def __init__(self, data: bytes, origin: tuple | None = None):
+    def __init__(self, data: bytes, origin: tuple[Any, ...] | None = None) -> None:
         self.data = data
         self.origin = origin
         self.failed = False

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from django.views.decorators.debug import sensitive_variables
 
 from mentorhaven.kernel.errors import Erased
+from mentorhaven.kernel.people import PersonRef
 from mentorhaven.kernel.vault.base import (
     _FORMAT_BYTE,
     _HEADER,
@@ -44,7 +45,7 @@ class Binding(NamedTuple):
 
 
 @sensitive_variables()
-def encrypt(subject, plaintext: bytes, binding: Binding) -> bytes:
+def encrypt(subject: PersonRef, plaintext: bytes, binding: Binding) -> bytes:
     """Encrypt under the subject's data key; raises ``Erased`` if the subject was shredded."""
     entry = _entry(subject, create=True)
     if entry.tentative is not None:
@@ -56,7 +57,7 @@ def encrypt(subject, plaintext: bytes, binding: Binding) -> bytes:
     return FORMAT_VERSION + nonce + cipher.encrypt(nonce, plaintext, binding.aad())
 
 
-def decrypt(subject, ciphertext: bytes, binding: Binding) -> bytes:
+def decrypt(subject: PersonRef, ciphertext: bytes, binding: Binding) -> bytes:
     """Decrypt, or raise ``Erased`` (key shredded) or ``VaultError`` (tampered or moved)."""
     if len(ciphertext) < _HEADER + 16 or ciphertext[0] != _FORMAT_BYTE:
         raise VaultError("not a vault ciphertext")

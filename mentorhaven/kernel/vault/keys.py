@@ -6,7 +6,9 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
 
 from mentorhaven.kernel.errors import Erased
+from mentorhaven.kernel.people import PersonRef
 from mentorhaven.kernel.vault.base import (
     CACHE_MAX_ENTRIES,
     DEFAULT_CACHE_SECONDS,
@@ -22,6 +25,9 @@ from mentorhaven.kernel.vault.base import (
     VaultError,
 )
 from mentorhaven.kernel.vault.providers import FileKeyProvider, KeyProvider
+
+if TYPE_CHECKING:
+    from mentorhaven.kernel.models import SubjectKey
 
 _provider: KeyProvider | None = None
 
@@ -59,7 +65,9 @@ class _Entry:
 
     __slots__ = ("cipher", "expires", "key", "loaded", "secret", "tentative")
 
-    def __init__(self, key: bytes | None, secret: bytes | None, loaded: float, expires: float):
+    def __init__(
+        self, key: bytes | None, secret: bytes | None, loaded: float, expires: float
+    ) -> None:
         self.key = key
         self.secret = secret
         self.cipher = AESGCM(key) if key is not None else None
@@ -76,7 +84,7 @@ def _cache_seconds() -> float:
     return float(getattr(settings, "VAULT_KEY_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
 
 
-def forget_cached_keys(subject=None) -> None:
+def forget_cached_keys(subject: PersonRef | None = None) -> None:
     """Drop unwrapped keys from this process (one subject, or all of them)."""
     if subject is None:
         _cache.clear()
@@ -128,14 +136,14 @@ def unwrap_data_key(
     return key_provider().unwrap(bytes(wrapped), _wrap_aad(subject_id, version, purpose), version)
 
 
-def _subject_id(subject) -> int:
+def _subject_id(subject: PersonRef) -> int:
     subject_id = subject if isinstance(subject, int) else getattr(subject, "pk", None)
     if not isinstance(subject_id, int):
         raise VaultError("a data subject must be a saved user or a user id")
     return subject_id
 
 
-def _create_subject_key(subject_id: int):
+def _create_subject_key(subject_id: int) -> SubjectKey:
     from mentorhaven.kernel.models import SubjectKey
 
     version = key_provider().current_version()
@@ -197,7 +205,7 @@ def _confirmed(subject_id: int, entry: _Entry) -> _Entry:
     return _load(subject_id, create=True)
 
 
-def _entry(subject, *, create: bool) -> _Entry:
+def _entry(subject: PersonRef, *, create: bool) -> _Entry:
     subject_id = subject if type(subject) is int else _subject_id(subject)
     entry = _cache.get(subject_id)
     if entry is None or not entry.loaded <= time.time() < entry.expires:
@@ -205,7 +213,7 @@ def _entry(subject, *, create: bool) -> _Entry:
     return entry
 
 
-def data_key(subject, *, create: bool = True) -> bytes:
+def data_key(subject: PersonRef, *, create: bool = True) -> bytes:
     """The subject's data key (created on first use). Raises ``Erased`` once shredded."""
     key = _entry(subject, create=create).key
     if key is None:
@@ -213,7 +221,7 @@ def data_key(subject, *, create: bool = True) -> bytes:
     return key
 
 
-def subject_secret(subject) -> bytes | None:
+def subject_secret(subject: PersonRef) -> bytes | None:
     """A per-subject secret (for keyed pseudonyms), or ``None`` once the subject is shredded."""
     entry = _entry(subject, create=True)
     if entry.tentative is not None:
@@ -222,12 +230,14 @@ def subject_secret(subject) -> bytes | None:
 
 
 @sensitive_variables()
-def _load_many(subject_ids: list[int]) -> None:
+def _load_many(subject_ids: list[int], rows: dict[int, SubjectKey] | None = None) -> None:
     """Load (creating any missing) the keys of ``subject_ids`` into the cache: one query, plus
-    two when someone has no key row yet. Same rules as ``_load``, for a list."""
+    two when someone has no key row yet; none but those two when ``rows`` (the stored rows by
+    subject id, read by the caller) are given. Same rules as ``_load``, for a list."""
     from mentorhaven.kernel.models import SubjectKey
 
-    rows = {row.subject_id: row for row in SubjectKey.objects.filter(subject_id__in=subject_ids)}
+    if rows is None:
+        rows = {r.subject_id: r for r in SubjectKey.objects.filter(subject_id__in=subject_ids)}
     missing = [subject_id for subject_id in subject_ids if subject_id not in rows]
     if missing:
         version = key_provider().current_version()
@@ -245,7 +255,7 @@ def _load_many(subject_ids: list[int]) -> None:
         # Another request may create some first: theirs are kept (the conflict is ignored, so
         # no savepoint is needed) and read back below with the rest.
         SubjectKey.objects.bulk_create(new, ignore_conflicts=True)
-        rows |= {row.subject_id: row for row in SubjectKey.objects.filter(subject_id__in=missing)}
+        rows = rows | {r.subject_id: r for r in SubjectKey.objects.filter(subject_id__in=missing)}
     loaded = time.time()
     expires = loaded + _cache_seconds()
     in_transaction = transaction.get_connection().in_atomic_block
@@ -270,35 +280,39 @@ def _load_many(subject_ids: list[int]) -> None:
         _cache[subject_id] = entry
 
 
-def subject_secrets(subjects) -> dict[int, bytes | None]:
+def subject_secrets(subjects: Iterable[PersonRef]) -> dict[int, bytes | None]:
     """``subject_secret`` for many people at once (users or user ids): user id → secret, or
-    None for the shredded. Those not cached are loaded, or created, together, and keys first
-    read in an open transaction are re-checked together, so the number of queries does not grow
-    with the number of people (an audit event naming everyone on a page)."""
+    None for the shredded.
+
+    One read serves both the keys not cached (or expired) and those cached from a transaction
+    not yet committed (re-checked, in case it rolled back or they were re-wrapped), so the number
+    of queries grows neither with the number of people (an audit event naming everyone on a
+    page) nor with how many of their keys happen to have left the cache: one query, or none
+    when every key is cached and committed (two more when someone has no key yet)."""
     from mentorhaven.kernel.models import SubjectKey
 
     ids = list(dict.fromkeys(_subject_id(s) for s in subjects))
     now = time.time()
     stale = [i for i in ids if (e := _cache.get(i)) is None or not e.loaded <= now < e.expires]
-    if stale:
-        _load_many(stale)
     fresh = set(stale)
     unsure = {
         i: e.tentative
         for i in ids
         if i not in fresh and (e := _cache.get(i)) is not None and e.tentative
     }
-    if unsure:
-        stored = dict(
-            SubjectKey.objects.filter(subject_id__in=list(unsure)).values_list(
-                "subject_id", "wrapped_key"
-            )
-        )
-        changed = [i for i, key in unsure.items() if bytes(stored.get(i, b"")) != key]
+    if stale or unsure:
+        rows = {
+            r.subject_id: r for r in SubjectKey.objects.filter(subject_id__in=[*stale, *unsure])
+        }
+        changed = [
+            i
+            for i, key in unsure.items()
+            if i not in rows or bytes(rows[i].wrapped_key or b"") != key
+        ]
         for subject_id in changed:  # rolled back or re-wrapped: load what is really stored
             _cache.pop(subject_id, None)
-        if changed:
-            _load_many(changed)
+        if stale or changed:
+            _load_many([*stale, *changed], rows)
     result: dict[int, bytes | None] = {}
     for subject_id in ids:
         entry = _cache.get(subject_id)
@@ -308,7 +322,7 @@ def subject_secrets(subjects) -> dict[int, bytes | None]:
     return result
 
 
-def is_shredded(subject) -> bool:
+def is_shredded(subject: PersonRef) -> bool:
     from mentorhaven.kernel.models import SubjectKey
 
     return SubjectKey.objects.filter(
@@ -317,7 +331,7 @@ def is_shredded(subject) -> bool:
 
 
 @transaction.atomic
-def shred(subject) -> None:
+def shred(subject: PersonRef) -> None:
     """Destroy the subject's data key and secret: all their content becomes unreadable.
 
     Irreversible. A subject without a key row gets a shredded one, so no key is ever made for
@@ -337,14 +351,14 @@ def shred(subject) -> None:
     transaction.on_commit(lambda: _cache.pop(subject_id, None))
 
 
-def shred_subject(subject) -> None:
+def shred_subject(subject: PersonRef) -> None:
     """Erase a person cryptographically: their data key and their audit pseudonym secret go
     together (``shred``). Named for the erasure job, which reads as a list of what it destroys."""
     shred(subject)
 
 
 @sensitive_variables()
-def rewrap(row, version: str) -> None:
+def rewrap(row: SubjectKey, version: str) -> None:
     """Re-wrap one SubjectKey row under KEK ``version`` in place (the caller saves it).
 
     The data key itself is unchanged, so no content is re-encrypted. Shredded rows only get the

@@ -155,7 +155,7 @@ class FileKeyProvider(LocalKeyProvider):
 
     RELOAD_SECONDS = 30.0
 
-    def __init__(self, path: str | None = None, inline: str | None = None):
+    def __init__(self, path: str | None = None, inline: str | None = None) -> None:
         self.path = Path(path) if path else None
         self.inline = inline
         self._ring: dict[str, bytes] | None = None

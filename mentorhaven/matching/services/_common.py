@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
@@ -9,6 +11,9 @@ from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.kernel.inventory import Category
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, Program
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 DEFAULT_REQUEST_WINDOW_DAYS = 7
 
@@ -19,12 +24,12 @@ MAX_OPTIONS = 50
 MAX_WEIGHT = 10.0
 
 
-def _require_admin(actor, program: Program) -> None:
+def _require_admin(actor: User, program: Program) -> None:
     if not administered_programs(actor).filter(pk=program.pk).exists():
         raise PermissionDenied()
 
 
-def _require_role(user, program: Program, role: str) -> None:
+def _require_role(user: User, program: Program, role: str) -> None:
     if not Membership.objects.filter(program=program, user=user, role=role).exists():
         # No name or address in the message: it may be shown to someone other than ``user``.
         raise ValidationFailed(
@@ -35,7 +40,7 @@ def _require_role(user, program: Program, role: str) -> None:
 def _audit(
     action: str,
     *,
-    actor,
+    actor: User | None,
     program: Program,
     target=None,
     subject=None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,9 +15,12 @@ from mentorhaven.matching.models import (
 from mentorhaven.matching.services._common import _audit, _require_admin
 from mentorhaven.programs.models import Membership, Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @transaction.atomic
-def exclusion_add(*, actor, program: Program, person, other, kind: str) -> Exclusion:
+def exclusion_add(*, actor: User, program: Program, person, other, kind: str) -> Exclusion:
     """ "Not this person" is added by the participant for themself; a manager pair by an
     admin. Either way the two are never matched in this program, in either direction."""
     if kind == Exclusion.Kind.MANAGER:
@@ -50,7 +55,7 @@ def exclusion_add(*, actor, program: Program, person, other, kind: str) -> Exclu
 
 
 @transaction.atomic
-def exclusion_remove(*, actor, exclusion: Exclusion) -> None:
+def exclusion_remove(*, actor: User, exclusion: Exclusion) -> None:
     program = exclusion.program
     if exclusion.kind == Exclusion.Kind.MANAGER:
         _require_admin(actor, program)

@@ -4,7 +4,7 @@ author consents to matching with sensitive answers (the consent app records that
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +28,9 @@ from mentorhaven.matching.services._common import (
     _require_role,
 )
 from mentorhaven.programs.models import Program
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 
 def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +73,7 @@ def _clean_question(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def question_create(*, actor, program: Program, **fields: Any) -> Question:
+def question_create(*, actor: User, program: Program, **fields: Any) -> Question:
     _require_admin(actor, program)
     fields = _clean_question(fields)
     position = Question.objects.filter(program=program).count()
@@ -87,7 +90,7 @@ def question_create(*, actor, program: Program, **fields: Any) -> Question:
 
 
 @transaction.atomic
-def question_update(*, actor, question: Question, **fields: Any) -> Question:
+def question_update(*, actor: User, question: Question, **fields: Any) -> Question:
     """Change a question. Its kind cannot change once someone has answered it: the stored
     answers would no longer fit."""
     _require_admin(actor, question.program)
@@ -137,7 +140,7 @@ def question_update(*, actor, question: Question, **fields: Any) -> Question:
 
 
 @transaction.atomic
-def question_delete(*, actor, question: Question) -> None:
+def question_delete(*, actor: User, question: Question) -> None:
     """Delete a question with every answer and consent given to it."""
     _require_admin(actor, question.program)
     program, public_id = question.program, question.public_id
@@ -197,7 +200,7 @@ def _clean_answer(question: Question, raw: Any) -> Any:
 @transaction.atomic
 def questionnaire_submit(
     *,
-    actor,
+    actor: User,
     program: Program,
     role: str,
     answers: Mapping[Question, Any],

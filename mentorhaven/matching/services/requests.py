@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,9 @@ from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.services import relationship_end, relationship_propose
 from mentorhaven.programs.models import Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 def request_window(program: Program) -> timedelta:
     return timedelta(
@@ -29,7 +33,7 @@ def request_window(program: Program) -> timedelta:
 
 
 @transaction.atomic
-def match_request(*, actor, program: Program, mentor) -> Relationship:
+def match_request(*, actor: User, program: Program, mentor) -> Relationship:
     """A mentee asks a suggested mentor. The mentor must be feasible right now (not paused,
     not full, not excluded); the mentor has ``request_window_days`` (default 7) to answer."""
     _require_role(actor, program, ParticipantRole.MENTEE)

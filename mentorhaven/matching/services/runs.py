@@ -3,6 +3,8 @@ discarded."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +26,12 @@ from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.services import relationship_propose
 from mentorhaven.programs.models import Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @transaction.atomic
-def match_run_create(*, actor, program: Program, method: str = "auto") -> MatchRun:
+def match_run_create(*, actor: User | None, program: Program, method: str = "auto") -> MatchRun:
     """Score and assign every mentee without an open relationship to mentors with seats left,
     and keep the result as a draft for review. Only consented sensitive answers are used, and
     only for choosing: the scores kept for review leave out sensitive answers and goals."""
@@ -115,7 +120,7 @@ def _check_capacity(run: MatchRun, data, mentor_id: int) -> None:
 
 
 @transaction.atomic
-def match_pair_remove(*, actor, pair: MatchPair) -> None:
+def match_pair_remove(*, actor: User, pair: MatchPair) -> None:
     run = _draft(pair.run)
     _require_admin(actor, run.program)
     public_id = pair.public_id
@@ -131,7 +136,9 @@ def match_pair_remove(*, actor, pair: MatchPair) -> None:
 
 
 @transaction.atomic
-def match_pair_swap(*, actor, pair: MatchPair, other: MatchPair) -> tuple[MatchPair, MatchPair]:
+def match_pair_swap(
+    *, actor: User, pair: MatchPair, other: MatchPair
+) -> tuple[MatchPair, MatchPair]:
     """Exchange the mentors of two pairs of the same draft; both new pairs must be feasible."""
     run = _draft(pair.run)
     _require_admin(actor, run.program)
@@ -157,7 +164,7 @@ def match_pair_swap(*, actor, pair: MatchPair, other: MatchPair) -> tuple[MatchP
 
 
 @transaction.atomic
-def match_pair_add(*, actor, run: MatchRun, mentee, mentor) -> MatchPair:
+def match_pair_add(*, actor: User, run: MatchRun, mentee, mentor) -> MatchPair:
     """Add a pair by hand: still never an excluded pair, a paused mentor or a full one."""
     run = _draft(run)
     _require_admin(actor, run.program)
@@ -187,7 +194,7 @@ def match_pair_add(*, actor, run: MatchRun, mentee, mentor) -> MatchPair:
 
 
 @transaction.atomic
-def match_run_publish(*, actor, run: MatchRun) -> list[Relationship]:
+def match_run_publish(*, actor: User, run: MatchRun) -> list[Relationship]:
     """Turn every pair of the draft into a proposed relationship (source "admin_match"), with
     its explanation kept beside it, all or nothing."""
     run = _draft(run)
@@ -228,7 +235,7 @@ def match_run_publish(*, actor, run: MatchRun) -> list[Relationship]:
 
 
 @transaction.atomic
-def match_run_discard(*, actor, run: MatchRun) -> MatchRun:
+def match_run_discard(*, actor: User, run: MatchRun) -> MatchRun:
     run = _draft(run)
     _require_admin(actor, run.program)
     run.status = MatchRun.Status.DISCARDED

@@ -3,6 +3,8 @@ consent to matching with sensitive answers."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import Q
 
@@ -13,9 +15,12 @@ from mentorhaven.matching.models import Answer, MatchExplanation, MatchPair, Mat
 from mentorhaven.matching.services._common import _audit
 from mentorhaven.matching.services.runs import _refresh_totals
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @transaction.atomic
-def sensitive_answers_remove(*, user) -> int:
+def sensitive_answers_remove(*, user: User) -> int:
     """Delete every sensitive answer of ``user`` and strip them from every derived figure
     (MentorHaven acts, because the person withdrew consent). Returns the answers deleted.
 

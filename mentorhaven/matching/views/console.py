@@ -6,12 +6,13 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.matching import console, forms
 from mentorhaven.matching.access import access_program_admin
 from mentorhaven.matching.pipeline import csv_cell
@@ -24,7 +25,7 @@ ROWS_PER_SECTION = 50
 
 
 def _filtered(
-    request: HttpRequest, program
+    request: SignedInRequest, program
 ) -> tuple[forms.ConsoleFilterForm, console.Console, list]:
     form = forms.ConsoleFilterForm(request.GET or None)
     found = console.program_console(viewer=request.user, program=program)
@@ -40,7 +41,7 @@ def _filtered(
 
 @require_GET
 @login_required
-def console_page(request: HttpRequest, program_id) -> HttpResponse:
+def console_page(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     form, found, rows = _filtered(request, program)
     page = Paginator(rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
@@ -64,7 +65,7 @@ def console_page(request: HttpRequest, program_id) -> HttpResponse:
 
 @require_GET
 @login_required
-def console_csv(request: HttpRequest, program_id) -> HttpResponse:
+def console_csv(request: SignedInRequest, program_id) -> HttpResponse:
     """The filtered list as CSV; every cell neutralised against spreadsheet formulas."""
     program = access_program_admin(request.user, program_id)
     form, _found, rows = _filtered(request, program)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.matching import selectors, services
 from mentorhaven.matching.access import (
@@ -24,7 +25,7 @@ from mentorhaven.programs.access import access_participant, access_program
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     return render(
         request,
         "matching/home.html",
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def hub(request: HttpRequest, program_id) -> HttpResponse:
+def hub(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_program(request.user, program_id)
     is_admin = True
     try:
@@ -56,7 +57,7 @@ def hub(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @login_required
-def suggestions(request: HttpRequest, program_id) -> HttpResponse:
+def suggestions(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentee")
     current = selectors.my_open_relationship(viewer=request.user, program=program)
     return render(
@@ -77,7 +78,7 @@ def suggestions(request: HttpRequest, program_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
+def request_mentor(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentee")
     # Only this program's mentors can be named: anyone else is the same 404 as an unknown id.
     mentor = access_participant(program, request.POST.get("mentor", ""), roles=[MENTOR])
@@ -87,7 +88,7 @@ def request_mentor(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @login_required
-def requests(request: HttpRequest, program_id) -> HttpResponse:
+def requests(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentor")
     return render(
         request,
@@ -101,7 +102,7 @@ def requests(request: HttpRequest, program_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def request_decline(request: HttpRequest, relationship_id) -> HttpResponse:
+def request_decline(request: SignedInRequest, relationship_id) -> HttpResponse:
     relationship = access_relationship(request.user, relationship_id, write=True)
     if request.user.pk not in relationship.participant_ids():
         raise NotFound()
@@ -111,7 +112,7 @@ def request_decline(request: HttpRequest, relationship_id) -> HttpResponse:
 
 
 @login_required
-def why(request: HttpRequest, relationship_id) -> HttpResponse:
+def why(request: SignedInRequest, relationship_id) -> HttpResponse:
     """Why two people were matched, for the two of them (the mentor once trained)."""
     relationship = access_match_reasons(request.user, relationship_id)
     return render(

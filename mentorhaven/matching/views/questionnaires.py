@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.matching import forms, selectors, services
 from mentorhaven.matching.access import (
@@ -19,7 +20,7 @@ from mentorhaven.matching.views._common import _to
 
 
 @login_required
-def questions(request: HttpRequest, program_id) -> HttpResponse:
+def questions(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     form = forms.QuestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -39,7 +40,7 @@ def questions(request: HttpRequest, program_id) -> HttpResponse:
 
 
 @login_required
-def question_delete(request: HttpRequest, question_id) -> HttpResponse:
+def question_delete(request: SignedInRequest, question_id) -> HttpResponse:
     """GET asks first, naming how many answers go with the question; POST deletes."""
     question = access_question(request.user, question_id)
     program = question.program
@@ -59,7 +60,7 @@ def question_delete(request: HttpRequest, question_id) -> HttpResponse:
 
 
 @login_required
-def questionnaire(request: HttpRequest, program_id, role: str) -> HttpResponse:
+def questionnaire(request: SignedInRequest, program_id, role: str) -> HttpResponse:
     if role not in ("mentee", "mentor"):
         raise NotFound()
     program = access_participation(request.user, program_id, role)

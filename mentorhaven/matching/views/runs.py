@@ -8,13 +8,14 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.matching import fairness, forms, selectors, services
 from mentorhaven.matching.access import (
@@ -35,7 +36,7 @@ from mentorhaven.programs.access import access_participant, access_program
 
 @require_POST
 @login_required
-def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
+def exclusion_add(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_program(request.user, program_id)
     people = selectors.other_participants(viewer=request.user, program=program)
     form = forms.PersonForm(request.POST, people=people)
@@ -58,7 +59,7 @@ def exclusion_add(request: HttpRequest, program_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def exclusion_remove(request: HttpRequest, exclusion_id) -> HttpResponse:
+def exclusion_remove(request: SignedInRequest, exclusion_id) -> HttpResponse:
     exclusion = access_exclusion(request.user, exclusion_id)
     program = exclusion.program
     services.exclusion_remove(actor=request.user, exclusion=exclusion)
@@ -69,7 +70,7 @@ def exclusion_remove(request: HttpRequest, exclusion_id) -> HttpResponse:
 
 
 @login_required
-def runs(request: HttpRequest, program_id) -> HttpResponse:
+def runs(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     if request.method == "POST":
         run = services.match_run_create(actor=request.user, program=program)
@@ -90,7 +91,7 @@ def runs(request: HttpRequest, program_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def manager_add(request: HttpRequest, program_id) -> HttpResponse:
+def manager_add(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     form = forms.PairForm(
         request.POST,
@@ -112,7 +113,7 @@ def manager_add(request: HttpRequest, program_id) -> HttpResponse:
 PAIRS_PER_PAGE = 50
 
 
-def _run_context(request: HttpRequest, run) -> dict:
+def _run_context(request: SignedInRequest, run) -> dict:
     """The run, one page of its pairs, and (``?swap=<pair>``) the form to swap one pair's
     mentor with another pair's: the full list of pairs is offered only there, once."""
     pairs = selectors.run_pairs(viewer=request.user, run=run)
@@ -142,14 +143,14 @@ def _run_context(request: HttpRequest, run) -> dict:
 
 
 @login_required
-def run_detail(request: HttpRequest, run_id) -> HttpResponse:
+def run_detail(request: SignedInRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     return render(request, "matching/run.html", _run_context(request, run))
 
 
 @require_POST
 @login_required
-def pair_remove(request: HttpRequest, pair_id) -> HttpResponse:
+def pair_remove(request: SignedInRequest, pair_id) -> HttpResponse:
     pair = access_pair(request.user, pair_id)
     services.match_pair_remove(actor=request.user, pair=pair)
     if getattr(request, "htmx", False):  # the figures and the table, updated in place
@@ -160,7 +161,7 @@ def pair_remove(request: HttpRequest, pair_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def pair_swap(request: HttpRequest, pair_id) -> HttpResponse:
+def pair_swap(request: SignedInRequest, pair_id) -> HttpResponse:
     pair = access_pair(request.user, pair_id)
     other = access_pair(request.user, request.POST.get("other", ""))
     services.match_pair_swap(actor=request.user, pair=pair, other=other)
@@ -169,7 +170,7 @@ def pair_swap(request: HttpRequest, pair_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def pair_add(request: HttpRequest, run_id) -> HttpResponse:
+def pair_add(request: SignedInRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     # People named by the client are looked up among the program's participants only: a
     # stranger's id gets the same 404 as an unknown one.
@@ -183,7 +184,7 @@ def pair_add(request: HttpRequest, run_id) -> HttpResponse:
 
 
 @login_required
-def run_publish(request: HttpRequest, run_id) -> HttpResponse:
+def run_publish(request: SignedInRequest, run_id) -> HttpResponse:
     """GET asks first (how many relationships it proposes); POST publishes."""
     run = access_run(request.user, run_id)
     if request.method != "POST":
@@ -211,14 +212,14 @@ def run_publish(request: HttpRequest, run_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def run_discard(request: HttpRequest, run_id) -> HttpResponse:
+def run_discard(request: SignedInRequest, run_id) -> HttpResponse:
     run = access_run(request.user, run_id)
     services.match_run_discard(actor=request.user, run=run)
     return _to("matching_runs", program_id=run.program.public_id)
 
 
 @login_required
-def fairness_page(request: HttpRequest, program_id) -> HttpResponse:
+def fairness_page(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_program_admin(request.user, program_id)
     sensitive = [
         q

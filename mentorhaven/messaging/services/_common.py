@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -12,6 +14,9 @@ from mentorhaven.messaging.models import (
     Conversation,
     ConversationMember,
 )
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 MAX_BODY = 10_000
 
@@ -39,7 +44,7 @@ def conversation_link(conversation: Conversation) -> str:
     return reverse("messaging:conversation", kwargs={"conversation_id": conversation.public_id})
 
 
-def _require_writer(actor, conversation: Conversation) -> None:
+def _require_writer(actor: User, conversation: Conversation) -> None:
     relationship = conversation.relationship
     if relationship is not None:
         if actor.pk not in relationship.participant_ids():
@@ -52,7 +57,7 @@ def _require_writer(actor, conversation: Conversation) -> None:
         raise PermissionDenied(ARCHIVED, code="conversation_archived")
 
 
-def _other_ids(actor, conversation: Conversation) -> list[int]:
+def _other_ids(actor: User, conversation: Conversation) -> list[int]:
     relationship = conversation.relationship
     if relationship is not None:
         return [pk for pk in relationship.participant_ids() if pk != actor.pk]
@@ -63,7 +68,7 @@ def _other_ids(actor, conversation: Conversation) -> list[int]:
     )
 
 
-def _refuse_if_blocked(actor, conversation: Conversation, others: list[int]) -> None:
+def _refuse_if_blocked(actor: User, conversation: Conversation, others: list[int]) -> None:
     """In a one-to-one conversation a block stops messages both ways. In a group, messages of
     a blocked person are hidden from the one who blocked them (selectors) instead."""
     if conversation.kind != Conversation.Kind.RELATIONSHIP or not others:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +21,12 @@ from mentorhaven.messaging.services._common import conversation_link
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @transaction.atomic
-def conversation_for_relationship(*, actor, relationship: Relationship) -> Conversation:
+def conversation_for_relationship(*, actor: User, relationship: Relationship) -> Conversation:
     """The relationship's conversation, created the first time a participant opens it (lazily:
     the mentoring app does not need to know about messaging). Only once the relationship has
     started; a proposed or declined relationship has none."""
@@ -59,7 +64,9 @@ def conversation_for_relationship(*, actor, relationship: Relationship) -> Conve
 
 
 @transaction.atomic
-def group_conversation_create(*, actor, program: Program, title: str, members) -> Conversation:
+def group_conversation_create(
+    *, actor: User, program: Program, title: str, members
+) -> Conversation:
     """A group conversation of a group program, created by its admins, for members of it."""
     if not administered_programs(actor).filter(pk=program.pk).exists():
         raise PermissionDenied()
@@ -94,7 +101,7 @@ def group_conversation_create(*, actor, program: Program, title: str, members) -
     return conversation
 
 
-def conversation_mark_read(*, actor, conversation: Conversation, seq: int) -> None:
+def conversation_mark_read(*, actor: User, conversation: Conversation, seq: int) -> None:
     """Move the actor's last-read pointer forward (never back). Not audited: it is the reader's
     own bookkeeping, written on every view, and says nothing about anyone else."""
     seq = min(int(seq), conversation.last_seq)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
@@ -26,6 +27,9 @@ from mentorhaven.messaging.services._common import (
 )
 from mentorhaven.messaging.services.notifications import _notify_new_message
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 def _next_seq(conversation: Conversation, *, author) -> int:
     """Take the conversation's next sequence number, and move the author's read pointer to it
@@ -44,7 +48,7 @@ TOUCH_EVERY = timedelta(minutes=5)  # idle detection counts days: no need to wri
 
 
 @transaction.atomic
-def message_send(*, actor, conversation: Conversation, body: str) -> Message:
+def message_send(*, actor: User, conversation: Conversation, body: str) -> Message:
     """Append a message to a conversation the actor takes part in (and may write to)."""
     body = _clean_body(body)
     _require_writer(actor, conversation)
@@ -74,7 +78,7 @@ def message_send(*, actor, conversation: Conversation, body: str) -> Message:
 
 
 @transaction.atomic
-def message_edit(*, actor, message: Message, body: str) -> Message:
+def message_edit(*, actor: User, message: Message, body: str) -> Message:
     """Change one's own message (not a deleted one, not in an archive)."""
     body = _clean_body(body)
     message = (
@@ -104,7 +108,7 @@ def message_edit(*, actor, message: Message, body: str) -> Message:
 
 
 @transaction.atomic
-def message_delete(*, actor, message: Message) -> Message:
+def message_delete(*, actor: User, message: Message) -> Message:
     """Delete one's own message: the text is removed from the row (not just hidden) and a
     tombstone keeps its place, so the conversation still reads in order."""
     message = (

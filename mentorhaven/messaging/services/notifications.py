@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +22,9 @@ from mentorhaven.messaging.models import (
 )
 from mentorhaven.messaging.services._common import conversation_link
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 def _role_word(user_id: int, conversation: Conversation) -> str:
     relationship = conversation.relationship
@@ -36,7 +40,7 @@ NEW_MESSAGE_TEXT = {
 }
 
 
-def _notify_new_message(actor, conversation: Conversation, others: list[int]) -> None:
+def _notify_new_message(actor: User, conversation: Conversation, others: list[int]) -> None:
     """One unread notification per conversation and person: a burst of messages makes one
     notice (and at most one e-mail), not one per message. Never the content, never a name."""
     if not others:
@@ -91,13 +95,13 @@ def _email_soon(user_ids: list[int]) -> None:
 DEFAULT_EMAIL = NotificationPreference.Email.IMMEDIATELY
 
 
-def email_preference(user) -> str:
+def email_preference(user: User) -> str:
     pref = NotificationPreference.objects.filter(user=user).first()
     return pref.email if pref else DEFAULT_EMAIL
 
 
 @transaction.atomic
-def notification_preference_set(*, actor, email: str) -> NotificationPreference:
+def notification_preference_set(*, actor: User, email: str) -> NotificationPreference:
     if email not in NotificationPreference.Email.values:
         raise ValidationFailed(_("Choose immediately, daily or never."), code="bad_choice")
     pref, _created = NotificationPreference.objects.update_or_create(
@@ -115,7 +119,7 @@ def notification_preference_set(*, actor, email: str) -> NotificationPreference:
     return pref
 
 
-def notifications_mark_read(*, actor, notification: Notification | None = None) -> int:
+def notifications_mark_read(*, actor: User, notification: Notification | None = None) -> int:
     """Mark one (or all) of the actor's notifications read. Own bookkeeping: not audited."""
     qs = Notification.objects.filter(user=actor, read_at__isnull=True)
     if notification is not None:
@@ -124,7 +128,7 @@ def notifications_mark_read(*, actor, notification: Notification | None = None) 
 
 
 @transaction.atomic
-def notification_email_send(*, user, digest: bool = False) -> int:
+def notification_email_send(*, user: User, digest: bool = False) -> int:
     """E-mail ``user`` one message listing their unread notifications not yet e-mailed, and
     mark them e-mailed. Returns how many it covered (0: nothing sent).
 

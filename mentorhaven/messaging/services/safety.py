@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +25,12 @@ from mentorhaven.messaging.services.notifications import _email_soon
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, OrgMembership, Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @transaction.atomic
-def block_create(*, actor, blocked) -> Block:
+def block_create(*, actor: User, blocked) -> Block:
     if blocked.pk == actor.pk:
         raise ValidationFailed(_("You cannot block yourself."), code="self")
     block, created = Block.objects.get_or_create(blocker=actor, blocked=blocked)
@@ -42,7 +47,7 @@ def block_create(*, actor, blocked) -> Block:
 
 
 @transaction.atomic
-def block_remove(*, actor, blocked) -> int:
+def block_remove(*, actor: User, blocked) -> int:
     deleted, _rows = Block.objects.filter(blocker=actor, blocked=blocked).delete()
     if deleted:
         audit.record(
@@ -73,7 +78,7 @@ def _report_admin_ids(program: Program) -> set[int]:
 @transaction.atomic
 def report_create(
     *,
-    actor,
+    actor: User,
     reason: str,
     note: str = "",
     message: Message | None = None,
@@ -147,7 +152,7 @@ def _people_of(conversation: Conversation) -> set[int]:
 
 
 @transaction.atomic
-def report_resolve(*, actor, report: Report) -> Report:
+def report_resolve(*, actor: User, report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     if not administered_programs(actor).filter(pk=report.program_id).exists():
         raise PermissionDenied()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import transaction
@@ -22,6 +23,9 @@ from mentorhaven.kernel import audit, vault
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.privacy.erasure.models import SafeguardingCase
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def _open(case: SafeguardingCase) -> CaseEvidence:
 
 
 @transaction.atomic
-def case_evidence_for(*, viewer, report) -> CaseEvidence | None:
+def case_evidence_for(*, viewer: User, report) -> CaseEvidence | None:
     """The sealed evidence of ``report`` for one of its program's admins, or ``None`` when no
     case was opened. Audited as a read of safeguarding evidence; anyone else gets NotFound."""
     from mentorhaven.programs.access import administered_programs

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -36,6 +37,9 @@ from mentorhaven.privacy.erasure.models import ErasureRequest
 from mentorhaven.privacy.erasure.selectors import erasure_request_for
 from mentorhaven.retention.holds import is_on_hold
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 logger = logging.getLogger("mentorhaven.privacy.erasure")
 
 DEFAULT_GRACE_DAYS = 14
@@ -51,7 +55,7 @@ def reminder_lead() -> timedelta:
     return timedelta(days=int(getattr(settings, "ERASURE_REMINDER_DAYS", DEFAULT_REMINDER_DAYS)))
 
 
-def live_request(user) -> ErasureRequest | None:
+def live_request(user: User) -> ErasureRequest | None:
     return erasure_request_for(viewer=user)
 
 
@@ -75,7 +79,7 @@ def _mail(request: ErasureRequest, subject: str, text: str) -> None:
 
 
 @transaction.atomic
-def erasure_request(*, actor, source: str = ErasureRequest.Source.SELF) -> ErasureRequest:
+def erasure_request(*, actor: User, source: str = ErasureRequest.Source.SELF) -> ErasureRequest:
     """Ask for ``actor``'s erasure, due after the grace period. Asking again while a request is
     waiting returns that request unchanged (the date does not move)."""
     existing = live_request(actor)
@@ -105,7 +109,7 @@ def erasure_request(*, actor, source: str = ErasureRequest.Source.SELF) -> Erasu
 
 
 @transaction.atomic
-def erasure_cancel(*, actor, request: ErasureRequest) -> ErasureRequest:
+def erasure_cancel(*, actor: User, request: ErasureRequest) -> ErasureRequest:
     """Cancel a waiting request. A run that has started cannot be stopped: part of the person's
     data is already gone, and the job must finish so nothing is left half erased."""
     request = ErasureRequest.objects.select_for_update().get(pk=request.pk)
@@ -236,7 +240,7 @@ def _flush_database_log() -> None:
 
 
 @transaction.atomic
-def erasure_now(*, user, operator: str = "") -> ErasureRequest:
+def erasure_now(*, user: User, operator: str = "") -> ErasureRequest:
     """An operator's immediate erasure (``dsar erase --now``): due now, audited as such."""
     request = live_request(user) or ErasureRequest.objects.create(
         user=user, source=ErasureRequest.Source.OPERATOR, due_at=timezone.now()
@@ -289,7 +293,7 @@ def process_due_erasures(*, now=None) -> dict[str, int]:
     return {"reminded": reminded, "completed": completed}
 
 
-def erase_inactive_account(*, user) -> ErasureRequest:
+def erase_inactive_account(*, user: User) -> ErasureRequest:
     """The retention sweep's eraser for an account unused for its whole period (the person was
     warned a month ahead): erased at once, recorded as the system's, legal holds respected."""
     return erasure_run(request=erasure_now(user=user, operator="retention"))

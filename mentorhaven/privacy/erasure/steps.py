@@ -8,15 +8,20 @@ replicas and its backups — is unreadable at once, and no audit event can be li
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from mentorhaven.kernel import vault
 from mentorhaven.privacy.erasure.registry import PRESERVE, SHRED, register
 from mentorhaven.privacy.erasure.safeguarding import case_preserve
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 
 @register("privacy.safeguarding", order=PRESERVE)
-def preserve_safeguarding_evidence(user) -> dict[str, int]:
+def preserve_safeguarding_evidence(user: User) -> dict[str, int]:
     from mentorhaven.messaging.models import Report
 
     reports = Report.objects.filter(
@@ -27,7 +32,7 @@ def preserve_safeguarding_evidence(user) -> dict[str, int]:
 
 
 @register("kernel.shred", order=SHRED)
-def shred_keys(user) -> dict[str, int]:
+def shred_keys(user: User) -> dict[str, int]:
     vault.shred_subject(user)
     vault.forget_cached_keys(user)
     return {"keys": 1}

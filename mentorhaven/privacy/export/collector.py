@@ -24,7 +24,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
@@ -34,6 +34,9 @@ from django.utils.translation import gettext as _
 from mentorhaven.kernel.inventory import LAWFUL_BASES, declaration_for
 from mentorhaven.privacy.export import manifest as manifest_module
 from mentorhaven.privacy.export.registry import ExportContext, Section, sections
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 ROLE_WORDS = {
     "self": "you",
@@ -189,7 +192,7 @@ def _html_page(title: str, info: dict) -> str:
 
 
 def write_archive(
-    user, target: IO[bytes] | io.RawIOBase, *, progress: Progress | None = None
+    user: User, target: IO[bytes] | io.RawIOBase, *, progress: Progress | None = None
 ) -> ArchiveStats:
     """Write the export of ``user`` as a ZIP into ``target`` (any writable stream, seekable or
     not). Records the reads of other people's data it includes; returns what it wrote."""

@@ -20,8 +20,9 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mentorhaven.kernel import audit
 
@@ -29,7 +30,7 @@ from mentorhaven.kernel import audit
 class Command(BaseCommand):
     help = "Audit log: generate a signing key, run the sealer, sign a checkpoint, or verify."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         keygen = sub.add_parser("keygen", help="write a new Ed25519 signing key file (0600)")
         keygen.add_argument("file")
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             "--no-seal", action="store_true", help="check without sealing pending events first"
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         try:
             if action == "keygen":

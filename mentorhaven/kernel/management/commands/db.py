@@ -19,14 +19,17 @@ owner role: such a role could undo the audit log's protection whatever it is gra
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.utils import CursorWrapper
 
 AUDIT_TABLES = ("kernel_auditevent", "kernel_auditcheckpoint")
 SEAL_FUNCTION = "mentorhaven_audit_seal(integer, boolean)"
 
 
-def _objects(cursor) -> tuple[str, list[tuple[str, str, str]]]:
+def _objects(cursor: CursorWrapper) -> tuple[str, list[tuple[str, str, str]]]:
     """(schema, [(name, kind, owner)]) of the tables and sequences of the current schema."""
     cursor.execute("SELECT current_schema()")
     schema = cursor.fetchone()[0]
@@ -38,7 +41,7 @@ def _objects(cursor) -> tuple[str, list[tuple[str, str, str]]]:
     return schema, list(cursor.fetchall())
 
 
-def _audit_sequences(cursor) -> set[str]:
+def _audit_sequences(cursor: CursorWrapper) -> set[str]:
     cursor.execute(
         "SELECT s.relname FROM pg_depend d JOIN pg_class s ON s.oid = d.objid"
         " JOIN pg_class t ON t.oid = d.refobjid"
@@ -48,7 +51,7 @@ def _audit_sequences(cursor) -> set[str]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _refuse_powerful(cursor, role: str, owners: set[str]) -> None:
+def _refuse_powerful(cursor: CursorWrapper, role: str, owners: set[str]) -> None:
     cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
     row = cursor.fetchone()
     if row is None:
@@ -93,13 +96,13 @@ def grant_app_role(role: str, *, using: str = DEFAULT_DB_ALIAS) -> int:
 class Command(BaseCommand):
     help = "Database roles (PostgreSQL): grant the app's role exactly what it needs."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         grant = sub.add_parser("grant", help="grant ROLE the app's privileges (idempotent)")
         grant.add_argument("role")
         grant.add_argument("--database", default=DEFAULT_DB_ALIAS)
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         count = grant_app_role(options["role"], using=options["database"])
         self.stdout.write(
             f"granted {options['role']} the app's privileges on {count} tables and sequences "

@@ -31,8 +31,9 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from mentorhaven.kernel import vault
@@ -100,7 +101,7 @@ def rewrap_subject_keys(
 class Command(BaseCommand):
     help = "Master key operations: generate a key file, rotate, retire old versions, status."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         generate = sub.add_parser("generate", help="write a new master key file (mode 0600)")
         generate.add_argument("file")
@@ -120,13 +121,15 @@ class Command(BaseCommand):
         shredded = sub.add_parser("shredded", help="list shredded subjects, or re-apply a list")
         shredded.add_argument("--apply", metavar="FILE", help="shred every subject id in FILE")
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"handle_{action}")(**options)
 
-    def handle_generate(self, *, file: str, **options):
+    def handle_generate(self, *, file: str, **options: Any) -> None:
         self.stdout.write(generate(Path(file)))
 
-    def handle_rotate(self, *, batch_size: int, no_new_key: bool, retire_old: bool, **options):
+    def handle_rotate(
+        self, *, batch_size: int, no_new_key: bool, retire_old: bool, **options: Any
+    ) -> None:
         from mentorhaven.kernel import audit
 
         if batch_size < 1:
@@ -180,7 +183,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"No older versions to retire. Kept: {current}.")
 
-    def handle_shredded(self, *, apply: str | None, **options):
+    def handle_shredded(self, *, apply: str | None, **options: Any) -> None:
         from mentorhaven.kernel import audit
         from mentorhaven.kernel.models import SubjectKey
 
@@ -214,7 +217,7 @@ class Command(BaseCommand):
             f"{len(wanted - already)} subjects shredded again; {len(already)} already were."
         )
 
-    def handle_status(self, **options):
+    def handle_status(self, **options: Any) -> None:
         from mentorhaven.kernel.models import SubjectKey
 
         provider = vault.key_provider()

@@ -8,6 +8,8 @@ Without it, this is Django's migrate unchanged (development, SQLite, single-role
 
 from __future__ import annotations
 
+from typing import Any
+
 import dj_database_url
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -25,10 +27,11 @@ class Command(DjangoMigrate):
         "role its privileges."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         owner_url = getattr(settings, "DATABASE_OWNER_URL", None)
         if not owner_url:
-            return super().handle(*args, **options)
+            super().handle(*args, **options)
+            return
         connection = connections[options["database"]]
         owner = dj_database_url.parse(owner_url)
         if connection.vendor != "postgresql" or "postgresql" not in owner["ENGINE"]:

@@ -16,9 +16,10 @@ import signal
 import subprocess
 import sys
 import threading
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 STOP_TIMEOUT = 15.0
 
@@ -48,17 +49,17 @@ def children(host: str, port: int) -> list[tuple[str, list[str]]]:
 
 class Command(BaseCommand):
     help = "Run the web server, audit sealer, scheduler and task worker together (development)."
-    requires_system_checks = []  # type: ignore[assignment]  # each child runs its own
+    requires_system_checks = []  # each child runs its own
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
-        running: list[tuple[str, subprocess.Popen]] = []
+        running: list[tuple[str, subprocess.Popen[bytes]]] = []
         failed = ""
         try:
             for name, argv in children(options["host"], options["port"]):
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(f"the {failed} stopped; the others were stopped too")
         self.stdout.write("stopped")
 
-    def _stop_all(self, running: list[tuple[str, subprocess.Popen]]) -> None:
+    def _stop_all(self, running: list[tuple[str, subprocess.Popen[bytes]]]) -> None:
         for _name, proc in running:
             if proc.poll() is None:
                 proc.terminate()

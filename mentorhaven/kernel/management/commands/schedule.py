@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import signal
 import threading
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mentorhaven.kernel import schedule
 
@@ -25,7 +26,7 @@ from mentorhaven.kernel import schedule
 class Command(BaseCommand):
     help = "Run the periodic jobs (retention, reminders, digests) when they are due."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         run = sub.add_parser("run", help="keep running; start each job when it is due")
         run.add_argument("--interval", type=float, default=settings.SCHEDULE_POLL_SECONDS)
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         once.add_argument("--job", help="run this job now, due or not")
         sub.add_parser("list", help="each job, its cadence, last run and next due time")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "list":
             self._list()

@@ -48,7 +48,7 @@ class Command(BaseCommand):
         try:
             run = services.match_run_create(actor=actor, program=program, method=options["method"])
             published = None
-            if options["publish"]:
+            if options["publish"] and actor is not None:  # --publish without --as is refused
                 published = services.match_run_publish(actor=actor, run=run)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
