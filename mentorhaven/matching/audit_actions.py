@@ -73,3 +73,13 @@ declare(
     category="analytical",
     sentence=_("{actor} read why the two of you were matched"),
 )
+declare(
+    "matching.waitlist_join",
+    category="program",
+    sentence=_("{actor} asked to be told when a mentor is free"),
+)
+declare(
+    "matching.waitlist_leave",
+    category="program",
+    sentence=_("{actor} left the waitlist for a mentor"),
+)

@@ -1,6 +1,7 @@
 """What erasing a person removes from matching (privacy/erasure/registry.py): their profiles and
-answers, their consents, and everything derived from them — exclusions naming them, proposed or
-past pairs and the explanations of their matches (derived from both people's answers)."""
+answers, their consents, their places on waitlists, and everything derived from them —
+exclusions naming them, proposed or past pairs and the explanations of their matches (derived
+from both people's answers)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from mentorhaven.matching.models import (
     MatchPair,
     MatchRun,
     Profile,
+    WaitlistEntry,
 )
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
@@ -36,4 +38,5 @@ def remove_matching_data(user: User) -> dict[str, int]:
         "consents": MatchingConsent.objects.filter(user=user).delete()[0],
         "answers": Answer.objects.filter(user=user).delete()[0],
         "profiles": Profile.objects.filter(user=user).delete()[0],
+        "waitlist": WaitlistEntry.objects.filter(mentee=user).delete()[0],
     }

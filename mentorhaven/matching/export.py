@@ -16,6 +16,7 @@ from mentorhaven.matching.models import (
     MatchPair,
     MatchRun,
     Profile,
+    WaitlistEntry,
 )
 from mentorhaven.privacy.export.registry import Section, exclude, register
 
@@ -84,6 +85,15 @@ def matching_rows(context):
             # The reasons are derived from the mentee's answers: theirs to see, not the mentor's.
             "reasons": pair.factor_list if mine else None,
         }
+    for entry in WaitlistEntry.objects.filter(mentee=user).select_related("program"):
+        yield {
+            "record": "waiting_for_a_free_mentor",
+            "program": entry.program.name,
+            "person": "",
+            "why": "",
+            "when": entry.created_at,
+            "reasons": None,
+        }
     for run in MatchRun.objects.filter(created_by=user).select_related("program"):
         yield {
             "record": "matching_run_you_started",
@@ -123,12 +133,13 @@ exclude(
 register(
     Section(
         key="matching",
-        title=_("Matching: proposals, explanations and exclusions"),
+        title=_("Matching: proposals, explanations, exclusions and waitlists"),
         models=(
             "matching.Exclusion",
             "matching.MatchExplanation",
             "matching.MatchPair",
             "matching.MatchRun",
+            "matching.WaitlistEntry",
         ),
         rows=matching_rows,
         source=_("Derived by MentorHaven from questionnaire answers, or entered by admins"),

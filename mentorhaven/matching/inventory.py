@@ -270,3 +270,21 @@ exempt(
     "never one pair's score",
     fields=["method", "mentees", "mentors", "total", "coverage", "greedy_total", "greedy_coverage"],
 )
+declare(
+    "matching.WaitlistEntry",
+    [
+        Field(
+            "mentee",
+            PROGRAM,
+            label="You are waiting for a free mentor",
+            purpose="Tell you once when a mentor who may take you has a free seat",
+            basis="contract",
+            visible_to=("self",),
+            retention="Until you are told, ask a mentor, are matched or leave the waitlist",
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+    ],
+    record="Your place on a waitlist",
+    description="That you asked to be told when a mentor is free, and when you were told.",
+)

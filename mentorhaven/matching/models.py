@@ -307,3 +307,24 @@ class MatchExplanation(models.Model):
     @property
     def factor_list(self) -> list[dict[str, str]]:
         return factor_list(self.factors)
+
+
+class WaitlistEntry(models.Model):
+    """A mentee who found no mentor free to take them and asked to be told when one is. Being
+    told (by the scheduler, once), asking a mentor or being matched ends the wait: the row goes."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="waitlist")
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "mentee"], name="uniq_waitlist_mentee")
+        ]
+
+    def __str__(self) -> str:
+        return f"Waitlist entry {self.public_id}"

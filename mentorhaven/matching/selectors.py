@@ -33,6 +33,7 @@ from mentorhaven.matching.models import (
     MatchRun,
     Profile,
     Question,
+    WaitlistEntry,
 )
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Membership, Program
@@ -302,3 +303,43 @@ def programs_for_matching(*, viewer: User) -> QuerySet:
         Q(memberships__user=viewer, memberships__role__in=["mentee", "mentor"])
         | Q(pk__in=administered_programs(viewer).values("pk"))
     ).distinct()
+
+
+# --- free seats and the waitlist ---------------------------------------------------------------
+
+
+def free_seats(*, program: Program) -> int:
+    """How many more mentees the program's mentors can take now (not paused, capacity left
+    after their open relationships): three queries, whatever the program's size. A mentor who
+    has not filled in the questionnaire counts with the default capacity, as matching does."""
+    from mentorhaven.matching.adapters import open_load
+
+    mentors = set(
+        Membership.objects.filter(program=program, role=Membership.Role.MENTOR).values_list(
+            "user_id", flat=True
+        )
+    )
+    profiles = {
+        p["user_id"]: p
+        for p in Profile.objects.filter(program=program, role="mentor").values(
+            "user_id", "capacity", "paused"
+        )
+    }
+    load = open_load(program)
+    seats = 0
+    for mentor in mentors:
+        profile = profiles.get(mentor)
+        if profile is not None and profile["paused"]:
+            continue
+        capacity = profile["capacity"] if profile is not None else 1
+        seats += max(capacity - load.get(mentor, 0), 0)
+    return seats
+
+
+def waiting_since(*, viewer, program: Program):
+    """When the viewer joined the program's waitlist, or None."""
+    return (
+        WaitlistEntry.objects.filter(program=program, mentee=viewer)
+        .values_list("created_at", flat=True)
+        .first()
+    )

@@ -34,6 +34,7 @@ urlpatterns = [
     path("pairs/<uuid:pair_id>/swap/", views.pair_swap, name="matching_pair_swap"),
     path("programs/<uuid:program_id>/suggestions/", views.suggestions, name="matching_suggestions"),
     path("programs/<uuid:program_id>/request/", views.request_mentor, name="matching_request"),
+    path("programs/<uuid:program_id>/waitlist/", views.waitlist, name="matching_waitlist"),
     path("programs/<uuid:program_id>/requests/", views.requests, name="matching_requests"),
     path(
         "requests/<uuid:relationship_id>/decline/",

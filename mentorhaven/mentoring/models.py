@@ -94,6 +94,11 @@ class Relationship(models.Model):
     def participant_ids(self) -> tuple[int, int]:
         return (self.mentee_id, self.mentor_id)
 
+    @property
+    def is_request(self) -> bool:
+        """A mentee asked this mentor (self-match), rather than an admin pairing them."""
+        return self.source == self.Source.SELF_MATCH
+
 
 # --- inside a relationship: goals, meetings, notes, feedback ---------------------------------
 #

@@ -16,9 +16,15 @@ from django.utils import timezone
 
 from mentorhaven.mentoring.domain import CLOSE, DEFAULT_IDLE_DAYS, WARN, idle_action
 from mentorhaven.mentoring.models import Meeting, Relationship
-from mentorhaven.mentoring.services import meeting_remind, relationship_end, relationship_idle_warn
+from mentorhaven.mentoring.services import (
+    meeting_remind,
+    relationship_end,
+    relationship_ending_warn,
+    relationship_idle_warn,
+)
 
 REMINDER_WINDOW = timedelta(hours=24)
+PROGRAM_END_WARNING = timedelta(days=14)
 
 
 def send_meeting_reminders() -> int:
@@ -66,6 +72,20 @@ def sweep_idle_relationships() -> IdleSweep:
             relationship_end(actor=None, relationship=relationship, reason="idle")
             result.closed += 1
     return result
+
+
+def warn_programs_ending() -> int:
+    """Policy: two weeks before a program's last day (``ends_on``), both people of each of its
+    active relationships are told once that it ends soon, to plan a last meeting and close
+    well. Returns the number of people told."""
+    today = timezone.localdate()
+    ending = Relationship.objects.filter(
+        status=Relationship.Status.ACTIVE,
+        program__ends_on__isnull=False,
+        program__ends_on__gte=today,
+        program__ends_on__lte=today + PROGRAM_END_WARNING,
+    )
+    return sum(relationship_ending_warn(relationship=r) for r in ending.iterator())
 
 
 @task()

@@ -103,9 +103,11 @@ def notification_rows(context):
     user = context.user
     preference = NotificationPreference.objects.filter(user=user).first()
     if preference is not None:
+        chosen = sorted((preference.channels or {}).items())
         yield {
             "record": "preference",
-            "text": f"e-mail: {preference.email}",
+            "text": f"e-mail: {preference.email}; per kind: "
+            + ", ".join(f"{kind}={channel}" for kind, channel in chosen),
             "link": "",
             "when": preference.last_digest_at,
             "read": None,
@@ -114,7 +116,7 @@ def notification_rows(context):
     for notice in notices.iterator(chunk_size=BATCH):
         yield {
             "record": "notification",
-            "text": notice.text,
+            "text": f"{notice.kind}: {notice.text}",
             "link": notice.link,
             "when": notice.created_at,
             "read": notice.read_at,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from mentorhaven.messaging.models import NotificationPreference, Report
+from mentorhaven.messaging.models import Notification, NotificationPreference, Report
+from mentorhaven.messaging.notices import KINDS
 from mentorhaven.messaging.services import MAX_BODY, MAX_NOTE
 
 
@@ -27,8 +29,31 @@ class ReportForm(forms.Form):
 
 
 class PreferenceForm(forms.Form):
+    """How often e-mails go out, and for each kind of notice how to be told."""
+
     email = forms.ChoiceField(
-        label="E-mail me about new messages and notices",
+        label=_("E-mail me"),
         choices=NotificationPreference.Email.choices,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in Notification.Kind.choices:
+            choices = NotificationPreference.Channel.choices
+            if not KINDS[kind].can_turn_off:
+                choices = [c for c in choices if c[0] != NotificationPreference.Channel.OFF]
+            if not KINDS[kind].can_email:
+                choices = [c for c in choices if c[0] != NotificationPreference.Channel.EMAIL]
+            self.fields[f"kind_{kind}"] = forms.ChoiceField(
+                label=label, choices=choices, required=False
+            )
+
+    def channels(self) -> dict[str, str]:
+        """The kinds chosen in this form (a kind left out keeps its current choice)."""
+        chosen = {kind: self.cleaned_data.get(f"kind_{kind}") for kind in Notification.Kind.values}
+        return {kind: channel for kind, channel in chosen.items() if channel}
+
+    @classmethod
+    def initial_for(cls, *, email: str, channels: dict[str, str]) -> dict[str, str]:
+        return {"email": email, **{f"kind_{k}": c for k, c in channels.items()}}

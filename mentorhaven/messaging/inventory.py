@@ -187,8 +187,8 @@ declare(
             "text",
             PLATFORM,
             label="What it says",
-            purpose="A fixed sentence such as 'You have a new message from your mentor'; "
-            "never the content",
+            purpose="A fixed sentence such as 'You have a new message from your mentor' or "
+            "'A meeting was proposed'; never the content, never a name",
             basis="contract",
             visible_to=("self",),
             retention=NOTIFICATION_RETENTION,
@@ -218,8 +218,14 @@ declare(
 )
 exempt(
     "messaging.NotificationPreference",
-    "a frequency choice (immediately, daily, never), not an e-mail address",
-    fields=["email"],
+    "a frequency choice (immediately, daily, never), not an e-mail address; and per kind of "
+    "notice a choice among 'here and by e-mail', 'here only' and 'off'",
+    fields=["email", "channels"],
+)
+exempt(
+    "messaging.Notification",
+    "a flag: whether the person wanted this kind of notice by e-mail, not an e-mail address",
+    fields=["by_email"],
 )
 exempt(
     "messaging.Conversation",

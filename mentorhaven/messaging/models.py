@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.kernel.fields import EncryptedTextField
 from mentorhaven.mentoring.models import Relationship
@@ -184,22 +185,41 @@ class Report(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice ("You have a new message from your mentor") with a link. Never content.
-    ``emailed_at`` marks it as included in an e-mail, so a batch is never sent twice."""
+    """An in-app notice ("You have a new message from your mentor") with a link. Never content:
+    ``text`` is a fixed sentence chosen by the code (stored untranslated, translated when shown)
+    and ``link`` a page built from public ids. ``by_email`` says whether the person wanted this
+    kind by e-mail when it was made; ``emailed_at`` marks it as included in an e-mail, so a batch
+    is never sent twice. The kinds, their sentences and defaults: ``messaging/notices.py``."""
 
     class Kind(models.TextChoices):
-        MESSAGE = "message", "New message"
-        REPORT = "report", "New safety report"
+        INVITATION = "invitation", _("Invitation to a program")
+        QUESTIONNAIRE_REMINDER = "questionnaire_reminder", _("Questionnaire reminder")
+        MATCH_PUBLISHED = "match_published", _("New match")
+        REQUEST_RECEIVED = "request_received", _("Mentor request received")
+        REQUEST_ACCEPTED = "request_accepted", _("Mentor request accepted")
+        REQUEST_DECLINED = "request_declined", _("Mentor request declined or lapsed")
+        REQUEST_LAPSING = "request_lapsing", _("Mentor request about to lapse")
+        RELATIONSHIP_STARTED = "relationship_started", _("Relationship started")
+        RELATIONSHIP_ENDING = "relationship_ending", _("Relationship ending or quiet")
+        RELATIONSHIP_ENDED = "relationship_ended", _("Relationship ended")
+        MEETING_PROPOSED = "meeting_proposed", _("Meeting proposed")
+        MEETING_ACCEPTED = "meeting_accepted", _("Meeting accepted or cancelled")
+        MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
+        MESSAGE = "message", _("New message")
+        REPORT = "report", _("New safety report")
+        REPORT_OUTCOME = "report_outcome", _("Outcome of your safety report")
+        WAITLIST = "waitlist", _("A mentor has a free seat")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
     text = models.CharField(max_length=200)  # fixed wording chosen by the code, never content
     link = models.CharField(max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
+    by_email = models.BooleanField(default=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -211,17 +231,24 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """How often a person wants notification e-mails."""
+    """How a person wants to be told: per kind (``channels``: kind → "email", "app" or "off";
+    a kind not named takes its default) and how often e-mails go out (``email``)."""
 
     class Email(models.TextChoices):
         IMMEDIATELY = "immediately", "Immediately"
         DAILY = "daily", "Once a day"
         NEVER = "never", "Never"
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Here and by e-mail")
+        APP = "app", _("Here only")
+        OFF = "off", _("Off")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     email = models.CharField(max_length=12, choices=Email.choices, default=Email.IMMEDIATELY)
+    channels = models.JSONField(default=dict, blank=True)
     last_digest_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

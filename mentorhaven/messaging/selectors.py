@@ -272,6 +272,11 @@ def notifications_for(*, viewer: User, unread_only: bool = False) -> QuerySet[No
     return qs.order_by("-created_at")
 
 
+def unread_notification_count(*, viewer: User) -> int:
+    """The number shown beside "Notifications" in the navigation (one indexed count)."""
+    return Notification.objects.filter(user=viewer, read_at__isnull=True).count()
+
+
 def blocked_people(*, viewer: User) -> set[int]:
     return set(Block.objects.filter(blocker=viewer).values_list("blocked_id", flat=True))
 

@@ -16,14 +16,14 @@ from django.tasks import task
 from django.utils import timezone
 
 from mentorhaven.messaging.models import Notification, NotificationPreference
+
+# Queued by ``notify``; listed here with the rest of the background work.
+from mentorhaven.messaging.notices import (
+    email_pending_notifications as email_pending_notifications,
+)
 from mentorhaven.messaging.services import (
     DEFAULT_EMAIL,
     notification_email_send,
-)
-
-# Queued by the notification service; listed here with the rest of the background work.
-from mentorhaven.messaging.services.notifications import (
-    email_pending_notifications as email_pending_notifications,
 )
 
 DIGEST_EVERY = timedelta(hours=23)  # a little under a day, so a daily cron never skips a day
@@ -41,7 +41,7 @@ def send_digests() -> int:
     )
     immediate = prefs.filter(email=NotificationPreference.Email.IMMEDIATELY)
     pending_users = Notification.objects.filter(
-        emailed_at__isnull=True, read_at__isnull=True
+        by_email=True, emailed_at__isnull=True, read_at__isnull=True
     ).values("user_id")
     sent = 0
     for user in User.objects.filter(pk__in=daily_due.values("user_id")).filter(

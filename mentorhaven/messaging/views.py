@@ -255,25 +255,35 @@ def block(request: SignedInRequest, conversation_id, user_id) -> HttpResponse:
 @login_required
 @never_cache
 def notifications(request: SignedInRequest) -> HttpResponse:
+    """The notification centre: what happened (unread first in bold, or unread only), and how
+    the person wants to be told of each kind."""
     if request.method == "POST":
-        form = forms.PreferenceForm(request.POST)
-        if form.is_valid():
-            services.notification_preference_set(
-                actor=request.user, email=form.cleaned_data["email"]
-            )
-            flash.success(request, _("Saved."))
         if request.POST.get("mark_read"):
             services.notifications_mark_read(actor=request.user)
+            return redirect("messaging:notifications")
+        form = forms.PreferenceForm(request.POST)
+        if not form.is_valid():
+            return _notifications_page(request, form, status=400)
+        services.notification_preference_set(
+            actor=request.user, email=form.cleaned_data["email"], channels=form.channels()
+        )
+        flash.success(request, _("Saved."))
         return redirect("messaging:notifications")
+    initial = forms.PreferenceForm.initial_for(
+        email=services.email_preference(request.user),
+        channels=services.notification_channels(request.user),
+    )
+    return _notifications_page(request, forms.PreferenceForm(initial=initial))
+
+
+def _notifications_page(request, form, status: int = 200) -> HttpResponse:
+    unread_only = request.GET.get("show") == "unread"
+    notices = selectors.notifications_for(viewer=request.user, unread_only=unread_only)[:100]
     return render(
         request,
         "messaging/notifications.html",
-        {
-            "notifications": selectors.notifications_for(viewer=request.user)[:100],
-            "form": forms.PreferenceForm(
-                initial={"email": services.email_preference(request.user)}
-            ),
-        },
+        {"notifications": notices, "unread_only": unread_only, "form": form},
+        status=status,
     )
 
 

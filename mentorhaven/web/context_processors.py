@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mentorhaven.messaging.selectors import unread_notification_count
 from mentorhaven.web.navigation import navigation_for
 
 
@@ -9,4 +10,5 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    return {"nav_items": navigation_for(user, request.path)}
+    counts = {"messaging:notifications": unread_notification_count(viewer=user)}
+    return {"nav_items": navigation_for(user, request.path, counts)}

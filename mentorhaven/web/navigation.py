@@ -40,6 +40,7 @@ class NavItem:
     label: str | Promise
     url: str
     current: bool = False
+    count: int = 0  # shown beside the label when above zero (unread notifications)
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -63,9 +64,13 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 
-def navigation_for(user: User, current_path: str = "") -> list[NavItem]:
+def navigation_for(
+    user: User, current_path: str = "", counts: dict[str, int] | None = None
+) -> list[NavItem]:
     """The navigation of a signed-in ``user``: the entries their roles use whose page exists,
-    the one for ``current_path`` marked as current."""
+    the one for ``current_path`` marked as current; ``counts`` (by URL name) puts a number
+    beside an entry."""
+    counts = counts or {}
     roles = roles_for(user)
     items = []
     for entry in ENTRIES:
@@ -76,5 +81,12 @@ def navigation_for(user: User, current_path: str = "") -> list[NavItem]:
         except NoReverseMatch:
             continue
         link = f"{url}#{entry.anchor}" if entry.anchor else url
-        items.append(NavItem(entry.label, link, current=link == current_path))
+        items.append(
+            NavItem(
+                entry.label,
+                link,
+                current=link == current_path,
+                count=0 if entry.anchor else counts.get(entry.url_name, 0),
+            )
+        )
     return items

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.models import SignedInRequest, User
+from mentorhaven.web.checklist import checklist_for
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
 
 # Pages of other apps the dashboard links to when they are routed.
@@ -37,6 +38,7 @@ def _optional_url(name: str) -> str:
 def dashboard(request: SignedInRequest) -> HttpResponse:
     context = {
         "dash": dashboard_for(cast(User, request.user)),
+        "checklist": checklist_for(cast(User, request.user)),
         "invite_url": _optional_url(INVITATIONS_URL_NAME),
         "relationships_url": _optional_url(RELATIONSHIPS_URL_NAME),
         "recent_days": RECENT_DAYS,

@@ -26,6 +26,7 @@ from mentorhaven.mentoring.services import (
     meeting_propose,
     relationship_end,
 )
+from mentorhaven.messaging.models import Notification
 
 from .conftest import last_event, reads_about
 
@@ -208,7 +209,10 @@ def test_a_mail_outage_does_not_fail_the_proposal(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("mentorhaven.mentoring.notifications.send_mail", refuse)
+    monkeypatch.setattr("mentorhaven.messaging.notices.send_mail", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         meeting = meeting_propose(actor=personas.cara, relationship=pair, slots=SLOTS[:1])
     assert Meeting.objects.filter(pk=meeting.pk).exists()
+    # The notice waits, not e-mailed: the hourly run of the e-mails tries again.
+    notice = Notification.objects.get(user=personas.ana, kind="meeting_proposed")
+    assert notice.emailed_at is None

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from mentorhaven.messaging.models import Notification
 from mentorhaven.messaging.services import conversation_for_relationship
 from tests.mentoring.conftest import bearer, make_active  # noqa: F401  (fixture re-export)
 
 
+def _active_and_read(personas, mentee, mentor):
+    relationship = make_active(personas, mentee, mentor)
+    # The notices of the match and its start, read: these tests are about what comes after.
+    Notification.objects.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return relationship
+
+
 @pytest.fixture
 def pair(personas):
-    return make_active(personas, personas.cara, personas.ana)
+    return _active_and_read(personas, personas.cara, personas.ana)
 
 
 @pytest.fixture
 def other_pair(personas):
-    return make_active(personas, personas.dev, personas.ben)
+    return _active_and_read(personas, personas.dev, personas.ben)
 
 
 @pytest.fixture

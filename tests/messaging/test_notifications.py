@@ -31,13 +31,18 @@ def _prefer(user, email):
 def test_a_burst_of_messages_makes_one_unread_notice(chat, personas):
     for i in range(3):
         services.message_send(actor=personas.ana, conversation=chat, body=f"{SECRET} {i}")
-    [notice] = Notification.objects.filter(user=personas.cara)
+    [notice] = Notification.objects.filter(user=personas.cara, kind="message")
     assert notice.text == "You have a new message from your mentor"
     assert notice.link == f"/messages/c/{chat.public_id}/"
-    assert not Notification.objects.filter(user=personas.ana).exists()
+    assert not Notification.objects.filter(user=personas.ana, kind="message").exists()
     services.conversation_mark_read(actor=personas.cara, conversation=chat, seq=3)
     services.message_send(actor=personas.ana, conversation=chat, body="again")
-    assert Notification.objects.filter(user=personas.cara, read_at__isnull=True).count() == 1
+    assert (
+        Notification.objects.filter(
+            user=personas.cara, kind="message", read_at__isnull=True
+        ).count()
+        == 1
+    )
 
 
 def test_immediate_email_says_who_wrote_and_links_but_never_the_content(
@@ -79,7 +84,7 @@ def test_never_means_no_email_but_the_in_app_notice_remains(chat, personas):
     services.message_send(actor=personas.cara, conversation=chat, body=SECRET)
     call_command("messaging", "digest")
     assert mail.outbox == []
-    assert Notification.objects.filter(user=personas.ana).count() == 1
+    assert Notification.objects.filter(user=personas.ana, kind="message").count() == 1
 
 
 def test_notifications_page_and_preference_form(chat, personas, login):
@@ -89,7 +94,7 @@ def test_notifications_page_and_preference_form(chat, personas, login):
     assert "You have a new message from your mentee" in page and SECRET not in page
     client.post("/messages/notifications/", {"email": "never"})
     assert services.email_preference(personas.ana) == "never"
-    notice = Notification.objects.get(user=personas.ana)
+    notice = Notification.objects.get(user=personas.ana, kind="message")
     response = client.get(f"/messages/notifications/{notice.public_id}/")
     assert response["Location"] == notice.link
     notice.refresh_from_db()

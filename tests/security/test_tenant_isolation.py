@@ -603,6 +603,7 @@ RULES: dict[str, Rule] = {
     ),
     "matching_suggestions": Rule(PROGRAM, reach("mentee")),
     "matching_request": Rule(PROGRAM, reach("mentee"), data=_mentor_of),
+    "matching_waitlist": Rule(PROGRAM, reach("mentee")),
     "matching_requests": Rule(PROGRAM, reach("mentor")),
     "matching_request_decline": Rule(REL, _decline),
     "matching_why": Rule(REL, reach("parts")),

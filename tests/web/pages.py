@@ -67,6 +67,7 @@ NOT_PAGES: dict[str, str] = {
     "invitation_revoke": POST_ONLY,
     "calendar_feed": TOKEN_PAGE,
     "relationship_accept": POST_ONLY,
+    "matching_waitlist": POST_ONLY,
     "goal_add": POST_ONLY,
     "note_add": POST_ONLY,
     "meeting_add": POST_ONLY,

@@ -14,6 +14,10 @@ from mentorhaven.matching.services.questions import (
     question_update,
     questionnaire_submit,
 )
+from mentorhaven.matching.services.reminders import (
+    questionnaire_reminders_send,
+    request_lapse_warnings_send,
+)
 from mentorhaven.matching.services.requests import match_request, request_window, requests_lapse
 from mentorhaven.matching.services.runs import (
     match_pair_add,
@@ -24,6 +28,7 @@ from mentorhaven.matching.services.runs import (
     match_run_publish,
 )
 from mentorhaven.matching.services.sensitive import sensitive_answers_remove
+from mentorhaven.matching.services.waitlist import waitlist_join, waitlist_leave, waitlist_notify
 
 __all__ = [
     "DEFAULT_REQUEST_WINDOW_DAYS",
@@ -41,8 +46,13 @@ __all__ = [
     "question_create",
     "question_delete",
     "question_update",
+    "questionnaire_reminders_send",
     "questionnaire_submit",
+    "request_lapse_warnings_send",
     "request_window",
     "requests_lapse",
     "sensitive_answers_remove",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_notify",
 ]

@@ -16,6 +16,7 @@ from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import (
     MatchExplanation,
     ParticipantRole,
+    WaitlistEntry,
 )
 from mentorhaven.matching.services._common import DEFAULT_REQUEST_WINDOW_DAYS, _audit, _require_role
 from mentorhaven.mentoring.models import Relationship
@@ -56,6 +57,7 @@ def match_request(*, actor: User, program: Program, mentor) -> Relationship:
     MatchExplanation.objects.create(
         relationship=relationship, mentee=actor, factors=scored.factors, score=scored.score
     )
+    WaitlistEntry.objects.filter(program=program, mentee=actor).delete()  # no longer waiting
     _audit(
         "matching.request",
         actor=actor,

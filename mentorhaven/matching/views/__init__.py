@@ -11,6 +11,7 @@ from mentorhaven.matching.views.participants import (
     request_mentor,
     requests,
     suggestions,
+    waitlist,
     why,
 )
 from mentorhaven.matching.views.questionnaires import question_delete, questionnaire, questions
@@ -55,5 +56,6 @@ __all__ = [
     "run_publish",
     "runs",
     "suggestions",
+    "waitlist",
     "why",
 ]

@@ -60,6 +60,7 @@ def hub(request: SignedInRequest, program_id) -> HttpResponse:
 def suggestions(request: SignedInRequest, program_id) -> HttpResponse:
     program = access_participation(request.user, program_id, "mentee")
     current = selectors.my_open_relationship(viewer=request.user, program=program)
+    found = [] if current else selectors.suggestions_for(viewer=request.user, program=program)
     return render(
         request,
         "matching/suggestions.html",
@@ -69,11 +70,28 @@ def suggestions(request: SignedInRequest, program_id) -> HttpResponse:
             "why": selectors.explanation_for(viewer=request.user, relationship=current)
             if current
             else [],
-            "suggestions": []
-            if current
-            else selectors.suggestions_for(viewer=request.user, program=program),
+            "suggestions": found,
+            # Why the list is empty: no seat at all, or seats only with mentors who cannot be
+            # suggested (paused, excluded, or who declined this mentee).
+            "free_seats": None if current or found else selectors.free_seats(program=program),
+            "waiting_since": selectors.waiting_since(viewer=request.user, program=program),
         },
     )
+
+
+@require_POST
+@login_required
+def waitlist(request: SignedInRequest, program_id) -> HttpResponse:
+    program = access_participation(request.user, program_id, "mentee")
+    if request.POST.get("action") == "leave":
+        services.waitlist_leave(actor=request.user, program=program)
+        messages.success(request, _("You left the waitlist."))
+    else:
+        services.waitlist_join(actor=request.user, program=program)
+        messages.success(
+            request, _("You are on the waitlist: we will tell you when a mentor is free.")
+        )
+    return _to("matching_suggestions", program_id=program.public_id)
 
 
 @require_POST

@@ -15,7 +15,7 @@ from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.domain import calendar_token_hash, clean_slots
 from mentorhaven.mentoring.models import CalendarFeed, Feedback, Meeting, Relationship
-from mentorhaven.mentoring.notifications import notify_after_commit
+from mentorhaven.mentoring.notifications import tell
 from mentorhaven.mentoring.services._common import (
     clean_text,
     content_audit,
@@ -70,7 +70,7 @@ def meeting_propose(
     )
     relationship_touch(relationship=relationship)
     other = relationship.mentor if actor.pk == relationship.mentee_id else relationship.mentee
-    notify_after_commit(other, "meeting_proposed", relationship)
+    tell([other], "meeting_proposed", relationship)
     return meeting
 
 
@@ -111,7 +111,7 @@ def meeting_accept(*, actor: User, meeting: Meeting, starts_at: datetime) -> Mee
     )
     relationship_touch(relationship=relationship)
     proposer = meeting.proposed_by
-    notify_after_commit(proposer, "meeting_scheduled", relationship)
+    tell([proposer], "meeting_scheduled", relationship)
     return meeting
 
 
@@ -161,7 +161,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
         category="platform",
     )
     other = relationship.mentor if actor.pk == relationship.mentee_id else relationship.mentee
-    notify_after_commit(other, "meeting_cancelled", relationship)
+    tell([other], "meeting_cancelled", relationship)
     return meeting
 
 
@@ -192,7 +192,7 @@ def meeting_remind(*, meeting: Meeting) -> bool:
     reachable = processing.allowed(processing.REMINDERS, relationship.participant_ids())
     for person in (relationship.mentee, relationship.mentor):
         if person.pk in reachable:
-            notify_after_commit(person, "meeting_reminder", relationship)
+            tell([person], "meeting_reminder", relationship)
     return True
 
 

@@ -13,7 +13,8 @@ from mentorhaven.consent import processing
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
-from mentorhaven.mentoring.notifications import notify_after_commit
+from mentorhaven.mentoring.notifications import EVENTS, relationship_link, tell
+from mentorhaven.messaging.notices import already_told
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, Program
 
@@ -72,6 +73,10 @@ def relationship_propose(
         organization=program.organization_id,
         extra={"source": source},
     )
+    if self_match:
+        tell([mentor], "request_received", relationship)
+    else:
+        tell([mentee, mentor], "match_published", relationship)
     return relationship
 
 
@@ -105,6 +110,10 @@ def relationship_accept(*, actor: User, relationship: Relationship) -> Relations
         organization=relationship.program.organization_id,
         extra={"status": relationship.status},
     )
+    if relationship.status == Relationship.Status.ACTIVE:
+        tell(relationship.participant_ids(), "started", relationship)
+    elif relationship.is_request and actor.pk == relationship.mentor_id:
+        tell([relationship.mentee_id], "request_accepted", relationship)
     return relationship
 
 
@@ -130,6 +139,11 @@ def relationship_decline(*, actor: User, relationship: Relationship) -> Relation
         category="program",
         organization=relationship.program.organization_id,
     )
+    others = [pk for pk in relationship.participant_ids() if pk != actor.pk]
+    if relationship.is_request and actor.pk == relationship.mentor_id:
+        tell(others, "request_declined", relationship)
+    else:
+        tell(others, "ended", relationship)
     return relationship
 
 
@@ -147,6 +161,11 @@ def relationship_end(
         raise PermissionDenied()
     if reason not in Relationship.EndReason.values:
         raise ValidationFailed(_("Choose a reason for ending."), code="bad_reason")
+    lapsed = (
+        actor is None
+        and relationship.status == Relationship.Status.PROPOSED
+        and relationship.is_request
+    )
     relationship.status = (
         Relationship.Status.COMPLETED if completed else Relationship.Status.ENDED_EARLY
     )
@@ -164,6 +183,11 @@ def relationship_end(
         organization=relationship.program.organization_id,
         extra={"reason": reason},
     )
+    if lapsed:  # a request nobody answered: the mentee may ask someone else
+        tell([relationship.mentee_id], "request_lapsed", relationship)
+    else:
+        others = [pk for pk in relationship.participant_ids() if actor is None or pk != actor.pk]
+        tell(others, "ended", relationship)
     return relationship
 
 
@@ -199,7 +223,7 @@ def relationship_end_on_erasure(*, relationship: Relationship, leaving) -> bool:
     )
     other = relationship.mentor if relationship.mentee_id == leaving.pk else relationship.mentee
     if was_active:
-        notify_after_commit(other, "partner_left", relationship)
+        tell([other], "partner_left", relationship)
     return True
 
 
@@ -240,5 +264,23 @@ def relationship_idle_warn(*, relationship: Relationship) -> bool:
     reachable = processing.allowed(processing.REMINDERS, relationship.participant_ids())
     for person in (relationship.mentee, relationship.mentor):
         if person.pk in reachable:
-            notify_after_commit(person, "idle", relationship)
+            tell([person], "idle", relationship)
     return True
+
+
+# --- the program's end ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_ending_warn(*, relationship: Relationship) -> int:
+    """Tell both people, once, that their program ends soon (MentorHaven acts). Returns how
+    many were told now: 0 when they already were, so it is safe to call twice."""
+    kind, text = EVENTS["program_ending"]
+    link = relationship_link(relationship)
+    reachable = processing.allowed(processing.REMINDERS, relationship.participant_ids())
+    fresh = [
+        pk
+        for pk in relationship.participant_ids()
+        if pk in reachable and not already_told(user_id=pk, kind=kind, link=link, text=text)
+    ]
+    return len(tell(fresh, "program_ending", relationship))

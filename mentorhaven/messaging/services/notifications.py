@@ -1,16 +1,14 @@
-"""Notifications and e-mail about new messages, and each person's e-mail preference."""
+"""Notices about new messages, and each person's choice of how to be told (per kind, and how
+often e-mails go out). The notices themselves are written by ``messaging/notices.py``."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import ValidationFailed
@@ -20,6 +18,21 @@ from mentorhaven.messaging.models import (
     Notification,
     NotificationPreference,
 )
+
+# Defined beside ``notify`` (every app tells people through it); listed here with the rest of
+# the notification services.
+from mentorhaven.messaging.notices import DEFAULT_EMAIL as DEFAULT_EMAIL
+from mentorhaven.messaging.notices import (
+    KINDS,
+    Channel,
+    channel_for,
+    email_frequency,
+    notify,
+)
+from mentorhaven.messaging.notices import (
+    email_pending_notifications as email_pending_notifications,
+)
+from mentorhaven.messaging.notices import notification_email_send as notification_email_send
 from mentorhaven.messaging.services._common import conversation_link
 
 if TYPE_CHECKING:
@@ -34,9 +47,9 @@ def _role_word(user_id: int, conversation: Conversation) -> str:
 
 
 NEW_MESSAGE_TEXT = {
-    "mentor": _("You have a new message from your mentor"),
-    "mentee": _("You have a new message from your mentee"),
-    "group": _("You have a new message in a group conversation"),
+    "mentor": gettext_noop("You have a new message from your mentor"),
+    "mentee": gettext_noop("You have a new message from your mentee"),
+    "group": gettext_noop("You have a new message in a group conversation"),
 }
 
 
@@ -63,123 +76,70 @@ def _notify_new_message(actor: User, conversation: Conversation, others: list[in
         ).values_list("user_id", flat=True)
     )
     recipients = [uid for uid in others if uid not in waiting and uid not in blocked_by]
-    if not recipients:
-        return
-    text = str(NEW_MESSAGE_TEXT[_role_word(actor.pk, conversation)])
-    fresh = [
-        Notification(user_id=uid, kind=Notification.Kind.MESSAGE, text=text, link=link)
-        for uid in recipients
-    ]
-    Notification.objects.bulk_create(fresh)
-    _email_soon([n.user_id for n in fresh])
-
-
-def _email_soon(user_ids: list[int]) -> None:
-    """Queue the e-mail of people who want it immediately (after commit)."""
-    wanting = list(
-        NotificationPreference.objects.filter(
-            user_id__in=user_ids, email=NotificationPreference.Email.IMMEDIATELY
-        ).values_list("user_id", flat=True)
+    notify(
+        user_ids=recipients,
+        kind=Notification.Kind.MESSAGE,
+        link=link,
+        text=NEW_MESSAGE_TEXT[_role_word(actor.pk, conversation)],
     )
-    defaults = set(user_ids) - set(
-        NotificationPreference.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", flat=True
-        )
-    )
-    if DEFAULT_EMAIL == NotificationPreference.Email.IMMEDIATELY:
-        wanting += sorted(defaults)
-    for user_id in wanting:
-        transaction.on_commit(partial(email_pending_notifications.enqueue, user_id=user_id))
-
-
-DEFAULT_EMAIL = NotificationPreference.Email.IMMEDIATELY
 
 
 def email_preference(user: User) -> str:
+    return email_frequency(NotificationPreference.objects.filter(user=user).first())
+
+
+def notification_channels(user: User) -> dict[str, str]:
+    """Each kind and how ``user`` wants it (their choice or the default)."""
     pref = NotificationPreference.objects.filter(user=user).first()
-    return pref.email if pref else DEFAULT_EMAIL
+    return {kind: channel_for(pref, kind) for kind in KINDS}
 
 
 @transaction.atomic
-def notification_preference_set(*, actor: User, email: str) -> NotificationPreference:
-    if email not in NotificationPreference.Email.values:
+def notification_preference_set(
+    *, actor: User, email: str | None = None, channels: dict[str, str] | None = None
+) -> NotificationPreference:
+    """Set how often e-mails go out and, per kind, whether to be told here and by e-mail, here
+    only, or not at all. A kind left out keeps its current choice."""
+    if email is not None and email not in NotificationPreference.Email.values:
         raise ValidationFailed(_("Choose immediately, daily or never."), code="bad_choice")
-    pref, _created = NotificationPreference.objects.update_or_create(
-        user=actor, defaults={"email": email}
-    )
+    chosen = dict(channels or {})
+    for kind, channel in chosen.items():
+        if kind not in KINDS or channel not in Channel.values:
+            raise ValidationFailed(_("Choose how to be told of each kind."), code="bad_choice")
+        if channel == Channel.EMAIL and not KINDS[kind].can_email:
+            raise ValidationFailed(
+                _("This kind of notice comes with its own e-mail."), code="bad_choice"
+            )
+        if channel == Channel.OFF and not KINDS[kind].can_turn_off:
+            raise ValidationFailed(
+                _("Safety reports cannot be turned off: someone may be at risk."),
+                code="cannot_turn_off",
+            )
+    pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=actor)
+    if email is not None:
+        pref.email = email
+    pref.channels = {**(pref.channels or {}), **chosen}
+    pref.save(update_fields=["email", "channels"])
     audit.record(
         action="notification_preference.set",
         actor=actor,
         target=pref,
         subject=actor,
-        purpose="Choose how often to get notification e-mails",
+        purpose="Choose how to be told of what happens",
         category="platform",
-        extra={"frequency": email},
+        extra={"frequency": pref.email, "off": sorted(k for k, c in chosen.items() if c == "off")},
     )
     return pref
 
 
-def notifications_mark_read(*, actor: User, notification: Notification | None = None) -> int:
-    """Mark one (or all) of the actor's notifications read. Own bookkeeping: not audited."""
-    qs = Notification.objects.filter(user=actor, read_at__isnull=True)
+def notifications_mark_read(
+    *, actor: User, notification: Notification | None = None, unread: bool = False
+) -> int:
+    """Mark one (or all) of the actor's notifications read, or one unread again. Own
+    bookkeeping: not audited."""
+    qs = Notification.objects.filter(user=actor, read_at__isnull=not unread)
     if notification is not None:
         qs = qs.filter(pk=notification.pk)
-    return qs.update(read_at=timezone.now())
-
-
-@transaction.atomic
-def notification_email_send(*, user: User, digest: bool = False) -> int:
-    """E-mail ``user`` one message listing their unread notifications not yet e-mailed, and
-    mark them e-mailed. Returns how many it covered (0: nothing sent).
-
-    Idempotent: the rows are locked and marked in the same transaction as the send, so a re-run
-    finds nothing left; if sending fails the transaction rolls back and the next run retries.
-    (A crash between the mail server accepting the mail and the commit could send it twice:
-    we prefer that to losing it.) The mail holds fixed sentences and links, never content.
-    """
-    from django.core.mail import send_mail
-
-    pending = list(
-        Notification.objects.select_for_update(skip_locked=True)
-        .filter(user=user, emailed_at__isnull=True, read_at__isnull=True)
-        .order_by("created_at")
-    )
-    if not pending or not user.is_active:
+    elif unread:
         return 0
-    lines, seen = [], set()
-    for n in pending:
-        if (n.text, n.link) not in seen:
-            seen.add((n.text, n.link))
-            lines.append(f"{n.text}:\n{settings.SITE_URL}{n.link}")
-    subject = _("Your daily MentorHaven notifications") if digest else _("New on MentorHaven")
-    send_mail(
-        f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        "\n\n".join(lines) + "\n\n" + _("Sign in to read them.") + "\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-    )
-    now = timezone.now()
-    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=now)
-    if digest:
-        NotificationPreference.objects.update_or_create(user=user, defaults={"last_digest_at": now})
-    audit.record(
-        action="notification.email",
-        target=("accounts.user", user.public_id),
-        subject=user,
-        purpose="Send notification e-mail",
-        category="platform",
-        extra={"count": len(pending), "digest": digest},
-    )
-    return len(pending)
-
-
-# The task is defined beside the service it runs, so that this module can queue it without
-# importing ``messaging.tasks`` (which imports the services): tasks depend on services, never
-# the other way round. ``messaging.tasks`` lists it with the other background work.
-@task()
-def email_pending_notifications(user_id: int) -> int:
-    """The e-mail of someone who wants notifications immediately (queued after a commit)."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return 0
-    return notification_email_send(user=user)
+    return qs.update(read_at=None if unread else timezone.now())

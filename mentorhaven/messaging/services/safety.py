@@ -20,8 +20,8 @@ from mentorhaven.messaging.models import (
     Notification,
     Report,
 )
+from mentorhaven.messaging.notices import notify
 from mentorhaven.messaging.services._common import MAX_NOTE, _clean_body
-from mentorhaven.messaging.services.notifications import _email_soon
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, OrgMembership, Program
 
@@ -114,18 +114,7 @@ def report_create(
     )
     admins = _report_admin_ids(conversation.program) - {person.pk}
     link = reverse("messaging:report_detail", kwargs={"report_id": report.public_id})
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user_id=uid,
-                kind=Notification.Kind.REPORT,
-                text=str(_("A safety report needs your attention")),
-                link=link,
-            )
-            for uid in sorted(admins)
-        ]
-    )
-    _email_soon(sorted(admins))
+    notify(user_ids=admins, kind=Notification.Kind.REPORT, link=link)
     audit.record(
         action="report.create",
         actor=actor,
@@ -170,5 +159,11 @@ def report_resolve(*, actor: User, report: Report) -> Report:
         purpose="Close a safety report",
         category="program",
         organization=report.program.organization_id,
+    )
+    # The reporter is told that the team acted, not what it did; the reported person, nothing.
+    notify(
+        user_ids=[report.reporter_id],
+        kind=Notification.Kind.REPORT_OUTCOME,
+        link=reverse("messaging:notifications"),
     )
     return report

@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from mentorhaven.kernel.errors import (
     ValidationFailed,
 )
 from mentorhaven.mail import send_after_commit
+from mentorhaven.messaging.notices import Kind, notify
 from mentorhaven.programs.models import (
     Invitation,
     Membership,
@@ -167,6 +169,13 @@ def _invitation_write(*, actor: User, request: InvitationRequest) -> Invitation:
         extra={"program_role": request.program_role, "org_role": request.org_role},
     )
     send_after_commit(partial(_send_invitation_email, invitation, token), "invitation")
+    # Someone who already has an account sees it in the app too (the link to accept stays in
+    # the e-mail: the notice never holds the token).
+    notify(
+        user_ids=User.objects.filter(email__iexact=invitation.email).values_list("pk", flat=True),
+        kind=Kind.INVITATION,
+        link=reverse("dashboard"),
+    )
     return invitation
 
 
