@@ -28,7 +28,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from mentorhaven.kernel import audit
 from mentorhaven.mail import send_quietly
@@ -183,8 +183,10 @@ def notification_email_send(*, user, digest: bool = False) -> int:
         subject = _("Your daily MentorHaven notifications")
     elif len(seen) == 1:
         subject = _(seen[0][0])
-    else:
-        subject = _("New on MentorHaven")
+    else:  # the newest event names the e-mail; the rest are counted
+        subject = ngettext(
+            "%(latest)s, and %(count)d more", "%(latest)s, and %(count)d more", len(seen) - 1
+        ) % {"latest": _(seen[-1][0]), "count": len(seen) - 1}
     send_mail(
         f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         "\n\n".join(lines) + "\n\n" + _("Sign in to read them.") + "\n",
