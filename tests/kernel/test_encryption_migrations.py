@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 BEFORE = [
     ("kernel", "0006_audit_sealer_notify"),
     ("accounts", "0001_initial"),
+    ("programs", "0002_invitation_display_name"),
     ("mentoring", "0002_goals_meetings_notes_feedback"),
     ("matching", "0001_profiles_questions_runs"),
     ("messaging", "0001_conversations_messages_safety"),
