@@ -325,6 +325,33 @@ def test_the_sealer_seals_chains_and_checkpoints_what_commits_leave_pending(sett
 
 
 @pytest.mark.django_db(transaction=True)
+def test_recording_transactions_send_no_notification_so_their_commits_run_in_parallel():
+    """A NOTIFY makes PostgreSQL hold a cluster-wide lock from commit until the flush: every
+    recording transaction of every web process would commit one at a time. Nothing a
+    recording transaction does may notify; the sealer polls instead."""
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as listener:
+        listener.execute("LISTEN mentorhaven_audit")  # the channel an earlier release used
+        with transaction.atomic():
+            audit.record(action="test.one")
+        audit.record_access(
+            viewer=None,
+            category="personal",
+            purpose="test",
+            subjects=[User.objects.create(email="notify@example.org", display_name="N")],
+        )
+        heard = list(listener.notifies(timeout=0.5))
+    assert heard == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.proname FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = %s::regclass AND p.prosrc ILIKE %s",
+            [EVENTS, "%notify%"],
+        )
+        assert cursor.fetchall() == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_sealer_signs_a_quiet_log_once_its_oldest_unsigned_event_is_old_enough(settings):
     settings.AUDIT_CHECKPOINT_SECONDS = 1
     with sealer_thread():
