@@ -24,11 +24,13 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-dev
 
-## make run: install, migrate, load the demo data, serve at http://127.0.0.1:8000 with the audit
-## sealer and the task worker beside the web server (Ctrl-C stops all three)
+## make run: install, migrate, load the demo data, serve at http://localhost:8000 (passkeys need
+## localhost, not 127.0.0.1) with the audit sealer, scheduler and task worker beside the web
+## server (Ctrl-C stops them all). `make run DEMO=0` starts empty and prints a set-up token.
+DEMO ?= 1
 run: install
 	$(BIN)/mentorhaven migrate --noinput
-	$(BIN)/mentorhaven demo
+	@if [ "$(DEMO)" != "0" ]; then $(BIN)/mentorhaven demo; fi
 	$(BIN)/mentorhaven run --host 127.0.0.1 --port 8000
 
 ## make test: the whole suite (browser tests included when Chromium is available)

@@ -10,6 +10,8 @@ def main() -> None:
         from mentorhaven.kernel.management.commands.keys import generate_main
 
         sys.exit(generate_main(sys.argv[3]))
+    if sys.argv[1:2] == ["setup-token"]:
+        sys.argv[1] = "setup_token"  # the documented spelling; Django's command is setup_token
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
     from django.core.management import execute_from_command_line
 

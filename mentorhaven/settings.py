@@ -97,7 +97,7 @@ if PRODUCTION and not _hosts:
         "MENTORHAVEN_ALLOWED_HOSTS must list the host names this server answers to "
         "(comma-separated) in production"
     )
-ALLOWED_HOSTS = [h.strip() for h in (_hosts or "127.0.0.1,localhost,testserver").split(",")]
+ALLOWED_HOSTS = [h.strip() for h in (_hosts or "localhost,127.0.0.1,testserver").split(",")]
 if PRODUCTION and "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("MENTORHAVEN_ALLOWED_HOSTS must not contain '*' in production")
 SITE_URL = (env("MENTORHAVEN_SITE_URL") or f"http://{ALLOWED_HOSTS[0]}:8000").rstrip("/")

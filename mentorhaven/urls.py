@@ -1,9 +1,11 @@
 from django.urls import include, path
 
 from mentorhaven.api import api
+from mentorhaven.programs.setup_views import setup
 
 urlpatterns = [
     path("", include("mentorhaven.web.urls")),
+    path("setup/", setup, name="setup"),
     path("accounts/", include("mentorhaven.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("mentorhaven.programs.urls")),

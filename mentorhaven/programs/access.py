@@ -14,8 +14,8 @@ from django.db.models import Q, QuerySet
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel.access import fetch, is_person, parse_public_id
-from mentorhaven.kernel.errors import NotFound
-from mentorhaven.programs.models import Membership, OrgMembership, Program
+from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 
 # Organization roles that oversee every program of their organization (program metadata).
 OVERSIGHT_ORG_ROLES = (
@@ -62,6 +62,50 @@ def access_program(viewer: Any, public_id: Any, *, write: bool = False) -> Progr
         write=write,
         writable=administered_programs(viewer),
     )
+
+
+def org_admin_programs(viewer: Any) -> QuerySet[Program]:
+    """Programs whose organization the viewer administers: the only ones whose settings they
+    may change (a program admin runs a program but does not set it up)."""
+    if not is_person(viewer):
+        return Program.objects.none()
+    org_ids = OrgMembership.objects.filter(user=viewer, role=OrgMembership.Role.ORG_ADMIN).values(
+        "organization_id"
+    )
+    return Program.objects.filter(organization_id__in=org_ids)
+
+
+def access_program_setup(
+    viewer: Any, *, public_id: Any = None, slug: str | None = None, write: bool = False
+) -> Program:
+    """The program named by ``public_id`` (pages) or ``slug`` (the API) if the viewer may see it
+    (``visible_programs``), else NotFound; with ``write=True`` the viewer must administer its
+    organization, else PermissionDenied: its members see it but may not change it.
+    """
+    visible = visible_programs(viewer).select_related("organization")
+    if slug is None:
+        return fetch(visible, public_id, write=write, writable=org_admin_programs(viewer))
+    program = visible.filter(slug=slug[:80]).first()
+    if program is None:
+        raise NotFound()
+    if write and not org_admin_programs(viewer).filter(pk=program.pk).exists():
+        raise PermissionDenied()
+    return program
+
+
+def administered_organizations(viewer: Any) -> QuerySet[Organization]:
+    """Organizations the viewer is an admin of."""
+    if not is_person(viewer):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        members__user=viewer, members__role=OrgMembership.Role.ORG_ADMIN
+    ).distinct()
+
+
+def access_organization_admin(viewer: Any, public_id: Any) -> Organization:
+    """The organization with ``public_id`` if the viewer administers it, else NotFound (the same
+    for its other members, strangers and ids that do not exist)."""
+    return fetch(administered_organizations(viewer), public_id)
 
 
 def access_participant(program: Program, public_id: Any, *, roles: Collection[str]) -> User:

@@ -13,3 +13,17 @@ declare(
     category="program",
     sentence=_("{actor} viewed a program's member list, which includes you"),
 )
+declare("organization.create", category="program", sentence=_("{actor} set up an organization"))
+declare("program.create", category="program", sentence=_("{actor} set up a program"))
+declare("program.update", category="program", sentence=_("{actor} changed a program's settings"))
+declare("program.archive", category="program", sentence=_("{actor} archived a program"))
+declare(
+    "setup.token_issue",
+    category="program",
+    sentence=_("{actor} issued a set-up token for an empty install"),
+)
+declare(
+    "setup.token_refuse",
+    category="program",
+    sentence=_("{actor} refused a wrong set-up token"),
+)

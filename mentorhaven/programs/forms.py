@@ -1,4 +1,5 @@
-"""Forms for inviting people: one at a time, or many from a CSV file."""
+"""Forms for inviting people (one at a time, or many from a CSV file), for the first-run page
+and for setting programs up."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import io
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mentorhaven.programs.models import Membership, OrgMembership
+from mentorhaven.programs import domain
+from mentorhaven.programs.models import Membership, OrgMembership, Program
 from mentorhaven.programs.selectors import PROGRAM_ADMIN_INVITABLE_ROLES, InviteScope
 from mentorhaven.programs.services import ImportRow
 
@@ -120,3 +122,109 @@ class BulkInvitationForm(forms.Form):
         if upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
         return parse_invitation_csv(upload.read())
+
+
+# --- starting from an empty install, and setting programs up ---------------------------------
+
+
+class SetupForm(forms.Form):
+    token = forms.CharField(
+        label=_("Set-up token"),
+        max_length=128,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=_("Printed on the server by “mentorhaven run” or “mentorhaven setup-token”."),
+    )
+    name = forms.CharField(label=_("Organization name"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Organization address"),
+        max_length=80,
+        help_text=_("Lower-case letters, digits and hyphens, e.g. “acme-mentoring”."),
+    )
+    admin_email = forms.EmailField(label=_("E-mail address of its first admin"))
+    admin_name = forms.CharField(
+        label=_("Name of its first admin (optional)"), max_length=150, required=False
+    )
+
+
+class ProgramCreateForm(forms.Form):
+    name = forms.CharField(label=_("Program name"), max_length=200)
+    slug = forms.SlugField(
+        label=_("Program address"),
+        max_length=80,
+        help_text=_("Lower-case letters, digits and hyphens, e.g. “spring-2027”."),
+    )
+    kind = forms.ChoiceField(label=_("Format"), choices=Program.Kind.choices)
+
+
+def _optional_number(label, bound: domain.Bound, help_text) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=bound.low,
+        max_value=bound.high,
+        help_text=help_text,
+    )
+
+
+MATCHING_MODE_CHOICES = [
+    ("admin", _("Coordinators match")),
+    ("mentee_request", _("Mentees request a mentor")),
+    ("both", _("Both")),
+]
+
+
+class ProgramEditForm(forms.Form):
+    """A program's details and settings; an empty number puts the default back."""
+
+    name = forms.CharField(label=_("Program name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=domain.MAX_DESCRIPTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    kind = forms.ChoiceField(label=_("Format"), choices=Program.Kind.choices)
+    starts_on = forms.DateField(
+        label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    confidentiality_agreement = forms.CharField(
+        label=_("Confidentiality agreement both people accept"),
+        required=False,
+        max_length=domain.MAX_AGREEMENT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Leave empty for MentorHaven's standard agreement."),
+    )
+    matching_mode = forms.ChoiceField(label=_("How pairs form"), choices=MATCHING_MODE_CHOICES)
+    mentor_capacity = _optional_number(
+        _("Mentees per mentor (default)"),
+        domain.INTEGER_SETTINGS["mentor_capacity"],
+        _("Empty: each mentor's own choice."),
+    )
+    min_group_size = _optional_number(
+        _("Smallest group shown in figures"),
+        domain.INTEGER_SETTINGS["min_group_size"],
+        _("Figures about fewer people are never shown; at least 5."),
+    )
+    idle_days = _optional_number(
+        _("Days without activity before a nudge"),
+        domain.INTEGER_SETTINGS["idle_days"],
+        _("Empty: 21 days."),
+    )
+
+    @staticmethod
+    def initial_for(program: Program) -> dict:
+        settings = program.settings or {}
+        return {
+            "name": program.name,
+            "description": program.description,
+            "kind": program.kind,
+            "starts_on": program.starts_on,
+            "ends_on": program.ends_on,
+            "confidentiality_agreement": settings.get("confidentiality_agreement", ""),
+            "matching_mode": settings.get("matching_mode", domain.DEFAULT_MATCHING_MODE),
+            **{key: settings.get(key) for key in domain.INTEGER_SETTINGS},
+        }

@@ -131,12 +131,18 @@ exempt(
 )
 exempt(
     "programs.Program",
-    "a program's name, slug, description and settings are written by its organizers about the "
-    "program, not about a person",
+    "a program's name, slug, description and settings (its agreement text, sizes, idle days) "
+    "are written by its organizers about the program, not about a person; shown to its members",
     fields=["name", "slug", "description", "settings"],
 )
 exempt(
     "programs.Invitation",
     "a SHA-256 of the invitation's secret; the secret itself is only in the e-mail",
     fields=["token_hash"],
+)
+exempt(
+    "programs.SetupToken",
+    "a SHA-256 of the one-time set-up secret of an empty install and a count of wrong guesses; "
+    "the secret itself is only printed on the server",
+    fields=["token_hash", "failed_attempts"],
 )

@@ -74,6 +74,8 @@ class Program(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     settings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # An archived program is kept for its records but can no longer be changed.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["organization__name", "name"]
@@ -155,3 +157,21 @@ class Invitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class SetupToken(models.Model):
+    """The one-time secret that lets the first visitor of an empty install create its first
+    organization. Only a SHA-256 of the token is stored; it expires, is used once, and gives way
+    after a few wrong guesses (a new one must then be printed on the server)."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Set-up token of {self.created_at:%Y-%m-%d %H:%M}"

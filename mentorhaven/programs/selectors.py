@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -293,4 +294,22 @@ def security_officer_addresses(organization_id: int) -> list[str]:
             role=OrgMembership.Role.SECURITY_OFFICER,
             user__is_active=True,
         ).values_list("user__email", flat=True)
+    )
+
+
+# --- setting up ----------------------------------------------------------------------------------
+
+
+def setup_open() -> bool:
+    """Whether the install is empty: the first-run page answers only then."""
+    return not Organization.objects.exists()
+
+
+def organization_programs_for(*, viewer: User, organization: Organization) -> QuerySet[Program]:
+    """The programs of an organization the viewer administers (``access_organization_admin``
+    already checked), newest first, archived ones last."""
+    return (
+        Program.objects.filter(organization=organization)
+        .select_related("organization")
+        .order_by(models.F("archived_at").asc(nulls_first=True), "-created_at", "pk")
     )

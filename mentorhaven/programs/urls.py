@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentorhaven.programs import views
+from mentorhaven.programs import setup_views, views
 
 urlpatterns = [
     path("invitations/", views.invitations_home, name="invitations_home"),
@@ -11,4 +11,8 @@ urlpatterns = [
         views.invitation_revoke_view,
         name="invitation_revoke",
     ),
+    path("setup/", setup_views.programs_home, name="programs_home"),
+    path("o/<uuid:org_id>/programs/", setup_views.programs_manage, name="programs_manage"),
+    path("<uuid:program_id>/edit/", setup_views.program_edit, name="program_edit"),
+    path("<uuid:program_id>/archive/", setup_views.program_archive_view, name="program_archive"),
 ]

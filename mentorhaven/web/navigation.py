@@ -52,6 +52,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(_("Safety reports"), "messaging:reports", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
     Entry(_("Programs"), "dashboard", frozenset({PROGRAM_ADMIN}), "program-admin"),
     Entry(_("Organization"), "dashboard", frozenset({ORG_ADMIN}), "org-admin"),
+    Entry(_("Program set-up"), "programs_home", frozenset({ORG_ADMIN})),
     Entry(_("Invitations"), "invitations_home", frozenset({PROGRAM_ADMIN, ORG_ADMIN})),
     Entry(_("Retention"), "retention", frozenset({ORG_ADMIN, AUDITOR, SECURITY_OFFICER})),
     Entry(_("Compliance"), "dashboard", frozenset({AUDITOR}), "auditor"),

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.models import SignedInRequest, User
+from mentorhaven.programs.selectors import setup_open
 from mentorhaven.web.checklist import checklist_for
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
 
@@ -24,7 +25,7 @@ RELATIONSHIPS_URL_NAME = "relationship_list"
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
-    return render(request, "web/home.html")
+    return render(request, "web/home.html", {"setup_open": setup_open()})
 
 
 def _optional_url(name: str) -> str:

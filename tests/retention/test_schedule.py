@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from mentorhaven.kernel import schedule
-from mentorhaven.kernel.management.commands.run import children
 from mentorhaven.kernel.models import ScheduledJob
+from mentorhaven.web.management.commands.run import children
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

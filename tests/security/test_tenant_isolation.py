@@ -280,6 +280,10 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
             matching=admins | mentees | mentors,
             org_admins={"org_admin"} if org == "demo" else {"oscar"},
         )  # fmt: skip
+        world.add(
+            "program_slug", f"{org} program's slug", program.slug, org,
+            visible=members, org_admins={"org_admin"} if org == "demo" else {"oscar"},
+        )  # fmt: skip
         organization = program.organization
         world.add(
             "organization", f"{org} organization", organization, org, inviters=admins,
@@ -564,6 +568,10 @@ RULES: dict[str, Rule] = {
     "invitations": Rule({"org_id": "organization"}, reach("inviters")),
     "invitations_bulk": Rule({"org_id": "organization"}, reach("inviters")),
     "invitation_revoke": Rule({"invitation_id": "invitation"}, reach("admins")),
+    # program set-up: the organization's admins; the program's members see it but may not
+    "programs_manage": Rule({"org_id": "organization"}, reach("org_admins")),
+    "program_edit": Rule(PROGRAM, change("visible", "org_admins")),
+    "program_archive": Rule(PROGRAM, change("visible", "org_admins"), methods=("post",)),
     # relationships: the participants; metadata to those who oversee the program
     "calendar_feed": Rule({"token": "calendar_token"}, credential={"get": 200, "post": 405}),
     "relationship_program": Rule(PROGRAM, reach("overseers")),
@@ -697,6 +705,12 @@ RULES: dict[str, Rule] = {
     "api:token_revoke": Rule({"public_id": "api_token"}, reach("owner"), methods=("delete",)),
     "api:program_detail": Rule({"public_id": "program"}, reach("visible"), methods=("get",)),
     "api:membership_list": Rule({"public_id": "program"}, reach("visible"), methods=("get",)),
+    "api:program_update": Rule(
+        {"slug": "program_slug"}, change("visible", "org_admins"), methods=("patch",)
+    ),
+    "api:program_archive": Rule(
+        {"slug": "program_slug"}, change("visible", "org_admins"), methods=("post",)
+    ),
     "api:suggestions": Rule(PROGRAM, reach("mentee"), methods=("get",)),
     "api:match_run_create": Rule(PROGRAM, reach("admins"), methods=("post",)),
     "api:match_run_publish": Rule(RUN, reach("admins"), methods=("post",)),

@@ -24,6 +24,10 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     # The landing page: explains MentorHaven and links to sign-in; no personal data.
     "home",
+    # The first-run page of an empty install: answers only while no organization exists (404
+    # after), and then does nothing without the one-time set-up token printed on the server
+    # (stored hashed, single-use, expiring, a few guesses at most).
+    "setup",
     # Load balancers poll it; it answers only "ok" or "unavailable".
     "healthz",
     # Signing in must be possible before one is signed in. (The second-factor and passkey

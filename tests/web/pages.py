@@ -117,6 +117,9 @@ NOT_PAGES: dict[str, str] = {
     "incidents:unlock": POST_ONLY,
     "incidents:alert_open": POST_ONLY,
     "incidents:alert_dismiss": POST_ONLY,
+    "program_archive": POST_ONLY,
+    "setup": "the first-run page of an empty install, before anyone can sign in; 404 once an "
+    "organization exists (tests/programs/test_setup_page.py)",
 }
 API_REASON = "the JSON API, not a page (message sending is measured by bench_messages.py)"
 
@@ -165,6 +168,9 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             for who in (PROGRAM_ADMIN, ORG_ADMIN)
         ],
         "retention": [(who, _url("retention"), 200) for who in (ORG_ADMIN, AUDITOR)],
+        "programs_home": [(ORG_ADMIN, _url("programs_home"), 302)],
+        "programs_manage": [(ORG_ADMIN, _url("programs_manage", org_id=w.org.public_id), 200)],
+        "program_edit": [(ORG_ADMIN, _url("program_edit", program_id=program.public_id), 200)],
         "invitations_bulk": [(ORG_ADMIN, _url("invitations_bulk", org_id=w.org.public_id), 200)],
         "relationship_list": [
             (MENTEE, _url("relationship_list"), 200),

@@ -9,6 +9,7 @@ from mentorhaven.programs.services.invitations import (
     invitation_accept,
     invitation_check,
     invitation_create,
+    invitation_first_admin,
     invitation_revoke,
     invitations_import,
 )
@@ -17,23 +18,40 @@ from mentorhaven.programs.services.programs import (
     membership_grant,
     org_role_grant,
     organization_create,
+    program_archive,
     program_create,
+    program_update,
+)
+from mentorhaven.programs.services.setup import (
+    SETUP_MAX_ATTEMPTS,
+    SETUP_TOKEN_MINUTES,
+    SetupResult,
+    setup_complete,
+    setup_token_issue,
 )
 
 __all__ = [
     "AUDIT_CATEGORY_PROGRAM",
     "INVITATION_TOKEN_BYTES",
+    "SETUP_MAX_ATTEMPTS",
+    "SETUP_TOKEN_MINUTES",
     "ImportRejected",
     "ImportRow",
     "InvitationRequest",
     "RowError",
+    "SetupResult",
     "invitation_accept",
     "invitation_check",
     "invitation_create",
+    "invitation_first_admin",
     "invitation_revoke",
     "invitations_import",
     "membership_grant",
     "org_role_grant",
     "organization_create",
+    "program_archive",
     "program_create",
+    "program_update",
+    "setup_complete",
+    "setup_token_issue",
 ]

@@ -144,7 +144,7 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
     )
 
 
-def _invitation_write(*, actor: User, request: InvitationRequest) -> Invitation:
+def _invitation_write(*, actor: User | None, request: InvitationRequest) -> Invitation:
     token = secrets.token_urlsafe(INVITATION_TOKEN_BYTES)
     now = timezone.now()
     invitation = Invitation.objects.create(
@@ -205,6 +205,29 @@ def invitation_create(
         display_name=display_name,
     )
     return _invitation_write(actor=actor, request=request)
+
+
+@transaction.atomic
+def invitation_first_admin(
+    *, organization: Organization, email: str, display_name: str = ""
+) -> Invitation:
+    """Invite the first admin of a new organization, on behalf of MentorHaven itself (the
+    operator's command or the first-run page: nobody is signed in to invite them). The same
+    invitation as any other: a token shown only in the e-mail, sent after commit."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationFailed(_("This is not a valid e-mail address."), code="bad_email") from exc
+    request = InvitationRequest(
+        organization=organization,
+        email=email,
+        program=None,
+        program_role="",
+        org_role=OrgMembership.Role.ORG_ADMIN,
+        display_name=(display_name or "").strip()[:150],
+    )
+    return _invitation_write(actor=None, request=request)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             logins = seed_demo()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/accounts/login/):")
+        self.stdout.write("Demo logins (http://localhost:8000/accounts/login/):")
         for persona, password in logins:
             role = persona.program_role or persona.org_role
             mfa = "  + TOTP: mentorhaven demo totp " + persona.email if persona.needs_mfa else ""
