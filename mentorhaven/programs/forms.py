@@ -183,6 +183,10 @@ class ProgramEditForm(forms.Form):
         required=False,
         max_length=domain.MAX_DESCRIPTION_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Everyone in the program reads it, and it is stored unencrypted: write about the "
+            "program, never about a person."
+        ),
     )
     kind = forms.ChoiceField(label=_("Format"), choices=Program.Kind.choices)
     starts_on = forms.DateField(
@@ -196,7 +200,10 @@ class ProgramEditForm(forms.Form):
         required=False,
         max_length=domain.MAX_AGREEMENT_CHARS,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Leave empty for MentorHaven's standard agreement."),
+        help_text=_(
+            "Leave empty for MentorHaven's standard agreement. Stored unencrypted, like the "
+            "description: never write about a person here."
+        ),
     )
     matching_mode = forms.ChoiceField(label=_("How pairs form"), choices=MATCHING_MODE_CHOICES)
     mentor_capacity = _optional_number(
