@@ -10,8 +10,10 @@ import pytest
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.programs.models import OrgMembership, Program
+from mentorhaven.programs.services import invitation_create, program_archive
 from mentorhaven.retention.models import RetentionPolicy
 from tests.conftest import PASSWORD
 
@@ -253,3 +255,15 @@ def test_only_org_admins_reach_the_programs_page(client, personas, login, who):
     login(getattr(personas, who))
     assert client.get(f"/programs/o/{personas.org.public_id}/programs/").status_code == 404
     assert client.get("/programs/setup/").status_code == 404
+
+
+def test_nobody_is_invited_to_an_archived_program(personas):
+    program_archive(actor=personas.org_admin, program=personas.program)
+    with pytest.raises(ValidationFailed, match="archived"):
+        invitation_create(
+            actor=personas.org_admin,
+            organization=personas.org,
+            email="late@example.test",
+            program=Program.objects.get(pk=personas.program.pk),
+            program_role="mentee",
+        )

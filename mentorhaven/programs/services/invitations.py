@@ -90,6 +90,10 @@ def invitation_check(
             raise ValidationFailed(_("A program role needs a program."), code="program_required")
     elif program_role not in Membership.Role.values:
         raise ValidationFailed(_("Unknown program role."), code="unknown_role")
+    elif program.archived_at is not None:
+        raise ValidationFailed(
+            _("This program is archived: nobody new can join it."), code="archived"
+        )
     scope.check(program=program, program_role=program_role, org_role=org_role)
 
     pending = Invitation.objects.filter(
