@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from mentorhaven.accounts import usersessions
 from tests.conftest import totp_code
 from tests.security.urlwalk import dummy_values, endpoints, fill
 from tests.web.pages import NOT_PAGES, POST_ONLY, not_a_page, pages
@@ -36,6 +37,14 @@ def _setup(settings, tmp_path):
     # Counts must not depend on how fast this machine is: a page that takes longer than the
     # key cache's life on a loaded machine would fetch its keys again (one query, not growth).
     settings.VAULT_KEY_CACHE_SECONDS = 3600
+
+
+@pytest.fixture(autouse=True)
+def _activity_written_once(monkeypatch):
+    # A session's activity is written at most once a minute (accounts/usersessions.py): on a
+    # slow machine a measured request could fall just past the minute and count that write,
+    # which depends on the clock, not on the program's size.
+    monkeypatch.setattr(usersessions, "ACTIVITY_WRITE_SECONDS", 24 * 3600)
 
 
 def _signed_in(world: World) -> dict[str, Client]:
