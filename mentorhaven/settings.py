@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -193,6 +194,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person's time zone, as soon as we know who they are.
+    "mentorhaven.accounts.middleware.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -512,7 +515,18 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 LANGUAGE_CODE = "en"
+# The server works in UTC; each person sees times in their own zone (accounts.User.time_zone,
+# activated per request by accounts.middleware.TimeZoneMiddleware).
 TIME_ZONE = "UTC"
+# The zone of people who have not chosen one (existing accounts, a browser that does not say):
+# the organization's zone for a single-organization deployment.
+DEFAULT_USER_TIME_ZONE = env("MENTORHAVEN_DEFAULT_TIME_ZONE", "UTC") or "UTC"
+try:
+    zoneinfo.ZoneInfo(DEFAULT_USER_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    raise ImproperlyConfigured(
+        f"MENTORHAVEN_DEFAULT_TIME_ZONE: {DEFAULT_USER_TIME_ZONE!r} is not a known time zone"
+    ) from exc
 USE_I18N = True
 USE_TZ = True
 

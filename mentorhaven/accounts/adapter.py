@@ -61,6 +61,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 user.display_name = (
                     form.cleaned_data.get("display_name") or invitation.display_name or ""
                 ).strip()[:150]
+                user.time_zone = form.cleaned_data.get("time_zone") or user.time_zone
                 user.save()
                 invitation_accept(actor=user, invitation=invitation)
         except ApplicationError as exc:

@@ -45,6 +45,7 @@ class MeOut(Schema):
     public_id: UUID
     email: str
     display_name: str
+    time_zone: str = Field(description="The IANA zone the API's times are given in for you.")
     mfa_enabled: bool
     organizations: list[OrganizationRolesOut]
     programs: list[ProgramRolesOut]
@@ -94,6 +95,7 @@ def me(request):
         "public_id": user.public_id,
         "email": user.email,
         "display_name": user.display_name,
+        "time_zone": user.time_zone,
         "mfa_enabled": user_has_mfa(user),
         "organizations": _grouped(
             org_roles,

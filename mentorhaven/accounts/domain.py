@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from zoneinfo import available_timezones
+
 # Order matters: Edge and Opera claim to be Chrome, Chrome claims to be Safari.
 _BROWSERS = (
     ("Edg/", "Edge"),
@@ -35,3 +38,22 @@ def device_description(user_agent: str) -> str:
     if browser and system:
         return f"{browser} on {system}"
     return browser or system or "Unknown device"
+
+
+# --- time zones ----------------------------------------------------------------------------------
+
+
+@cache
+def known_time_zones() -> frozenset[str]:
+    """The IANA zone names this machine knows (the system's tz database, or ``tzdata``)."""
+    return frozenset(available_timezones())
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is a zone we can show times in. A zone is a name from the list, never
+    free text: anything else is refused where it is entered (sign-up, profile, API)."""
+    return isinstance(name, str) and name in known_time_zones()
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(known_time_zones())]

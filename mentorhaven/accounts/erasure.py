@@ -50,6 +50,7 @@ def anonymize_user(user: User) -> dict[str, int]:
         return {"accounts": 0}
     user.email = f"{uuid.uuid4().hex}@{ERASED_EMAIL_DOMAIN}"
     user.display_name = ""
+    user.time_zone = "UTC"
     user.set_unusable_password()
     user.last_login = None
     user.date_joined = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)

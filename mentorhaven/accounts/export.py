@@ -18,6 +18,7 @@ def account_rows(context):
         "email": user.email,
         "name": user.display_name,
         "joined": user.date_joined,
+        "time_zone": user.time_zone,
         "last_sign_in": user.last_login,
         "active": user.is_active,
     }

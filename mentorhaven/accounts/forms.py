@@ -9,8 +9,9 @@ from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mentorhaven.accounts.domain import is_time_zone, time_zone_choices
 from mentorhaven.accounts.mfa_adapter import secrets_of
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import User, default_time_zone
 from mentorhaven.kernel.errors import Erased
 from mentorhaven.kernel.vault import VaultError
 
@@ -25,7 +26,13 @@ class InvitedSignupForm(SignupForm):
     display_name = forms.CharField(
         label=_("Your name as others will see it"), max_length=150, required=False
     )
-    field_order = ["display_name", "email", "password1", "password2"]
+    # Filled by accounts/static time-zone.js from the browser's own zone; never typed.
+    time_zone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-browser-time-zone": ""}),
+    )
+    field_order = ["display_name", "email", "password1", "password2", "time_zone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +50,13 @@ class InvitedSignupForm(SignupForm):
         request = context.request
         return invitation_from_session(request) if request is not None else None
 
+    def clean_time_zone(self) -> str:
+        """The browser's zone when it is one we know. The field is hidden, so a browser that
+        reports nothing or an unknown name gets the default zone rather than an error the
+        person could not fix; they can choose their zone on their profile page."""
+        value = (self.cleaned_data.get("time_zone") or "").strip()
+        return value if is_time_zone(value) else default_time_zone()
+
     def clean_email(self) -> str:
         value = super().clean_email()
         invitation = self._invitation()
@@ -59,6 +73,13 @@ class ProfileForm(forms.Form):
         max_length=150,
         required=False,
         help_text=_("Shown to the people in your programs. Leave empty to show your e-mail name."),
+    )
+    # A choice from the list: anything else posted is a form error ("Select a valid choice").
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        required=False,  # left out: the zone stays as it is
+        help_text=_("Meeting times are shown to you, and entered by you, in this zone."),
     )
 
 

@@ -28,6 +28,17 @@ declare(
             erasure=Erasure.ANONYMIZE,
         ),
         Field(
+            "time_zone",
+            Category.PROFESSIONAL,
+            label="Your time zone",
+            # A name picked from the IANA list (never free text), so it is not encrypted.
+            purpose="Showing and taking meeting times in your local time",
+            basis="contract",
+            visible_to=("self",),
+            retention=ACCOUNT_LIFETIME,
+            erasure=Erasure.ANONYMIZE,
+        ),
+        Field(
             "password",
             Category.PLATFORM,
             label="Your password (as a one-way hash)",

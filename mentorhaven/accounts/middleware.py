@@ -1,4 +1,6 @@
-"""The second-factor rule for people whose roles let them see other people's data.
+"""Per-request account rules: the second-factor gate, and the person's time zone.
+
+The second-factor rule for people whose roles let them see other people's data.
 
 Until a mentor or anyone with an admin role has enrolled a second factor, they reach only
 enrolment, signing out and static files; the API answers 403 ``mfa_required``. Decided afresh
@@ -8,8 +10,11 @@ counts on the very next one.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.selectors import mfa_gate
@@ -48,3 +53,29 @@ class MfaRequiredMiddleware:
                 )
             return redirect("mfa_index")
         return self.get_response(request)
+
+
+def activate_time_zone(user) -> None:
+    """Show and read times in ``user``'s zone for the rest of this request (UTC for visitors).
+    A zone name the tz database no longer knows falls back to UTC rather than failing."""
+    name = getattr(user, "time_zone", "") if getattr(user, "is_authenticated", False) else ""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(name)) if name else timezone.deactivate()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.deactivate()
+
+
+class TimeZoneMiddleware:
+    """Activates the signed-in person's zone after authentication; the API's token
+    authentication activates it again once it knows the token's owner (accounts.tokens).
+    Stored times stay in UTC; forms read entered times and templates show them in this zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        activate_time_zone(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

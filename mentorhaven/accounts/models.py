@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.http import HttpRequest
@@ -16,6 +17,11 @@ from mentorhaven.kernel.fields import EncryptedTextField
 # An erased account keeps its row (others' records point at it) under an address in this
 # reserved domain (RFC 2606), which nobody can receive mail at or sign in with.
 ERASED_EMAIL_DOMAIN = "erased.invalid"
+
+
+def default_time_zone() -> str:
+    """The zone of someone who has not chosen one (``MENTORHAVEN_DEFAULT_TIME_ZONE``, UTC)."""
+    return settings.DEFAULT_USER_TIME_ZONE
 
 
 class UserManager(BaseUserManager["User"]):
@@ -49,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # An IANA zone name from the list (accounts.domain.is_time_zone), never free text: meeting
+    # times are stored in UTC and shown and entered in this zone.
+    time_zone = models.CharField(max_length=64, default=default_time_zone)
 
     objects = UserManager()
 

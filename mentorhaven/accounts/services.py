@@ -10,14 +10,16 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.domain import is_time_zone
 from mentorhaven.accounts.mfa_adapter import secrets_of
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.realtime import sockets_recheck_on_commit
 from mentorhaven.accounts.sessions import stored_key
 from mentorhaven.accounts.tokens import api_tokens_revoke_all
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.errors import NotFound
+from mentorhaven.kernel.errors import NotFound, ValidationFailed
 
 AUDIT_PURPOSE_SECURITY = "account security"
 
@@ -50,21 +52,32 @@ def mfa_event_record(*, user: User, action: str, method: str) -> None:
 
 
 @transaction.atomic
-def user_profile_update(*, actor: User, user: User, display_name: str) -> User:
-    """Change how a person is shown to others. Only the person themselves may do it."""
+def user_profile_update(
+    *, actor: User, user: User, display_name: str, time_zone: str | None = None
+) -> User:
+    """Change how a person is shown to others, and the zone they see times in. Only the person
+    themselves may do it. A zone is a name from the IANA list; anything else is refused."""
     if actor.pk != user.pk:
         raise NotFound()
+    changed: list[str] = []
     display_name = display_name.strip()[:150]
     if display_name != user.display_name:
         user.display_name = display_name
-        user.save(update_fields=["display_name"])
+        changed.append("display_name")
+    if time_zone is not None and time_zone != user.time_zone:
+        if not is_time_zone(time_zone):
+            raise ValidationFailed(_("Choose a time zone from the list."), code="bad_time_zone")
+        user.time_zone = time_zone
+        changed.append("time_zone")
+    if changed:
+        user.save(update_fields=changed)
         audit.record(
             action="account.profile_update",
             actor=actor,
             target=user,
             subject=user,
             purpose="keep the profile current",
-            extra={"fields": ["display_name"]},
+            extra={"fields": changed},
         )
     return user
 

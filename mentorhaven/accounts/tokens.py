@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 
+from mentorhaven.accounts.middleware import activate_time_zone
 from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
@@ -354,6 +355,7 @@ class TokenAuth(HttpBearer):
             )
         request.user = user
         request.api_token = api_token  # type: ignore[attr-defined]
+        activate_time_zone(user)  # the middleware saw no one: the token is read only here
         return user
 
 

@@ -43,12 +43,23 @@ def security(request: SignedInRequest) -> HttpResponse:
 @login_required
 def profile(request: SignedInRequest) -> HttpResponse:
     me = _me(request)
-    form = ProfileForm(request.POST or None, initial={"display_name": me.display_name})
+    form = ProfileForm(
+        request.POST or None,
+        initial={"display_name": me.display_name, "time_zone": me.time_zone},
+    )
     if request.method == "POST" and form.is_valid():
-        user_profile_update(actor=me, user=me, display_name=form.cleaned_data["display_name"])
+        data = form.cleaned_data
+        user_profile_update(
+            actor=me,
+            user=me,
+            display_name=data["display_name"],
+            time_zone=data["time_zone"] or None,
+        )
         messages.success(request, _("Your profile was saved."))
         return redirect("account_profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request, "accounts/profile.html", {"form": form}, status=422 if form.errors else 200
+    )
 
 
 @login_required

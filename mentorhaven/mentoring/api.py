@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, body_doc, page, parse_body
@@ -167,9 +168,15 @@ class MeetingOut(Schema):
     def resolve_id(obj) -> UUID:
         return obj.public_id
 
+    # Times in the viewer's zone with its offset (ISO 8601, "2027-01-15T11:30:00-05:00"): the
+    # same instant as stored in UTC, as the viewer's pages and calendar show it.
     @staticmethod
     def resolve_slots(obj) -> list:
-        return obj.slot_times()
+        return [timezone.localtime(slot) for slot in obj.slot_times()]
+
+    @staticmethod
+    def resolve_starts_at(obj) -> datetime | None:
+        return timezone.localtime(obj.starts_at) if obj.starts_at else None
 
     @staticmethod
     def resolve_location(obj) -> str:

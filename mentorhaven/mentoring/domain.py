@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,30 @@ def clean_slots(slots: Iterable[datetime], *, now: datetime) -> list[datetime]:
         if slot <= now:
             raise ValidationFailed(_("Offer times in the future."), code="bad_slots")
     return unique
+
+
+class NonexistentLocalTime(ValueError):
+    """The clock skips this time in the zone (spring forward)."""
+
+
+class AmbiguousLocalTime(ValueError):
+    """The clock shows this time twice in the zone (fall back)."""
+
+
+def local_to_aware(wall: datetime, zone: tzinfo) -> datetime:
+    """A time as a person's clock shows it in ``zone`` → an aware datetime.
+
+    Policy: a time the clock skips (the spring-forward gap) or shows twice (the fall-back
+    hour) is refused rather than guessed: a meeting an hour off is worse than a question."""
+    wall = wall.replace(tzinfo=None)
+    first, second = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        # In a gap the round trip through UTC lands on another wall time; in an overlap both
+        # offsets are real.
+        if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            raise NonexistentLocalTime(wall)
+        raise AmbiguousLocalTime(wall)
+    return first
 
 
 # --- aggregates for admins -----------------------------------------------------------------------
@@ -139,8 +163,6 @@ def _fold(line: str) -> str:
 
 
 def _utc(value: datetime) -> str:
-    from datetime import UTC
-
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mentorhaven.mentoring.domain import AmbiguousLocalTime, NonexistentLocalTime, local_to_aware
 
 
 class AcceptForm(forms.Form):
@@ -54,8 +59,54 @@ class NoteForm(forms.Form):
     )
 
 
+class LocalDateTimeField(forms.DateTimeField):
+    """A time as the person's clock shows it, read in their zone (the one activated for the
+    request, accounts.middleware). A time the clock skips or shows twice that day is a form
+    error naming the zone, never a guess and never an error page."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            if timezone.is_aware(value):
+                return value
+            wall = value
+        else:
+            wall = self._parse(str(value).strip())
+        zone = timezone.get_current_timezone()
+        shown = {"time": wall.strftime("%Y-%m-%d %H:%M"), "zone": str(zone)}
+        try:
+            return local_to_aware(wall, zone)
+        except NonexistentLocalTime:
+            raise forms.ValidationError(
+                _(
+                    "%(time)s does not exist in %(zone)s: the clocks go forward then. "
+                    "Choose another time."
+                ),
+                code="nonexistent_time",
+                params=shown,
+            ) from None
+        except AmbiguousLocalTime:
+            raise forms.ValidationError(
+                _(
+                    "%(time)s happens twice in %(zone)s: the clocks go back then. "
+                    "Choose another time."
+                ),
+                code="ambiguous_time",
+                params=shown,
+            ) from None
+
+    def _parse(self, text: str) -> datetime:
+        for fmt in self.input_formats or ():
+            try:
+                return datetime.strptime(text, fmt)
+            except (ValueError, TypeError):
+                continue
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 def _slot_field(label: str, required: bool) -> forms.DateTimeField:
-    return forms.DateTimeField(
+    return LocalDateTimeField(
         label=label,
         required=required,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -78,12 +129,13 @@ class MeetingForm(forms.Form):
         max_length=20_000,
     )
 
-    def slots(self) -> list:
+    def slots(self) -> list[datetime]:
+        """The offered times, aware (read in the proposer's zone by the fields)."""
         found = []
         for name in ("slot_1", "slot_2", "slot_3"):
             value = self.cleaned_data.get(name)
             if value is not None:
-                found.append(value if timezone.is_aware(value) else timezone.make_aware(value))
+                found.append(value)
         return found
 
 
