@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 # Order matters: Edge and Opera claim to be Chrome, Chrome claims to be Safari.
 _BROWSERS = (
@@ -53,6 +53,15 @@ def is_time_zone(name: str) -> bool:
     """Whether ``name`` is a zone we can show times in. A zone is a name from the list, never
     free text: anything else is refused where it is entered (sign-up, profile, API)."""
     return isinstance(name, str) and name in known_time_zones()
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The zone called ``name``; UTC for an empty or no longer known name (a tz database
+    update can retire one), so that showing a time never fails."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -10,13 +10,12 @@ counts on the very next one.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.domain import zone_named
 from mentorhaven.accounts.selectors import mfa_gate
 
 # Paths a signed-in person without MFA may still reach: enrolment itself, signing out,
@@ -58,10 +57,9 @@ class MfaRequiredMiddleware:
 def activate_time_zone(user) -> None:
     """Show and read times in ``user``'s zone for the rest of this request (UTC for visitors).
     A zone name the tz database no longer knows falls back to UTC rather than failing."""
-    name = getattr(user, "time_zone", "") if getattr(user, "is_authenticated", False) else ""
-    try:
-        timezone.activate(zoneinfo.ZoneInfo(name)) if name else timezone.deactivate()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if getattr(user, "is_authenticated", False):
+        timezone.activate(zone_named(getattr(user, "time_zone", "")))
+    else:
         timezone.deactivate()
 
 

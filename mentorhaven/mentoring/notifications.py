@@ -5,6 +5,7 @@ the relationship: the reader signs in to see the rest (``messaging/notices.py``)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.urls import reverse
 
@@ -42,9 +43,18 @@ def relationship_link(relationship) -> str:
     return reverse("relationship_detail", kwargs={"relationship_id": relationship.public_id})
 
 
-def tell(people: Iterable, event: str, relationship) -> list[int]:
-    """Tell ``people`` (users or ids) that ``event`` happened in ``relationship``. Call inside
-    the action's transaction; the e-mail follows after commit."""
+def tell(
+    people: Iterable, event: str, relationship, *, about_time: datetime | None = None
+) -> list[int]:
+    """Tell ``people`` (users or ids) that ``event`` happened in ``relationship``; a meeting's
+    start (``about_time``) is shown to each on their own clock. Call inside the action's
+    transaction; the e-mail follows after commit."""
     kind, text = EVENTS[event]
     ids = [getattr(p, "pk", p) for p in people]
-    return notify(user_ids=ids, kind=kind, link=relationship_link(relationship), text=text)
+    return notify(
+        user_ids=ids,
+        kind=kind,
+        link=relationship_link(relationship),
+        text=text,
+        about_time=about_time,
+    )

@@ -194,6 +194,17 @@ declare(
             retention=NOTIFICATION_RETENTION,
             erasure=Erasure.DELETE,
         ),
+        Field(
+            "about_time",
+            PLATFORM,
+            label="When the meeting it is about starts",
+            purpose="Telling you when your meeting is, on your own clock (reminders and "
+            "confirmations)",
+            basis="contract",
+            visible_to=("self",),
+            retention=NOTIFICATION_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
     ],
     record="Your notifications",
     description="Your in-app notifications.",

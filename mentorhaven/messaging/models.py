@@ -217,6 +217,9 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32, choices=Kind.choices)
     text = models.CharField(max_length=200)  # fixed wording chosen by the code, never content
     link = models.CharField(max_length=300)
+    # When the meeting it is about starts (reminders, confirmations): shown to the person, in
+    # the app and in the e-mail, on their own clock with their zone named.
+    about_time = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     by_email = models.BooleanField(default=True)

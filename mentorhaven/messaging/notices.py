@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -27,9 +28,11 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from mentorhaven.accounts.domain import zone_named
 from mentorhaven.kernel import audit
 from mentorhaven.mail import send_quietly
 from mentorhaven.messaging.models import Notification, NotificationPreference
@@ -113,11 +116,19 @@ def email_frequency(preference: NotificationPreference | None) -> str:
     return preference.email if preference is not None else DEFAULT_EMAIL
 
 
-def notify(*, user_ids: Iterable[int], kind: str, link: str, text: str = "") -> list[int]:
+def notify(
+    *,
+    user_ids: Iterable[int],
+    kind: str,
+    link: str,
+    text: str = "",
+    about_time: datetime | None = None,
+) -> list[int]:
     """Tell each of ``user_ids`` that ``kind`` happened, with a link: an in-app notice unless
     they turned the kind off, and an e-mail queued after commit for those who want this kind by
     e-mail immediately (daily e-mails wait for the digest). Call it inside the action's
-    transaction. Returns the ids of the people told."""
+    transaction. ``about_time`` is when the meeting it is about starts: each reader sees it on
+    their own clock. Returns the ids of the people told."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     ids = sorted({int(uid) for uid in user_ids if uid})
@@ -132,7 +143,12 @@ def notify(*, user_ids: Iterable[int], kind: str, link: str, text: str = "") -> 
             continue
         fresh.append(
             Notification(
-                user_id=uid, kind=kind, text=sentence, link=link, by_email=channel == Channel.EMAIL
+                user_id=uid,
+                kind=kind,
+                text=sentence,
+                link=link,
+                about_time=about_time,
+                by_email=channel == Channel.EMAIL,
             )
         )
     Notification.objects.bulk_create(fresh)
@@ -157,6 +173,14 @@ def already_told(*, user_id: int, kind: str, link: str, text: str = "") -> bool:
     return notices.exists()
 
 
+def when_shown(moment: datetime | None) -> str:
+    """ " — Fri 15 Jan 2027, 11:30 (America/New_York)": a time in the active zone, named."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f" — {date_format(local, 'D j M Y, H:i')} ({timezone.get_current_timezone_name()})"
+
+
 @transaction.atomic
 def notification_email_send(*, user, digest: bool = False) -> int:
     """E-mail ``user`` one message listing their unread notices wanted by e-mail and not yet
@@ -175,10 +199,11 @@ def notification_email_send(*, user, digest: bool = False) -> int:
     if not pending or not user.is_active:
         return 0
     lines, seen = [], []
-    for n in pending:
-        if (n.text, n.link) not in seen:
-            seen.append((n.text, n.link))
-            lines.append(f"{_(n.text)}:\n{settings.SITE_URL}{n.link}")
+    with timezone.override(zone_named(user.time_zone)):  # times on the recipient's clock
+        for n in pending:
+            if (n.text, n.link, n.about_time) not in seen:
+                seen.append((n.text, n.link, n.about_time))
+                lines.append(f"{_(n.text)}{when_shown(n.about_time)}:\n{settings.SITE_URL}{n.link}")
     if digest:
         subject = _("Your daily MentorHaven notifications")
     elif len(seen) == 1:

@@ -11,6 +11,7 @@ import icalendar
 import pytest
 import time_machine
 from django.contrib import messages as django_messages
+from django.core import mail
 
 from mentorhaven.accounts.services import user_profile_update
 from mentorhaven.mentoring.models import Meeting
@@ -138,3 +139,32 @@ def test_the_same_wall_time_in_two_zones_is_two_instants(client, login, personas
     login(personas.ana)  # New York: UTC-5 in winter
     assert _propose(client, pair, "2027-01-15T17:30").status_code == 302
     assert Meeting.objects.get().slot_times() == [datetime(2027, 1, 15, 22, 30, tzinfo=UTC)]
+
+
+def test_reminders_and_confirmations_show_each_recipients_clock(
+    client, login, personas, pair, zones, frozen, django_capture_on_commit_callbacks
+):
+    from mentorhaven.mentoring.services import meeting_propose
+    from mentorhaven.mentoring.tasks import send_meeting_reminders
+
+    slot = datetime(2027, 1, 15, 16, 30, tzinfo=UTC)
+    meeting = meeting_propose(actor=personas.cara, relationship=pair, slots=[slot])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_accept(actor=personas.ana, meeting=meeting, starts_at=slot)
+    [confirmation] = mail.outbox  # to cara, who proposed
+    assert confirmation.to == [personas.cara.email]
+    assert "Fri 15 Jan 2027, 17:30 (Europe/Berlin)" in confirmation.body
+
+    mail.outbox.clear()
+    frozen.move_to(datetime(2027, 1, 14, 18, 0, tzinfo=UTC))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_meeting_reminders() == 1
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "Fri 15 Jan 2027, 17:30 (Europe/Berlin)" in bodies[personas.cara.email]
+    assert "Fri 15 Jan 2027, 11:30 (America/New_York)" in bodies[personas.ana.email]
+    assert "Berlin" not in bodies[personas.ana.email]
+
+    login(personas.ana)
+    centre = client.get("/messages/notifications/").content.decode()
+    assert "11:30 (America/New_York)" in centre

@@ -111,7 +111,7 @@ def meeting_accept(*, actor: User, meeting: Meeting, starts_at: datetime) -> Mee
     )
     relationship_touch(relationship=relationship)
     proposer = meeting.proposed_by
-    tell([proposer], "meeting_scheduled", relationship)
+    tell([proposer], "meeting_scheduled", relationship, about_time=starts_at)
     return meeting
 
 
@@ -161,7 +161,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
         category="platform",
     )
     other = relationship.mentor if actor.pk == relationship.mentee_id else relationship.mentee
-    tell([other], "meeting_cancelled", relationship)
+    tell([other], "meeting_cancelled", relationship, about_time=meeting.starts_at)
     return meeting
 
 
@@ -192,7 +192,7 @@ def meeting_remind(*, meeting: Meeting) -> bool:
     reachable = processing.allowed(processing.REMINDERS, relationship.participant_ids())
     for person in (relationship.mentee, relationship.mentor):
         if person.pk in reachable:
-            tell([person], "meeting_reminder", relationship)
+            tell([person], "meeting_reminder", relationship, about_time=meeting.starts_at)
     return True
 
 
