@@ -111,6 +111,7 @@ def notification_rows(context):
             "link": "",
             "when": preference.last_digest_at,
             "read": None,
+            "meeting_starts": None,
         }
     notices = Notification.objects.filter(user=user).order_by("created_at")
     for notice in notices.iterator(chunk_size=BATCH):
@@ -120,6 +121,7 @@ def notification_rows(context):
             "link": notice.link,
             "when": notice.created_at,
             "read": notice.read_at,
+            "meeting_starts": notice.about_time,
         }
 
 

@@ -168,3 +168,10 @@ def test_reminders_and_confirmations_show_each_recipients_clock(
     login(personas.ana)
     centre = client.get("/messages/notifications/").content.decode()
     assert "11:30 (America/New_York)" in centre
+
+    from types import SimpleNamespace
+
+    from mentorhaven.messaging.export import notification_rows
+
+    exported = notification_rows(SimpleNamespace(user=personas.ana))
+    assert slot in [row["meeting_starts"] for row in exported]  # in her data export too
