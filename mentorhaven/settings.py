@@ -428,6 +428,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-mh-session"
     CSRF_COOKIE_NAME = "__Host-mh-csrf"
+    DEVICE_COOKIE_NAME = "__Host-mh-device"
     SECURE_SSL_REDIRECT = env_bool("MENTORHAVEN_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("MENTORHAVEN_HSTS_SECONDS", 63072000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -436,6 +437,8 @@ if PRODUCTION:
 else:
     SESSION_COOKIE_NAME = "mh-session"
     CSRF_COOKIE_NAME = "mh-csrf"
+    # A random value set at sign-in to recognise a browser seen before (accounts/devices.py).
+    DEVICE_COOKIE_NAME = "mh-device"
 
 # Django's built-in Content Security Policy: no inline script or style anywhere.
 SECURE_CSP = {

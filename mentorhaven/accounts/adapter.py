@@ -73,15 +73,21 @@ class AccountAdapter(DefaultAccountAdapter):
     # --- sign-in: records, lockout and the new sign-in notice ---------------------------------
 
     def post_login(self, request, user: User, **kwargs):
+        from mentorhaven.accounts.devices import device_cookie, device_hash, remember_device
         from mentorhaven.accounts.services import login_succeeded_record
         from mentorhaven.accounts.usersessions import session_signed_in
 
         response = super().post_login(request, user, **kwargs)
         session_signed_in(request, user)
         signup = bool(kwargs.get("signup"))
-        login_succeeded_record(user=user, signup=signup)
-        if not signup:
+        cookie = device_cookie(request)
+        device = device_hash(request.META.get("HTTP_USER_AGENT", ""), cookie)
+        new_device = login_succeeded_record(user=user, signup=signup, device=device)
+        # Told only about a device not among their recent sign-ins (ASVS 6.3.5).
+        if new_device and not signup:
             self.send_notification_mail("account/email/new_sign_in", user)
+        if response is not None:
+            remember_device(response, cookie)
         return response
 
     def pre_authenticate(self, request, **credentials: Any) -> None:

@@ -16,7 +16,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from mentorhaven.accounts.models import ERASED_EMAIL_DOMAIN, ApiToken, User
+from mentorhaven.accounts.models import ERASED_EMAIL_DOMAIN, ApiToken, SignInDevice, User
 from mentorhaven.privacy.erasure.registry import ANONYMIZE, REVOKE, register
 
 
@@ -38,6 +38,7 @@ def revoke_access(user: User) -> dict[str, int]:
     return {
         "sessions": sessions,
         "api_tokens": ApiToken.objects.filter(user=user).delete()[0],
+        "sign_in_devices": SignInDevice.objects.filter(user=user).delete()[0],
         "second_factors": Authenticator.objects.filter(user=user).delete()[0],
         "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],
     }

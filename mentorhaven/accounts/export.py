@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.utils.translation import gettext_lazy as _
 
-from mentorhaven.accounts.models import ApiToken
+from mentorhaven.accounts.models import ApiToken, SignInDevice
 from mentorhaven.privacy.export.registry import Section, exclude, register
 
 
@@ -63,6 +63,13 @@ def session_rows(context):
         }
 
 
+def device_rows(context):
+    # The stored hash names nothing and is left out: when each device was first and last seen.
+    devices = SignInDevice.objects.filter(user=context.user).order_by("first_seen_at")
+    for device in devices.iterator():
+        yield {"first_seen": device.first_seen_at, "last_seen": device.last_seen_at}
+
+
 register(
     Section(
         key="account",
@@ -91,6 +98,16 @@ register(
         rows=session_rows,
         source=_("Recorded by MentorHaven when you signed in"),
         order=12,
+    )
+)
+register(
+    Section(
+        key="sign_in_devices",
+        title=_("Devices you signed in from"),
+        models=("accounts.SignInDevice",),
+        rows=device_rows,
+        source=_("Recorded by MentorHaven when you signed in"),
+        order=13,
     )
 )
 exclude(

@@ -120,3 +120,50 @@ exempt(
     "the token's first characters (random, to recognise it in a list) and a SHA-256 of its secret",
     fields=["prefix", "token_hash"],
 )
+
+declare(
+    "accounts.SignInDevice",
+    [
+        Field(
+            "user",
+            Category.PLATFORM,
+            label="Whose device it is",
+            purpose="Telling you when you sign in from a device you have not used recently",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="90 days after the device was last used (at most your ten latest)",
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "first_seen_at",
+            Category.PLATFORM,
+            label="When you first signed in from the device",
+            purpose="Telling you when you sign in from a device you have not used recently",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="90 days after the device was last used (at most your ten latest)",
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "last_seen_at",
+            Category.PLATFORM,
+            label="When you last signed in from the device",
+            purpose="Telling you when you sign in from a device you have not used recently",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="90 days after the device was last used (at most your ten latest)",
+            erasure=Erasure.DELETE,
+        ),
+    ],
+    record="Devices you signed in from",
+    description="A keyed hash of each recent device's browser family and a random cookie, "
+    "so that only a sign-in from a new device is announced to you by e-mail.",
+)
+
+exempt(
+    "accounts.SignInDevice",
+    "a keyed hash of the browser family and a random device cookie: it recognises a device "
+    "seen before and names nothing",
+    fields=["device_hash"],
+)

@@ -117,3 +117,23 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SignInDevice(models.Model):
+    """A device its person has signed in from, known only by a keyed hash of its browser family
+    and the random device cookie set at sign-in (accounts/devices.py): nothing that names the
+    browser, the machine or the address is kept. A sign-in from a device not among a person's
+    recent ones is announced to them by e-mail."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_devices")
+    device_hash = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "device_hash"], name="uniq_sign_in_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-in device {self.pk}"

@@ -12,6 +12,7 @@ from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.devices import sign_in_device_seen
 from mentorhaven.accounts.domain import is_time_zone
 from mentorhaven.accounts.mfa_adapter import secrets_of
 from mentorhaven.accounts.models import User
@@ -168,15 +169,20 @@ def sessions_end_others(*, actor: User, current_session_key: str | None) -> int:
 
 
 @transaction.atomic
-def login_succeeded_record(*, user: User, signup: bool) -> None:
+def login_succeeded_record(*, user: User, signup: bool, device: str | None = None) -> bool:
+    """A completed sign-in, from ``device`` (``devices.device_hash``) when known. Returns
+    whether the device is new to the person (not among their recent sign-ins): then they are
+    told by e-mail (AccountAdapter.post_login). Without a device, every sign-in counts as new."""
+    new_device = sign_in_device_seen(user=user, device=device) if device else True
     audit.record(
         action="auth.login",
         actor=user,
         target=user,
         subject=user,
         purpose=AUDIT_PURPOSE_SECURITY,
-        extra={"signup": signup},
+        extra={"signup": signup, "new_device": new_device},
     )
+    return new_device
 
 
 @transaction.atomic

@@ -2,11 +2,11 @@
 
 ``incident_contain`` does, in one transaction, what the officer ticks: lock the account (it can
 no longer sign in, and every access rule treats it as reaching nothing), end every session it
-has (their cookies stop working on the next request; a real-time socket re-checks its session
-on each delivery), revoke its API tokens, its file share links and its private calendar feed.
-Nothing is deleted: revoked credentials stay as evidence. Each revoked token is audited by the
-accounts service; the containment itself is one audit event with the counts, and a line of the
-incident's log.
+has (their cookies stop working on the next request; the account's open sockets are told to
+check their session at once and close with 4401, as each also does on every delivery), revoke
+its API tokens, its file share links and its private calendar feed. Nothing is deleted: revoked
+credentials stay as evidence. Each revoked token is audited by the accounts service; the
+containment itself is one audit event with the counts, and a line of the incident's log.
 
 This service is the one place that revokes another person's share links and calendar feed in
 bulk: the files and mentoring services revoke one's own, one at a time.
@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.models import ApiToken, User
+from mentorhaven.accounts.realtime import sockets_recheck_on_commit
 from mentorhaven.accounts.tokens import api_token_revoke
 from mentorhaven.files.models import ShareLink
 from mentorhaven.incidents.access import access_incident
@@ -59,6 +60,9 @@ def lock_account(account: User) -> bool:
         return False
     account.is_active = False
     account.save(update_fields=["is_active"])
+    # A locked account is signed in nowhere: its open sockets check again and close at once,
+    # even when the officer does not also end its sessions.
+    sockets_recheck_on_commit(account)
     return True
 
 

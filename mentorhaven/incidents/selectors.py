@@ -5,17 +5,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from mentorhaven.incidents import domain
 from mentorhaven.incidents.access import officer_organizations, visible_incidents
-from mentorhaven.incidents.models import Alert, Incident, IncidentEntry
+from mentorhaven.incidents.models import Alert, Incident, IncidentEntry, IncidentNotice
 from mentorhaven.kernel import audit
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
 
 LIST_LIMIT = 200
+
+
+def notice_counts(*, viewer: User) -> tuple[int, int]:
+    """How many security notices the viewer has been sent, and how many they have not read:
+    one query, for the navigation (its link shows only to people who have notices)."""
+    counts = IncidentNotice.objects.filter(user=viewer).aggregate(
+        total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
+    )
+    return counts["total"], counts["unread"]
 
 
 def clock_for(incident: Incident, *, now=None) -> domain.RegulatorClock:

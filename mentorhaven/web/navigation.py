@@ -33,6 +33,9 @@ class Entry:
     url_name: str
     roles: frozenset[str] = EVERYONE  # empty: every signed-in person
     anchor: str = ""
+    # Shown only when the caller says the person has something there (``present``), whatever
+    # their roles: the page of security notices, for people who have been sent one.
+    only_when_present: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,22 +63,29 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(_("MFA coverage"), "dashboard", frozenset({SECURITY_OFFICER}), "security"),
     Entry(_("Incidents"), "incidents:list", frozenset({SECURITY_OFFICER})),
     Entry(_("Notifications"), "messaging:notifications"),
+    Entry(_("Security notices"), "incidents:notices", only_when_present=True),
     Entry(_("Privacy"), "privacy_home"),
     Entry(_("Account"), "account_security"),
 )
 
 
 def navigation_for(
-    user: User, current_path: str = "", counts: dict[str, int] | None = None
+    user: User,
+    current_path: str = "",
+    counts: dict[str, int] | None = None,
+    present: frozenset[str] = frozenset(),
 ) -> list[NavItem]:
     """The navigation of a signed-in ``user``: the entries their roles use whose page exists,
     the one for ``current_path`` marked as current; ``counts`` (by URL name) puts a number
-    beside an entry."""
+    beside an entry; entries shown only when present appear when their URL name is in
+    ``present``."""
     counts = counts or {}
     roles = roles_for(user)
     items = []
     for entry in ENTRIES:
         if entry.roles and not entry.roles & roles:
+            continue
+        if entry.only_when_present and entry.url_name not in present:
             continue
         try:
             url = reverse(entry.url_name)

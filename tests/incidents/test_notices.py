@@ -90,3 +90,26 @@ def test_addresses_are_split_on_lines_commas_and_spaces():
     assert parse_addresses("A@x.test, b@x.test\n a@x.test ;c@x.test") == [
         "a@x.test", "b@x.test", "c@x.test",
     ]  # fmt: skip
+
+
+def _notices_link(client) -> str | None:
+    """The navigation's link to the notices page, as rendered on the dashboard."""
+    page = client.get("/dashboard/")
+    assert page.status_code == 200
+    found = [i for i in page.context["nav_items"] if i.url == "/incidents/notices/"]
+    return found[0] if found else None
+
+
+def test_the_navigation_links_the_notices_only_to_people_who_have_some(
+    personas, officer, incident, login, client_factory
+):
+    caras, devs = login(personas.cara, client_factory()), login(personas.dev, client_factory())
+    assert _notices_link(caras) is None
+    _notify(officer, incident, personas.cara)
+    link = _notices_link(caras)
+    assert link is not None and link.count == 1  # unread
+    assert 'href="/incidents/notices/"' in caras.get("/dashboard/").content.decode()
+    assert caras.get(link.url).status_code == 200
+    read = _notices_link(caras)
+    assert read is not None and read.count == 0  # still linked once read
+    assert _notices_link(devs) is None
