@@ -118,7 +118,19 @@ def get_file(request, file_id: UUID):
     return _file_out(request, file)
 
 
-@router.get("/files/{uuid:file_id}/content", response={409: ErrorOut, 410: ErrorOut, **ERRORS})
+@router.get(
+    "/files/{uuid:file_id}/content",
+    response={409: ErrorOut, 410: ErrorOut, **ERRORS},
+    # The 200 is the file itself, in its own media type: not a schema Ninja can describe.
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as an attachment",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def get_file_content(request, file_id: UUID):
     """The file itself, streamed as an attachment. Each download by someone other than the
     uploader appears in the uploader's access log."""

@@ -98,7 +98,8 @@ def match_run_create(request, program_id: UUID):
 
 @router.post(
     "/match-runs/{uuid:run_id}/publish",
-    response={200: MatchRunOut, **NOT_FOUND, **AUTH_ERRORS},
+    # 409: the run is no longer a draft (published or discarded already).
+    response={200: MatchRunOut, 409: ErrorOut, **NOT_FOUND, **AUTH_ERRORS},
 )
 def match_run_publish(request, run_id: UUID):
     """Publish a draft: every pair becomes a proposed relationship (program admins only)."""

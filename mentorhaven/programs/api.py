@@ -47,7 +47,7 @@ class ProgramPage(Schema):
     count: int
 
 
-class PersonOut(Schema):
+class MemberPersonOut(Schema):
     public_id: UUID
     display_name: str
 
@@ -55,7 +55,7 @@ class PersonOut(Schema):
 class MembershipOut(Schema):
     public_id: UUID
     role: str
-    person: PersonOut
+    person: MemberPersonOut
     created_at: datetime
 
     @staticmethod

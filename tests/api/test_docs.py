@@ -54,3 +54,24 @@ def test_docs_page_renders_in_chromium_without_csp_violations(live_server):
         page.get_by_text("/api/v1/programs/{public_id}/memberships").first.wait_for(timeout=15_000)
         browser.close()
     assert violations == []
+
+
+def test_no_two_schemas_share_a_name():
+    # The OpenAPI document names each schema by its class name: two classes with one name would
+    # leave one component describing both, and answers of the other would break the document.
+    from ninja import Schema
+
+    import mentorhaven.api  # noqa: F401  (every router and its schemas)
+
+    seen: dict[str, str] = {}
+    duplicates = []
+    stack = list(Schema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("mentorhaven."):
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if seen.setdefault(cls.__name__, where) != where:
+            duplicates.append((seen[cls.__name__], where))
+    assert not duplicates
