@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_mfa_secrets_in_vault'),
+        ('accounts', '0005_user_time_zone'),
     ]
 
     operations = [
