@@ -40,6 +40,7 @@ from mentorhaven.kernel.errors import (
     Unreadable,
     ValidationFailed,
 )
+from mentorhaven.mentoring.access import refuse_if_blocked
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Program
 
@@ -164,6 +165,8 @@ def file_upload(
         ).exists()
     ):
         raise PermissionDenied()
+    if relationship is not None:
+        refuse_if_blocked(actor, relationship)  # a block stops uploads into it too
     with _upload_slot(actor):
         # Already full: refuse before spending anything on the content.
         _refuse_over_quota_early(actor=actor, relationship=relationship)

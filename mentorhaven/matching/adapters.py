@@ -95,7 +95,7 @@ def consented_question_ids(user_ids: Iterable[int], program: Program) -> dict[in
 
 def open_load(program: Program) -> dict[int, int]:
     rows = (
-        Relationship.objects.filter(program=program, status__in=["proposed", "active"])
+        Relationship.objects.filter(program=program, status__in=["proposed", "active", "paused"])
         .values("mentor_id")
         .annotate(n=Count("id"))
     )
@@ -125,9 +125,9 @@ def load_program(
     if wanted is not None:  # the given mentees and the mentors, not every mentee
         members = members.filter(Q(role=ParticipantRole.MENTOR) | Q(user_id__in=wanted))
     busy_mentees = set(
-        Relationship.objects.filter(program=program, status__in=["proposed", "active"]).values_list(
-            "mentee_id", flat=True
-        )
+        Relationship.objects.filter(
+            program=program, status__in=["proposed", "active", "paused"]
+        ).values_list("mentee_id", flat=True)
     )
     load = open_load(program)
     members_and_roles = list(members.values_list("user_id", "role"))

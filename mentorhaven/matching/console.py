@@ -150,7 +150,7 @@ def program_console(*, viewer: User, program: Program) -> Console:
         statuses[(mentor_id, "mentor")].append(status)
         if status in ("declined", "ended_early"):
             last_closed[mentee_id] = status
-        elif status in ("proposed", "active"):
+        elif status in ("proposed", "active", "paused"):
             last_closed.pop(mentee_id, None)
             taken[mentor_id] += 1
             if status == "proposed" and respond_by is not None and respond_by < now:

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
 
 DEFAULT_MIN_GROUP_SIZE = 10
-MATCHED_STATUSES = ("proposed", "active", "completed")
+MATCHED_STATUSES = ("proposed", "active", "paused", "completed")
 
 
 @dataclass(frozen=True)

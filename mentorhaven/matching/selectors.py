@@ -52,7 +52,7 @@ def answer_count(*, question: Question) -> int:
     return Answer.objects.filter(question=question).count()
 
 
-OPEN = ("proposed", "active")
+OPEN = ("proposed", "active", "paused")
 
 
 def mentor_seats(*, program: Program, run: MatchRun | None = None) -> QuerySet:
@@ -190,7 +190,7 @@ def _record_explanations(viewer: User, program: Program, people: list[int], *, t
 def my_open_relationship(*, viewer: User, program: Program) -> Relationship | None:
     return (
         Relationship.objects.filter(
-            program=program, mentee=viewer, status__in=["proposed", "active"]
+            program=program, mentee=viewer, status__in=["proposed", "active", "paused"]
         )
         .select_related("mentor", "match_explanation")
         .first()
@@ -286,7 +286,7 @@ def record_pairs_read(*, viewer: User, run: MatchRun, pairs: Iterable[MatchPair]
 
 def unpaired_mentees(*, viewer: User, run: MatchRun) -> QuerySet:
     busy = Relationship.objects.filter(
-        program=run.program, status__in=["proposed", "active"]
+        program=run.program, status__in=["proposed", "active", "paused"]
     ).values("mentee_id")
     return (
         participants(program=run.program, role="mentee")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mentorhaven.gates.access import mentor_trained_q
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Goal, Meeting, Milestone, Note, Relationship
+from mentorhaven.messaging.models import Block
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import OrgMembership, Program
 
@@ -63,14 +65,50 @@ def access_relationship_content(
 ) -> Relationship:
     """The relationship if ``viewer`` may read (or write) what is *inside* it — goals, shared
     notes, meetings, messages, files. Only its two participants; the mentor only while it is
-    active (writing needs it active for both). Admins get NotFound: they see counts elsewhere.
+    active or paused (writing needs it active, and the writer not blocked by the other). Admins
+    get NotFound: they see counts elsewhere.
     """
     relationship = fetch(
         content_relationships(viewer).select_related("program", "mentee", "mentor"), public_id
     )
-    if write and not relationship.is_active:
-        raise PermissionDenied()
+    if write:
+        refuse_writing(viewer, relationship)
     return relationship
+
+
+def refuse_writing(viewer: User, relationship: Relationship) -> None:
+    """PermissionDenied unless ``viewer`` may write into the relationship now: it is active
+    (not proposed, paused or ended) and the other participant has not blocked them. A block
+    stops every write of the blocked person into the relationship — goals, shared notes,
+    meetings, files, messages — not only new messages."""
+    if not relationship.is_active:
+        if relationship.is_paused:
+            raise PermissionDenied(
+                _("This relationship is paused: you can read it but not write in it."),
+                code="relationship_paused",
+            )
+        raise PermissionDenied()
+    refuse_if_blocked(viewer, relationship)
+
+
+def refuse_if_blocked(viewer: User, relationship: Relationship) -> None:
+    """PermissionDenied when the other participant has blocked ``viewer`` (services call it
+    too: a block may come between the access check and the write)."""
+    if is_blocked_by_partner(viewer, relationship):
+        raise PermissionDenied(
+            _("The other person is not accepting anything from you in this relationship."),
+            code="blocked",
+        )
+
+
+def is_blocked_by_partner(viewer: User, relationship: Relationship) -> bool:
+    """Whether the other participant of ``relationship`` has blocked ``viewer``."""
+    if viewer.pk not in relationship.participant_ids():
+        return False
+    other = (
+        relationship.mentor_id if viewer.pk == relationship.mentee_id else relationship.mentee_id
+    )
+    return Block.objects.filter(blocker_id=other, blocked_id=viewer.pk).exists()
 
 
 # --- inside a relationship ----------------------------------------------------------------------
@@ -78,14 +116,18 @@ def access_relationship_content(
 
 def content_relationships(viewer: User) -> QuerySet:
     """Relationships whose inside the viewer may read: as mentee (any status: it is their own
-    history), as mentor only while active and only with a current security training (the
-    gate is in the query: ``gates.access.mentor_trained_q``). Never as an admin."""
+    history), as mentor only while active or paused and only with a current security training
+    (the gate is in the query: ``gates.access.mentor_trained_q``). Never as an admin. Writing
+    needs more (``refuse_writing``)."""
     if not is_person(viewer):
         return Relationship.objects.none()
     return Relationship.objects.filter(
-        Q(mentee=viewer)
-        | (Q(mentor=viewer, status=Relationship.Status.ACTIVE) & mentor_trained_q(viewer))
+        Q(mentee=viewer) | (Q(mentor=viewer, status__in=MENTOR_READS) & mentor_trained_q(viewer))
     )
+
+
+# A mentor reads the inside while the relationship runs: active, or paused by a coordinator.
+MENTOR_READS = (Relationship.Status.ACTIVE, Relationship.Status.PAUSED)
 
 
 def access_goal(viewer: User, public_id: Any, *, write: bool = False) -> Goal:
@@ -97,8 +139,10 @@ def access_goal(viewer: User, public_id: Any, *, write: bool = False) -> Goal:
         ),
         public_id,
     )
-    if write and not (viewer.pk == goal.owner_id and goal.relationship.is_active):
-        raise PermissionDenied()
+    if write:
+        if viewer.pk != goal.owner_id:
+            raise PermissionDenied()
+        refuse_writing(viewer, goal.relationship)
     return goal
 
 
@@ -110,8 +154,10 @@ def access_milestone(viewer: User, public_id: Any, *, write: bool = False) -> Mi
         public_id,
     )
     goal = milestone.goal
-    if write and not (viewer.pk == goal.owner_id and goal.relationship.is_active):
-        raise PermissionDenied()
+    if write:
+        if viewer.pk != goal.owner_id:
+            raise PermissionDenied()
+        refuse_writing(viewer, goal.relationship)
     return milestone
 
 
@@ -141,8 +187,8 @@ def access_meeting(viewer: User, public_id: Any, *, write: bool = False) -> Meet
         ),
         public_id,
     )
-    if write and not meeting.relationship.is_active:
-        raise PermissionDenied()
+    if write:
+        refuse_writing(viewer, meeting.relationship)
     return meeting
 
 

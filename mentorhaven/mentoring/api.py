@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, body_doc, page, parse_body
+from mentorhaven.kernel.errors import ApplicationError
 from mentorhaven.mentoring import selectors, services
 from mentorhaven.mentoring.access import access_relationship, access_relationship_content
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.mentoring.services.relationships import END_NOTE_LIMIT
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -65,6 +69,25 @@ class RelationshipOut(Schema):
     @staticmethod
     def resolve_mentor(obj) -> dict:
         return _person(obj.mentor)
+
+
+class RelationshipEndIn(Schema):
+    """Why the relationship ends: one of ``goals_met``, ``not_a_fit``, ``safety``,
+    ``left_program``; and an optional note (encrypted; for you and the program's admins only)."""
+
+    reason: str = Field(..., max_length=32)
+    note: str = Field("", max_length=END_NOTE_LIMIT)
+
+
+class RelationshipEndOut(Schema):
+    id: UUID
+    status: str
+    end_reason: str
+    ended_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
 
 
 class RelationshipPage(Schema):
@@ -216,6 +239,27 @@ def relationship_list(request, params: Query[PageParams]):
 @router.get("/{uuid:relationship_id}", response={200: RelationshipOut, **NOT_FOUND, **AUTH_ERRORS})
 def relationship_detail(request, relationship_id: UUID):
     return access_relationship(request.auth, relationship_id)
+
+
+@router.post(
+    "/{uuid:relationship_id}/end",
+    response={200: RelationshipEndOut, 400: ErrorOut, 409: ErrorOut, **NOT_FOUND, **AUTH_ERRORS},
+    openapi_extra=body_doc(RelationshipEndIn),
+)
+def relationship_end(request, relationship_id: UUID):
+    """End a relationship (either participant, or an admin of its program). An unknown reason is
+    a 400 naming the choices; a relationship that has already ended, a 409."""
+    relationship = access_relationship(request.auth, relationship_id, write=True)
+    payload = parse_body(request, RelationshipEndIn)
+    if payload.reason not in Relationship.CHOSEN_END_REASONS:
+        raise ApplicationError(
+            _("Choose a reason for ending: goals_met, not_a_fit, safety or left_program."),
+            code="bad_reason",
+            extra={"choices": list(Relationship.CHOSEN_END_REASONS)},
+        )
+    return services.relationship_end(
+        actor=request.auth, relationship=relationship, reason=payload.reason, note=payload.note
+    )
 
 
 @router.get("/{uuid:relationship_id}/goals", response={200: GoalList, **NOT_FOUND, **AUTH_ERRORS})

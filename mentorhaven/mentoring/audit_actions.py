@@ -20,6 +20,16 @@ declare(
     sentence=_("{actor} completed your mentoring relationship"),
 )
 declare(
+    "relationship.pause",
+    category="program",
+    sentence=_("{actor} paused your mentoring relationship"),
+)
+declare(
+    "relationship.resume",
+    category="program",
+    sentence=_("{actor} resumed your mentoring relationship"),
+)
+declare(
     "relationship.idle_warn",
     category="program",
     sentence=_("{actor} reminded you of an idle mentoring relationship"),

@@ -43,7 +43,10 @@ def seed_mentoring_demo(program_slug: str = "demo-2026") -> list[Relationship]:
         mentee = User.objects.get(email=mentee_email)
         mentor = User.objects.get(email=mentor_email)
         if Relationship.objects.filter(
-            program=program, mentee=mentee, mentor=mentor, status__in=["proposed", "active"]
+            program=program,
+            mentee=mentee,
+            mentor=mentor,
+            status__in=["proposed", "active", "paused"],
         ).exists():
             continue
         relationship = services.relationship_propose(

@@ -41,10 +41,15 @@ def remove_mentoring_content(user: User) -> dict[str, int]:
     ended = sum(
         relationship_end_on_erasure(relationship=r, leaving=user)
         for r in Relationship.objects.filter(theirs).filter(
-            status__in=[Relationship.Status.ACTIVE, Relationship.Status.PROPOSED]
+            status__in=[
+                Relationship.Status.ACTIVE,
+                Relationship.Status.PAUSED,
+                Relationship.Status.PROPOSED,
+            ]
         )
     )
-    Relationship.objects.filter(ended_by=user).update(ended_by=None)
+    # Their note on why a relationship ended is their writing: it goes with their key anyway.
+    Relationship.objects.filter(ended_by=user).update(ended_by=None, end_note=None)
     cancelled = Meeting.objects.filter(
         Q(relationship__mentee=user) | Q(relationship__mentor=user),
         status__in=[Meeting.Status.PROPOSED, Meeting.Status.SCHEDULED],

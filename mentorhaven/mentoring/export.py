@@ -53,6 +53,8 @@ def relationship_rows(context):
             "ended": r.ended_at,
             "end_reason": r.end_reason,
             "ended_by": context.name_of(r.ended_by_id),
+            # Their own note on why it ended; never the other participant's.
+            "your_end_note": r.end_note if r.ended_by_id == user.pk else None,
         }
 
 

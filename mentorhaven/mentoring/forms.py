@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.mentoring.domain import AmbiguousLocalTime, NonexistentLocalTime, local_to_aware
+from mentorhaven.mentoring.models import Relationship
 
 
 class AcceptForm(forms.Form):
@@ -151,3 +152,58 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
     )
+
+
+END_REASON_CHOICES = [
+    (Relationship.EndReason.GOALS_MET.value, _("We met our goals")),
+    (Relationship.EndReason.NOT_A_FIT.value, _("It is not a good fit")),
+    (Relationship.EndReason.SAFETY.value, _("A safety concern")),
+    (Relationship.EndReason.LEFT_PROGRAM.value, _("Someone is leaving the program")),
+]
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why does it end?"), choices=END_REASON_CHOICES, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_(
+            "A note (optional; encrypted, read by you and the program's coordinators, "
+            "never by the other person)"
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class RematchForm(forms.Form):
+    """End with a reason and propose another mentor of the same program for the mentee."""
+
+    mentor = forms.ModelChoiceField(label=_("New mentor"), queryset=None, to_field_name="public_id")
+    reason = forms.ChoiceField(
+        label=_("Why does the current relationship end?"),
+        choices=END_REASON_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("A note (optional; encrypted, for the coordinators)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, program, exclude, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from mentorhaven.accounts.models import User
+        from mentorhaven.programs.models import Membership
+
+        mentors = Membership.objects.filter(program=program, role=Membership.Role.MENTOR)
+        field = self.fields["mentor"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            User.objects.filter(pk__in=mentors.values("user_id"))
+            .exclude(pk=exclude.pk)
+            .order_by("display_name")
+        )
+        field.label_from_instance = lambda user: user.name  # type: ignore[method-assign]

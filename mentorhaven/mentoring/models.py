@@ -17,12 +17,14 @@ class Relationship(models.Model):
 
     Lifecycle: proposed → active → completed, or ended early (with a reason); a proposal can be
     declined. It becomes active only when both people have accepted the program's
-    confidentiality agreement and the relationship's goals.
+    confidentiality agreement and the relationship's goals. A coordinator may pause an active
+    relationship (both read, neither writes) and resume it.
     """
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
         ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
         COMPLETED = "completed", "Completed"
         ENDED_EARLY = "ended_early", "Ended early"
         DECLINED = "declined", "Declined"
@@ -41,6 +43,10 @@ class Relationship(models.Model):
         IDLE = "idle", "No activity"
         SAFETY = "safety", "Safety concern"
         OTHER = "other", "Other"
+
+    # The reasons a person chooses from (page and API); the others are MentorHaven's own (idle,
+    # the program's end) or older records.
+    CHOSEN_END_REASONS = ("goals_met", "not_a_fit", "safety", "left_program")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="relationships")
@@ -62,6 +68,12 @@ class Relationship(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why, in the words of whoever ended it: under their key, for them and the program's admins
+    # (never the other participant: a "safety" note is about them).
+    end_note = EncryptedTextField(
+        subject_field="ended_by", bind=["program", "ended_by"], null=True, blank=True
+    )
+    paused_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now)
     idle_warned_at = models.DateTimeField(null=True, blank=True)
 
@@ -72,10 +84,10 @@ class Relationship(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(mentee=models.F("mentor")), name="relationship_two_people"
             ),
-            # At most one open (proposed or active) relationship per pair in a program.
+            # At most one open (proposed, active or paused) relationship per pair in a program.
             models.UniqueConstraint(
                 fields=["program", "mentee", "mentor"],
-                condition=models.Q(status__in=["proposed", "active"]),
+                condition=models.Q(status__in=["proposed", "active", "paused"]),
                 name="uniq_open_relationship",
             ),
         ]
@@ -88,8 +100,16 @@ class Relationship(models.Model):
         return self.status == self.Status.ACTIVE
 
     @property
+    def is_paused(self) -> bool:
+        return self.status == self.Status.PAUSED
+
+    @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.PROPOSED, self.Status.ACTIVE)
+        return self.status in (self.Status.PROPOSED, self.Status.ACTIVE, self.Status.PAUSED)
+
+    @property
+    def has_ended(self) -> bool:
+        return self.status in (self.Status.COMPLETED, self.Status.ENDED_EARLY)
 
     def participant_ids(self) -> tuple[int, int]:
         return (self.mentee_id, self.mentor_id)

@@ -9,6 +9,11 @@ urlpatterns = [
     path("program/<uuid:program_id>/", views.program_overview, name="relationship_program"),
     path("<uuid:relationship_id>/", views.relationship_detail, name="relationship_detail"),
     path("<uuid:relationship_id>/accept/", views.relationship_accept, name="relationship_accept"),
+    path("<uuid:relationship_id>/end/", views.relationship_end, name="relationship_end"),
+    path("<uuid:relationship_id>/manage/", views.relationship_manage, name="relationship_manage"),
+    path(
+        "<uuid:relationship_id>/rematch/", views.relationship_rematch, name="relationship_rematch"
+    ),
     path("<uuid:relationship_id>/goals/", views.goal_add, name="goal_add"),
     path("<uuid:relationship_id>/notes/", views.note_add, name="note_add"),
     path("<uuid:relationship_id>/meetings/", views.meeting_add, name="meeting_add"),

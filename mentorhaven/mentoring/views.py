@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from mentorhaven.accounts.models import SignedInRequest, User
-from mentorhaven.kernel.errors import ApplicationError, NotFound
+from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.mentoring import forms, selectors, services
 from mentorhaven.mentoring.access import (
     access_goal,
@@ -34,6 +34,7 @@ from mentorhaven.mentoring.access import (
 )
 from mentorhaven.mentoring.domain import CalendarEvent, ics_calendar
 from mentorhaven.mentoring.models import Meeting
+from mentorhaven.programs.access import administered_programs
 
 
 class HtmxHttpRequest(SignedInRequest):
@@ -125,6 +126,92 @@ def relationship_accept(request: SignedInRequest, relationship_id) -> HttpRespon
     relationship = services.relationship_accept(actor=_me(request), relationship=relationship)
     messages.success(request, _("Thank you. The relationship starts once you have both accepted."))
     return _back(relationship)
+
+
+def _is_program_admin(user: User, relationship) -> bool:
+    return administered_programs(user).filter(pk=relationship.program_id).exists()
+
+
+@login_required
+def relationship_end(request: SignedInRequest, relationship_id) -> HttpResponse:
+    """GET asks "end this relationship?" with a reason and an optional note (ending cannot be
+    undone); POST ends it. For its two participants and the admins of its program."""
+    relationship = access_relationship(request.user, relationship_id, write=True)
+    if not relationship.is_open:
+        messages.error(request, _("This relationship has already ended."))
+        return _after_end(request, relationship)
+    form = forms.EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.relationship_end(
+            actor=_me(request), relationship=relationship, **form.cleaned_data
+        )
+        messages.success(request, _("The relationship has ended. The other person is told."))
+        return _after_end(request, relationship)
+    return render(request, "mentoring/end.html", {"relationship": relationship, "form": form})
+
+
+def _after_end(request: SignedInRequest, relationship) -> HttpResponse:
+    """Participants go back to their page; an admin to the program's overview."""
+    if request.user.pk in relationship.participant_ids():
+        return _back(relationship)
+    return redirect("relationship_program", program_id=relationship.program.public_id)
+
+
+def _managed(request: SignedInRequest, relationship_id):
+    """A relationship the signed-in person administers (its program's admins); those who see it
+    otherwise (participants, auditors) get PermissionDenied, everyone else NotFound."""
+    relationship = access_relationship(request.user, relationship_id)
+    if not _is_program_admin(request.user, relationship):
+        raise PermissionDenied()
+    return relationship
+
+
+@login_required
+def relationship_manage(request: SignedInRequest, relationship_id) -> HttpResponse:
+    """The coordinator's page for one relationship: pause or resume it, end it, or end it and
+    propose another mentor. Metadata only: nothing written inside it is shown."""
+    relationship = _managed(request, relationship_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "pause":
+            services.relationship_pause(actor=_me(request), relationship=relationship)
+            messages.success(request, _("Paused: both can read, neither can write."))
+        elif action == "resume":
+            services.relationship_resume(actor=_me(request), relationship=relationship)
+            messages.success(request, _("Resumed: both can write again."))
+        else:
+            raise ApplicationError(_("Choose pause or resume."), code="bad_action")
+        return redirect("relationship_manage", relationship_id=relationship.public_id)
+    form = forms.RematchForm(program=relationship.program, exclude=relationship.mentor)
+    return render(
+        request, "mentoring/manage.html", {"relationship": relationship, "rematch_form": form}
+    )
+
+
+@require_POST
+@login_required
+def relationship_rematch(request: SignedInRequest, relationship_id) -> HttpResponse:
+    relationship = _managed(request, relationship_id)
+    form = forms.RematchForm(
+        request.POST, program=relationship.program, exclude=relationship.mentor
+    )
+    if not form.is_valid():
+        return render(
+            request,
+            "mentoring/manage.html",
+            {"relationship": relationship, "rematch_form": form},
+            status=400,
+        )
+    data = form.cleaned_data
+    services.relationship_rematch(
+        actor=_me(request),
+        relationship=relationship,
+        reason=data["reason"],
+        note=data["note"],
+        mentor=data["mentor"],
+    )
+    messages.success(request, _("Ended, and the new mentor proposed. Both are told."))
+    return redirect("relationship_program", program_id=relationship.program.public_id)
 
 
 # --- goals -------------------------------------------------------------------------------------
@@ -370,4 +457,9 @@ def program_overview(request: SignedInRequest, program_id) -> HttpResponse:
     figures = selectors.program_figures(
         viewer=request.user, program=program, page=request.GET.get("page")
     )
-    return render(request, "mentoring/program.html", {"program": program, "figures": figures})
+    can_manage = administered_programs(request.user).filter(pk=program.pk).exists()
+    return render(
+        request,
+        "mentoring/program.html",
+        {"program": program, "figures": figures, "can_manage": can_manage},
+    )

@@ -1,7 +1,8 @@
 """Who may read or write a conversation, and what an admin may see of a safety report.
 
 Relationship conversations derive their people from the relationship, every time: its two
-participants, once it has started (active, completed or ended early). A proposed or declined
+participants, once it has started (active, paused, completed or ended early); only an active
+one is writable (a paused one is read-only until a coordinator resumes it). A proposed or declined
 relationship has no conversation, and nobody else — no program or organization admin, no
 superuser — ever reaches one.
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 STARTED = (
     Relationship.Status.ACTIVE,
+    Relationship.Status.PAUSED,  # readable, not writable (``is_read_only``)
     Relationship.Status.COMPLETED,
     Relationship.Status.ENDED_EARLY,
 )
@@ -99,11 +101,22 @@ def access_conversation(viewer: User, public_id: Any, *, write: bool = False) ->
         public_id,
     )
     if write and is_read_only(conversation):
-        raise PermissionDenied(
-            _("This conversation is a read-only archive: the relationship has ended."),
-            code="conversation_archived",
-        )
+        raise read_only_error(conversation)
     return conversation
+
+
+def read_only_error(conversation: Conversation) -> PermissionDenied:
+    """Why nobody may write here now: the relationship is paused, or it has ended."""
+    relationship = conversation.relationship
+    if relationship is not None and relationship.status == Relationship.Status.PAUSED:
+        return PermissionDenied(
+            _("This relationship is paused: you can read the conversation but not write in it."),
+            code="relationship_paused",
+        )
+    return PermissionDenied(
+        _("This conversation is a read-only archive: the relationship has ended."),
+        code="conversation_archived",
+    )
 
 
 def access_relationship_for_messages(viewer: User, public_id: Any) -> Relationship:
@@ -164,10 +177,7 @@ def access_message(viewer: User, public_id: Any, *, write: bool = False) -> Mess
         if message.author_id != viewer.pk:
             raise PermissionDenied()
         if is_read_only(message.conversation):
-            raise PermissionDenied(
-                _("This conversation is a read-only archive: the relationship has ended."),
-                code="conversation_archived",
-            )
+            raise read_only_error(message.conversation)
     return message
 
 

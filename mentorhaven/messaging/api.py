@@ -19,12 +19,13 @@ from uuid import UUID
 from ninja import Field, Query, Router, Schema, Status
 
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, body_doc, parse_body
-from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.kernel.errors import NotFound
 from mentorhaven.messaging import selectors, services
 from mentorhaven.messaging.access import (
     access_message,
     access_relationship_conversation,
     is_read_only,
+    read_only_error,
 )
 from mentorhaven.messaging.models import Conversation
 
@@ -113,7 +114,7 @@ def message_send(request, relationship_id: UUID):
     conversation = _conversation(request, relationship_id, create=True)
     assert conversation is not None  # created on first use
     if is_read_only(conversation):
-        raise PermissionDenied(services.ARCHIVED, code="conversation_archived")
+        raise read_only_error(conversation)
     payload = parse_body(request, MessageIn)
     message = services.message_send(
         actor=request.auth, conversation=conversation, body=payload.body

@@ -579,6 +579,7 @@ RULES: dict[str, Rule] = {
     "relationship_program": Rule(PROGRAM, reach("overseers")),
     "relationship_detail": Rule(REL, reach("parts")),
     "relationship_accept": Rule(REL, change("meta", "lifecycle")),
+    "relationship_end": Rule(REL, change("meta", "lifecycle")),
     # Goals are the mentee's to set; the mentor reads them.
     "goal_add": Rule(REL, change("parts", "mentee"), data=lambda t, w: {"title": "walk"}),
     "note_add": Rule(REL, reach("parts")),
@@ -717,6 +718,7 @@ RULES: dict[str, Rule] = {
     "api:match_run_create": Rule(PROGRAM, reach("admins"), methods=("post",)),
     "api:match_run_publish": Rule(RUN, reach("admins"), methods=("post",)),
     "api:relationship_detail": Rule(REL, reach("meta"), methods=("get",)),
+    "api:relationship_end": Rule(REL, change("meta", "lifecycle"), methods=("post",)),
     "api:goal_list": Rule(REL, reach("parts"), methods=("get",)),
     "api:goal_create": Rule(REL, change("parts", "mentee"), methods=("post",)),
     "api:meeting_list": Rule(REL, reach("parts"), methods=("get",)),

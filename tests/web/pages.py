@@ -184,6 +184,10 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             (who, _url("relationship_detail", relationship_id=r.public_id), 200)
             for who in (MENTEE, MENTOR)
         ],
+        "relationship_end": [
+            (who, _url("relationship_end", relationship_id=r.public_id), 200)
+            for who in (MENTEE, MENTOR, PROGRAM_ADMIN)
+        ],
         "note_edit": [(MENTOR, _url("note_edit", note_id=w.note.public_id), 200)],
         "note_delete": [(MENTOR, _url("note_delete", note_id=w.note.public_id), 200)],
         "meeting_ics": [(MENTEE, _url("meeting_ics", meeting_id=w.meeting.public_id), 200)],

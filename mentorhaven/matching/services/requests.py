@@ -39,7 +39,7 @@ def match_request(*, actor: User, program: Program, mentor) -> Relationship:
     not full, not excluded); the mentor has ``request_window_days`` (default 7) to answer."""
     _require_role(actor, program, ParticipantRole.MENTEE)
     if Relationship.objects.filter(
-        program=program, mentee=actor, status__in=["proposed", "active"]
+        program=program, mentee=actor, status__in=["proposed", "active", "paused"]
     ).exists():
         raise Conflict(_("You already have a mentor or a pending request."), code="already_open")
     data = load_program(program, reader=None, purpose="Check a mentee's request for a mentor")

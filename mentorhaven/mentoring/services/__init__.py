@@ -33,7 +33,10 @@ from mentorhaven.mentoring.services.relationships import (
     relationship_end_on_erasure,
     relationship_ending_warn,
     relationship_idle_warn,
+    relationship_pause,
     relationship_propose,
+    relationship_rematch,
+    relationship_resume,
     relationship_touch,
 )
 
@@ -63,6 +66,9 @@ __all__ = [
     "relationship_end_on_erasure",
     "relationship_ending_warn",
     "relationship_idle_warn",
+    "relationship_pause",
     "relationship_propose",
+    "relationship_rematch",
+    "relationship_resume",
     "relationship_touch",
 ]

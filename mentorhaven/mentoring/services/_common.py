@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
+from mentorhaven.mentoring.access import refuse_if_blocked as refuse_if_blocked
 from mentorhaven.mentoring.models import Relationship
 
 
@@ -60,5 +61,9 @@ def content_audit(
 
 
 def require_participant_active(actor: User, relationship: Relationship) -> None:
+    """The actor takes part, the relationship is active (read again under a lock: it may have
+    been paused or ended since the caller loaded it) and the other participant has not blocked
+    the actor."""
     if actor.pk not in relationship.participant_ids() or not still_active(relationship):
         raise PermissionDenied()
+    refuse_if_blocked(actor, relationship)

@@ -15,6 +15,7 @@ from mentorhaven.mentoring.services._common import (
     clean_text,
     clean_title,
     content_audit,
+    refuse_if_blocked,
     still_active,
 )
 from mentorhaven.mentoring.services.relationships import relationship_touch
@@ -23,6 +24,7 @@ from mentorhaven.mentoring.services.relationships import relationship_touch
 def _require_owner_active(actor: User, goal: Goal) -> None:
     if actor.pk != goal.owner_id or not still_active(goal.relationship):
         raise PermissionDenied()
+    refuse_if_blocked(actor, goal.relationship)
 
 
 @transaction.atomic
@@ -33,6 +35,7 @@ def goal_create(
     mentee's key."""
     if actor.pk != relationship.mentee_id or not still_active(relationship):
         raise PermissionDenied()
+    refuse_if_blocked(actor, relationship)
     goal = Goal(
         relationship=relationship,
         owner=actor,

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel.errors import PermissionDenied
 from mentorhaven.mentoring.models import Note, Relationship
-from mentorhaven.mentoring.services._common import clean_text, content_audit, still_active
+from mentorhaven.mentoring.services._common import (
+    clean_text,
+    content_audit,
+    refuse_if_blocked,
+    still_active,
+)
 from mentorhaven.mentoring.services.relationships import relationship_touch
 
 
@@ -19,6 +25,7 @@ def note_create(
     """A participant writes a note on an active relationship: private unless ``shared``."""
     if actor.pk not in relationship.participant_ids() or not still_active(relationship):
         raise PermissionDenied()
+    refuse_if_blocked(actor, relationship)
     note = Note(
         relationship=relationship,
         author=actor,
@@ -44,9 +51,19 @@ def note_create(
 def note_edit(
     *, actor: User, note: Note, body: str | None = None, shared: bool | None = None
 ) -> Note:
-    """Only the author edits a note, at any time (it is their writing)."""
+    """Only the author edits a note, at any time (it is their writing) — except that what the
+    other participant reads (a shared note, or one being shared) does not change while the
+    relationship is paused or once the other participant has blocked the author."""
     if actor.pk != note.author_id:
         raise PermissionDenied()
+    if note.shared or shared:
+        relationship = Relationship.objects.get(pk=note.relationship_id)
+        if relationship.is_paused:
+            raise PermissionDenied(
+                _("This relationship is paused: you can read it but not write in it."),
+                code="relationship_paused",
+            )
+        refuse_if_blocked(actor, relationship)
     if body is not None:
         note.body = clean_text(body, required=True)
     if shared is not None:

@@ -57,7 +57,7 @@ def relationship_propose(
     _require_member(program, mentee, Membership.Role.MENTEE)
     _require_member(program, mentor, Membership.Role.MENTOR)
     if Relationship.objects.filter(
-        program=program, mentee=mentee, mentor=mentor, status__in=["proposed", "active"]
+        program=program, mentee=mentee, mentor=mentor, status__in=["proposed", "active", "paused"]
     ).exists():
         raise Conflict(_("These two people already have an open relationship."), code="duplicate")
     relationship = Relationship.objects.create(
@@ -147,20 +147,47 @@ def relationship_decline(*, actor: User, relationship: Relationship) -> Relation
     return relationship
 
 
+END_NOTE_LIMIT = 2000
+OPEN = (Relationship.Status.PROPOSED, Relationship.Status.ACTIVE, Relationship.Status.PAUSED)
+
+
 @transaction.atomic
 def relationship_end(
-    *, actor: User | None, relationship: Relationship, reason: str, completed: bool = False
+    *,
+    actor: User | None,
+    relationship: Relationship,
+    reason: str,
+    note: str = "",
+    completed: bool | None = None,
 ) -> Relationship:
-    """End a relationship: completed, or ended early with a reason. Access derived from it
-    (the mentor's view of the mentee's goals, notes and files) ends at the same moment."""
+    """End a relationship: completed, or ended early with a reason, by either participant or an
+    admin of its program (``actor=None``: MentorHaven itself, e.g. an idle sweep). Access derived
+    from it (the mentor's view of the mentee's goals, notes and files) ends at the same moment;
+    the conversation becomes a read-only archive (docs/privacy.md, "When a relationship ends").
+
+    ``note`` is the ender's own words, encrypted under their key and shown to them and the
+    program's admins, never to the other participant. ``completed`` defaults to "the goals were
+    met" for a relationship that had started."""
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
-    if relationship.status not in (Relationship.Status.ACTIVE, Relationship.Status.PROPOSED):
+    if relationship.status not in OPEN:
         raise Conflict(_("This relationship has already ended."), code="already_ended")
     is_admin = administered_programs(actor).filter(pk=relationship.program_id).exists()
     if actor is not None and actor.pk not in relationship.participant_ids() and not is_admin:
         raise PermissionDenied()
     if reason not in Relationship.EndReason.values:
         raise ValidationFailed(_("Choose a reason for ending."), code="bad_reason")
+    note = (note or "").strip()
+    if len(note) > END_NOTE_LIMIT:
+        raise ValidationFailed(
+            _("The note can be at most %(limit)d characters.") % {"limit": END_NOTE_LIMIT},
+            code="too_long",
+        )
+    if note and actor is None:
+        raise ValidationFailed(_("Only a person can write a note."), code="note_without_author")
+    if completed is None:
+        completed = (
+            reason == Relationship.EndReason.GOALS_MET and relationship.started_at is not None
+        )
     lapsed = (
         actor is None
         and relationship.status == Relationship.Status.PROPOSED
@@ -172,6 +199,7 @@ def relationship_end(
     relationship.ended_at = timezone.now()
     relationship.end_reason = reason
     relationship.ended_by = actor
+    relationship.end_note = note or None
     relationship.save()
     audit.record(
         action="relationship.complete" if completed else "relationship.end",
@@ -181,7 +209,7 @@ def relationship_end(
         purpose="Mentoring relationship ended",
         category="program",
         organization=relationship.program.organization_id,
-        extra={"reason": reason},
+        extra={"reason": reason, "note": bool(note)},
     )
     if lapsed:  # a request nobody answered: the mentee may ask someone else
         tell([relationship.mentee_id], "request_lapsed", relationship)
@@ -189,6 +217,79 @@ def relationship_end(
         others = [pk for pk in relationship.participant_ids() if actor is None or pk != actor.pk]
         tell(others, "ended", relationship)
     return relationship
+
+
+def _require_program_admin(actor: User, relationship: Relationship) -> None:
+    if not administered_programs(actor).filter(pk=relationship.program_id).exists():
+        raise PermissionDenied()
+
+
+@transaction.atomic
+def relationship_pause(*, actor: User, relationship: Relationship) -> Relationship:
+    """A coordinator (an admin of the program) pauses an active relationship: both people keep
+    reading everything inside it, neither writes — messages, notes, goals, meetings, files —
+    until it is resumed (``access.refuse_writing``; the services read the status again)."""
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    _require_program_admin(actor, relationship)
+    if relationship.status != Relationship.Status.ACTIVE:
+        raise Conflict(_("Only an active relationship can be paused."), code="not_active")
+    relationship.status = Relationship.Status.PAUSED
+    relationship.paused_at = timezone.now()
+    relationship.save(update_fields=["status", "paused_at"])
+    audit.record(
+        action="relationship.pause",
+        actor=actor,
+        target=relationship,
+        subject=relationship.mentee,
+        purpose="Mentoring relationship paused",
+        category="program",
+        organization=relationship.program.organization_id,
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_resume(*, actor: User, relationship: Relationship) -> Relationship:
+    """A coordinator resumes a paused relationship: both may write again."""
+    relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
+    _require_program_admin(actor, relationship)
+    if relationship.status != Relationship.Status.PAUSED:
+        raise Conflict(_("This relationship is not paused."), code="not_paused")
+    relationship.status = Relationship.Status.ACTIVE
+    relationship.paused_at = None
+    relationship.last_activity_at = timezone.now()  # the pause is not idleness
+    relationship.save(update_fields=["status", "paused_at", "last_activity_at"])
+    audit.record(
+        action="relationship.resume",
+        actor=actor,
+        target=relationship,
+        subject=relationship.mentee,
+        purpose="Mentoring relationship resumed",
+        category="program",
+        organization=relationship.program.organization_id,
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_rematch(
+    *, actor: User, relationship: Relationship, reason: str, note: str = "", mentor: User
+) -> Relationship:
+    """A coordinator ends a relationship with a reason and proposes a new mentor for its mentee
+    in the same program, in one transaction: both steps or neither. The new pairing starts as
+    any proposal does (both accept the agreement). Returns the new relationship. Each step
+    records its own audit event (``relationship.end``, ``relationship.propose``)."""
+    _require_program_admin(actor, relationship)
+    if mentor.pk == relationship.mentor_id:
+        raise ValidationFailed(_("Choose a different mentor."), code="same_mentor")
+    relationship_end(actor=actor, relationship=relationship, reason=reason, note=note)
+    return relationship_propose(
+        actor=actor,
+        program=relationship.program,
+        mentee=relationship.mentee,
+        mentor=mentor,
+        source=Relationship.Source.MANUAL,
+    )
 
 
 @transaction.atomic
@@ -201,9 +302,9 @@ def relationship_end_on_erasure(*, relationship: Relationship, leaving) -> bool:
         .select_related("program", "mentee", "mentor")
         .get(pk=relationship.pk)
     )
-    if relationship.status not in (Relationship.Status.ACTIVE, Relationship.Status.PROPOSED):
+    if relationship.status not in OPEN:
         return False
-    was_active = relationship.status == Relationship.Status.ACTIVE
+    was_active = relationship.status != Relationship.Status.PROPOSED
     relationship.status = (
         Relationship.Status.ENDED_EARLY if was_active else Relationship.Status.DECLINED
     )

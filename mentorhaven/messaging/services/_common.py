@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
-from mentorhaven.messaging.access import is_read_only
+from mentorhaven.messaging.access import is_read_only, read_only_error
 from mentorhaven.messaging.models import (
     Block,
     Conversation,
@@ -54,7 +54,7 @@ def _require_writer(actor: User, conversation: Conversation) -> None:
     ).exists():
         raise NotFound()
     if is_read_only(conversation):
-        raise PermissionDenied(ARCHIVED, code="conversation_archived")
+        raise read_only_error(conversation)
 
 
 def _other_ids(actor: User, conversation: Conversation) -> list[int]:

@@ -89,6 +89,8 @@ def message_edit(*, actor: User, message: Message, body: str) -> Message:
     if message.author_id != actor.pk:
         raise PermissionDenied()
     _require_writer(actor, message.conversation)
+    # A block stops rewriting old messages too, not only sending new ones.
+    _refuse_if_blocked(actor, message.conversation, _other_ids(actor, message.conversation))
     if message.is_deleted:
         raise Conflict(_("A deleted message cannot be edited."), code="deleted")
     message.body = body
