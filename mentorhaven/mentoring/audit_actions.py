@@ -45,6 +45,11 @@ declare("meeting.accept", category="platform", sentence=_("{actor} accepted a me
 declare("meeting.decline", category="platform", sentence=_("{actor} declined a meeting"))
 declare("meeting.cancel", category="platform", sentence=_("{actor} cancelled a meeting"))
 declare("meeting.remind", category="platform", sentence=_("{actor} sent you a meeting reminder"))
+declare(
+    "closing_survey.give",
+    category="analytical",
+    sentence=_("{actor} answered the closing survey of a mentoring relationship"),
+)
 declare("feedback.give", category="analytical", sentence=_("{actor} gave feedback on a meeting"))
 declare(
     "calendar_feed.create",

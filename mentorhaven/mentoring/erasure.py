@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from mentorhaven.mentoring.models import (
     CalendarFeed,
+    ClosingSurvey,
     Feedback,
     Goal,
     GoalUpdate,
@@ -57,6 +58,7 @@ def remove_mentoring_content(user: User) -> dict[str, int]:
     counts = {"relationships_ended": ended, "meetings_cancelled": cancelled}
     for name, model, owner in (
         ("feedback", Feedback, "author"),
+        ("closing_surveys", ClosingSurvey, "author"),
         ("notes", Note, "author"),
         ("goal_updates", GoalUpdate, "owner"),
         ("milestones", Milestone, "owner"),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.mentoring.access import content_relationships
 from mentorhaven.mentoring.models import (
+    ClosingSurvey,
     Feedback,
     Goal,
     GoalUpdate,
@@ -153,6 +154,17 @@ def feedback_rows(context):
         }
 
 
+def closing_survey_rows(context):
+    surveys = ClosingSurvey.objects.filter(author=context.user).select_related("relationship")
+    for item in surveys.order_by("created_at").iterator(chunk_size=BATCH):
+        yield {
+            "relationship": item.relationship.public_id,
+            "rating": item.rating,
+            "comment": item.comment,
+            "given": item.created_at,
+        }
+
+
 register(
     Section(
         key="relationships",
@@ -201,6 +213,16 @@ register(
         rows=feedback_rows,
         source=_("Written by you"),
         order=44,
+    )
+)
+register(
+    Section(
+        key="closing_surveys",
+        title=_("Your closing surveys"),
+        models=("mentoring.ClosingSurvey",),
+        rows=closing_survey_rows,
+        source=_("Written by you"),
+        order=45,
     )
 )
 exclude(

@@ -8,8 +8,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mentorhaven.accounts.models import User
 from mentorhaven.mentoring.domain import AmbiguousLocalTime, NonexistentLocalTime, local_to_aware
 from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.models import Membership, Program
 
 
 class AcceptForm(forms.Form):
@@ -177,10 +179,17 @@ class EndForm(forms.Form):
     )
 
 
+class _MentorChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return str(obj.name)
+
+
 class RematchForm(forms.Form):
     """End with a reason and propose another mentor of the same program for the mentee."""
 
-    mentor = forms.ModelChoiceField(label=_("New mentor"), queryset=None, to_field_name="public_id")
+    mentor = _MentorChoice(
+        label=_("New mentor"), queryset=User.objects.none(), to_field_name="public_id"
+    )
     reason = forms.ChoiceField(
         label=_("Why does the current relationship end?"),
         choices=END_REASON_CHOICES,
@@ -193,11 +202,8 @@ class RematchForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args, program, exclude, **kwargs) -> None:
+    def __init__(self, *args, program: Program, exclude: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from mentorhaven.accounts.models import User
-        from mentorhaven.programs.models import Membership
-
         mentors = Membership.objects.filter(program=program, role=Membership.Role.MENTOR)
         field = self.fields["mentor"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -206,4 +212,19 @@ class RematchForm(forms.Form):
             .exclude(pk=exclude.pk)
             .order_by("display_name")
         )
-        field.label_from_instance = lambda user: user.name  # type: ignore[method-assign]
+
+
+class ClosingSurveyForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How did the mentoring relationship go?"),
+        coerce=int,
+        choices=[(5, _("5 - very good")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 - poor"))],
+    )
+    comment = forms.CharField(
+        label=_(
+            "Comment (optional; encrypted; coordinators only ever see totals over many people)"
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )

@@ -314,6 +314,47 @@ declare(
     description="Feedback you gave after meetings.",
 )
 declare(
+    "mentoring.ClosingSurvey",
+    [
+        Field(
+            "author",
+            PROGRAM,
+            label="Who answered",
+            purpose="Who answered the closing survey",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention=CONTENT_RETENTION,
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "rating",
+            Category.ANALYTICAL,
+            label="Your rating of the relationship",
+            purpose="How the relationship went (1 to 5); admins see only averages over groups "
+            "of at least the minimum size the program sets",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention=CONTENT_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "comment",
+            PERSONAL,
+            label="Your closing comment",
+            free_text=True,
+            purpose="Your optional comment (encrypted under your key); admins see only how many "
+            "comments a large enough group wrote",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention=CONTENT_RETENTION,
+            erasure=Erasure.SHRED,
+        ),
+    ],
+    record="Your closing surveys",
+    description="Your answers to the survey at the end of a completed relationship.",
+)
+declare(
     "mentoring.CalendarFeed",
     [
         Field(

@@ -287,6 +287,36 @@ class Feedback(models.Model):
         return f"Feedback {self.public_id}"
 
 
+class ClosingSurvey(models.Model):
+    """Each participant's short survey once a relationship is completed with its goals met: a
+    rating and an optional comment (encrypted under the author's key). Admins only ever see the
+    program's aggregate over a large enough group, never one pair's answers."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="closing_surveys"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    rating = models.PositiveSmallIntegerField()
+    comment = EncryptedTextField(
+        subject_field="author", bind=["relationship"], null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["relationship", "author"], name="uniq_closing_survey_per_author"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="closing_survey_rating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closing survey {self.public_id}"
+
+
 class CalendarFeed(models.Model):
     """A person's private calendar feed. Only the SHA-256 of its token is kept: the address is
     shown once, and regenerating or revoking it makes the old one stop working."""

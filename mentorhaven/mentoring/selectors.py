@@ -20,6 +20,7 @@ from mentorhaven.mentoring.domain import (
 )
 from mentorhaven.mentoring.models import (
     CalendarFeed,
+    ClosingSurvey,
     Feedback,
     Goal,
     Meeting,
@@ -285,6 +286,51 @@ def feedback_summary(*, program: Program) -> RatingSummary:
     comments = rows.filter(comment__isnull=False).count()
     size = program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE)
     return rating_summary(ratings, comments, min_group_size=size)
+
+
+def closing_survey_summary(*, program: Program) -> RatingSummary:
+    """Closing-survey ratings of a program, suppressed below ``min_group_size`` answers: the
+    only way an admin ever sees them (never one pair's)."""
+    rows = ClosingSurvey.objects.filter(relationship__program=program)
+    ratings = list(rows.values_list("rating", flat=True))
+    comments = rows.filter(comment__isnull=False).count()
+    size = program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE)
+    return rating_summary(ratings, comments, min_group_size=size)
+
+
+def my_closing_survey(*, viewer: User, relationship: Relationship) -> ClosingSurvey | None:
+    """The viewer's own answer to the closing survey, if any (nobody reads another's)."""
+    return ClosingSurvey.objects.filter(relationship=relationship, author=viewer).first()
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What the mentee's completion summary shows: no goal titles, only how many were met."""
+
+    program: str
+    mentor: str
+    mentee: str
+    started_at: object
+    ended_at: object
+    goals_done: int
+    goals_total: int
+
+
+def completion_for(*, viewer: User, relationship: Relationship) -> Completion:
+    """The completion summary of a relationship completed with its goals met, for its mentee
+    (the caller passed ``access_relationship_content`` and checked both)."""
+    goals = Goal.objects.filter(relationship=relationship).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(status=Goal.Status.DONE))
+    )
+    return Completion(
+        program=relationship.program.name,
+        mentor=relationship.mentor.name,
+        mentee=relationship.mentee.name,
+        started_at=relationship.started_at,
+        ended_at=relationship.ended_at,
+        goals_done=goals["done"],
+        goals_total=goals["total"],
+    )
 
 
 # --- calendar ----------------------------------------------------------------------------------

@@ -10,6 +10,12 @@ urlpatterns = [
     path("<uuid:relationship_id>/", views.relationship_detail, name="relationship_detail"),
     path("<uuid:relationship_id>/accept/", views.relationship_accept, name="relationship_accept"),
     path("<uuid:relationship_id>/end/", views.relationship_end, name="relationship_end"),
+    path("<uuid:relationship_id>/survey/", views.relationship_survey, name="relationship_survey"),
+    path(
+        "<uuid:relationship_id>/certificate/",
+        views.relationship_certificate,
+        name="relationship_certificate",
+    ),
     path("<uuid:relationship_id>/manage/", views.relationship_manage, name="relationship_manage"),
     path(
         "<uuid:relationship_id>/rematch/", views.relationship_rematch, name="relationship_rematch"

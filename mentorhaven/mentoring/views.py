@@ -33,7 +33,7 @@ from mentorhaven.mentoring.access import (
     access_relationship_content,
 )
 from mentorhaven.mentoring.domain import CalendarEvent, ics_calendar
-from mentorhaven.mentoring.models import Meeting
+from mentorhaven.mentoring.models import Meeting, Relationship
 from mentorhaven.programs.access import administered_programs
 
 
@@ -68,7 +68,7 @@ def relationship_detail(request: SignedInRequest, relationship_id) -> HttpRespon
     relationship = access_relationship(request.user, relationship_id)
     if request.user.pk not in relationship.participant_ids():
         raise NotFound()
-    context = {
+    context: dict[str, object] = {
         "relationship": relationship,
         "role": "mentor" if request.user.pk == relationship.mentor_id else "mentee",
         "agreement": services.agreement_text(relationship.program),
@@ -79,6 +79,11 @@ def relationship_detail(request: SignedInRequest, relationship_id) -> HttpRespon
             else relationship.mentee_accepted_at
         ),
     }
+    if relationship.status == Relationship.Status.COMPLETED:
+        context["my_survey"] = selectors.my_closing_survey(
+            viewer=request.user, relationship=relationship
+        )
+        context["survey_form"] = forms.ClosingSurveyForm()
     # Nothing inside before both have accepted; the mentor sees nothing once it has ended.
     if relationship.started_at is not None:
         with contextlib.suppress(NotFound):
@@ -212,6 +217,37 @@ def relationship_rematch(request: SignedInRequest, relationship_id) -> HttpRespo
     )
     messages.success(request, _("Ended, and the new mentor proposed. Both are told."))
     return redirect("relationship_program", program_id=relationship.program.public_id)
+
+
+@require_POST
+@login_required
+def relationship_survey(request: SignedInRequest, relationship_id) -> HttpResponse:
+    """A participant's closing survey of a completed relationship (once)."""
+    relationship = access_relationship(request.user, relationship_id)
+    if request.user.pk not in relationship.participant_ids():
+        raise NotFound()
+    form = forms.ClosingSurveyForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, relationship, "closing")
+    services.closing_survey_give(actor=_me(request), relationship=relationship, **form.cleaned_data)
+    messages.success(request, _("Thank you for answering."))
+    return _back(relationship, "closing")
+
+
+@never_cache
+@require_GET
+@login_required
+def relationship_certificate(request: SignedInRequest, relationship_id) -> HttpResponse:
+    """The mentee's printable summary of a relationship completed with its goals met: program,
+    mentor's display name, dates, how many goals were met. Nobody else's page (404)."""
+    relationship = access_relationship_content(request.user, relationship_id)
+    if (
+        request.user.pk != relationship.mentee_id
+        or relationship.status != Relationship.Status.COMPLETED
+    ):
+        raise NotFound()
+    completion = selectors.completion_for(viewer=request.user, relationship=relationship)
+    return render(request, "mentoring/certificate.html", {"completion": completion})
 
 
 # --- goals -------------------------------------------------------------------------------------
@@ -458,8 +494,9 @@ def program_overview(request: SignedInRequest, program_id) -> HttpResponse:
         viewer=request.user, program=program, page=request.GET.get("page")
     )
     can_manage = administered_programs(request.user).filter(pk=program.pk).exists()
+    closing = selectors.closing_survey_summary(program=program)
     return render(
         request,
         "mentoring/program.html",
-        {"program": program, "figures": figures, "can_manage": can_manage},
+        {"program": program, "figures": figures, "can_manage": can_manage, "closing": closing},
     )

@@ -59,7 +59,7 @@ def test_end_note_is_ciphertext_at_rest_and_never_in_the_audit_log(personas, pai
 def test_goals_met_completes_a_started_relationship(personas, pair):
     ended = relationship_end(actor=personas.ana, relationship=pair, reason="goals_met")
     assert ended.status == Relationship.Status.COMPLETED
-    assert last_event("relationship.complete").extra == {"reason": "goals_met", "note": False}
+    assert last_event("relationship.complete").extra == {"reason": "goals_met"}
 
 
 def test_other_reasons_end_it_early_and_tell_the_other_person(personas, pair):

@@ -197,7 +197,7 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
     world.add(
         "relationship", f"{scope} relationship", rel, org,
         parts=parts, mentee={mentee_name}, meta=parts | overseers, lifecycle=parts | set(admins),
-        auditors=overseers - set(admins),
+        auditors=overseers - set(admins), admins=set(admins),
     )  # fmt: skip
     goal = goal_create(actor=mentee, relationship=rel, title=f"{scope} goal", description="why")
     world.add("goal", f"{scope} goal", goal, org, read=parts, write={mentee_name})
@@ -580,6 +580,14 @@ RULES: dict[str, Rule] = {
     "relationship_detail": Rule(REL, reach("parts")),
     "relationship_accept": Rule(REL, change("meta", "lifecycle")),
     "relationship_end": Rule(REL, change("meta", "lifecycle")),
+    # The coordinator's page: its program's admins; participants and auditors see it, may not.
+    "relationship_manage": Rule(REL, change("meta", "admins")),
+    "relationship_rematch": Rule(REL, change("meta", "admins"), methods=("post",)),
+    # Participants of a completed relationship only; the world's are active: a served request
+    # answers with the flashed refusal (a redirect); everyone else as if it did not exist.
+    "relationship_survey": Rule(REL, reach("parts"), methods=("post",)),
+    # The mentee's summary once completed; active in the world, so 404 for all.
+    "relationship_certificate": Rule(REL, lambda viewer, things: HIDDEN, methods=("get",)),
     # Goals are the mentee's to set; the mentor reads them.
     "goal_add": Rule(REL, change("parts", "mentee"), data=lambda t, w: {"title": "walk"}),
     "note_add": Rule(REL, reach("parts")),

@@ -67,6 +67,12 @@ NOT_PAGES: dict[str, str] = {
     "invitation_revoke": POST_ONLY,
     "calendar_feed": TOKEN_PAGE,
     "relationship_accept": POST_ONLY,
+    "relationship_rematch": POST_ONLY,
+    "relationship_survey": POST_ONLY,
+    "relationship_certificate": (
+        "the mentee's summary of a relationship completed with its goals met; the world's "
+        "relationships are active (tests/mentoring/test_completion.py opens it)"
+    ),
     "matching_waitlist": POST_ONLY,
     "goal_add": POST_ONLY,
     "note_add": POST_ONLY,
@@ -187,6 +193,9 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "relationship_end": [
             (who, _url("relationship_end", relationship_id=r.public_id), 200)
             for who in (MENTEE, MENTOR, PROGRAM_ADMIN)
+        ],
+        "relationship_manage": [
+            (PROGRAM_ADMIN, _url("relationship_manage", relationship_id=r.public_id), 200)
         ],
         "note_edit": [(MENTOR, _url("note_edit", note_id=w.note.public_id), 200)],
         "note_delete": [(MENTOR, _url("note_delete", note_id=w.note.public_id), 200)],

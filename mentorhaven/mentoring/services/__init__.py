@@ -5,6 +5,7 @@ Whose key encrypts what: goal descriptions and progress updates, the mentee's; n
 feedback comments, their author's; a meeting agenda, the key of whoever proposed the meeting.
 """
 
+from mentorhaven.mentoring.services.completion import closing_survey_give
 from mentorhaven.mentoring.services.goals import (
     goal_create,
     goal_progress_add,
@@ -46,6 +47,7 @@ __all__ = [
     "calendar_feed_create",
     "calendar_feed_revoke",
     "calendar_token_hash",
+    "closing_survey_give",
     "feedback_give",
     "goal_create",
     "goal_progress_add",

@@ -209,7 +209,7 @@ def relationship_end(
         purpose="Mentoring relationship ended",
         category="program",
         organization=relationship.program.organization_id,
-        extra={"reason": reason, "note": bool(note)},
+        extra={"reason": reason, **({"note": True} if note else {})},  # never the note itself
     )
     if lapsed:  # a request nobody answered: the mentee may ask someone else
         tell([relationship.mentee_id], "request_lapsed", relationship)
