@@ -241,13 +241,16 @@ def relationship_certificate(request: SignedInRequest, relationship_id) -> HttpR
     """The mentee's printable summary of a relationship completed with its goals met: program,
     mentor's display name, dates, how many goals were met. Nobody else's page (404)."""
     relationship = access_relationship_content(request.user, relationship_id)
-    if (
-        request.user.pk != relationship.mentee_id
-        or relationship.status != Relationship.Status.COMPLETED
-    ):
+    if request.user.pk != relationship.mentee_id:
         raise NotFound()
-    completion = selectors.completion_for(viewer=request.user, relationship=relationship)
-    return render(request, "mentoring/certificate.html", {"completion": completion})
+    completion = None
+    if relationship.status == Relationship.Status.COMPLETED:
+        completion = selectors.completion_for(viewer=request.user, relationship=relationship)
+    return render(
+        request,
+        "mentoring/certificate.html",
+        {"completion": completion, "relationship": relationship},
+    )
 
 
 # --- goals -------------------------------------------------------------------------------------

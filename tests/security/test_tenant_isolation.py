@@ -586,8 +586,8 @@ RULES: dict[str, Rule] = {
     # Participants of a completed relationship only; the world's are active: a served request
     # answers with the flashed refusal (a redirect); everyone else as if it did not exist.
     "relationship_survey": Rule(REL, reach("parts"), methods=("post",)),
-    # The mentee's summary once completed; active in the world, so 404 for all.
-    "relationship_certificate": Rule(REL, lambda viewer, things: HIDDEN, methods=("get",)),
+    # The mentee's completion summary (before completion, a page saying it is not ready).
+    "relationship_certificate": Rule(REL, reach("mentee"), methods=("get",)),
     # Goals are the mentee's to set; the mentor reads them.
     "goal_add": Rule(REL, change("parts", "mentee"), data=lambda t, w: {"title": "walk"}),
     "note_add": Rule(REL, reach("parts")),

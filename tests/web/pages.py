@@ -69,10 +69,6 @@ NOT_PAGES: dict[str, str] = {
     "relationship_accept": POST_ONLY,
     "relationship_rematch": POST_ONLY,
     "relationship_survey": POST_ONLY,
-    "relationship_certificate": (
-        "the mentee's summary of a relationship completed with its goals met; the world's "
-        "relationships are active (tests/mentoring/test_completion.py opens it)"
-    ),
     "matching_waitlist": POST_ONLY,
     "goal_add": POST_ONLY,
     "note_add": POST_ONLY,
@@ -193,6 +189,9 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "relationship_end": [
             (who, _url("relationship_end", relationship_id=r.public_id), 200)
             for who in (MENTEE, MENTOR, PROGRAM_ADMIN)
+        ],
+        "relationship_certificate": [
+            (MENTEE, _url("relationship_certificate", relationship_id=r.public_id), 200)
         ],
         "relationship_manage": [
             (PROGRAM_ADMIN, _url("relationship_manage", relationship_id=r.public_id), 200)
