@@ -31,7 +31,7 @@ from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.models import Conversation, Message, Report
 from mentorhaven.programs.access import administered_programs
-from mentorhaven.programs.models import Membership
+from mentorhaven.programs.models import Membership, OrgMembership
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -181,14 +181,30 @@ def access_message(viewer: User, public_id: Any, *, write: bool = False) -> Mess
     return message
 
 
+def visible_reports(viewer: User) -> QuerySet[Report]:
+    """Safety cases the viewer handles: those of the programs they run (program admins, org
+    admins), and — once a case is escalated — those of the organizations where they are a
+    security officer."""
+    if not _person(viewer):
+        return Report.objects.none()
+    officer_of = OrgMembership.objects.filter(
+        user=viewer, role=OrgMembership.Role.SECURITY_OFFICER
+    ).values("organization_id")
+    return Report.objects.filter(
+        Q(program__in=administered_programs(viewer))
+        | Q(escalated_at__isnull=False, program__organization_id__in=officer_of)
+    )
+
+
 def access_report(viewer: User, public_id: Any, *, write: bool = False) -> Report:
-    """A safety report, for the admins of its program (program admins, org admins). The
-    reporter may see that their report exists through ``reports_made``, not here."""
+    """A safety case, for the admins of its program (program admins, org admins), and read-only
+    for the organization's security officers once escalated. Anyone else — the reporter, the
+    reported person, another program's admins — gets NotFound, as for a missing case."""
     if not _person(viewer):
         raise NotFound()
     return fetch(
-        Report.objects.filter(program__in=administered_programs(viewer)).select_related(
-            "program", "reporter", "reported_user", "message"
+        visible_reports(viewer).select_related(
+            "program", "reporter", "reported_user", "message", "conversation"
         ),
         public_id,
         write=write,

@@ -24,6 +24,24 @@ declare("block.create", category="platform", sentence=_("{actor} blocked message
 declare("block.remove", category="platform", sentence=_("{actor} unblocked a person"))
 declare("report.create", category="program", sentence=_("{actor} reported a safety concern"))
 declare("report.resolve", category="program", sentence=_("{actor} closed a safety report"))
+# A safety case (messaging/services/cases.py). Triage, notes, escalation and the relationship
+# ending are about the reporter; what is done to the reported person's account is about them,
+# and says nothing of a report, its reason or its reporter.
+declare("report.triage", category="program", sentence=_("{actor} took up your safety report"))
+declare("report.note", category="program", sentence=_("{actor} noted on your safety report"))
+declare(
+    "report.end_relationship",
+    category="program",
+    sentence=_("{actor} ended a relationship after your safety report"),
+)
+declare(
+    "report.escalate",
+    category="program",
+    sentence=_("{actor} passed your safety report to your organization"),
+)
+declare("safety.warn", category="program", sentence=_("{actor} sent you a warning about conduct"))
+declare("safety.suspend", category="program", sentence=_("{actor} suspended your account"))
+declare("safety.lift", category="program", sentence=_("{actor} lifted your account's suspension"))
 # Reads (kernel/audit/recording.py ``record_access``): one event per page, poll, search or
 # real-time connection, naming the writers whose messages were shown.
 declare("message.read", category="platform", sentence=_("{actor} read your messages"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +59,49 @@ class PreferenceForm(forms.Form):
     @classmethod
     def initial_for(cls, *, email: str, channels: dict[str, str]) -> dict[str, str]:
         return {"email": email, **{f"kind_{k}": c for k, c in channels.items()}}
+
+
+class CaseFilterForm(forms.Form):
+    """The safety case list's filters: a program the viewer handles cases of, and a status."""
+
+    program = forms.ChoiceField(label=_("Program"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Report.Status.choices],
+    )
+
+    def __init__(self, *args, programs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programs = {str(p.public_id): p for p in programs}
+        cast(forms.ChoiceField, self.fields["program"]).choices = [
+            ("", _("All programs")),
+            *((key, p.name) for key, p in self.programs.items()),
+        ]
+
+
+class CaseNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Case note (only this program's admins read it)"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CaseCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What the reporter is told"), choices=Report.Outcome.choices
+    )
+
+
+# The actions a case page posts (``action``), each one service (messaging/services/cases.py).
+CASE_ACTIONS = (
+    "triage",
+    "note",
+    "warn",
+    "suspend",
+    "lift",
+    "end_relationship",
+    "escalate",
+    "close",
+)

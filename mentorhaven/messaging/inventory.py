@@ -170,6 +170,36 @@ declare(
     "and the organization's admins) handle them.",
 )
 declare(
+    "messaging.ReportEntry",
+    [
+        Field(
+            "author",
+            PROGRAM,
+            label="Who wrote a line of a safety case's log",
+            purpose="Accountability for how a safety case was handled",
+            basis="legitimate_interest",
+            visible_to=("self", "program_admin", "org_admin", "security_officer"),
+            retention=REPORT_RETENTION,
+            erasure=Erasure.ANONYMIZE,
+            subject=True,
+        ),
+        Field(
+            "body",
+            PROGRAM,
+            label="A case note (free text)",
+            free_text=True,
+            purpose="What an admin noted while handling a safety case (encrypted under the "
+            "writer's key, bound to the case)",
+            basis="legitimate_interest",
+            visible_to=("self", "program_admin", "org_admin", "security_officer"),
+            retention=REPORT_RETENTION,
+            erasure=Erasure.SHRED,
+        ),
+    ],
+    record="Safety case notes you wrote",
+    description="Notes and actions you recorded while handling safety cases as a program's admin.",
+)
+declare(
     "messaging.Notification",
     [
         Field(

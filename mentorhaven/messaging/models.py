@@ -135,9 +135,10 @@ class Block(models.Model):
 
 
 class Report(models.Model):
-    """A safety report about a message or a person, for the program's admins. The admins see
-    the reason, the reporter's note and — for a message report — that one message, never the
-    rest of the conversation."""
+    """A safety report about a message or a person, and the case the program's admins make of
+    it: open → triaged → actioned → closed, with the actions taken (``ReportEntry``) and the
+    outcome the reporter is told. The admins see the reason, the reporter's note and — for a
+    message report — that one message, never the rest of the conversation."""
 
     class Reason(models.TextChoices):
         HARASSMENT = "harassment", "Harassment or bullying"
@@ -148,8 +149,17 @@ class Report(models.Model):
         OTHER = "other", "Something else"
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", _("Open")
+        TRIAGED = "triaged", _("Triaged")
+        ACTIONED = "actioned", _("Actioned")
+        CLOSED = "closed", _("Closed")
+
+    class Outcome(models.TextChoices):
+        # What the reporter is told when the case closes: a fixed sentence, never the action
+        # taken against a named person (messaging/notices.py holds the sentences).
+        ACTION_TAKEN = "action_taken", _("Action taken")
+        NO_ACTION = "no_action", _("No breach found")
+        ESCALATED = "escalated", _("Passed to the organization")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="safety_reports")
@@ -162,6 +172,11 @@ class Report(models.Model):
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
+    # Where it happened: the relationship a "end relationship" action ends. Never opened for
+    # the admins: they see the reported message only.
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
     reason = models.CharField(max_length=16, choices=Reason.choices)
     note = EncryptedTextField(subject_field="reporter", bind=["program"], null=True, blank=True)
     # The reported message as it read when reported, so that deleting it later does not
@@ -170,7 +185,14 @@ class Report(models.Model):
         subject_field="reported_user", bind=["program"], null=True, blank=True
     )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # The reported person's account locked by this case, until an org admin lifts it.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_lifted_at = models.DateTimeField(null=True, blank=True)
+    # When and by whom the case was closed (the columns kept their first names).
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -182,6 +204,40 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.public_id}"
+
+    @property
+    def is_suspending(self) -> bool:
+        return self.suspended_at is not None and self.suspension_lifted_at is None
+
+
+class ReportEntry(models.Model):
+    """One line of a safety case's log: a note by an admin (encrypted under the author's key,
+    bound to the case) or an action taken (``body`` empty: the kind says what was done)."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        TRIAGE = "triage", _("Triaged")
+        WARN = "warn", _("Warned the reported person")
+        SUSPEND = "suspend", _("Suspended the reported person's account")
+        LIFT = "lift", _("Lifted the suspension")
+        END_RELATIONSHIP = "end_relationship", _("Ended the relationship")
+        ESCALATE = "escalate", _("Escalated to the organization")
+        CLOSE = "close", _("Closed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="entries")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    body = EncryptedTextField(subject_field="author", bind=["report"], null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.report_id}"
 
 
 class Notification(models.Model):
@@ -208,6 +264,7 @@ class Notification(models.Model):
         MESSAGE = "message", _("New message")
         REPORT = "report", _("New safety report")
         REPORT_OUTCOME = "report_outcome", _("Outcome of your safety report")
+        SAFETY_WARNING = "safety_warning", _("Warning from a program's team")
         WAITLIST = "waitlist", _("A mentor has a free seat")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

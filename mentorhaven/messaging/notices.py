@@ -82,6 +82,16 @@ KINDS: dict[str, KindSpec] = {
     Kind.REPORT_OUTCOME: KindSpec(
         gettext_noop("The program's team has handled your safety report")
     ),
+    # A warning after a safety report: always shown, and e-mailed by the case service itself
+    # whatever the person chose (they must not miss it); it never says who reported, nor why.
+    Kind.SAFETY_WARNING: KindSpec(
+        gettext_noop(
+            "The program's team has reviewed your conduct and reminds you of the program's "
+            "rules: treat everyone with respect, and keep to the program's purpose"
+        ),
+        can_turn_off=False,
+        can_email=False,
+    ),
     Kind.WAITLIST: KindSpec(gettext_noop("A mentor has a free seat: you can ask them now")),
 }
 
@@ -95,6 +105,20 @@ PROGRAM_ENDING = KINDS[Kind.RELATIONSHIP_ENDING].text
 PARTNER_LEFT = gettext_noop(
     "Your mentoring relationship has ended: the other person left MentorHaven"
 )
+
+# What the reporter is told when their safety case closes, by outcome (Report.Outcome).
+REPORT_OUTCOMES = {
+    "action_taken": gettext_noop(
+        "The program's team looked into your safety report and took action"
+    ),
+    "no_action": gettext_noop(
+        "The program's team looked into your safety report and found no breach of the rules"
+    ),
+    "escalated": gettext_noop(
+        "The program's team passed your safety report to your organization's safety officers"
+    ),
+}
+SAFETY_ESCALATED = gettext_noop("A safety report was escalated to you")
 
 DEFAULT_CHANNEL = Channel.EMAIL
 DEFAULT_EMAIL = NotificationPreference.Email.IMMEDIATELY

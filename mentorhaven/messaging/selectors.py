@@ -17,14 +17,16 @@ from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.fields import is_unavailable
+from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.access import (
     access_conversation,
     is_read_only,
     visible_conversations,
+    visible_reports,
 )
 from mentorhaven.messaging.models import (
     Block,
@@ -34,6 +36,8 @@ from mentorhaven.messaging.models import (
     Notification,
     Report,
 )
+from mentorhaven.programs.access import administered_programs
+from mentorhaven.programs.models import OrgMembership, Program
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -284,16 +288,33 @@ def blocked_people(*, viewer: User) -> set[int]:
 # --- reports (for admins) ---------------------------------------------------------------------
 
 
-def reports_for_admin(*, viewer: User, status: str | None = None) -> QuerySet[Report]:
-    """Reports of the programs the viewer administers: metadata only (no text)."""
-    from mentorhaven.programs.access import administered_programs
-
-    qs = Report.objects.filter(program__in=administered_programs(viewer)).select_related(
-        "program", "reporter", "reported_user"
-    )
+def reports_for_admin(
+    *, viewer: User, status: str | None = None, program: Program | None = None
+) -> QuerySet[Report]:
+    """Safety cases the viewer handles (``visible_reports``), newest first: metadata only."""
+    qs = visible_reports(viewer).select_related("program", "reporter", "reported_user")
     if status:
         qs = qs.filter(status=status)
+    if program is not None:
+        qs = qs.filter(program=program)
     return qs.order_by("-created_at")
+
+
+def report_programs(*, viewer: User) -> QuerySet[Program]:
+    """The programs whose cases the viewer handles, for the list's filter."""
+    return Program.objects.filter(
+        Q(pk__in=visible_reports(viewer).values("program_id"))
+        | Q(pk__in=administered_programs(viewer).values("pk"))
+    ).order_by("name")
+
+
+@dataclass(frozen=True)
+class CaseEntry:
+    kind: str
+    label: str
+    author: str
+    created_at: datetime
+    body: str  # a note's text; empty for an action
 
 
 @dataclass(frozen=True)
@@ -301,6 +322,10 @@ class ReportView:
     report: Report
     note: str
     evidence: str | None  # the reported message only; None for a report about a person
+    entries: list[CaseEntry]
+    can_act: bool  # runs the program (an escalated case's officers only read it)
+    can_lift: bool  # an org admin of the case's organization, while the account is suspended
+    can_end_relationship: bool  # the reported conversation's relationship is still open
 
 
 @transaction.atomic
@@ -311,8 +336,11 @@ def report_for_admin(*, viewer: User, report: Report) -> ReportView:
     Both reads are recorded, differently for each side. The reported person's log says only
     that a program admin reviewed one of their messages (``message.admin_review``): no reason,
     no report, no reporter — the target is the message itself. The reporter's log says that a
-    program admin reviewed a message for safety (``report.review``)."""
+    program admin reviewed a message for safety (``report.review``). Case notes, under their
+    authors' keys, are shown with the case, under the same record."""
     organization = report.program.organization_id
+    can_act = administered_programs(viewer).filter(pk=report.program_id).exists()
+    role = "program_admin" if can_act else "security_officer"
     evidence = None
     if report.evidence is not None:
         evidence = str(report.evidence)
@@ -323,7 +351,7 @@ def report_for_admin(*, viewer: User, report: Report) -> ReportView:
             category="platform",
             target=report.message or ("messaging.message", ""),
             purpose="Review a message",
-            actor_role="program_admin",
+            actor_role=role,
             organization=organization,
         )
     note = ""
@@ -336,7 +364,7 @@ def report_for_admin(*, viewer: User, report: Report) -> ReportView:
         category="platform",
         target=report,
         purpose="Review a safety report",
-        actor_role="program_admin",
+        actor_role=role,
         organization=organization,
     )
     if is_unavailable(report.note) or is_unavailable(report.evidence):
@@ -348,4 +376,40 @@ def report_for_admin(*, viewer: User, report: Report) -> ReportView:
         if kept is not None:
             note = kept.note if is_unavailable(report.note) else note
             evidence = kept.evidence if is_unavailable(report.evidence) else evidence
-    return ReportView(report=report, note=note, evidence=evidence)
+    is_org_admin = OrgMembership.objects.filter(
+        user=viewer, organization_id=organization, role=OrgMembership.Role.ORG_ADMIN
+    ).exists()
+    return ReportView(
+        report=report,
+        note=note,
+        evidence=evidence,
+        entries=_case_entries(report),
+        can_act=can_act,
+        can_lift=is_org_admin and report.is_suspending,
+        can_end_relationship=_open_relationship(report),
+    )
+
+
+def _open_relationship(report: Report) -> bool:
+    conversation = report.conversation
+    relationship = conversation.relationship if conversation is not None else None
+    return relationship is not None and relationship.status in (
+        Relationship.Status.ACTIVE,
+        Relationship.Status.PROPOSED,
+    )
+
+
+def _case_entries(report: Report) -> list[CaseEntry]:
+    entries = []
+    for entry in report.entries.select_related("author"):
+        body = "" if entry.body is None or is_unavailable(entry.body) else str(entry.body)
+        entries.append(
+            CaseEntry(
+                kind=entry.kind,
+                label=entry.get_kind_display(),
+                author=entry.author.name if entry.author is not None else "",
+                created_at=entry.created_at,
+                body=body,
+            )
+        )
+    return entries

@@ -305,23 +305,57 @@ def notification_open(request: SignedInRequest, notification_id) -> HttpResponse
 @login_required
 @never_cache
 def report_list(request: SignedInRequest) -> HttpResponse:
-    return render(
-        request,
-        "messaging/report_list.html",
-        {"reports": selectors.reports_for_admin(viewer=request.user)},
+    """The safety cases of the programs the viewer runs, filtered by program and status."""
+    programs = selectors.report_programs(viewer=request.user)
+    form = forms.CaseFilterForm(request.GET or None, programs=programs)
+    if form.is_bound and not form.is_valid():
+        return render(request, "messaging/report_list.html", {"form": form}, status=400)
+    chosen = form.cleaned_data if form.is_bound else {}
+    reports = selectors.reports_for_admin(
+        viewer=request.user,
+        status=chosen.get("status") or None,
+        program=form.programs.get(chosen.get("program") or ""),
     )
+    return render(request, "messaging/report_list.html", {"form": form, "reports": reports})
+
+
+def _case_action(request: SignedInRequest, report) -> HttpResponse | None:
+    """Run the posted action on the case; a form error answers 400 with the page."""
+    action, me = request.POST.get("action"), request.user
+    simple = {
+        "triage": services.report_triage,
+        "warn": services.report_warn,
+        "suspend": services.report_suspend,
+        "lift": services.report_suspension_lift,
+        "end_relationship": services.report_relationship_end,
+        "escalate": services.report_escalate,
+    }
+    if action in simple:
+        simple[action](actor=me, report=report)
+    elif action == "note" and (note := forms.CaseNoteForm(request.POST)).is_valid():
+        services.report_note_add(actor=me, report=report, **note.cleaned_data)
+    elif action == "close" and (close := forms.CaseCloseForm(request.POST)).is_valid():
+        services.report_close(actor=me, report=report, **close.cleaned_data)
+    else:
+        return None
+    flash.success(request, _("Done."))
+    return redirect("messaging:report_detail", report_id=report.public_id)
 
 
 @login_required
 @never_cache
 def report_detail(request: SignedInRequest, report_id) -> HttpResponse:
-    report = access_report(request.user, report_id)
+    """A safety case: the report, the one reported message, the case's log and its actions."""
+    report = access_report(request.user, report_id, write=request.method == "POST")
     if request.method == "POST":
-        services.report_resolve(actor=request.user, report=report)
-        flash.success(request, _("Report resolved."))
-        return redirect("messaging:report_detail", report_id=report.public_id)
-    return render(
-        request,
-        "messaging/report_detail.html",
-        {"view": selectors.report_for_admin(viewer=request.user, report=report)},
-    )
+        done = _case_action(request, report)
+        if done is not None:
+            return done
+        flash.error(request, _("Choose an action, and fill in what it asks for."))
+    context = {
+        "view": selectors.report_for_admin(viewer=request.user, report=report),
+        "note_form": forms.CaseNoteForm(),
+        "close_form": forms.CaseCloseForm(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "messaging/report_detail.html", context, status=status)

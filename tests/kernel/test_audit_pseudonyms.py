@@ -48,8 +48,11 @@ from mentorhaven.messaging.services import (
     message_edit,
     message_send,
     notification_preference_set,
+    report_close,
     report_create,
-    report_resolve,
+    report_note_add,
+    report_triage,
+    report_warn,
 )
 from mentorhaven.programs.models import Organization
 from mentorhaven.programs.services import invitation_create
@@ -111,7 +114,10 @@ def _use_the_site():
         actor=people.cara, reason="other", note="Just testing", message=reply, conversation=chat
     )
     report_for_admin(viewer=people.coordinator, report=report)
-    report_resolve(actor=people.coordinator, report=report)
+    report_triage(actor=people.coordinator, report=report)
+    report_note_add(actor=people.coordinator, report=report, body="Spoke to both")
+    report_warn(actor=people.coordinator, report=report)
+    report_close(actor=people.coordinator, report=report, outcome="action_taken")
     block_create(actor=people.dev, blocked=people.outsider)
     goal = goal_create(actor=people.cara, relationship=pair, title="Lead a team", description="x")
     goal_progress_add(actor=people.cara, goal=goal, body="Ran my first stand-up")

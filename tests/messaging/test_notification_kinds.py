@@ -205,7 +205,8 @@ def test_the_reporter_is_told_the_outcome_and_the_reported_person_nothing(
         actor=personas.cara, message=message, reason="harassment", note=SECRET
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_resolve(actor=personas.coordinator, report=report)
+        services.report_triage(actor=personas.coordinator, report=report)
+        services.report_close(actor=personas.coordinator, report=report, outcome="action_taken")
     assert told(Kind.REPORT_OUTCOME) == {personas.cara.pk}
     assert not Notification.objects.filter(user=personas.ana, kind__startswith="report").exists()
     [sent] = [m for m in mail.outbox if m.to == [personas.cara.email]]

@@ -88,14 +88,17 @@ def test_reports_are_for_program_admins_only(reported, personas, who, login):
     assert str(report.public_id) not in client.get("/messages/reports/").content.decode()
 
 
-def test_admin_lists_and_resolves_reports(reported, personas, login):
+def test_admin_lists_and_closes_reports(reported, personas, login):
     report = _report(personas, reported)
     client = login(personas.coordinator)
     listing = client.get("/messages/reports/").content.decode()
     assert str(report.public_id) in listing and REPORTED not in listing
-    client.post(f"/messages/reports/{report.public_id}/")
+    client.post(f"/messages/reports/{report.public_id}/", {"action": "triage"})
+    client.post(
+        f"/messages/reports/{report.public_id}/", {"action": "close", "outcome": "no_action"}
+    )
     report.refresh_from_db()
-    assert report.status == Report.Status.RESOLVED and report.resolved_by == personas.coordinator
+    assert report.status == Report.Status.CLOSED and report.resolved_by == personas.coordinator
     assert AuditEvent.objects.filter(action="report.resolve").count() == 1
 
 

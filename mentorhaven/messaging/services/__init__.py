@@ -6,6 +6,17 @@ and leaves real-time announcements and e-mails to ``transaction.on_commit``.
 """
 
 from mentorhaven.messaging.services._common import ARCHIVED, MAX_BODY, MAX_NOTE, conversation_link
+from mentorhaven.messaging.services.cases import (
+    relationship_of,
+    report_close,
+    report_escalate,
+    report_note_add,
+    report_relationship_end,
+    report_suspend,
+    report_suspension_lift,
+    report_triage,
+    report_warn,
+)
 from mentorhaven.messaging.services.conversations import (
     conversation_for_relationship,
     conversation_mark_read,
@@ -30,7 +41,6 @@ from mentorhaven.messaging.services.safety import (
     block_create,
     block_remove,
     report_create,
-    report_resolve,
 )
 
 __all__ = [
@@ -54,6 +64,14 @@ __all__ = [
     "notification_email_send",
     "notification_preference_set",
     "notifications_mark_read",
+    "relationship_of",
+    "report_close",
     "report_create",
-    "report_resolve",
+    "report_escalate",
+    "report_note_add",
+    "report_relationship_end",
+    "report_suspend",
+    "report_suspension_lift",
+    "report_triage",
+    "report_warn",
 ]

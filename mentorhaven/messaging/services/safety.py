@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mentorhaven.kernel import audit
-from mentorhaven.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from mentorhaven.kernel.errors import NotFound, ValidationFailed
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.messaging.models import (
     Block,
@@ -22,7 +21,6 @@ from mentorhaven.messaging.models import (
 )
 from mentorhaven.messaging.notices import notify
 from mentorhaven.messaging.services._common import MAX_NOTE, _clean_body
-from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Membership, OrgMembership, Program
 
 if TYPE_CHECKING:
@@ -108,6 +106,7 @@ def report_create(
         reporter=actor,
         reported_user=person,
         message=message,
+        conversation=conversation,
         reason=reason,
         note=note or None,
         evidence=evidence,
@@ -138,32 +137,3 @@ def _people_of(conversation: Conversation) -> set[int]:
             "user_id", flat=True
         )
     )
-
-
-@transaction.atomic
-def report_resolve(*, actor: User, report: Report) -> Report:
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if not administered_programs(actor).filter(pk=report.program_id).exists():
-        raise PermissionDenied()
-    if report.status == Report.Status.RESOLVED:
-        return report
-    report.status = Report.Status.RESOLVED
-    report.resolved_at = timezone.now()
-    report.resolved_by = actor
-    report.save(update_fields=["status", "resolved_at", "resolved_by"])
-    audit.record(
-        action="report.resolve",
-        actor=actor,
-        target=report,
-        subject=report.reporter_id,  # the reporter learns it was closed; the reported, nothing
-        purpose="Close a safety report",
-        category="program",
-        organization=report.program.organization_id,
-    )
-    # The reporter is told that the team acted, not what it did; the reported person, nothing.
-    notify(
-        user_ids=[report.reporter_id],
-        kind=Notification.Kind.REPORT_OUTCOME,
-        link=reverse("messaging:notifications"),
-    )
-    return report
