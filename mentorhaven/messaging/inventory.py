@@ -8,7 +8,7 @@ MESSAGE_RETENTION = (
     "sweep deletes it: 24 months after a relationship ends by default (your organization may "
     "choose 3 to 72 months), longer only under a legal hold"
 )
-REPORT_RETENTION = "Until the report is resolved + 2 years"
+REPORT_RETENTION = "Until the case is closed + 2 years"
 NOTIFICATION_RETENTION = "90 days"
 
 declare(
@@ -106,7 +106,7 @@ declare(
             label="Who reported",
             purpose="Who reported a safety concern",
             basis="legitimate_interest",
-            visible_to=("self", "program_admin", "org_admin"),
+            visible_to=("self", "program_admin", "org_admin", "security_officer"),
             retention=REPORT_RETENTION,
             erasure=Erasure.DELETE,
             subject=True,
@@ -117,7 +117,7 @@ declare(
             label="Whom it is about",
             purpose="Whom the report is about",
             basis="legitimate_interest",
-            visible_to=("self", "program_admin", "org_admin"),
+            visible_to=("self", "program_admin", "org_admin", "security_officer"),
             retention=REPORT_RETENTION,
             erasure=Erasure.ANONYMIZE,
         ),
@@ -127,7 +127,7 @@ declare(
             label="The reason chosen",
             purpose="Why it was reported (a choice, never free text)",
             basis="legitimate_interest",
-            visible_to=("self", "program_admin", "org_admin"),
+            visible_to=("self", "program_admin", "org_admin", "security_officer"),
             retention=REPORT_RETENTION,
             erasure=Erasure.DELETE,
         ),
@@ -138,7 +138,7 @@ declare(
             free_text=True,
             purpose="Your optional explanation (encrypted under your key)",
             basis="legitimate_interest",
-            visible_to=("self", "program_admin", "org_admin"),
+            visible_to=("self", "program_admin", "org_admin", "security_officer"),
             retention=REPORT_RETENTION,
             erasure=Erasure.SHRED,
         ),
@@ -150,24 +150,25 @@ declare(
             purpose="A copy of the one reported message, under its author's key, so deleting "
             "it does not hide it from the admins; its reading is logged",
             basis="legitimate_interest",
-            visible_to=("program_admin", "org_admin"),
+            visible_to=("program_admin", "org_admin", "security_officer"),
             retention=REPORT_RETENTION,
             erasure=Erasure.SHRED,
         ),
         Field(
             "resolved_by",
             PROGRAM,
-            label="Who resolved it",
-            purpose="Which admin resolved the report",
+            label="Who closed the case",
+            purpose="Which admin closed the safety case",
             basis="legitimate_interest",
-            visible_to=("program_admin", "org_admin"),
+            visible_to=("program_admin", "org_admin", "security_officer"),
             retention=REPORT_RETENTION,
             erasure=Erasure.ANONYMIZE,
         ),
     ],
     record="Safety reports you made",
-    description="Safety reports you made. The admins of the program (its program admins "
-    "and the organization's admins) handle them.",
+    description="Safety reports you made, and the cases made of them. The admins of the "
+    "program (its program admins and the organization's admins) handle them; the "
+    "organization's security officers read a case once it is escalated to them.",
 )
 declare(
     "messaging.ReportEntry",

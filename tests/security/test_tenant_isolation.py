@@ -82,7 +82,12 @@ from mentorhaven.mentoring.services import (
     relationship_propose,
 )
 from mentorhaven.messaging.models import Notification
-from mentorhaven.messaging.services import conversation_for_relationship, message_send
+from mentorhaven.messaging.services import (
+    conversation_for_relationship,
+    message_send,
+    report_escalate,
+    report_triage,
+)
 from mentorhaven.messaging.services import report_create as report_create_service
 from mentorhaven.privacy.services import export_build, export_link_create, export_request
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
@@ -233,7 +238,12 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
             relationship={str(rel.public_id)},
         )  # fmt: skip
     report = report_create_service(actor=mentee, reason="other", message=messages[mentor_name])
-    world.add("report", f"{scope} report", report, org, read=set(admins))
+    readers = set(admins)
+    if scope == "Dev-Ben":  # an escalated case: Demo Org's security officer reads it too
+        report_triage(actor=admin, report=report)
+        report_escalate(actor=admin, report=report)
+        readers.add("auditor")  # the demo auditor is also the security officer (incidents)
+    world.add("report", f"{scope} report", report, org, read=readers, write=set(admins))
     file = file_upload(
         actor=mentee, fileobj=io.BytesIO(b"cv\n"), declared_name="cv.txt", relationship=rel
     )
@@ -644,7 +654,8 @@ RULES: dict[str, Rule] = {
     "messaging:notification": Rule(
         {"notification_id": "notification"}, reach("owner"), redirects=True
     ),
-    "messaging:report_detail": Rule({"report_id": "report"}, reach("read")),
+    # safety cases: the program's admins act; an escalated case's security officers only read
+    "messaging:report_detail": Rule({"report_id": "report"}, change("read", "write")),
     # files: the participants read, the uploader changes; share pages take the link's secret
     "relationship_files": Rule(REL, reach("parts")),
     "file_detail": Rule(FILE, reach("read")),

@@ -290,9 +290,18 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
                 302,
             )
         ],
-        "messaging:reports": [(PROGRAM_ADMIN, _url("messaging:reports"), 200)],
+        # safety cases: the program's admins (program admins, org admins), filtered too
+        "messaging:reports": [
+            *((who, _url("messaging:reports"), 200) for who in (PROGRAM_ADMIN, ORG_ADMIN)),
+            (
+                PROGRAM_ADMIN,
+                _url("messaging:reports") + f"?status=open&program={program.public_id}",
+                200,
+            ),
+        ],
         "messaging:report_detail": [
-            (PROGRAM_ADMIN, _url("messaging:report_detail", report_id=w.report.public_id), 200)
+            (who, _url("messaging:report_detail", report_id=w.report.public_id), 200)
+            for who in (PROGRAM_ADMIN, ORG_ADMIN)
         ],
         "privacy_home": [(MENTEE, _url("privacy_home"), 200)],
         "privacy_data": [(MENTEE, _url("privacy_data"), 200)],
