@@ -23,6 +23,7 @@ from mentorhaven.messaging.models import (
     Notification,
     NotificationPreference,
     Report,
+    ReportEntry,
 )
 from mentorhaven.privacy.export.registry import Section, register
 
@@ -87,6 +88,17 @@ def safety_rows(context):
             "status": report.status,
             "when": report.created_at,
         }
+    notes = ReportEntry.objects.filter(author=user, kind=ReportEntry.Kind.NOTE)
+    for entry in notes.select_related("report__program"):
+        yield {
+            "record": "safety_case_note_you_wrote",
+            "program": entry.report.program.name,
+            "about": "",
+            "reason": "",
+            "your_note": entry.body,
+            "status": "",
+            "when": entry.created_at,
+        }
     for block in Block.objects.filter(blocker=user):
         yield {
             "record": "person_you_blocked",
@@ -148,8 +160,8 @@ register(
 register(
     Section(
         key="safety",
-        title=_("Safety reports you made and people you blocked"),
-        models=("messaging.Report", "messaging.Block"),
+        title=_("Safety reports you made, notes you wrote on safety cases, people you blocked"),
+        models=("messaging.Report", "messaging.ReportEntry", "messaging.Block"),
         rows=safety_rows,
         source=_("Made by you"),
         order=52,
