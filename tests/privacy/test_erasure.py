@@ -32,7 +32,12 @@ from mentorhaven.mentoring import services as mentoring
 from mentorhaven.mentoring.models import Goal, Note, Relationship
 from mentorhaven.messaging.models import Message, Report
 from mentorhaven.messaging.selectors import report_for_admin
-from mentorhaven.messaging.services import message_send, report_create, report_resolve
+from mentorhaven.messaging.services import (
+    message_send,
+    report_close,
+    report_create,
+    report_triage,
+)
 from mentorhaven.privacy.erasure import registry, services
 from mentorhaven.privacy.erasure.models import ErasureRequest, SafeguardingCase
 from mentorhaven.privacy.erasure.safeguarding import case_evidence_for
@@ -120,7 +125,10 @@ def _write_canary_everywhere(world: World, canary: str) -> None:
         person=mentor,
         conversation=world.conversation,
     )
-    report_resolve(actor=admin, report=report)  # closed: nothing to keep for safeguarding
+    report_triage(actor=admin, report=report)
+    report_close(
+        actor=admin, report=report, outcome="no_action"
+    )  # nothing to keep for safeguarding
     api_token_create(actor=mentee, user=mentee, name=f"token {canary}", scope="read")
     mentoring.calendar_feed_create(actor=mentee)
     InvitationFactory(

@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 def preserve_safeguarding_evidence(user: User) -> dict[str, int]:
     from mentorhaven.messaging.models import Report
 
-    reports = Report.objects.filter(
-        Q(reporter=user) | Q(reported_user=user), status=Report.Status.OPEN
-    ).select_related("program", "reporter", "reported_user")
+    # Every case not yet closed (open, triaged or actioned) keeps its evidence.
+    reports = (
+        Report.objects.filter(Q(reporter=user) | Q(reported_user=user))
+        .exclude(status=Report.Status.CLOSED)
+        .select_related("program", "reporter", "reported_user")
+    )
     kept = sum(case_preserve(report=report) is not None for report in reports)
     return {"cases": kept}
 
