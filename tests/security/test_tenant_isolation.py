@@ -655,7 +655,8 @@ RULES: dict[str, Rule] = {
         {"notification_id": "notification"}, reach("owner"), redirects=True
     ),
     # safety cases: the program's admins act; an escalated case's security officers only read
-    "messaging:report_detail": Rule({"report_id": "report"}, change("read", "write")),
+    # (an empty POST is a 400 for every reader; the case services refuse a reader's action)
+    "messaging:report_detail": Rule({"report_id": "report"}, reach("read")),
     # files: the participants read, the uploader changes; share pages take the link's secret
     "relationship_files": Rule(REL, reach("parts")),
     "file_detail": Rule(FILE, reach("read")),
