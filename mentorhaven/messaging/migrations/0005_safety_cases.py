@@ -27,7 +27,7 @@ def reports_from_cases(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0003_notification_kinds_and_channels"),
+        ("messaging", "0004_notification_about_time"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
