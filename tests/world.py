@@ -388,7 +388,7 @@ def find_world() -> World:
     keys = ("mentee", "waiting_mentee", "mentor", "program_admin", "org_admin", "auditor")
     people = {
         key: User.objects.get(email=f"{key.replace('_', '.')}@world.test")
-        for key in (*keys, "security_officer")
+        for key in dict.fromkeys((*keys, *STAFF))
     }
     world = World(org=program.organization, program=program, people=people)
     for key in STAFF:
@@ -412,6 +412,8 @@ def find_world() -> World:
     world.export = ExportJob.objects.filter(user=mentee).order_by("-pk").first()
     world.data_request = DataRequest.objects.filter(requester=mentee).order_by("-pk").first()
     world.incident = Incident.objects.filter(organization=world.org).order_by("-pk").first()
+    world.agreement = AgreementVersion.objects.filter(program=program).order_by("-pk").first()
+    world.grant = BreakGlassGrant.objects.filter(organization=world.org).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)

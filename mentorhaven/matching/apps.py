@@ -5,3 +5,8 @@ class MatchingConfig(AppConfig):
     name = "mentorhaven.matching"
     label = "matching"
     verbose_name = "Matching"
+
+    def ready(self) -> None:
+        from mentorhaven.matching import suggestions
+
+        suggestions.connect()

@@ -1,7 +1,7 @@
 """What erasing a person removes from matching (privacy/erasure/registry.py): their profiles and
 answers, their consents, their places on waitlists, and everything derived from them —
-exclusions naming them, proposed or past pairs and the explanations of their matches (derived
-from both people's answers)."""
+suggestions stored for them or computed from their answers, exclusions naming them, proposed
+or past pairs and the explanations of their matches (derived from both people's answers)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from mentorhaven.matching.models import (
     MatchPair,
     MatchRun,
     Profile,
+    StoredSuggestions,
     WaitlistEntry,
 )
 from mentorhaven.privacy.erasure.registry import REMOVE, register
@@ -29,7 +30,12 @@ if TYPE_CHECKING:
 def remove_matching_data(user: User) -> dict[str, int]:
     Exclusion.objects.filter(created_by=user).update(created_by=None)
     MatchRun.objects.filter(created_by=user).update(created_by=None)
+    # Stored suggestions are derived from everyone's answers in a program: the person's own, and
+    # every mentee's in the programs they took part in (recomputed at the next visit).
+    programs = Profile.objects.filter(user=user).values("program_id")
+    suggestions = StoredSuggestions.objects.filter(Q(mentee=user) | Q(program_id__in=programs))
     return {
+        "suggestions": suggestions.delete()[0],
         "explanations": MatchExplanation.objects.filter(
             Q(mentee=user) | Q(relationship__mentor=user)
         ).delete()[0],

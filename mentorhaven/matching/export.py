@@ -16,7 +16,9 @@ from mentorhaven.matching.models import (
     MatchPair,
     MatchRun,
     Profile,
+    StoredSuggestions,
     WaitlistEntry,
+    factor_list,
 )
 from mentorhaven.privacy.export.registry import Section, exclude, register
 
@@ -94,6 +96,17 @@ def matching_rows(context):
             "when": entry.created_at,
             "reasons": None,
         }
+    for stored in StoredSuggestions.objects.filter(mentee=user).select_related("program"):
+        picks = stored.picks if isinstance(stored.picks, list) else []
+        for pick in picks:
+            yield {
+                "record": "mentor_suggested_to_you",
+                "program": stored.program.name,
+                "person": context.name_of(pick["mentor"]),
+                "why": "",
+                "when": stored.computed_at,
+                "reasons": factor_list(pick["factors"]),
+            }
     for run in MatchRun.objects.filter(created_by=user).select_related("program"):
         yield {
             "record": "matching_run_you_started",
@@ -139,6 +152,7 @@ register(
             "matching.MatchExplanation",
             "matching.MatchPair",
             "matching.MatchRun",
+            "matching.StoredSuggestions",
             "matching.WaitlistEntry",
         ),
         rows=matching_rows,

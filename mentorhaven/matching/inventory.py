@@ -288,3 +288,42 @@ declare(
     record="Your place on a waitlist",
     description="That you asked to be told when a mentor is free, and when you were told.",
 )
+declare(
+    "matching.StoredSuggestions",
+    [
+        Field(
+            "mentee",
+            ANALYTICAL,
+            label="Whose suggestions they are",
+            purpose="Whose key encrypts the stored suggestions (the mentee's)",
+            basis="contract",
+            visible_to=("self",),
+            retention="Until anything they are computed from changes, or the program ends",
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "picks",
+            ANALYTICAL,
+            label="Mentors suggested to you",
+            purpose="The mentors suggested to you and why, in words, never a sensitive answer "
+            "(encrypted under your key), kept so the page does not recompute them on every visit",
+            basis="contract",
+            visible_to=("self",),
+            retention="Until anything they are computed from changes, or the program ends",
+            erasure=Erasure.SHRED,
+        ),
+    ],
+    record="Mentors suggested to you",
+    description="The mentors last suggested to you and why, until anything they depend on changes.",
+)
+exempt(
+    "matching.InputChange",
+    "a program's id and a time: that something matching uses changed, not what or whose",
+    fields=["program"],
+)
+exempt(
+    "matching.StoredSuggestions",
+    "the number of the change the suggestions were computed at: a counter, nothing about a person",
+    fields=["inputs"],
+)

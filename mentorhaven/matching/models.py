@@ -328,3 +328,45 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"Waitlist entry {self.public_id}"
+
+
+class InputChange(models.Model):
+    """A mark that something suggestions are computed from changed: a profile, an answer, a
+    question, a membership, a relationship, an exclusion, a consent, a restriction or a key
+    (``matching.suggestions``). ``program`` None: a person's change, which may touch every
+    program. Only the newest mark of each program (and of None) is kept; its id is the stamp
+    stored suggestions are compared with. No personal data: a program and a time."""
+
+    id = models.BigAutoField(primary_key=True)
+    # The program's id, not a foreign key: a mark made while a program is being deleted (its
+    # profiles go with it) must not hold the deletion up.
+    program = models.BigIntegerField(null=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "id"], name="matching_inputchange_prog_id")]
+
+    def __str__(self) -> str:
+        return f"Input change {self.pk}"
+
+
+class StoredSuggestions(models.Model):
+    """A mentee's suggested mentors with the reasons, as computed at ``inputs`` (the newest
+    ``InputChange`` then): derived from everyone's answers, so encrypted under the mentee's
+    key. Reused while no input changed; recomputed (and replaced) otherwise."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    inputs = models.BigIntegerField()
+    # [{"mentor": user id, "factors": [{"code", "text"}]}], best first.
+    picks = EncryptedJSONField(subject_field="mentee", bind=["program"], null=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "mentee"], name="uniq_suggestions_mentee")
+        ]
+
+    def __str__(self) -> str:
+        return f"Suggestions {self.public_id}"

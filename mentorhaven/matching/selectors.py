@@ -23,7 +23,7 @@ from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.selectors import has_consent
 from mentorhaven.gates.access import mentor_is_trained
 from mentorhaven.kernel import audit
-from mentorhaven.matching import scoring
+from mentorhaven.matching import scoring, suggestions
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import (
     Answer,
@@ -115,6 +115,9 @@ def my_questionnaire(*, viewer: User, program: Program, role: str) -> MyQuestion
     return MyQuestionnaire(profile, questions, answers, consent)
 
 
+SUGGESTIONS = 5  # shown to a mentee, and stored
+
+
 @dataclass(frozen=True)
 class Suggestion:
     mentor: Any  # a User
@@ -122,24 +125,42 @@ class Suggestion:
     factors: list[dict[str, str]]
 
 
-def suggestions_for(*, viewer: User, program: Program, limit: int = 5) -> list[Suggestion]:
+def suggestions_for(
+    *, viewer: User, program: Program, limit: int = SUGGESTIONS
+) -> list[Suggestion]:
     """The viewer's (a mentee's) best available mentors with the reasons. No scores: the gap
     between the score and the shown reasons could hint at sensitive answers. Empty while the
-    mentee has an open relationship or request."""
-    data = load_program(
-        program, reader=None, purpose="Suggest mentors to a mentee", mentee_ids=[viewer.pk]
+    mentee has an open relationship or request.
+
+    Computed from everyone's answers once per change of them (``matching.suggestions``): a
+    visit with nothing changed shows the stored result, in a fixed number of queries."""
+
+    def compute() -> list[dict[str, Any]]:
+        data = load_program(
+            program, reader=None, purpose="Suggest mentors to a mentee", mentee_ids=[viewer.pk]
+        )
+        return [
+            {"mentor": p.mentor_id, "factors": p.factors}
+            for p in scoring.suggest(data, viewer.pk, limit=limit)
+        ]
+
+    picks = (
+        suggestions.picks(mentee=viewer, program=program, compute=compute)
+        if limit == SUGGESTIONS
+        else compute()
     )
-    picks = scoring.suggest(data, viewer.pk, limit=limit)
-    users = get_user_model().objects.in_bulk([p.mentor_id for p in picks])
+    mentor_ids = [int(p["mentor"]) for p in picks]
+    users = get_user_model().objects.in_bulk(mentor_ids)
     headlines = {
         profile.user_id: profile.headline or ""
         for profile in Profile.objects.filter(
-            program=program, role="mentor", user_id__in=[p.mentor_id for p in picks]
+            program=program, role="mentor", user_id__in=mentor_ids
         )
     }
+    shown = [p for p in picks if int(p["mentor"]) in users]  # an erased mentor is gone
     audit.record_access(
         viewer=viewer,
-        subjects=[p.mentor_id for p in picks],
+        subjects=[int(p["mentor"]) for p in shown],
         action="matching.suggestions_read",
         category="analytical",
         target=program,
@@ -148,7 +169,8 @@ def suggestions_for(*, viewer: User, program: Program, limit: int = 5) -> list[S
         organization=program.organization_id,
     )
     return [
-        Suggestion(users[p.mentor_id], headlines.get(p.mentor_id, ""), p.factors) for p in picks
+        Suggestion(users[int(p["mentor"])], headlines.get(int(p["mentor"]), ""), list(p["factors"]))
+        for p in shown
     ]
 
 

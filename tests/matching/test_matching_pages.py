@@ -146,6 +146,10 @@ def test_coordinator_runs_reviews_and_publishes(
     assert removed.status_code == 200 and body.startswith('<div id="run-body">')
     assert "1 of 2" in body  # the figures are updated in place
     assert f'id="pair-{pair.public_id}"' not in body
+    # Pairing by hand lists the mentors with a free seat, counted only when asked for.
+    assert 'name="mentor"' not in body and "add=1" in body
+    adding = client.get(_url("matching_run", run_id=run.public_id) + "?add=1").content.decode()
+    assert 'name="mentor"' in adding and f"{p.ben.name} (" in adding
     client.post(
         _url("matching_pair_add", run_id=run.public_id),
         {"mentee": str(p.dev.public_id), "mentor": str(p.ben.public_id)},
@@ -187,7 +191,7 @@ def test_a_full_or_paused_mentor_is_not_offered_for_pairing_by_hand(
     run = MatchRun.objects.get()
     pair = run.pairs.get(mentee=p.dev)
     client.post(_url("matching_pair_remove", pair_id=pair.public_id))
-    html = client.get(_url("matching_run", run_id=run.public_id)).content.decode()
+    html = client.get(_url("matching_run", run_id=run.public_id) + "?add=1").content.decode()
     offered = re.search(r'<select name="mentor"[^>]*>(.*?)</select>', html, re.S)
     assert offered, "the mentors are offered as a list"
     assert str(p.ben.public_id) in offered.group(1)  # his seat is free again

@@ -114,8 +114,10 @@ PAIRS_PER_PAGE = 50
 
 
 def _run_context(request: SignedInRequest, run) -> dict:
-    """The run, one page of its pairs, and (``?swap=<pair>``) the form to swap one pair's
-    mentor with another pair's: the full list of pairs is offered only there, once."""
+    """The run, one page of its pairs, (``?swap=<pair>``) the form to swap one pair's mentor
+    with another pair's: the full list of pairs is offered only there, once; and (``?add=1``)
+    the form to pair two people by hand, with every mentor who has a free seat: counting seats
+    and listing them is done only there, not on every look at the pairs."""
     pairs = selectors.run_pairs(viewer=request.user, run=run)
     page = Paginator(pairs, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
@@ -135,10 +137,10 @@ def _run_context(request: SignedInRequest, run) -> dict:
         "swap_with": pairs.exclude(pk=swapping.pk) if swapping else [],
         "add_form": forms.DraftPairForm(
             mentees=selectors.unpaired_mentees(viewer=request.user, run=run),
-            mentors=selectors.mentors_with_a_free_seat(program=run.program, run=run)
-            if draft
-            else [],
-        ),
+            mentors=selectors.mentors_with_a_free_seat(program=run.program, run=run),
+        )
+        if draft and request.GET.get("add") == "1"
+        else None,
     }
 
 
