@@ -91,12 +91,13 @@ def api_token_max_days(user: User) -> int:
     return min([MAX_DAYS, *policies])
 
 
-def _tell_owner(token: ApiToken) -> None:
-    """E-mail the owner that a token was made (once committed): no secret, no label."""
+def _tell_owner(token: ApiToken, *, what: str = "created") -> None:
+    """E-mail the owner that a token was made or revoked (once committed): no secret, no
+    label."""
     from allauth.account.adapter import get_adapter
 
     get_adapter().send_notification_mail(
-        "account/email/api_token_created",
+        f"account/email/api_token_{what}",
         token.user,
         context={
             "prefix": token.prefix,
@@ -168,8 +169,10 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
-    """Revoke ``token`` at once. Revoking an already revoked token changes nothing."""
+def api_token_revoke(*, actor: User | None, token: ApiToken, tell: bool = True) -> ApiToken:
+    """Revoke ``token`` at once and tell its owner by e-mail (a security change: if someone
+    else revoked it, they learn of it). ``tell=False``: containment, which tells the person in
+    its own words, if at all. Revoking an already revoked token changes nothing."""
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         return token
@@ -183,6 +186,8 @@ def api_token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
         purpose="api_access",
         category="platform",
     )
+    if tell:
+        _tell_owner(token, what="revoked")
     return token
 
 

@@ -75,7 +75,7 @@ def end_sessions(account: User) -> int:
 def revoke_tokens(actor: User | None, account: User) -> int:
     tokens = list(ApiToken.objects.filter(user=account, revoked_at__isnull=True))
     for token in tokens:
-        api_token_revoke(actor=actor, token=token)
+        api_token_revoke(actor=actor, token=token, tell=False)
     return len(tokens)
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from mentorhaven.accounts.models import ApiToken
 from mentorhaven.accounts.services import password_change, sessions_end_others
-from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.accounts.tokens import api_token_create, api_token_revoke
 from mentorhaven.kernel.errors import ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
 from tests.api.conftest import reauthenticate
@@ -104,6 +104,21 @@ def test_a_token_made_at_the_command_line_is_told_too(personas, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         api_token_create(actor=None, user=personas.dev, name="ops")
     assert [m.to for m in mail.outbox] == [[personas.dev.email]]
+
+
+def test_revoking_a_token_tells_the_owner_by_email(personas, django_capture_on_commit_callbacks):
+    token, raw = api_token_create(actor=None, user=personas.dev, name="ops")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        api_token_revoke(actor=personas.dev, token=token)
+    [message] = mail.outbox
+    assert message.to == [personas.dev.email]
+    assert "revoked" in message.subject
+    assert token.prefix in message.body and raw not in message.body and "ops" not in message.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        api_token_revoke(actor=personas.dev, token=token)  # already revoked: nothing new
+    assert mail.outbox == []
 
 
 # --- lifetime capped by the organization -------------------------------------------------------
