@@ -200,6 +200,13 @@ def program_update(request, slug: str):
     )
 
 
+@router.get("/{slug}", response={200: ProgramSetupOut, **SETUP_ERRORS})
+def program_settings(request, slug: str):
+    """A program's details and settings as its organization's admins change them (its members
+    get 403, everyone else 404, as for a change)."""
+    return access_program_setup(request.auth, slug=slug, write=True)
+
+
 @router.post("/{slug}/archive", response={200: ProgramSetupOut, **SETUP_ERRORS})
 def program_archive(request, slug: str):
     """Archive a program for good: it stays readable, nothing about it changes any more."""

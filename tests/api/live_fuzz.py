@@ -47,6 +47,7 @@ PARAMETER_KINDS = {
     "program_id": "program",
     "request_id": "data_request",
     "purpose": "purpose",
+    "slug": "program_slug",
 }
 PUBLIC_ID_KINDS = {"/tokens/": "api_token", "/programs/": "program"}
 CHECKS = (

@@ -50,6 +50,7 @@ def test_me_never_exposes_internal_ids_or_secrets(client, personas, bearer):
         "mfa_enabled",
         "organizations",
         "programs",
+        "time_zone",
     }
     assert "password" not in str(body) and '"id"' not in str(body)
 

@@ -183,9 +183,9 @@ def test_coordinator_matches_mentee_and_mentor_share_a_note_coordinator_sees_onl
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Relationships in Demo 2026")
     table = coordinator.get_by_role("table", name="Relationships and their activity")
     row = _row_of(coordinator, table, "Cara Mentee")
-    # Mentor, mentee, status, goals (achieved), milestones (done), meetings, notes.
+    # Mentor, mentee, status, goals (achieved), milestones (done), meetings, notes, actions.
     expect(row.get_by_role("cell")).to_have_text(
-        ["Ana Mentor", "Cara Mentee", "Active", "0 (0)", "0 (0)", "1", "1"]
+        ["Ana Mentor", "Cara Mentee", "Active", "0 (0)", "0 (0)", "1", "1", "Manage · End"]
     )
     expect(_row_of(coordinator, table, "Dev Mentee")).to_contain_text("Proposed")
     seen = [coordinator.content()]

@@ -99,6 +99,7 @@ def test_the_preference_form_saves_each_kind_and_bad_input_is_a_clear_400(person
     form = {"email": "immediately", **{f"kind_{k}": "email" for k in Kind.values}}
     form["kind_invitation"] = "app"  # an invitation brings its own e-mail
     form["kind_message"] = "off"
+    form["kind_safety_warning"] = "app"  # never e-mailed through the preferences
     assert client.post("/messages/notifications/", form).status_code == 302
     assert services.notification_channels(personas.cara)["message"] == "off"
     form["kind_report"] = "off"  # not offered: safety reports stay on

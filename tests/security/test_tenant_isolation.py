@@ -731,6 +731,9 @@ RULES: dict[str, Rule] = {
     "api:program_update": Rule(
         {"slug": "program_slug"}, change("visible", "org_admins"), methods=("patch",)
     ),
+    "api:program_settings": Rule(
+        {"slug": "program_slug"}, change("visible", "org_admins"), methods=("get",)
+    ),
     "api:program_archive": Rule(
         {"slug": "program_slug"}, change("visible", "org_admins"), methods=("post",)
     ),
