@@ -212,7 +212,9 @@ ALERT_SEVERITY: dict[str, str] = {
 def _open_alert(actor: User, alert_id: Any) -> Alert:
     alert = access_alert(actor, alert_id, write=True)
     alert = (
-        Alert.objects.select_for_update().select_related("organization", "account").get(pk=alert.pk)
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("organization", "account")
+        .get(pk=alert.pk)
     )
     if not alert.is_open:
         raise Conflict(_("This alert was already handled."))
