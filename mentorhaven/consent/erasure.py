@@ -20,6 +20,7 @@ from mentorhaven.consent.models import (
     DataRequest,
     Restriction,
 )
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
 if TYPE_CHECKING:
@@ -31,9 +32,11 @@ def remove_consent_records(user: User) -> dict[str, int]:
     DataRequest.objects.filter(handled_by=user).update(handled_by=None)
     Restriction.objects.filter(lifted_by=user).update(lifted_by=None)
     DataProtectionOfficer.objects.filter(appointed_by=user).update(appointed_by=None)
-    return {
+    removed = {
         "consent_records": ConsentRecord.objects.filter(user=user).delete()[0],
         "restrictions": Restriction.objects.filter(user=user).delete()[0],
         "data_requests": DataRequest.objects.filter(requester=user).delete()[0],
         "data_protection_roles": DataProtectionOfficer.objects.filter(user=user).delete()[0],
     }
+    suggestions_mark_stale(program=None)
+    return removed

@@ -19,6 +19,7 @@ from mentorhaven.consent.models import (
 from mentorhaven.consent.selectors import has_consent
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.programs.models import Organization, OrgMembership
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def consent_give(*, actor: User, purpose: str, method: str) -> ConsentRecord | N
         text_sha256=text.sha256,
         method=method,
     )
+    suggestions_mark_stale(program=None)  # consent decides which answers count for matching
     audit.record(
         action="consent.give",
         actor=actor,
@@ -103,6 +105,7 @@ def consent_withdraw(*, actor: User, purpose: str, method: str) -> bool:
         text_sha256=text.sha256,
         method=method,
     )
+    suggestions_mark_stale(program=None)
     removed = 0
     if chosen == Purpose.MATCHING_SENSITIVE:
         from mentorhaven.matching.services import sensitive_answers_remove
@@ -214,6 +217,7 @@ def restriction_start(
         organization=organization,
     )
     restriction = Restriction.objects.create(user=actor, request=request)
+    suggestions_mark_stale(program=None)  # a restricted person is not matched
     audit.record(
         action="restriction.start",
         actor=actor,
@@ -229,6 +233,7 @@ def _lift(restriction: Restriction, *, actor: User) -> None:
     restriction.lifted_at = timezone.now()
     restriction.lifted_by = actor
     restriction.save(update_fields=["lifted_at", "lifted_by"])
+    suggestions_mark_stale(program=None)
     audit.record(
         action="restriction.lift",
         actor=actor,

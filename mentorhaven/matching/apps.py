@@ -5,8 +5,3 @@ class MatchingConfig(AppConfig):
     name = "mentorhaven.matching"
     label = "matching"
     verbose_name = "Matching"
-
-    def ready(self) -> None:
-        from mentorhaven.matching import suggestions
-
-        suggestions.connect()

@@ -20,6 +20,7 @@ from mentorhaven.matching.models import (
     StoredSuggestions,
     WaitlistEntry,
 )
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def remove_matching_data(user: User) -> dict[str, int]:
     # every mentee's in the programs they took part in (recomputed at the next visit).
     programs = Profile.objects.filter(user=user).values("program_id")
     suggestions = StoredSuggestions.objects.filter(Q(mentee=user) | Q(program_id__in=programs))
-    return {
+    removed = {
         "suggestions": suggestions.delete()[0],
         "explanations": MatchExplanation.objects.filter(
             Q(mentee=user) | Q(relationship__mentor=user)
@@ -46,3 +47,5 @@ def remove_matching_data(user: User) -> dict[str, int]:
         "profiles": Profile.objects.filter(user=user).delete()[0],
         "waitlist": WaitlistEntry.objects.filter(mentee=user).delete()[0],
     }
+    suggestions_mark_stale(program=None)  # exclusions naming them, in any program
+    return removed

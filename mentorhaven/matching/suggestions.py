@@ -9,11 +9,16 @@ newest, and computes afresh otherwise. Computing is still a read of everyone's a
 as before (``matching.answers_read``, by MentorHaven itself); showing the stored result is the
 mentee's read of the suggested mentors (``matching.suggestions_read``), as before.
 
-The stamp (``InputChange``) moves whenever a row suggestions depend on is saved or deleted:
-profiles, answers, questions, memberships, relationships, exclusions, consents, restrictions and
-shredded keys. That is done by model signals, on purpose and only here: a cache must follow every
-write, including cascades and paths added later, and forgetting one would show stale mentors
-(STYLE.md #7 keeps business rules, audit and notifications out of signals; this is neither).
+The stamp (``InputChange``) moves whenever something suggestions depend on changes: profiles,
+answers, questions, memberships, relationships, exclusions, consents, restrictions and erased
+people. Each service that writes one of them says so itself, in its transaction, by calling
+``suggestions_mark_stale`` (no model signals: STYLE.md #7; the flow reads in the service). The
+services that do: questionnaire submit, question create/update/delete, exclusion add/remove,
+sensitive answers removed, relationship propose/accept/decline/end/pause/resume/end on erasure,
+membership grant, consent give/withdraw, restriction start/lift, and the erasure steps that
+delete a person's memberships, matching data or consents or shred their key.
+``tests/matching/test_stored_suggestions.py`` drives each of them and fails when one forgets.
+A write outside a service (the Django admin, a shell) is not seen until the next marked change.
 The mark is written at once (readers in the same transaction see it) and again after the commit,
 so a stamp a reader sees never predates the data it describes: a reader that saw the newest mark
 also sees every change marked before it.
@@ -25,8 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Model, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models import Max, Q
 
 from mentorhaven.kernel.errors import Erased
 from mentorhaven.kernel.fields import is_unavailable
@@ -52,8 +56,11 @@ def _mark_after_commit(program_id: int | None) -> None:
     InputChange.objects.filter(program=program_id, id__lt=newest.id).delete()
 
 
-def mark_changed(program_id: int | None) -> None:
-    """Something suggestions of ``program_id`` (None: of every program) depend on changed."""
+def suggestions_mark_stale(*, program: Program | int | None) -> None:
+    """Something the suggestions of ``program`` (None: of every program, for a change about a
+    person such as a consent) are computed from has changed: stored ones are recomputed at the
+    next visit. Call it inside the service's transaction."""
+    program_id = program.pk if isinstance(program, Program) else program
     _mark(program_id)
     transaction.on_commit(lambda: _mark_after_commit(program_id), robust=True)
 
@@ -82,53 +89,3 @@ def picks(
     except (IntegrityError, Erased):
         pass  # another visit stored them first, or the mentee is being erased: shown, not kept
     return found
-
-
-# --- what suggestions are computed from --------------------------------------------------------
-
-
-def _by_program(sender, instance, **kwargs) -> None:
-    mark_changed(instance.program_id)
-
-
-def _answer(sender, instance, **kwargs) -> None:
-    from mentorhaven.matching.models import Profile
-
-    program_id = (
-        Profile.objects.filter(pk=instance.profile_id).values_list("program_id", flat=True).first()
-    )
-    mark_changed(program_id)
-
-
-def _by_person(sender, instance, **kwargs) -> None:
-    mark_changed(None)
-
-
-def _key(sender, instance, **kwargs) -> None:
-    if instance.shredded_at is not None:
-        mark_changed(None)
-
-
-def connect() -> None:
-    """Called once by the app config."""
-    from mentorhaven.consent.models import ConsentRecord, Restriction
-    from mentorhaven.kernel.models import SubjectKey
-    from mentorhaven.matching.models import Answer, Exclusion, Profile, Question
-    from mentorhaven.mentoring.models import Relationship
-    from mentorhaven.programs.models import Membership
-
-    receivers: list[tuple[type[Model], Callable[..., None]]] = [
-        (Profile, _by_program),
-        (Question, _by_program),
-        (Exclusion, _by_program),
-        (Relationship, _by_program),
-        (Membership, _by_program),
-        (Answer, _answer),
-        (ConsentRecord, _by_person),
-        (Restriction, _by_person),
-        (SubjectKey, _key),
-    ]
-    for model, receiver in receivers:
-        uid = f"matching.suggestions.{model._meta.label}"
-        post_save.connect(receiver, sender=model, dispatch_uid=uid, weak=False)
-        post_delete.connect(receiver, sender=model, dispatch_uid=uid, weak=False)

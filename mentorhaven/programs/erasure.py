@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.privacy.erasure.registry import REMOVE, REVOKE, register
 from mentorhaven.programs.models import Invitation, Membership, OrgMembership
 
@@ -22,7 +23,9 @@ def remove_invitations(user: User) -> dict[str, int]:
 
 @register("programs.memberships", order=REMOVE + 5)
 def remove_memberships(user: User) -> dict[str, int]:
-    return {
+    removed = {
         "memberships": Membership.objects.filter(user=user).delete()[0],
         "org_memberships": OrgMembership.objects.filter(user=user).delete()[0],
     }
+    suggestions_mark_stale(program=None)
+    return removed

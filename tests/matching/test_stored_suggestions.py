@@ -1,5 +1,9 @@
 """A mentee's suggestions are computed once per change of what they depend on, stored encrypted
-under the mentee's key, and reused until then: every kind of change recomputes them at once."""
+under the mentee's key, and reused until then: every kind of change recomputes them at once.
+
+No signal keeps them fresh: each service that changes an input marks them stale itself
+(``suggestions_mark_stale``), so every such service is driven here, and a service that forgot
+would leave the old suggestions showing and fail its case."""
 
 from __future__ import annotations
 
@@ -7,12 +11,29 @@ import pytest
 from django.db import connection
 
 from mentorhaven.consent.domain import Method, Purpose
-from mentorhaven.consent.services import consent_withdraw, restriction_start
+from mentorhaven.consent.models import Restriction
+from mentorhaven.consent.services import (
+    consent_give,
+    consent_withdraw,
+    restriction_lift,
+    restriction_start,
+)
 from mentorhaven.kernel import vault
 from mentorhaven.matching.models import Exclusion, StoredSuggestions
 from mentorhaven.matching.selectors import SUGGESTIONS, suggestions_for
-from mentorhaven.matching.services import exclusion_add, match_request, question_create
-from mentorhaven.programs.models import Membership
+from mentorhaven.matching.services import (
+    exclusion_add,
+    exclusion_remove,
+    match_request,
+    question_create,
+    question_delete,
+    question_update,
+)
+from mentorhaven.mentoring.models import Relationship
+from mentorhaven.mentoring.services import relationship_decline, relationship_end
+from mentorhaven.privacy.erasure.steps import shred_keys
+from mentorhaven.programs.erasure import remove_memberships
+from mentorhaven.programs.services import membership_grant
 
 from .conftest import events, fill
 
@@ -84,7 +105,7 @@ def _seat_taken(p, q):
 
 
 def _left_program(p, q):
-    Membership.objects.filter(program=p.program, user=p.ana).delete()
+    remove_memberships(p.ana)  # the erasure step: the one path that takes a membership away
 
 
 def _withdrawn(p, q):
@@ -101,16 +122,78 @@ def _new_question(p, q):
 
 
 def _key_shredded(p, q):
-    vault.shred(p.ana)
+    shred_keys(p.ana)  # the erasure step that shreds a person's key
 
 
-CHANGES = [_pause, _answer, _exclude, _seat_taken, _left_program, _withdrawn, _restricted,
-           _new_question, _key_shredded]  # fmt: skip
+def _prepared(prepare):
+    """A change that needs ``prepare`` done before the suggestions are first stored."""
+
+    def wrap(change):
+        change.prepare = prepare
+        return change
+
+    return wrap
+
+
+def _mentee_answers(p, q):
+    fill(p.cara, p.program, "mentee", q, topics=["python"], industry="finance")
+
+
+def _consent_given(p, q):
+    consent_give(actor=p.ben, purpose=Purpose.MATCHING_SENSITIVE, method=Method.PRIVACY_PAGE)
+
+
+def _question_changed(p, q):
+    question_update(actor=p.coordinator, question=q["industry"], weight=4.0)
+
+
+def _question_deleted(p, q):
+    question_delete(actor=p.coordinator, question=q["topics"])
+
+
+def _joined(p, q):
+    membership_grant(actor=p.coordinator, program=p.program, user=p.outsider, role="mentor")
+
+
+def _request_dev(p, q):
+    match_request(actor=p.dev, program=p.program, mentor=p.ana)
+
+
+def _open_request(p) -> Relationship:
+    return Relationship.objects.get(program=p.program, mentee=p.dev, mentor=p.ana)
+
+
+@_prepared(_request_dev)
+def _request_declined(p, q):
+    relationship_decline(actor=p.ana, relationship=_open_request(p))
+
+
+@_prepared(_request_dev)
+def _request_withdrawn(p, q):
+    relationship_end(actor=p.dev, relationship=_open_request(p), reason="other")
+
+
+@_prepared(_exclude)
+def _exclusion_removed(p, q):
+    exclusion_remove(actor=p.cara, exclusion=Exclusion.objects.get(person=p.cara))
+
+
+@_prepared(_restricted)
+def _restriction_lifted(p, q):
+    restriction_lift(actor=p.ana, restriction=Restriction.objects.get(user=p.ana))
+
+
+CHANGES = [_pause, _answer, _mentee_answers, _exclude, _exclusion_removed, _seat_taken,
+           _request_declined, _request_withdrawn, _left_program, _joined, _withdrawn,
+           _consent_given, _restricted, _restriction_lifted, _new_question, _question_changed,
+           _question_deleted, _key_shredded]  # fmt: skip
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda c: c.__name__.strip("_"))
 def test_every_change_of_the_inputs_recomputes_them_at_once(filled, questionnaire, change):
     p = filled
+    if hasattr(change, "prepare"):
+        change.prepare(p, questionnaire)
     suggestions_for(viewer=p.cara, program=p.program)
     change(p, questionnaire)
     computed = _computed(p)  # (a change may read answers itself: a request scores its pair)

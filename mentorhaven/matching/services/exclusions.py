@@ -13,6 +13,7 @@ from mentorhaven.matching.models import (
     ParticipantRole,
 )
 from mentorhaven.matching.services._common import _audit, _require_admin
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.programs.models import Membership, Program
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ def exclusion_add(*, actor: User, program: Program, person, other, kind: str) ->
     exclusion, _created = Exclusion.objects.get_or_create(
         program=program, person=person, other=other, kind=kind, defaults={"created_by": actor}
     )
+    suggestions_mark_stale(program=program)
     _audit(
         "matching.exclusion_add",
         actor=actor,
@@ -63,6 +65,7 @@ def exclusion_remove(*, actor: User, exclusion: Exclusion) -> None:
         raise PermissionDenied()
     public_id, person = exclusion.public_id, exclusion.person
     exclusion.delete()
+    suggestions_mark_stale(program=program)
     _audit(
         "matching.exclusion_remove",
         actor=actor,

@@ -27,6 +27,7 @@ from mentorhaven.matching.services._common import (
     _require_admin,
     _require_role,
 )
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.programs.models import Program
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def question_create(*, actor: User, program: Program, **fields: Any) -> Question
     fields = _clean_question(fields)
     position = Question.objects.filter(program=program).count()
     question = Question.objects.create(program=program, position=position, **fields)
+    suggestions_mark_stale(program=program)
     _audit(
         "matching.question_create",
         actor=actor,
@@ -119,6 +121,7 @@ def question_update(*, actor: User, question: Question, **fields: Any) -> Questi
     for name, value in _clean_question(merged).items():
         setattr(question, name, value)
     question.save()
+    suggestions_mark_stale(program=question.program)
     removed = 0
     if became_sensitive:
         # Answers given before the question was marked sensitive were not given with consent:
@@ -145,6 +148,7 @@ def question_delete(*, actor: User, question: Question) -> None:
     _require_admin(actor, question.program)
     program, public_id = question.program, question.public_id
     question.delete()
+    suggestions_mark_stale(program=program)
     _audit(
         "matching.question_delete",
         actor=actor,
@@ -284,6 +288,7 @@ def questionnaire_submit(
             answer.value = value
             answer.updated_at = timezone.now()
             answer.save()
+    suggestions_mark_stale(program=program)
     _audit(
         "matching.questionnaire_submit",
         actor=actor,

@@ -14,6 +14,7 @@ from mentorhaven.matching.adapters import ProgramData, load_program
 from mentorhaven.matching.models import Answer, MatchExplanation, MatchPair, MatchRun
 from mentorhaven.matching.services._common import _audit
 from mentorhaven.matching.services.runs import _refresh_totals
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -31,6 +32,7 @@ def sensitive_answers_remove(*, user: User) -> int:
       their stored score, which was computed with the answers.
     """
     deleted, _by_model = Answer.objects.filter(user=user, question__sensitive=True).delete()
+    suggestions_mark_stale(program=None)
     drafts = (
         MatchPair.objects.filter(run__status=MatchRun.Status.DRAFT)
         .filter(Q(mentee=user) | Q(mentor=user))

@@ -12,6 +12,7 @@ from mentorhaven.accounts.models import User
 from mentorhaven.consent import processing
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.notifications import EVENTS, relationship_link, tell
 from mentorhaven.messaging.notices import already_told
@@ -63,6 +64,7 @@ def relationship_propose(
     relationship = Relationship.objects.create(
         program=program, mentee=mentee, mentor=mentor, source=source, respond_by=respond_by
     )
+    suggestions_mark_stale(program=program)  # a seat is taken
     audit.record(
         action="relationship.propose",
         actor=actor,
@@ -100,6 +102,7 @@ def relationship_accept(*, actor: User, relationship: Relationship) -> Relations
         relationship.started_at = now
         relationship.last_activity_at = now
     relationship.save()
+    suggestions_mark_stale(program=relationship.program_id)
     audit.record(
         action="relationship.accept",
         actor=actor,
@@ -130,6 +133,7 @@ def relationship_decline(*, actor: User, relationship: Relationship) -> Relation
     relationship.ended_at = timezone.now()
     relationship.ended_by = actor
     relationship.save()
+    suggestions_mark_stale(program=relationship.program_id)
     audit.record(
         action="relationship.decline",
         actor=actor,
@@ -201,6 +205,7 @@ def relationship_end(
     relationship.ended_by = actor
     relationship.end_note = note or None
     relationship.save()
+    suggestions_mark_stale(program=relationship.program_id)
     audit.record(
         action="relationship.complete" if completed else "relationship.end",
         actor=actor,
@@ -236,6 +241,7 @@ def relationship_pause(*, actor: User, relationship: Relationship) -> Relationsh
     relationship.status = Relationship.Status.PAUSED
     relationship.paused_at = timezone.now()
     relationship.save(update_fields=["status", "paused_at"])
+    suggestions_mark_stale(program=relationship.program_id)
     audit.record(
         action="relationship.pause",
         actor=actor,
@@ -259,6 +265,7 @@ def relationship_resume(*, actor: User, relationship: Relationship) -> Relations
     relationship.paused_at = None
     relationship.last_activity_at = timezone.now()  # the pause is not idleness
     relationship.save(update_fields=["status", "paused_at", "last_activity_at"])
+    suggestions_mark_stale(program=relationship.program_id)
     audit.record(
         action="relationship.resume",
         actor=actor,
@@ -312,6 +319,7 @@ def relationship_end_on_erasure(*, relationship: Relationship, leaving) -> bool:
     relationship.end_reason = Relationship.EndReason.LEFT_PROGRAM
     relationship.ended_by = None
     relationship.save()
+    suggestions_mark_stale(program=relationship.program_id)
     audit.record(
         action="relationship.end",
         actor=None,

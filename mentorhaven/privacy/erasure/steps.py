@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 
 from mentorhaven.kernel import vault
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.privacy.erasure.registry import PRESERVE, SHRED, register
 from mentorhaven.privacy.erasure.safeguarding import case_preserve
 
@@ -38,4 +39,5 @@ def preserve_safeguarding_evidence(user: User) -> dict[str, int]:
 def shred_keys(user: User) -> dict[str, int]:
     vault.shred_subject(user)
     vault.forget_cached_keys(user)
+    suggestions_mark_stale(program=None)  # their answers no longer read
     return {"keys": 1}

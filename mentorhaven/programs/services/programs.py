@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, NotFound, ValidationFailed
+from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.programs import domain
 from mentorhaven.programs.access import administered_organizations, org_admin_programs
 from mentorhaven.programs.models import (
@@ -264,5 +265,7 @@ def membership_grant(*, actor: User | None, program: Program, user: User, role: 
     org_role_grant(
         actor=actor, organization=program.organization, user=user, role=OrgMembership.Role.MEMBER
     )
-    membership, _ = Membership.objects.get_or_create(program=program, user=user, role=role)
+    membership, created = Membership.objects.get_or_create(program=program, user=user, role=role)
+    if created:
+        suggestions_mark_stale(program=program)
     return membership
