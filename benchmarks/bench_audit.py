@@ -15,7 +15,9 @@ Cases (targets from issue 3):
   WAL flush per event for the transaction alone (BEGIN, INSERT, COMMIT). Each case also reports
   the CPU spent per event (writers, the sealer process, and every PostgreSQL process, read from
   /proc) and the rate that CPU cost allows with every core free: on a shared machine the
-  wall-clock rate mostly measures the other tenants.
+  wall-clock rate mostly measures the other tenants. ``commit_flush_ms`` is the median time of
+  one durable commit on this disk, and ``flush_bound_events_per_s`` what N writers committing
+  one event each can reach at most with that flush time (N / flush).
 * ``audit_verify``: ``audit.verify`` over 200,000 chained events with a signed checkpoint every
   1,000 (as the sealer signs them), each also anchored outside the database; every hash is
   recomputed in Python and every anchor compared (its signature too): >= 500,000 events/s, the
@@ -30,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -172,6 +175,34 @@ def _all_sealed(expected: int) -> None:
         raise SystemExit(f"{sealed} events sealed, {expected} expected")
 
 
+def commit_flush_ms() -> float:
+    """The median time of one durable commit of a one-row insert on this machine's disk, on a
+    connection of its own: a writer that commits each event waits this long for every one, so
+    N writers can commit at most N / flush events per second (group commit lets all waiting
+    writers share one flush, never more). Reported beside the append rates because on a
+    virtual disk it, not CPU, often sets the ceiling."""
+    import psycopg
+    from django.db import connection
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("prepare_threshold", None)
+    params.pop("pool", None)
+    times = []
+    with psycopg.connect(**params) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_flush (n integer)")
+        conn.execute("SET synchronous_commit = on")
+        conn.commit()
+        for n in range(200):
+            start = time.perf_counter()
+            conn.execute("INSERT INTO bench_flush VALUES (%s)", [n])
+            conn.commit()
+            times.append(time.perf_counter() - start)
+        conn.execute("DROP TABLE bench_flush")
+        conn.commit()
+    return statistics.median(times) * 1000
+
+
 def case_append_one_writer() -> dict:
     from mentorhaven.kernel.models import AuditEvent
 
@@ -216,6 +247,11 @@ def case_append_concurrent(writers: int) -> dict:
     _all_sealed(before + per * writers)
     seconds = time.perf_counter() - start
     out = result(f"audit_append_{writers}_writers", per * writers, seconds, APPEND_TARGET)
+    flush = commit_flush_ms()
+    out |= {
+        "commit_flush_ms": round(flush, 3),
+        "flush_bound_events_per_s": round(writers * 1000 / flush),
+    }
     return out | meter.figures(per * writers, sum(c for c, _ in used))
 
 
