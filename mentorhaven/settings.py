@@ -181,10 +181,13 @@ INSTALLED_APPS = [
     "mentorhaven.consent",
     "mentorhaven.gates",
     "mentorhaven.incidents",
+    "mentorhaven.operations",
     "mentorhaven.web",
 ]
 
 MIDDLEWARE = [
+    # Counts and times requests by route name for /metrics (mentorhaven/operations/metrics.py).
+    "mentorhaven.operations.metrics.MetricsMiddleware",
     # First, so its line has the final status and the whole time; secrets are redacted in it.
     "mentorhaven.web.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -302,6 +305,13 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- operations: /readyz and /metrics (docs/operations.md, "Monitoring") -----------------
+# /metrics answers only with this bearer token (or MENTORHAVEN_METRICS_TOKEN_FILE); 404 unset.
+METRICS_TOKEN = env("MENTORHAVEN_METRICS_TOKEN")
+# /readyz fails when the oldest unsealed audit event is older than this (default: the audit
+# log's own grace period, kernel.audit.PENDING_GRACE_SECONDS).
+READY_SEALER_LAG_SECONDS = env_int("MENTORHAVEN_READY_SEALER_LAG_SECONDS", 0) or None
 
 # The scheduler (kernel/schedule.py) looks for due jobs this often.
 SCHEDULE_POLL_SECONDS = env_int("MENTORHAVEN_SCHEDULE_POLL_SECONDS", 30)

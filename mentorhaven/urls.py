@@ -4,6 +4,7 @@ from mentorhaven.api import api
 from mentorhaven.programs.setup_views import setup
 
 urlpatterns = [
+    path("", include("mentorhaven.operations.urls")),
     path("", include("mentorhaven.web.urls")),
     path("setup/", setup, name="setup"),
     path("accounts/", include("mentorhaven.accounts.urls")),

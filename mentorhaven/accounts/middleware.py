@@ -26,6 +26,8 @@ MFA_EXEMPT_PREFIXES = (
     "/accounts/reauthenticate/",
     "/static/",
     "/healthz",
+    "/readyz",
+    "/metrics",
 )
 
 

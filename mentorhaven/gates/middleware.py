@@ -21,6 +21,8 @@ EXEMPT_PREFIXES = (
     "/privacy/",
     "/static/",
     "/healthz",
+    "/readyz",
+    "/metrics",
 )
 
 

@@ -5,5 +5,4 @@ from mentorhaven.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
 ]

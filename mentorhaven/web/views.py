@@ -1,11 +1,10 @@
-"""Landing page, per-role dashboard, health check and friendly error pages."""
+"""Landing page, per-role dashboard and friendly error pages."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -45,16 +44,6 @@ def dashboard(request: SignedInRequest) -> HttpResponse:
         "recent_days": RECENT_DAYS,
     }
     return render(request, "web/dashboard.html", context)
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    """For load balancers and the operator at 3 a.m.: is the database reachable?"""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:
-        return JsonResponse({"status": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
 
 
 def _error(request: HttpRequest, status: int, code: str, title: str, text: str) -> HttpResponse:

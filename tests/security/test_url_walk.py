@@ -30,6 +30,8 @@ PUBLIC = {
     "setup",
     # Load balancers poll it; it answers only "ok" or "unavailable".
     "healthz",
+    # Readiness for the orchestrator: each check's name and "ok"/"failing", nothing else.
+    "readyz",
     # Signing in must be possible before one is signed in. (The second-factor and passkey
     # steps are not listed: without a half-finished login they send visitors back here.)
     "account_login",

@@ -43,6 +43,8 @@ TOKEN_PAGE = "opened with a token of its own (e-mail link, calendar app, share l
 # tests/web/test_page_queries.py::test_every_url_pattern_is_a_page_or_has_a_reason.
 NOT_PAGES: dict[str, str] = {
     "healthz": "the load balancer's health check, not a page",
+    "readyz": "the orchestrator's readiness check, not a page",
+    "metrics": "Prometheus' scrape endpoint (bearer token), not a page",
     "account_token_revoke": POST_ONLY,
     "account_session_end": POST_ONLY,
     "invitation_accept": "needs an invitation in the session: the one-off step after its link",
