@@ -169,6 +169,8 @@ INSTALLED_APPS = [
     "channels",
     "pgtrigger",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "mentorhaven.kernel",
     "mentorhaven.accounts",
     "mentorhaven.programs",
@@ -316,18 +318,31 @@ READY_SEALER_LAG_SECONDS = env_int("MENTORHAVEN_READY_SEALER_LAG_SECONDS", 0) or
 # The scheduler (kernel/schedule.py) looks for due jobs this often.
 SCHEDULE_POLL_SECONDS = env_int("MENTORHAVEN_SCHEDULE_POLL_SECONDS", 30)
 
-TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else "database")
-if TASK_BACKEND not in ("database", "immediate"):
+# Background work (e-mails, reminders, exports, erasure) goes through Django's task framework.
+# "database" (the default, nothing to set up: `make run` starts a worker beside the server),
+# "rq" (production: Redis through RQ, needs REDIS_URL; run `mentorhaven worker` as a service) or
+# "immediate" (the test suite: each task runs when its transaction commits).
+TASK_BACKEND = env("TASK_BACKEND", "immediate" if TESTING else ("rq" if REDIS_URL else "database"))
+if TASK_BACKEND not in ("database", "immediate", "rq"):
     raise ImproperlyConfigured(
-        f"TASK_BACKEND must be 'database' or 'immediate', not {TASK_BACKEND!r}"
+        f"TASK_BACKEND must be 'database', 'rq' or 'immediate', not {TASK_BACKEND!r}"
     )
+if TASK_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("TASK_BACKEND=rq needs REDIS_URL (redis://...)")
+TASK_QUEUES = ["default"]
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend"
-        if TASK_BACKEND == "database"
-        else "django.tasks.backends.immediate.ImmediateBackend",
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[TASK_BACKEND],
+        "QUEUES": TASK_QUEUES,
     }
 }
+# RQ's queues live in the same Redis as the cache and the channel layer. A job that runs longer
+# than this is stopped and marked failed (exports and erasure are resumable).
+RQ_QUEUES = {name: {"URL": REDIS_URL or "", "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES}
 
 # --- accounts and authentication --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

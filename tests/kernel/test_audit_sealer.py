@@ -154,7 +154,10 @@ def test_run_starts_the_web_server_the_sealer_the_scheduler_and_the_worker_and_s
             if "schedule run" in c
             else "worker"
             for c in children.values()
-            if "db_worker" in c or "uvicorn" in c or "audit sealer" in c or "schedule run" in c
+            if c.strip().endswith(" worker")
+            or "uvicorn" in c
+            or "audit sealer" in c
+            or "schedule run" in c
         )
         assert kinds == ["scheduler", "sealer", "uvicorn", "worker"]
         before = len(sealed_and_signed(var)[0])

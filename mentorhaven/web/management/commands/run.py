@@ -6,7 +6,7 @@ http://localhost:8000: passkeys (WebAuthn) accept a localhost origin over plain 
 IP address), the audit sealer (``mentorhaven audit
 sealer``: seals, checkpoints and anchors the audit log), the scheduler (``mentorhaven schedule
 run``: retention, reminders, digests when they are due) and the task worker (``mentorhaven
-db_worker``, when tasks go through the database queue). Ctrl-C or SIGTERM stops them all; if
+worker``, when tasks go through a queue: the database's, or Redis's with ``TASK_BACKEND=rq``). Ctrl-C or SIGTERM stops them all; if
 one of them stops by itself, the others are stopped too and the command exits with an error,
 so nothing keeps running half-configured. While no organization exists it prints a one-time
 set-up token for the first-run page (``mentorhaven setup-token``). Production runs the same
@@ -51,8 +51,8 @@ def children(host: str, port: int) -> list[tuple[str, list[str]]]:
         ("audit sealer", [python, "-m", "mentorhaven.cli", "audit", "sealer"]),
         ("scheduler", [python, "-m", "mentorhaven.cli", "schedule", "run"]),
     ]
-    if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
-        found.append(("task worker", [python, "-m", "mentorhaven.cli", "db_worker"]))
+    if settings.TASK_BACKEND in ("database", "rq"):
+        found.append(("task worker", [python, "-m", "mentorhaven.cli", "worker"]))
     return found
 
 
