@@ -67,7 +67,7 @@ def test_every_mentorhaven_command_in_a_unit_exists():
     commands = get_commands()
     for path in UNITS.glob("*.service"):
         text = path.read_text()
-        for word in ("audit", "db_worker", "schedule", "backup"):
+        for word in ("audit", "worker", "schedule", "backup"):
             if f"bin/mentorhaven {word}" in text:
                 assert word in commands, (path.name, word)
 
