@@ -184,6 +184,7 @@ INSTALLED_APPS = [
     "mentorhaven.gates",
     "mentorhaven.incidents",
     "mentorhaven.operations",
+    "mentorhaven.community",
     "mentorhaven.web",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("privacy/", include("mentorhaven.consent.urls")),
     path("files/", include("mentorhaven.files.urls")),
     path("gates/", include("mentorhaven.gates.urls")),
+    path("events/", include("mentorhaven.community.urls")),
     path("incidents/", include("mentorhaven.incidents.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),

@@ -266,6 +266,8 @@ class Notification(models.Model):
         REPORT_OUTCOME = "report_outcome", _("Outcome of your safety report")
         SAFETY_WARNING = "safety_warning", _("Warning from a program's team")
         WAITLIST = "waitlist", _("A mentor has a free seat")
+        EVENT_REMINDER = "event_reminder", _("Program event reminder")
+        EVENT_UPDATE = "event_update", _("Place at a program event, or event cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(

@@ -93,6 +93,12 @@ KINDS: dict[str, KindSpec] = {
         can_email=False,
     ),
     Kind.WAITLIST: KindSpec(gettext_noop("A mentor has a free seat: you can ask them now")),
+    Kind.EVENT_REMINDER: KindSpec(
+        gettext_noop("Reminder: you have a program event within the next day")
+    ),
+    Kind.EVENT_UPDATE: KindSpec(
+        gettext_noop("A place opened up: you are now registered for a program event")
+    ),
 }
 
 # Variants of a kind's sentence, for the callers that need them.
@@ -101,6 +107,7 @@ RELATIONSHIP_QUIET = gettext_noop(
     "Nothing has happened in one of your mentoring relationships for a while"
 )
 MEETING_CANCELLED = gettext_noop("A meeting was cancelled")
+EVENT_CANCELLED = gettext_noop("A program event you registered for was cancelled")
 PROGRAM_ENDING = KINDS[Kind.RELATIONSHIP_ENDING].text
 PARTNER_LEFT = gettext_noop(
     "Your mentoring relationship has ended: the other person left MentorHaven"

@@ -48,6 +48,7 @@ PARAMETER_KINDS = {
     "request_id": "data_request",
     "purpose": "purpose",
     "slug": "program_slug",
+    "event_id": "event",
 }
 PUBLIC_ID_KINDS = {"/tokens/": "api_token", "/programs/": "program"}
 CHECKS = (

@@ -58,6 +58,7 @@ from fido2.webauthn import (
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.community.services import event_create
 from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.services import data_request_create, dpo_appoint, restriction_start
 from mentorhaven.files.services import file_upload, share_link_create
@@ -284,16 +285,27 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
         mentees = {"demo": {"cara", "dev"}, "other": {"outsider"}}[org]
         mentors = {"demo": {"ana", "ben"}, "other": {"olga"}}[org]
         overseers = admins | ({"auditor"} if org == "demo" else set())
+        # A program's community (its events): its members and whoever runs it; not the
+        # organization's auditor, who oversees the program without taking part.
+        community = admins | mentees | mentors
         world.add(
             "program", f"{org} program", program, org,
             visible=members, overseers=overseers, admins=admins, mentee=mentees, mentor=mentors,
-            matching=admins | mentees | mentors,
+            matching=admins | mentees | mentors, community=community,
             org_admins={"org_admin"} if org == "demo" else {"oscar"},
         )  # fmt: skip
         world.add(
             "program_slug", f"{org} program's slug", program.slug, org,
             visible=members, org_admins={"org_admin"} if org == "demo" else {"oscar"},
+            community=community, admins=admins,
         )  # fmt: skip
+        starts = timezone.now() + timedelta(days=5)
+        event = event_create(
+            actor=admin, program=program, format="in_person", title=f"{org} meetup",
+            description="", place="Hall", link="", starts_at=starts,
+            ends_at=starts + timedelta(hours=2), capacity=10,
+        )  # fmt: skip
+        world.add("event", f"{org} event", event, org, members=community, admins=admins)
         organization = program.organization
         world.add(
             "organization", f"{org} organization", organization, org, inviters=admins,
@@ -563,6 +575,7 @@ REL, CONV, FILE = (
 )
 PROGRAM, RUN, GOAL = {"program_id": "program"}, {"run_id": "run"}, {"goal_id": "goal"}
 NOTE, MEETING, MESSAGE = {"note_id": "note"}, {"meeting_id": "meeting"}, {"message_id": "message"}
+EVENT = {"event_id": "event"}
 
 RULES: dict[str, Rule] = {
     # accounts: one's own tokens and passkeys; links whose secret is the credential
@@ -673,6 +686,17 @@ RULES: dict[str, Rule] = {
     "gates:agreement_publish": Rule(PROGRAM, reach("org_admins")),
     "gates:training_figures": Rule(PROGRAM, reach("admins")),
     "gates:breakglass_list": Rule({"org_id": "organization"}, reach("org_admins")),
+    # events: the program's members and those who run it; the latter publish, change, cancel
+    # and check people in (members see the event but may not); nobody else sees anything
+    "community:event_list": Rule(PROGRAM, reach("community")),
+    "community:event_create": Rule(PROGRAM, change("community", "admins")),
+    "community:event_detail": Rule(EVENT, reach("members")),
+    "community:event_edit": Rule(EVENT, change("members", "admins")),
+    "community:event_cancel": Rule(EVENT, change("members", "admins")),
+    "community:register": Rule(EVENT, reach("members"), methods=("post",)),
+    "community:unregister": Rule(EVENT, reach("members"), methods=("post",)),
+    "community:check_in": Rule(EVENT, change("members", "admins"), methods=("post",)),
+    "community:event_ics": Rule(EVENT, reach("members"), methods=("get",)),
     # retention: an organization's overseers see its holds; only its admins change anything
     "retention_policy_set": Rule(
         {"org_id": "organization"}, change("overseers", "org_admins"), methods=("post",)
@@ -737,6 +761,14 @@ RULES: dict[str, Rule] = {
     "api:program_archive": Rule(
         {"slug": "program_slug"}, change("visible", "org_admins"), methods=("post",)
     ),
+    "api:event_list": Rule({"slug": "program_slug"}, reach("community"), methods=("get",)),
+    "api:event_create": Rule(
+        {"slug": "program_slug"}, change("community", "admins"), methods=("post",)
+    ),
+    "api:event_detail": Rule(EVENT, reach("members"), methods=("get",)),
+    "api:registration_create": Rule(EVENT, reach("members"), methods=("post",)),
+    "api:registration_cancel": Rule(EVENT, reach("members"), methods=("delete",)),
+    "api:event_ics": Rule(EVENT, reach("members"), methods=("get",)),
     "api:suggestions": Rule(PROGRAM, reach("mentee"), methods=("get",)),
     "api:match_run_create": Rule(PROGRAM, reach("admins"), methods=("post",)),
     "api:match_run_publish": Rule(RUN, reach("admins"), methods=("post",)),

@@ -1,0 +1,1 @@
+"""Program community: events and their registrations, and program surveys."""

@@ -1,0 +1,23 @@
+"""Every write of the community app (events and registrations; surveys)."""
+
+from mentorhaven.community.services.events import (
+    event_cancel,
+    event_create,
+    event_remind,
+    event_update,
+    registration_cancel,
+    registration_check_in,
+    registration_create,
+    registrations_erase,
+)
+
+__all__ = [
+    "event_cancel",
+    "event_create",
+    "event_remind",
+    "event_update",
+    "registration_cancel",
+    "registration_check_in",
+    "registration_create",
+    "registrations_erase",
+]
