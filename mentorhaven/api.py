@@ -26,6 +26,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from mentorhaven.accounts.tokens import SessionAuth, TokenAuth
 from mentorhaven.kernel.access import record_refusal
 from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
+from mentorhaven.web.unavailable import database_unavailable, unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,9 @@ def suspicious(request, exc):
 
 @api.exception_handler(Exception)
 def unexpected_error(request, exc):
+    if database_unavailable(exc):
+        logger.warning("Database unavailable on %s: %s", request.path, type(exc).__name__)
+        return unavailable_response(request)
     logger.exception("Unhandled API error on %s", request.path)
     return _error(request, 500, _("Something went wrong on our side."), "server_error")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from mentorhaven.accounts.models import SignedInRequest, User
 from mentorhaven.programs.selectors import setup_open
 from mentorhaven.web.checklist import checklist_for
 from mentorhaven.web.selectors import RECENT_DAYS, dashboard_for
+from mentorhaven.web.unavailable import database_unavailable, unavailable_response
 
 # Pages of other apps the dashboard links to when they are routed.
 INVITATIONS_URL_NAME = "invitations_home"
@@ -80,7 +82,11 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request context: the failure may be the database or a context
-    processor, and this page must still appear (and never show what went wrong)."""
+    processor, and this page must still appear (and never show what went wrong). When the
+    database cannot be reached (down, restarting, out of connections), the answer is a 503 that
+    says so and asks to retry, not a 500: nothing is broken that waiting will not fix."""
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
     if request.path.startswith("/api/"):
         return JsonResponse(
             {

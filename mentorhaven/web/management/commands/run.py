@@ -6,11 +6,11 @@ http://localhost:8000: passkeys (WebAuthn) accept a localhost origin over plain 
 IP address), the audit sealer (``mentorhaven audit
 sealer``: seals, checkpoints and anchors the audit log), the scheduler (``mentorhaven schedule
 run``: retention, reminders, digests when they are due) and the task worker (``mentorhaven
-worker``, when tasks go through a queue: the database's, or Redis's with ``TASK_BACKEND=rq``). Ctrl-C or SIGTERM stops them all; if
-one of them stops by itself, the others are stopped too and the command exits with an error,
-so nothing keeps running half-configured. While no organization exists it prints a one-time
-set-up token for the first-run page (``mentorhaven setup-token``). Production runs the same
-processes as separate services (docs/operations.md).
+worker``, when tasks go through a queue: the database's, or Redis's with ``TASK_BACKEND=rq``).
+Ctrl-C or SIGTERM stops them all; if one of them stops by itself, the others are stopped too
+and the command exits with an error, so nothing keeps running half-configured. While no
+organization exists it prints a one-time set-up token for the first-run page (``mentorhaven
+setup-token``). Production runs the same processes as separate services (docs/operations.md).
 """
 
 from __future__ import annotations
