@@ -19,9 +19,9 @@ all, which is how erasure finally reaches them (docs/operations.md, "Old backups
 
 ``restore`` decrypts and unpacks into a staging directory, checks every chunk, every checksum
 and the member list against the manifest, and only then replaces the database and the file
-store. Before replacing it reads who has been erased in the live database, and afterwards
-shreds them again in the restored one (``keys shredded --apply``): nobody erased since the
-backup comes back readable.
+store. Before replacing it reads who has been erased in the live database; afterwards it runs
+the erasure job again for those whose accounts the backup brings back, and shreds every one of
+them again (``keys shredded --apply``): nobody erased since the backup comes back.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class Summary:
     files: int
     bytes: int
     erasures_reapplied: int = 0
+    accounts_erased_again: int = 0
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -475,6 +476,25 @@ def _load_database(vendor: str, dump: Path) -> None:
     connections.close_all()
 
 
+def _erase_again(ids: list[str]) -> int:
+    """Run the erasure job again for everyone in ``ids`` whose account the restored database
+    still holds un-erased: an erasure removes and anonymizes rows outside the vault too (the
+    e-mail address, memberships, files), which shredding the key alone would leave restored.
+    Runs before the keys are shredded again, in the same order as the original erasure did."""
+    from django.contrib.auth import get_user_model
+
+    from mentorhaven.accounts.models import ERASED_EMAIL_DOMAIN
+    from mentorhaven.privacy.erasure import services
+
+    wanted = [int(value) for value in ids if value.isdigit()]
+    people = get_user_model().objects.filter(pk__in=wanted)
+    count = 0
+    for user in people.exclude(email__endswith="@" + ERASED_EMAIL_DOMAIN).order_by("pk"):
+        services.erasure_run(request=services.erasure_now(user=user))
+        count += 1
+    return count
+
+
 def _swap_files(staged: Path, root: Path) -> None:
     old = root.with_name(f"{root.name}.before-restore-{secrets.token_hex(4)}")
     if root.exists():
@@ -503,6 +523,7 @@ def restore(source: Path) -> Summary:
         _load_database(vendor, staging / DATABASE_MEMBER[vendor])
         _swap_files(staging / "files", root)
         vault.forget_cached_keys()
+        accounts = _erase_again(erased) if erased else 0
         if erased:
             listing = staging / "erased.txt"
             listing.write_text("\n".join(erased) + "\n")
@@ -517,5 +538,6 @@ def restore(source: Path) -> Summary:
         files,
         sum(m["size"] for m in members.values()),
         erasures_reapplied=len(erased),
+        accounts_erased_again=accounts,
         members=members,
     )

@@ -177,11 +177,35 @@ def test_a_person_erased_after_the_backup_stays_erased_after_restoring_it(people
         _readable(media, erased)
 
     output = _run("restore", str(archive))
-    assert "1 erased people shredded again" in output
+    assert "1 erased people shredded again (1 accounts erased again)" in output
     assert SubjectKey.objects.get(subject_id=erased.pk).shredded_at is not None
     with pytest.raises(Erased):
         _readable(media, erased)
     assert [_readable(media, u) for u in kept] == [f"words of {u.pk}" for u in kept]
+
+
+def test_a_real_erasure_after_the_backup_is_carried_out_again_after_restoring_it(
+    people, media, tmp_path
+):
+    """The erasure job, not only the key: the restored account is anonymized again."""
+    from mentorhaven.privacy.erasure import services
+
+    erased, kept = people[1], people[0]
+    email = erased.email
+    archive = tmp_path / "before-erasure.mhbackup"
+    _run("create", str(archive))
+    services.erasure_run(request=services.erasure_now(user=erased))
+    assert User.objects.get(pk=erased.pk).is_erased
+
+    output = _run("restore", str(archive))
+    assert "1 erased people shredded again (1 accounts erased again)" in output
+    restored = User.objects.get(pk=erased.pk)
+    assert restored.is_erased and restored.email != email and restored.display_name == ""
+    assert not User.objects.filter(email=email).exists()
+    with pytest.raises(Erased):
+        _readable(media, erased)
+    assert User.objects.get(pk=kept.pk).email == kept.email
+    assert _readable(media, kept) == f"words of {kept.pk}"
 
 
 def test_the_restore_path_without_the_reshredding_would_bring_the_person_back(

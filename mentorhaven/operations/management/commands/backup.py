@@ -7,7 +7,8 @@ of SHA-256 checksums (``operations/backup.py``). It never overwrites a file.
 ``restore`` checks the whole archive first — every encrypted chunk, every checksum, the list of
 members — and changes nothing unless all of it is intact (exit status 1 with the reason
 otherwise). Then it replaces the database and the file store, and shreds again everyone the live
-database had erased (``keys shredded --apply``), so nobody erased since the backup comes back.
+database had erased (the erasure job for accounts the backup brings back, then ``keys shredded
+--apply``), so nobody erased since the backup comes back.
 Stop the web processes, workers, scheduler and sealer before restoring (docs/operations.md).
 """
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                     "database": summary.database,
                     "files": summary.files,
                     "erasures_reapplied": summary.erasures_reapplied,
+                    "accounts_erased_again": summary.accounts_erased_again,
                 },
             )
         if action == "create":
@@ -61,6 +63,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Restored the {summary.database} database and {summary.files} files from {path}; "
-                f"{summary.erasures_reapplied} erased people shredded again. "
+                f"{summary.erasures_reapplied} erased people shredded again "
+                f"({summary.accounts_erased_again} accounts erased again). "
                 "Next: mentorhaven audit verify (see docs/operations.md, 'Backups')."
             )
