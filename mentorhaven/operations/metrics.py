@@ -95,7 +95,7 @@ class OperationsCollector(Collector):
         yield state
         depth = GaugeMetricFamily(
             "mentorhaven_task_queue_depth",
-            "Background tasks waiting (ready) or running, on the database task queue.",
+            "Background tasks waiting (ready) or running, on the configured task queue.",
             labels=["status"],
         )
         for status, count in _task_counts().items():
@@ -110,14 +110,24 @@ def _pending_events() -> float:
 
 
 def _task_counts() -> dict[str, int]:
-    if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
-        return {}
-    from django_tasks_db.models import DBTaskResult
+    """Tasks waiting and running, on whichever queue ``TASK_BACKEND`` chose (all queues)."""
+    backend = str(settings.TASKS["default"]["BACKEND"])
+    if backend.startswith("django_tasks_db"):
+        from django_tasks_db.models import DBTaskResult
 
-    return {
-        "ready": DBTaskResult.objects.ready().count(),
-        "running": DBTaskResult.objects.running().count(),
-    }
+        return {
+            "ready": DBTaskResult.objects.ready().count(),
+            "running": DBTaskResult.objects.running().count(),
+        }
+    if backend.startswith("django_tasks_rq"):
+        import django_rq
+
+        queues = [django_rq.get_queue(name) for name in settings.RQ_QUEUES]
+        return {
+            "ready": sum(queue.count for queue in queues),
+            "running": sum(queue.started_job_registry.count for queue in queues),
+        }
+    return {}
 
 
 def render() -> tuple[bytes, str]:

@@ -113,3 +113,23 @@ def test_labels_name_routes_never_people_or_objects(client, token, login, person
     assert not EMAIL.search(labels), labels
     assert "secret-feed-token" not in text
     assert str(relationship.public_id) not in text and personas.cara.email not in text
+
+
+def test_queue_depth_counts_the_rq_queue_when_tasks_go_through_redis(client, token, settings):
+    import django_rq
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/13", "DEFAULT_TIMEOUT": 60}}
+    from rq import Queue
+
+    # Plain RQ, so that the jobs are in Redis at once (django_rq's queue may wait for a commit).
+    queue = Queue("default", connection=django_rq.get_queue("default").connection)
+    queue.empty()
+    try:
+        queue.enqueue("builtins.print", "waiting")
+        queue.enqueue("builtins.print", "waiting too")
+        text = _scrape(client).content.decode()
+    finally:
+        queue.empty()
+    assert 'mentorhaven_task_queue_depth{status="ready"} 2.0' in text
+    assert 'mentorhaven_task_queue_depth{status="running"} 0.0' in text
