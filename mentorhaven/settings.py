@@ -343,7 +343,9 @@ TASKS = {
 }
 # RQ's queues live in the same Redis as the cache and the channel layer. A job that runs longer
 # than this is stopped and marked failed (exports and erasure are resumable).
-RQ_QUEUES = {name: {"URL": REDIS_URL or "", "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES}
+RQ_QUEUES = (
+    {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES} if REDIS_URL else {}
+)
 
 # --- accounts and authentication --------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -95,7 +95,7 @@ class OperationsCollector(Collector):
         yield state
         depth = GaugeMetricFamily(
             "mentorhaven_task_queue_depth",
-            "Background tasks waiting (ready) or running, on the configured task queue.",
+            "Background tasks waiting (ready) or running, on the task queue (database or RQ).",
             labels=["status"],
         )
         for status, count in _task_counts().items():
@@ -111,23 +111,22 @@ def _pending_events() -> float:
 
 def _task_counts() -> dict[str, int]:
     """Tasks waiting and running, on whichever queue ``TASK_BACKEND`` chose (all queues)."""
-    backend = str(settings.TASKS["default"]["BACKEND"])
-    if backend.startswith("django_tasks_db"):
-        from django_tasks_db.models import DBTaskResult
-
-        return {
-            "ready": DBTaskResult.objects.ready().count(),
-            "running": DBTaskResult.objects.running().count(),
-        }
-    if backend.startswith("django_tasks_rq"):
+    if settings.TASK_BACKEND == "rq":
         import django_rq
 
-        queues = [django_rq.get_queue(name) for name in settings.RQ_QUEUES]
+        queues = [django_rq.get_queue(name) for name in settings.TASK_QUEUES]
         return {
             "ready": sum(queue.count for queue in queues),
             "running": sum(queue.started_job_registry.count for queue in queues),
         }
-    return {}
+    if settings.TASK_BACKEND != "database":
+        return {}
+    from django_tasks_db.models import DBTaskResult
+
+    return {
+        "ready": DBTaskResult.objects.ready().count(),
+        "running": DBTaskResult.objects.running().count(),
+    }
 
 
 def render() -> tuple[bytes, str]:
