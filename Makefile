@@ -49,12 +49,16 @@ lint: dev
 	$(BIN)/ruff format --check mentorhaven tests benchmarks
 	MENTORHAVEN_ENV=test $(BIN)/mypy mentorhaven
 
-## make bench: every benchmark script, one JSON line each (needs PostgreSQL for some)
+## make bench: every benchmark script, one JSON line each (needs PostgreSQL for some), then the
+## report: var/bench/report.json and docs/performance.md (benchmarks/report.py)
 bench: dev browser
+	@mkdir -p var/bench && : > var/bench/lines.jsonl
 	@for f in benchmarks/bench_*.py; do \
 	  case $$f in */bench_settings.py|*/bench_urls.py) continue;; esac; \
-	  MENTORHAVEN_ENV=test $(BIN)/python $$f || exit 1; \
+	  MENTORHAVEN_ENV=test $(BIN)/python $$f | tee -a var/bench/lines.jsonl; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; \
 	done
+	$(BIN)/python benchmarks/report.py var/bench/lines.jsonl
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
