@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_pages.py [--database-url postgres://...]
         [--participants 2000] [--concurrency 16] [--seconds 2] [--rounds 3] [--only NAME ...]
+        [--workers N] [--state-dir DIR]
 
 Goal: every page answers with p95 <= 100 ms at concurrency 16, with a query count that does not
 grow with the program (tests/web/test_page_queries.py compares a small and a large program).
@@ -14,7 +15,10 @@ What it does, self-contained:
    other participants with questionnaire answers, relationships, invitations, a matching run,
    and a full relationship (goals, meetings, notes, messages, files) between the named mentee
    and mentor. A throw-away master key and secret key live in a temporary directory.
-2. Starts uvicorn (one worker, DEBUG off) serving the real ASGI application with
+2. Starts uvicorn (DEBUG off; ``--workers``, default one process per core, as
+   docs/operations.md tells a deployment to run: a process runs its views one at a time, so
+   one process on two cores leaves a core idle and measures a queue, not a page) serving the
+   real ASGI application with
    ``benchmarks.bench_settings``: the real settings and URLs plus ``/bench/bare/`` (a view
    returning "ok" through the same middleware) and ``/bench/signed-in/`` (a signed-in view doing
    nothing: what every signed-in page pays before its own work).
@@ -127,7 +131,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -139,7 +143,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
             "--port",
             str(port),
             "--workers",
-            "1",
+            str(workers),
             "--no-access-log",
             "--log-level",
             "warning",
@@ -224,12 +228,9 @@ def sign_in(port: int, email: str, password: str, totp_secret: str | None) -> st
     return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
-def count_queries(world, pages) -> dict[str, int]:
-    """Each page's queries on its second load (the first records the session), with Django's
-    test client in this process, signed in through the same forms."""
-    from django.db import connection
+def signed_in_clients(world) -> dict:
+    """A Django test client per named person (in this process), signed in through the forms."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from tests.conftest import totp_code
     from tests.world import PASSWORD
@@ -242,6 +243,16 @@ def count_queries(world, pages) -> dict[str, int]:
             client.post("/accounts/2fa/authenticate/", {"code": totp_code(world.totp_secrets[who])})
         client.post("/accounts/reauthenticate/", {"password": PASSWORD})
         clients[who] = client
+    return clients
+
+
+def count_queries(world, pages) -> dict[str, int]:
+    """Each page's queries on its second load (the first records the session), with Django's
+    test client in this process, signed in through the same forms."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clients = signed_in_clients(world)
     counts = {}
     for page in pages:
         clients[page.who].get(page.path)
@@ -325,7 +336,7 @@ def figures(latencies: list[float], elapsed: float, errors: list[int]) -> dict:
     }
 
 
-def machine(database_url: str) -> dict:
+def machine(database_url: str, workers: int) -> dict:
     model = ""
     with contextlib.suppress(OSError), open("/proc/cpuinfo") as fh:
         for line in fh:
@@ -341,7 +352,7 @@ def machine(database_url: str) -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "database": urllib.parse.urlsplit(database_url).scheme,
-        "server": "uvicorn, 1 worker, DEBUG off",
+        "server": f"uvicorn, {workers} worker{'s' if workers > 1 else ''}, DEBUG off",
         "client": "asyncio HTTP/1.1 keep-alive, same machine",
     }
 
@@ -365,6 +376,12 @@ def main() -> None:
         "directory (skips building the program; implies --keep-database)",
     )
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="uvicorn processes (default: one per core, as deployed)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("bench_pages measures PostgreSQL: pass a postgres:// URL")
@@ -397,7 +414,7 @@ def main() -> None:
         connections.close_all()
 
         port = free_port()
-        proc = start_server(env, port)
+        proc = start_server(env, port, args.workers)
         cookies = {
             who: sign_in(port, user.email, PASSWORD, world.totp_secrets.get(who))
             for who, user in world.people.items()
@@ -444,7 +461,7 @@ def main() -> None:
                     "floor_vs_bare": round(out["signed_in_floor"]["requests_per_s"] / bare_rps, 3),
                     "not_measured": not_measured,
                     "machine": {
-                        **machine(args.database_url),
+                        **machine(args.database_url, args.workers),
                         "load_avg_1m_at_start": load_at_start,
                     },
                 }

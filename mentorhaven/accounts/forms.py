@@ -14,6 +14,7 @@ from mentorhaven.accounts.mfa_adapter import secrets_of
 from mentorhaven.accounts.models import User, default_time_zone
 from mentorhaven.kernel.errors import Erased
 from mentorhaven.kernel.vault import VaultError
+from mentorhaven.widgets import LongSelect
 
 
 class InvitedSignupForm(SignupForm):
@@ -78,6 +79,7 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=time_zone_choices,
+        widget=LongSelect,
         required=False,  # left out: the zone stays as it is
         help_text=_("Meeting times are shown to you, and entered by you, in this zone."),
     )

@@ -37,9 +37,12 @@ def visible_relationships(viewer: User) -> QuerySet:
     of programs they oversee (metadata only: who, status, dates — never content)."""
     if not is_person(viewer):
         return Relationship.objects.none()
+    # Every condition is on the relationship's own columns (the programs are a subquery), so
+    # no row can come twice: no DISTINCT, which made PostgreSQL sort a program's relationships
+    # (with their counts) before paging them.
     return Relationship.objects.filter(
         Q(mentee=viewer) | Q(mentor=viewer) | Q(program__in=overseen_programs(viewer))
-    ).distinct()
+    )
 
 
 def access_relationship(viewer: User, public_id: Any, *, write: bool = False) -> Relationship:

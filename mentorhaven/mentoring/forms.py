@@ -12,6 +12,7 @@ from mentorhaven.accounts.models import User
 from mentorhaven.mentoring.domain import AmbiguousLocalTime, NonexistentLocalTime, local_to_aware
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Membership, Program
+from mentorhaven.widgets import LongSelect
 
 
 class AcceptForm(forms.Form):
@@ -188,7 +189,10 @@ class RematchForm(forms.Form):
     """End with a reason and propose another mentor of the same program for the mentee."""
 
     mentor = _MentorChoice(
-        label=_("New mentor"), queryset=User.objects.none(), to_field_name="public_id"
+        label=_("New mentor"),
+        queryset=User.objects.none(),
+        to_field_name="public_id",
+        widget=LongSelect,
     )
     reason = forms.ChoiceField(
         label=_("Why does the current relationship end?"),

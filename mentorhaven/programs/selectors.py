@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,13 +124,16 @@ def inviting_organizations(viewer: User) -> QuerySet[Organization]:
     one of their programs."""
     if not is_person(viewer):
         return Organization.objects.none()
-    return Organization.objects.filter(
-        Q(members__user=viewer, members__role=OrgMembership.Role.ORG_ADMIN)
-        | Q(
-            programs__memberships__user=viewer,
-            programs__memberships__role=Membership.Role.PROGRAM_ADMIN,
-        )
-    ).distinct()
+    # Two EXISTS probes on the viewer's own rows (found by the user index), not joins over
+    # every member and every program membership: joined, an organization of 2,000 participants
+    # multiplied its members by its program memberships before DISTINCT folded them back.
+    runs_it = OrgMembership.objects.filter(
+        organization=OuterRef("pk"), user=viewer, role=OrgMembership.Role.ORG_ADMIN
+    )
+    runs_a_program = Membership.objects.filter(
+        program__organization=OuterRef("pk"), user=viewer, role=Membership.Role.PROGRAM_ADMIN
+    )
+    return Organization.objects.filter(Exists(runs_it) | Exists(runs_a_program))
 
 
 def access_invite_scope(viewer: User, organization_public_id) -> InviteScope:
