@@ -86,7 +86,15 @@ def _link_out(link, url: str | None = None) -> dict:
 
 @router.post(
     "/files",
-    response={201: FileOut, 400: ErrorOut, 410: ErrorOut, 413: ErrorOut, 429: ErrorOut, **ERRORS},
+    response={
+        201: FileOut,
+        400: ErrorOut,
+        409: ErrorOut,
+        410: ErrorOut,
+        413: ErrorOut,
+        429: ErrorOut,
+        **ERRORS,
+    },
 )
 def upload_file(
     request,
@@ -152,7 +160,7 @@ def list_share_links(request, file_id: UUID):
 
 @router.post(
     "/files/{uuid:file_id}/share-links",
-    response={201: ShareLinkOut, 410: ErrorOut, **ERRORS},
+    response={201: ShareLinkOut, 409: ErrorOut, 410: ErrorOut, **ERRORS},
     openapi_extra=body_doc(ShareLinkIn),
 )
 def create_share_link(request, file_id: UUID):

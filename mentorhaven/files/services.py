@@ -42,6 +42,7 @@ from mentorhaven.kernel.errors import (
 )
 from mentorhaven.mentoring.access import refuse_if_blocked
 from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.access import ensure_program_open
 from mentorhaven.programs.models import Program
 
 logger = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ def file_upload(
         raise PermissionDenied()
     if relationship is not None:
         refuse_if_blocked(actor, relationship)  # a block stops uploads into it too
+        ensure_program_open(relationship.program_id)
     with _upload_slot(actor):
         # Already full: refuse before spending anything on the content.
         _refuse_over_quota_early(actor=actor, relationship=relationship)
@@ -299,6 +301,8 @@ def share_link_create(
     """
     if actor.pk != file.uploader_id:
         raise PermissionDenied()
+    if file.relationship is not None:  # nothing new leaves an archived program either
+        ensure_program_open(file.relationship.program_id)
     if not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= LINK_MAX_DAYS:
         raise ValidationFailed(
             _("A link can last from 1 to %(max)d days.") % {"max": LINK_MAX_DAYS},

@@ -87,7 +87,9 @@ def suggestions(request, program_id: UUID):
 
 
 @router.post(
-    "/{uuid:program_id}/match-runs", response={201: MatchRunOut, **NOT_FOUND, **AUTH_ERRORS}
+    "/{uuid:program_id}/match-runs",
+    # 409: the program is archived, or pairs form only by mentees' requests in it.
+    response={201: MatchRunOut, 409: ErrorOut, **NOT_FOUND, **AUTH_ERRORS},
 )
 def match_run_create(request, program_id: UUID):
     """Run matching for the program into a draft (program admins only)."""

@@ -36,6 +36,7 @@ from mentorhaven.matching.models import (
     WaitlistEntry,
 )
 from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.domain import mentees_request
 from mentorhaven.programs.models import Membership, Program
 
 if TYPE_CHECKING:
@@ -133,7 +134,12 @@ def suggestions_for(
     mentee has an open relationship or request.
 
     Computed from everyone's answers once per change of them (``matching.suggestions``): a
-    visit with nothing changed shows the stored result, in a fixed number of queries."""
+    visit with nothing changed shows the stored result, in a fixed number of queries.
+
+    None at all where the coordinators make every match (the program's matching mode): mentees
+    there do not browse mentors."""
+    if not mentees_request(program.settings):
+        return []
 
     def compute() -> list[dict[str, Any]]:
         data = load_program(

@@ -8,26 +8,32 @@ the relationship is active). Anyone else gets 404 on every path, whether or not 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from mentorhaven.accounts.models import User
 from mentorhaven.api_common import AUTH_ERRORS, ErrorOut, PageParams, body_doc, page, parse_body
-from mentorhaven.kernel.errors import ApplicationError
+from mentorhaven.kernel.errors import (
+    ApplicationError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from mentorhaven.mentoring import selectors, services
 from mentorhaven.mentoring.access import access_relationship, access_relationship_content
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.services.relationships import END_NOTE_LIMIT
-
-if TYPE_CHECKING:
-    from mentorhaven.accounts.models import User
+from mentorhaven.programs.access import administered_programs
+from mentorhaven.programs.models import Membership
 
 router = Router(tags=["relationships"])
 
 NOT_FOUND = {404: ErrorOut}
+# A write inside a relationship: 409 when its program is archived.
+WRITE_ERRORS = {409: ErrorOut, **NOT_FOUND, **AUTH_ERRORS}
 
 
 class PersonOut(Schema):
@@ -84,6 +90,33 @@ class RelationshipEndOut(Schema):
     status: str
     end_reason: str
     ended_at: datetime | None
+
+    @staticmethod
+    def resolve_id(obj) -> UUID:
+        return obj.public_id
+
+
+class RematchIn(Schema):
+    """End the relationship with a reason (as for ``/end``) and an optional note, and propose
+    ``mentor`` (the id of another mentor of the same program) to its mentee."""
+
+    mentor: UUID
+    reason: str = Field(..., max_length=32)
+    note: str = Field("", max_length=END_NOTE_LIMIT)
+
+
+class ClosingSurveyIn(Schema):
+    """A rating from 1 (poor) to 5 (very good) and an optional comment (encrypted; the
+    program's admins only ever see totals over many people)."""
+
+    rating: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=5000)
+
+
+class ClosingSurveyOut(Schema):
+    id: UUID
+    rating: int
+    created_at: datetime
 
     @staticmethod
     def resolve_id(obj) -> UUID:
@@ -251,15 +284,99 @@ def relationship_end(request, relationship_id: UUID):
     a 400 naming the choices; a relationship that has already ended, a 409."""
     relationship = access_relationship(request.auth, relationship_id, write=True)
     payload = parse_body(request, RelationshipEndIn)
-    if payload.reason not in Relationship.CHOSEN_END_REASONS:
+    return services.relationship_end(
+        actor=request.auth,
+        relationship=relationship,
+        reason=_chosen_reason(payload.reason),
+        note=payload.note,
+    )
+
+
+def _chosen_reason(reason: str) -> str:
+    if reason not in Relationship.CHOSEN_END_REASONS:
         raise ApplicationError(
             _("Choose a reason for ending: goals_met, not_a_fit, safety or left_program."),
             code="bad_reason",
             extra={"choices": list(Relationship.CHOSEN_END_REASONS)},
         )
-    return services.relationship_end(
-        actor=request.auth, relationship=relationship, reason=payload.reason, note=payload.note
+    return reason
+
+
+def _managed(request, relationship_id: UUID) -> Relationship:
+    """A relationship the caller coordinates (an admin of its program). Participants and
+    auditors, who see it, get 403 before their body is read; everyone else 404."""
+    relationship = access_relationship(request.auth, relationship_id)
+    if not administered_programs(request.auth).filter(pk=relationship.program_id).exists():
+        raise PermissionDenied()
+    return relationship
+
+
+LIFECYCLE_ERRORS = {409: ErrorOut, **NOT_FOUND, **AUTH_ERRORS}
+
+
+@router.post("/{uuid:relationship_id}/pause", response={200: RelationshipOut, **LIFECYCLE_ERRORS})
+def relationship_pause(request, relationship_id: UUID):
+    """Pause an active relationship (its program's admins): both people keep reading, neither
+    writes until it is resumed; both are told. Not active: 409."""
+    relationship = _managed(request, relationship_id)
+    return services.relationship_pause(actor=request.auth, relationship=relationship)
+
+
+@router.post("/{uuid:relationship_id}/resume", response={200: RelationshipOut, **LIFECYCLE_ERRORS})
+def relationship_resume(request, relationship_id: UUID):
+    """Resume a paused relationship (its program's admins); both are told. Not paused: 409."""
+    relationship = _managed(request, relationship_id)
+    return services.relationship_resume(actor=request.auth, relationship=relationship)
+
+
+@router.post(
+    "/{uuid:relationship_id}/rematch",
+    response={201: RelationshipOut, 400: ErrorOut, **LIFECYCLE_ERRORS},
+    openapi_extra=body_doc(RematchIn),
+)
+def relationship_rematch(request, relationship_id: UUID):
+    """End the relationship and propose another mentor of its program to the mentee, in one
+    step (its program's admins). Answers the new, proposed relationship. A mentor who is not
+    one of the program's: 422; a relationship that has already ended: 409."""
+    relationship = _managed(request, relationship_id)
+    payload = parse_body(request, RematchIn)
+    mentor = User.objects.filter(
+        public_id=payload.mentor,
+        pk__in=Membership.objects.filter(
+            program_id=relationship.program_id, role=Membership.Role.MENTOR
+        ).values("user_id"),
+    ).first()
+    if mentor is None:  # the same answer whether the id exists elsewhere or not at all
+        raise ValidationFailed(_("Choose a mentor of this program."), code="not_a_member")
+    new = services.relationship_rematch(
+        actor=request.auth,
+        relationship=relationship,
+        reason=_chosen_reason(payload.reason),
+        note=payload.note,
+        mentor=mentor,
     )
+    return Status(201, new)
+
+
+@router.post(
+    "/{uuid:relationship_id}/closing-survey",
+    response={201: ClosingSurveyOut, **LIFECYCLE_ERRORS},
+    openapi_extra=body_doc(ClosingSurveyIn),
+)
+def closing_survey_give(request, relationship_id: UUID):
+    """Your closing survey of a relationship completed with its goals met (its participants,
+    once). Not completed yet, or already answered: 409. Everyone else: 404."""
+    relationship = access_relationship(request.auth, relationship_id)
+    if request.auth.pk not in relationship.participant_ids():
+        raise NotFound()
+    payload = parse_body(request, ClosingSurveyIn)
+    survey = services.closing_survey_give(
+        actor=request.auth,
+        relationship=relationship,
+        rating=payload.rating,
+        comment=payload.comment,
+    )
+    return Status(201, survey)
 
 
 @router.get("/{uuid:relationship_id}/goals", response={200: GoalList, **NOT_FOUND, **AUTH_ERRORS})
@@ -271,7 +388,7 @@ def goal_list(request, relationship_id: UUID):
 
 @router.post(
     "/{uuid:relationship_id}/goals",
-    response={201: GoalOut, **NOT_FOUND, **AUTH_ERRORS},
+    response={201: GoalOut, **WRITE_ERRORS},
     openapi_extra=body_doc(GoalIn),
 )
 def goal_create(request, relationship_id: UUID):
@@ -297,7 +414,7 @@ def meeting_list(request, relationship_id: UUID):
 
 @router.post(
     "/{uuid:relationship_id}/meetings",
-    response={201: MeetingOut, **NOT_FOUND, **AUTH_ERRORS},
+    response={201: MeetingOut, **WRITE_ERRORS},
     openapi_extra=body_doc(MeetingIn),
 )
 def meeting_propose(request, relationship_id: UUID):
@@ -324,7 +441,7 @@ def note_list(request, relationship_id: UUID):
 
 @router.post(
     "/{uuid:relationship_id}/notes",
-    response={201: NoteOut, **NOT_FOUND, **AUTH_ERRORS},
+    response={201: NoteOut, **WRITE_ERRORS},
     openapi_extra=body_doc(NoteIn),
 )
 def note_create(request, relationship_id: UUID):

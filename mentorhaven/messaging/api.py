@@ -105,7 +105,7 @@ def message_list(request, relationship_id: UUID, params: Query[CursorParams]):
 
 @router.post(
     "/{uuid:relationship_id}/messages",
-    response={201: MessageOut, **ERRORS},
+    response={201: MessageOut, 409: ErrorOut, **ERRORS},
     openapi_extra=body_doc(MessageIn),
 )
 def message_send(request, relationship_id: UUID):
@@ -132,7 +132,7 @@ def _own_message(request, relationship_id: UUID, message_id: UUID):
 
 @router.patch(
     "/{uuid:relationship_id}/messages/{uuid:message_id}",
-    response={200: MessageOut, **ERRORS},
+    response={200: MessageOut, 409: ErrorOut, **ERRORS},
     openapi_extra=body_doc(MessageIn),
 )
 def message_edit(request, relationship_id: UUID, message_id: UUID):
@@ -143,7 +143,8 @@ def message_edit(request, relationship_id: UUID, message_id: UUID):
 
 
 @router.delete(
-    "/{uuid:relationship_id}/messages/{uuid:message_id}", response={200: MessageOut, **ERRORS}
+    "/{uuid:relationship_id}/messages/{uuid:message_id}",
+    response={200: MessageOut, 409: ErrorOut, **ERRORS},
 )
 def message_delete(request, relationship_id: UUID, message_id: UUID):
     message = _own_message(request, relationship_id, message_id)

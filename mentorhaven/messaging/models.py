@@ -258,6 +258,7 @@ class Notification(models.Model):
         RELATIONSHIP_STARTED = "relationship_started", _("Relationship started")
         RELATIONSHIP_ENDING = "relationship_ending", _("Relationship ending or quiet")
         RELATIONSHIP_ENDED = "relationship_ended", _("Relationship ended")
+        RELATIONSHIP_PAUSED = "relationship_paused", _("Relationship paused or resumed")
         MEETING_PROPOSED = "meeting_proposed", _("Meeting proposed")
         MEETING_ACCEPTED = "meeting_accepted", _("Meeting accepted or cancelled")
         MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")

@@ -71,6 +71,11 @@ KINDS: dict[str, KindSpec] = {
     Kind.RELATIONSHIP_STARTED: KindSpec(gettext_noop("Your mentoring relationship has started")),
     Kind.RELATIONSHIP_ENDING: KindSpec(gettext_noop("Your mentoring program ends soon")),
     Kind.RELATIONSHIP_ENDED: KindSpec(gettext_noop("Your mentoring relationship has ended")),
+    Kind.RELATIONSHIP_PAUSED: KindSpec(
+        gettext_noop(
+            "The program's team paused your mentoring relationship: you can read, not write"
+        )
+    ),
     Kind.MEETING_PROPOSED: KindSpec(gettext_noop("A meeting was proposed")),
     Kind.MEETING_ACCEPTED: KindSpec(gettext_noop("Your meeting is confirmed")),
     Kind.MEETING_REMINDER: KindSpec(
@@ -109,6 +114,12 @@ RELATIONSHIP_QUIET = gettext_noop(
 MEETING_CANCELLED = gettext_noop("A meeting was cancelled")
 EVENT_CANCELLED = gettext_noop("A program event you registered for was cancelled")
 PROGRAM_ENDING = KINDS[Kind.RELATIONSHIP_ENDING].text
+RELATIONSHIP_RESUMED = gettext_noop(
+    "The program's team resumed your mentoring relationship: you can both write again"
+)
+REMATCHED = gettext_noop(
+    "The program's team ended your mentoring relationship and proposed a new mentor for you"
+)
 PARTNER_LEFT = gettext_noop(
     "Your mentoring relationship has ended: the other person left MentorHaven"
 )

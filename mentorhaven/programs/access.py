@@ -11,10 +11,11 @@ from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel.access import fetch, is_person, parse_public_id
-from mentorhaven.kernel.errors import NotFound, PermissionDenied
+from mentorhaven.kernel.errors import Conflict, NotFound, PermissionDenied
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 
 # Organization roles that oversee every program of their organization (program metadata).
@@ -129,3 +130,19 @@ def access_participant(program: Program, public_id: Any, *, roles: Collection[st
     if person is None:
         raise NotFound()
     return person
+
+
+def ensure_program_open(program: Program | int) -> None:
+    """Conflict (code ``archived``) when ``program`` is archived: nothing new is written inside
+    it any more — relationships, requests, match runs, goals, meetings, notes, messages, files,
+    invitations — while everything already there stays readable (the records are kept).
+
+    Each family of write services calls it once, in its shared check, after the access check
+    (so a viewer who may not see the program still gets NotFound). Read from the database, not
+    from the caller's copy: the program may have been archived since it was loaded."""
+    program_id = program if isinstance(program, int) else program.pk
+    if Program.objects.filter(pk=program_id, archived_at__isnull=False).exists():
+        raise Conflict(
+            _("This program is archived: its records can be read, nothing new can be added."),
+            code="archived",
+        )

@@ -11,8 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# How pairs form in a program: "admin" — its coordinators run matching and publish the pairs,
+# mentees do not browse or ask mentors; "mentee_request" — each mentee sees suggested mentors and
+# asks one, there are no match runs; "both" — either way.
 MATCHING_MODES = ("admin", "mentee_request", "both")
 DEFAULT_MATCHING_MODE = "both"
+
+
+def matching_mode(settings: dict | None) -> str:
+    """The program's matching mode from its settings (the default when unset or unknown)."""
+    mode = (settings or {}).get("matching_mode")
+    return mode if mode in MATCHING_MODES else DEFAULT_MATCHING_MODE
+
+
+def mentees_request(settings: dict | None) -> bool:
+    """Whether mentees see suggested mentors and ask one (and may wait for a free one)."""
+    return matching_mode(settings) in ("mentee_request", "both")
+
+
+def coordinators_run_matching(settings: dict | None) -> bool:
+    """Whether the coordinators run program-wide matching and publish its pairs."""
+    return matching_mode(settings) in ("admin", "both")
+
 
 # Figures about fewer people than this are never shown: a program may ask for more, never less.
 MIN_GROUP_SIZE_FLOOR = 5

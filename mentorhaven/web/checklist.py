@@ -21,6 +21,7 @@ from mentorhaven.accounts.models import User
 from mentorhaven.accounts.selectors import user_has_mfa
 from mentorhaven.matching.models import Profile, Question
 from mentorhaven.mentoring.models import Meeting, Relationship
+from mentorhaven.programs.domain import mentees_request
 from mentorhaven.programs.models import Membership
 
 MENTEE, MENTOR = Membership.Role.MENTEE, Membership.Role.MENTOR
@@ -128,6 +129,16 @@ def checklist_for(viewer: User) -> list[Step]:
             asked = any(
                 r.program_id == m.program_id and r.mentee_id == viewer.pk for r in relationships
             )
+            if not mentees_request(m.program.settings):  # the coordinators match: nothing to do
+                steps.append(
+                    Step(
+                        f"request-{m.program_id}",
+                        _("Wait for your coordinator's match in %(program)s")
+                        % {"program": m.program.name},
+                        asked,
+                    )
+                )
+                continue
             steps.append(
                 Step(
                     f"request-{m.program_id}",

@@ -24,12 +24,20 @@ from mentorhaven.mentoring.services import (
     relationship_accept,
     relationship_decline,
     relationship_end,
+    relationship_pause,
     relationship_propose,
+    relationship_rematch,
+    relationship_resume,
 )
 from mentorhaven.mentoring.tasks import send_meeting_reminders, warn_programs_ending
 from mentorhaven.messaging import services
-from mentorhaven.messaging.models import Notification
-from mentorhaven.messaging.notices import KINDS, REQUEST_LAPSED
+from mentorhaven.messaging.models import Notification, NotificationPreference
+from mentorhaven.messaging.notices import (
+    KINDS,
+    RELATIONSHIP_RESUMED,
+    REMATCHED,
+    REQUEST_LAPSED,
+)
 from mentorhaven.programs.services import invitation_create
 from tests.matching.conftest import fill
 from tests.matching.conftest import questionnaire as questionnaire  # the fixture
@@ -167,6 +175,72 @@ def test_ending_a_relationship_tells_the_other_person(personas):
     relationship = _active(personas, personas.cara, personas.ana)
     relationship_end(actor=personas.cara, relationship=relationship, reason="goals_met")
     assert told(Kind.RELATIONSHIP_ENDED) == {personas.ana.pk}
+
+
+def test_pausing_and_resuming_tell_both_people_by_app_and_a_mail_without_content(
+    personas, django_capture_on_commit_callbacks
+):
+    relationship = _active(personas, personas.cara, personas.ana)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship_pause(actor=personas.coordinator, relationship=relationship)
+    assert told(Kind.RELATIONSHIP_PAUSED) == {personas.ana.pk, personas.cara.pk}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([personas.ana.email, personas.cara.email])
+    for message in mail.outbox:
+        only_fixed_words(message, personas.ana, personas.cara)
+        assert "paused" in message.subject
+        assert f"/relationships/{relationship.public_id}/" in message.body
+    Notification.objects.update(read_at=timezone.now())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship_resume(actor=personas.coordinator, relationship=relationship)
+    resumed = Notification.objects.filter(text=RELATIONSHIP_RESUMED)
+    assert {n.user_id for n in resumed} == {personas.ana.pk, personas.cara.pk}
+    assert len(mail.outbox) == 2 and all("resumed" in m.subject for m in mail.outbox)
+    assert personas.coordinator.pk not in told(Kind.RELATIONSHIP_PAUSED)
+
+
+def test_a_pause_follows_each_persons_preference(personas, django_capture_on_commit_callbacks):
+    relationship = _active(personas, personas.cara, personas.ana)
+    NotificationPreference.objects.create(
+        user=personas.ana, channels={Kind.RELATIONSHIP_PAUSED: "off"}
+    )
+    NotificationPreference.objects.create(
+        user=personas.cara, channels={Kind.RELATIONSHIP_PAUSED: "app"}
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        relationship_pause(actor=personas.coordinator, relationship=relationship)
+    assert told(Kind.RELATIONSHIP_PAUSED) == {personas.cara.pk}
+    assert mail.outbox == []
+
+
+def test_a_rematch_tells_the_mentee_once_and_both_mentors(
+    personas, django_capture_on_commit_callbacks
+):
+    relationship = _active(personas, personas.cara, personas.ana)
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        new = relationship_rematch(
+            actor=personas.coordinator,
+            relationship=relationship,
+            reason="not_a_fit",
+            note=SECRET,
+            mentor=personas.ben,
+        )
+    [to_mentee] = Notification.objects.filter(user=personas.cara)
+    assert to_mentee.text == REMATCHED and str(new.public_id) in to_mentee.link
+    assert told(Kind.RELATIONSHIP_ENDED) == {personas.ana.pk}
+    assert told(Kind.MATCH_PUBLISHED) == {personas.cara.pk, personas.ben.pk}
+    assert personas.coordinator.pk not in set(Notification.objects.values_list("user", flat=True))
+    assert {m.to[0] for m in mail.outbox} == {
+        personas.cara.email,
+        personas.ana.email,
+        personas.ben.email,
+    }
+    for message in mail.outbox:
+        only_fixed_words(message, personas.ana, personas.ben, personas.cara)
 
 
 def test_meetings_proposed_accepted_and_reminded(personas, django_capture_on_commit_callbacks):

@@ -10,7 +10,7 @@ import pytest
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
-from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.kernel.errors import Conflict
 from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.programs.models import OrgMembership, Program
 from mentorhaven.programs.services import invitation_create, program_archive
@@ -259,7 +259,7 @@ def test_only_org_admins_reach_the_programs_page(client, personas, login, who):
 
 def test_nobody_is_invited_to_an_archived_program(personas):
     program_archive(actor=personas.org_admin, program=personas.program)
-    with pytest.raises(ValidationFailed, match="archived"):
+    with pytest.raises(Conflict, match="archived"):
         invitation_create(
             actor=personas.org_admin,
             organization=personas.org,

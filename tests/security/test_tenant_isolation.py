@@ -774,6 +774,12 @@ RULES: dict[str, Rule] = {
     "api:match_run_publish": Rule(RUN, reach("admins"), methods=("post",)),
     "api:relationship_detail": Rule(REL, reach("meta"), methods=("get",)),
     "api:relationship_end": Rule(REL, change("meta", "lifecycle"), methods=("post",)),
+    # The coordinator's actions: its program's admins; participants and auditors see, may not.
+    "api:relationship_pause": Rule(REL, change("meta", "admins"), methods=("post",)),
+    "api:relationship_resume": Rule(REL, change("meta", "admins"), methods=("post",)),
+    "api:relationship_rematch": Rule(REL, change("meta", "admins"), methods=("post",)),
+    # Participants only (the world's relationships are active: a served request is a 409).
+    "api:closing_survey_give": Rule(REL, reach("parts"), methods=("post",)),
     "api:goal_list": Rule(REL, reach("parts"), methods=("get",)),
     "api:goal_create": Rule(REL, change("parts", "mentee"), methods=("post",)),
     "api:meeting_list": Rule(REL, reach("parts"), methods=("get",)),

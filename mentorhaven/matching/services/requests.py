@@ -18,9 +18,15 @@ from mentorhaven.matching.models import (
     ParticipantRole,
     WaitlistEntry,
 )
-from mentorhaven.matching.services._common import DEFAULT_REQUEST_WINDOW_DAYS, _audit, _require_role
+from mentorhaven.matching.services._common import (
+    DEFAULT_REQUEST_WINDOW_DAYS,
+    _audit,
+    _require_role,
+    require_requests_open,
+)
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.services import relationship_end, relationship_propose
+from mentorhaven.programs.access import ensure_program_open
 from mentorhaven.programs.models import Program
 
 if TYPE_CHECKING:
@@ -38,6 +44,8 @@ def match_request(*, actor: User, program: Program, mentor) -> Relationship:
     """A mentee asks a suggested mentor. The mentor must be feasible right now (not paused,
     not full, not excluded); the mentor has ``request_window_days`` (default 7) to answer."""
     _require_role(actor, program, ParticipantRole.MENTEE)
+    ensure_program_open(program)
+    require_requests_open(program)
     if Relationship.objects.filter(
         program=program, mentee=actor, status__in=["proposed", "active", "paused"]
     ).exists():

@@ -20,10 +20,11 @@ from mentorhaven.matching.models import (
     MatchPair,
     MatchRun,
 )
-from mentorhaven.matching.services._common import _audit, _require_admin
+from mentorhaven.matching.services._common import _audit, _require_admin, require_runs_open
 from mentorhaven.matching.services.requests import request_window
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.services import relationship_propose
+from mentorhaven.programs.access import ensure_program_open
 from mentorhaven.programs.models import Program
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ def match_run_create(*, actor: User | None, program: Program, method: str = "aut
     only for choosing: the scores kept for review leave out sensitive answers and goals."""
     if actor is not None:
         _require_admin(actor, program)
+    ensure_program_open(program)
+    require_runs_open(program)
     data = load_program(program, reader=actor, purpose="Run matching for a program")
     result = scoring.run_program(data, method=method)  # type: ignore[arg-type]
     run = MatchRun.objects.create(
@@ -88,6 +91,7 @@ def _draft(run: MatchRun) -> MatchRun:
     run = MatchRun.objects.select_for_update().select_related("program").get(pk=run.pk)
     if run.status != MatchRun.Status.DRAFT:
         raise Conflict(_("This match run is no longer a draft."), code="not_draft")
+    ensure_program_open(run.program)  # every change to a draft, its publishing included
     return run
 
 
@@ -201,6 +205,7 @@ def match_run_publish(*, actor: User, run: MatchRun) -> list[Relationship]:
     if actor is not None:
         _require_admin(actor, run.program)
     program = run.program
+    require_runs_open(program)  # the mode may have changed since the draft was made
     respond_by = timezone.now() + request_window(program)
     created = []
     for pair in run.pairs.select_related("mentee", "mentor"):

@@ -10,7 +10,7 @@ from mentorhaven.kernel.errors import Conflict
 from mentorhaven.matching import scoring
 from mentorhaven.matching.adapters import load_program
 from mentorhaven.matching.models import ParticipantRole, WaitlistEntry
-from mentorhaven.matching.services._common import _audit, _require_role
+from mentorhaven.matching.services._common import _audit, _require_role, require_requests_open
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.notices import Kind, notify
 from mentorhaven.programs.models import Program
@@ -20,8 +20,10 @@ OPEN = (Relationship.Status.PROPOSED, Relationship.Status.ACTIVE)
 
 @transaction.atomic
 def waitlist_join(*, actor, program: Program) -> WaitlistEntry:
-    """Put the mentee on the program's waitlist; joining twice keeps the first place."""
+    """Put the mentee on the program's waitlist; joining twice keeps the first place. Only
+    where mentees ask mentors (the waitlist tells them whom they may ask now)."""
     _require_role(actor, program, ParticipantRole.MENTEE)
+    require_requests_open(program)
     if Relationship.objects.filter(program=program, mentee=actor, status__in=OPEN).exists():
         raise Conflict(_("You already have a mentor or a pending request."), code="already_open")
     entry, created = WaitlistEntry.objects.get_or_create(program=program, mentee=actor)

@@ -22,6 +22,7 @@ from mentorhaven.matching.views._common import MENTOR, _to
 from mentorhaven.mentoring.access import access_relationship
 from mentorhaven.mentoring.services import relationship_decline
 from mentorhaven.programs.access import access_participant, access_program
+from mentorhaven.programs.domain import coordinators_run_matching, mentees_request
 
 
 @login_required
@@ -52,6 +53,8 @@ def hub(request: SignedInRequest, program_id) -> HttpResponse:
             "is_admin": is_admin,
             "roles": roles,
             "matches": selectors.my_matches(viewer=request.user, program=program),
+            "requests_open": mentees_request(program.settings),
+            "runs_open": coordinators_run_matching(program.settings),
         },
     )
 
@@ -71,9 +74,12 @@ def suggestions(request: SignedInRequest, program_id) -> HttpResponse:
             if current
             else [],
             "suggestions": found,
+            "requests_open": mentees_request(program.settings),
             # Why the list is empty: no seat at all, or seats only with mentors who cannot be
             # suggested (paused, excluded, or who declined this mentee).
-            "free_seats": None if current or found else selectors.free_seats(program=program),
+            "free_seats": None
+            if current or found or not mentees_request(program.settings)
+            else selectors.free_seats(program=program),
             "waiting_since": selectors.waiting_since(viewer=request.user, program=program),
         },
     )

@@ -32,6 +32,7 @@ from mentorhaven.matching.models import (
 )
 from mentorhaven.matching.views._common import MENTEE, MENTOR, _to
 from mentorhaven.programs.access import access_participant, access_program
+from mentorhaven.programs.domain import coordinators_run_matching
 
 
 @require_POST
@@ -83,6 +84,7 @@ def runs(request: SignedInRequest, program_id) -> HttpResponse:
         {
             "program": program,
             "runs": selectors.runs_for(viewer=request.user, program=program),
+            "runs_open": coordinators_run_matching(program.settings),
             "managers": selectors.manager_exclusions(viewer=request.user, program=program),
             "manager_form": forms.PairForm(mentees=people, mentors=mentors),
         },

@@ -9,16 +9,22 @@ from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.access import refuse_if_blocked as refuse_if_blocked
 from mentorhaven.mentoring.models import Relationship
+from mentorhaven.programs.access import ensure_program_open
 
 
 def still_active(relationship: Relationship) -> bool:
     """Read the status again under a row lock: the relationship may have ended since the
-    caller loaded it, and access derived from it ends at that moment."""
-    return (
+    caller loaded it, and access derived from it ends at that moment. Every write inside a
+    relationship (goals, notes, meetings) passes here, so this is also where an archived
+    program refuses them (Conflict ``archived``; reading stays possible)."""
+    active = (
         Relationship.objects.select_for_update()
         .filter(pk=relationship.pk, status=Relationship.Status.ACTIVE)
         .exists()
     )
+    if active:
+        ensure_program_open(relationship.program_id)
+    return active
 
 
 def clean_title(title: str) -> str:

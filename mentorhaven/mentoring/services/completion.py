@@ -9,6 +9,7 @@ from mentorhaven.accounts.models import User
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
 from mentorhaven.mentoring.models import ClosingSurvey, Relationship
 from mentorhaven.mentoring.services._common import clean_text, content_audit
+from mentorhaven.programs.access import ensure_program_open
 
 
 @transaction.atomic
@@ -22,6 +23,7 @@ def closing_survey_give(
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()
+    ensure_program_open(relationship.program_id)
     if relationship.status != Relationship.Status.COMPLETED:
         raise Conflict(
             _("The closing survey opens once the relationship is completed."), code="not_completed"

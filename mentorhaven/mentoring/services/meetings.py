@@ -22,6 +22,7 @@ from mentorhaven.mentoring.services._common import (
     require_participant_active,
 )
 from mentorhaven.mentoring.services.relationships import relationship_touch
+from mentorhaven.programs.access import ensure_program_open
 
 
 def _clean_location(location: str) -> str:
@@ -146,6 +147,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
     relationship = meeting.relationship
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()
+    ensure_program_open(relationship.program_id)
     if meeting.status not in (Meeting.Status.PROPOSED, Meeting.Status.SCHEDULED):
         raise Conflict(_("This meeting is not planned any more."), code="not_planned")
     meeting.status = Meeting.Status.CANCELLED
@@ -207,6 +209,7 @@ def feedback_give(*, actor: User, meeting: Meeting, rating: int, comment: str = 
     relationship = meeting.relationship
     if actor.pk not in relationship.participant_ids():
         raise PermissionDenied()
+    ensure_program_open(relationship.program_id)
     if (
         meeting.status != Meeting.Status.SCHEDULED
         or meeting.starts_at is None

@@ -16,6 +16,7 @@ from mentorhaven.mentoring.services._common import (
     still_active,
 )
 from mentorhaven.mentoring.services.relationships import relationship_touch
+from mentorhaven.programs.access import ensure_program_open
 
 
 @transaction.atomic
@@ -56,6 +57,7 @@ def note_edit(
     relationship is paused or once the other participant has blocked the author."""
     if actor.pk != note.author_id:
         raise PermissionDenied()
+    ensure_program_open(note.relationship.program_id)
     if note.shared or shared:
         relationship = Relationship.objects.get(pk=note.relationship_id)
         if relationship.is_paused:

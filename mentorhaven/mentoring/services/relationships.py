@@ -16,7 +16,7 @@ from mentorhaven.matching.suggestions import suggestions_mark_stale
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.mentoring.notifications import EVENTS, relationship_link, tell
 from mentorhaven.messaging.notices import already_told
-from mentorhaven.programs.access import administered_programs
+from mentorhaven.programs.access import administered_programs, ensure_program_open
 from mentorhaven.programs.models import Membership, Program
 
 DEFAULT_AGREEMENT = (
@@ -48,13 +48,16 @@ def relationship_propose(
     mentor,
     source: str = Relationship.Source.MANUAL,
     respond_by: datetime | None = None,
+    tell_mentee: bool = True,
 ) -> Relationship:
     """Propose a pairing. Admins of the program may propose any pair; a mentee may request a
-    mentor for themself (self-match)."""
+    mentor for themself (self-match). ``tell_mentee=False`` when the caller tells her in its
+    own words (a rematch)."""
     is_admin = administered_programs(actor).filter(pk=program.pk).exists()
     self_match = source == Relationship.Source.SELF_MATCH
     if not is_admin and not (self_match and actor is not None and actor.pk == mentee.pk):
         raise PermissionDenied()
+    ensure_program_open(program)
     _require_member(program, mentee, Membership.Role.MENTEE)
     _require_member(program, mentor, Membership.Role.MENTOR)
     if Relationship.objects.filter(
@@ -78,7 +81,7 @@ def relationship_propose(
     if self_match:
         tell([mentor], "request_received", relationship)
     else:
-        tell([mentee, mentor], "match_published", relationship)
+        tell([mentee, mentor] if tell_mentee else [mentor], "match_published", relationship)
     return relationship
 
 
@@ -97,6 +100,7 @@ def relationship_accept(*, actor: User, relationship: Relationship) -> Relations
         relationship.mentor_accepted_at = relationship.mentor_accepted_at or now
     else:
         raise PermissionDenied()
+    ensure_program_open(relationship.program_id)
     if relationship.mentee_accepted_at and relationship.mentor_accepted_at:
         relationship.status = Relationship.Status.ACTIVE
         relationship.started_at = now
@@ -163,6 +167,7 @@ def relationship_end(
     reason: str,
     note: str = "",
     completed: bool | None = None,
+    tell_mentee: bool = True,
 ) -> Relationship:
     """End a relationship: completed, or ended early with a reason, by either participant or an
     admin of its program (``actor=None``: MentorHaven itself, e.g. an idle sweep). Access derived
@@ -171,7 +176,8 @@ def relationship_end(
 
     ``note`` is the ender's own words, encrypted under their key and shown to them and the
     program's admins, never to the other participant. ``completed`` defaults to "the goals were
-    met" for a relationship that had started."""
+    met" for a relationship that had started. ``tell_mentee=False`` when the caller tells her
+    in its own words (a rematch)."""
     relationship = Relationship.objects.select_for_update().get(pk=relationship.pk)
     if relationship.status not in OPEN:
         raise Conflict(_("This relationship has already ended."), code="already_ended")
@@ -219,7 +225,11 @@ def relationship_end(
     if lapsed:  # a request nobody answered: the mentee may ask someone else
         tell([relationship.mentee_id], "request_lapsed", relationship)
     else:
-        others = [pk for pk in relationship.participant_ids() if actor is None or pk != actor.pk]
+        others = [
+            pk
+            for pk in relationship.participant_ids()
+            if (actor is None or pk != actor.pk) and (tell_mentee or pk != relationship.mentee_id)
+        ]
         tell(others, "ended", relationship)
     return relationship
 
@@ -251,6 +261,7 @@ def relationship_pause(*, actor: User, relationship: Relationship) -> Relationsh
         category="program",
         organization=relationship.program.organization_id,
     )
+    tell(relationship.participant_ids(), "paused", relationship)
     return relationship
 
 
@@ -261,6 +272,7 @@ def relationship_resume(*, actor: User, relationship: Relationship) -> Relations
     _require_program_admin(actor, relationship)
     if relationship.status != Relationship.Status.PAUSED:
         raise Conflict(_("This relationship is not paused."), code="not_paused")
+    ensure_program_open(relationship.program_id)
     relationship.status = Relationship.Status.ACTIVE
     relationship.paused_at = None
     relationship.last_activity_at = timezone.now()  # the pause is not idleness
@@ -275,6 +287,7 @@ def relationship_resume(*, actor: User, relationship: Relationship) -> Relations
         category="program",
         organization=relationship.program.organization_id,
     )
+    tell(relationship.participant_ids(), "resumed", relationship)
     return relationship
 
 
@@ -285,18 +298,26 @@ def relationship_rematch(
     """A coordinator ends a relationship with a reason and proposes a new mentor for its mentee
     in the same program, in one transaction: both steps or neither. The new pairing starts as
     any proposal does (both accept the agreement). Returns the new relationship. Each step
-    records its own audit event (``relationship.end``, ``relationship.propose``)."""
+    records its own audit event (``relationship.end``, ``relationship.propose``).
+
+    The old mentor is told the relationship ended, the new one that they have a match; the
+    mentee gets one notice saying both, linking to the new relationship."""
     _require_program_admin(actor, relationship)
     if mentor.pk == relationship.mentor_id:
         raise ValidationFailed(_("Choose a different mentor."), code="same_mentor")
-    relationship_end(actor=actor, relationship=relationship, reason=reason, note=note)
-    return relationship_propose(
+    relationship_end(
+        actor=actor, relationship=relationship, reason=reason, note=note, tell_mentee=False
+    )
+    new = relationship_propose(
         actor=actor,
         program=relationship.program,
         mentee=relationship.mentee,
         mentor=mentor,
         source=Relationship.Source.MANUAL,
+        tell_mentee=False,
     )
+    tell([new.mentee_id], "rematched", new)
+    return new
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from mentorhaven.messaging.models import (
     Conversation,
     ConversationMember,
 )
+from mentorhaven.programs.access import ensure_program_open
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -55,6 +56,7 @@ def _require_writer(actor: User, conversation: Conversation) -> None:
         raise NotFound()
     if is_read_only(conversation):
         raise read_only_error(conversation)
+    ensure_program_open(conversation.program_id)
 
 
 def _other_ids(actor: User, conversation: Conversation) -> list[int]:

@@ -18,7 +18,7 @@ from mentorhaven.messaging.models import (
     Notification,
 )
 from mentorhaven.messaging.services._common import conversation_link
-from mentorhaven.programs.access import administered_programs
+from mentorhaven.programs.access import administered_programs, ensure_program_open
 from mentorhaven.programs.models import Membership, Program
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def group_conversation_create(
     """A group conversation of a group program, created by its admins, for members of it."""
     if not administered_programs(actor).filter(pk=program.pk).exists():
         raise PermissionDenied()
+    ensure_program_open(program)
     if program.kind != Program.Kind.GROUP:
         raise ValidationFailed(_("Only group programs have group conversations."), code="not_group")
     title = (title or "").strip()

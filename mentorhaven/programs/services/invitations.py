@@ -27,6 +27,7 @@ from mentorhaven.kernel.errors import (
 )
 from mentorhaven.mail import send_after_commit
 from mentorhaven.messaging.notices import Kind, notify
+from mentorhaven.programs.access import ensure_program_open
 from mentorhaven.programs.models import (
     Invitation,
     Membership,
@@ -90,10 +91,8 @@ def invitation_check(
             raise ValidationFailed(_("A program role needs a program."), code="program_required")
     elif program_role not in Membership.Role.values:
         raise ValidationFailed(_("Unknown program role."), code="unknown_role")
-    elif program.archived_at is not None:
-        raise ValidationFailed(
-            _("This program is archived: nobody new can join it."), code="archived"
-        )
+    else:
+        ensure_program_open(program)  # nobody new joins an archived program
     scope.check(program=program, program_role=program_role, org_role=org_role)
 
     pending = Invitation.objects.filter(
