@@ -17,6 +17,7 @@ When /usr/bin/chromium is missing the tests are skipped with a loud reason, exce
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -251,3 +252,23 @@ def sign_in(tab, email: str, password: str, totp_secret: str | None = None) -> N
         tab.fill("input[name=code]", totp_code(totp_secret))
         submit(tab)
         tab.wait_for_load_state("load")
+
+
+def enrol_authenticator(tab, password: str) -> str:
+    """Enrol an authenticator app as a person would (re-entering the password when asked);
+    returns its secret. Admins and mentors need a second factor."""
+    from playwright.sync_api import expect
+
+    from tests.conftest import totp_code
+
+    tab.goto("/accounts/2fa/totp/activate/")
+    if "/accounts/reauthenticate/" in tab.url:  # enrolling asks for the password again
+        tab.fill("input[name=password]", password)
+        submit(tab)
+        tab.wait_for_load_state("load")
+    expect(tab).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    secret = tab.locator("#authenticator_secret").input_value()
+    tab.fill("input[name=code]", totp_code(secret))
+    submit(tab)
+    tab.wait_for_load_state("load")
+    return secret

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from mentorhaven.programs.models import Organization, OrgMembership, Program
 from mentorhaven.programs.services import setup_token_issue
-from tests.conftest import totp_code
-from tests.e2e.conftest import csp_violations, submit
+from tests.e2e.conftest import csp_violations, enrol_authenticator, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,16 +57,7 @@ def test_an_empty_install_becomes_an_organization_with_a_program(page):
     ).exists()
 
     # An admin's role needs a second factor: enrol an authenticator as a person would.
-    page.goto("/accounts/2fa/totp/activate/")
-    if "/accounts/reauthenticate/" in page.url:  # enrolling asks for the password again
-        page.fill("input[name=password]", PASSWORD)
-        submit(page)
-        page.wait_for_load_state("load")
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
-    secret = page.locator("#authenticator_secret").input_value()
-    page.fill("input[name=code]", totp_code(secret))
-    submit(page)
-    page.wait_for_load_state("load")
+    enrol_authenticator(page, PASSWORD)
 
     # The first program, from the navigation.
     page.goto("/dashboard/")
