@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("messaging", "0005_safety_cases"),
+        ("messaging", "0006_event_notification_kinds"),
     ]
 
     operations = [
@@ -33,6 +33,8 @@ class Migration(migrations.Migration):
                     ("report_outcome", "Outcome of your safety report"),
                     ("safety_warning", "Warning from a program's team"),
                     ("waitlist", "A mentor has a free seat"),
+                    ("event_reminder", "Program event reminder"),
+                    ("event_update", "Place at a program event, or event cancelled"),
                 ],
                 max_length=32,
             ),
