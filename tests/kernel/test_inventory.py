@@ -252,6 +252,21 @@ def test_records_about_a_person_grow_with_their_memberships(personas):
     assert after[Category.PERSONAL] == before[Category.PERSONAL]
 
 
+def test_one_query_counts_what_each_model_holds_as_counting_them_apart_does(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    audit.record(action="test.read", actor=personas.ana, subject=personas.cara, category="program")
+    for person in (personas.cara, personas.ana, personas.coordinator, personas.outsider):
+        apart = {label: inventory.holdings(d, person) for label, d in inventory.REGISTRY.items()}
+        with CaptureQueriesContext(connection) as queries:
+            together = inventory.all_holdings(person)
+        assert together == apart
+        # One counting query (a few declarations look their subject up first), not one a model.
+        assert len(queries.captured_queries) <= 5 < len(inventory.REGISTRY)
+    assert sum(together[label].per_field.get("user", 0) for label in together) > 0
+
+
 def test_records_about_a_person_count_only_their_own_rows(personas):
     cara = inventory.records_about(personas.cara)
     Membership.objects.create(
