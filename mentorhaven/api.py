@@ -141,6 +141,7 @@ def unexpected_error(request, exc):
 def _add_routers() -> None:
     from mentorhaven.accounts.api import router as accounts_router
     from mentorhaven.community.api import router as community_router
+    from mentorhaven.community.survey_api import router as survey_router
     from mentorhaven.consent.api import router as consent_router
     from mentorhaven.files.api import router as files_router
     from mentorhaven.matching.api import router as matching_router
@@ -160,6 +161,7 @@ def _add_routers() -> None:
     api.add_router("", consent_router)
     api.add_router("", files_router)
     api.add_router("", community_router)  # /programs/{slug}/events, /events/...
+    api.add_router("", survey_router)  # /programs/{slug}/surveys, /surveys/...
 
 
 _add_routers()

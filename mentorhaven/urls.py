@@ -19,6 +19,7 @@ urlpatterns = [
     path("files/", include("mentorhaven.files.urls")),
     path("gates/", include("mentorhaven.gates.urls")),
     path("events/", include("mentorhaven.community.urls")),
+    path("surveys/", include("mentorhaven.community.survey_urls")),
     path("incidents/", include("mentorhaven.incidents.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from mentorhaven.accounts.models import User
-from mentorhaven.community.models import Event
+from mentorhaven.community.models import Event, Survey
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.programs.access import administered_programs
@@ -69,4 +69,18 @@ def access_event(viewer: User, public_id: Any, *, write: bool = False) -> Event:
         public_id,
         write=write,
         writable=Event.objects.filter(program__in=administered_programs(viewer)),
+    )
+
+
+def access_survey(viewer: User, public_id: Any, *, write: bool = False) -> Survey:
+    """The survey if the viewer belongs to its program's community, else NotFound; with
+    ``write=True`` (close it, read its results) the viewer must run the program, else
+    PermissionDenied."""
+    return fetch(
+        Survey.objects.filter(program__in=community_programs(viewer)).select_related(
+            "program__organization"
+        ),
+        public_id,
+        write=write,
+        writable=Survey.objects.filter(program__in=administered_programs(viewer)),
     )

@@ -26,3 +26,11 @@ declare(
     category="program",
     sentence=_("{actor} saw that you registered for an event"),
 )
+declare("survey.create", category="program", sentence=_("{actor} published a survey"))
+declare("survey.respond", category="program", sentence=_("{actor} answered a survey"))
+declare("survey.close", category="program", sentence=_("{actor} closed a survey"))
+declare(
+    "survey.results_read",
+    category="program",
+    sentence=_("{actor} looked at a survey's results (aggregates only)"),
+)

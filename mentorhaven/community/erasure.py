@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mentorhaven.community.services import registrations_erase
+from mentorhaven.community.services import registrations_erase, survey_answers_erase
 from mentorhaven.privacy.erasure.registry import REMOVE, register
 
 if TYPE_CHECKING:
@@ -22,3 +22,8 @@ if TYPE_CHECKING:
 @register("community.registrations", order=REMOVE)
 def remove_registrations(user: User) -> dict[str, int]:
     return registrations_erase(user=user)
+
+
+@register("community.survey_answers", order=REMOVE)
+def remove_survey_answers(user: User) -> dict[str, int]:
+    return survey_answers_erase(user=user)

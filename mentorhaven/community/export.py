@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from mentorhaven.community.models import Event, Registration
-from mentorhaven.privacy.export.registry import Section, register
+from mentorhaven.community.models import (
+    ConfidentialAnswer,
+    Event,
+    Registration,
+    Survey,
+    SurveyCompletion,
+)
+from mentorhaven.privacy.export.registry import Section, exclude, register
 
 
 def registration_rows(context):
@@ -60,4 +66,83 @@ register(
         source=_("Written by you for a program you run"),
         order=63,
     )
+)
+
+
+def completion_rows(context):
+    found = SurveyCompletion.objects.filter(user=context.user).select_related("survey__program")
+    for completion in found.order_by("survey__created_at", "survey__pk"):
+        survey = completion.survey
+        yield {
+            "survey": survey.public_id,
+            "program": survey.program.name,
+            "title": survey.title,
+            "mode": survey.mode,
+            "note": "anonymous answers are linked to nobody and cannot be included"
+            if survey.is_anonymous
+            else "your answers are in the confidential answers section",
+        }
+
+
+def confidential_rows(context):
+    found = ConfidentialAnswer.objects.filter(respondent=context.user).select_related(
+        "survey", "question"
+    )
+    for answer in found.order_by("survey__pk", "question__position"):
+        question = answer.question
+        yield {
+            "survey": answer.survey.public_id,
+            "question": question.prompt,
+            "choice": question.options[answer.choice] if answer.choice is not None else None,
+            "rating": answer.scale,
+            "text": answer.text,
+            "submitted": answer.submitted_at,
+        }
+
+
+def survey_rows(context):
+    for survey in Survey.objects.filter(author=context.user).select_related("program"):
+        yield {"survey": survey.public_id, "program": survey.program.name, "title": survey.title}
+
+
+register(
+    Section(
+        key="surveys_answered",
+        title=_("Surveys you answered"),
+        models=("community.SurveyCompletion",),
+        rows=completion_rows,
+        order=64,
+    )
+)
+register(
+    Section(
+        key="survey_answers",
+        title=_("Your confidential survey answers"),
+        models=("community.ConfidentialAnswer",),
+        rows=confidential_rows,
+        order=65,
+    )
+)
+register(
+    Section(
+        key="surveys_published",
+        title=_("Surveys you published"),
+        models=("community.Survey",),
+        rows=survey_rows,
+        order=66,
+    )
+)
+exclude(
+    "community.PendingBallot",
+    "anonymous answers waiting for their batch are linked to nobody, so they cannot be "
+    "found for any person",
+)
+exclude(
+    "community.AnonymousAnswer",
+    "anonymous answers are linked to nobody, so they cannot be found for any person",
+)
+exclude(
+    "community.SurveyQuestion",
+    "the questions are written by the program's organizers; your confidential answers section "
+    "names each question",
 )

@@ -72,3 +72,109 @@ declare(
         "whether you were checked in, and whether other attendees may see your name."
     ),
 )
+declare(
+    "community.Survey",
+    [
+        Field(
+            "author",
+            Category.PROGRAM,
+            label="Who published the survey",
+            purpose="Accountability for the questions participants are asked",
+            basis="legitimate_interest",
+            visible_to=("self", "program_admin", "org_admin"),
+            retention="Program end + 1 year",
+            erasure=Erasure.UNLINK,
+            subject=True,
+        ),
+    ],
+    record="Surveys you published",
+    description="Surveys you published for a program you run.",
+)
+exempt(
+    "community.Survey",
+    "the survey's title and introduction, written by its organizers about the program like a "
+    "questionnaire; its key, wrapped by the master key, and that key's version",
+    fields=["title", "intro", "wrapped_key", "kek_version"],
+)
+exempt(
+    "community.SurveyQuestion",
+    "questions and their options, written by the program's organizers, about no one",
+    fields=["prompt", "options", "position"],
+)
+declare(
+    "community.SurveyCompletion",
+    [
+        Field(
+            "user",
+            Category.PROGRAM,
+            label="That you answered a survey",
+            purpose="Ask each person once; nothing links it to the answers",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="Program end + 1 year",
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+    ],
+    record="Surveys you answered",
+    description="That you answered a survey, without when and without your answers.",
+)
+exempt(
+    "community.PendingBallot",
+    "anonymous answers waiting for their shuffled batch, sealed under the survey's key: no "
+    "column names or points at a person",
+)
+exempt(
+    "community.AnonymousAnswer",
+    "anonymous answers: no column names or points at a person, no time, random ids; free text "
+    "sealed under the survey's key",
+)
+declare(
+    "community.ConfidentialAnswer",
+    [
+        Field(
+            "respondent",
+            Category.PROGRAM,
+            label="Who answered",
+            purpose="A confidential survey: your answers, shown to admins only in aggregates",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="Program end + 1 year",
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "choice",
+            Category.PROGRAM,
+            label="Your choice",
+            purpose="Survey results, in aggregates of at least k people",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="Program end + 1 year",
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "scale",
+            Category.PROGRAM,
+            label="Your rating",
+            purpose="Survey results, in aggregates of at least k people",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="Program end + 1 year",
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "text",
+            Category.PROGRAM,
+            label="What you wrote",
+            purpose="Survey results: counted, never shown on a dashboard",
+            basis="legitimate_interest",
+            visible_to=("self",),
+            retention="Program end + 1 year",
+            erasure=Erasure.SHRED,
+            free_text=True,
+        ),
+    ],
+    record="Your confidential survey answers",
+    description="Your answers to confidential surveys; admins see them only in aggregates.",
+)

@@ -49,6 +49,7 @@ PARAMETER_KINDS = {
     "purpose": "purpose",
     "slug": "program_slug",
     "event_id": "event",
+    "survey_id": "survey",
 }
 PUBLIC_ID_KINDS = {"/tokens/": "api_token", "/programs/": "program"}
 CHECKS = (

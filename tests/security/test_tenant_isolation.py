@@ -58,7 +58,7 @@ from fido2.webauthn import (
 from mentorhaven.accounts.models import User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
-from mentorhaven.community.services import event_create
+from mentorhaven.community.services import event_create, survey_create
 from mentorhaven.consent.domain import Purpose
 from mentorhaven.consent.services import data_request_create, dpo_appoint, restriction_start
 from mentorhaven.files.services import file_upload, share_link_create
@@ -306,6 +306,11 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
             ends_at=starts + timedelta(hours=2), capacity=10,
         )  # fmt: skip
         world.add("event", f"{org} event", event, org, members=community, admins=admins)
+        survey = survey_create(
+            actor=admin, program=program, title=f"{org} survey", mode="anonymous",
+            questions=[{"kind": "scale", "prompt": "How is it going?"}],
+        )  # fmt: skip
+        world.add("survey", f"{org} survey", survey, org, members=community, admins=admins)
         organization = program.organization
         world.add(
             "organization", f"{org} organization", organization, org, inviters=admins,
@@ -575,7 +580,7 @@ REL, CONV, FILE = (
 )
 PROGRAM, RUN, GOAL = {"program_id": "program"}, {"run_id": "run"}, {"goal_id": "goal"}
 NOTE, MEETING, MESSAGE = {"note_id": "note"}, {"meeting_id": "meeting"}, {"message_id": "message"}
-EVENT = {"event_id": "event"}
+EVENT, SURVEY = {"event_id": "event"}, {"survey_id": "survey"}
 
 RULES: dict[str, Rule] = {
     # accounts: one's own tokens and passkeys; links whose secret is the credential
@@ -697,6 +702,12 @@ RULES: dict[str, Rule] = {
     "community:unregister": Rule(EVENT, reach("members"), methods=("post",)),
     "community:check_in": Rule(EVENT, change("members", "admins"), methods=("post",)),
     "community:event_ics": Rule(EVENT, reach("members"), methods=("get",)),
+    # surveys: the program's members answer; those who run it publish, read results, close
+    "surveys:list": Rule(PROGRAM, reach("community")),
+    "surveys:new": Rule(PROGRAM, change("community", "admins")),
+    "surveys:respond": Rule(SURVEY, reach("members")),
+    "surveys:results": Rule(SURVEY, change("members", "admins")),
+    "surveys:close": Rule(SURVEY, change("members", "admins"), methods=("post",)),
     # retention: an organization's overseers see its holds; only its admins change anything
     "retention_policy_set": Rule(
         {"org_id": "organization"}, change("overseers", "org_admins"), methods=("post",)
@@ -769,6 +780,12 @@ RULES: dict[str, Rule] = {
     "api:registration_create": Rule(EVENT, reach("members"), methods=("post",)),
     "api:registration_cancel": Rule(EVENT, reach("members"), methods=("delete",)),
     "api:event_ics": Rule(EVENT, reach("members"), methods=("get",)),
+    "api:survey_list": Rule({"slug": "program_slug"}, reach("community"), methods=("get",)),
+    "api:survey_publish": Rule(
+        {"slug": "program_slug"}, change("community", "admins"), methods=("post",)
+    ),
+    "api:survey_answer": Rule(SURVEY, reach("members"), methods=("post",)),
+    "api:survey_results": Rule(SURVEY, change("members", "admins"), methods=("get",)),
     "api:suggestions": Rule(PROGRAM, reach("mentee"), methods=("get",)),
     "api:match_run_create": Rule(PROGRAM, reach("admins"), methods=("post",)),
     "api:match_run_publish": Rule(RUN, reach("admins"), methods=("post",)),

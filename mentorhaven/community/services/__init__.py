@@ -10,6 +10,12 @@ from mentorhaven.community.services.events import (
     registration_create,
     registrations_erase,
 )
+from mentorhaven.community.services.surveys import (
+    survey_answers_erase,
+    survey_close,
+    survey_create,
+    survey_respond,
+)
 
 __all__ = [
     "event_cancel",
@@ -20,4 +26,8 @@ __all__ = [
     "registration_check_in",
     "registration_create",
     "registrations_erase",
+    "survey_answers_erase",
+    "survey_close",
+    "survey_create",
+    "survey_respond",
 ]

@@ -106,8 +106,12 @@ PSEUDONYM_SECRET = "pseudonym-secret"  # noqa: S105 (a purpose label, not a secr
 # so it survives the shredding of the people the case is about.
 CASE_KEY = "case-key"
 
+# The key of a survey (community/surveys.py): anonymous answers belong to nobody, so their free
+# text and the ballots waiting to be released are sealed under a key bound to the survey's id.
+SURVEY_KEY = "survey-key"
 
-WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET, CASE_KEY)
+
+WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET, CASE_KEY, SURVEY_KEY)
 
 
 # Before kernel migration 0007 both were wrapped under this one label; kept for that migration.

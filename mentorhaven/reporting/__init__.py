@@ -1,0 +1,1 @@
+"""One reporting layer: k-anonymous figures (pure rules in ``domain.py``)."""
