@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentorhaven.accounts.models import User
-from mentorhaven.community.access import runs_event, visible_events
+from mentorhaven.community.access import runs_event, runs_program, visible_events
 from mentorhaven.community.models import Event, Registration
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.mentoring.domain import CalendarEvent, ics_calendar
 from mentorhaven.programs.models import Program
+from mentorhaven.reporting.domain import Table, k_for, release
 
 
 def events_for(*, viewer: User, program: Program, past: bool = False) -> QuerySet[Event]:
@@ -123,3 +124,40 @@ def event_ics(*, viewer: User, event: Event) -> str:
 def _readable(value) -> str:
     """The text, or nothing when it is erased or unreadable."""
     return "" if value is None or is_unavailable(value) else str(value)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    event: Event
+    table: Table
+
+
+def attendance_figures(*, viewer: User, program: Program, limit: int = 20) -> list[Attendance]:
+    """How many of those with a seat came, per past event, for those who run the program: through
+    the reporting layer (nothing under k people; complementary suppression), one query."""
+    if not runs_program(viewer, program):
+        return []
+    k = k_for(program.settings)
+    past = (
+        Event.objects.filter(program=program, ends_at__lte=timezone.now())
+        .exclude(status=Event.Status.CANCELLED)
+        .annotate(
+            came=Count(
+                "registrations",
+                filter=Q(
+                    registrations__status="registered", registrations__checked_in_at__isnull=False
+                ),
+            ),
+            missed=Count(
+                "registrations",
+                filter=Q(
+                    registrations__status="registered", registrations__checked_in_at__isnull=True
+                ),
+            ),
+        )
+        .order_by("-starts_at", "pk")[:limit]
+    )
+    return [
+        Attendance(e, release({"came": e.came, "did_not_come": e.missed}, k=k))  # type: ignore[attr-defined]
+        for e in past
+    ]

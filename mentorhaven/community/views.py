@@ -35,6 +35,7 @@ def event_list(request: SignedInRequest, program_id) -> HttpResponse:
             "upcoming": selectors.events_for(viewer=request.user, program=program),
             "past": selectors.events_for(viewer=request.user, program=program, past=True)[:20],
             "can_run": administered_programs(request.user).filter(pk=program.pk).exists(),
+            "attendance": selectors.attendance_figures(viewer=request.user, program=program),
         },
     )
 

@@ -256,3 +256,28 @@ def test_the_scheduler_knows_the_reminder_job():
     from mentorhaven.kernel import schedule
 
     assert schedule.get("community.event_reminders").every == timedelta(minutes=15)
+
+
+def test_attendance_figures_go_through_the_reporting_layer(personas, frozen):
+    from mentorhaven.community.selectors import attendance_figures
+
+    people = [personas.cara, personas.dev, personas.ana, personas.ben]
+    extra = []
+    from mentorhaven.accounts.models import User
+    from mentorhaven.programs.models import Membership
+
+    for i in range(4):
+        user = User.objects.create_user(email=f"e{i}@demo.test", password="x", display_name="E")
+        Membership.objects.create(program=personas.program, user=user, role="mentee")
+        extra.append(user)
+    event = make_event(personas)
+    seats = [registration_create(actor=p, event=event) for p in people + extra]
+    for seat in seats[:-1]:  # everyone came but one
+        registration_check_in(actor=personas.coordinator, event=event, registration=seat)
+    assert attendance_figures(viewer=personas.coordinator, program=personas.program) == []
+    frozen.move_to(STARTS + timedelta(hours=3))
+    [figure] = attendance_figures(viewer=personas.coordinator, program=personas.program)
+    # One person did not come: hidden, and so is what would give it away.
+    assert figure.table.cells["did_not_come"] is None
+    assert figure.table.cells["came"] is None or figure.table.total is None
+    assert attendance_figures(viewer=personas.cara, program=personas.program) == []

@@ -102,3 +102,18 @@ def test_bad_check_in_is_a_clear_answer_not_an_error(client, personas, login, ev
         {"registration": "00000000-0000-0000-0000-000000000000"},
     )
     assert other.status_code == 404
+
+
+def test_admin_list_shows_attendance_with_small_numbers_hidden(client, personas, event, frozen):
+    seat = registration_create(actor=personas.cara, event=event)
+    frozen.move_to(event.ends_at + timedelta(hours=1))
+    from mentorhaven.community.models import Registration as R
+
+    R.objects.filter(pk=seat.pk).update(checked_in_at=event.starts_at)
+    client.force_login(personas.org_admin)
+    page = client.get(f"/events/p/{personas.program.public_id}/").content.decode()
+    assert "Attendance" in page and "too few people to show" in page
+    client.force_login(personas.cara)
+    assert (
+        "Attendance" not in client.get(f"/events/p/{personas.program.public_id}/").content.decode()
+    )
