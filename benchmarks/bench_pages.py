@@ -357,9 +357,18 @@ def machine(database_url: str, workers: int) -> dict:
     }
 
 
-def _bench_only_route(name: str) -> None:
-    if name not in ("bench_bare", "bench_signed_in"):  # measured apart, as yardsticks
-        raise LookupError(f"URL pattern {name!r} is not in tests/web/pages.py")
+UNLISTED = "not in tests/web/pages.py yet (tests/web/test_page_queries.py fails until it is)"
+
+
+def unlisted_pages(found: list[str]):
+    """For ``pages(unlisted=...)``: collects the URL patterns nobody listed yet in ``found``
+    (the bench's own yardsticks, measured apart, excepted)."""
+
+    def note(name: str) -> None:
+        if name not in ("bench_bare", "bench_signed_in"):
+            found.append(name)
+
+    return note
 
 
 def main() -> None:
@@ -405,11 +414,14 @@ def main() -> None:
         from tests.web.pages import not_a_page, pages
         from tests.world import PASSWORD
 
-        everything = pages(world, unlisted=_bench_only_route)
+        # A page nobody listed yet is reported as not measured (the page-query test is what
+        # fails for it), so the other pages can still be measured.
+        unlisted: list[str] = []
+        everything = pages(world, unlisted=unlisted_pages(unlisted))
         to_measure = [p for p in everything if not args.only or p.name in args.only]
         not_measured = {
             e.name: reason for e in endpoints() if (reason := not_a_page(e.name, e.route))
-        }
+        } | dict.fromkeys(unlisted, UNLISTED)
         queries = count_queries(world, to_measure)
         connections.close_all()
 

@@ -32,6 +32,7 @@ from benchmarks.bench_pages import (
     server_env,
     setup_django,
     signed_in_clients,
+    unlisted_pages,
 )
 
 
@@ -56,12 +57,7 @@ def main() -> None:
 
     world = find_world()
     unlisted: list[str] = []  # URL patterns tests/web/pages.py does not know yet: said, skipped
-
-    def skip(name: str) -> None:
-        if not name.startswith("bench_"):  # the bench's own yardsticks
-            unlisted.append(name)
-
-    everything = pages(world, unlisted=skip)
+    everything = pages(world, unlisted=unlisted_pages(unlisted))
     if unlisted:
         print(json.dumps({"not_in_tests_web_pages": sorted(unlisted)}))
     chosen = [p for p in everything if not args.only or p.name in args.only]
