@@ -4,8 +4,10 @@ Policy:
 * Only participants who consent both to matching with sensitive answers and to engagement
   analytics, and who have not restricted processing of their data, are counted
   (``consent.processing``); everyone else is left out entirely (not even as "unknown").
-* A group with fewer members than the program's ``min_group_size`` (default 10) is shown as
-  suppressed, without its figures: small groups would let an admin single people out.
+* Group sizes go through the reporting layer (``reporting.domain.release``, k = the program's
+  ``min_group_size``, default 10): a group with fewer members is shown as suppressed, without
+  its figures, and so is the next smallest group when the total minus the shown groups would
+  give a hidden one away; when no group is left to hide, the total is withheld instead.
 * "Matched" means the person has a proposed, active or completed relationship in the program;
   the mean score is over those relationships that came from matching (they carry a score).
 """
@@ -29,6 +31,7 @@ from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import Answer, MatchExplanation, Question
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Program
+from mentorhaven.reporting.domain import release
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -51,8 +54,28 @@ class FairnessReport:
     question: Question
     role: str
     min_group_size: int
-    counted: int  # consenting people with an answer (all groups, suppressed ones included)
+    # Consenting people with an answer (all groups, suppressed ones included); None when it
+    # would give a hidden group's size away.
+    counted: int | None
     groups: list[GroupRow]
+
+
+def _groups(membership: Mapping[int, Iterable[str]]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for person, values in membership.items():
+        for value in set(values):
+            groups[value].append(person)
+    return groups
+
+
+def counted_shown(membership: Mapping[int, Iterable[str]], *, min_group_size: int) -> int | None:
+    """How many people the report counts, or None when that total would give away a hidden
+    group (reporting.domain.release withholds it)."""
+    sizes = {value: len(people) for value, people in _groups(membership).items()}
+    if not sizes:
+        return 0
+    table = release(sizes, k=min_group_size)
+    return None if table.suppressed or table.total is None else len(membership)
 
 
 def group_rows(
@@ -64,15 +87,13 @@ def group_rows(
     min_group_size: int,
 ) -> list[GroupRow]:
     """Pure: person -> their group values (several for a multiple choice) → one row per group."""
-    groups: dict[str, list[int]] = defaultdict(list)
-    for person, values in membership.items():
-        for value in set(values):
-            groups[value].append(person)
+    groups = _groups(membership)
+    sizes = release({value: len(people) for value, people in groups.items()}, k=min_group_size)
     rows = []
     for value in sorted(groups, key=lambda v: labels.get(v, v)):
         people = groups[value]
         label = labels.get(value, value)
-        if len(people) < min_group_size:
+        if sizes.suppressed or sizes.cells[value] is None:
             rows.append(GroupRow(label, True, None, None, None))
             continue
         group_scores = [s for p in people for s in scores.get(p, [])]
@@ -95,7 +116,7 @@ def fairness_report(*, viewer: User, program: Program, question: Question, role:
         raise ValidationFailed(
             _("Choose a sensitive choice or scale question."), code="bad_question"
         )
-    min_size = int(program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE))
+    min_size = max(2, int(program.settings.get("min_group_size", DEFAULT_MIN_GROUP_SIZE)))
     answered = set(
         Answer.objects.filter(question=question, profile__role=role).values_list(
             "user_id", flat=True
@@ -150,4 +171,5 @@ def fairness_report(*, viewer: User, program: Program, question: Question, role:
         organization=program.organization_id,
         extra={"counted": len(membership), "groups": len(rows)},
     )
-    return FairnessReport(question, role, min_size, len(membership), rows)
+    counted_figure = counted_shown(membership, min_group_size=min_size)
+    return FairnessReport(question, role, min_size, counted_figure, rows)

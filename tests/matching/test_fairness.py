@@ -8,7 +8,7 @@ import pytest
 from mentorhaven.consent.domain import Method, Purpose
 from mentorhaven.consent.services import consent_give
 from mentorhaven.kernel.errors import ValidationFailed
-from mentorhaven.matching.fairness import fairness_report, group_rows
+from mentorhaven.matching.fairness import counted_shown, fairness_report, group_rows
 from mentorhaven.matching.services import match_run_create, match_run_publish
 
 from .conftest import add_participant, events, fill
@@ -17,21 +17,48 @@ pytestmark = pytest.mark.django_db
 
 
 def test_groups_below_the_minimum_size_are_suppressed():
-    membership = {1: ["f"], 2: ["f"], 3: ["f"], 4: ["m"]}
+    membership = {1: ["f"], 2: ["f"], 3: ["f"], 4: ["m"], 5: ["x"], 6: ["x"], 7: ["x"], 8: ["x"]}
     rows = group_rows(
         membership,
         matched={1, 2},
         scores={1: [0.5], 2: [1.0]},
-        labels={"f": "woman", "m": "man"},
+        labels={"f": "woman", "m": "man", "x": "another"},
         min_group_size=3,
     )
+    # "man" (1) is hidden; alone, the total minus the shown groups would give it away, so the
+    # next smallest group ("woman", 3) is hidden too.
     assert [(r.label, r.suppressed, r.members) for r in rows] == [
+        ("another", False, 4),
         ("man", True, None),
-        ("woman", False, 3),
+        ("woman", True, None),
     ]
-    woman = rows[1]
-    assert woman.match_rate == pytest.approx(2 / 3) and woman.mean_score == pytest.approx(0.75)
-    assert rows[0].match_rate is None and rows[0].mean_score is None
+    assert rows[1].match_rate is None and rows[1].mean_score is None
+    assert counted_shown(membership, min_group_size=3) == 8
+
+
+def test_a_hidden_group_cannot_be_worked_out_from_the_total():
+    """The old leak: 5 counted, "woman" 3 shown, "man" hidden → men = 2."""
+    membership = {1: ["f"], 2: ["f"], 3: ["f"], 4: ["m"], 5: ["m"]}
+    rows = group_rows(
+        membership, matched=set(), scores={}, labels={"f": "woman", "m": "man"}, min_group_size=3
+    )
+    shown = [r.members for r in rows if not r.suppressed]
+    total = counted_shown(membership, min_group_size=3)
+    assert total is None or len(shown) != len(rows) - 1
+
+
+def test_shown_groups_keep_their_rates():
+    membership = {i: ["f"] for i in range(1, 4)} | {i: ["x"] for i in range(4, 8)}
+    rows = group_rows(
+        membership,
+        matched={1, 2},
+        scores={1: [0.5], 2: [1.0]},
+        labels={"f": "woman", "x": "another"},
+        min_group_size=3,
+    )
+    woman = next(r for r in rows if r.label == "woman")
+    assert woman.members == 3 and woman.match_rate == pytest.approx(2 / 3)
+    assert woman.mean_score == pytest.approx(0.75)
 
 
 @pytest.fixture
@@ -65,12 +92,12 @@ def test_report_counts_only_consenting_people_and_suppresses_small_groups(
     report = fairness_report(
         viewer=p.coordinator, program=p.program, question=questionnaire["gender"]
     )
-    assert report.counted == 5  # 3 women + 2 men who consented; the 4 silent are left out
     by_label = {r.label: r for r in report.groups}
     assert by_label["m"].suppressed  # 2 < 3, and the non-consenting men do not lift it
-    assert by_label["f"].members == 3
-    assert by_label["f"].match_rate == pytest.approx(2 / 3)
-    assert by_label["f"].mean_score == pytest.approx(1.0)
+    # With two groups, showing the women's 3 and the total 5 would give the men's 2 away: the
+    # women are hidden too (the 4 silent men are counted nowhere).
+    assert by_label["f"].suppressed
+    assert report.counted == 5
     event = events("matching.fairness_report")[-1]
     assert event.extra == {"counted": 5, "groups": 2}
 

@@ -249,7 +249,8 @@ def test_fairness_page_shows_suppression(filled, questionnaire, login, client):
     assert b"Nobody has consented" in html  # to matching, but not yet to analytics
     consent_give(actor=p.cara, purpose=Purpose.ANALYTICS, method=Method.PRIVACY_PAGE)
     html = client.get(url, {"question": str(questionnaire["gender"].public_id)}).content
-    assert b"Fewer than 10: not shown" in html
+    assert b"Not shown: fewer than 10" in html
+    assert b"total hidden" in html  # one person: the total would be her group
 
 
 # --- API -----------------------------------------------------------------------------------------
