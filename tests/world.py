@@ -28,6 +28,13 @@ from django.utils import timezone
 from mentorhaven.accounts.models import ApiToken, User
 from mentorhaven.accounts.services import mfa_enroll_totp
 from mentorhaven.accounts.tokens import api_token_create
+from mentorhaven.community.models import Event, Registration, Survey
+from mentorhaven.community.services import (
+    event_create,
+    registration_create,
+    survey_create,
+    survey_respond,
+)
 from mentorhaven.consent.models import DataRequest
 from mentorhaven.consent.services import data_request_create, dpo_appoint
 from mentorhaven.files.models import StoredFile
@@ -85,6 +92,10 @@ class World:
     data_request: DataRequest | None = None  # the mentee's, for the security officer as DPO
     agreement: AgreementVersion | None = None  # published; every participant accepted it
     grant: BreakGlassGrant | None = None  # org_admin asked, second_admin approved
+    event: Event | None = None  # published by the program admin; the mentee registered
+    survey: Survey | None = (
+        None  # confidential, published by the program admin; the mentee answered
+    )
     participants: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
 
@@ -317,6 +328,7 @@ def build_world(*, participants: int = 20, content: int = 2) -> World:
         actor=mentee, kind="correction", details="My headline is out of date"
     )
     _gates(world)
+    _community(world)
     world.incident = incident_open(
         actor=world.people["security_officer"],
         organization_id=world.org.public_id,
@@ -348,6 +360,38 @@ def _gates(world: World) -> None:
     world.grant = breakglass_approve(actor=second, grant=grant)
 
 
+def _community(world: World) -> None:
+    """A program event the mentee registered for, and a confidential survey she answered."""
+    admin, mentee = world.people["program_admin"], world.people["mentee"]
+    starts = timezone.now() + timedelta(days=3)
+    world.event = event_create(
+        actor=admin, program=world.program, format="in_person", title="Spring meetup",
+        description="", place="Hall 2", link="", starts_at=starts,
+        ends_at=starts + timedelta(hours=2), capacity=None,
+    )  # fmt: skip
+    registration_create(actor=mentee, event=world.event, show_me=True)
+    world.survey = survey_create(
+        actor=admin, program=world.program, title="Mid-cycle", mode="confidential",
+        questions=[{"kind": "scale", "prompt": "How is it going?"}],
+    )  # fmt: skip
+    question = str(world.survey.questions.get().public_id)
+    survey_respond(actor=mentee, survey=world.survey, answers={question: 4})
+
+
+def _more_registrations(world: World) -> None:
+    """Everyone in the program registered for the event (plain rows, for volume)."""
+    if world.event is None:
+        return
+    done = Registration.objects.filter(event=world.event).values("user_id")
+    Registration.objects.bulk_create(
+        Registration(event=world.event, user_id=user_id, status="registered", show_me=True)
+        for user_id in Membership.objects.filter(program=world.program)
+        .exclude(user_id__in=done)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
 def _accept_agreement(world: World) -> None:
     """Everyone in the program has accepted the current agreement (plain rows, for volume)."""
     version = world.agreement
@@ -368,6 +412,7 @@ def grow(world: World, *, participants: int, content: int = 3) -> None:
     content, other relationships' content, and another matching run."""
     _participants(world, participants)
     _accept_agreement(world)
+    _more_registrations(world)
     _content(world, content)
     _other_content(world, max(1, participants // 50))
     world.run = match_run_create(actor=world.people["program_admin"], program=world.program)
@@ -414,6 +459,8 @@ def find_world() -> World:
     world.incident = Incident.objects.filter(organization=world.org).order_by("-pk").first()
     world.agreement = AgreementVersion.objects.filter(program=program).order_by("-pk").first()
     world.grant = BreakGlassGrant.objects.filter(organization=world.org).order_by("-pk").first()
+    world.event = Event.objects.filter(program=program).order_by("-pk").first()
+    world.survey = Survey.objects.filter(program=program).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)

@@ -103,6 +103,10 @@ NOT_PAGES: dict[str, str] = {
     "restriction_start": POST_ONLY,
     "restriction_lift": POST_ONLY,
     "data_request_status": POST_ONLY,
+    "community:register": POST_ONLY,
+    "community:unregister": POST_ONLY,
+    "community:check_in": POST_ONLY,
+    "surveys:close": POST_ONLY,
     "share_page": TOKEN_PAGE,
     "retention_policy_set": POST_ONLY,
     "retention_hold_place": POST_ONLY,
@@ -141,7 +145,8 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
     r, conv, program = w.relationship, w.conversation, w.program
     assert r and conv and w.note and w.meeting and w.file and w.run and w.report
     assert w.own_message and w.their_message and w.notification and w.export and w.data_request
-    assert w.agreement and w.grant and w.incident
+    assert w.agreement and w.grant and w.incident and w.event and w.survey
+    event, survey = w.event.public_id, w.survey.public_id
     other = w.people[MENTOR]
     every = [(who, _url("dashboard"), 200) for who in EVERY_ROLE]
     mine = {MENTEE: r.public_id}
@@ -240,6 +245,31 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             (MENTOR, _url("matching_requests", program_id=program.public_id), 200)
         ],
         "matching_why": [(MENTEE, _url("matching_why", relationship_id=mine[MENTEE]), 200)],
+        "community:event_list": [
+            (who, _url("community:event_list", program_id=program.public_id), 200)
+            for who in (MENTEE, PROGRAM_ADMIN)
+        ],
+        "community:event_create": [
+            (PROGRAM_ADMIN, _url("community:event_create", program_id=program.public_id), 200)
+        ],
+        "community:event_detail": [
+            (who, _url("community:event_detail", event_id=event), 200)
+            for who in (MENTEE, PROGRAM_ADMIN)
+        ],
+        "community:event_edit": [
+            (PROGRAM_ADMIN, _url("community:event_edit", event_id=event), 200)
+        ],
+        "community:event_cancel": [
+            (PROGRAM_ADMIN, _url("community:event_cancel", event_id=event), 200)
+        ],
+        "community:event_ics": [(MENTEE, _url("community:event_ics", event_id=event), 200)],
+        "surveys:list": [
+            (who, _url("surveys:list", program_id=program.public_id), 200)
+            for who in (MENTEE, PROGRAM_ADMIN)
+        ],
+        "surveys:new": [(PROGRAM_ADMIN, _url("surveys:new", program_id=program.public_id), 200)],
+        "surveys:respond": [(MENTEE, _url("surveys:respond", survey_id=survey), 200)],
+        "surveys:results": [(PROGRAM_ADMIN, _url("surveys:results", survey_id=survey), 200)],
         "matching_fairness": [
             (PROGRAM_ADMIN, _url("matching_fairness", program_id=program.public_id), 200)
         ],
