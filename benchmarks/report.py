@@ -22,7 +22,10 @@ from typing import Any
 
 GOAL_PREFIXES = ("target_", "goal_")
 VERDICT_KEYS = ("ok", "met", "meets_goal")  # and any key ending in "_met"
-SKIPPED_KEYS = {"name", "machine", "note", "passes_events_per_s", "pages", "not_measured"}
+SKIPPED_KEYS = {
+    "name", "case", "benchmark", "machine", "note", "passes_events_per_s", "pages", "not_measured",
+    "platform", "python", "postgresql",
+}  # fmt: skip
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
@@ -38,6 +41,11 @@ def read_lines(path: Path) -> list[dict[str, Any]]:
         if isinstance(case, dict):
             cases.append(case)
     return cases
+
+
+def case_name(case: dict[str, Any]) -> str:
+    """The case's name, whichever key its benchmark used for it."""
+    return str(case.get("name") or case.get("case") or case.get("benchmark") or "?")
 
 
 def verdict(case: dict[str, Any]) -> str:
@@ -81,7 +89,7 @@ def machine(cases: list[dict[str, Any]]) -> dict[str, Any]:
 
 def markdown(cases: list[dict[str, Any]], generated: str) -> str:
     met = sum(verdict(c) == "met" for c in cases)
-    missed = [c.get("name", "?") for c in cases if verdict(c) == "NOT met"]
+    missed = [case_name(c) for c in cases if verdict(c) == "NOT met"]
     lines = [
         "# Performance",
         "",
@@ -100,7 +108,7 @@ def markdown(cases: list[dict[str, Any]], generated: str) -> str:
     ]
     for case in cases:
         measured, goals = figures(case)
-        name = str(case.get("name", "?"))
+        name = case_name(case)
         lines.append(f"| `{name}` | {verdict(case)} | {measured} | {goals} |")
     host = machine(cases)
     if host:
