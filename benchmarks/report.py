@@ -6,7 +6,7 @@
 ``make bench`` runs every ``benchmarks/bench_*.py`` with its output appended to
 ``var/bench/lines.jsonl`` (each script prints one JSON line per case; anything else on stdout
 is ignored), then this script. The page lists, per case: whether every goal it states is met
-(a boolean named ``ok``, ``met``, ``meets_goal`` or ending in ``_met``), the figures it
+(a boolean named ``ok`` or ``met``, ending in ``_met`` or starting with ``meets_``), the figures it
 measured next to the goals it states (``target_*``, ``goal_*``), and the machine it ran on.
 A case that states no goal is listed as "reported" (a comparison or a figure without a goal).
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 GOAL_PREFIXES = ("target_", "goal_")
-VERDICT_KEYS = ("ok", "met", "meets_goal")  # and any key ending in "_met"
+VERDICT_KEYS = ("ok", "met")  # and any key ending in "_met" or starting with "meets_"
 SKIPPED_KEYS = {
     "name", "case", "benchmark", "machine", "note", "passes_events_per_s", "pages", "not_measured",
     "platform", "python", "postgresql",
@@ -52,7 +52,8 @@ def verdict(case: dict[str, Any]) -> str:
     flags = [
         value
         for key, value in case.items()
-        if isinstance(value, bool) and (key in VERDICT_KEYS or key.endswith("_met"))
+        if isinstance(value, bool)
+        and (key in VERDICT_KEYS or key.endswith("_met") or key.startswith("meets_"))
     ]
     if not flags:
         return "reported"
@@ -73,7 +74,7 @@ def figures(case: dict[str, Any]) -> tuple[str, str]:
     for key, value in case.items():
         if key in SKIPPED_KEYS or isinstance(value, dict | list) or key.endswith("_met"):
             continue
-        if key in VERDICT_KEYS:
+        if key in VERDICT_KEYS or key.startswith("meets_"):
             continue
         text = f"{key} {_plain(value)}"
         (goals if key.startswith(GOAL_PREFIXES) else measured).append(text)
@@ -89,7 +90,7 @@ def machine(cases: list[dict[str, Any]]) -> dict[str, Any]:
 
 def markdown(cases: list[dict[str, Any]], generated: str) -> str:
     met = sum(verdict(c) == "met" for c in cases)
-    missed = [case_name(c) for c in cases if verdict(c) == "NOT met"]
+    missed = list(dict.fromkeys(case_name(c) for c in cases if verdict(c) == "NOT met"))
     lines = [
         "# Performance",
         "",
@@ -99,9 +100,9 @@ def markdown(cases: list[dict[str, Any]], generated: str) -> str:
         "notes report the median of three runs.",
         "",
         f"Generated {generated}. {len(cases)} cases: {met} meet their goals, "
-        f"{len(missed)} do not"
+        f"{sum(verdict(c) == 'NOT met' for c in cases)} do not"
         + (f" ({', '.join(missed)})" if missed else "")
-        + f", {len(cases) - met - len(missed)} report figures without a goal.",
+        + f", {sum(verdict(c) == 'reported' for c in cases)} report figures without a goal.",
         "",
         "| case | verdict | measured | goal |",
         "| --- | --- | --- | --- |",
