@@ -25,6 +25,7 @@ import csv
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -121,6 +122,7 @@ def main() -> None:
     finally:
         site.stop()
         site.drop()
+        shutil.rmtree(tmp, ignore_errors=True)  # its key files with it
 
 
 if __name__ == "__main__":
