@@ -13,10 +13,11 @@ import itertools
 import json
 import os
 import threading
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-WORLD = json.loads(open(os.environ["BENCH_LOAD_WORLD"]).read())  # noqa: SIM115
+WORLD = json.loads(Path(os.environ["BENCH_LOAD_WORLD"]).read_text())
 SENT_PATH = os.environ["BENCH_LOAD_SENT"]
 PROXY = {"X-Forwarded-Proto": "https"}
 _people = itertools.cycle([(pair, role) for pair in WORLD for role in ("mentee", "mentor")])
