@@ -236,3 +236,69 @@ def test_erasures_saved_before_a_restore_are_applied_after_it(people, tmp_path):
     assert EncryptionProbe.objects.get(pk=rows[3].pk).body == "[erased]"
     assert _all_readable([rows[0], rows[2], rows[4]])
     assert "0 subjects shredded again" in _run("shredded", "--apply", str(saved))
+
+
+# --- keys that belong to an object -----------------------------------------------------------
+
+
+def test_rotate_rewraps_survey_keys_so_retiring_the_old_version_keeps_them_readable(personas):
+    """A survey's key (vault purpose ``survey-key``) is wrapped under the KEK like a data key: a
+    rotation that skipped it would leave it on the old version, and retiring that version would
+    make the survey's sealed answers unreadable."""
+    from mentorhaven.community import services
+    from mentorhaven.community.models import Survey
+
+    survey = services.survey_create(
+        actor=personas.coordinator,
+        program=personas.program,
+        title="Mid-cycle check",
+        mode="anonymous",
+        questions=[{"kind": "text", "prompt": "Anything else?"}],
+    )
+    survey.refresh_from_db()
+    assert survey.kek_version == "v1"
+    key = vault.unwrap_data_key(
+        str(survey.public_id), survey.wrapped_key, "v1", purpose=vault.SURVEY_KEY
+    )
+    _run("rotate")
+    output = _run("rotate", "--retire-old")
+    assert "Retired versions: v1" in output
+    assert vault.key_provider().versions() == ["v2"]
+    survey.refresh_from_db()
+    assert survey.kek_version == "v2"
+    assert (
+        vault.unwrap_data_key(
+            str(survey.public_id), survey.wrapped_key, "v2", purpose=vault.SURVEY_KEY
+        )
+        == key
+    )
+    events = AuditEvent.objects.filter(action="vault.kek_rotated")
+    assert sum(e.extra["object_keys"] for e in events) == Survey.objects.count() == 1
+    assert "Surveys keys by version:" in _run("status")
+
+
+def test_retire_old_refuses_while_a_survey_key_is_on_an_old_version(personas):
+    from mentorhaven.community import services
+
+    _run("rotate")
+    survey = services.survey_create(
+        actor=personas.coordinator,
+        program=personas.program,
+        title="Late",
+        mode="confidential",
+        questions=[{"kind": "scale", "prompt": "How useful?"}],
+    )
+    survey.refresh_from_db()
+    # Created by a process that had not yet seen v2.
+    from mentorhaven.community.models import Survey
+
+    key = vault.unwrap_data_key(
+        str(survey.public_id), survey.wrapped_key, survey.kek_version, purpose=vault.SURVEY_KEY
+    )
+    Survey.objects.filter(pk=survey.pk).update(
+        kek_version="v1",
+        wrapped_key=vault.wrap_data_key(str(survey.public_id), key, "v1", purpose=vault.SURVEY_KEY),
+    )
+    with pytest.raises(CommandError):
+        _retire_without_finishing()
+    assert vault.key_provider().versions() == ["v1", "v2"]

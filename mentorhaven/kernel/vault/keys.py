@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -379,4 +379,17 @@ def rewrap(row: SubjectKey, version: str) -> None:
         row.wrapped_secret = wrap_data_key(
             row.subject_id, secret, version, purpose=PSEUDONYM_SECRET
         )
+    row.kek_version = version
+
+
+@sensitive_variables()
+def rewrap_object_key(row: Any, version: str, *, purpose: str) -> None:
+    """Re-wrap the key of an object that owns one (a survey, a safeguarding case: ``wrapped_key``
+    and ``kek_version`` columns, bound to the object's ``public_id``) under KEK ``version``, in
+    place (the caller saves it). The key itself is unchanged, so nothing is re-encrypted."""
+    if row.kek_version == version:
+        return
+    owner = str(row.public_id)
+    key = unwrap_data_key(owner, row.wrapped_key, row.kek_version, purpose=purpose)
+    row.wrapped_key = wrap_data_key(owner, key, version, purpose=purpose)
     row.kek_version = version

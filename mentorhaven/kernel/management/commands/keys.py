@@ -6,11 +6,12 @@
 
 ``keys rotate [--batch-size N] [--no-new-key]``
     Add a new KEK version (to the key file, or take the provider's current one with
-    ``--no-new-key``), then re-wrap every subject data key under it, in batches, each batch its
-    own transaction. Content is never re-encrypted: data keys do not
-    change. Safe to interrupt and run again: a run that finds rows still on older versions
-    finishes them instead of adding yet another version; nothing is lost, because old versions
-    stay in the keyring.
+    ``--no-new-key``), then re-wrap every subject data key under it, and every key an object
+    owns (a survey's key, a safeguarding case's key: ``OBJECT_KEYS``), in batches, each batch
+    its own transaction. Content is never re-encrypted: data keys do not change. Safe to
+    interrupt and run again: a run that finds rows still on older versions finishes them
+    instead of adding yet another version; nothing is lost, because old versions stay in the
+    keyring.
 
 ``keys rotate --retire-old``
     Finish any pending re-wrap, confirm that no row uses an older version, then remove the
@@ -67,10 +68,51 @@ def generate_main(file: str) -> int:
     return 0
 
 
+# Keys that belong to an object rather than a person (model label, wrap purpose): each has its
+# own ``wrapped_key`` under the KEK, so rotation must re-wrap them as well, or retiring the old
+# version would make every survey's sealed answers and every safeguarding case unreadable.
+# Named by label so that the kernel imports no app.
+OBJECT_KEYS = (
+    ("community.Survey", vault.SURVEY_KEY),
+    ("privacy.SafeguardingCase", vault.CASE_KEY),
+)
+
+
+def _object_models() -> list[tuple[Any, str]]:
+    from django.apps import apps
+
+    return [(apps.get_model(label), purpose) for label, purpose in OBJECT_KEYS]
+
+
 def pending_subject_keys(version: str) -> int:
+    """Rows (data keys and object keys) not yet wrapped under ``version``."""
     from mentorhaven.kernel.models import SubjectKey
 
-    return SubjectKey.objects.exclude(kek_version=version).count()
+    pending: int = SubjectKey.objects.exclude(kek_version=version).count()
+    for model, _purpose in _object_models():
+        pending += model.objects.exclude(kek_version=version).count()
+    return pending
+
+
+def rewrap_object_keys(version: str, *, batch_size: int) -> int:
+    """Re-wrap every object key (surveys, safeguarding cases) not yet under ``version``, in
+    batches of their own transactions; returns the number re-wrapped."""
+    done = 0
+    for model, purpose in _object_models():
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    model.objects.select_for_update()
+                    .exclude(kek_version=version)
+                    .order_by("pk")[:batch_size]
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    vault.rewrap_object_key(row, version, purpose=purpose)
+                model.objects.bulk_update(rows, ["kek_version", "wrapped_key"])
+            done += len(rows)
+    return done
 
 
 def rewrap_subject_keys(
@@ -150,13 +192,17 @@ class Command(BaseCommand):
             batch_size=batch_size,
             progress=lambda n: self.stdout.write(f"  {n} data keys re-wrapped"),
         )
+        objects = rewrap_object_keys(current, batch_size=batch_size)
         with transaction.atomic():
             audit.record(
                 action="vault.kek_rotated",
                 purpose="master key rotation",
-                extra={"version": current, "data_keys": rewrapped},
+                extra={"version": current, "data_keys": rewrapped, "object_keys": objects},
             )
-        self.stdout.write(f"Every data key is under {current}: {rewrapped} re-wrapped now.")
+        self.stdout.write(
+            f"Every data key is under {current}: {rewrapped} re-wrapped now, "
+            f"and {objects} survey and case keys."
+        )
         if retire_old:
             self._retire(provider, current)
 
@@ -234,6 +280,11 @@ class Command(BaseCommand):
         self.stdout.write("Data keys by version:")
         for version in sorted(set(active) | {current}):
             self.stdout.write(f"  {version}: {active.get(version, 0)}")
+        for model, _purpose in _object_models():
+            by_version = Counter(model.objects.values_list("kek_version", flat=True))
+            self.stdout.write(f"{model._meta.verbose_name_plural.capitalize()} keys by version:")
+            for version in sorted(set(by_version) | {current}):
+                self.stdout.write(f"  {version}: {by_version.get(version, 0)}")
         self.stdout.write(f"Shredded subjects: {shredded}")
         pending = pending_subject_keys(current)
         self.stdout.write(
