@@ -164,6 +164,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "ninja",
     "channels",
@@ -408,6 +410,18 @@ ACCOUNT_RATE_LIMITS = {
 }
 # TOTP keys and recovery seeds are sealed by the vault under their owner's data key; the code
 # forms name whose secrets they check (accounts/mfa_adapter.py).
+# Single sign-on per organization through OpenID Connect (accounts/sso.py): apps are built from
+# each organization's IdentityProvider row, tokens are not kept, only the claims in
+# accounts.sso.KEPT_CLAIMS are; a new person joins on first sign-in (docs/security/sso.md).
+SOCIALACCOUNT_ADAPTER = "mentorhaven.accounts.social_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an existing account is linked by its signed-in owner
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
 MFA_ADAPTER = "mentorhaven.accounts.mfa_adapter.MFAAdapter"
 MFA_FORMS = {
     "authenticate": "mentorhaven.accounts.forms.MfaAuthenticateForm",

@@ -32,6 +32,22 @@ MFA_NOTIFICATIONS = {
 }
 
 
+def sso_session_mark(request, sociallogin) -> None:
+    """Remember, in the session of a sign-in through an organization's provider, which
+    provider it was and whether it vouched for the second factor (accounts/sso.py)."""
+    from mentorhaven.accounts.social_adapter import DELEGATED_ATTR, IDP_ATTR
+    from mentorhaven.accounts.sso import SESSION_KEY
+
+    idp = getattr(sociallogin, IDP_ATTR, None)
+    if idp is None:
+        request.session.pop(SESSION_KEY, None)
+        return
+    request.session[SESSION_KEY] = {
+        "idp": str(idp.public_id),
+        "mfa_delegated": bool(getattr(sociallogin, DELEGATED_ATTR, False)),
+    }
+
+
 def invalid_invitation_response(request):
     return render(request, "accounts/invitation_invalid.html", status=404)
 
@@ -79,6 +95,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
         response = super().post_login(request, user, **kwargs)
         session_signed_in(request, user)
+        sso_session_mark(request, (kwargs.get("signal_kwargs") or {}).get("sociallogin"))
         signup = bool(kwargs.get("signup"))
         cookie = device_cookie(request)
         device = device_hash(request.META.get("HTTP_USER_AGENT", ""), cookie)
@@ -111,14 +128,39 @@ class AccountAdapter(DefaultAccountAdapter):
         email = (credentials.get("email") or "").strip()
         return User.objects.filter(email__iexact=email).first() if email else None
 
+    def get_login_stages(self) -> list[str]:
+        # allauth's second-factor step, aware of a second factor delegated to an organization's
+        # sign-in provider (accounts/social_adapter.py).
+        ours = "mentorhaven.accounts.social_adapter.SingleSignOnAwareAuthenticateStage"
+        stock = "allauth.mfa.stages.AuthenticateStage"
+        return [ours if path == stock else path for path in super().get_login_stages()]
+
     def logout(self, request) -> None:
-        """Sign out, then ring the person's open sockets: the one of this session closes."""
+        """Sign out, then ring the person's open sockets: the one of this session closes.
+
+        A session opened through the organization's sign-in provider ends the person's
+        MentorHaven sessions everywhere (pages, API tokens, sockets), and sends them on to the
+        provider's own sign-out when the organization asked for it (accounts/sso.py)."""
         from mentorhaven.accounts.realtime import sockets_recheck_on_commit
+        from mentorhaven.accounts.services import sessions_end_others
+        from mentorhaven.accounts.sso import session_state
 
         user = getattr(request, "user", None)
+        state = session_state(request)
+        if state and user is not None and user.is_authenticated:
+            sessions_end_others(actor=user, current_session_key=request.session.session_key)
         super().logout(request)
         if user is not None and user.is_authenticated:
             sockets_recheck_on_commit(user)
+
+    def get_logout_redirect_url(self, request) -> str:
+        # Asked by allauth before it signs the person out, while the session still tells
+        # whether it came through an organization's provider.
+        from mentorhaven.accounts.sso import provider_sign_out_url, session_state
+
+        state = session_state(request) if request.user.is_authenticated else None
+        url = provider_sign_out_url(request, state) if state else None
+        return url or super().get_logout_redirect_url(request)
 
     # --- password changes end the other sessions ----------------------------------------------
 

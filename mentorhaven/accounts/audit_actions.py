@@ -25,3 +25,12 @@ declare(
     category="platform",
     sentence=_("{actor} refused a request made with an API token of yours"),
 )
+declare(
+    "sso.configure",
+    category="platform",
+    sentence=_("{actor} changed the organization's single sign-on settings"),
+)
+declare(
+    "sso.member_join",
+    sentence=_("{actor} joined the organization by signing in through its provider"),
+)

@@ -12,6 +12,7 @@ import uuid
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.utils import timezone
@@ -41,6 +42,7 @@ def revoke_access(user: User) -> dict[str, int]:
         "sign_in_devices": SignInDevice.objects.filter(user=user).delete()[0],
         "second_factors": Authenticator.objects.filter(user=user).delete()[0],
         "email_addresses": EmailAddress.objects.filter(user=user).delete()[0],
+        "sign_in_links": SocialAccount.objects.filter(user=user).delete()[0],
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from allauth.usersessions.models import UserSession
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,18 @@ def device_rows(context):
         yield {"first_seen": device.first_seen_at, "last_seen": device.last_seen_at}
 
 
+def sign_in_link_rows(context):
+    links = SocialAccount.objects.filter(user=context.user).order_by("date_joined")
+    for link in links.iterator():
+        yield {
+            "provider": link.provider,
+            "identifier": link.uid,
+            "how_signed_in": link.extra_data,
+            "linked": link.date_joined,
+            "last_sign_in": link.last_login,
+        }
+
+
 register(
     Section(
         key="account",
@@ -108,6 +121,16 @@ register(
         rows=device_rows,
         source=_("Recorded by MentorHaven when you signed in"),
         order=13,
+    )
+)
+register(
+    Section(
+        key="sign_in_links",
+        title=_("Your links to your organization's sign-in provider"),
+        models=("socialaccount.SocialAccount",),
+        rows=sign_in_link_rows,
+        source=_("Recorded by MentorHaven when your organization's provider signed you in"),
+        order=14,
     )
 )
 exclude(

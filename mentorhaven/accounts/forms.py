@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.accounts.domain import is_time_zone, time_zone_choices
 from mentorhaven.accounts.mfa_adapter import secrets_of
-from mentorhaven.accounts.models import User, default_time_zone
+from mentorhaven.accounts.models import IdentityProvider, User, default_time_zone
 from mentorhaven.kernel.errors import Erased
 from mentorhaven.kernel.vault import VaultError
 from mentorhaven.widgets import LongSelect
@@ -106,3 +106,52 @@ class MfaAuthenticateForm(_CodeOfTheSignedInPerson, AuthenticateForm):
 
 class MfaReauthenticateForm(_CodeOfTheSignedInPerson, ReauthenticateForm):
     """allauth's re-authentication by code (``MFA_FORMS["reauthenticate"]``)."""
+
+
+class SingleSignOnStartForm(forms.Form):
+    """The sign-in page's "use my organization's sign-in": a work address or the organization's
+    short name finds its provider."""
+
+    who = forms.CharField(
+        label=_("Your work e-mail address or your organization's short name"), max_length=254
+    )
+
+
+class IdentityProviderForm(forms.Form):
+    name = forms.CharField(label=_("Name shown on the sign-in button"), max_length=100)
+    issuer = forms.URLField(label=_("Issuer (https:// address of the provider)"), max_length=300)
+    client_id = forms.CharField(label=_("Client id"), max_length=200)
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the stored secret."),
+    )
+    domains = forms.CharField(
+        label=_("E-mail domains of your organization, one a line"), widget=forms.Textarea
+    )
+    second_factor = forms.ChoiceField(
+        label=_("Second factor"),
+        choices=[
+            (IdentityProvider.SecondFactor.OURS, _("MentorHaven asks for its own second factor")),
+            (
+                IdentityProvider.SecondFactor.DELEGATED_CLAIM,
+                _("Delegate to the provider: its amr/acr claim must show a second factor"),
+            ),
+            (
+                IdentityProvider.SecondFactor.DELEGATED_TRUSTED,
+                _("Delegate to the provider and trust it without a claim"),
+            ),
+        ],
+    )
+    accepted_mfa_claims = forms.CharField(
+        label=_("amr or acr values that show a second factor, one a line"),
+        required=False,
+        widget=forms.Textarea,
+    )
+    end_provider_session = forms.BooleanField(
+        label=_("Signing out of MentorHaven also signs out at the provider"), required=False
+    )
+    enabled = forms.BooleanField(
+        label=_("People may sign in through this provider"), required=False
+    )

@@ -167,3 +167,19 @@ exempt(
     "seen before and names nothing",
     fields=["device_hash"],
 )
+
+exempt(
+    "accounts.IdentityProvider",
+    "an organization's sign-in provider settings (its name, issuer address, client id, the "
+    "client secret wrapped by the master key, its e-mail domains and second-factor rule): "
+    "about the organization, never about a person",
+    fields=[
+        "name",
+        "issuer",
+        "client_id",
+        "client_secret_wrapped",
+        "client_secret_kek_version",
+        "domains",
+        "accepted_mfa_claims",
+    ],
+)

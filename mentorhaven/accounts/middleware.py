@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from mentorhaven.accounts.domain import zone_named
 from mentorhaven.accounts.selectors import mfa_gate
+from mentorhaven.accounts.sso import second_factor_delegated
 
 # Paths a signed-in person without MFA may still reach: enrolment itself, signing out,
 # re-authentication (allauth asks for it before enrolment) and static assets.
@@ -42,6 +43,8 @@ class MfaRequiredMiddleware:
             and user.is_authenticated
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
             and mfa_gate(user).blocks
+            # The organization's sign-in provider vouched for a second factor at this sign-in.
+            and not second_factor_delegated(request)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

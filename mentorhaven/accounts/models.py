@@ -137,3 +137,57 @@ class SignInDevice(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in device {self.pk}"
+
+
+class IdentityProvider(models.Model):
+    """An organization's OpenID Connect identity provider: its people sign in through it.
+
+    The client secret is never stored as text: it is wrapped by the master key (the vault's
+    KEK, ``accounts/sso.py``), bound to this organization and the key version, so a copy of
+    the database does not give it away and a wrapped secret moved to another organization does
+    not unwrap. allauth's own ``SocialApp`` table stays empty: its apps are built from these rows
+    when a sign-in needs one (``accounts/social_adapter.py``).
+    """
+
+    class SecondFactor(models.TextChoices):
+        # MentorHaven's own second factor, as for a password sign-in (the default).
+        OURS = "ours", "MentorHaven asks for its own second factor"
+        # The provider did it: the ID token must carry one of the configured amr/acr values.
+        DELEGATED_CLAIM = "claim", "The provider's amr/acr claim must show a second factor"
+        # The provider did it, trusted without a claim (for providers that send none).
+        DELEGATED_TRUSTED = "trusted", "Trust the provider for the second factor"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.OneToOneField(
+        "programs.Organization", on_delete=models.CASCADE, related_name="identity_provider"
+    )
+    name = models.CharField(max_length=100)
+    issuer = models.URLField(max_length=300)
+    client_id = models.CharField(max_length=200)
+    client_secret_wrapped = models.BinaryField()
+    client_secret_kek_version = models.CharField(max_length=16)
+    # Lower-case e-mail domains, one a line: addresses there may join on first sign-in.
+    domains = models.TextField()
+    second_factor = models.CharField(
+        max_length=8, choices=SecondFactor.choices, default=SecondFactor.OURS
+    )
+    # With ``claim``: the amr values (RFC 8176, e.g. "mfa", "otp", "hwk") or acr values that
+    # show a second factor, one a line; any one of them is enough.
+    accepted_mfa_claims = models.TextField(blank=True)
+    end_provider_session = models.BooleanField(default=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Identity provider {self.pk}"
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's name for this provider (in the sign-in and callback URLs)."""
+        return f"org-{self.public_id.hex}"
+
+    def domain_list(self) -> list[str]:
+        return [d.strip().lower() for d in self.domains.splitlines() if d.strip()]
+
+    def mfa_claim_list(self) -> list[str]:
+        return [c.strip() for c in self.accepted_mfa_claims.splitlines() if c.strip()]

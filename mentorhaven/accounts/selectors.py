@@ -11,11 +11,11 @@ from allauth.mfa.utils import is_mfa_enabled
 from allauth.usersessions.models import UserSession
 
 from mentorhaven.accounts.domain import device_description
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import IdentityProvider, User
 from mentorhaven.accounts.sessions import stored_key
 from mentorhaven.accounts.usersessions import live_sessions
 from mentorhaven.kernel.errors import NotFound
-from mentorhaven.programs.models import Membership, OrgMembership
+from mentorhaven.programs.models import Membership, Organization, OrgMembership
 
 # Roles whose holders see other people's data: they must use a second factor.
 MFA_PROGRAM_ROLES = (Membership.Role.MENTOR, Membership.Role.PROGRAM_ADMIN)
@@ -143,3 +143,25 @@ def access_user_session(viewer: User, ref: str) -> UserSession:
         if session_ref(session.session_key) == ref:
             return session
     raise NotFound()
+
+
+# --- single sign-on ----------------------------------------------------------------------------
+
+
+def identity_provider_for_sign_in(who: str) -> IdentityProvider | None:
+    """The enabled provider of the organization a visitor names, by a work address (its domain)
+    or by the organization's short name (slug). What the visitor learns is only whether that
+    domain or name has single sign-on, which the sign-in button shows anyway."""
+    who = who.strip().lower()
+    providers = IdentityProvider.objects.filter(enabled=True).select_related("organization")
+    if "@" in who:
+        domain = who.rpartition("@")[2]
+        for idp in providers.filter(domains__contains=domain):
+            if domain in idp.domain_list():
+                return idp
+        return None
+    return providers.filter(organization__slug=who).first()
+
+
+def identity_provider_of(organization: Organization) -> IdentityProvider | None:
+    return IdentityProvider.objects.filter(organization=organization).first()

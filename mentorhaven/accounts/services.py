@@ -5,22 +5,29 @@ Audit events carry identifiers only: never a password, a typed address or a User
 
 from __future__ import annotations
 
+import re
+import urllib.parse
+from collections.abc import Iterable
+
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts import sso
 from mentorhaven.accounts.devices import sign_in_device_seen
 from mentorhaven.accounts.domain import is_time_zone
 from mentorhaven.accounts.mfa_adapter import secrets_of
-from mentorhaven.accounts.models import User
+from mentorhaven.accounts.models import IdentityProvider, User
 from mentorhaven.accounts.realtime import sockets_recheck_on_commit
 from mentorhaven.accounts.sessions import stored_key
 from mentorhaven.accounts.tokens import api_tokens_revoke_all
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import NotFound, ValidationFailed
+from mentorhaven.programs.models import Organization
 
 AUDIT_PURPOSE_SECURITY = "account security"
 
@@ -196,4 +203,123 @@ def login_failed_record(*, user: User | None, locked_out: bool) -> None:
         subject=user,
         purpose=AUDIT_PURPOSE_SECURITY,
         extra={"known_account": user is not None},
+    )
+
+
+# --- single sign-on (accounts/sso.py) -----------------------------------------------------------
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _issuer_checked(issuer: str) -> str:
+    parts = urllib.parse.urlsplit(issuer.strip())
+    loopback = parts.hostname in _LOOPBACK_HOSTS
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise ValidationFailed(_("The issuer must be an https:// address."))
+    if not parts.hostname or parts.query or parts.fragment:
+        raise ValidationFailed(_("The issuer must be a plain https:// address."))
+    return issuer.strip().rstrip("/")
+
+
+def _domains_checked(domains: Iterable[str]) -> list[str]:
+    cleaned = sorted({d.strip().lower() for d in domains if d.strip()})
+    if not cleaned:
+        raise ValidationFailed(_("Name at least one e-mail domain of your organization."))
+    for domain in cleaned:
+        if not _DOMAIN.match(domain):
+            raise ValidationFailed(
+                _("“%(domain)s” is not an e-mail domain.") % {"domain": domain[:80]}
+            )
+    return cleaned
+
+
+@transaction.atomic
+def identity_provider_configure(
+    *,
+    actor: User,
+    organization: Organization,
+    name: str,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    domains: Iterable[str],
+    second_factor: str,
+    accepted_mfa_claims: Iterable[str] = (),
+    end_provider_session: bool = True,
+    enabled: bool = True,
+) -> IdentityProvider:
+    """Set up or change ``organization``'s sign-in provider (the caller checked the actor
+    administers it: ``programs.access.access_organization_admin``). An empty ``client_secret``
+    keeps the stored one. Audited without any of the values."""
+    idp = IdentityProvider.objects.select_for_update().filter(organization=organization).first()
+    created = idp is None
+    if idp is None:
+        if not client_secret:
+            raise ValidationFailed(_("Enter the client secret the provider gave you."))
+        idp = IdentityProvider(organization=organization)
+    if second_factor not in IdentityProvider.SecondFactor.values:
+        raise ValidationFailed(_("Choose how the second factor is checked."))
+    claims = [c.strip() for c in accepted_mfa_claims if c.strip()]
+    if second_factor == IdentityProvider.SecondFactor.DELEGATED_CLAIM and not claims:
+        raise ValidationFailed(_("Name the amr or acr values that show a second factor."))
+    if not name.strip() or not client_id.strip():
+        raise ValidationFailed(_("The provider needs a name and a client id."))
+    idp.name = name.strip()[:100]
+    idp.issuer = _issuer_checked(issuer)
+    idp.client_id = client_id.strip()[:200]
+    if client_secret:
+        idp.client_secret_wrapped, idp.client_secret_kek_version = sso.secret_wrap(
+            organization.pk, client_secret
+        )
+    domains = _domains_checked(domains)
+    for other in IdentityProvider.objects.exclude(organization=organization).only("domains"):
+        claimed = set(domains) & set(other.domain_list())
+        if claimed:
+            # One organization per domain: a second one would create accounts there too.
+            raise ValidationFailed(
+                _("“%(domain)s” is already claimed by another organization.")
+                % {"domain": sorted(claimed)[0]}
+            )
+    idp.domains = "\n".join(domains)
+    idp.second_factor = second_factor
+    idp.accepted_mfa_claims = "\n".join(claims)
+    idp.end_provider_session = end_provider_session
+    idp.enabled = enabled
+    idp.updated_at = timezone.now()
+    idp.save()
+    audit.record(
+        action="sso.configure",
+        actor=actor,
+        actor_role="org_admin",
+        target=idp,
+        purpose="set up single sign-on",
+        organization=organization.pk,
+        extra={
+            "created": created,
+            "secret_changed": bool(client_secret),
+            "second_factor": second_factor,
+            "enabled": enabled,
+        },
+    )
+    return idp
+
+
+@transaction.atomic
+def sso_member_join(*, user: User, identity_provider: IdentityProvider) -> None:
+    """A person created at their first sign-in through their organization's provider joins
+    that organization as a plain member (just-in-time membership): the provider vouched for an
+    address at one of the organization's domains."""
+    from mentorhaven.programs.models import OrgMembership
+    from mentorhaven.programs.services import org_role_grant
+
+    organization = identity_provider.organization
+    org_role_grant(actor=None, organization=organization, user=user, role=OrgMembership.Role.MEMBER)
+    audit.record(
+        action="sso.member_join",
+        actor=user,
+        target=identity_provider,
+        subject=user,
+        purpose="join an organization through its sign-in provider",
+        organization=organization.pk,
     )

@@ -214,6 +214,69 @@ declare(
     record="Your second factors (authenticator app, recovery codes, passkeys)",
 )
 
+SSO_LINK_RETENTION = "While your account exists"
+
+declare(
+    "socialaccount.SocialAccount",
+    [
+        Field(
+            "user",
+            Category.PLATFORM,
+            label="Whose sign-in link it is",
+            purpose="Signing you in through your organization's sign-in provider",
+            basis="contract",
+            visible_to=("self", "security_officer"),
+            retention=SSO_LINK_RETENTION,
+            erasure=Erasure.DELETE,
+            subject=True,
+        ),
+        Field(
+            "provider",
+            Category.PLATFORM,
+            label="Which organization's provider you sign in through",
+            purpose="Signing you in through your organization's sign-in provider",
+            basis="contract",
+            visible_to=("self", "security_officer"),
+            retention=SSO_LINK_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "uid",
+            Category.PLATFORM,
+            label="Your identifier at that provider",
+            purpose="Recognising you when the provider signs you in again",
+            basis="contract",
+            visible_to=("self", "security_officer"),
+            retention=SSO_LINK_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+        Field(
+            "extra_data",
+            Category.PLATFORM,
+            label="How the provider last signed you in",
+            purpose="Checking the second factor the provider reports (issuer, identifier, "
+            "amr and acr only: no name or address is kept from it)",
+            basis="contract",
+            visible_to=("self", "security_officer"),
+            retention=SSO_LINK_RETENTION,
+            erasure=Erasure.DELETE,
+        ),
+    ],
+    record="Your link to your organization's sign-in provider",
+)
+
+exempt(
+    "socialaccount.SocialApp",
+    "unused: sign-in providers are built in memory from accounts.IdentityProvider (their client "
+    "secret wrapped by the master key), so this table of allauth's stays empty",
+    fields=["name", "provider", "provider_id", "client_id", "secret", "key", "settings"],
+)
+exempt(
+    "socialaccount.SocialToken",
+    "unused: SOCIALACCOUNT_STORE_TOKENS is off, so no provider token is ever written here",
+    fields=["token", "token_secret"],
+)
+
 declare(
     "usersessions.UserSession",
     [

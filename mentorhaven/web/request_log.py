@@ -60,7 +60,13 @@ def _secret_values(match: ResolverMatch) -> list[str]:
     }
     secrets = [str(value) for value in match.args]  # unnamed regex groups: nothing says plain
     # Only what the path captured: defaults a pattern passes to its view are not in the path.
-    captured = getattr(match, "captured_kwargs", match.kwargs)
+    captured = getattr(match, "captured_kwargs", None) or {
+        # A regular-expression route under an include (allauth's OpenID Connect addresses)
+        # leaves captured_kwargs empty: then every keyword but the pattern's defaults.
+        name: value
+        for name, value in match.kwargs.items()
+        if name not in (getattr(match, "extra_kwargs", None) or {})
+    }
     for name, value in captured.items():
         if converters.get(name) in IDENTIFIER_CONVERTERS:
             continue

@@ -51,6 +51,13 @@ PUBLIC = {
     "account_inactive",
     "account_email_verification_sent",
     "account_confirm_email",
+    # Single sign-on starts before one is signed in: the page asks for a work address or an
+    # organization's short name and shows only that organization's "Sign in with" button.
+    "sso_start",
+    # allauth's "you cancelled the sign-in at your provider" page (and its older address): a
+    # fixed message, nothing about anyone.
+    "socialaccount_login_cancelled",
+    "<unnamed accounts/social/login/cancelled/>",
     # Signing out when already signed out is harmless and lands on the home page.
     "account_logout",
     # The API's description (not its data): MentorHaven is open source, so the shape of the

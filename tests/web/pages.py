@@ -37,6 +37,7 @@ EVERY_ROLE = (MENTEE, MENTOR, PROGRAM_ADMIN, ORG_ADMIN, AUDITOR, SECURITY_OFFICE
 POST_ONLY = "an action (POST only): no page to open"
 SIGN_IN_FLOW = "a step of signing in, out or up, or of a password reset: not a signed-in page"
 TOKEN_PAGE = "opened with a token of its own (e-mail link, calendar app, share link), no session"
+ALLAUTH_OLD_ADDRESS = "allauth's former address of a social-account page: a redirect to the new one"
 
 
 # URL name -> why it is not measured. Every reason is checked against the route's views by
@@ -126,6 +127,16 @@ NOT_PAGES: dict[str, str] = {
     "incidents:alert_open": POST_ONLY,
     "incidents:alert_dismiss": POST_ONLY,
     "program_archive": POST_ONLY,
+    "sso_start": SIGN_IN_FLOW,
+    "socialaccount_login_cancelled": SIGN_IN_FLOW,
+    "socialaccount_login_error": SIGN_IN_FLOW,
+    "socialaccount_signup": SIGN_IN_FLOW,
+    "openid_connect_login": SIGN_IN_FLOW,
+    "openid_connect_callback": SIGN_IN_FLOW,
+    "<unnamed accounts/social/login/cancelled/>": ALLAUTH_OLD_ADDRESS,
+    "<unnamed accounts/social/login/error/>": ALLAUTH_OLD_ADDRESS,
+    "<unnamed accounts/social/signup/>": ALLAUTH_OLD_ADDRESS,
+    "<unnamed accounts/social/connections/>": ALLAUTH_OLD_ADDRESS,
     "setup": "the first-run page of an empty install, before anyone can sign in; 404 once an "
     "organization exists (tests/programs/test_setup_page.py)",
 }
@@ -172,6 +183,8 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "mfa_list_webauthn": [(MENTOR, _url("mfa_list_webauthn"), 200)],
         "mfa_add_webauthn": [(MENTOR, _url("mfa_add_webauthn"), 200)],
         "invitations_home": [(PROGRAM_ADMIN, _url("invitations_home"), 302)],
+        "sso_settings": [(ORG_ADMIN, _url("sso_settings", org_id=w.org.public_id), 200)],
+        "socialaccount_connections": [(MENTEE, _url("socialaccount_connections"), 200)],
         "invitations": [
             (who, _url("invitations", org_id=w.org.public_id), 200)
             for who in (PROGRAM_ADMIN, ORG_ADMIN)
