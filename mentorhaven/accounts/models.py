@@ -143,9 +143,9 @@ class IdentityProvider(models.Model):
     """An organization's OpenID Connect identity provider: its people sign in through it.
 
     The client secret is never stored as text: it is wrapped by the master key (the vault's
-    KEK, ``accounts/sso.py``), bound to this organization and the key version, so a copy of
-    the database does not give it away and a wrapped secret moved to another organization does
-    not unwrap. allauth's own ``SocialApp`` table stays empty: its apps are built from these rows
+    KEK, ``accounts/sso.py``), bound to this row's public id and the key version, so a copy of
+    the database does not give it away and a wrapped secret moved to another row does not
+    unwrap. allauth's own ``SocialApp`` table stays empty: its apps are built from these rows
     when a sign-in needs one (``accounts/social_adapter.py``).
     """
 
@@ -164,8 +164,10 @@ class IdentityProvider(models.Model):
     name = models.CharField(max_length=100)
     issuer = models.URLField(max_length=300)
     client_id = models.CharField(max_length=200)
-    client_secret_wrapped = models.BinaryField()
-    client_secret_kek_version = models.CharField(max_length=16)
+    # The client secret, wrapped by the master key (``accounts/sso.py``); ``keys rotate``
+    # re-wraps it with the other keys objects own.
+    wrapped_key = models.BinaryField()
+    kek_version = models.CharField(max_length=32)
     # Lower-case e-mail domains, one a line: addresses there may join on first sign-in.
     domains = models.TextField()
     second_factor = models.CharField(

@@ -269,9 +269,7 @@ def identity_provider_configure(
     idp.issuer = _issuer_checked(issuer)
     idp.client_id = client_id.strip()[:200]
     if client_secret:
-        idp.client_secret_wrapped, idp.client_secret_kek_version = sso.secret_wrap(
-            organization.pk, client_secret
-        )
+        sso.secret_wrap(idp, client_secret)
     domains = _domains_checked(domains)
     for other in IdentityProvider.objects.exclude(organization=organization).only("domains"):
         claimed = set(domains) & set(other.domain_list())

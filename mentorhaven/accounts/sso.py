@@ -1,8 +1,9 @@
 """Single sign-on through an organization's OpenID Connect provider: the pieces allauth's
 social-account machinery is given (accounts/social_adapter.py).
 
-* The client secret is wrapped by the vault's master key (KEK), bound to the organization and
-  the key version: ``secret_wrap`` / ``secret_unwrap``. The database never holds it as text.
+* The client secret is wrapped by the vault's master key (KEK), bound to the provider row's
+  public id and the key version: ``secret_wrap`` / ``secret_unwrap``. The database never holds
+  it as text; ``keys rotate`` re-wraps it (``OBJECT_KEYS``).
 * ``social_app_for`` builds allauth's ``SocialApp`` for one provider in memory; allauth's own
   table of apps stays empty.
 * ``second_factor_shown`` is the rule for a delegated second factor: the ID token's ``amr``
@@ -28,34 +29,27 @@ if TYPE_CHECKING:
 
 PROVIDER = "openid_connect"  # allauth's provider class
 PROVIDER_ID_PREFIX = "org-"
-SECRET_PURPOSE = "oidc-client-secret"  # noqa: S105 - a key label, not a secret
 SESSION_KEY = "mentorhaven_sso"
 # Only these claims of a sign-in are kept with the person's link to the provider: who they are
 # there and how they proved it. Names and addresses are not copied out of the ID token.
 KEPT_CLAIMS = ("iss", "sub", "amr", "acr")
 
 
-def _aad(organization_id: int, version: str) -> bytes:
-    return f"{SECRET_PURPOSE}\x1f{organization_id}\x1f{version}".encode()
-
-
 @sensitive_variables()
-def secret_wrap(organization_id: int, secret: str) -> tuple[bytes, str]:
-    """The secret wrapped under the current master key version, and that version."""
-    provider = vault.key_provider()
-    version = provider.current_version()
-    return provider.wrap(secret.encode("utf-8"), _aad(organization_id, version), version), version
+def secret_wrap(idp: IdentityProvider, secret: str) -> None:
+    """Wrap ``secret`` into ``idp`` under the current master key version (the caller saves)."""
+    version = vault.key_provider().current_version()
+    idp.wrapped_key = vault.wrap_data_key(
+        str(idp.public_id), secret.encode("utf-8"), version, purpose=vault.SSO_CLIENT_SECRET
+    )
+    idp.kek_version = version
 
 
 @sensitive_variables()
 def secret_unwrap(idp: IdentityProvider) -> str:
-    version = idp.client_secret_kek_version
-    blob = bytes(idp.client_secret_wrapped)
-    return (
-        vault.key_provider()
-        .unwrap(blob, _aad(idp.organization_id, version), version)
-        .decode("utf-8")
-    )
+    return vault.unwrap_data_key(
+        str(idp.public_id), idp.wrapped_key, idp.kek_version, purpose=vault.SSO_CLIENT_SECRET
+    ).decode("utf-8")
 
 
 def discovery_url(issuer: str) -> str:

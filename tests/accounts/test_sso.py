@@ -29,6 +29,7 @@ from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from mentorhaven.accounts import sso
 from mentorhaven.accounts.models import ApiToken, IdentityProvider, User
 from mentorhaven.accounts.services import identity_provider_configure
 from mentorhaven.accounts.tokens import api_token_create
@@ -139,8 +140,12 @@ def configure(site, *, second_factor=IdentityProvider.SecondFactor.OURS, claims=
         second_factor=second_factor,
         accepted_mfa_claims=claims,
     )
-    # The provider registered the callback of this fixed id (the test's own shortcut).
+    # The provider registered the callback of this fixed id (the test's own shortcut); the
+    # secret is wrapped again, bound to that id.
     IdentityProvider.objects.filter(pk=idp.pk).update(public_id=PROVIDER_ID)
+    idp.public_id = PROVIDER_ID
+    sso.secret_wrap(idp, CLIENT_SECRET)
+    idp.save()
     return idp
 
 
@@ -208,7 +213,7 @@ def _signed_in_as(browser: requests.Session, site) -> str | None:
 def test_the_client_secret_is_not_stored_as_text_and_allauths_app_table_stays_empty(site):
     idp = configure(site)
     idp.refresh_from_db()
-    assert CLIENT_SECRET.encode() not in bytes(idp.client_secret_wrapped)
+    assert CLIENT_SECRET.encode() not in bytes(idp.wrapped_key)
     assert SocialApp.objects.count() == 0
     event = AuditEvent.objects.filter(action="sso.configure").get()
     assert CLIENT_SECRET not in json.dumps(event.extra)

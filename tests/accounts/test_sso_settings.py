@@ -37,7 +37,7 @@ def test_an_org_admin_sets_up_the_provider_and_it_is_audited(client, personas):
     assert idp.issuer == "https://login.demo.test"
     assert idp.domain_list() == ["demo.example", "demo.test"]
     assert secret_unwrap(idp) == FORM["client_secret"]
-    assert FORM["client_secret"].encode() not in bytes(idp.client_secret_wrapped)
+    assert FORM["client_secret"].encode() not in bytes(idp.wrapped_key)
     event = AuditEvent.objects.get(action="sso.configure")
     assert event.extra["secret_changed"] is True
     # Saving again without a secret keeps the stored one.
@@ -71,11 +71,13 @@ def test_bad_settings_are_refused_with_a_message_and_nothing_saved(client, perso
     assert not AuditEvent.objects.filter(action="sso.configure").exists()
 
 
-def test_a_secret_wrapped_for_one_organization_does_not_unwrap_for_another(client, personas):
+def test_a_secret_wrapped_for_one_provider_does_not_unwrap_for_another(client, personas):
+    import uuid
+
     client.force_login(personas.org_admin)
     client.post(_url(personas), FORM)
     idp = IdentityProvider.objects.get()
-    idp.organization_id = personas.other_org.pk
+    idp.public_id = uuid.uuid4()
     with pytest.raises(VaultError):
         secret_unwrap(idp)
 

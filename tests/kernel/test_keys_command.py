@@ -302,3 +302,27 @@ def test_retire_old_refuses_while_a_survey_key_is_on_an_old_version(personas):
     with pytest.raises(CommandError):
         _retire_without_finishing()
     assert vault.key_provider().versions() == ["v1", "v2"]
+
+
+def test_rotate_rewraps_a_sign_in_providers_client_secret(personas):
+    """An organization's OpenID Connect client secret is wrapped under the KEK (purpose
+    ``sso-client-secret``): after a rotation and the old version's retirement it still unwraps."""
+    from mentorhaven.accounts.services import identity_provider_configure
+    from mentorhaven.accounts.sso import secret_unwrap
+
+    idp = identity_provider_configure(
+        actor=personas.org_admin,
+        organization=personas.org,
+        name="Demo Login",
+        issuer="https://login.demo.test",
+        client_id="mh",
+        client_secret="the provider's secret",
+        domains=["demo.test"],
+        second_factor="ours",
+    )
+    assert idp.kek_version == "v1"
+    _run("rotate")
+    assert "Retired versions: v1" in _run("rotate", "--retire-old")
+    idp.refresh_from_db()
+    assert idp.kek_version == "v2"
+    assert secret_unwrap(idp) == "the provider's secret"

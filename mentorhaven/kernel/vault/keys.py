@@ -111,7 +111,9 @@ CASE_KEY = "case-key"
 SURVEY_KEY = "survey-key"
 
 
-WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET, CASE_KEY, SURVEY_KEY)
+# An organization's OpenID Connect client secret (accounts.IdentityProvider), wrapped as is.
+SSO_CLIENT_SECRET = "sso-client-secret"  # noqa: S105 - a wrapping label, not a secret
+WRAP_PURPOSES = (DATA_KEY, PSEUDONYM_SECRET, CASE_KEY, SURVEY_KEY, SSO_CLIENT_SECRET)
 
 
 # Before kernel migration 0007 both were wrapped under this one label; kept for that migration.

@@ -75,6 +75,7 @@ def generate_main(file: str) -> int:
 OBJECT_KEYS = (
     ("community.Survey", vault.SURVEY_KEY),
     ("privacy.SafeguardingCase", vault.CASE_KEY),
+    ("accounts.IdentityProvider", vault.SSO_CLIENT_SECRET),
 )
 
 
@@ -95,7 +96,7 @@ def pending_subject_keys(version: str) -> int:
 
 
 def rewrap_object_keys(version: str, *, batch_size: int) -> int:
-    """Re-wrap every object key (surveys, safeguarding cases) not yet under ``version``, in
+    """Re-wrap every object key (surveys, cases, SSO secrets) not yet under ``version``, in
     batches of their own transactions; returns the number re-wrapped."""
     done = 0
     for model, purpose in _object_models():
@@ -201,7 +202,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Every data key is under {current}: {rewrapped} re-wrapped now, "
-            f"and {objects} survey and case keys."
+            f"and {objects} keys objects own (surveys, cases, sign-in providers)."
         )
         if retire_old:
             self._retire(provider, current)
