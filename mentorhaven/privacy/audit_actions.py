@@ -8,6 +8,11 @@ declare("export.request", category="platform", sentence=_("{actor} asked for a d
 declare("export.build", category="platform", sentence=_("{actor} prepared your data export"))
 declare("export.link", category="platform", sentence=_("{actor} made a download link"))
 declare("export.download", category="platform", sentence=_("{actor} downloaded your data export"))
+declare(
+    "export.resume",
+    category="platform",
+    sentence=_("{actor} started your data export again after an interruption"),
+)
 declare("export.expire", category="platform", sentence=_("{actor} deleted an expired export"))
 declare(
     "export.operator",

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from mentorhaven.kernel import schedule
 from mentorhaven.privacy.erasure.services import process_due_erasures
-from mentorhaven.privacy.services import expire_exports
+from mentorhaven.privacy.services import expire_exports, exports_resume_stranded
 
 
 @schedule.job("privacy.erasures", every=timedelta(minutes=15), lease=timedelta(hours=2))
@@ -17,3 +17,8 @@ def due_erasures() -> dict[str, int]:
 @schedule.job("privacy.expire_exports", every=timedelta(hours=1))
 def old_exports() -> int:
     return expire_exports()
+
+
+@schedule.job("privacy.resume_exports", every=timedelta(minutes=2))
+def stranded_exports() -> int:
+    return exports_resume_stranded()

@@ -24,7 +24,7 @@ from functools import partial
 from typing import IO, TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,9 +85,90 @@ def _set_progress(job_id: int, done: int, total: int, _key: str) -> None:
     ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(progress=percent)
 
 
+# The advisory-lock key space of export builds on PostgreSQL ("MH"): a build holds the session
+# lock (BUILD_LOCK_SPACE, job id) while it runs, so the lock ends with the builder's connection
+# (a killed worker's closes) and ``exports_resume_stranded`` can tell a stranded build from a
+# running one. Needs a session-pooling or direct connection (not pgbouncer transaction pooling).
+BUILD_LOCK_SPACE = 0x4D48
+# Without advisory locks (SQLite: one machine, the database queue) a build still "running" after
+# this long is taken to be stranded. The export benchmark builds 50,000 messages in under 60 s.
+STRANDED_AFTER = timedelta(minutes=30)
+# A queued job whose task has not started after this long is queued again (its task was lost
+# with a queue that went away); building twice is harmless, the second run finds nothing to do.
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def _build_lock(job_id: int) -> bool:
+    """Take the build lease of ``job_id`` without waiting; False when someone holds it."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BUILD_LOCK_SPACE, job_id])
+        row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def _build_unlock(job_id: int) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BUILD_LOCK_SPACE, job_id])
+
+
 def export_build(*, job_id: int) -> ExportJob | None:
     """Build a queued export: idempotent (a job that is not queued is left alone, so a task run
-    twice builds once). On failure the job is marked failed and nothing is kept."""
+    twice builds once, and a job another process is building is left to it). On failure the
+    job is marked failed and nothing is kept."""
+    if not _build_lock(job_id):
+        return None
+    try:
+        return _export_build(job_id)
+    finally:
+        _build_unlock(job_id)
+
+
+def exports_resume_stranded(*, now: datetime | None = None) -> int:
+    """Policy: an export whose builder died (a worker killed or its machine lost mid-build) is
+    built again from the start, so a person never waits for an export that will not come. On
+    PostgreSQL a build is stranded when nobody holds its build lease; elsewhere when it has been
+    running for ``STRANDED_AFTER``. Queued jobs older than ``REQUEUE_AFTER`` are queued again.
+    Run when a worker starts and every 2 minutes by the scheduler; idempotent. Returns the number
+    of jobs sent back to the queue."""
+    from mentorhaven.privacy.tasks import build_export
+
+    now = now or timezone.now()
+    resumed: list[int] = []
+    running = ExportJob.objects.filter(status=ExportJob.Status.RUNNING)
+    if connection.vendor != "postgresql":
+        running = running.filter(started_at__lte=now - STRANDED_AFTER)
+    for job_id in list(running.values_list("pk", flat=True)):
+        if not _build_lock(job_id):
+            continue  # its builder is alive
+        try:
+            with transaction.atomic():
+                job = (
+                    ExportJob.objects.select_for_update()
+                    .select_related("user")
+                    .filter(pk=job_id, status=ExportJob.Status.RUNNING)
+                    .first()
+                )
+                if job is not None:
+                    job.status, job.progress, job.started_at = ExportJob.Status.QUEUED, 0, None
+                    job.save(update_fields=["status", "progress", "started_at"])
+                    audit.record(
+                        action="export.resume", subject=job.user, target=job, purpose=PURPOSE
+                    )
+                    resumed.append(job_id)
+        finally:
+            _build_unlock(job_id)
+    late = ExportJob.objects.filter(
+        status=ExportJob.Status.QUEUED, created_at__lte=now - REQUEUE_AFTER
+    ).values_list("pk", flat=True)
+    for job_id in sorted({*resumed, *late}):
+        build_export.enqueue(job_id)
+    return len(resumed)
+
+
+def _export_build(job_id: int) -> ExportJob | None:
     with transaction.atomic():
         job = (
             ExportJob.objects.select_for_update()

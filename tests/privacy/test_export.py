@@ -326,3 +326,27 @@ def test_the_operator_command_refuses_an_unknown_address_and_leaves_no_file(db, 
     with pytest.raises(CommandError, match="Nobody has this e-mail address"):
         call_command("dsar", "export", "nobody@example.test", "--out", str(out))
     assert not out.exists()
+
+
+def test_an_export_whose_builder_died_is_built_again_and_a_running_one_is_left_alone(world):
+    """A worker killed mid-build leaves its job "running" for ever: ``exports_resume_stranded``
+    (at every worker's start and every 2 minutes) queues it again. On SQLite a build is stranded
+    once it has run for STRANDED_AFTER; the PostgreSQL lease is proven by
+    tests/operations/test_faults.py with a real SIGKILL."""
+    mentee, mentor = world.people["mentee"], world.people["mentor"]
+    now = timezone.now()
+    stranded = ExportJob.objects.create(
+        user=mentee, status=ExportJob.Status.RUNNING, progress=40,
+        started_at=now - services.STRANDED_AFTER - timedelta(minutes=1),
+    )  # fmt: skip
+    running = ExportJob.objects.create(
+        user=mentor, status=ExportJob.Status.RUNNING, progress=40, started_at=now
+    )
+    assert services.exports_resume_stranded(now=now) == 1
+    stranded.refresh_from_db()
+    running.refresh_from_db()
+    # Queued again and (tasks run at once in tests) built from the start.
+    assert stranded.status == ExportJob.Status.READY and stranded.progress == 100
+    assert running.status == ExportJob.Status.RUNNING
+    assert AuditEvent.objects.filter(action="export.resume").count() == 1
+    assert services.exports_resume_stranded(now=now) == 0

@@ -3,7 +3,8 @@
 One command for every deployment, so the systemd unit and ``mentorhaven run`` never need to know
 which queue is in use: ``TASK_BACKEND=database`` runs the database queue's worker, ``rq`` runs
 an RQ worker on Redis (with the job class that executes Django tasks). Several workers may run at
-once, on one machine or many: each task is taken by exactly one of them.
+once, on one machine or many: each task is taken by exactly one of them. A worker starting up
+first queues again the exports a killed worker left half-built (privacy.services).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = settings.TASK_BACKEND
+        # Work a killed worker left half-done is queued again before this one starts taking
+        # tasks (the scheduler also does it every 2 minutes: privacy.resume_exports).
+        from mentorhaven.privacy.services import exports_resume_stranded
+
+        if backend in ("rq", "database"):
+            exports_resume_stranded()
         if backend == "rq":
             extra = {"burst": True} if options["burst"] else {}
             call_command(

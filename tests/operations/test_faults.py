@@ -1,0 +1,204 @@
+"""Faults in production mode, on this machine's PostgreSQL and a Redis server the test starts
+itself (never the machine's shared one): the processes are the deployed ones
+(tests/web/production.py), and each fault is a SIGKILL of a real process. Marked slow: each
+brings a production site up (1-4 minutes on a shared machine); run them with ``-m slow`` and
+``DATABASE_URL=postgres://...``.
+
+* A task worker killed in the middle of building a data export: the export is left "being
+  prepared"; when a worker comes back it queues the export again (its build lease on
+  PostgreSQL died with the killed process), and the export finishes and verifies.
+* The audit sealer killed while events keep arriving, with a stand-by sealer running beside it
+  all along: afterwards no event is pending, the sequence has no gap and no repeat, and
+  ``mentorhaven audit verify`` recomputes the whole chain (two sealers never fork it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.web.production import CLI, PROJECT_DIR, Site, free_port
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+pytestmark = [
+    pytest.mark.skipif(
+        not DATABASE_URL.startswith("postgres"), reason="the fault tests need PostgreSQL"
+    ),
+    pytest.mark.skipif(
+        not Path("/usr/bin/redis-server").exists(), reason="the fault tests start redis-server"
+    ),
+    pytest.mark.postgres,
+    pytest.mark.xdist_group("faults"),
+]
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(c) for c in handle.read().split()]
+    return found
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL a process and everything it started (an RQ worker forks a work horse per task),
+    as a machine that loses power would: no handler runs."""
+    pids, queue = [], [proc.pid]
+    while queue:
+        pid = queue.pop()
+        pids.append(pid)
+        queue += _children(pid)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+def _sql(site: Site, query: str, params: tuple = ()) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(site.database_url, autocommit=True) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def _wait_for(condition, seconds: float, step: float = 0.02):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen(
+        ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    import redis
+
+    client = redis.Redis(port=port)
+    assert _wait_for(lambda: _ping(client), 10, 0.1), "redis-server did not start"
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _ping(client) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def site(tmp_path, redis_server):
+    site = Site.prepare(tmp_path, DATABASE_URL, redis_server, f"mh_faults_{os.getpid()}")
+    extra: list[subprocess.Popen] = []
+    try:
+        yield site, extra
+    finally:
+        for proc in extra:
+            if proc.poll() is None:
+                proc.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=15)
+        site.stop()
+        site.drop()
+
+
+def _start(site: Site, *command: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, *CLI, *command], env=site.env, cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def _world(site: Site, *args: str) -> dict:
+    return json.loads(site.python("-m", "tests.operations.fault_world", *args).splitlines()[-1])
+
+
+def _export_state(site: Site, job: int) -> tuple[str, int]:
+    rows = _sql(site, "SELECT status, progress FROM privacy_exportjob WHERE id = %s", (job,))
+    return rows[0]
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_export_leaves_nothing_lost_once_a_worker_returns(site):
+    site, extra = site
+    world = _world(site, "export")  # queued; no worker runs yet
+    worker = _start(site, "worker")
+    extra.append(worker)
+    assert _wait_for(lambda: _export_state(site, world["job"])[0] == "running", 120)
+    kill_tree(worker)
+    status, progress = _export_state(site, world["job"])
+    assert (status, progress < 100) == ("running", True), "the build was not cut short"
+    time.sleep(1)
+    assert _export_state(site, world["job"])[0] == "running"  # stranded, nobody builds it
+
+    extra.append(_start(site, "worker"))  # a worker comes back
+    assert _wait_for(lambda: _export_state(site, world["job"])[0] == "ready", 180, 0.2)
+    checked = _world(site, "verify-export", str(world["job"]))
+    assert checked == {"status": "ready", "verified": True, "messages": world["messages"]}
+    resumed = _sql(site, "SELECT count(*) FROM kernel_auditevent WHERE action = 'export.resume'")
+    assert resumed[0][0] == 1
+
+
+@pytest.mark.slow
+def test_a_killed_sealer_leaves_no_event_unsealed_and_two_sealers_never_fork_the_chain(site):
+    site, extra = site
+    first, standby = _start(site, "audit", "sealer"), _start(site, "audit", "sealer")
+    extra += [first, standby]
+    burst = subprocess.Popen(
+        [sys.executable, "-m", "tests.operations.fault_world", "audit-burst", "1500"],
+        env=site.env, cwd=PROJECT_DIR, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    # Both sealers are at work on a growing log; one dies without warning half-way.
+    assert _wait_for(
+        lambda: (
+            _sql(site, "SELECT count(*) FROM kernel_auditevent WHERE seq IS NOT NULL")[0][0] > 300
+        ),
+        120,
+    )
+    kill_tree(first)
+    out, _ = burst.communicate(timeout=300)
+    assert json.loads(out.splitlines()[-1]) == {"recorded": 1500}
+    # The stand-by seals the rest; then the killed one returns and both run again.
+    extra.append(_start(site, "audit", "sealer"))
+
+    def all_sealed() -> bool:
+        return _sql(site, "SELECT count(*) FROM kernel_auditevent WHERE seq IS NULL")[0][0] == 0
+
+    assert _wait_for(all_sealed, 60, 0.1)
+    total, distinct, lowest, highest = _sql(
+        site, "SELECT count(*), count(DISTINCT seq), min(seq), max(seq) FROM kernel_auditevent"
+    )[0]
+    assert total >= 1500
+    assert distinct == total and (lowest, highest) == (1, total)  # no gap, no repeat
+    forks = _sql(
+        site,
+        "SELECT count(*) FROM kernel_auditevent a JOIN kernel_auditevent b "
+        "ON a.prev_hash = b.prev_hash AND a.id < b.id",
+    )
+    assert forks[0][0] == 0  # no two events chained onto the same predecessor
+    verified = subprocess.run(
+        [sys.executable, *CLI, "audit", "verify", "--no-seal"], env=site.env, cwd=PROJECT_DIR,
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
