@@ -144,6 +144,7 @@ def _add_routers() -> None:
     from mentorhaven.community.survey_api import router as survey_router
     from mentorhaven.consent.api import router as consent_router
     from mentorhaven.files.api import router as files_router
+    from mentorhaven.library.api import router as library_router
     from mentorhaven.matching.api import router as matching_router
     from mentorhaven.mentoring.api import router as mentoring_router
     from mentorhaven.messaging.api import router as messaging_router
@@ -162,6 +163,7 @@ def _add_routers() -> None:
     api.add_router("", files_router)
     api.add_router("", community_router)  # /programs/{slug}/events, /events/...
     api.add_router("", survey_router)  # /programs/{slug}/surveys, /surveys/...
+    api.add_router("", library_router)  # /programs/{slug}/resources, /resources/...
 
 
 _add_routers()

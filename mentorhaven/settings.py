@@ -187,6 +187,7 @@ INSTALLED_APPS = [
     "mentorhaven.incidents",
     "mentorhaven.operations",
     "mentorhaven.community",
+    "mentorhaven.library",
     "mentorhaven.web",
 ]
 
@@ -443,6 +444,9 @@ FILES_MAX_UPLOAD_MB = env_int("MENTORHAVEN_MAX_UPLOAD_MB", 25)
 # for the files shared in its relationships.
 FILES_QUOTA_PERSON_MB = env_int("MENTORHAVEN_FILES_QUOTA_PERSON_MB", 500)
 FILES_QUOTA_PROGRAM_MB = env_int("MENTORHAVEN_FILES_QUOTA_PROGRAM_MB", 20 * 1024)
+# Largest video a program admin may add to a program's library, in MiB (MP4 or WebM; documents
+# there are held to MENTORHAVEN_MAX_UPLOAD_MB like every other upload).
+LIBRARY_MAX_VIDEO_MB = env_int("MENTORHAVEN_LIBRARY_MAX_VIDEO_MB", 500)
 
 # --- sessions, cookies, transport security -----------------------------------------------
 # Django's database sessions, the table holding only a keyed hash of each session key;

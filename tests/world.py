@@ -43,6 +43,8 @@ from mentorhaven.gates.models import AgreementAcceptance, AgreementVersion, Brea
 from mentorhaven.gates.services import agreement_publish, breakglass_approve, breakglass_request
 from mentorhaven.incidents.models import Incident
 from mentorhaven.incidents.services import incident_open
+from mentorhaven.library.models import Resource
+from mentorhaven.library.services import resource_create
 from mentorhaven.matching.models import MatchRun, Question
 from mentorhaven.matching.services import match_run_create, question_create, questionnaire_submit
 from mentorhaven.mentoring import services as mentoring
@@ -96,6 +98,7 @@ class World:
     survey: Survey | None = (
         None  # confidential, published by the program admin; the mentee answered
     )
+    resource: Resource | None = None  # a video in the library, for everyone in the program
     participants: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(2026))
 
@@ -329,6 +332,7 @@ def build_world(*, participants: int = 20, content: int = 2) -> World:
     )
     _gates(world)
     _community(world)
+    _library(world)
     world.incident = incident_open(
         actor=world.people["security_officer"],
         organization_id=world.org.public_id,
@@ -376,6 +380,18 @@ def _community(world: World) -> None:
     )  # fmt: skip
     question = str(world.survey.questions.get().public_id)
     survey_respond(actor=mentee, survey=world.survey, answers={question: 4})
+
+
+def _library(world: World) -> None:
+    """A short video in the program's library, for everyone (a structurally valid MP4)."""
+    payload = bytes(range(256)) * 64
+    video = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08moov"
+    video += (len(payload) + 8).to_bytes(4, "big") + b"mdat" + payload
+    world.resource = resource_create(
+        actor=world.people["program_admin"], program=world.program, kind="video",
+        audience="all", title="Welcome to the program", tags="welcome",
+        fileobj=io.BytesIO(video), declared_name="welcome.mp4",
+    )  # fmt: skip
 
 
 def _more_registrations(world: World) -> None:
@@ -461,6 +477,7 @@ def find_world() -> World:
     world.grant = BreakGlassGrant.objects.filter(organization=world.org).order_by("-pk").first()
     world.event = Event.objects.filter(program=program).order_by("-pk").first()
     world.survey = Survey.objects.filter(program=program).order_by("-pk").first()
+    world.resource = Resource.objects.filter(program=program).order_by("-pk").first()
     world.participants = (
         Membership.objects.filter(program=program)
         .exclude(role=Membership.Role.PROGRAM_ADMIN)

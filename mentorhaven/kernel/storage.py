@@ -23,6 +23,11 @@ chunks fail authentication. Each chunk is authenticated before it is handed out,
 unauthenticated plaintext ever leaves ``open``; a failure part-way through a download raises
 ``VaultError`` after the chunks before it (a client sees a broken transfer, not wrong bytes).
 
+Ranges (``open_range``): because every chunk is sealed on its own, a byte range is served by
+seeking to the first chunk that covers it and decrypting only the chunks up to the last one;
+the final flag of the last stored chunk is known from the object's size, so a truncated object
+still fails authentication. A seek in a 1 GB video costs one or two chunks, not the file.
+
 Shredding the owner makes ``open`` raise ``Erased``. Stored names are random (``vault/<hex>``):
 they reveal nothing about the original file name or owner.
 """
@@ -235,6 +240,32 @@ def plaintext_size(sealed_size: int, chunk_size: int = CHUNK_SIZE) -> int:
     return body - chunks * TAG_BYTES
 
 
+def _decrypt_range(
+    cipher: AESGCM,
+    source: IO[bytes],
+    header: bytes,
+    *,
+    chunk_size: int,
+    chunk_count: int,
+    prefix: bytes,
+    start: int,
+    end: int,
+) -> Iterator[bytes]:
+    """Plaintext bytes ``start``..``end`` (inclusive), decrypting only the chunks covering them."""
+    sealed_size = chunk_size + TAG_BYTES
+    first, last = start // chunk_size, end // chunk_size
+    source.seek(HEADER.size + first * sealed_size)
+    for index in range(first, last + 1):
+        sealed = _read_exact(source, sealed_size)
+        final = index == chunk_count - 1
+        try:
+            plaintext = cipher.decrypt(_nonce(prefix, index), sealed, _aad(header, index, final))
+        except Exception:
+            raise vault.VaultError("encrypted file has been altered or moved") from None
+        offset = index * chunk_size
+        yield plaintext[max(start - offset, 0) : end - offset + 1]
+
+
 class _SealedContent(File[bytes]):
     """A Django ``File`` whose content is produced, sealed, as the storage reads it."""
 
@@ -313,6 +344,44 @@ class EncryptedFileStore:
             handle.close()
             raise
         return _closing(chunks, handle)
+
+    def open_range(
+        self, *, subject: PersonRef, name: str, binding: vault.Binding, start: int, end: int
+    ) -> Iterator[bytes]:
+        """Plaintext bytes ``start`` to ``end`` (inclusive) of a stored file, one chunk at a
+        time. Only the chunks that cover the range are read and decrypted; the first is
+        authenticated before this returns (``Erased``/``VaultError`` before a response starts).
+        ``end`` past the end of the file is an error: the caller clamps it to ``size - 1``."""
+        if start < 0 or end < start:
+            raise ValueError("empty or negative range")
+        handle = self.storage.open(name, "rb")
+        try:
+            header = _read_exact(handle, HEADER.size)
+            if len(header) != HEADER.size:
+                raise vault.VaultError("not an encrypted file")
+            magic, chunk_size, salt, prefix = HEADER.unpack(header)
+            if magic != MAGIC or not MIN_CHUNK <= chunk_size <= MAX_CHUNK:
+                raise vault.VaultError("not an encrypted file")
+            body = self.storage.size(name) - HEADER.size
+            chunk_count = max(1, -(-body // (chunk_size + TAG_BYTES)))
+            if end >= plaintext_size(body + HEADER.size, chunk_size):
+                raise ValueError("range past the end of the file")
+            cipher = _file_cipher(subject, salt, binding, create=False)
+            pieces = _decrypt_range(
+                cipher,
+                handle,
+                header,
+                chunk_size=chunk_size,
+                chunk_count=chunk_count,
+                prefix=prefix,
+                start=start,
+                end=end,
+            )
+            first = next(pieces)
+        except BaseException:
+            handle.close()
+            raise
+        return _closing(itertools.chain((first,), pieces), handle)
 
     def size(self, name: str) -> int:
         return plaintext_size(self.storage.size(name), self.chunk_size)

@@ -70,6 +70,7 @@ from mentorhaven.gates.services import (
 )
 from mentorhaven.incidents.models import Alert
 from mentorhaven.incidents.services import incident_open
+from mentorhaven.library.services import resource_create
 from mentorhaven.matching.models import Exclusion, MatchPair
 from mentorhaven.matching.services import exclusion_add, match_run_create, question_create
 from mentorhaven.mentoring.services import (
@@ -311,6 +312,23 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
             questions=[{"kind": "scale", "prompt": "How is it going?"}],
         )  # fmt: skip
         world.add("survey", f"{org} survey", survey, org, members=community, admins=admins)
+        # The library: a video for everyone in the program, an article for its mentees only.
+        payload = b"\x00" * 2048
+        video = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2\x00\x00\x00\x08moov"
+        video += (len(payload) + 8).to_bytes(4, "big") + b"mdat" + payload
+        shared = resource_create(
+            actor=admin, program=program, kind="video", audience="all", title=f"{org} video",
+            fileobj=io.BytesIO(video), declared_name="intro.mp4",
+        )  # fmt: skip
+        world.add("resource", f"{org} video", shared, org, members=community, admins=admins)
+        for_mentees = resource_create(
+            actor=admin, program=program, kind="article", audience="mentee",
+            title=f"{org} mentee guide", body="First steps",
+        )  # fmt: skip
+        world.add(
+            "resource", f"{org} mentee article", for_mentees, org,
+            members=admins | mentees, admins=admins,
+        )  # fmt: skip
         organization = program.organization
         world.add(
             "organization", f"{org} organization", organization, org, inviters=admins,
@@ -581,6 +599,7 @@ REL, CONV, FILE = (
 PROGRAM, RUN, GOAL = {"program_id": "program"}, {"run_id": "run"}, {"goal_id": "goal"}
 NOTE, MEETING, MESSAGE = {"note_id": "note"}, {"meeting_id": "meeting"}, {"message_id": "message"}
 EVENT, SURVEY = {"event_id": "event"}, {"survey_id": "survey"}
+RESOURCE = {"resource_id": "resource"}
 
 RULES: dict[str, Rule] = {
     # accounts: one's own tokens and passkeys; links whose secret is the credential
@@ -703,6 +722,14 @@ RULES: dict[str, Rule] = {
     "community:check_in": Rule(EVENT, change("members", "admins"), methods=("post",)),
     "community:event_ics": Rule(EVENT, reach("members"), methods=("get",)),
     # surveys: the program's members answer; those who run it publish, read results, close
+    # library: the program's people see the resources for everyone or for their role; those
+    # who run the program add, change and archive them; nobody else sees anything
+    "library:resource_list": Rule(PROGRAM, reach("community")),
+    "library:resource_create": Rule(PROGRAM, change("community", "admins")),
+    "library:resource_detail": Rule(RESOURCE, reach("members")),
+    "library:resource_edit": Rule(RESOURCE, change("members", "admins")),
+    "library:resource_archive": Rule(RESOURCE, change("members", "admins"), methods=("post",)),
+    "library:resource_content": Rule(RESOURCE, reach("members"), methods=("get",)),
     "surveys:list": Rule(PROGRAM, reach("community")),
     "surveys:new": Rule(PROGRAM, change("community", "admins")),
     "surveys:respond": Rule(SURVEY, reach("members")),
@@ -780,6 +807,12 @@ RULES: dict[str, Rule] = {
     "api:registration_create": Rule(EVENT, reach("members"), methods=("post",)),
     "api:registration_cancel": Rule(EVENT, reach("members"), methods=("delete",)),
     "api:event_ics": Rule(EVENT, reach("members"), methods=("get",)),
+    "api:resource_list": Rule({"slug": "program_slug"}, reach("community"), methods=("get",)),
+    "api:resource_create": Rule(
+        {"slug": "program_slug"}, change("community", "admins"), methods=("post",)
+    ),
+    "api:resource_detail": Rule(RESOURCE, reach("members"), methods=("get",)),
+    "api:resource_content": Rule(RESOURCE, reach("members"), methods=("get",)),
     "api:survey_list": Rule({"slug": "program_slug"}, reach("community"), methods=("get",)),
     "api:survey_publish": Rule(
         {"slug": "program_slug"}, change("community", "admins"), methods=("post",)

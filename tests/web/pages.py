@@ -108,6 +108,7 @@ NOT_PAGES: dict[str, str] = {
     "community:unregister": POST_ONLY,
     "community:check_in": POST_ONLY,
     "surveys:close": POST_ONLY,
+    "library:resource_archive": POST_ONLY,
     "share_page": TOKEN_PAGE,
     "retention_policy_set": POST_ONLY,
     "retention_hold_place": POST_ONLY,
@@ -156,8 +157,8 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
     r, conv, program = w.relationship, w.conversation, w.program
     assert r and conv and w.note and w.meeting and w.file and w.run and w.report
     assert w.own_message and w.their_message and w.notification and w.export and w.data_request
-    assert w.agreement and w.grant and w.incident and w.event and w.survey
-    event, survey = w.event.public_id, w.survey.public_id
+    assert w.agreement and w.grant and w.incident and w.event and w.survey and w.resource
+    event, survey, resource = w.event.public_id, w.survey.public_id, w.resource.public_id
     other = w.people[MENTOR]
     every = [(who, _url("dashboard"), 200) for who in EVERY_ROLE]
     mine = {MENTEE: r.public_id}
@@ -276,6 +277,23 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
             (PROGRAM_ADMIN, _url("community:event_cancel", event_id=event), 200)
         ],
         "community:event_ics": [(MENTEE, _url("community:event_ics", event_id=event), 200)],
+        "library:resource_list": [
+            (who, _url("library:resource_list", program_id=program.public_id), 200)
+            for who in (MENTEE, MENTOR, PROGRAM_ADMIN)
+        ],
+        "library:resource_create": [
+            (PROGRAM_ADMIN, _url("library:resource_create", program_id=program.public_id), 200)
+        ],
+        "library:resource_detail": [
+            (who, _url("library:resource_detail", resource_id=resource), 200)
+            for who in (MENTEE, PROGRAM_ADMIN)
+        ],
+        "library:resource_edit": [
+            (PROGRAM_ADMIN, _url("library:resource_edit", resource_id=resource), 200)
+        ],
+        "library:resource_content": [
+            (MENTEE, _url("library:resource_content", resource_id=resource), 200)
+        ],
         "surveys:list": [
             (who, _url("surveys:list", program_id=program.public_id), 200)
             for who in (MENTEE, PROGRAM_ADMIN)

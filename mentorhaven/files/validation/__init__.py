@@ -39,6 +39,7 @@ from .kinds import (
 from .limits import DEFAULT_LIMITS, UploadLimits, refuse
 from .names import declared_extension, sanitize_filename
 from .office import clean_office
+from .video import VIDEO_KINDS, check_video
 
 __all__ = [
     "ALLOWED_KINDS",
@@ -47,6 +48,7 @@ __all__ = [
     "InspectedFile",
     "UploadLimits",
     "inspect_upload",
+    "inspect_video",
     "sanitize_filename",
 ]
 
@@ -104,6 +106,50 @@ def inspect_upload(
     except BaseException:
         received.spool.close()
         raise
+
+
+def inspect_video(
+    fileobj: Readable,
+    *,
+    declared_name: str,
+    max_bytes: int,
+    limits: UploadLimits = DEFAULT_LIMITS,
+) -> InspectedFile:
+    """Check one video upload (MP4 or WebM, ``video.py``) and return it, unchanged, or raise
+    ``ValidationFailed``. Received like any upload: in bounded chunks, refused past
+    ``max_bytes``, spooled to disk beyond ``limits.spool_memory_bytes``."""
+    received = _receive(fileobj, max_bytes=max_bytes, limits=limits)
+    spool = received.spool
+    try:
+        kind = check_video(spool, size=received.size)
+        _refuse_if_zip_inside(spool)
+        claimed = declared_extension(declared_name)
+        named = next((k for k in VIDEO_KINDS if claimed in k.extensions), None)
+        if claimed and named is not None and named is not kind:
+            refuse(
+                _("The file's name says it is a different type of file than its content."),
+                "file_type_mismatch",
+            )
+        safe_name = sanitize_filename(
+            declared_name,
+            extension=claimed if claimed in kind.extensions else kind.default_extension,
+            max_bytes=limits.name_max_bytes,
+        )
+        out_size, digest = _measure(spool, chunk_bytes=limits.chunk_bytes)
+    except BaseException:
+        spool.close()
+        raise
+    return InspectedFile(
+        content=spool,
+        kind=kind,
+        mime_type=kind.mime_type,
+        charset=None,
+        safe_name=safe_name,
+        size=out_size,
+        sha256=digest,
+        received_size=received.size,
+        metadata_removed=False,
+    )
 
 
 @dataclass
