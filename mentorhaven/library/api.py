@@ -130,6 +130,7 @@ def resource_create(request, slug: str):
 
 @router.get("/resources/{uuid:resource_id}", response={200: ResourceOut, **ERRORS})
 def resource_detail(request, resource_id: UUID):
+    """One resource you may see (404 for one of another role, archived, or elsewhere)."""
     return _out(access_resource(request.auth, resource_id))
 
 
@@ -146,7 +147,10 @@ def resource_detail(request, resource_id: UUID):
                 "description": "One byte range (``Range: bytes=...``)",
                 "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
             },
-            416: {"description": "The range is not within the content"},
+            416: {
+                "description": "The range is not within the content, or is malformed",
+                "content": {"application/json": {"schema": ErrorOut.model_json_schema()}},
+            },
         }
     },
 )

@@ -50,6 +50,7 @@ PARAMETER_KINDS = {
     "slug": "program_slug",
     "event_id": "event",
     "survey_id": "survey",
+    "resource_id": "resource",
 }
 PUBLIC_ID_KINDS = {"/tokens/": "api_token", "/programs/": "program"}
 CHECKS = (
