@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -77,9 +76,13 @@ def _open(resource: Resource, *, start: int | None = None, end: int = 0) -> Iter
 async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     """The chunks for an ASGI server, one at a time: Django would otherwise collect a sync
     iterator into a list before sending it (the whole video in memory)."""
-    step = sync_to_async(next, thread_sensitive=False)
+
+    def following() -> bytes | None:
+        return next(chunks, None)
+
+    step = sync_to_async(following, thread_sensitive=False)
     try:
-        while (piece := await step(chunks, None)) is not None:
+        while (piece := await step()) is not None:
             yield piece
     finally:
         close = getattr(chunks, "close", None)

@@ -14,7 +14,8 @@ def _text(name: str, label: str) -> Field:
         basis="legitimate_interest",
         visible_to=("self", "program_peer", "program_admin", "org_admin"),
         retention="Until archived and removed by the program, or the author's erasure",
-        erasure=Erasure.DELETE,
+        # Encrypted under the author's key: shredded with it; the erasure also deletes the row.
+        erasure=Erasure.SHRED,
         free_text=True,
     )
 
