@@ -13,6 +13,13 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+# Rows of a similarity matrix: (row numbers, column numbers or None for all, an array to
+# write them into or None) -> the array.
+RowsOf = Callable[
+    [NDArray[np.int64], NDArray[np.int64] | None, NDArray[np.float64] | None],
+    NDArray[np.float64],
+]
+
 
 class TextSimilarity(Protocol):
     """Similarity of two lists of texts: an array (len(left), len(right)) of values in [0, 1]."""
@@ -33,26 +40,47 @@ class TfidfSimilarity:
         self.dense_cells = dense_cells
 
     def similarity_matrix(self, left: Sequence[str], right: Sequence[str]) -> NDArray[np.float64]:
+        return self.prepare(left, right)(np.arange(len(left)), None, None)
+
+    def prepare(self, left: Sequence[str], right: Sequence[str]) -> RowsOf:
+        """Fit on all the texts once; the result gives the rows at the index it is called
+        with, so a large program is scored a block at a time with the whole program's weights."""
+        from scipy.sparse import csr_array
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        out = np.zeros((len(left), len(right)))
-        texts = [t for t in [*left, *right] if t.strip()]  # empty goals do not shift the IDF
-        if not left or not right or not texts:
-            return out
+        every = [*left, *right]
+        written = [i for i, t in enumerate(every) if t.strip()]  # empty goals do not shift the IDF
+        if not left or not right or not written:
+            return _zeros(len(right))
         vectorizer = TfidfVectorizer(stop_words=self.stop_words, sublinear_tf=True)
         try:
-            vectorizer.fit(texts)
+            fitted = vectorizer.fit_transform([every[i] for i in written]).tocoo()
         except ValueError:  # no usable word in any text
-            return out
-        a = vectorizer.transform(left)
-        b_t = vectorizer.transform(right).T
-        if b_t.shape[0] * b_t.shape[1] <= self.dense_cells:
-            out = np.asarray(a @ b_t.toarray(), dtype=np.float64)
-        else:  # a huge vocabulary: row chunks keep the sparse product small
-            b_t = b_t.tocsc()
-            for start in range(0, len(left), 1024):
-                out[start : start + 1024] = (a[start : start + 1024] @ b_t).toarray()
-        return np.clip(out, 0.0, 1.0, out=out)
+            return _zeros(len(right))
+        at = np.array(written)[fitted.row]  # every text read once; empty ones stay 0
+        vectors = csr_array((fitted.data, (at, fitted.col)), shape=(len(every), fitted.shape[1]))
+        a = vectors[: len(left)]
+        b_t = vectors[len(left) :].T
+        # A huge vocabulary stays sparse: row chunks keep the sparse product small.
+        dense = b_t.shape[0] * max(b_t.shape[1], 1024) <= self.dense_cells
+        b_t = b_t.toarray() if dense else b_t.tocsc()
+
+        def rows(
+            index: NDArray[np.int64],
+            columns: NDArray[np.int64] | None,
+            out: NDArray[np.float64] | None,
+        ) -> NDArray[np.float64]:
+            right_t = b_t if columns is None else b_t[:, columns]
+            if out is None:
+                out = np.empty((len(index), right_t.shape[1]))
+            for at in range(0, len(index), 1024):
+                if dense:  # a dense product (BLAS) beats a sparse one on a small vocabulary
+                    np.matmul(a[index[at : at + 1024]].toarray(), right_t, out=out[at : at + 1024])
+                else:
+                    out[at : at + 1024] = (a[index[at : at + 1024]] @ right_t).toarray()
+            return np.clip(out, 0.0, 1.0, out=out)
+
+        return rows
 
 
 class EmbeddingSimilarity:
@@ -62,10 +90,31 @@ class EmbeddingSimilarity:
         self.encode = encode
 
     def similarity_matrix(self, left: Sequence[str], right: Sequence[str]) -> NDArray[np.float64]:
+        return self.prepare(left, right)(np.arange(len(left)), None, None)
+
+    def prepare(self, left: Sequence[str], right: Sequence[str]) -> RowsOf:
+        """Encode every text once; the result gives the rows at the index it is called with."""
         if not left or not right:
-            return np.zeros((len(left), len(right)))
+            return _zeros(len(right))
         a, b = (_unit_rows(np.asarray(self.encode(t), dtype=np.float64)) for t in (left, right))
-        return np.clip(a @ b.T, 0.0, 1.0)
+        return lambda index, columns, out: np.clip(
+            np.matmul(a[index], (b if columns is None else b[columns]).T, out=out),
+            0.0,
+            1.0,
+            out=out,
+        )
+
+
+def _zeros(width: int) -> RowsOf:
+    def rows(
+        index: NDArray[np.int64], columns: NDArray[np.int64] | None, out: NDArray[np.float64] | None
+    ) -> NDArray[np.float64]:
+        if out is None:
+            return np.zeros((len(index), width if columns is None else len(columns)))
+        out.fill(0.0)
+        return out
+
+    return rows
 
 
 def _unit_rows(x: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -1,7 +1,7 @@
 """Program-wide assignment: give every mentee at most one mentor, every mentor at most
 ``capacity`` mentees, never an infeasible pair, and make the total score as high as possible.
 
-Three methods, all on a score matrix from ``domain.score_matrix`` (rows mentees, columns
+Three methods on a score matrix from ``domain.score_matrix`` (rows mentees, columns
 mentors, ``INFEASIBLE`` where a pair may not be matched):
 
 * ``exact``: each mentor becomes ``capacity`` identical seats and SciPy's
@@ -15,6 +15,10 @@ mentors, ``INFEASIBLE`` where a pair may not be matched):
   again (column generation). When no such pair remains the result is optimal for the whole
   matrix, and says so (``proven_optimal``); otherwise ``optimality_gap`` bounds the loss.
 * ``greedy``: the baseline: take pairs from the highest score down while both sides are free.
+* ``assign_blocks`` (``blocks``): for programs too large for a whole score matrix (50,000 x
+  10,000 would be 4 GB): scores stream past a block of mentees at a time (``ScoreBlocks``),
+  each mentee keeps its best candidates, an auction assigns the candidate graph, and the
+  auction's prices, checked against every pair, bound the optimum (``optimality_gap``).
 
 A pair that may not be matched and "no mentor" are both worth 0; every feasible pair is
 worth its score plus ``match_bonus``. With the default bonus of 0 the methods maximise the
@@ -22,6 +26,7 @@ total score; a positive bonus trades score for coverage (a large one matches as 
 as possible first).
 """
 
+from mentorhaven.matching.assignment.blocks import assign_blocks
 from mentorhaven.matching.assignment.exact import assign_exact
 from mentorhaven.matching.assignment.greedy import assign_greedy
 from mentorhaven.matching.assignment.program import ProgramMatch, assign, match_program
@@ -41,6 +46,7 @@ __all__ = [
     "Method",
     "ProgramMatch",
     "assign",
+    "assign_blocks",
     "assign_exact",
     "assign_greedy",
     "assign_sparse",

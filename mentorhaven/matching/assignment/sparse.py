@@ -43,23 +43,25 @@ def candidate_edges(
     return flat // m, flat % m
 
 
-def _solve_on_graph(
-    scores: NDArray[np.float64],
+def solve_on_graph(
+    shape: tuple[int, int],
     caps: NDArray[np.int64],
     rows: NDArray[np.int64],
     cols: NDArray[np.int64],
+    score: NDArray[np.float64],
     match_bonus: float,
 ) -> NDArray[np.int64]:
-    """Optimal seat-expanded assignment using only the given (mentee, mentor) edges."""
+    """Optimal seat-expanded assignment using only the given (mentee, mentor) edges, whose
+    scores are ``score``."""
     # SciPy loads here, on the first run, not in every process that imports matching.
     from scipy.sparse import csr_array
     from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-    n, m = scores.shape
+    n, m = shape
     mentor_of = np.full(n, UNMATCHED, dtype=np.int64)
     if not rows.size:
         return mentor_of
-    value = scores[rows, cols] + match_bonus
+    value = score + match_bonus
     # In units of the largest value, so the shift below (about 1) cannot round away the
     # differences between small scores; scaling every value alike changes no choice.
     scale = float(np.abs(value).max())
@@ -92,11 +94,12 @@ def _solve_on_graph(
     return mentor_of
 
 
-def _duals(
-    scores: NDArray[np.float64],
+def graph_duals(
+    shape: tuple[int, int],
     caps: NDArray[np.int64],
     rows: NDArray[np.int64],
     cols: NDArray[np.int64],
+    score: NDArray[np.float64],
     mentor_of: NDArray[np.int64],
     match_bonus: float,
     *,
@@ -112,9 +115,9 @@ def _duals(
 
     ``tolerance`` is relative to the largest value: an absolute one would leave every price
     at 0 for a program whose scores are all smaller than it, and then prove nothing."""
-    n, m = scores.shape
+    n, m = shape
     t = n + m
-    value = scores[rows, cols] + match_bonus
+    value = score + match_bonus
     tolerance *= float(np.abs(value).max()) if value.size else 0.0
     used = mentor_of[rows] == cols
     matched = mentor_of != UNMATCHED
@@ -216,10 +219,13 @@ def assign_sparse(
     rows, cols = candidate_edges(scores, caps, k=k, mentor_k_per_seat=mentor_k_per_seat)
     keep = caps[cols] > 0
     edges = rows[keep] * m + cols[keep]
-    mentor_of = _solve_on_graph(scores, caps, edges // m, edges % m, match_bonus)
+    flat = scores.ravel()
+    mentor_of = solve_on_graph(scores.shape, caps, edges // m, edges % m, flat[edges], match_bonus)
     gap: float | None = None
     for round_ in range(rounds + 1):
-        duals = _duals(scores, caps, edges // m, edges % m, mentor_of, match_bonus)
+        duals = graph_duals(
+            scores.shape, caps, edges // m, edges % m, flat[edges], mentor_of, match_bonus
+        )
         if duals is None:
             gap = None
             break
@@ -236,5 +242,7 @@ def assign_sparse(
         if round_ == rounds:
             break
         edges = np.union1d(edges, extra)
-        mentor_of = _solve_on_graph(scores, caps, edges // m, edges % m, match_bonus)
+        mentor_of = solve_on_graph(
+            scores.shape, caps, edges // m, edges % m, flat[edges], match_bonus
+        )
     return _finish("sparse", scores, mentor_of, optimality_gap=gap)

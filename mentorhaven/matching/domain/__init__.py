@@ -39,7 +39,7 @@ scale questions only; the assignment itself still uses the full score.
 """
 
 from mentorhaven.matching.domain.explanations import explain
-from mentorhaven.matching.domain.matrix import score_matrix
+from mentorhaven.matching.domain.matrix import ScoreBlocks, score_matrix
 from mentorhaven.matching.domain.model import (
     INFEASIBLE,
     Answer,
@@ -69,6 +69,7 @@ __all__ = [
     "Question",
     "QuestionKind",
     "Role",
+    "ScoreBlocks",
     "ScoringConfig",
     "answer_similarity",
     "explain",
