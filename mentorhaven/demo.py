@@ -169,43 +169,36 @@ DEMO_GOALS = [
 EXTRA_MENTEES, EXTRA_MENTORS = 30, 10
 
 
-def seed_matching_demo() -> None:
-    """A questionnaire for demo-2026 and a few dozen extra participants with answers, so that
-    matching has something to do. Idempotent: questions are added only to a program without
-    any, and the extra people only once (they cannot sign in: no password)."""
-    import random
+def create_demo_questions(*, actor: User, program: Program, sensitive: bool = True) -> None:
+    """The demo questionnaire: topics, industry, meeting style and (``sensitive``) gender."""
+    from mentorhaven.matching.services import question_create
 
-    from mentorhaven.matching.models import Question
-    from mentorhaven.matching.services import question_create, questionnaire_submit
-
-    program = Program.objects.get(slug="demo-2026")
-    coordinator = User.objects.get(email="coordinator@demo.test")
-    if not Question.objects.filter(program=program).exists():
+    question_create(
+        actor=actor,
+        program=program,
+        kind="multi",
+        prompt="What would you like to work on?",
+        options=[{"value": v, "label": label} for v, label in DEMO_TOPICS],
+    )
+    question_create(
+        actor=actor,
+        program=program,
+        kind="single",
+        prompt="Which industry are you in?",
+        options=DEMO_INDUSTRIES,
+    )
+    question_create(
+        actor=actor,
+        program=program,
+        kind="scale",
+        prompt="How structured do you like your meetings?",
+        scale_min=1,
+        scale_max=5,
+        weight=0.5,
+    )
+    if sensitive:
         question_create(
-            actor=coordinator,
-            program=program,
-            kind="multi",
-            prompt="What would you like to work on?",
-            options=[{"value": v, "label": label} for v, label in DEMO_TOPICS],
-        )
-        question_create(
-            actor=coordinator,
-            program=program,
-            kind="single",
-            prompt="Which industry are you in?",
-            options=DEMO_INDUSTRIES,
-        )
-        question_create(
-            actor=coordinator,
-            program=program,
-            kind="scale",
-            prompt="How structured do you like your meetings?",
-            scale_min=1,
-            scale_max=5,
-            weight=0.5,
-        )
-        question_create(
-            actor=coordinator,
+            actor=actor,
             program=program,
             kind="single",
             prompt="Gender",
@@ -214,6 +207,21 @@ def seed_matching_demo() -> None:
             category="personal",
             weight=0.5,
         )
+
+
+def seed_matching_demo() -> None:
+    """A questionnaire for demo-2026 and a few dozen extra participants with answers, so that
+    matching has something to do. Idempotent: questions are added only to a program without
+    any, and the extra people only once (they cannot sign in: no password)."""
+    import random
+
+    from mentorhaven.matching.models import Question
+    from mentorhaven.matching.services import questionnaire_submit
+
+    program = Program.objects.get(slug="demo-2026")
+    coordinator = User.objects.get(email="coordinator@demo.test")
+    if not Question.objects.filter(program=program).exists():
+        create_demo_questions(actor=coordinator, program=program)
     questions = list(Question.objects.filter(program=program))
     rng = random.Random(2026)  # noqa: S311 (repeatable demo answers, not a secret)
     for role, count in (("mentee", EXTRA_MENTEES), ("mentor", EXTRA_MENTORS)):
