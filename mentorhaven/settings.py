@@ -188,6 +188,7 @@ INSTALLED_APPS = [
     "mentorhaven.operations",
     "mentorhaven.community",
     "mentorhaven.library",
+    "mentorhaven.reporting",
     "mentorhaven.web",
 ]
 

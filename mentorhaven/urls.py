@@ -21,6 +21,7 @@ urlpatterns = [
     path("events/", include("mentorhaven.community.urls")),
     path("surveys/", include("mentorhaven.community.survey_urls")),
     path("library/", include("mentorhaven.library.urls")),
+    path("reporting/", include("mentorhaven.reporting.urls")),
     path("incidents/", include("mentorhaven.incidents.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),

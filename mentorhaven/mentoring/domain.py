@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.errors import ValidationFailed
+from mentorhaven.reporting.domain import DEFAULT_K, band, release
 
 MAX_SLOTS = 3
 DEFAULT_MIN_GROUP_SIZE = 10
@@ -63,26 +64,31 @@ def local_to_aware(wall: datetime, zone: tzinfo) -> datetime:
 
 @dataclass(frozen=True)
 class RatingSummary:
-    """Feedback as an admin may see it: ``suppressed`` means the group is too small to show
-    anything but that fact (a mean over three people points at the three people)."""
+    """Feedback as an admin may see it, through the reporting layer: ``suppressed`` means the
+    group is too small to show anything but that fact (a mean over three people points at the
+    three people); the mean only as a band (``reporting.domain.band``), so that one new rating
+    cannot be read off the change ("4.10 from 10" becoming "3.82 from 11"); the number of
+    comments only when it and the rest describe nobody or at least ``k`` people."""
 
     min_group_size: int
     suppressed: bool
     responses: int | None = None
-    mean_rating: float | None = None
+    mean_rating: str | None = None  # a band, e.g. "4.0-4.5"
     comments: int | None = None
 
 
 def rating_summary(ratings: Sequence[int], comments: int, *, min_group_size: int) -> RatingSummary:
-    size = max(int(min_group_size), 1)
-    if len(ratings) < size:
+    size = max(int(min_group_size), DEFAULT_K)  # a program setting cannot go below the floor
+    mean = band(ratings, k=size)
+    if mean is None:
         return RatingSummary(min_group_size=size, suppressed=True)
+    commented = release({"comment": comments, "none": len(ratings) - comments}, k=size)
     return RatingSummary(
         min_group_size=size,
         suppressed=False,
         responses=len(ratings),
-        mean_rating=round(sum(ratings) / len(ratings), 2),
-        comments=comments,
+        mean_rating=str(mean),
+        comments=commented.cells["comment"],
     )
 
 

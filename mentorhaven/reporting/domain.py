@@ -10,8 +10,10 @@ Releasing it follows three rules:
 3. **Complementary suppression.** The total minus the released counts is the sum of the hidden
    ones; a reader who knows that every hidden count is at least 1 can pin a hidden count down
    when only one count is hidden, or when the hidden sum equals the number of hidden counts
-   (all ones). While that is so, the smallest released non-zero count is hidden too; when no
-   count is left to hide, the total is withheld instead.
+   (all ones). And the hidden sum is itself a figure: the total and the sum of the released
+   parts are two released cells that differ by it, so it must describe nobody or at least
+   ``k`` people. While either is not so, the smallest released non-zero count is hidden too;
+   when no count is left to hide, the total is withheld instead.
 
 Averages are released only in bands (``band``), and only over at least ``k`` answers, so one new
 answer cannot be read off an exact change. ``tests/reporting/test_domain.py`` checks the rules on
@@ -68,7 +70,7 @@ def release(counts: Mapping[str, int], *, k: int) -> Table:
         return Table(k, dict.fromkeys(counts), None, suppressed=True)
     hidden = {label for label, c in counts.items() if 0 < c < k}
     show_total = True
-    while hidden and _pinned([counts[h] for h in hidden]):
+    while hidden and (_pinned([counts[h] for h in hidden]) or sum(counts[h] for h in hidden) < k):
         candidates = sorted(
             (c, label) for label, c in counts.items() if label not in hidden and c > 0
         )
@@ -97,3 +99,34 @@ def band(values: Sequence[float], *, k: int, width: float = BAND_WIDTH) -> Band 
     mean = sum(values) / len(values)
     low = (mean // width) * width
     return Band(round(low, 6), round(low + width, 6))
+
+
+RATE_BAND = 0.1  # rates (match rate, goal completion) are shown in tenths
+
+
+def rate_band(part: int, whole: int, *, k: int, width: float = RATE_BAND) -> Band | None:
+    """The band of ``part / whole`` as a fraction (tenths; a full 100 % shows as 90-100 %), or
+    None when the whole describes fewer than ``k`` people. Only the band is released, never the
+    part: one more person moves the rate by at most one band."""
+    if whole < k or part < 0 or part > whole:
+        return None
+    low = min((part / whole) // width * width, 1 - width)
+    return Band(round(low, 6), round(low + width, 6))
+
+
+def mean_band(
+    total: float, n: int, *, people: int, k: int, width: float = BAND_WIDTH
+) -> Band | None:
+    """The band of the mean ``total / n`` (a mean the database computed), or None when the
+    values come from fewer than ``k`` people."""
+    if people < k or n <= 0:
+        return None
+    mean = total / n
+    low = (mean // width) * width
+    return Band(round(low, 6), round(low + width, 6))
+
+
+def series(counts: Mapping[str, int], *, k: int) -> dict[str, int | None]:
+    """A trend (label → count of people, e.g. one per month): each point is released on its own
+    (nothing adds them up on the page), so a point under ``k`` is hidden, zeros shown."""
+    return {label: (None if 0 < c < k else c) for label, c in counts.items()}

@@ -32,8 +32,12 @@ def test_slots_are_sorted_and_deduplicated():
 def test_rating_summary_is_suppressed_below_the_group_size():
     assert rating_summary([5] * 9, 3, min_group_size=10).suppressed
     shown = rating_summary([5] * 5 + [4] * 5, 3, min_group_size=10)
-    assert (shown.suppressed, shown.mean_rating, shown.comments) == (False, 4.5, 3)
+    # A band, not "4.5": one more rating cannot be read off the change; 3 comments of 10 is
+    # hidden (fewer than 10 people), and so is the 7 that would give it away.
+    assert (shown.suppressed, shown.mean_rating, shown.comments) == (False, "4.5-5.0", None)
+    assert rating_summary([5] * 10 + [1] * 10, 10, min_group_size=10).comments == 10
     assert rating_summary([], 0, min_group_size=0).suppressed  # at least one response
+    assert rating_summary([4] * 4, 0, min_group_size=2).suppressed  # never below 5 people
 
 
 def test_completion_rate_is_absent_without_goals():

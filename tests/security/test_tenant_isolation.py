@@ -673,6 +673,13 @@ RULES: dict[str, Rule] = {
     "matching_requests": Rule(PROGRAM, reach("mentor")),
     "matching_request_decline": Rule(REL, _decline),
     "matching_why": Rule(REL, reach("parts")),
+    # reporting: the program's overseers (its admins, the organization's admins and auditors)
+    # see its dashboard, exports and consented insights; the organization's admins its policy
+    "reporting:dashboard": Rule(PROGRAM, reach("overseers"), methods=("get",)),
+    "reporting:export_csv": Rule(PROGRAM, reach("overseers"), methods=("get",)),
+    "reporting:export_pdf": Rule(PROGRAM, reach("overseers"), methods=("get",)),
+    "reporting:insights": Rule(PROGRAM, reach("overseers"), methods=("get",)),
+    "reporting:policy": Rule({"org_id": "organization"}, reach("org_admins")),
     "matching_fairness": Rule(PROGRAM, reach("admins")),
     "matching_console": Rule(PROGRAM, reach("admins"), methods=("get",)),
     "matching_console_csv": Rule(PROGRAM, reach("admins"), methods=("get",)),

@@ -301,6 +301,23 @@ def _page_table(w: World) -> dict[str, list[tuple[str, str, int]]]:
         "surveys:new": [(PROGRAM_ADMIN, _url("surveys:new", program_id=program.public_id), 200)],
         "surveys:respond": [(MENTEE, _url("surveys:respond", survey_id=survey), 200)],
         "surveys:results": [(PROGRAM_ADMIN, _url("surveys:results", survey_id=survey), 200)],
+        "reporting:dashboard": [
+            (who, _url("reporting:dashboard", program_id=program.public_id), 200)
+            for who in (PROGRAM_ADMIN, ORG_ADMIN, AUDITOR)
+        ],
+        "reporting:export_csv": [
+            (PROGRAM_ADMIN, _url("reporting:export_csv", program_id=program.public_id), 200)
+        ],
+        "reporting:export_pdf": [
+            (PROGRAM_ADMIN, _url("reporting:export_pdf", program_id=program.public_id), 200)
+        ],
+        "reporting:insights": [
+            (PROGRAM_ADMIN, _url("reporting:insights", program_id=program.public_id), 200)
+        ],
+        "reporting:my_signals": [
+            (who, _url("reporting:my_signals"), 200) for who in (MENTEE, MENTOR)
+        ],
+        "reporting:policy": [(ORG_ADMIN, _url("reporting:policy", org_id=w.org.public_id), 200)],
         "matching_fairness": [
             (PROGRAM_ADMIN, _url("matching_fairness", program_id=program.public_id), 200)
         ],
