@@ -155,7 +155,8 @@ def admin_client(program):
     from tests.conftest import totp_code
     from tests.factories import mark_trained
 
-    admin = User.objects.create_user(email=f"admin-{program.slug}@bench.test", password=PASSWORD)
+    email = f"admin-{uuid.uuid4().hex[:8]}-{program.slug}@bench.test"
+    admin = User.objects.create_user(email=email, password=PASSWORD)
     Membership.objects.create(program=program, user=admin, role=Membership.Role.PROGRAM_ADMIN)
     mark_trained(admin)
     secret = mfa_enroll_totp(user=admin)
