@@ -143,7 +143,7 @@ def get_file_content(request, file_id: UUID):
     """The file itself, streamed as an attachment. Each download by someone other than the
     uploader appears in the uploader's access log."""
     file = access_file(request.auth, file_id)
-    return attachment_response(file, file_content_for(viewer=request.auth, file=file))
+    return attachment_response(request, file, file_content_for(viewer=request.auth, file=file))
 
 
 @router.delete("/files/{uuid:file_id}", response={204: None, **ERRORS})

@@ -7,9 +7,11 @@ even a browser that opens it inline runs nothing and loads nothing. Nothing is c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 
-from django.http import HttpResponse, StreamingHttpResponse
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from mentorhaven.files.models import StoredFile
@@ -23,11 +25,39 @@ def no_store(response: HttpResponse | StreamingHttpResponse):
     return response
 
 
-def attachment_response(file: StoredFile, chunks: Iterable[bytes]) -> StreamingHttpResponse:
+async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """The chunks for an ASGI server, one at a time, each decrypted in a worker thread: Django
+    would otherwise collect a sync iterator into a list before sending it (the whole file in
+    memory, however large)."""
+
+    def following() -> bytes | None:
+        return next(chunks, None)
+
+    step = sync_to_async(following, thread_sensitive=False)
+    try:
+        while (piece := await step()) is not None:
+            yield piece
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            await sync_to_async(close, thread_sensitive=False)()
+
+
+def for_server(
+    request: HttpRequest, chunks: Iterable[bytes]
+) -> Iterable[bytes] | AsyncIterator[bytes]:
+    """``chunks`` as the server that runs ``request`` streams them without holding them all:
+    an async iterator under ASGI (uvicorn), the iterator itself under WSGI."""
+    return _async_chunks(iter(chunks)) if isinstance(request, ASGIRequest) else chunks
+
+
+def attachment_response(
+    request: HttpRequest, file: StoredFile, chunks: Iterable[bytes]
+) -> StreamingHttpResponse:
     content_type = file.mime_type
     if content_type.startswith("text/"):
         content_type += "; charset=utf-8"
-    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response = StreamingHttpResponse(for_server(request, chunks), content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, str(file.filename))
     response["Content-Length"] = str(file.size)
     response["Content-Security-Policy"] = SANDBOX_CSP

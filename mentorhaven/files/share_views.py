@@ -82,7 +82,7 @@ def _serve(request: HttpRequest, link: ShareLink) -> HttpResponseBase:
     result = share_link_download(link=link)
     if not isinstance(result, Download):
         return _unavailable(request, result)
-    response = attachment_response(result.file, result.chunks)
+    response = attachment_response(request, result.file, result.chunks)
     response["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -123,7 +123,7 @@ def file_content(request: SignedInRequest, file_id) -> HttpResponseBase:
         chunks = file_content_for(viewer=_me(request), file=file)
     except Erased:
         return _erased(request)
-    return attachment_response(file, chunks)
+    return attachment_response(request, file, chunks)
 
 
 @login_required

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
-from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from mentorhaven.files.content import file_store
-from mentorhaven.files.responses import SANDBOX_CSP, no_store
+from mentorhaven.files.responses import SANDBOX_CSP, for_server, no_store
 from mentorhaven.kernel import vault
 from mentorhaven.kernel.errors import Conflict, Erased, Unreadable
 from mentorhaven.kernel.fields import is_erased, is_unavailable
@@ -73,27 +71,6 @@ def _open(resource: Resource, *, start: int | None = None, end: int = 0) -> Iter
         raise Unreadable() from None
 
 
-async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
-    """The chunks for an ASGI server, one at a time: Django would otherwise collect a sync
-    iterator into a list before sending it (the whole video in memory)."""
-
-    def following() -> bytes | None:
-        return next(chunks, None)
-
-    step = sync_to_async(following, thread_sensitive=False)
-    try:
-        while (piece := await step()) is not None:
-            yield piece
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            await sync_to_async(close, thread_sensitive=False)()
-
-
-def _for_server(request: HttpRequest, chunks: Iterator[bytes]):
-    return _async_chunks(chunks) if isinstance(request, ASGIRequest) else chunks
-
-
 def _unsatisfiable(resource: Resource) -> HttpResponse:
     body = {
         "message": _("The requested range is not within the file."),
@@ -115,7 +92,7 @@ def _file_response(request: HttpRequest, resource: Resource) -> HttpResponse:
     if decision.outcome is Outcome.PARTIAL:
         chunks = iter(()) if head else _open(resource, start=decision.start, end=decision.end)
         response = StreamingHttpResponse(
-            _for_server(request, chunks), status=206, content_type=resource.mime_type
+            for_server(request, chunks), status=206, content_type=resource.mime_type
         )
         response["Content-Range"] = f"bytes {decision.start}-{decision.end}/{resource.size}"
         response["Content-Length"] = str(decision.length)
@@ -123,7 +100,7 @@ def _file_response(request: HttpRequest, resource: Resource) -> HttpResponse:
     else:
         chunks = iter(()) if head else _open(resource)
         response = StreamingHttpResponse(
-            _for_server(request, chunks), content_type=resource.mime_type
+            for_server(request, chunks), content_type=resource.mime_type
         )
         response["Content-Length"] = str(resource.size)
         counts = True
