@@ -297,7 +297,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL and not TESTING:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Redis, falling back to a per-process memory cache while Redis is away
+        # (mentorhaven/operations/cache.py): no request fails because the cache does.
+        "default": {
+            "BACKEND": "mentorhaven.operations.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
 else:
     # Tests keep a per-process cache (rate limits, used TOTP codes) so that parallel workers

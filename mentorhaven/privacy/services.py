@@ -76,7 +76,9 @@ def export_request(*, actor: User) -> ExportJob:
             target=job,
             purpose=PURPOSE,
         )
-        transaction.on_commit(partial(build_export.enqueue, job_id=job.pk))
+        # robust: with the task queue away (Redis down) the request still succeeds; the job
+        # stays queued and exports_resume_stranded queues it again (REQUEUE_AFTER).
+        transaction.on_commit(partial(build_export.enqueue, job_id=job.pk), robust=True)
     return job
 
 

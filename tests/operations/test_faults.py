@@ -10,6 +10,10 @@ brings a production site up (1-4 minutes on a shared machine); run them with ``-
 * The audit sealer killed while events keep arriving, with a stand-by sealer running beside it
   all along: afterwards no event is pending, the sequence has no gap and no repeat, and
   ``mentorhaven audit verify`` recomputes the whole chain (two sealers never fork it).
+* Redis killed under a running site: pages, sign-in and the API keep answering (the cache falls
+  back to memory; with Django's plain Redis cache the home page answered 500), messages sent
+  while it is away are all in the conversation (what the page polls), and after Redis returns
+  sending works again.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.production import CLI, PROJECT_DIR, Site, free_port
+from tests.web.production import CLI, PROJECT_DIR, PROXY, Site, free_port, request
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 
@@ -81,23 +85,39 @@ def _wait_for(condition, seconds: float, step: float = 0.02):
     return None
 
 
+class RedisServer:
+    """A redis-server of the test's own on a free port, which the test may kill and start again
+    (never the machine's shared Redis)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp, self.port = tmp, free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.proc = subprocess.Popen(
+            ["/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.tmp)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=self.port)
+        assert _wait_for(lambda: _ping(client), 10, 0.1), "redis-server did not start"
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            kill_tree(self.proc)
+
+
 @pytest.fixture
 def redis_server(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen(
-        ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    import redis
-
-    client = redis.Redis(port=port)
-    assert _wait_for(lambda: _ping(client), 10, 0.1), "redis-server did not start"
+    server = RedisServer(tmp_path)
+    server.start()
     try:
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.kill()
 
 
 def _ping(client) -> bool:
@@ -109,7 +129,7 @@ def _ping(client) -> bool:
 
 @pytest.fixture
 def site(tmp_path, redis_server):
-    site = Site.prepare(tmp_path, DATABASE_URL, redis_server, f"mh_faults_{os.getpid()}")
+    site = Site.prepare(tmp_path, DATABASE_URL, redis_server.url, f"mh_faults_{os.getpid()}")
     extra: list[subprocess.Popen] = []
     try:
         yield site, extra
@@ -202,3 +222,48 @@ def test_a_killed_sealer_leaves_no_event_unsealed_and_two_sealers_never_fork_the
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def _get(port: int, path: str, cookie: str) -> int:
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path, headers={**PROXY, "Host": "127.0.0.1", "Cookie": cookie})
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+@pytest.mark.slow
+def test_redis_going_away_keeps_pages_working_and_loses_no_message(site, redis_server):
+    site, _extra = site
+    world = json.loads(site.python("-m", "tests.web.production_world", "1").splitlines()[-1])[0]
+    port = free_port()
+    site.start([port])
+    messages = f"/api/v1/relationships/{world['relationship']}/messages"
+    sent_before = request(port, "POST", messages, world["mentee_token"], {"body": "before"})
+    assert sent_before[0] == 201
+
+    redis_server.kill()
+    # Pages, sign-in and the API still answer (cache and rate limits fall back to memory).
+    for path in ("/", "/dashboard/", "/accounts/security/"):
+        assert _get(port, path, world["mentee_cookie"]) in (200, 302), path
+    assert _get(port, "/accounts/login/", "") == 200
+    during = [
+        request(port, "POST", messages, world["mentee_token"], {"body": f"during {n}"})
+        for n in range(3)
+    ]
+    assert [status for status, _ in during] == [201, 201, 201]
+    # Real time is down; reading the conversation (what the page polls) shows every message.
+    status, listed = request(port, "GET", messages, world["mentor_token"])
+    assert status == 200
+    bodies = [item["body"] for item in listed["items"]]
+    assert {"before", "during 0", "during 1", "during 2"} <= set(bodies)
+
+    redis_server.start()
+    sent_after = request(port, "POST", messages, world["mentee_token"], {"body": "after"})
+    assert sent_after[0] == 201
+    status, listed = request(port, "GET", messages, world["mentor_token"])
+    assert {"before", "during 0", "during 1", "during 2", "after"} <= {
+        item["body"] for item in listed["items"]
+    }
