@@ -5,6 +5,8 @@ the fault tests (tests/operations/test_faults.py); prints one JSON line.
   asked for (queued for the task worker).
 * ``verify-export JOB`` — the export is ready, its signed manifest verifies and every message is
   in it.
+* ``retention N`` — N messages of ended relationships, all past their retention period, and an
+  active relationship's 100 messages.
 * ``audit-burst N`` — N audit events, each in its own transaction (what the sealer chains).
 """
 
@@ -45,6 +47,20 @@ def verify_export(job_id: int) -> dict:
     }
 
 
+def retention(messages: int) -> dict:
+    """The retention benchmark's world, smaller: ended relationships (25 months ago) whose
+    messages are all due, and one active relationship whose 100 messages must stay."""
+    import os
+
+    os.environ["BENCH_RETENTION_MESSAGES"] = str(messages)
+    os.environ["BENCH_RETENTION_RELATIONSHIPS"] = "50"
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_retention import build_world
+
+    active, due = build_world()
+    return {"due": due, "conversation": active.conversation.pk}
+
+
 def audit_burst(count: int) -> dict:
     from django.db import transaction
 
@@ -74,6 +90,8 @@ def main(argv: list[str]) -> None:
         result = export()
     elif command == "verify-export":
         result = verify_export(int(args[0]))
+    elif command == "retention":
+        result = retention(int(args[0]))
     elif command == "audit-burst":
         result = audit_burst(int(args[0]))
     else:

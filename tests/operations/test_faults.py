@@ -10,6 +10,8 @@ brings a production site up (1-4 minutes on a shared machine); run them with ``-
 * The audit sealer killed while events keep arriving, with a stand-by sealer running beside it
   all along: afterwards no event is pending, the sequence has no gap and no repeat, and
   ``mentorhaven audit verify`` recomputes the whole chain (two sealers never fork it).
+* The retention sweep killed half-way through its batches: what it had not reached is intact,
+  and the next run deletes the rest and records one complete sweep.
 * Redis killed under a running site: pages, sign-in and the API keep answering (the cache falls
   back to memory; with Django's plain Redis cache the home page answered 500), messages sent
   while it is away are all in the conversation (what the page polls), and after Redis returns
@@ -222,6 +224,41 @@ def test_a_killed_sealer_leaves_no_event_unsealed_and_two_sealers_never_fork_the
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_mid_batch_loses_nothing_and_the_next_run_finishes_it(site):
+    site, extra = site
+    world = _world(site, "retention", "60000")
+    total = world["due"] + 100
+
+    def messages() -> int:
+        return _sql(site, "SELECT count(*) FROM messaging_message")[0][0]
+
+    assert messages() == total
+    sweep = _start(site, "retention", "sweep", "--batch-size", "500")
+    extra.append(sweep)
+    assert _wait_for(lambda: messages() <= total - 5_000, 300, 0.05)
+    kill_tree(sweep)
+    left = messages()
+    assert 100 < left < total  # cut short half-way
+    # Nothing the sweep had not reached is lost, nothing half-deleted: the active conversation
+    # is whole, and the killed run never recorded a finished sweep.
+    kept = "SELECT count(*) FROM messaging_message WHERE conversation_id = %s"
+    assert _sql(site, kept, (world["conversation"],))[0][0] == 100
+    assert (
+        _sql(site, "SELECT count(*) FROM kernel_auditevent WHERE action = 'retention.sweep'")[0][0]
+        == 0
+    )
+
+    site.python(*CLI, "retention", "sweep")  # the next run (the daily job, or by hand)
+    assert messages() == 100
+    assert _sql(site, kept, (world["conversation"],))[0][0] == 100
+    runs = _sql(
+        site,
+        "SELECT extra FROM kernel_auditevent WHERE action = 'retention.sweep'",
+    )
+    assert len(runs) == 1 and json.loads(runs[0][0])["complete"] is True  # a text column
 
 
 def _get(port: int, path: str, cookie: str) -> int:
