@@ -13,15 +13,12 @@ what is left.
 from __future__ import annotations
 
 from dataclasses import replace
-
-import opendp.prelude as dp
+from functools import cache
 
 from mentorhaven.reporting.dashboard import Health, Trend
 from mentorhaven.reporting.domain import Table
 
 SENSITIVITY = 2
-
-dp.enable_features("contrib")
 
 
 def released_counts(health: Health) -> int:
@@ -38,9 +35,22 @@ def scale_for(epsilon: float, counts: int) -> float:
     return SENSITIVITY * max(counts, 1) / epsilon
 
 
+@cache
+def _opendp():
+    """OpenDP, loaded on first use: its native library takes a quarter to half a second to
+    load, and every process (web workers, the sealer, test workers) would pay it at start-up
+    although only an organization that turned noise on ever needs it."""
+    from opendp import domains, measurements, metrics
+    from opendp.mod import enable_features
+
+    enable_features("contrib")
+    return domains, measurements, metrics
+
+
 def _mechanism(scale: float):
-    space = dp.atom_domain(T=int), dp.absolute_distance(T=int)
-    return dp.m.make_laplace(*space, scale=scale)
+    domains, measurements, metrics = _opendp()
+    space = domains.atom_domain(T=int), metrics.absolute_distance(T=int)
+    return measurements.make_laplace(*space, scale=scale)
 
 
 def epsilon_of(scale: float, counts: int) -> float:
