@@ -189,6 +189,7 @@ INSTALLED_APPS = [
     "mentorhaven.community",
     "mentorhaven.library",
     "mentorhaven.reporting",
+    "mentorhaven.assistant",
     "mentorhaven.web",
 ]
 
@@ -443,6 +444,14 @@ USERSESSIONS_TRACK_ACTIVITY = True
 USERSESSIONS_ADAPTER = "mentorhaven.accounts.usersessions.UserSessionsAdapter"
 
 INVITATION_DAYS = env_int("MENTORHAVEN_INVITATION_DAYS", 14)
+
+# AI assistance (mentorhaven/assistant): each organization configures its own model endpoint
+# (``mentorhaven assistant_configure``); these apply to every call.
+AI_TIMEOUT_SECONDS = env_int("MENTORHAVEN_AI_TIMEOUT_SECONDS", 30)
+# Where national phone numbers in a prompt are looked for (international ones always are).
+AI_PHONE_REGIONS = tuple(
+    (env("MENTORHAVEN_AI_PHONE_REGIONS", "US,GB,DE") or "").replace(" ", "").split(",")
+)
 API_TOKEN_DEFAULT_DAYS = 90
 # Largest accepted upload, in MiB (files app; checked on the bytes received, not Content-Length).
 FILES_MAX_UPLOAD_MB = env_int("MENTORHAVEN_MAX_UPLOAD_MB", 25)

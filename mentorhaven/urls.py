@@ -23,6 +23,7 @@ urlpatterns = [
     path("library/", include("mentorhaven.library.urls")),
     path("reporting/", include("mentorhaven.reporting.urls")),
     path("incidents/", include("mentorhaven.incidents.urls")),
+    path("assistant/", include("mentorhaven.assistant.urls")),
     path("s/", include("mentorhaven.files.share_urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,6 +1,7 @@
 """Personal data held by the community app: the events an admin wrote, and who registered for
 which event."""
 
+from mentorhaven.consent.domain import Purpose
 from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
 
 
@@ -167,12 +168,14 @@ declare(
             "text",
             Category.PROGRAM,
             label="What you wrote",
-            purpose="Survey results: counted, never shown on a dashboard",
+            purpose="Survey results: counted, never shown on a dashboard; with your consent to "
+            "AI assistance, redacted into the program's themes (never quoted)",
             basis="legitimate_interest",
             visible_to=("self",),
             retention="Program end + 1 year",
             erasure=Erasure.SHRED,
             free_text=True,
+            uses=(Purpose.AI.value,),
         ),
     ],
     record="Your confidential survey answers",

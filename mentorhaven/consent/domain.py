@@ -58,11 +58,16 @@ TEXTS: dict[str, ConsentText] = {
         "match) is counted in my program's analytics, such as the fairness report. Only "
         "aggregates of large enough groups are ever shown. I can withdraw this at any time.",
     ),
+    # 2026-12-ai: says what the AI assistance of issue 16 actually sends, and to whom.
     Purpose.AI: ConsentText(
         Purpose.AI,
-        "2026-12",
-        "I agree that AI features may process what I write in MentorHaven to offer me "
-        "suggestions. I can withdraw this at any time.",
+        "2026-12-ai",
+        "I agree that MentorHaven's AI assistance may send my goals, milestones, shared notes "
+        "and written answers to confidential surveys, with names, e-mail addresses and phone "
+        "numbers replaced, to my organization's own AI model: for suggestions to me, to my "
+        "mentoring partner (a meeting agenda, conversation prompts) and, only as themes drawn "
+        "from many answers, to my program's coordinators. Nothing it writes is kept unless the "
+        "person it is for accepts it. I can withdraw this at any time.",
     ),
 }
 

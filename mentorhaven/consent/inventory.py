@@ -1,9 +1,21 @@
 """Personal data held by the consent app: consent records, restrictions, data requests and
 data-protection roles."""
 
-from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
+from mentorhaven.consent.domain import Purpose
+from mentorhaven.kernel.inventory import (
+    Category,
+    Erasure,
+    Field,
+    declare,
+    exempt,
+    register_use,
+)
 
 PROGRAM, PERSONAL = Category.PROGRAM, Category.PERSONAL
+
+# A field may be declared usable for AI assistance (Field.uses): the person's consent to this
+# purpose then lets the AI gateway include it in a prompt (assistant/gateway.py).
+register_use(Purpose.AI.value, "AI assistance")
 PROOF = "As long as we rely on the consent, then 3 years as proof"
 REQUESTS = "3 years after the request is closed, as proof that it was answered"
 

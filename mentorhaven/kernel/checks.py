@@ -18,7 +18,10 @@ Error for:
 - a declaration with no way to find a person's rows (E005), an unknown lawful basis (E006), or a
   ``visible_to`` audience that is not one of ``kernel.access.Role`` (E007);
 - an exemption naming a model or field that does not exist, or given without a reason (E008);
-- a declaration without the plain-language names the data map page shows (E011).
+- a declaration without the plain-language names the data map page shows (E011);
+- a field declared usable for a processing purpose (``Field.uses``) that no app registered
+  with ``inventory.register_use`` (E012); the AI assistant's own check (assistant/checks.py)
+  adds that every field its prompts read is declared usable for AI (E013).
 """
 
 from __future__ import annotations
@@ -258,6 +261,18 @@ def invalid_declarations(
                         id="mentorhaven.E006",
                     )
                 )
+            for use in f.uses:
+                if use not in inventory.USES:
+                    errors.append(
+                        checks.Error(
+                            f"{where} is declared usable for {use!r}, which is not a registered "
+                            "processing purpose.",
+                            hint="Register it with inventory.register_use(code, label) in the "
+                            "inventory.py of the app that owns the purpose.",
+                            obj=model,
+                            id="mentorhaven.E012",
+                        )
+                    )
             for role in f.visible_to:
                 if role not in ROLES:
                     errors.append(

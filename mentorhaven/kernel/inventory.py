@@ -114,6 +114,11 @@ class Field:
     subject: bool = False  # this field is a link to a data subject of the row
     label: str = ""  # what it is, in plain language ("The text of your note"); never a column
     free_text: bool = False  # typed by a person: must be an encrypted field
+    # Further processing purposes this field may be used for, beyond ``purpose`` (codes
+    # registered with ``register_use``, e.g. "ai_features"): data minimisation by declaration.
+    # A field not declared usable for a purpose never reaches that processing (the AI gateway
+    # refuses it, and the system check refuses a declaration naming an unknown use).
+    uses: tuple[str, ...] = ()
 
 
 SubjectLookup = str | Callable[[Any], Q]
@@ -190,6 +195,21 @@ class ModelDeclaration:
 
 REGISTRY: dict[str, ModelDeclaration] = {}
 EXEMPT: dict[str, str] = {}  # "app.model" or "app.model.field" -> reason
+USES: dict[str, str] = {}  # processing purpose code -> plain-language name (``Field.uses``)
+
+
+def register_use(code: str, label: str) -> None:
+    """Make a processing purpose (a consent purpose such as "ai_features") declarable in
+    ``Field.uses``; the app that owns the purpose registers it from its ``inventory.py``."""
+    USES[code] = label
+
+
+def usable_for(label: str, use: str) -> bool:
+    """Whether the field ``label`` ("app_label.model.field") is declared usable for ``use``."""
+    model, _dot, name = label.lower().rpartition(".")
+    declaration = REGISTRY.get(model)
+    found = declaration.fields.get(name) if declaration is not None else None
+    return found is not None and use in found.uses
 
 
 def declare(
@@ -407,9 +427,11 @@ def markdown_summary() -> str:
                     continue
                 seen = ", ".join(f.visible_to) or "nobody (system only)"
                 text = " (free text)" if f.free_text else ""
+                uses = "".join(f"; also {USES.get(u, u)}, with consent" for u in f.uses)
                 lines.append(
                     f"| {category.label} | `{declaration.label}`·`{f.name}` | "
-                    f"{declaration.record}: {f.label}{text} | {f.purpose} | {f.basis} | {seen} | "
+                    f"{declaration.record}: {f.label}{text} | {f.purpose}{uses} | {f.basis} | "
+                    f"{seen} | "
                     f"{f.retention} | {f.erasure} |"
                 )
     return "\n".join(lines)

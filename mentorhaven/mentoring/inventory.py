@@ -1,5 +1,6 @@
 """Personal data held by the mentoring app."""
 
+from mentorhaven.consent.domain import Purpose
 from mentorhaven.kernel.inventory import Category, Erasure, Field, declare, exempt
 
 RELATIONSHIP_RETENTION = "Program end + 1 year"
@@ -82,6 +83,9 @@ NOTE_RETENTION = (
     "choose 3 to 72 months); longer only under a legal hold"
 )
 PERSONAL, PROGRAM, PLATFORM = Category.PERSONAL, Category.PROGRAM, Category.PLATFORM
+# What the AI assistant may read, when the person consented (assistant/gateway.py): goals,
+# milestones and notes; only shared notes are ever selected for a prompt.
+AI_USE = (Purpose.AI.value,)
 
 declare(
     "mentoring.Goal",
@@ -107,6 +111,7 @@ declare(
             visible_to=("self", "mentor"),
             retention=CONTENT_RETENTION,
             erasure=Erasure.SHRED,
+            uses=AI_USE,
         ),
         Field(
             "description",
@@ -118,6 +123,7 @@ declare(
             visible_to=("self", "mentor"),
             retention=CONTENT_RETENTION,
             erasure=Erasure.SHRED,
+            uses=AI_USE,
         ),
         Field(
             "status",
@@ -186,6 +192,7 @@ declare(
             visible_to=("self", "mentor"),
             retention=CONTENT_RETENTION,
             erasure=Erasure.SHRED,
+            uses=AI_USE,
         ),
     ],
     record="Milestones of your goals",
@@ -216,6 +223,7 @@ declare(
             visible_to=("self", "mentor", "mentee"),
             retention=NOTE_RETENTION,
             erasure=Erasure.SHRED,
+            uses=AI_USE,
         ),
     ],
     record="Your session notes",

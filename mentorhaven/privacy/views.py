@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mentorhaven.accounts.models import SignedInRequest
+from mentorhaven.assistant.selectors import ai_uses_about
 from mentorhaven.kernel.access import Role
 from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.kernel.inventory import data_map as inventory_data_map
@@ -55,6 +56,7 @@ def privacy_home(request: SignedInRequest) -> HttpResponse:
         {
             "exports": exports_for(viewer=request.user),
             "export_days": export_lifetime_for(viewer=request.user).days,
+            "ai_uses": ai_uses_about(viewer=request.user),
         },
     )
 
