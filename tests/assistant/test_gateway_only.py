@@ -1,6 +1,6 @@
 """Nothing but the gateway may call a model: no other module of MentorHaven uses an HTTP
-client, except the audit anchor webhook, which posts to its own configured URL (never the
-assistant's endpoint, which it cannot read)."""
+client, except the audit anchor webhook and the single sign-on discovery, which call their own
+configured URLs (never the assistant's endpoint, whose settings they do not read)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ HTTP_CLIENTS = {
 # Modules that make an HTTP call of their own, and why that is not a model call.
 ALLOWED = {
     PACKAGE / "kernel" / "audit" / "anchors.py": "posts audit anchors to AUDIT_ANCHOR_WEBHOOK",
+    PACKAGE / "accounts" / "sso.py": "reads an organization's OpenID Connect discovery document",
 }
 
 
