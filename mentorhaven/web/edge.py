@@ -6,6 +6,8 @@ middleware answers for them, the way ``mentorhaven.api_common`` does for the JSO
 * ``NotFound`` → the 404 page (the same for "missing" and "not yours");
 * a plain ``PermissionDenied`` → the 403 page with its message; ``Erased`` (410) and
   ``Unreadable`` (409) → the error page with their status and message;
+* a sign-in provider (an organization's single sign-on) that cannot be reached → a 502 page
+  saying so, with the way back to a password sign-in, instead of a server error;
 * any other refusal (a validation, a conflict, a block, a more specific permission refusal
   with its own code) → its message, flashed on the page the person came from; for an htmx
   request a reload of that page, so the message is seen.
@@ -70,6 +72,25 @@ def response_for(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return _back(request)
 
 
+def _provider_unreachable(exception: Exception) -> bool:
+    """Whether ``exception`` is an outgoing HTTP call that failed: allauth fetches an
+    organization's provider configuration and tokens with ``requests``."""
+    try:
+        from requests import RequestException
+    except ImportError:  # pragma: no cover (allauth's social accounts depend on it)
+        return False
+    return isinstance(exception, RequestException)
+
+
+def provider_unreachable_response(request: HttpRequest) -> HttpResponse:
+    text = _(
+        "Your organization's sign-in service could not be reached. Try again in a few "
+        "minutes, or sign in with your e-mail address and password if you have one."
+    )
+    context = {"title": _("Sign-in service unavailable"), "text": text}
+    return render(request, "web/error.html", context, status=502)
+
+
 class DomainErrorMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -80,4 +101,6 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, ApplicationError):
             return response_for(request, exception)
+        if _provider_unreachable(exception):
+            return provider_unreachable_response(request)
         return None

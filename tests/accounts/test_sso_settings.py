@@ -128,3 +128,17 @@ def test_a_domain_claimed_by_another_organization_is_refused(client, personas):
     response = client.post(url, {**FORM, "domains": "other.test\ndemo.test"})
     assert "already claimed by another organization" in response.content.decode()
     assert IdentityProvider.objects.count() == 1
+
+
+def test_a_provider_that_cannot_be_reached_gets_a_clear_page_not_a_server_error(client, personas):
+    """Starting a sign-in fetches the provider's configuration; when nothing answers at the
+    issuer (the provider is down, or mistyped), the person is told so with a way back."""
+    client.force_login(personas.org_admin)
+    client.post(_url(personas), {**FORM, "issuer": "http://127.0.0.1:9"})  # nothing listens
+    client.logout()
+    idp = IdentityProvider.objects.get(organization=personas.org)
+    response = client.post(f"/accounts/oidc/{idp.provider_id}/login/")
+    assert response.status_code == 502
+    page = response.content.decode()
+    assert "sign-in service could not be reached" in page
+    assert "Traceback" not in page and "127.0.0.1" not in page

@@ -55,8 +55,9 @@ from fido2.webauthn import (
     RegistrationResponse,
 )
 
-from mentorhaven.accounts.models import User
-from mentorhaven.accounts.services import mfa_enroll_totp
+from mentorhaven.accounts.models import IdentityProvider, User
+from mentorhaven.accounts.services import identity_provider_configure, mfa_enroll_totp
+from mentorhaven.accounts.sso import PROVIDER_ID_PREFIX
 from mentorhaven.accounts.tokens import api_token_create
 from mentorhaven.community.services import event_create, survey_create
 from mentorhaven.consent.domain import Purpose
@@ -335,6 +336,16 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
             org_admins={"org_admin"} if org == "demo" else {"oscar"},
             overseers={"org_admin", "auditor"} if org == "demo" else {"oscar"},
         )  # fmt: skip
+        # Each organization's sign-in provider (nothing listens at its issuer: the walk never
+        # completes a sign-in, it only opens the provider's addresses as anyone may).
+        idp = identity_provider_configure(
+            actor=admin, organization=organization, name=f"{org} sign-in",
+            issuer="http://127.0.0.1:9", client_id=f"{org}-client", client_secret="walk-secret",
+            domains=[f"{org}-sso.test"], second_factor=IdentityProvider.SecondFactor.OURS,
+        )  # fmt: skip
+        world.add(
+            "sso_provider", f"{org} sign-in provider", f"{PROVIDER_ID_PREFIX}{idp.public_id}", org
+        )
         question = question_create(
             actor=admin, program=program, kind="single", prompt="Industry", options=["a", "b"]
         )
@@ -614,6 +625,15 @@ RULES: dict[str, Rule] = {
         {"uidb36": "reset_uid", "key": "reset_key"}, credential={}
     ),
     # invitations: the organization's inviters
+    # single sign-on: the organization's admins set it up; its provider's sign-in addresses
+    # are open to anyone (the provider decides who signs in), and answer alike for everyone
+    "sso_settings": Rule({"org_id": "organization"}, reach("org_admins")),
+    # (a POST goes on to the provider, which the walk's world does not run: "cannot be
+    # reached", 502, for everyone alike; tests/accounts/test_sso.py signs in through a real one)
+    "openid_connect_login": Rule(
+        {"provider_id": "sso_provider"}, credential={"get": 200, "post": 502}
+    ),
+    "openid_connect_callback": Rule({"provider_id": "sso_provider"}, credential={}),
     "invitations": Rule({"org_id": "organization"}, reach("inviters")),
     "invitations_bulk": Rule({"org_id": "organization"}, reach("inviters")),
     "invitation_revoke": Rule({"invitation_id": "invitation"}, reach("admins")),
@@ -1037,7 +1057,7 @@ class Walker:
         if rule.credential is not None:
             wanted = rule.credential.get(method)
             status = response.status_code
-            if (wanted and status != wanted) or status == 404 or status >= 500:
+            if status != wanted and (wanted or status == 404 or status >= 500):
                 self.problems.append(
                     f"{method.upper()} {path} [{name}] ({labels}): {status}, expected "
                     f"{wanted or 'the page'} as for anyone holding the link"
