@@ -204,7 +204,8 @@ def _relationship(world: World, scope: str, org: str, admin, program, mentee, me
     rel = relationship_accept(actor=mentor, relationship=rel)
     world.add(
         "relationship", f"{scope} relationship", rel, org,
-        parts=parts, mentee={mentee_name}, meta=parts | overseers, lifecycle=parts | set(admins),
+        parts=parts, mentee={mentee_name}, mentor={mentor_name}, meta=parts | overseers,
+        lifecycle=parts | set(admins),
         auditors=overseers - set(admins), admins=set(admins),
     )  # fmt: skip
     goal = goal_create(actor=mentee, relationship=rel, title=f"{scope} goal", description="why")
@@ -313,6 +314,7 @@ def world(personas, django_capture_on_commit_callbacks, mailoutbox) -> World:
             questions=[{"kind": "scale", "prompt": "How is it going?"}],
         )  # fmt: skip
         world.add("survey", f"{org} survey", survey, org, members=community, admins=admins)
+        world.add("survey_question", f"{org} survey question", survey.questions.get(), org)
         # The library: a video for everyone in the program, an article for its mentees only.
         payload = b"\x00" * 2048
         video = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2\x00\x00\x00\x08moov"
@@ -569,6 +571,17 @@ def _decline(viewer: str, things: dict[str, Thing]) -> str:
     return REFUSED if rel.has(viewer, "auditors") else HIDDEN
 
 
+def _themes(viewer: str, things: dict[str, Thing]) -> str:
+    # Those who run the survey's program; its members see the survey but may not; a question
+    # of another survey is not found, even by them (each organization has one survey).
+    survey, question = things["survey_id"], things["question_id"]
+    if not survey.has(viewer, "members"):
+        return HIDDEN
+    if not survey.has(viewer, "admins"):
+        return REFUSED
+    return SERVED if question.org == survey.org else HIDDEN  # one survey per organization
+
+
 def _questionnaire(viewer: str, things: dict[str, Thing]) -> str:
     program, role = things["program_id"], things["role"]
     return SERVED if program.has(viewer, role.value) else HIDDEN
@@ -762,6 +775,15 @@ RULES: dict[str, Rule] = {
     "surveys:respond": Rule(SURVEY, reach("members")),
     "surveys:results": Rule(SURVEY, change("members", "admins")),
     "surveys:close": Rule(SURVEY, change("members", "admins"), methods=("post",)),
+    # AI assistance (refused with a message while the organization has not turned it on): the
+    # goal's owner; the pair; the mentor; those who run a survey's program.
+    "assistant_goal_coach": Rule(GOAL, change("read", "write"), methods=("post",)),
+    "assistant_goal_coach_accept": Rule(GOAL, change("read", "write"), methods=("post",)),
+    "assistant_meeting_agenda": Rule(REL, reach("parts"), methods=("post",)),
+    "assistant_conversation_prompts": Rule(REL, change("parts", "mentor"), methods=("post",)),
+    "assistant_program_themes": Rule(
+        {"survey_id": "survey", "question_id": "survey_question"}, _themes, methods=("post",)
+    ),
     # retention: an organization's overseers see its holds; only its admins change anything
     "retention_policy_set": Rule(
         {"org_id": "organization"}, change("overseers", "org_admins"), methods=("post",)
