@@ -59,6 +59,15 @@ def discovery_url(issuer: str) -> str:
     return f"{issuer}/.well-known/openid-configuration"
 
 
+def provider_unreachable(exception: BaseException) -> bool:
+    """Whether ``exception`` is a call to a sign-in provider that failed (allauth fetches the
+    provider's configuration and tokens with ``requests``): the edge answers it with a clear
+    page instead of a server error (``web.edge``)."""
+    import requests
+
+    return isinstance(exception, requests.RequestException)
+
+
 def social_app_for(idp: IdentityProvider) -> SocialApp:
     """allauth's app for ``idp``, built in memory (never saved)."""
     from allauth.socialaccount.models import SocialApp

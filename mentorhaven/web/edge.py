@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from mentorhaven.accounts.sso import provider_unreachable
 from mentorhaven.kernel.access import record_refusal
 from mentorhaven.kernel.errors import (
     ApplicationError,
@@ -72,16 +73,6 @@ def response_for(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return _back(request)
 
 
-def _provider_unreachable(exception: Exception) -> bool:
-    """Whether ``exception`` is an outgoing HTTP call that failed: allauth fetches an
-    organization's provider configuration and tokens with ``requests``."""
-    try:
-        from requests import RequestException
-    except ImportError:  # pragma: no cover (allauth's social accounts depend on it)
-        return False
-    return isinstance(exception, RequestException)
-
-
 def provider_unreachable_response(request: HttpRequest) -> HttpResponse:
     text = _(
         "Your organization's sign-in service could not be reached. Try again in a few "
@@ -101,6 +92,6 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, ApplicationError):
             return response_for(request, exception)
-        if _provider_unreachable(exception):
+        if provider_unreachable(exception):
             return provider_unreachable_response(request)
         return None

@@ -27,12 +27,14 @@ def test_no_identifier_survives_redaction_of_the_corpus(capsys):
 
 
 def test_recall_on_uncued_third_party_names_is_reported(capsys):
-    """Known limit: a stranger's name with nothing saying it is a name can survive. Reported
-    (docs/privacy.md), not hidden; participants' names are always caught."""
+    """A stranger's capitalised given name is caught with nothing announcing it (a dictionary
+    of given names); the known limit is a name written in lower case, which can survive.
+    Reported (docs/privacy.md), not hidden; participants' names are always caught."""
     total, survived = _survivors(HARD)
     with capsys.disabled():
         print(f"\nredaction recall, uncued names: {total - len(survived)}/{total}")
     assert total == len(HARD)
+    assert [identifier for identifier, _ in survived] == ["tom becker"]
 
 
 def test_texts_without_identifiers_keep_their_meaning():
