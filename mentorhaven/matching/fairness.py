@@ -10,6 +10,9 @@ Policy:
   give a hidden one away; when no group is left to hide, the total is withheld instead.
 * "Matched" means the person has a proposed, active or completed relationship in the program;
   the mean score is over those relationships that came from matching (they carry a score).
+* Rates and means are released as bands only (``reporting.domain.rate_band``: tenths;
+  ``band``: score bands of 0.1, over at least k scores), so one more person or one new match
+  cannot be read off an exact change.
 """
 
 from __future__ import annotations
@@ -31,12 +34,13 @@ from mentorhaven.kernel.inventory import Category
 from mentorhaven.matching.models import Answer, MatchExplanation, Question
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Program
-from mentorhaven.reporting.domain import release
+from mentorhaven.reporting.domain import Band, band, rate_band, release
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
 
 DEFAULT_MIN_GROUP_SIZE = 10
+SCORE_BAND = 0.1  # match scores run from 0 to 1
 MATCHED_STATUSES = ("proposed", "active", "paused", "completed")
 
 
@@ -45,8 +49,8 @@ class GroupRow:
     label: str
     suppressed: bool
     members: int | None  # None when suppressed
-    match_rate: float | None
-    mean_score: float | None
+    match_rate: Band | None  # a band of tenths
+    mean_score: Band | None  # None too when fewer than k scores
 
 
 @dataclass(frozen=True)
@@ -97,15 +101,9 @@ def group_rows(
             rows.append(GroupRow(label, True, None, None, None))
             continue
         group_scores = [s for p in people for s in scores.get(p, [])]
-        rows.append(
-            GroupRow(
-                label,
-                False,
-                len(people),
-                sum(p in matched for p in people) / len(people),
-                sum(group_scores) / len(group_scores) if group_scores else None,
-            )
-        )
+        rate = rate_band(sum(p in matched for p in people), len(people), k=min_group_size)
+        mean = band(group_scores, k=min_group_size, width=SCORE_BAND)
+        rows.append(GroupRow(label, False, len(people), rate, mean))
     return rows
 
 

@@ -57,8 +57,34 @@ def test_shown_groups_keep_their_rates():
         min_group_size=3,
     )
     woman = next(r for r in rows if r.label == "woman")
-    assert woman.members == 3 and woman.match_rate == pytest.approx(2 / 3)
-    assert woman.mean_score == pytest.approx(0.75)
+    # 2 of 3 matched: only the band of tenths is released, never the exact rate
+    assert woman.members == 3
+    assert (woman.match_rate.low, woman.match_rate.high) == pytest.approx((0.6, 0.7))
+    # two scores from a group of three: fewer than k scores, so no mean is released
+    assert woman.mean_score is None
+    rows = group_rows(
+        membership,
+        matched={1, 2, 3},
+        scores={1: [0.5], 2: [1.0], 3: [0.8]},
+        labels={"f": "woman", "x": "another"},
+        min_group_size=3,
+    )
+    woman = next(r for r in rows if r.label == "woman")
+    assert (woman.mean_score.low, woman.mean_score.high) == pytest.approx((0.7, 0.8))
+
+
+def test_one_more_person_cannot_be_read_off_the_rates():
+    """The leak of exact figures: "2 of 3 matched" then "3 of 4" gives the newcomer away. In
+    bands, the newcomer moves the rate by at most one band and the band alone says nothing of
+    who came in."""
+    base = {i: ["f"] for i in range(1, 11)}
+    before = group_rows(base, matched=set(range(1, 8)), scores={}, labels={}, min_group_size=5)
+    after = group_rows(
+        base | {11: ["f"]}, matched=set(range(1, 8)), scores={}, labels={}, min_group_size=5
+    )
+    assert before[0].match_rate is not None and after[0].match_rate is not None
+    assert isinstance(before[0].match_rate.low, float)
+    assert abs(before[0].match_rate.low - after[0].match_rate.low) <= 0.1 + 1e-9
 
 
 @pytest.fixture
