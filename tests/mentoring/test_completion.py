@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 
 from mentorhaven.kernel.errors import Conflict, PermissionDenied, ValidationFailed
+from mentorhaven.mentoring.domain import rating_summary
 from mentorhaven.mentoring.models import ClosingSurvey, Goal
 from mentorhaven.mentoring.selectors import closing_survey_summary
 from mentorhaven.mentoring.services import (
@@ -62,6 +63,7 @@ def test_survey_only_for_participants_of_a_completed_relationship(personas, pair
 
 
 def test_admins_see_only_an_aggregate_over_a_large_enough_group(personas, completed, login):
+    # A program may ask for 3, but no figure describes fewer than 5 people (the floor).
     personas.program.settings = {"min_group_size": 3}
     personas.program.save()
     closing_survey_give(actor=personas.cara, relationship=completed, rating=2, comment=COMMENT)
@@ -69,18 +71,22 @@ def test_admins_see_only_an_aggregate_over_a_large_enough_group(personas, comple
     assert closing_survey_summary(program=personas.program).suppressed
     page = login(personas.coordinator).get(f"/relationships/program/{personas.program.public_id}/")
     text = page.content.decode()
-    assert "Fewer than 3 responses: not shown" in text
+    assert "Fewer than 5 responses: not shown" in text
     assert COMMENT not in text
-    # a third answer from another pair lifts the suppression: the mean, never one pair's rating
+    # a third answer from another pair is still under the floor
     other = make_active(personas, personas.dev, personas.ben)
     other = relationship_end(actor=personas.dev, relationship=other, reason="goals_met")
     closing_survey_give(actor=personas.dev, relationship=other, rating=3)
     summary = closing_survey_summary(program=personas.program)
-    assert not summary.suppressed and summary.responses == 3
+    assert summary.suppressed and summary.min_group_size == 5
     text = login(personas.coordinator, Client()).get(
         f"/relationships/program/{personas.program.public_id}/"
     )
     assert COMMENT not in text.content.decode()
+    # five answers lift it: a band of the mean, never one pair's rating
+    shown = rating_summary([2, 4, 3, 5, 4], 1, min_group_size=3)
+    assert not shown.suppressed and shown.responses == 5
+    assert shown.mean_rating == "3.5-4.0"
 
 
 def test_survey_through_the_page(personas, completed, login):
