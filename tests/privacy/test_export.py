@@ -3,6 +3,7 @@ built in the background, one-time link, expiry), the API, the page and the opera
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
@@ -11,6 +12,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 from django.utils import timezone
 
 from mentorhaven.accounts.tokens import api_token_create
@@ -342,11 +344,30 @@ def test_an_export_whose_builder_died_is_built_again_and_a_running_one_is_left_a
     running = ExportJob.objects.create(
         user=mentor, status=ExportJob.Status.RUNNING, progress=40, started_at=now
     )
-    assert services.exports_resume_stranded(now=now) == 1
+    with _live_builder(running):
+        assert services.exports_resume_stranded(now=now) == 1
     stranded.refresh_from_db()
     running.refresh_from_db()
     # Queued again and (tasks run at once in tests) built from the start.
     assert stranded.status == ExportJob.Status.READY and stranded.progress == 100
     assert running.status == ExportJob.Status.RUNNING
     assert AuditEvent.objects.filter(action="export.resume").count() == 1
-    assert services.exports_resume_stranded(now=now) == 0
+    with _live_builder(running):
+        assert services.exports_resume_stranded(now=now) == 0
+
+
+@contextlib.contextmanager
+def _live_builder(job: ExportJob):
+    """A builder at work on ``job``: on PostgreSQL it holds the job's build lease on a
+    connection of its own, as a worker's build does (SQLite has no lease: a build counts as
+    alive until it has run for STRANDED_AFTER)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    builder = connections.create_connection("default")
+    try:
+        with builder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services.BUILD_LOCK_SPACE, job.pk])
+        yield
+    finally:
+        builder.close()
