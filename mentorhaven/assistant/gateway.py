@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -260,18 +261,33 @@ def _api_key(config: AssistantSettings) -> str:
         raise EndpointDown() from error
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A model server answers; it does not send the prompt on elsewhere (a redirect could
+    point at another host or at an ftp:// address): a 3xx is an error."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects())
+
+
 def post_chat(
     *, url: str, payload: dict[str, Any], api_key: str = "", timeout: float = 30.0
 ) -> dict[str, Any]:
     """One POST of a chat-completions request; the parsed JSON answer. ``EndpointDown`` on a
     refused connection, a timeout, an HTTP error or an answer that is not JSON."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        # Checked again here, not only when the setting is saved: a row changed in the
+        # database must not make the server read a local file or speak another protocol.
+        raise EndpointDown()
     body = json.dumps(payload).encode("utf-8")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=timeout) as response:
             found = json.loads(response.read(2_000_000).decode("utf-8"))
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
         raise EndpointDown() from error

@@ -3,7 +3,7 @@ a suggestion is kept only when its person accepts it, and then as their own goal
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 
@@ -21,7 +21,10 @@ class AssistantSettings(models.Model):
         Organization, on_delete=models.CASCADE, related_name="assistant_settings"
     )
     enabled = models.BooleanField(default=False)
-    base_url = models.URLField(max_length=300, blank=True)
+    # http or https only: the gateway's HTTP client would also open file:// and ftp:// addresses.
+    base_url = models.URLField(
+        max_length=300, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
     model = models.CharField(max_length=120, blank=True)
     # A file on the server holding the endpoint's API key (never the key itself in the database).
     key_file = models.CharField(max_length=300, blank=True)

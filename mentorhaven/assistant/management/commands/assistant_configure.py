@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mentorhaven.assistant.services import assistant_settings_set
@@ -37,14 +38,20 @@ class Command(BaseCommand):
         enabled = not options["off"]
         if enabled and not (options["base_url"] and options["model"]):
             raise CommandError("Give --base-url and --model, or --off.")
-        config = assistant_settings_set(
-            actor=None,
-            organization=organization,
-            enabled=enabled,
-            base_url=options["base_url"],
-            model=options["model"],
-            key_file=options["key_file"],
-            monthly_token_budget=options["budget"],
-        )
+        try:
+            config = assistant_settings_set(
+                actor=None,
+                organization=organization,
+                enabled=enabled,
+                base_url=options["base_url"],
+                model=options["model"],
+                key_file=options["key_file"],
+                monthly_token_budget=options["budget"],
+            )
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+            )
+            raise CommandError(f"Not saved: {problems}") from error
         state = "on" if config.configured else "off"
         self.stdout.write(f"AI assistance is {state} for {organization.slug}.")
