@@ -1,8 +1,8 @@
 """Faults in production mode, on this machine's PostgreSQL and a Redis server the test starts
 itself (never the machine's shared one): the processes are the deployed ones
 (tests/web/production.py), and each fault is a SIGKILL of a real process. Marked slow: each
-brings a production site up (1-4 minutes on a shared machine); run them with ``-m slow`` and
-``DATABASE_URL=postgres://...``.
+brings a production site up (1-4 minutes on a shared machine). They run in the PostgreSQL leg of
+``make test`` (CI); alone, select them with ``-m slow`` and ``DATABASE_URL=postgres://...``.
 
 * A task worker killed in the middle of building a data export: the export is left "being
   prepared"; when a worker comes back it queues the export again (its build lease on
