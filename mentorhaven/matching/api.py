@@ -46,8 +46,9 @@ class MatchRunOut(Schema):
     pairs: int
     total: float
     coverage: float
-    greedy_total: float
-    greedy_coverage: float
+    greedy_total: float | None  # null when not computed (the block method, large programs)
+    greedy_coverage: float | None
+    optimality_gap: float | None  # share of the best possible total; 0 proven optimal
 
 
 def _run(run) -> dict:
@@ -63,6 +64,7 @@ def _run(run) -> dict:
         "coverage": run.coverage,
         "greedy_total": run.greedy_total,
         "greedy_coverage": run.greedy_coverage,
+        "optimality_gap": run.optimality_gap,
     }
 
 

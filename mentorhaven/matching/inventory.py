@@ -266,9 +266,18 @@ exempt(
 )
 exempt(
     "matching.MatchRun",
-    "program-wide statistics of a run: the method, head counts, and sums over all its pairs, "
-    "never one pair's score",
-    fields=["method", "mentees", "mentors", "total", "coverage", "greedy_total", "greedy_coverage"],
+    "program-wide statistics of a run: the method, head counts, sums over all its pairs and the "
+    "bound on how far the whole assignment is from the best one, never one pair's score",
+    fields=[
+        "method",
+        "mentees",
+        "mentors",
+        "total",
+        "coverage",
+        "greedy_total",
+        "greedy_coverage",
+        "optimality_gap",
+    ],
 )
 declare(
     "matching.WaitlistEntry",

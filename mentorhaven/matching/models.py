@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mentorhaven.kernel.fields import EncryptedJSONField, EncryptedTextField, is_unavailable
 from mentorhaven.kernel.inventory import Category
@@ -227,8 +228,13 @@ class MatchRun(models.Model):
     mentors = models.PositiveIntegerField(default=0)
     total = models.FloatField(default=0.0)
     coverage = models.FloatField(default=0.0)
-    greedy_total = models.FloatField(default=0.0)
-    greedy_coverage = models.FloatField(default=0.0)
+    # The greedy baseline's figures; null when not computed (the block method on a large
+    # program never holds the whole score matrix a greedy pass needs).
+    greedy_total = models.FloatField(default=0.0, null=True)
+    greedy_coverage = models.FloatField(default=0.0, null=True)
+    # How far below the best possible assignment the run may be, as a share of that best:
+    # 0 proven optimal, null not known (``scoring.RunResult.optimality_gap``).
+    optimality_gap = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -245,6 +251,19 @@ class MatchRun(models.Model):
     def average_fit_text(self) -> str:
         """The mean shown score of the run's pairs, as admins see it."""
         return score_text(self.total / self.paired) if self.paired else "—"
+
+    @property
+    def optimality_text(self) -> str:
+        """How close the matcher's draft is to the best possible one, in plain words (the page
+        names no method: ``method`` is for the API and the command)."""
+        if self.optimality_gap is None:
+            return "—"
+        if self.optimality_gap == 0.0:
+            return _("the best possible overall")
+        return _(
+            "at most %(gap)s%% below the best possible overall (a program this large is "
+            "matched from each mentee's strongest candidates)"
+        ) % {"gap": f"{100 * self.optimality_gap:.2f}"}
 
 
 class MatchPair(models.Model):

@@ -39,6 +39,14 @@ def test_run_keeps_a_draft_and_prints_totals_against_greedy(filled):
     assert not Relationship.objects.exists()
 
 
+def test_a_large_program_is_run_by_blocks_and_says_greedy_was_not_computed(filled, settings):
+    settings.MATCHING_MAX_DENSE_CELLS = 3
+    out = _run("run", "--program", "demo-2026")
+    assert "(blocks)" in out and "total score 2.000, coverage 100.0%" in out
+    assert "greedy:  not computed" in out and "gain over greedy" not in out
+    assert "below the best possible overall" in out or "the best possible overall" in out
+
+
 def test_publish_proposes_relationships_in_the_named_admins_name(filled):
     out = _run("run", "--program", "demo-2026", "--publish", "--as", "coordinator@demo.test")
     assert "published: 2 proposed relationships" in out

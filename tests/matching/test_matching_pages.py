@@ -137,6 +137,7 @@ def test_coordinator_runs_reviews_and_publishes(
     for jargon in ("greedy", "Greedy", "Method", "exact", "baseline"):
         assert jargon not in body  # plain language only
     assert "Mentees with a mentor" in html and "Average fit" in html
+    assert "the best possible overall" in body  # proven optimal, in plain words
     _no_inline_code(html)
     pair = run.pairs.get(mentee=p.dev)
     removed = client.post(
@@ -286,10 +287,35 @@ def test_api_match_run_for_admins_only(filled, client):
     body = response.json()
     assert body["pairs"] == 2 and body["coverage"] == 1.0
     assert body["greedy_total"] <= body["total"] + 1e-9
+    assert body["method"] == "exact" and body["optimality_gap"] == 0.0
     published = client.post(
         f"/api/v1/programs/match-runs/{body['id']}/publish", headers=_bearer(p.coordinator)
     )
     assert published.json()["status"] == "published"
+
+
+def test_a_large_program_run_shows_its_bound_in_plain_words(filled, login, client, settings):
+    p = filled
+    settings.MATCHING_MAX_DENSE_CELLS = 3  # 2 mentees x 2 mentors: the block method
+    login(p.coordinator)
+    response = client.post(_url("matching_runs", program_id=p.program.public_id))
+    run = MatchRun.objects.get()
+    assert run.method == "blocks"
+    MatchRun.objects.filter(pk=run.pk).update(optimality_gap=0.0007)  # a bound above the result
+    body = client.get(response["Location"]).content.decode().split('id="run-body"')[1]
+    assert "at most 0.07% below the best possible overall" in body
+    for jargon in ("greedy", "Greedy", "Method", "exact", "baseline", "blocks"):
+        assert jargon not in body
+
+
+def test_api_match_run_of_a_large_program_has_no_greedy_figures(filled, client, settings):
+    p = filled
+    settings.MATCHING_MAX_DENSE_CELLS = 3
+    url = f"/api/v1/programs/{p.program.public_id}/match-runs"
+    body = client.post(url, headers=_bearer(p.coordinator)).json()
+    assert body["method"] == "blocks" and body["pairs"] == 2
+    assert body["greedy_total"] is None and body["greedy_coverage"] is None
+    assert 0.0 <= body["optimality_gap"] <= 1e-3
 
 
 def test_run_page_queries_do_not_grow_with_the_number_of_pairs(

@@ -231,3 +231,19 @@ def test_only_admins_run_publish_or_discard(filled):
     match_run_discard(actor=p.coordinator, run=run)
     with pytest.raises(Conflict):
         match_run_publish(actor=p.coordinator, run=run)
+
+
+def test_a_program_past_the_dense_limit_is_run_by_blocks_with_its_gap(filled, settings):
+    p = filled
+    exact = match_run_create(actor=p.coordinator, program=p.program)
+    assert exact.method == "exact" and exact.optimality_gap == 0.0
+    match_run_discard(actor=p.coordinator, run=exact)
+    settings.MATCHING_MAX_DENSE_CELLS = 3  # 2 mentees x 2 mentors is past it
+    run = match_run_create(actor=p.coordinator, program=p.program)
+    run.refresh_from_db()
+    assert run.method == "blocks" and events("matching.run_create")[-1].extra["method"] == "blocks"
+    assert run.optimality_gap is not None and 0.0 <= run.optimality_gap <= 1e-3
+    assert run.greedy_total is None and run.greedy_coverage is None  # not computed
+    assert _pairs(run) == _pairs(exact) and run.total == pytest.approx(exact.total)
+    cara_pair = run.pairs.get(mentee=p.cara)
+    assert any("leadership" in f["text"] for f in cara_pair.factors)

@@ -19,6 +19,8 @@ mentors, ``INFEASIBLE`` where a pair may not be matched):
   10,000 would be 4 GB): scores stream past a block of mentees at a time (``ScoreBlocks``),
   each mentee keeps its best candidates, an auction assigns the candidate graph, and the
   auction's prices, checked against every pair, bound the optimum (``optimality_gap``).
+  ``match_program`` (the product's runs) takes it past ``DEFAULT_MAX_DENSE_CELLS`` mentees x
+  mentors, without a greedy baseline (that would need the whole matrix).
 
 A pair that may not be matched and "no mentor" are both worth 0; every feasible pair is
 worth its score plus ``match_bonus``. With the default bonus of 0 the methods maximise the
@@ -31,6 +33,7 @@ from mentorhaven.matching.assignment.exact import assign_exact
 from mentorhaven.matching.assignment.greedy import assign_greedy
 from mentorhaven.matching.assignment.program import ProgramMatch, assign, match_program
 from mentorhaven.matching.assignment.result import (
+    DEFAULT_MAX_DENSE_CELLS,
     DEFAULT_MAX_EXACT_CELLS,
     UNMATCHED,
     Assignment,
@@ -40,6 +43,7 @@ from mentorhaven.matching.assignment.result import (
 from mentorhaven.matching.assignment.sparse import assign_sparse, candidate_edges
 
 __all__ = [
+    "DEFAULT_MAX_DENSE_CELLS",
     "DEFAULT_MAX_EXACT_CELLS",
     "UNMATCHED",
     "Assignment",

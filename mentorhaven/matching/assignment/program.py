@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from mentorhaven.matching.assignment.blocks import assign_blocks
 from mentorhaven.matching.assignment.exact import assign_exact
 from mentorhaven.matching.assignment.greedy import assign_greedy
 from mentorhaven.matching.assignment.result import (
+    DEFAULT_MAX_DENSE_CELLS,
     DEFAULT_MAX_EXACT_CELLS,
     Assignment,
     Method,
@@ -22,8 +24,8 @@ from mentorhaven.matching.domain import (
     Participant,
     ParticipantId,
     Question,
+    ScoreBlocks,
     ScoringConfig,
-    score_matrix,
 )
 from mentorhaven.matching.text import TextSimilarity
 
@@ -38,7 +40,8 @@ def assign(
     match_bonus: float = 0.0,
 ) -> Assignment:
     """Assign with the named method; "auto" is exact while mentees x seats fits
-    ``max_exact_cells`` and sparse beyond."""
+    ``max_exact_cells`` and sparse beyond. (The block method scores as it goes, so it takes a
+    ``ScoreBlocks``, not a matrix: ``match_program`` chooses it.)"""
     if method == "auto":
         seats = int(np.minimum(np.maximum(capacities, 0), scores.shape[0]).sum())
         method = "exact" if scores.shape[0] * seats <= max_exact_cells else "sparse"
@@ -54,9 +57,14 @@ def assign(
 @dataclass(frozen=True)
 class ProgramMatch:
     best: Assignment  # the chosen method
-    greedy: Assignment  # the baseline, for the report
-    # For review and suggestions; rows mentees, columns mentors. Left out of ==.
-    scores: NDArray[np.float64] = field(compare=False, repr=False)
+    # The baseline, for the report; None on the block method, whose point is never to hold
+    # the whole matrix that a greedy pass sorts through.
+    greedy: Assignment | None
+    # For review and suggestions; rows mentees, columns mentors; None on the block method.
+    # Left out of ==.
+    scores: NDArray[np.float64] | None = field(compare=False, repr=False)
+    # The prepared program: goal similarities of chosen pairs come from here.
+    blocks: ScoreBlocks | None = field(default=None, compare=False, repr=False)
 
     def pairs(
         self, mentees: Sequence[Participant], mentors: Sequence[Participant]
@@ -74,10 +82,15 @@ def match_program(
     config: ScoringConfig | None = None,
     method: Method = "auto",
     max_exact_cells: int = DEFAULT_MAX_EXACT_CELLS,
+    max_dense_cells: int = DEFAULT_MAX_DENSE_CELLS,
     match_bonus: float = 0.0,
 ) -> ProgramMatch:
-    """Score a whole program and assign it, with the greedy baseline for comparison."""
-    scores = score_matrix(
+    """Score a whole program and assign it, with the greedy baseline for comparison.
+
+    "auto" streams the scores in blocks (``assign_blocks``: a certified gap instead of a proven
+    optimum, and no greedy baseline) when mentees x mentors exceeds ``max_dense_cells``;
+    below, it builds the score matrix and assigns it exactly (or sparse, see ``assign``)."""
+    blocks = ScoreBlocks(
         mentees,
         mentors,
         questions,
@@ -86,6 +99,11 @@ def match_program(
         config=config,
     )
     capacities = capacities_of(mentors)
+    n, m = blocks.shape
+    if method == "blocks" or (method == "auto" and n * m > max_dense_cells):
+        best = assign_blocks(blocks, capacities, match_bonus=match_bonus)
+        return ProgramMatch(best=best, greedy=None, scores=None, blocks=blocks)
+    scores = blocks.rows(0, n)
     best = assign(
         scores,
         capacities,
@@ -93,4 +111,5 @@ def match_program(
         max_exact_cells=max_exact_cells,
         match_bonus=match_bonus,
     )
-    return ProgramMatch(best=best, greedy=assign_greedy(scores, capacities), scores=scores)
+    greedy = assign_greedy(scores, capacities)
+    return ProgramMatch(best=best, greedy=greedy, scores=scores, blocks=blocks)

@@ -22,7 +22,13 @@ UNMATCHED = -1
 DEFAULT_MAX_EXACT_CELLS = 16_000_000
 
 
-Method = Literal["auto", "exact", "sparse", "greedy"]
+# 16M cells: past this many mentees x mentors a whole-program run does not build the score
+# matrix (128 MB of float64, and the greedy baseline sorts through it) but streams it in blocks
+# (``assign_blocks``). Below it the exact or sparse method keeps its proven optimum.
+DEFAULT_MAX_DENSE_CELLS = 16_000_000
+
+
+Method = Literal["auto", "exact", "sparse", "greedy", "blocks"]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,12 @@ from mentorhaven.matching.domain.model import (
     ScoringConfig,
 )
 from mentorhaven.matching.domain.pairs import usable_answer
-from mentorhaven.matching.text import RowsOf, TextSimilarity, TfidfSimilarity
+from mentorhaven.matching.text import (
+    RowsOf,
+    TextSimilarity,
+    TfidfSimilarity,
+    pair_similarities,
+)
 
 
 def _check_roles(people: Sequence[Participant], role: Role) -> None:
@@ -178,6 +183,19 @@ class ScoreBlocks:
         self._excluded = _pairs_by_row(excluded)
         self._paused = np.array([not p.available for p in mentors], dtype=bool)
         self._buffers = threading.local()
+
+    def goal_similarities(
+        self, rows: NDArray[np.int64], cols: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """The goals' text similarity of each pair (``rows[k]``, ``cols[k]``), as the scores use
+        it (0 where either side wrote nothing, or goals do not count): for explaining chosen
+        pairs without a mentees x mentors matrix."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        if self._goals is None or not rows.size:
+            return np.zeros(rows.size)
+        found = pair_similarities(self._goals, rows, cols)
+        found[~(self._goal_left[rows] & self._goal_right[cols])] = 0.0
+        return found
 
     def rows(self, start: int, stop: int, *, reuse: bool = False) -> NDArray[np.float64]:
         """Scores of mentees ``start`` to ``stop`` (rows) against every mentor (columns)."""

@@ -35,7 +35,11 @@ if TYPE_CHECKING:
 def match_run_create(*, actor: User | None, program: Program, method: str = "auto") -> MatchRun:
     """Score and assign every mentee without an open relationship to mentors with seats left,
     and keep the result as a draft for review. Only consented sensitive answers are used, and
-    only for choosing: the scores kept for review leave out sensitive answers and goals."""
+    only for choosing: the scores kept for review leave out sensitive answers and goals.
+
+    A large program (past ``MATCHING_MAX_DENSE_CELLS`` mentees x mentors) is assigned by the
+    block method: the run records "blocks", its certified gap to the optimum, and no greedy
+    baseline (see ``scoring.run_program``)."""
     if actor is not None:
         _require_admin(actor, program)
     ensure_program_open(program)
@@ -52,6 +56,7 @@ def match_run_create(*, actor: User | None, program: Program, method: str = "aut
         coverage=result.coverage,
         greedy_total=result.greedy_total,
         greedy_coverage=result.greedy_coverage,
+        optimality_gap=result.optimality_gap,
     )
     # A pair's score and reasons are encrypted under the mentee's key; a mentee whose key was
     # shredded (erased) gets neither: there is nothing of theirs left to explain the pair with.

@@ -2,8 +2,9 @@
 
 * ``run`` matches every mentee of the program who has no open relationship to mentors with
   seats left, using only consented sensitive answers, and keeps the result as a draft run (the
-  same as the admin page). It prints the total (shown) score and coverage next to the greedy
-  baseline (shown scores leave out sensitive answers and goals, see docs/privacy.md).
+  same as the admin page). It prints the total (shown) score and coverage, how close to the
+  optimum the run is proven to be, and the greedy baseline (not computed on a large program run
+  by the block method); shown scores leave out sensitive answers and goals (docs/privacy.md).
   With ``--publish`` the draft is published at once: proposed relationships, all or nothing.
   Publishing proposes relationships in a program admin's name, so it needs ``--as``.
 * ``lapse`` ends proposals whose answer window has passed. Idempotent: run it from cron.
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         run.add_argument("--program", required=True, help="program slug")
         run.add_argument("--publish", action="store_true", help="publish the draft at once")
         run.add_argument("--as", dest="actor", help="e-mail of the program admin acting")
-        run.add_argument("--method", default="auto", choices=["auto", "exact", "sparse"])
+        run.add_argument("--method", default="auto", choices=["auto", "exact", "sparse", "blocks"])
         sub.add_parser("lapse", help="end proposals nobody answered in time")
 
     def handle(self, *args, **options) -> None:
@@ -55,9 +56,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"run {run.public_id} ({run.method}): {run.mentees} mentees, {run.mentors} mentors\n"
             f"matched: total score {run.total:.3f}, coverage {run.coverage:.1%}\n"
-            f"greedy:  total score {run.greedy_total:.3f}, coverage {run.greedy_coverage:.1%}\n"
-            f"gain over greedy: {run.total - run.greedy_total:+.3f}"
+            f"optimum: {run.optimality_text}"
         )
+        if run.greedy_total is None or run.greedy_coverage is None:
+            self.stdout.write("greedy:  not computed (the block method holds no whole matrix)")
+        else:
+            self.stdout.write(
+                f"greedy:  total score {run.greedy_total:.3f}, coverage {run.greedy_coverage:.1%}"
+                f"\ngain over greedy: {run.total - run.greedy_total:+.3f}"
+            )
         if published is not None:
             self.stdout.write(f"published: {len(published)} proposed relationships")
         else:
