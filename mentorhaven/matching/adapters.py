@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 
 from mentorhaven.consent import processing
 from mentorhaven.consent.domain import Purpose
-from mentorhaven.kernel import audit
+from mentorhaven.kernel import audit, vault
 from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.matching import domain
 from mentorhaven.matching.models import (
@@ -33,6 +33,10 @@ from mentorhaven.matching.models import (
 )
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.programs.models import Membership, Program
+
+# People whose keys are unwrapped and whose answers are decrypted together: well under the
+# vault's cache of unwrapped keys (``vault.CACHE_MAX_ENTRIES``), so none is evicted before use.
+KEY_BATCH = 5_000
 
 DOMAIN_KIND = {
     Question.Kind.SINGLE: domain.QuestionKind.SINGLE,
@@ -150,20 +154,30 @@ def load_program(
     by_question = {q.pk: q for q in questions}
     answers: dict[int, dict[str, domain.Answer]] = defaultdict(dict)
     extra_text: dict[int, list[str]] = defaultdict(list)
-    profile_ids = [profiles[k].pk for k in people if k in profiles]
-    for answer in Answer.objects.filter(profile_id__in=profile_ids).select_related("profile"):
-        question = by_question[answer.question_id]
-        if is_unavailable(answer.value):
-            continue  # shredded with its owner's key: nothing left to match on
-        if question.sensitive and question.pk not in consents.get(answer.user_id, set()):
-            continue  # never leaves the database without consent
-        if question.pk in text_questions and isinstance(answer.value, str):
-            extra_text[answer.profile_id].append(answer.value)
-            continue
-        if question.kind in DOMAIN_KIND:
-            value = _answer_value(question, answer.value)
-            if value is not None:
-                answers[answer.profile_id][str(question.public_id)] = value
+    goals_of: dict[int, str] = {}
+    read = [profiles[k] for k in people if k in profiles]
+    # A batch of people at a time: their keys unwrapped in one query (``vault.subject_secrets``),
+    # then their answers and goals decrypted while the keys are cached. One key query per
+    # person made loading a 60,000-person program take minutes (bench_match_run.py --case large).
+    for at in range(0, len(read), KEY_BATCH):
+        batch = read[at : at + KEY_BATCH]
+        vault.subject_secrets({p.user_id for p in batch})
+        for read_profile in batch:
+            written = read_profile.goals
+            goals_of[read_profile.pk] = "" if is_unavailable(written) else str(written or "")
+        for answer in Answer.objects.filter(profile_id__in=[p.pk for p in batch]):
+            question = by_question[answer.question_id]
+            if is_unavailable(answer.value):
+                continue  # shredded with its owner's key: nothing left to match on
+            if question.sensitive and question.pk not in consents.get(answer.user_id, set()):
+                continue  # never leaves the database without consent
+            if question.pk in text_questions and isinstance(answer.value, str):
+                extra_text[answer.profile_id].append(answer.value)
+                continue
+            if question.kind in DOMAIN_KIND:
+                value = _answer_value(question, answer.value)
+                if value is not None:
+                    answers[answer.profile_id][str(question.public_id)] = value
 
     mentees: list[domain.Participant] = []
     mentors: list[domain.Participant] = []
@@ -173,8 +187,7 @@ def load_program(
         person_answers: dict[str, domain.Answer] = {}
         capacity, paused = 1, False
         if profile is not None:
-            goals_text = "" if is_unavailable(profile.goals) else str(profile.goals or "")
-            goals = " ".join([goals_text, *extra_text.get(profile.pk, [])]).strip()
+            goals = " ".join([goals_of[profile.pk], *extra_text.get(profile.pk, [])]).strip()
             person_answers = answers.get(profile.pk, {})
             capacity, paused = profile.capacity, profile.paused
         participant = domain.Participant(

@@ -247,3 +247,25 @@ def test_a_program_past_the_dense_limit_is_run_by_blocks_with_its_gap(filled, se
     assert _pairs(run) == _pairs(exact) and run.total == pytest.approx(exact.total)
     cara_pair = run.pairs.get(mentee=p.cara)
     assert any("leadership" in f["text"] for f in cara_pair.factors)
+
+
+def test_loading_a_program_takes_as_many_queries_for_ten_people_as_for_four(filled, questionnaire):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mentorhaven.kernel import vault
+    from mentorhaven.matching.adapters import load_program
+
+    def load_counting() -> tuple[int, int]:
+        vault.forget_cached_keys()  # every key read from the database again
+        with CaptureQueriesContext(connection) as queries:
+            data = load_program(filled.program, reader=None, purpose="Run matching")
+        return len(queries.captured_queries), sum(len(m.answers) for m in data.mentees)
+
+    four, answered = load_counting()
+    assert answered == 4  # cara and dev: topics and industry each
+    for n in range(6):
+        user = add_participant(filled, f"extra{n}@demo.test", "mentee")
+        fill(user, filled.program, "mentee", questionnaire, topics=["python"], goals="lead")
+    ten, answered = load_counting()
+    assert answered == 4 + 6 and ten == four  # keys unwrapped in one query, not one per person
