@@ -1,5 +1,7 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels (one uvicorn process)."""
 
+import asyncio
+import contextvars
 import os
 
 from django.core.asgi import get_asgi_application
@@ -13,9 +15,21 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from mentorhaven.routing import websocket_urlpatterns  # noqa: E402
 
+
+async def http_app(scope, receive, send):
+    """Django, in a context of its own for each request.
+
+    uvicorn starts a request that arrived on a keep-alive connection while the previous one was
+    still finishing (a streamed download's body goes out before its request ends) from inside
+    that previous request, so it would inherit its context variables, among them Django's slot
+    for the request's database connection: the two requests wrote the same slot and one pooled
+    connection was never given back (tests/files/test_keep_alive.py)."""
+    await asyncio.create_task(django_asgi_app(scope, receive, send), context=contextvars.Context())
+
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
