@@ -47,6 +47,11 @@ def test_a_large_program_is_run_by_blocks_and_says_greedy_was_not_computed(fille
     assert "below the best possible overall" in out or "the best possible overall" in out
 
 
+def test_the_block_method_can_be_asked_for_by_name(filled):
+    out = _run("run", "--program", "demo-2026", "--method", "blocks")
+    assert "(blocks)" in out and MatchRun.objects.get().method == "blocks"
+
+
 def test_publish_proposes_relationships_in_the_named_admins_name(filled):
     out = _run("run", "--program", "demo-2026", "--publish", "--as", "coordinator@demo.test")
     assert "published: 2 proposed relationships" in out
