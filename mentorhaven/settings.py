@@ -120,6 +120,11 @@ VAULT_KEY_PROVIDER = env("MENTORHAVEN_KEY_PROVIDER")
 # How long a process may keep using an unwrapped data key: bounds how long a key shredded by
 # another process keeps working here (see kernel/vault.py).
 VAULT_KEY_CACHE_SECONDS = env_int("MENTORHAVEN_VAULT_KEY_CACHE_SECONDS", 30)
+# Match runs above this many mentee x mentor cells stream their scores in blocks (certified
+# gap) instead of solving one whole score matrix exactly (8 bytes a cell); unset: the default
+# of matching.assignment (16 million cells, about 128 MB).
+if env("MENTORHAVEN_MATCHING_MAX_DENSE_CELLS"):
+    MATCHING_MAX_DENSE_CELLS = env_int("MENTORHAVEN_MATCHING_MAX_DENSE_CELLS", 0)
 # Ed25519 key that signs audit checkpoints; kept outside the database.
 AUDIT_SIGNING_KEY_FILE = env("MENTORHAVEN_AUDIT_SIGNING_KEY_FILE") or (
     None if PRODUCTION else str(VAR_DIR / "audit-signing.key")

@@ -270,3 +270,27 @@ def test_the_default_dense_limit_is_a_setting(settings):
     assert scoring.run_program(data).method == "blocks"
     settings.MATCHING_MAX_DENSE_CELLS = assignment.DEFAULT_MAX_DENSE_CELLS
     assert scoring.run_program(data).method == "exact"
+
+
+@pytest.mark.parametrize(("variable", "expected"), [("", 16_000_000), ("2500000", 2_500_000)])
+def test_operators_set_the_dense_limit_in_the_environment(variable, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MENTORHAVEN_MATCHING_MAX_DENSE_CELLS"}
+    if variable:
+        env["MENTORHAVEN_MATCHING_MAX_DENSE_CELLS"] = variable
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from mentorhaven.matching import scoring; "
+            "print(scoring.max_dense_cells())",
+        ],
+        env={**env, "DJANGO_SETTINGS_MODULE": "mentorhaven.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[-1]
+    assert int(shown) == expected
