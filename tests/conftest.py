@@ -173,6 +173,9 @@ def _clear_cache():
     from mentorhaven.kernel import vault
 
     vault.forget_cached_keys()
+    # And which key rows were made in a transaction not yet committed: every earlier test's
+    # transaction has ended, and its ids are used again.
+    vault.forget_pending_creations()
     yield
     cache.clear()
 

@@ -356,6 +356,46 @@ def test_a_pseudonym_secret_from_a_rolled_back_transaction_is_not_reused(alice):
     assert vault.subject_secret(alice) == kept != lost
 
 
+def test_a_key_evicted_and_read_again_in_the_transaction_that_made_it_is_still_checked(alice):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        vault.encrypt(alice, b"first try", _binding(alice))  # creates alice's key
+        vault.forget_cached_keys()  # evicted: the next use reads the row this transaction made
+        vault.encrypt(alice, b"still the first try", _binding(alice))
+        raise RuntimeError("the service failed after encrypting")
+    sealed = vault.encrypt(alice, b"second try", _binding(alice))
+    vault.forget_cached_keys()
+    assert vault.decrypt(alice, sealed, _binding(alice)) == b"second try"
+
+
+def test_a_key_made_in_a_savepoint_that_rolled_back_is_replaced_before_the_commit(alice):
+    with transaction.atomic():
+        vault.data_key(bob := User.objects.create_user(email="bob2@example.org"))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            vault.subject_secrets([alice])  # made in the savepoint, in one batch
+            raise RuntimeError("the inner step failed")
+        sealed = vault.encrypt(alice, b"kept", _binding(alice))
+    vault.forget_cached_keys()
+    assert vault.decrypt(alice, sealed, _binding(alice)) == b"kept"
+    assert vault.data_key(bob)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keys_saved_before_a_transaction_are_not_read_again_for_each_encryption():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [User.objects.create_user(email=f"p{n}@example.org") for n in range(20)]
+    vault.subject_secrets(people)  # their keys, made and committed
+    vault.forget_cached_keys()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        vault.subject_secrets(people)  # a bulk write loads every key in one query first
+        for person in people:
+            for _ in range(3):
+                vault.encrypt(person, b"a pair's reasons", _binding(person))
+    reads = [q for q in queries.captured_queries if "kernel_subjectkey" in q["sql"]]
+    assert len(reads) == 1, [q["sql"][:80] for q in reads]
+
+
 # --- a data key and a pseudonym secret are wrapped for different purposes ------------------------
 
 

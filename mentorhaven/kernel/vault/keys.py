@@ -79,6 +79,31 @@ class _Entry:
 
 _cache: dict[int, _Entry] = {}
 
+# Subjects whose key row this process created inside a transaction that has not (yet) been seen
+# to commit. Only such a row can still vanish in a rollback: a row another transaction made is
+# visible here only once committed. So only keys read while their subject is listed here are
+# ``tentative`` (checked against the stored row before each use until the commit); a bulk write
+# inside one transaction does not re-read the key of every person it encrypts for. An id whose
+# creating transaction rolled back stays listed, which only costs those checks.
+_created_pending: set[int] = set()
+
+
+def _note_created(subject_ids: list[int]) -> None:
+    if transaction.get_connection().in_atomic_block:
+        _created_pending.update(subject_ids)
+        transaction.on_commit(partial(_created_pending.difference_update, subject_ids))
+
+
+def forget_pending_creations() -> None:
+    """Forget which key rows this process created in transactions not seen to commit. Only
+    for a process whose every such transaction has ended (a test suite between tests, where
+    each test's transaction is rolled back and its ids are used again)."""
+    _created_pending.clear()
+
+
+def _may_roll_back(subject_id: int) -> bool:
+    return subject_id in _created_pending and transaction.get_connection().in_atomic_block
+
 
 def _cache_seconds() -> float:
     return float(getattr(settings, "VAULT_KEY_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
@@ -155,7 +180,7 @@ def _create_subject_key(subject_id: int) -> SubjectKey:
     version = key_provider().current_version()
     try:
         with transaction.atomic():
-            return SubjectKey.objects.create(
+            row = SubjectKey.objects.create(
                 subject_id=subject_id,
                 kek_version=version,
                 wrapped_key=wrap_data_key(subject_id, secrets.token_bytes(KEY_BYTES), version),
@@ -163,8 +188,10 @@ def _create_subject_key(subject_id: int) -> SubjectKey:
                     subject_id, secrets.token_bytes(KEY_BYTES), version, purpose=PSEUDONYM_SECRET
                 ),
             )
-    except IntegrityError:  # another request created it first
+    except IntegrityError:  # another request created it first (and committed it)
         return SubjectKey.objects.get(subject_id=subject_id)
+    _note_created([subject_id])
+    return row
 
 
 @sensitive_variables()
@@ -189,10 +216,10 @@ def _load(subject_id: int, *, create: bool) -> _Entry:
         )
         entry = _Entry(key, secret, loaded, expires)
     if _cache_seconds() > 0:
-        if transaction.get_connection().in_atomic_block and entry.key is not None:
-            # The row may have been created by this very transaction: if it rolls back, the
-            # key never existed. ``encrypt`` re-checks such entries until the commit, so that
-            # nothing is ever written under a key that was not saved.
+        if entry.key is not None and _may_roll_back(subject_id):
+            # The row was created by this very transaction: if it rolls back, the key never
+            # existed. ``encrypt`` re-checks such entries until the commit, so that nothing is
+            # ever written under a key that was not saved.
             entry.tentative = bytes(row.wrapped_key)
             transaction.on_commit(lambda: setattr(entry, "tentative", None))
         if len(_cache) >= CACHE_MAX_ENTRIES:
@@ -261,10 +288,10 @@ def _load_many(subject_ids: list[int], rows: dict[int, SubjectKey] | None = None
         # Another request may create some first: theirs are kept (the conflict is ignored, so
         # no savepoint is needed) and read back below with the rest.
         SubjectKey.objects.bulk_create(new, ignore_conflicts=True)
+        _note_created(missing)  # some may be another request's: checking those too is harmless
         rows = rows | {r.subject_id: r for r in SubjectKey.objects.filter(subject_id__in=missing)}
     loaded = time.time()
     expires = loaded + _cache_seconds()
-    in_transaction = transaction.get_connection().in_atomic_block
     for subject_id in subject_ids:
         row = rows[subject_id]
         if row.shredded_at is not None or not row.wrapped_key:
@@ -278,7 +305,7 @@ def _load_many(subject_ids: list[int], rows: dict[int, SubjectKey] | None = None
                 loaded,
                 expires,
             )
-            if in_transaction:
+            if _may_roll_back(subject_id):
                 entry.tentative = bytes(row.wrapped_key)
                 transaction.on_commit(partial(setattr, entry, "tentative", None))
         if len(_cache) >= CACHE_MAX_ENTRIES:
