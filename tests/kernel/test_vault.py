@@ -467,3 +467,26 @@ def test_the_migration_rewraps_rows_wrapped_before_the_purposes_existed(alice, b
     row = SubjectKey.objects.get(subject_id=alice.pk)
     assert vault.unwrap_data_key(alice.pk, row.wrapped_key, "v1", purpose=legacy) == key
     assert SubjectKey.objects.get(subject_id=bob.pk).shredded_at is not None
+
+
+def test_secrets_of_more_people_than_the_cache_holds_take_one_query(monkeypatch, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mentorhaven.kernel.vault import keys
+
+    people = [User.objects.create_user(email=f"many{n}@example.org") for n in range(12)]
+    first = vault.subject_secrets(people)  # their keys made
+    vault.forget_cached_keys()
+    monkeypatch.setattr(keys, "CACHE_MAX_ENTRIES", 5)
+    with CaptureQueriesContext(connection) as queries:
+        again = vault.subject_secrets(people)
+    reads = [q for q in queries.captured_queries if "kernel_subjectkey" in q["sql"]]
+    assert len(reads) == 1, len(reads)
+    assert again == first
+    # Half of them still cached, half not: still one read, for the missing half.
+    vault.forget_cached_keys()
+    vault.subject_secrets(people[:6])
+    with CaptureQueriesContext(connection) as queries:
+        assert vault.subject_secrets(people) == first
+    assert len([q for q in queries.captured_queries if "kernel_subjectkey" in q["sql"]]) == 1

@@ -263,8 +263,11 @@ def subject_secret(subject: PersonRef) -> bytes | None:
 
 
 @sensitive_variables()
-def _load_many(subject_ids: list[int], rows: dict[int, SubjectKey] | None = None) -> None:
-    """Load (creating any missing) the keys of ``subject_ids`` into the cache: one query, plus
+def _load_many(
+    subject_ids: list[int], rows: dict[int, SubjectKey] | None = None
+) -> dict[int, _Entry]:
+    """Load (creating any missing) the keys of ``subject_ids`` into the cache, and return them
+    (more people than the cache holds push the first ones out of it again): one query, plus
     two when someone has no key row yet; none but those two when ``rows`` (the stored rows by
     subject id, read by the caller) are given. Same rules as ``_load``, for a list."""
     from mentorhaven.kernel.models import SubjectKey
@@ -292,6 +295,7 @@ def _load_many(subject_ids: list[int], rows: dict[int, SubjectKey] | None = None
         rows = rows | {r.subject_id: r for r in SubjectKey.objects.filter(subject_id__in=missing)}
     loaded = time.time()
     expires = loaded + _cache_seconds()
+    made: dict[int, _Entry] = {}
     for subject_id in subject_ids:
         row = rows[subject_id]
         if row.shredded_at is not None or not row.wrapped_key:
@@ -310,7 +314,8 @@ def _load_many(subject_ids: list[int], rows: dict[int, SubjectKey] | None = None
                 transaction.on_commit(partial(setattr, entry, "tentative", None))
         if len(_cache) >= CACHE_MAX_ENTRIES:
             _cache.pop(next(iter(_cache)), None)
-        _cache[subject_id] = entry
+        _cache[subject_id] = made[subject_id] = entry
+    return made
 
 
 def subject_secrets(subjects: Iterable[PersonRef]) -> dict[int, bytes | None]:
@@ -326,7 +331,8 @@ def subject_secrets(subjects: Iterable[PersonRef]) -> dict[int, bytes | None]:
 
     ids = list(dict.fromkeys(_subject_id(s) for s in subjects))
     now = time.time()
-    stale = [i for i in ids if (e := _cache.get(i)) is None or not e.loaded <= now < e.expires]
+    have = {i: e for i in ids if (e := _cache.get(i)) is not None and e.loaded <= now < e.expires}
+    stale = [i for i in ids if i not in have]
     fresh = set(stale)
     unsure = {
         i: e.tentative
@@ -344,11 +350,15 @@ def subject_secrets(subjects: Iterable[PersonRef]) -> dict[int, bytes | None]:
         ]
         for subject_id in changed:  # rolled back or re-wrapped: load what is really stored
             _cache.pop(subject_id, None)
-        if stale or changed:
-            _load_many([*stale, *changed], rows)
+        made = _load_many([*stale, *changed], rows) if stale or changed else {}
+    else:
+        made = {}
     result: dict[int, bytes | None] = {}
     for subject_id in ids:
-        entry = _cache.get(subject_id)
+        # What was in hand, not what the cache still holds: past the cache's size, loading a
+        # long list pushes its first people out again (one query each after that: a minute
+        # for 60,000 people).
+        entry = made.get(subject_id) or have.get(subject_id)
         if entry is None:  # the cache is off (VAULT_KEY_CACHE_SECONDS = 0) or overflowed
             entry = _entry(subject_id, create=True)
         result[subject_id] = entry.secret
