@@ -7,6 +7,7 @@ even a browser that opens it inline runs nothing and loads nothing. Nothing is c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
 
 from asgiref.sync import sync_to_async
@@ -30,17 +31,27 @@ async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     would otherwise collect a sync iterator into a list before sending it (the whole file in
     memory, however large)."""
 
+    # A client that leaves cancels this iterator while a worker thread may still be making the
+    # next chunk (a thread cannot be stopped): the source is closed once that chunk is done,
+    # never from a second thread while the first one is still inside it.
+    turn = threading.Lock()
+
     def following() -> bytes | None:
-        return next(chunks, None)
+        with turn:
+            return next(chunks, None)
+
+    def closing() -> None:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            with turn:
+                close()
 
     step = sync_to_async(following, thread_sensitive=False)
     try:
         while (piece := await step()) is not None:
             yield piece
     finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            await sync_to_async(close, thread_sensitive=False)()
+        await sync_to_async(closing, thread_sensitive=False)()
 
 
 def for_server(
