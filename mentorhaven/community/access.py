@@ -18,7 +18,7 @@ from mentorhaven.community.models import Event, Survey
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound, PermissionDenied
 from mentorhaven.programs.access import administered_programs
-from mentorhaven.programs.models import Program
+from mentorhaven.programs.models import Membership, Program
 
 
 def community_programs(viewer: Any) -> QuerySet[Program]:
@@ -26,7 +26,8 @@ def community_programs(viewer: Any) -> QuerySet[Program]:
     if not is_person(viewer):
         return Program.objects.none()
     run = administered_programs(viewer).values("pk")
-    return Program.objects.filter(Q(memberships__user=viewer) | Q(pk__in=run)).distinct()
+    member = Membership.objects.filter(user=viewer).values("program_id")
+    return Program.objects.filter(Q(pk__in=member) | Q(pk__in=run))
 
 
 def access_event_program(

@@ -21,13 +21,19 @@ import it.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from mentorhaven.gates import domain
-from mentorhaven.gates.models import AgreementVersion, BreakGlassGrant, TrainingCompletion
+from mentorhaven.gates.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    BreakGlassGrant,
+    TrainingCompletion,
+)
 from mentorhaven.kernel.access import fetch, is_person
 from mentorhaven.kernel.errors import NotFound
 from mentorhaven.programs.access import administered_programs
@@ -51,16 +57,22 @@ def mentor_is_trained(viewer: Any) -> bool:
     return is_person(viewer) and current_training(viewer).exists()
 
 
-def pending_agreement(user: Any) -> AgreementVersion | None:
-    """The current agreement version of one of the user's programs that they have not
-    accepted, or None. One query; decided afresh on every request."""
+def pending_agreement(user: Any) -> UUID | None:
+    """The public id of a current agreement version of one of the user's programs that they
+    have not accepted, or None. One query, decided afresh on every request (every page and API
+    call asks): it starts from the user's own memberships, so its cost does not grow with the
+    size of their programs, and reads the one column the gates need."""
     if not is_person(user):
         return None
+    accepted = AgreementAcceptance.objects.filter(user=user, version=OuterRef("pk"))
     return (
-        AgreementVersion.objects.filter(superseded_at__isnull=True, program__memberships__user=user)
-        .exclude(acceptances__user=user)
-        .select_related("program")
+        AgreementVersion.objects.filter(
+            superseded_at__isnull=True,
+            program_id__in=Membership.objects.filter(user=user).values("program_id"),
+        )
+        .exclude(Exists(accepted))
         .order_by("program_id")
+        .values_list("public_id", flat=True)
         .first()
     )
 
@@ -71,10 +83,9 @@ def access_agreement_to_accept(viewer: Any, public_id: Any) -> AgreementVersion:
         raise NotFound()
     return fetch(
         AgreementVersion.objects.filter(
-            superseded_at__isnull=True, program__memberships__user=viewer
-        )
-        .distinct()
-        .select_related("program"),
+            superseded_at__isnull=True,
+            program_id__in=Membership.objects.filter(user=viewer).values("program_id"),
+        ).select_related("program"),
         public_id,
     )
 

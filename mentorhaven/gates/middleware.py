@@ -52,5 +52,5 @@ class AgreementRequiredMiddleware:
             if pending is not None:
                 if request.path.startswith("/api/"):
                     return agreement_required_response()
-                return redirect("gates:agreement", version_id=pending.public_id)
+                return redirect("gates:agreement", version_id=pending)
         return self.get_response(request)

@@ -66,7 +66,7 @@ def agreement(request: SignedInRequest, version_id) -> HttpResponse:
         services.agreement_accept(actor=request.user, version=version)
         following = pending_agreement(request.user)
         if following is not None:
-            return redirect("gates:agreement", version_id=following.public_id)
+            return redirect("gates:agreement", version_id=following)
         messages.success(request, _("Thank you: you accepted the confidentiality agreement."))
         return redirect("dashboard")
     accepted = version.acceptances.filter(user=cast(User, request.user)).exists()

@@ -327,10 +327,11 @@ def programs_for_matching(*, viewer: User) -> QuerySet:
     """Programs where the viewer is a participant or an admin."""
     from mentorhaven.programs.access import administered_programs
 
+    participant = Membership.objects.filter(user=viewer, role__in=["mentee", "mentor"])
     return Program.objects.filter(
-        Q(memberships__user=viewer, memberships__role__in=["mentee", "mentor"])
+        Q(pk__in=participant.values("program_id"))
         | Q(pk__in=administered_programs(viewer).values("pk"))
-    ).distinct()
+    )
 
 
 # --- free seats and the waitlist ---------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_a_new_version_asks_again(client, personas, login, published):
     assert second.number == 2
     published.refresh_from_db()
     assert published.superseded_at is not None
-    assert pending_agreement(personas.cara) == second
+    assert pending_agreement(personas.cara) == second.public_id
     login(personas.cara)
     response = client.get(reverse("dashboard"))
     assert response["Location"] == reverse(
