@@ -188,6 +188,9 @@ def main() -> None:
     program, meetings = reused() if REUSE else build_program(PAIRS, run)
     seed_s = time.perf_counter() - started
     small, _ = build_program(10, f"{run}-small")
+    from benchmarks.dbstats import analyze
+
+    analyze()  # as autovacuum would on a running site (benchmarks/dbstats.py)
 
     client = admin_client(program)
     url = reverse("reporting:dashboard", kwargs={"program_id": program.public_id})

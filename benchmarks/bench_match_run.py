@@ -135,6 +135,9 @@ def fill_program(mentees: int = MENTEES, mentors: int = MENTORS):
                     for q, v in zip(asked, values, strict=False)
                 ]
             Answer.objects.bulk_create(answers, batch_size=2000)
+    from benchmarks.dbstats import analyze
+
+    analyze()  # as autovacuum would on a running site (benchmarks/dbstats.py)
     return program, admin
 
 

@@ -122,6 +122,9 @@ def build(participants: int, *, reuse: bool):
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     world = find_world() if reuse else build_world(participants=participants, content=10)
+    from benchmarks.dbstats import analyze
+
+    analyze()  # as autovacuum would on a running site (benchmarks/dbstats.py)
     return world, time.perf_counter() - started
 
 
@@ -419,6 +422,9 @@ def main() -> None:
         unlisted: list[str] = []
         everything = pages(world, unlisted=unlisted_pages(unlisted))
         to_measure = [p for p in everything if not args.only or p.name in args.only]
+        if not to_measure:
+            labels = ", ".join(sorted(p.name for p in everything))
+            raise SystemExit(f"--only names no page; the pages are: {labels}")
         not_measured = {
             e.name: reason for e in endpoints() if (reason := not_a_page(e.name, e.route))
         } | dict.fromkeys(unlisted, UNLISTED)

@@ -10,6 +10,10 @@ their queries and the time PostgreSQL took for them. Prints one JSON line per pa
 first; with ``--profile N`` also the N costliest functions (cumulative time, cProfile) of the
 slowest page, or of each page named with ``--only``. One request at a time and no HTTP server:
 the server time of the page itself, free of the load a concurrency test adds.
+
+``--explain N`` also runs EXPLAIN ANALYZE on every SELECT each page made and prints those
+whose plan visits more than N rows (rows scanned plus rows a filter removed, over all nodes):
+the queries whose cost grows with the program rather than with what the page shows.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--profile", type=int, default=0, help="functions to show (0: none)")
+    parser.add_argument("--explain", type=int, default=0, help="rows visited to report (0: off)")
     args = parser.parse_args()
     state = Path(args.state_dir)
     if not (state / "built").exists():
@@ -76,6 +81,10 @@ def main() -> None:
         if response.status_code != page.status:
             raise SystemExit(f"{page.name}: {response.status_code}, expected {page.status}")
         db_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000 / args.repeat
+        if args.explain:
+            one_load = queries.captured_queries[: len(queries.captured_queries) // args.repeat]
+            for sql, visited in heavy_queries(connection, one_load, args.explain):
+                print(json.dumps({"page": page.name, "rows_visited": visited, "sql": sql}))
         rows.append(
             {
                 "page": page.name,
@@ -99,6 +108,32 @@ def main() -> None:
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
             print(f"--- {page.name}")
             print(out.getvalue())
+
+
+def _rows_visited(node: dict) -> int:
+    """Rows a plan node and its children produced or threw away, over every loop."""
+    own = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * node.get(
+        "Actual Loops", 1
+    )
+    return own + sum(_rows_visited(child) for child in node.get("Plans", []))
+
+
+def heavy_queries(connection, captured: list[dict], limit: int) -> list[tuple[str, int]]:
+    """(SQL, rows visited) of each captured SELECT whose plan visits more than ``limit`` rows.
+    Only SELECTs are explained: EXPLAIN ANALYZE runs the statement."""
+    heavy = []
+    with connection.cursor() as cursor:
+        for query in captured:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            visited = _rows_visited(plan[0]["Plan"])
+            if visited > limit:
+                heavy.append((sql, visited))
+    return heavy
 
 
 if __name__ == "__main__":
