@@ -10,6 +10,7 @@ abandoned download.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 from mentorhaven.files.responses import _async_chunks
@@ -42,10 +43,8 @@ def test_a_stream_cancelled_while_a_chunk_is_being_made_closes_its_source_after_
         task.cancel()  # what the server does when the client disconnects
         await asyncio.sleep(0.05)
         release.set()  # the chunk in flight finishes in its thread
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await task
-        except asyncio.CancelledError:
-            pass
         return received
 
     received = asyncio.run(client_leaves_mid_chunk())
