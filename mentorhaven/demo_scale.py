@@ -24,7 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from mentorhaven.demo import DEMO_GOALS, DEMO_INDUSTRIES, create_demo_questions
@@ -223,6 +223,12 @@ def seed_scale(
         .first()
     )
     report.mentee_email = first_active.mentee.email if first_active else ""
+    if connection.vendor == "postgresql":
+        # Millions of rows just arrived: give the planner their statistics now, not whenever
+        # autovacuum gets to them (pages planned for empty tables scan whole tables).
+        say("analyzing the tables")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     report.seconds = time.perf_counter() - started
     return report
 
