@@ -4,10 +4,18 @@ import asyncio
 import contextvars
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application does
+
+from django.conf import settings  # noqa: E402
+
+from mentorhaven.web.asgi_handler import SyncStackASGIHandler  # noqa: E402
+
+# Django's ASGI handler with the middleware chain in one worker thread per request, taken from
+# a fixed set (mentorhaven/web/asgi_handler.py).
+django_asgi_app = SyncStackASGIHandler(threads=settings.WEB_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up first)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -229,6 +229,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "mentorhaven.urls"
 ASGI_APPLICATION = "mentorhaven.asgi.application"
+# Requests a web process runs at once, each on a thread of its own for its whole time
+# (mentorhaven/web/asgi_handler.py); more wait for a free thread. Keep it at or under the
+# database pool size (MENTORHAVEN_DB_POOL_SIZE), since every running request may hold a connection.
+WEB_THREADS = env_int("MENTORHAVEN_WEB_THREADS", 4)
 WSGI_APPLICATION = "mentorhaven.wsgi.application"
 
 TEMPLATES = [
