@@ -16,9 +16,9 @@ What it does, self-contained:
    and a full relationship (goals, meetings, notes, messages, files) between the named mentee
    and mentor. A throw-away master key and secret key live in a temporary directory.
 2. Starts uvicorn (DEBUG off; ``--workers``, default one process per core, as
-   docs/operations.md tells a deployment to run: a process runs its views one at a time, so
-   one process on two cores leaves a core idle and measures a queue, not a page) serving the
-   real ASGI application with
+   docs/operations.md tells a deployment to run: a process computes one request at a time under
+   Python's global lock, so one process on two cores leaves a core idle and measures a queue,
+   not a page) serving the real ASGI application (MENTORHAVEN_WEB_THREADS as configured) with
    ``benchmarks.bench_settings``: the real settings and URLs plus ``/bench/bare/`` (a view
    returning "ok" through the same middleware) and ``/bench/signed-in/`` (a signed-in view doing
    nothing: what every signed-in page pays before its own work).
