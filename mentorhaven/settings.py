@@ -547,7 +547,9 @@ if _email_url:
         "timeout": 20,
     }
     if _email.get("EMAIL_FILE_PATH"):
-        _mail_options = {"file_path": _email["EMAIL_FILE_PATH"]}
+        # The directory exactly as written after "file://": the parser drops the leading slash,
+        # which turned file:///var/mail/mentorhaven into a folder under the working directory.
+        _mail_options = {"file_path": _email_url.removeprefix("file://").split("?")[0]}
     elif not _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         _mail_options = {}
     MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}

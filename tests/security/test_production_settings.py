@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.security.production import mentorhaven, production_env
+from tests.security.production import mentorhaven, production_env, run
 
 
 @pytest.fixture
@@ -73,3 +73,15 @@ def test_bad_production_value_stops_start_up_naming_the_variable(prod_env, varia
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_file_mail_url_keeps_its_absolute_directory(prod_env, tmp_path):
+    # file:///abs/dir is the directory /abs/dir, not abs/dir under the working directory.
+    prod_env["EMAIL_URL"] = f"file://{tmp_path / 'mail'}"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.MAILERS['default']['OPTIONS']['file_path'])"
+    )
+    result = run(["-c", code], {**prod_env, "DJANGO_SETTINGS_MODULE": "mentorhaven.settings"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "mail")
