@@ -23,7 +23,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from mentorhaven.accounts.models import User
 from mentorhaven.kernel import audit, vault
-from mentorhaven.kernel.audit import anchors, render
+from mentorhaven.kernel.audit import anchors, chain, render
 from mentorhaven.kernel.models import AuditCheckpoint, AuditEvent
 from tests.kernel.audit_helpers import (
     CHECKPOINTS,
@@ -508,3 +508,58 @@ def test_outside_a_transaction_verify_renders_on_extra_connections_and_still_cat
             f" purpose, category, extra, prev_hash, hash FROM {EVENTS} WHERE seq = 1"
         )
     assert not render.chain_checks_out_fast(7, 30, {})  # a row numbered below the chain
+
+
+def _thirty_sealed_events() -> None:
+    for i in range(30):
+        audit.record(action="test.many", extra={"i": i})
+    audit.seal()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fast_path_catches_an_event_rechained_onto_another_predecessor():
+    """Event 9 rewritten to follow a made-up predecessor, its own hash recomputed to match:
+    every line hashes to its stored hash, so only the links between events can tell."""
+    _thirty_sealed_events()
+    row = AuditEvent.objects.get(seq=9)
+    values = chain.event_values(row) | {"prev_hash": "a" * 64}
+    with as_attacker(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {EVENTS} SET prev_hash = %s, hash = %s WHERE seq = 9",  # noqa: S608
+            [values["prev_hash"], chain.event_hash(values)],
+        )
+    assert not render.chain_checks_out_fast(7, 30, {})
+    outcome = audit.verify(batch=7)
+    assert (outcome.ok, outcome.bad_seq) == (False, 9)
+    assert "does not follow" in outcome.reason
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_operator_created_in_the_apps_schema_cannot_vouch_for_a_tampered_chain():
+    """PostgreSQL computes the hashes on the fast path, on connections that resolve every
+    function and operator in pg_catalog. An ``=`` between text and varchar in the public schema
+    that calls everything equal (what a role allowed to create objects there could plant) is
+    preferred by an ordinary session, and would hide every mismatch from one that looked there.
+    """
+    _thirty_sealed_events()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION public.mh_always_equal(text, varchar) RETURNS boolean"
+            " LANGUAGE sql IMMUTABLE AS 'SELECT true'"
+        )
+        cursor.execute(
+            "CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = varchar,"
+            " FUNCTION = public.mh_always_equal)"
+        )
+    try:
+        with connection.cursor() as cursor:  # an ordinary session takes the planted operator
+            cursor.execute("SELECT 'a'::text IS DISTINCT FROM 'b'::varchar")
+            assert cursor.fetchone()[0] is False
+        with as_attacker(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {EVENTS} SET purpose = 'rewritten' WHERE seq = 12")  # noqa: S608
+        assert not render.chain_checks_out_fast(7, 30, {})
+        assert audit.verify(batch=7).bad_seq == 12
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP OPERATOR IF EXISTS public.= (text, varchar)")
+            cursor.execute("DROP FUNCTION IF EXISTS public.mh_always_equal(text, varchar)")

@@ -130,7 +130,7 @@ def verify(*, batch: int = 20000, seal_first: bool = True) -> VerifyResult:
     with transaction.atomic():  # a server-side cursor lives inside a transaction
         _pin_text_settings()
         upto = AuditEvent.objects.aggregate(upto=models.Max("seq"))["upto"] or 0
-        # PostgreSQL: the signatures are checked while the server renders the first chunks.
+        # PostgreSQL: the signatures are checked while the server hashes the first chunks.
         fast = (
             connection.vendor == "postgresql"
             and upto
