@@ -190,6 +190,12 @@ class SealingWriter(io.RawIOBase):
             self._sink.flush()
         super().close()
 
+    def discard(self) -> None:
+        """Close without sealing the last chunk: what was written is being thrown away. (Left
+        open, the writer would try to seal it into a sink already gone when it is collected.)"""
+        self._pending = bytearray()
+        super().close()
+
 
 def decrypt_stream(
     subject: PersonRef, source: IO[bytes], binding: vault.Binding
@@ -329,7 +335,11 @@ class EncryptedFileStore:
         stored if the block raises."""
         with tempfile.TemporaryFile() as sink:
             sealing = SealingWriter(subject, binding, sink, self.chunk_size)
-            yield sealing
+            try:
+                yield sealing
+            except BaseException:
+                sealing.discard()
+                raise
             sealing.close()
             sink.seek(0)
             name = f"vault/{uuid.uuid4().hex}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
 import re
+import sys
 
 import pytest
 from django.core.files.storage import FileSystemStorage
@@ -210,6 +212,25 @@ def test_sealing_writer_stores_nothing_when_the_writing_fails(store, owner, tmp_
         raise RuntimeError("the build failed")
     vault_dir = tmp_path / "vault"
     assert not vault_dir.exists() or not any(vault_dir.iterdir())
+
+
+def test_a_failed_sealing_writer_is_discarded_at_once_not_sealed_when_collected(
+    store, owner, monkeypatch
+):
+    ignored: list = []  # what Python reports as "Exception ignored in ..." (e.g. from __del__)
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    with (
+        pytest.raises(RuntimeError),
+        store.writer(subject=owner, binding=_binding(owner)) as sink,
+    ):
+        sink.write(b"half an export")
+        raise RuntimeError("the build failed")
+    assert sink.closed
+    with pytest.raises(ValueError):
+        sink.write(b"more")
+    del sink
+    gc.collect()
+    assert ignored == []
 
 
 def test_sealing_writer_output_is_bound_like_an_upload(store, owner):

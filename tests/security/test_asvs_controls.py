@@ -140,10 +140,10 @@ def test_the_scan_for_dynamic_code_finds_each_kind():
 
 @pytest.mark.parametrize("header", ["Subject\r\nBcc: someone@example.org", "line\nbreak"])
 def test_mail_headers_cannot_carry_an_injected_header(header):
-    from django.core.mail import BadHeaderError, EmailMessage
+    from django.core.mail import EmailMessage
 
     message = EmailMessage(subject=header, body="body", to=["someone@example.org"])
-    with pytest.raises((BadHeaderError, ValueError)):
+    with pytest.raises(ValueError):  # Django's former BadHeaderError is a ValueError too
         message.message()
 
 

@@ -4,6 +4,7 @@ security officers get one content-free e-mail an hour however many rows are dama
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mentorhaven.accounts.models import User
-from mentorhaven.kernel import audit, vault
+from mentorhaven.kernel import audit, integrity, vault
 from mentorhaven.kernel.models import AuditEvent, IntegrityNotice
 from mentorhaven.mentoring.models import Note
 from mentorhaven.mentoring.services import note_create
@@ -90,6 +91,29 @@ def test_a_tampered_note_shows_as_unreadable_and_the_officers_are_told(
     notice = mail.outbox[0]
     for secret in (GOOD, personas.cara.email, personas.cara.display_name, str(second.public_id)):
         assert secret not in notice.subject + notice.body
+
+
+def test_a_mail_outage_does_not_fail_the_page_that_found_the_damage(
+    client, personas, login, relationship, officer, django_capture_on_commit_callbacks,
+    monkeypatch, caplog,
+):  # fmt: skip
+    first, second = _notes(personas, relationship, 2)
+    _copy_body(first, [second])
+    login(personas.cara)
+    vault.forget_cached_keys()
+
+    def outage(*args, **kwargs):
+        raise OSError("the mail server is down")
+
+    monkeypatch.setattr(integrity, "send_mass_mail", outage)
+    with caplog.at_level(logging.ERROR, logger="mentorhaven.vault"):
+        response = _page(client, relationship, django_capture_on_commit_callbacks)
+
+    assert response.status_code == 200
+    assert response.content.decode().count("[unreadable]") == 1
+    assert AuditEvent.objects.filter(action=ACTION).count() == 1
+    assert "could not e-mail the security officers" in caplog.text
+    assert mail.outbox == []
 
 
 def test_fifty_damaged_rows_send_one_notice_an_hour(
