@@ -100,7 +100,7 @@ def _notify(organization_id: int) -> None:
     transaction.on_commit(lambda: _send_to_officers(messages))
 
 
-def _send_to_officers(messages: list[tuple[str, str, str, list[str]]]) -> None:
+def _send_to_officers(messages: list[tuple[str, str, str | None, list[str]]]) -> None:
     """After commit, and quietly: a mail outage must not fail the read that found the damage.
     The audit event is already recorded; the outage is logged for the operator."""
     try:
