@@ -14,8 +14,21 @@ def main() -> None:
         sys.argv[1] = "setup_token"  # the documented spelling; Django's command is setup_token
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentorhaven.settings")
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except OperationalError as exc:
+        # The database cannot be reached or opened (a wrong DATABASE_URL, a server that is
+        # down, a missing folder): one line an operator can act on, not a traceback. The
+        # driver's own log lines above it name the cause; --traceback shows the trace.
+        if "--traceback" in sys.argv:
+            raise
+        sys.stderr.write(
+            f"mentorhaven: the database could not be used: {str(exc).strip()}\n"
+            "Check DATABASE_URL and that the database server is running.\n"
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":
