@@ -170,8 +170,8 @@ def _checked(job) -> dict:
     verifies, and every message and file is in it."""
     import zipfile
 
+    from mentorhaven.privacy.building import archive_store
     from mentorhaven.privacy.export import verify_archive
-    from mentorhaven.privacy.services import archive_store
 
     with tempfile.TemporaryFile() as copy:
         for chunk in archive_store().open(

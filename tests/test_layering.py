@@ -21,29 +21,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "mentorhaven"
 TOP = PACKAGE.name
 
-# Cycles that exist today inside one package and are being worked on there; none may grow.
-KNOWN_CYCLES = [
-    # the audit package and the fields it seals (the audit helper's work in progress)
-    {f"{TOP}.kernel.audit.checkpoints", f"{TOP}.kernel.audit.sealing"},
-    {
-        f"{TOP}.kernel.audit",
-        f"{TOP}.kernel.audit.actions",
-        f"{TOP}.kernel.audit.recording",
-        f"{TOP}.kernel.fields",
-        f"{TOP}.kernel.integrity",
-        f"{TOP}.kernel.inventory",
-    },
-    # came with the consent and export work of this wave; for their owners to untie
-    {f"{TOP}.consent.services", f"{TOP}.matching.services", f"{TOP}.matching.services.questions"},
-    {f"{TOP}.privacy.services", f"{TOP}.privacy.tasks"},
-]
-# Breaches of the rules below that exist today, in areas other helpers are changing; the list
-# can only shrink (a test fails when one of them is gone).
-KNOWN_VIOLATIONS = [
-    f"a service imports a task: {TOP}.privacy.services -> {TOP}.privacy.tasks",
-    f"a selector imports a service: {TOP}.retention.selectors -> {TOP}.retention.services",
-]
-
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -142,22 +119,11 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_the_layers_are_kept():
-    assert [v for v in violations(import_graph()) if v not in KNOWN_VIOLATIONS] == []
-
-
-def test_the_known_breaches_still_exist_so_the_list_shrinks_when_one_is_fixed():
-    found = violations(import_graph())
-    assert [v for v in KNOWN_VIOLATIONS if v not in found] == []
+    assert violations(import_graph()) == []
 
 
 def test_no_module_imports_another_that_imports_it_back():
-    new = [group for group in cycles(import_graph()) if group not in KNOWN_CYCLES]
-    assert new == []
-
-
-def test_the_known_cycles_still_exist_so_the_list_shrinks_when_one_is_untied():
-    found = cycles(import_graph())
-    assert [group for group in KNOWN_CYCLES if group not in found] == []
+    assert cycles(import_graph()) == []
 
 
 def test_the_rules_catch_each_kind_of_breach():

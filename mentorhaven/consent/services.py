@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorhaven.consent import withdrawal
 from mentorhaven.consent.domain import TEXTS, Method, Purpose, add_one_month
 from mentorhaven.consent.models import (
     ConsentRecord,
@@ -90,7 +91,8 @@ def consent_withdraw(*, actor: User, purpose: str, method: str) -> bool:
     """Withdraw the actor's consent to ``purpose``; it takes effect everywhere at once, since
     every use asks ``has_consent``/``processing.allowed`` when it runs. Withdrawing consent
     to matching with sensitive answers also deletes those answers and removes them from every
-    derived score (``matching.services.sensitive_answers_remove``). Returns whether anything
+    derived score: the apps that used the consent undo what it allowed (``withdrawal``; for
+    sensitive answers ``matching.services.sensitive_answers_remove``). Returns whether anything
     changed."""
     chosen, method = _purpose(purpose), _method(method)
     _lock_user(actor)
@@ -106,11 +108,7 @@ def consent_withdraw(*, actor: User, purpose: str, method: str) -> bool:
         method=method,
     )
     suggestions_mark_stale(program=None)
-    removed = 0
-    if chosen == Purpose.MATCHING_SENSITIVE:
-        from mentorhaven.matching.services import sensitive_answers_remove
-
-        removed = sensitive_answers_remove(user=actor)
+    removed = withdrawal.undo(chosen, user=actor)
     audit.record(
         action="consent.withdraw",
         actor=actor,

@@ -1,21 +1,19 @@
 """Every write of the privacy app: data exports.
 
 Policy: a person may ask for their export at any time; one is built at a time (asking again
-while one is being prepared returns that one). The archive is built by a background task,
-sealed as it is written under the person's own data key (so erasing them erases it), and kept
-for the "exports" retention period (``export_lifetimes``: 7 days unless the person's
-organizations set 1 to 30 on the retention page), after which ``expire_exports`` deletes it.
-It leaves only
-through a download link whose token is shown once, kept as a SHA-256, valid for
-``LINK_LIFETIME`` and for one download. Requesting, building, making a link, downloading and
-expiring are each an audit event about the person.
+while one is being prepared returns that one). The archive is built by a background task
+(``building.py``), sealed as it is written under the person's own data key (so erasing them
+erases it), and kept for the "exports" retention period (``export_lifetimes``: 7 days unless
+the person's organizations set 1 to 30 on the retention page), after which ``expire_exports``
+deletes it. It leaves only through a download link whose token is shown once, kept as a
+SHA-256, valid for ``LINK_LIFETIME`` and for one download. Requesting, building, making a
+link, downloading and expiring are each an audit event about the person.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,7 +29,13 @@ from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.kernel import audit
 from mentorhaven.kernel.errors import Conflict, NotFound, ValidationFailed
-from mentorhaven.kernel.storage import EncryptedFileStore
+from mentorhaven.privacy.building import (
+    PURPOSE,
+    archive_store,
+    build_export,
+    build_lock,
+    build_unlock,
+)
 from mentorhaven.privacy.export.collector import write_archive
 from mentorhaven.privacy.models import ExportJob
 from mentorhaven.privacy.selectors import export_lifetimes
@@ -40,15 +44,8 @@ from mentorhaven.retention.domain import RULES, Kind
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
 
-logger = logging.getLogger("mentorhaven.privacy")
-
 LINK_LIFETIME = timedelta(minutes=15)
 STUCK_AFTER = timedelta(hours=6)  # a build this old is from a worker that died
-PURPOSE = "Give a person a copy of everything kept about them (data export)"
-
-
-def archive_store() -> EncryptedFileStore:
-    return EncryptedFileStore()
 
 
 def token_hash(token: str) -> str:
@@ -58,8 +55,6 @@ def token_hash(token: str) -> str:
 def export_request(*, actor: User) -> ExportJob:
     """Ask for an export of ``actor``'s data; the build starts after the commit. While one is
     queued or being built, that one is returned (a double click builds nothing twice)."""
-    from mentorhaven.privacy.tasks import build_export
-
     with transaction.atomic():
         # Lock the person's row so that two concurrent requests cannot both create a job.
         get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
@@ -82,50 +77,12 @@ def export_request(*, actor: User) -> ExportJob:
     return job
 
 
-def _set_progress(job_id: int, done: int, total: int, _key: str) -> None:
-    percent = min(99, max(1, int(done * 100 / max(total, 1))))
-    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(progress=percent)
-
-
-# The advisory-lock key space of export builds on PostgreSQL ("MH"): a build holds the session
-# lock (BUILD_LOCK_SPACE, job id) while it runs, so the lock ends with the builder's connection
-# (a killed worker's closes) and ``exports_resume_stranded`` can tell a stranded build from a
-# running one. Needs a session-pooling or direct connection (not pgbouncer transaction pooling).
-BUILD_LOCK_SPACE = 0x4D48
 # Without advisory locks (SQLite: one machine, the database queue) a build still "running" after
 # this long is taken to be stranded. The export benchmark builds 50,000 messages in under 60 s.
 STRANDED_AFTER = timedelta(minutes=30)
 # A queued job whose task has not started after this long is queued again (its task was lost
 # with a queue that went away); building twice is harmless, the second run finds nothing to do.
 REQUEUE_AFTER = timedelta(minutes=10)
-
-
-def _build_lock(job_id: int) -> bool:
-    """Take the build lease of ``job_id`` without waiting; False when someone holds it."""
-    if connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BUILD_LOCK_SPACE, job_id])
-        row = cursor.fetchone()
-    return bool(row and row[0])
-
-
-def _build_unlock(job_id: int) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BUILD_LOCK_SPACE, job_id])
-
-
-def export_build(*, job_id: int) -> ExportJob | None:
-    """Build a queued export: idempotent (a job that is not queued is left alone, so a task run
-    twice builds once, and a job another process is building is left to it). On failure the
-    job is marked failed and nothing is kept."""
-    if not _build_lock(job_id):
-        return None
-    try:
-        return _export_build(job_id)
-    finally:
-        _build_unlock(job_id)
 
 
 def exports_resume_stranded(*, now: datetime | None = None) -> int:
@@ -135,15 +92,13 @@ def exports_resume_stranded(*, now: datetime | None = None) -> int:
     running for ``STRANDED_AFTER``. Queued jobs older than ``REQUEUE_AFTER`` are queued again.
     Run when a worker starts and every 2 minutes by the scheduler; idempotent. Returns the number
     of jobs sent back to the queue."""
-    from mentorhaven.privacy.tasks import build_export
-
     now = now or timezone.now()
     resumed: list[int] = []
     running = ExportJob.objects.filter(status=ExportJob.Status.RUNNING)
     if connection.vendor != "postgresql":
         running = running.filter(started_at__lte=now - STRANDED_AFTER)
     for job_id in list(running.values_list("pk", flat=True)):
-        if not _build_lock(job_id):
+        if not build_lock(job_id):
             continue  # its builder is alive
         try:
             with transaction.atomic():
@@ -161,66 +116,13 @@ def exports_resume_stranded(*, now: datetime | None = None) -> int:
                     )
                     resumed.append(job_id)
         finally:
-            _build_unlock(job_id)
+            build_unlock(job_id)
     late = ExportJob.objects.filter(
         status=ExportJob.Status.QUEUED, created_at__lte=now - REQUEUE_AFTER
     ).values_list("pk", flat=True)
     for job_id in sorted({*resumed, *late}):
         build_export.enqueue(job_id)
     return len(resumed)
-
-
-def _export_build(job_id: int) -> ExportJob | None:
-    with transaction.atomic():
-        job = (
-            ExportJob.objects.select_for_update()
-            .select_related("user")
-            .filter(pk=job_id, status=ExportJob.Status.QUEUED)
-            .first()
-        )
-        if job is None:
-            return None
-        job.status, job.started_at, job.progress = ExportJob.Status.RUNNING, timezone.now(), 1
-        job.save(update_fields=["status", "started_at", "progress"])
-    store = archive_store()
-    name = ""
-    try:
-        with store.writer(subject=job.user, binding=job.archive_binding()) as sink:
-            stats = write_archive(job.user, sink, progress=partial(_set_progress, job.pk))
-            size = sink.tell()
-        name = sink.name
-        with transaction.atomic():
-            job.status, job.progress = ExportJob.Status.READY, 100
-            job.storage_name, job.size = name, size
-            job.manifest_sha256 = stats.manifest_sha256
-            job.finished_at = timezone.now()
-            job.expires_at = job.finished_at + export_lifetimes([job.user_id])[job.user_id]
-            job.save()
-            audit.record(
-                action="export.build",
-                subject=job.user,
-                target=job,
-                purpose=PURPOSE,
-                extra={"records": sum(stats.records.values()), "files": stats.files},
-            )
-    except Exception:
-        logger.exception("data export failed")
-        if name:
-            with contextlib.suppress(OSError):
-                store.delete(name)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, finished_at=timezone.now(), storage_name=""
-        )
-        with transaction.atomic():
-            audit.record(
-                action="export.build",
-                subject=job.user,
-                target=job,
-                purpose=PURPOSE,
-                extra={"outcome": "failed"},
-            )
-        return None
-    return job
 
 
 def _in_future(moment: datetime | None) -> bool:

@@ -1,19 +1,12 @@
 """Background work of the privacy app: building data exports.
 
-``build_export`` is queued after the commit of an export request and calls
-``services.export_build``, which does nothing for a job that is not queued any more (safe to run
-twice). ``expire_exports`` (services) is a plain function for the scheduler and for cron through
-``mentorhaven dsar expire-exports``.
+``build_export`` is queued after the commit of an export request. It is defined beside the work
+it runs (``building.py``), so that the services that queue it need not import this module; it is
+listed here with the rest of the app's background work. It does nothing for a job that is not
+queued any more (safe to run twice). ``expire_exports`` (services) is a plain function for the
+scheduler and for cron through ``mentorhaven dsar expire-exports``.
 """
 
 from __future__ import annotations
 
-from django.tasks import task
-
-from mentorhaven.privacy.services import export_build
-
-
-@task()
-def build_export(job_id: int) -> bool:
-    """Build one queued data export (privacy/services.py: ``export_build``)."""
-    return export_build(job_id=job_id) is not None
+from mentorhaven.privacy.building import build_export as build_export

@@ -5,16 +5,17 @@ shown."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from django.utils import timezone
 
 from mentorhaven.kernel import audit
 from mentorhaven.mentoring.domain import DEFAULT_MIN_GROUP_SIZE
 from mentorhaven.programs.models import Organization
-from mentorhaven.retention import domain
+from mentorhaven.retention import domain, holds
 from mentorhaven.retention.models import LegalHold, RetentionPolicy
-from mentorhaven.retention.registry import sweepers
-from mentorhaven.retention.services import sweep_context
+from mentorhaven.retention.registry import Context, sweepers
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -44,6 +45,24 @@ class ForecastRow:
     count: int | None  # None: fewer than ``k`` (suppressed)
     groups: int | None
     about_people: bool
+
+
+def sweep_context(now: datetime | None = None) -> Context:
+    """What a sweep run (and the forecast) needs to know: the time, what is under legal hold,
+    and every organization's and program's chosen periods."""
+    overrides: dict[str, dict[tuple[str, int], int]] = {}
+    for org, program, kind, days in RetentionPolicy.objects.values_list(
+        "organization_id", "program_id", "category", "days"
+    ):
+        key = ("program", program) if program else ("org", org)
+        overrides.setdefault(kind, {})[key] = days
+    return Context(
+        now=now or timezone.now(),
+        held_users=holds.held_user_ids(),
+        held_relationships=holds.held_relationship_ids(),
+        held_cases=holds.held_case_ids(),
+        overrides=overrides,
+    )
 
 
 def policies_for(*, viewer: User, organization: Organization) -> list[PolicyRow]:

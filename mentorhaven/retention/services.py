@@ -26,11 +26,12 @@ from mentorhaven.kernel.errors import NotFound, ValidationFailed
 from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.models import Report
 from mentorhaven.programs.models import Organization, Program
-from mentorhaven.retention import domain, holds
+from mentorhaven.retention import domain
 from mentorhaven.retention.access import access_legal_hold, access_retention_organization
 from mentorhaven.retention.models import InactivityNotice, LegalHold, RetentionPolicy
 from mentorhaven.retention.notifications import inactivity_warning_after_commit
-from mentorhaven.retention.registry import Context, sweepers
+from mentorhaven.retention.registry import sweepers
+from mentorhaven.retention.selectors import sweep_context
 
 if TYPE_CHECKING:
     from mentorhaven.accounts.models import User
@@ -188,22 +189,6 @@ def inactivity_warn(*, user_id: int, erase_after: datetime) -> bool:
 
 
 # --- the sweep -----------------------------------------------------------------------------------
-
-
-def sweep_context(now: datetime | None = None) -> Context:
-    overrides: dict[str, dict[tuple[str, int], int]] = {}
-    for org, program, kind, days in RetentionPolicy.objects.values_list(
-        "organization_id", "program_id", "category", "days"
-    ):
-        key = ("program", program) if program else ("org", org)
-        overrides.setdefault(kind, {})[key] = days
-    return Context(
-        now=now or timezone.now(),
-        held_users=holds.held_user_ids(),
-        held_relationships=holds.held_relationship_ids(),
-        held_cases=holds.held_case_ids(),
-        overrides=overrides,
-    )
 
 
 @dataclass

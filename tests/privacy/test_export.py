@@ -20,7 +20,7 @@ from mentorhaven.kernel import audit, vault
 from mentorhaven.kernel.inventory import declaration_for
 from mentorhaven.kernel.models import AuditEvent
 from mentorhaven.mentoring.models import Note
-from mentorhaven.privacy import services
+from mentorhaven.privacy import building, services
 from mentorhaven.privacy.export import verify_archive, write_archive
 from mentorhaven.privacy.models import ExportJob
 from tests.world import PASSWORD, build_world
@@ -270,7 +270,7 @@ def test_another_jobs_archive_does_not_decrypt_in_its_place(
     second.refresh_from_db()
     with pytest.raises(vault.VaultError):
         list(
-            services.archive_store().open(
+            building.archive_store().open(
                 subject=mentee, name=second.storage_name, binding=second.archive_binding()
             )
         )
@@ -367,7 +367,7 @@ def _live_builder(job: ExportJob):
     builder = connections.create_connection("default")
     try:
         with builder.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [services.BUILD_LOCK_SPACE, job.pk])
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [building.BUILD_LOCK_SPACE, job.pk])
         yield
     finally:
         builder.close()

@@ -92,7 +92,8 @@ from mentorhaven.messaging.services import (
     report_triage,
 )
 from mentorhaven.messaging.services import report_create as report_create_service
-from mentorhaven.privacy.services import export_build, export_link_create, export_request
+from mentorhaven.privacy.building import export_build
+from mentorhaven.privacy.services import export_link_create, export_request
 from mentorhaven.programs.models import Membership, Organization, OrgMembership, Program
 from mentorhaven.programs.services import invitation_create
 from mentorhaven.retention.services import legal_hold_place

@@ -5,8 +5,8 @@ What the rest of MentorHaven uses:
 * ``record(...)`` / ``record_access(...)``: append events in the caller's transaction
   (``recording``); the action must be declared with ``declare(...)`` (``actions``).
 * ``seal()``: number and chain pending events; the audit sealer runs it (``sealing``,
-  ``sealer``). ``checkpoint()``: seal, then sign and anchor the head (``checkpoints``,
-  ``anchors``). ``verify()``: check it all (``verification``).
+  ``sealer``). ``checkpoint()``: seal, then sign and anchor the head (``sealing``,
+  ``checkpoints``, ``anchors``). ``verify()``: check it all (``verification``).
 * ``pseudonym``, ``pseudonyms_of``, ``resolve_actors``, ``events_about``, ``events_by``,
   ``target_pseudonym``: find people's events again, with the keys (``pseudonyms``).
 * ``activity``: who appears how often in some actions lately, for monitoring rules.
@@ -18,7 +18,6 @@ The design, its threat model and its limits are in docs/privacy.md ("Audit").
 """
 
 from mentorhaven.kernel.audit.actions import Action, all_actions, declare, declared, sentence
-from mentorhaven.kernel.audit.checkpoints import checkpoint
 from mentorhaven.kernel.audit.errors import AuditError
 from mentorhaven.kernel.audit.impact import Impact, Touched, impact
 from mentorhaven.kernel.audit.keys import generate_key_file
@@ -35,7 +34,7 @@ from mentorhaven.kernel.audit.pseudonyms import (
 )
 from mentorhaven.kernel.audit.recording import record, record_access
 from mentorhaven.kernel.audit.sealer import run_sealer
-from mentorhaven.kernel.audit.sealing import seal
+from mentorhaven.kernel.audit.sealing import checkpoint, seal
 from mentorhaven.kernel.audit.selectors import (
     access_groups_about,
     event_counts_by_organization,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mentorhaven.kernel.audit.errors import AuditError
-from mentorhaven.kernel.inventory import Category
+from mentorhaven.kernel.categories import Category
 
 ACTION = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 MAX_ACTION = 64
@@ -28,7 +28,7 @@ CATEGORIES = frozenset(str(c) for c in Category)
 @dataclass(frozen=True)
 class Action:
     name: str
-    category: str  # a data category (kernel.inventory.Category), or "" when each event says
+    category: str  # a data category (kernel.categories.Category), or "" when each event says
     sentence: Any  # a (lazy) translatable string; "{actor}" is who did it
 
 

@@ -47,18 +47,9 @@ def sign(seq: int, hash_: str) -> AuditCheckpoint:
     return cp
 
 
-def _head() -> tuple[int, str]:
+def head() -> tuple[int, str]:
     with connection.cursor() as cursor:
         return tail(cursor)
-
-
-def checkpoint() -> AuditCheckpoint | None:
-    """Seal what is pending, then sign the head of the log (None while the log is empty)."""
-    from mentorhaven.kernel.audit.sealing import seal
-
-    seal()
-    seq, hash_ = _head()
-    return sign(seq, hash_) if seq else None
 
 
 def checkpoint_if_due(now: datetime | None = None) -> AuditCheckpoint | None:
@@ -71,5 +62,5 @@ def checkpoint_if_due(now: datetime | None = None) -> AuditCheckpoint | None:
     first = AuditEvent.objects.filter(seq=last + 1).values_list("occurred_at", flat=True).first()
     if first is None or first > (now or timezone.now()) - timedelta(seconds=seconds):
         return None
-    seq, hash_ = _head()
+    seq, hash_ = head()
     return sign(seq, hash_)

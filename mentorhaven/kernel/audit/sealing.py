@@ -27,6 +27,7 @@ from django.db import DataError, connection, transaction
 from mentorhaven.kernel.audit import checkpoints
 from mentorhaven.kernel.audit.chain import HASHED_FIELDS, as_utc, event_hash, table, tail
 from mentorhaven.kernel.audit.errors import AuditError
+from mentorhaven.kernel.models import AuditCheckpoint
 
 logger = logging.getLogger(__name__)
 
@@ -132,3 +133,10 @@ def pending_exists() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT 1 FROM {table()} WHERE seq IS NULL LIMIT 1")  # noqa: S608
         return cursor.fetchone() is not None
+
+
+def checkpoint() -> AuditCheckpoint | None:
+    """Seal what is pending, then sign the head of the log (None while the log is empty)."""
+    seal()
+    seq, hash_ = checkpoints.head()
+    return checkpoints.sign(seq, hash_) if seq else None
