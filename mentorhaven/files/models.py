@@ -76,7 +76,7 @@ class ShareLink(models.Model):
     download_count = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Password attempts taken in the current window (files/services.py, _attempt_reserve):
+    # Password attempts taken in the current window (files/services/share_links.py, _attempt_reserve):
     # counted in the row, so every server process sees the same count.
     password_failures = models.PositiveSmallIntegerField(default=0)
     password_window_started_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from mentorhaven.files import services
-from mentorhaven.files.services import share_link_create, share_link_revoke
+from mentorhaven.files.services import share_link_create, share_link_revoke, share_links
 from mentorhaven.kernel.errors import RateLimited, ValidationFailed
 
 PASSWORD = "blue-heron-lantern"
@@ -33,14 +33,14 @@ def counted_checks(monkeypatch):
     """Every password actually checked against the hash, slowed down a little so that
     parallel guesses overlap the way they do against Argon2 on a busy server."""
     checked: list[str] = []
-    real = services.check_password
+    real = share_links.check_password
 
     def counting(password, encoded):
         checked.append(password)
         time.sleep(0.05)
         return real(password, encoded)
 
-    monkeypatch.setattr(services, "check_password", counting)
+    monkeypatch.setattr(share_links, "check_password", counting)
     return checked
 
 

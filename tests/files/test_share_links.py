@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from mentorhaven.files import services
 from mentorhaven.files.models import ShareLink, ShareLinkAccess
-from mentorhaven.files.services import share_link_create, share_link_revoke, token_hash
+from mentorhaven.files.services import share_link_create, share_link_revoke, share_links, token_hash
 from mentorhaven.kernel import audit, vault
 from mentorhaven.kernel.errors import PermissionDenied, ValidationFailed
 from mentorhaven.kernel.models import AuditEvent
@@ -97,7 +97,7 @@ def test_creation_fails_closed(personas, cara_file, monkeypatch, fail_at):
         raise RuntimeError("failure in the middle of creating a link")
 
     if fail_at == "password":
-        monkeypatch.setattr(services, "make_password", broken)
+        monkeypatch.setattr(share_links, "make_password", broken)
     else:
         monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
 from mentorhaven.accounts.tokens import api_token_create
-from mentorhaven.files import services
 from mentorhaven.files.models import StoredFile
+from mentorhaven.files.services import uploads
 from mentorhaven.files.validation import images
 from mentorhaven.files.validation.kinds import JPEG
 from mentorhaven.files.validation.limits import DEFAULT_LIMITS, UploadLimits
@@ -127,7 +127,7 @@ def test_a_picture_that_waits_too_long_for_its_turn_is_refused_as_busy():
 
 def test_a_third_upload_at_once_is_refused_with_429(personas, relationship, client):
     _token, secret = api_token_create(actor=None, user=personas.cara, name="t", scope="write")
-    with services._upload_slot(personas.cara), services._upload_slot(personas.cara):
+    with uploads._upload_slot(personas.cara), uploads._upload_slot(personas.cara):
         with pytest.raises(RateLimited) as caught:
             upload(personas.cara, relationship)
         assert caught.value.code == "too_many_uploads"
