@@ -14,6 +14,7 @@ from mentorhaven.kernel import vault
 from mentorhaven.kernel.errors import Erased
 from mentorhaven.kernel.models import AuditEvent, SubjectKey
 from mentorhaven.operations import backup
+from mentorhaven.operations.backup import creating, restoring
 from tests.kernel.vault_helpers import keyring  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("keyring")]
@@ -150,14 +151,14 @@ def test_a_backup_made_under_another_master_key_is_refused(people, media, tmp_pa
 
 def test_an_entry_not_in_the_manifest_is_refused(people, media, tmp_path, monkeypatch):
     """Even a correctly encrypted archive must match its manifest, member for member."""
-    original = backup._add
+    original = creating._add
 
     def add_twice(tar, name, path, members):
         original(tar, name, path, members)
         if name.endswith("video.bin"):
             original(tar, "files/smuggled.bin", path, {})
 
-    monkeypatch.setattr(backup, "_add", add_twice)
+    monkeypatch.setattr(creating, "_add", add_twice)
     archive = tmp_path / "b.mhbackup"
     _run("create", str(archive))
     monkeypatch.undo()
@@ -215,7 +216,7 @@ def test_the_restore_path_without_the_reshredding_would_bring_the_person_back(
     archive = tmp_path / "before-erasure.mhbackup"
     _run("create", str(archive))
     vault.shred(people[1])
-    monkeypatch.setattr(backup, "_shredded_now", lambda: [])
+    monkeypatch.setattr(restoring, "_shredded_now", lambda: [])
     _run("restore", str(archive))
     assert _readable(media, people[1]) == f"words of {people[1].pk}"
 

@@ -2,7 +2,7 @@
 
 ``create`` writes the database (SQLite: the online backup API; PostgreSQL: ``pg_dump``) and the
 file store into one archive encrypted under a key derived from the master key, with a manifest
-of SHA-256 checksums (``operations/backup.py``). It never overwrites a file.
+of SHA-256 checksums (``operations/backup/``). It never overwrites a file.
 
 ``restore`` checks the whole archive first — every encrypted chunk, every checksum, the list of
 members — and changes nothing unless all of it is intact (exit status 1 with the reason
