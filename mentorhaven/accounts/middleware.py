@@ -10,6 +10,8 @@ counts on the very next one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -18,6 +20,11 @@ from django.utils.translation import gettext as _
 from mentorhaven.accounts.domain import zone_named
 from mentorhaven.accounts.selectors import mfa_gate
 from mentorhaven.accounts.sso import second_factor_delegated
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from mentorhaven.accounts.models import User
 
 # Paths a signed-in person without MFA may still reach: enrolment itself, signing out,
 # re-authentication (allauth asks for it before enrolment) and static assets.
@@ -59,7 +66,7 @@ class MfaRequiredMiddleware:
         return self.get_response(request)
 
 
-def activate_time_zone(user) -> None:
+def activate_time_zone(user: User | AnonymousUser | None) -> None:
     """Show and read times in ``user``'s zone for the rest of this request (UTC for visitors).
     A zone name the tz database no longer knows falls back to UTC rather than failing."""
     if getattr(user, "is_authenticated", False):

@@ -76,8 +76,9 @@ class ShareLink(models.Model):
     download_count = models.PositiveIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Password attempts taken in the current window (files/services/share_links.py, _attempt_reserve):
-    # counted in the row, so every server process sees the same count.
+    # Password attempts taken in the current window (_attempt_reserve in
+    # files/services/share_links.py): counted in the row, so every server process sees the same
+    # count.
     password_failures = models.PositiveSmallIntegerField(default=0)
     password_window_started_at = models.DateTimeField(null=True, blank=True)
 

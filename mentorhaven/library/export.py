@@ -5,8 +5,9 @@ person and is not included; nothing records what the person opened."""
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mentorhaven.files.content import file_store
@@ -16,8 +17,11 @@ from mentorhaven.kernel.fields import is_unavailable
 from mentorhaven.library.models import Resource
 from mentorhaven.privacy.export.registry import Blob, Section, register
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
-def _mine(user):
+
+def _mine(user: User) -> QuerySet[Resource]:
     return (
         Resource.objects.filter(Q(author=user) | Q(uploader=user))
         .select_related("program")
@@ -61,7 +65,7 @@ def resource_blobs(context):
             continue
         try:
             chunks = store.open(
-                subject=resource.uploader_id,
+                subject=context.user,  # the uploader (filtered above)
                 name=resource.storage_name,
                 binding=resource.content_binding(),
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -365,7 +366,7 @@ def free_seats(*, program: Program) -> int:
     return seats
 
 
-def waiting_since(*, viewer, program: Program):
+def waiting_since(*, viewer: User, program: Program) -> datetime | None:
     """When the viewer joined the program's waitlist, or None."""
     return (
         WaitlistEntry.objects.filter(program=program, mentee=viewer)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +37,9 @@ from mentorhaven.accounts.domain import zone_named
 from mentorhaven.kernel import audit
 from mentorhaven.mail import send_quietly
 from mentorhaven.messaging.models import Notification, NotificationPreference
+
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
 
 Kind = Notification.Kind
 Channel = NotificationPreference.Channel
@@ -224,7 +228,7 @@ def when_shown(moment: datetime | None) -> str:
 
 
 @transaction.atomic
-def notification_email_send(*, user, digest: bool = False) -> int:
+def notification_email_send(*, user: User, digest: bool = False) -> int:
     """E-mail ``user`` one message listing their unread notices wanted by e-mail and not yet
     e-mailed, and mark them e-mailed. Returns how many it covered (0: nothing sent).
 

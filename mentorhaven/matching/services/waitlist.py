@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,11 +17,14 @@ from mentorhaven.mentoring.models import Relationship
 from mentorhaven.messaging.notices import Kind, notify
 from mentorhaven.programs.models import Program
 
+if TYPE_CHECKING:
+    from mentorhaven.accounts.models import User
+
 OPEN = (Relationship.Status.PROPOSED, Relationship.Status.ACTIVE)
 
 
 @transaction.atomic
-def waitlist_join(*, actor, program: Program) -> WaitlistEntry:
+def waitlist_join(*, actor: User, program: Program) -> WaitlistEntry:
     """Put the mentee on the program's waitlist; joining twice keeps the first place. Only
     where mentees ask mentors (the waitlist tells them whom they may ask now)."""
     _require_role(actor, program, ParticipantRole.MENTEE)
@@ -40,7 +45,7 @@ def waitlist_join(*, actor, program: Program) -> WaitlistEntry:
 
 
 @transaction.atomic
-def waitlist_leave(*, actor, program: Program) -> bool:
+def waitlist_leave(*, actor: User, program: Program) -> bool:
     deleted, _rows = WaitlistEntry.objects.filter(program=program, mentee=actor).delete()
     if deleted:
         _audit(
