@@ -43,17 +43,13 @@ def _me(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _erased(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "web/error.html",
-        {
-            "title": _("This file has been erased"),
-            "text": _(
-                "The person who uploaded it had their data erased, so nobody can open it any more."
-            ),
-        },
-        status=410,
+def _file_erased() -> Erased:
+    """The refusal the edge (web/edge.py) answers when a file's uploader was erased."""
+    return Erased(
+        _(
+            "This file has been erased: the person who uploaded it had their data erased, so "
+            "nobody can open it any more."
+        )
     )
 
 
@@ -122,7 +118,7 @@ def file_content(request: SignedInRequest, file_id) -> HttpResponseBase:
     try:
         chunks = file_content_for(viewer=_me(request), file=file)
     except Erased:
-        return _erased(request)
+        raise _file_erased() from None
     return attachment_response(request, file, chunks)
 
 
@@ -154,7 +150,7 @@ def share_link_create_view(request: SignedInRequest, file_id) -> HttpResponse:
                 max_downloads=data["max_downloads"],
             )
         except Erased:
-            return _erased(request)
+            raise _file_erased() from None
         except ValidationFailed as exc:
             form.add_error(None, exc.message)
         else:

@@ -205,9 +205,10 @@ def _pending(grant: BreakGlassGrant) -> BreakGlassGrant:
 
 def _check_second_admin(actor: User, grant: BreakGlassGrant) -> None:
     if actor.pk == grant.requested_by_id:
+        # A plain permission refusal: the requester sees the request but may not decide it, and
+        # the page answers 403 with this reason (web/edge.py).
         raise PermissionDenied(
-            _("A second admin must decide on this request: nobody approves their own."),
-            code="breakglass_self_approval",
+            _("A second admin must decide on this request: nobody approves their own.")
         )
     if not admin_organizations(actor).filter(organization_id=grant.organization_id).exists():
         raise NotFound()

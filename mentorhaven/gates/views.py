@@ -3,13 +3,11 @@ figures, and the break-glass requests, decisions and reads."""
 
 from __future__ import annotations
 
-import functools
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,33 +30,14 @@ from mentorhaven.gates.forms import (
     QuizForm,
 )
 from mentorhaven.kernel.access import fetch
-from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
+from mentorhaven.kernel.errors import NotFound
 from mentorhaven.programs.access import administered_programs
 from mentorhaven.programs.models import Organization, Program
-
-
-def _guarded(view):
-    """NotFound → 404 page, PermissionDenied → 403 page; any other refusal becomes a message."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(request.path)
-
-    return login_required(wrapped)
-
 
 # --- agreement ---------------------------------------------------------------------------------
 
 
-@_guarded
+@login_required
 def agreement(request: SignedInRequest, version_id) -> HttpResponse:
     version = access_agreement_to_accept(request.user, version_id)
     form = AcceptAgreementForm(request.POST or None)
@@ -87,7 +66,7 @@ def _org_admin_program(viewer: User, program_id) -> Program:
     )
 
 
-@_guarded
+@login_required
 def agreement_publish(request: SignedInRequest, program_id) -> HttpResponse:
     program = _org_admin_program(request.user, program_id)
     form = PublishAgreementForm(request.POST or None)
@@ -112,7 +91,7 @@ def agreement_publish(request: SignedInRequest, program_id) -> HttpResponse:
 # --- training ----------------------------------------------------------------------------------
 
 
-@_guarded
+@login_required
 def training(request: SignedInRequest) -> HttpResponse:
     form = QuizForm(request.POST or None)
     result = None
@@ -137,7 +116,7 @@ def training(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
 def training_figures(request: SignedInRequest, program_id) -> HttpResponse:
     """Coordinators (program admins, org admins): how many mentors are trained, k-anonymous."""
     program = fetch(administered_programs(request.user).select_related("organization"), program_id)
@@ -152,7 +131,7 @@ def _admin_org(viewer: User, org_id) -> Organization:
     return fetch(Organization.objects.filter(pk__in=admin_organizations(viewer)), org_id)
 
 
-@_guarded
+@login_required
 def breakglass_list(request: SignedInRequest, org_id) -> HttpResponse:
     org = _admin_org(request.user, org_id)
     search = BreakGlassSearchForm(request.POST if request.method == "POST" else request.GET)
@@ -187,7 +166,7 @@ def breakglass_list(request: SignedInRequest, org_id) -> HttpResponse:
     )
 
 
-@_guarded
+@login_required
 def breakglass_detail(request: SignedInRequest, grant_id) -> HttpResponse:
     grant = access_grant(request.user, grant_id)
     return render(
@@ -202,7 +181,7 @@ def breakglass_detail(request: SignedInRequest, grant_id) -> HttpResponse:
 
 
 @require_POST
-@_guarded
+@login_required
 def breakglass_decide(request: SignedInRequest, grant_id, decision: str) -> HttpResponse:
     grant = access_grant(request.user, grant_id, write=True)
     action = {
@@ -216,7 +195,7 @@ def breakglass_decide(request: SignedInRequest, grant_id, decision: str) -> Http
     return redirect(reverse("gates:breakglass_detail", kwargs={"grant_id": grant.public_id}))
 
 
-@_guarded
+@login_required
 def breakglass_read(request: SignedInRequest, grant_id) -> HttpResponse:
     grant = access_grant_for_reading(request.user, grant_id)
     content = selectors.content_under_grant(viewer=request.user, grant=grant)

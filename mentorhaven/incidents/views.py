@@ -121,12 +121,8 @@ def incident_advance(request: HttpRequest, incident_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the next stage."))
         return redirect("incidents:detail", incident_id=incident_id)
-    try:
-        services.incident_advance(actor=_me(request), incident_id=incident_id, **form.cleaned_data)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Stage changed."))
+    services.incident_advance(actor=_me(request), incident_id=incident_id, **form.cleaned_data)
+    messages.success(request, _("Stage changed."))
     return redirect("incidents:detail", incident_id=incident_id)
 
 
@@ -134,12 +130,8 @@ def incident_advance(request: HttpRequest, incident_id) -> HttpResponse:
 @require_POST
 def incident_regulator_notified(request: HttpRequest, incident_id) -> HttpResponse:
     access_incident(request.user, incident_id, write=True)
-    try:
-        services.incident_regulator_notified(actor=_me(request), incident_id=incident_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Recorded: the regulator was told."))
+    services.incident_regulator_notified(actor=_me(request), incident_id=incident_id)
+    messages.success(request, _("Recorded: the regulator was told."))
     return redirect("incidents:detail", incident_id=incident_id)
 
 
@@ -151,14 +143,10 @@ def incident_contain(request: HttpRequest, incident_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose at least one containment step."))
         return redirect("incidents:detail", incident_id=incident_id)
-    try:
-        containment.incident_contain(
-            actor=_me(request), incident_id=incident_id, steps=form.cleaned_data["steps"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The account is contained."))
+    containment.incident_contain(
+        actor=_me(request), incident_id=incident_id, steps=form.cleaned_data["steps"]
+    )
+    messages.success(request, _("The account is contained."))
     return redirect("incidents:detail", incident_id=incident_id)
 
 
@@ -207,11 +195,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_open_incident(request: HttpRequest, alert_id) -> HttpResponse:
     access_alert(request.user, alert_id, write=True)
-    try:
-        incident = services.alert_open_incident(actor=_me(request), alert_id=alert_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("incidents:alerts")
+    incident = services.alert_open_incident(actor=_me(request), alert_id=alert_id)
     messages.success(
         request, _("Incident opened from the alert. The regulator's clock is running.")
     )
@@ -222,12 +206,8 @@ def alert_open_incident(request: HttpRequest, alert_id) -> HttpResponse:
 @require_POST
 def alert_dismiss(request: HttpRequest, alert_id) -> HttpResponse:
     access_alert(request.user, alert_id, write=True)
-    try:
-        services.alert_dismiss(actor=_me(request), alert_id=alert_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Alert dismissed."))
+    services.alert_dismiss(actor=_me(request), alert_id=alert_id)
+    messages.success(request, _("Alert dismissed."))
     return redirect("incidents:alerts")
 
 
@@ -239,17 +219,13 @@ def incident_notify(request: HttpRequest, incident_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a notice and give the addresses."))
         return redirect("incidents:detail", incident_id=incident_id)
-    try:
-        made = notices.incident_notify(
-            actor=_me(request),
-            incident_id=incident_id,
-            template=form.cleaned_data["template"],
-            emails=notices.parse_addresses(form.cleaned_data["recipients"]),
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(n)d people told.") % {"n": len(made)})
+    made = notices.incident_notify(
+        actor=_me(request),
+        incident_id=incident_id,
+        template=form.cleaned_data["template"],
+        emails=notices.parse_addresses(form.cleaned_data["recipients"]),
+    )
+    messages.success(request, _("%(n)d people told.") % {"n": len(made)})
     return redirect("incidents:detail", incident_id=incident_id)
 
 
@@ -280,10 +256,6 @@ def not_me(request: HttpRequest) -> HttpResponse:
 @require_POST
 def incident_unlock(request: HttpRequest, incident_id) -> HttpResponse:
     access_incident(request.user, incident_id, write=True)
-    try:
-        containment.incident_account_unlock(actor=_me(request), incident_id=incident_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The account is unlocked."))
+    containment.incident_account_unlock(actor=_me(request), incident_id=incident_id)
+    messages.success(request, _("The account is unlocked."))
     return redirect("incidents:detail", incident_id=incident_id)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -17,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mentorhaven.accounts.models import SignedInRequest
 from mentorhaven.assistant.selectors import ai_uses_about
 from mentorhaven.kernel.access import Role
-from mentorhaven.kernel.errors import ApplicationError, NotFound, PermissionDenied
 from mentorhaven.kernel.inventory import data_map as inventory_data_map
 from mentorhaven.privacy import services
 from mentorhaven.privacy.access import access_export
@@ -27,25 +23,6 @@ from mentorhaven.privacy.erasure.selectors import erasure_request_for
 from mentorhaven.privacy.selectors import export_lifetime_for, exports_for
 
 ACCESS_LOG_PAGE_SIZE = 50
-
-
-def _refusals(view):
-    """NotFound → 404 page, PermissionDenied → 403 page; another refusal becomes a message on
-    the privacy page."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404 from exc
-        except PermissionDenied as exc:
-            raise DjangoPermissionDenied from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("privacy_home")
-
-    return wrapped
 
 
 @login_required
@@ -106,19 +83,15 @@ def erasure(request: SignedInRequest) -> HttpResponse:
     current = erasure_request_for(viewer=request.user)
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "request" and request.POST.get("confirm") == "yes":
-                erasure_services.erasure_request(actor=request.user)
-                messages.success(request, _("Your erasure is scheduled. You can still cancel it."))
-            elif action == "cancel" and current is not None:
-                erasure_services.erasure_cancel(actor=request.user, request=current)
-                messages.success(request, _("Your erasure was cancelled. Nothing was deleted."))
-            elif action == "request":
-                messages.error(request, _("Tick the box to confirm that you want to be erased."))
-            return redirect("privacy_erasure")
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-            return redirect("privacy_erasure")
+        if action == "request" and request.POST.get("confirm") == "yes":
+            erasure_services.erasure_request(actor=request.user)
+            messages.success(request, _("Your erasure is scheduled. You can still cancel it."))
+        elif action == "cancel" and current is not None:
+            erasure_services.erasure_cancel(actor=request.user, request=current)
+            messages.success(request, _("Your erasure was cancelled. Nothing was deleted."))
+        elif action == "request":
+            messages.error(request, _("Tick the box to confirm that you want to be erased."))
+        return redirect("privacy_erasure")
     return render(
         request,
         "privacy/erasure.html",
@@ -128,7 +101,6 @@ def erasure(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refusals
 def export_request(request: SignedInRequest) -> HttpResponse:
     """Ask for a data export; the privacy page then shows its progress."""
     services.export_request(actor=request.user)
@@ -138,7 +110,6 @@ def export_request(request: SignedInRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-@_refusals
 def export_status(request: SignedInRequest, export_id) -> HttpResponse:
     """One export's progress, as the fragment the privacy page refreshes while it is built."""
     job = access_export(request.user, export_id)
@@ -147,7 +118,6 @@ def export_status(request: SignedInRequest, export_id) -> HttpResponse:
 
 @login_required
 @require_POST
-@_refusals
 def export_link(request: SignedInRequest, export_id) -> HttpResponse:
     """Make a one-time download link for a ready export and follow it at once."""
     job = access_export(request.user, export_id, write=True)
@@ -156,7 +126,6 @@ def export_link(request: SignedInRequest, export_id) -> HttpResponse:
 
 
 @require_GET
-@_refusals
 def export_download(request: HttpRequest, token: str) -> StreamingHttpResponse:
     """The archive, streamed and decrypted chunk by chunk; the link works once."""
     actor = request.user if request.user.is_authenticated else None

@@ -57,17 +57,13 @@ def policy_set(request: SignedInRequest, org_id) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give a whole number of days."))
         return redirect("retention")
-    try:
-        services.retention_policy_set(
-            actor=request.user,
-            organization_id=org_id,
-            kind=form.cleaned_data["kind"],
-            days=form.cleaned_data["days"],
-        )
-    except ValidationFailed as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Retention period saved."))
+    services.retention_policy_set(
+        actor=request.user,
+        organization_id=org_id,
+        kind=form.cleaned_data["kind"],
+        days=form.cleaned_data["days"],
+    )
+    messages.success(request, _("Retention period saved."))
     return redirect("retention")
 
 
