@@ -54,7 +54,21 @@ def test_an_incident_from_alert_to_close(open_tab, personas):
     expect(tab.locator("main")).to_contain_text("events;")
     tab.get_by_role("link", name="Back to the incident").click()
 
-    for stage in ("Contain", "Assess", "Notify", "Closed"):
+    # A second tab on the incident, left open while the first moves it on: its stale "Move to
+    # Contain" is refused, and the refusal comes back to the incident page with its reason
+    # (web/edge.py, through the browser's own Referer).
+    stale = tab.context.new_page()
+    stale.goto(tab.url)
+    tab.get_by_test_id("advance").click()
+    expect(tab.get_by_test_id("incident-stage")).to_have_text("Contain")
+    incident_page = stale.url
+    stale.get_by_test_id("advance").click()
+    expect(stale).to_have_url(incident_page)
+    expect(stale.get_by_text("An incident moves forward one stage at a time.")).to_be_visible()
+    expect(stale.get_by_test_id("incident-stage")).to_have_text("Contain")
+    stale.close()
+
+    for stage in ("Assess", "Notify", "Closed"):
         tab.get_by_test_id("advance").click()
         expect(tab.get_by_test_id("incident-stage")).to_have_text(stage)
         expect(tab.get_by_test_id("regulator-clock")).to_be_visible()
